@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""One entry point for a fresh clone: `python3 scripts/dev.py demo` and `python3 scripts/dev.py test`.
+
+Creates `.venv` beside the repo on first use and installs the project with its test extras into it;
+re-installs only when `pyproject.toml` changes (a stamp of its hash). Needs nothing but Python >= 3.11.
+The test servers (Bluesky PDS, Mastodon API, AppView) are started by the test suite itself from
+`../shared/servers/` — see tests/servers.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"quittex-tui needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    stamp_file = VENV / ".quittex-stamp"
+    stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if PY.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+        return
+    if not PY.exists():
+        print("[dev] creating .venv …", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("[dev] installing quittex-tui and its test tools into .venv …", file=sys.stderr)
+    subprocess.run(
+        [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[test]"],
+        check=True,
+    )
+    stamp_file.write_text(stamp)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0
+    ensure_venv()
+    cmd, rest = argv[0], argv[1:]
+    env = dict(os.environ)
+    if cmd == "test":
+        # ruff first: a lint failure is a test failure (the brief asks for a ruff-clean tree).
+        lint = subprocess.run([str(VENV / "bin" / "ruff"), "check", "src", "tests", "bench", "scripts"], cwd=ROOT)
+        if lint.returncode != 0:
+            return lint.returncode
+        return subprocess.run([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env).returncode
+    if cmd == "bench":
+        return subprocess.run([str(PY), str(ROOT / "bench" / "run_all.py"), *rest], cwd=ROOT, env=env).returncode
+    # anything else is passed to the app itself: `dev.py demo`, `dev.py inspect PATH --json`, …
+    return subprocess.run([str(VENV / "bin" / "quittex-tui"), cmd, *rest], env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,3 @@
+from quittex_tui.cli import main
+
+raise SystemExit(main())
