@@ -22,7 +22,7 @@ PY = VENV / "bin" / "python"
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 — dev.py may be run by an older python3
         sys.exit(f"quittex-tui needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     stamp_file = VENV / ".quittex-stamp"
     stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -33,7 +33,8 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("[dev] installing quittex-tui and its test tools into .venv …", file=sys.stderr)
     subprocess.run(
-        [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[test]"],
+        [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-e", f"{ROOT}[test]"],
         check=True,
     )
     stamp_file.write_text(stamp)
@@ -48,12 +49,14 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     if cmd == "test":
         # ruff first: a lint failure is a test failure (the brief asks for a ruff-clean tree).
-        lint = subprocess.run([str(VENV / "bin" / "ruff"), "check", "src", "tests", "bench", "scripts"], cwd=ROOT)
+        ruff = str(VENV / "bin" / "ruff")
+        lint = subprocess.run([ruff, "check", "src", "tests", "bench", "scripts"], cwd=ROOT)
         if lint.returncode != 0:
             return lint.returncode
         return subprocess.run([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env).returncode
     if cmd == "bench":
-        return subprocess.run([str(PY), str(ROOT / "bench" / "run_all.py"), *rest], cwd=ROOT, env=env).returncode
+        bench = str(ROOT / "bench" / "run_all.py")
+        return subprocess.run([str(PY), bench, *rest], cwd=ROOT, env=env).returncode
     # anything else is passed to the app itself: `dev.py demo`, `dev.py inspect PATH --json`, …
     return subprocess.run([str(VENV / "bin" / "quittex-tui"), cmd, *rest], env=env).returncode
 

@@ -73,8 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc.hint, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("quittex-tui: interrupted — everything confirmed so far is saved; run the same command to resume.",
-              file=sys.stderr)
+        print(
+            "quittex-tui: interrupted — everything confirmed so far is saved; "
+            "run the same command to resume.",
+            file=sys.stderr,
+        )
         return 130
     except BrokenPipeError:
         return 0

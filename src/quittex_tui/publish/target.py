@@ -113,6 +113,8 @@ class PublishTarget(Protocol):
         on Mastodon the idempotency window or the account's own recent statuses). None = not there."""
         ...
 
-    def publish(self, post: PlannedPost, *, key: str, created_at: datetime, reply_to: ReplyTo | None) -> PostRef:
+    def publish(
+        self, post: PlannedPost, *, key: str, created_at: datetime, reply_to: ReplyTo | None
+    ) -> PostRef:
         """Upload the post's media and write the post with `key`. Safe to repeat with the same key."""
         ...

@@ -1,0 +1,359 @@
+"""The archive's container: one `.zip`, several split `.zip` parts, or the extracted folder.
+
+Spec: x-archive-format.md § Container. Members are named relative to the archive root
+(`data/tweets.js`, `data/tweets_media/123-abc.jpg`) whatever the container, so the rest of the reader
+never knows which shape it got. Nothing is ever extracted to disk: zip members are read into memory.
+
+Hostile input is refused here, before any byte is parsed: entry names that escape the archive
+(`../`, absolute, drive letters), zip bombs (declared sizes far beyond the compressed data or beyond a
+hard cap; and a cap while reading, since headers can lie), corrupt or truncated zips.
+`__MACOSX/` and AppleDouble `._*` entries from re-zipped archives are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+
+from quittex_tui.errors import ArchiveError
+
+# A real data file compresses about 5-15x (JSON); media barely compresses. Deflate cannot exceed ~1032x,
+# so a member above this ratio and above BOMB_MIN_BYTES is a bomb, not an archive.
+BOMB_RATIO = 200
+BOMB_MIN_BYTES = 8 * 1024 * 1024
+# Hard cap per member (the biggest real tweets.js measured is well under 1 GB) and for all members.
+MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_TOTAL_BYTES = 64 * 1024**3
+_CHUNK = 4 * 1024 * 1024
+
+_HINT_REDOWNLOAD = (
+    "Download the archive again from X (Settings → Your account → Download an archive of your data) "
+    "and point quittex-tui at the new .zip."
+)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_PART_ZIP = re.compile(r"^(?P<stem>.+)-part(?P<n>\d+)\.zip$", re.IGNORECASE)
+
+
+def _ignored(name: str) -> bool:
+    """`__MACOSX/` trees and AppleDouble `._x` files come from re-zipping on a Mac (spec § .js files)."""
+    parts = name.split("/")
+    return "__MACOSX" in parts or parts[-1].startswith("._") or parts[-1] in (".DS_Store", "")
+
+
+def check_entry_name(name: str, where: Path) -> str:
+    """Return the entry name in `/` form, or raise if it would land outside the archive root."""
+    clean = name.replace("\\", "/")
+    if clean.startswith("/") or _DRIVE.match(clean) or ".." in clean.split("/"):
+        raise ArchiveError(
+            f"{where} contains an entry whose path escapes the archive ({name!r}); "
+            "it was not made by X and quittex-tui refuses to read it.",
+            _HINT_REDOWNLOAD,
+        )
+    return clean
+
+
+def _root_prefix(names: Iterable[str]) -> str | None:
+    """The folder holding `data/` (archives zipped by hand often add a top folder)."""
+    counts: dict[str, int] = {}
+    for name in names:
+        if name.startswith("data/"):
+            counts[""] = counts.get("", 0) + 1
+            continue
+        idx = name.find("/data/")
+        if idx >= 0:
+            prefix = name[: idx + 1]
+            counts[prefix] = counts.get(prefix, 0) + 1
+    if not counts:
+        return None
+    # the shortest prefix wins (a `data/` nested deeper is just a folder named data inside data/)
+    return min(counts, key=lambda p: (p.count("/"), -counts[p]))
+
+
+class Container:
+    """Read-only access to the members of an archive, by root-relative name."""
+
+    source: list[Path]
+
+    def names(self) -> list[str]:
+        raise NotImplementedError
+
+    def has(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def size(self, name: str) -> int:
+        raise NotImplementedError
+
+    def read(self, name: str) -> bytes:
+        raise NotImplementedError
+
+    def crc(self, name: str) -> int:
+        """CRC-32 of a member (free from a zip's directory; computed on the bytes for a folder)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        return None
+
+    def _missing(self, name: str) -> ArchiveError:
+        return ArchiveError(
+            f"{name} is not in the archive {self.label}.",
+            "Check that you gave the whole archive (every part of a split archive).",
+        )
+
+    @property
+    def label(self) -> str:
+        return ", ".join(str(p) for p in self.source)
+
+
+class ZipContainer(Container):
+    """One or several zips; each part holds part of `data/` (spec § Container)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.source = paths
+        self._zips: list[zipfile.ZipFile] = []
+        self._members: dict[str, tuple[zipfile.ZipFile, zipfile.ZipInfo, Path]] = {}
+        try:
+            for path in paths:
+                self._add(path)
+        except BaseException:
+            self.close()
+            raise
+
+    def _add(self, path: Path) -> None:
+        try:
+            zf = zipfile.ZipFile(path)
+        except FileNotFoundError:
+            raise ArchiveError(f"{path} does not exist.", "Check the path of the archive.") from None
+        except IsADirectoryError:
+            raise ArchiveError(f"{path} is a folder, not a zip.", "") from None
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            with open(path, "rb") as fh:
+                head = fh.read(4)
+            if head[:2] == b"PK":
+                raise ArchiveError(
+                    f"{path} is a corrupt or truncated zip ({exc}); maybe the download did not finish.",
+                    _HINT_REDOWNLOAD,
+                ) from None
+            raise ArchiveError(
+                f"{path} is not a zip file; an X archive is the .zip X sends you (or its extracted folder).",
+                _HINT_REDOWNLOAD,
+            ) from None
+        self._zips.append(zf)
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        names = []
+        for info in infos:
+            names.append(check_entry_name(info.filename, path))
+        prefix = _root_prefix(n for n in names if not _ignored(n))
+        archive_bytes = max(path.stat().st_size, 1)
+        declared_total = 0
+        for info, name in zip(infos, names, strict=True):
+            if _ignored(name):
+                continue
+            if prefix is None or not name.startswith(prefix):
+                continue
+            rel = name[len(prefix):]
+            self._check_bomb(path, rel, info, archive_bytes)
+            declared_total += info.file_size
+            if declared_total > MAX_TOTAL_BYTES:
+                raise _bomb(path, rel, "the entries together declare more than "
+                            f"{MAX_TOTAL_BYTES // 1024**3} GiB")
+            # split parts may repeat shared files (manifest, viewer): first one wins
+            self._members.setdefault(rel, (zf, info, path))
+
+    @staticmethod
+    def _check_bomb(path: Path, rel: str, info: zipfile.ZipInfo, archive_bytes: int) -> None:
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise _bomb(path, rel, f"it declares {info.file_size:,} bytes")
+        if info.compress_size > archive_bytes:
+            raise ArchiveError(
+                f"{path} is corrupt or truncated: entry {rel} declares more compressed data than the file holds.",
+                _HINT_REDOWNLOAD,
+            )
+        if info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
+            raise _bomb(path, rel, f"it declares {info.file_size:,} bytes from {info.compress_size:,} compressed")
+
+    def names(self) -> list[str]:
+        return list(self._members)
+
+    def has(self, name: str) -> bool:
+        return name in self._members
+
+    def size(self, name: str) -> int:
+        try:
+            return self._members[name][1].file_size
+        except KeyError:
+            raise self._missing(name) from None
+
+    def crc(self, name: str) -> int:
+        try:
+            return self._members[name][1].CRC
+        except KeyError:
+            raise self._missing(name) from None
+
+    def read(self, name: str) -> bytes:
+        try:
+            zf, info, path = self._members[name]
+        except KeyError:
+            raise self._missing(name) from None
+        cap = min(info.file_size, MAX_MEMBER_BYTES)
+        try:
+            with zf.open(info) as fh:
+                # one read of the declared size: no chunk list, no second copy. zipfile stops at the declared
+                # size and checks the CRC, so a header that lies low ends as a CRC error below.
+                data = fh.read(cap)
+                if fh.read(1):
+                    raise _bomb(path, name, "it inflates beyond its declared size")
+        except ArchiveError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise ArchiveError(
+                f"{path}: entry {name} cannot be read ({exc}); the zip is corrupt or truncated.",
+                _HINT_REDOWNLOAD,
+            ) from None
+        return data
+
+    def close(self) -> None:
+        for zf in self._zips:
+            zf.close()
+        self._zips.clear()
+
+
+def _bomb(path: Path, name: str, why: str) -> ArchiveError:
+    return ArchiveError(
+        f"{path} looks like a zip bomb: entry {name} {why}, far beyond what an X archive holds; "
+        "quittex-tui stopped before unpacking it.",
+        _HINT_REDOWNLOAD,
+    )
+
+
+class DirContainer(Container):
+    """The archive already extracted (the folder holding `data/`)."""
+
+    def __init__(self, root: Path, given: Path) -> None:
+        self.source = [given]
+        self._root = root.resolve()
+        self._sizes: dict[str, int] = {}
+        self._crcs: dict[str, int] = {}
+        data = self._root / "data"
+        for path, size in _walk(data):
+            rel = path.relative_to(self._root).as_posix()
+            if not _ignored(rel):
+                self._sizes[rel] = size
+
+    def names(self) -> list[str]:
+        return list(self._sizes)
+
+    def has(self, name: str) -> bool:
+        return name in self._sizes
+
+    def size(self, name: str) -> int:
+        try:
+            return self._sizes[name]
+        except KeyError:
+            raise self._missing(name) from None
+
+    def _path(self, name: str) -> Path:
+        if name not in self._sizes:
+            raise self._missing(name)
+        path = (self._root / PurePosixPath(name)).resolve()
+        # a symlink inside the folder must not lead outside it
+        if not path.is_relative_to(self._root):
+            raise ArchiveError(
+                f"{self._root / name} points outside the archive folder; quittex-tui refuses to read it.",
+                "Remove the link or extract the archive again from X's .zip.",
+            )
+        return path
+
+    def read(self, name: str) -> bytes:
+        path = self._path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"{path} cannot be read ({exc.strerror}).", "Check the file's permissions.") from None
+        self._crcs[name] = zlib.crc32(data)
+        return data
+
+    def crc(self, name: str) -> int:
+        if name not in self._crcs:
+            self.read(name)
+        return self._crcs[name]
+
+
+def _walk(top: Path) -> Iterator[tuple[Path, int]]:
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_file():
+                yield Path(entry.path), entry.stat().st_size
+
+
+def _looks_like_data_dir(path: Path) -> bool:
+    return path.name == "data" and any(
+        (path / n).is_file() for n in ("manifest.js", "tweets.js", "tweet.js", "account.js")
+    )
+
+
+def _split_siblings(path: Path) -> list[Path]:
+    """`…-part1.zip` given alone: its sibling parts belong to the same archive (spec § Container)."""
+    m = _PART_ZIP.match(path.name)
+    if not m:
+        return [path]
+    stem = m.group("stem")
+    found = []
+    for sib in path.parent.iterdir():
+        sm = _PART_ZIP.match(sib.name)
+        if sm and sm.group("stem") == stem and sib.is_file():
+            found.append((int(sm.group("n")), sib))
+    return [p for _, p in sorted(found)] or [path]
+
+
+def open_container(paths: list[Path]) -> Container:
+    """Pick the container shape for what the user gave."""
+    if not paths:
+        raise ArchiveError("No archive given.", "Give the path of your X archive (.zip or extracted folder).")
+    if len(paths) > 1:
+        for p in paths:
+            if p.is_dir():
+                raise ArchiveError(f"{p} is a folder; several paths must all be parts (.zip) of one archive.")
+        return ZipContainer(sorted(set(paths), key=_part_key))
+    path = paths[0]
+    if not path.exists():
+        raise ArchiveError(f"{path} does not exist.", "Check the path of your X archive (.zip or folder).")
+    if path.is_file():
+        if path.suffix.lower() == ".js":
+            raise ArchiveError(
+                f"{path} is a single data file; quittex-tui needs the whole archive.",
+                "Give the .zip X sent you, or the folder you extracted it into (the one holding data/).",
+            )
+        return ZipContainer(_split_siblings(path))
+    # a folder: the extracted archive, its data/ folder, a folder holding one extracted archive,
+    # or a folder holding the split .zip parts
+    if (path / "data").is_dir():
+        return DirContainer(path, path)
+    if _looks_like_data_dir(path):
+        return DirContainer(path.parent, path)
+    subdirs = [p for p in path.iterdir() if p.is_dir() and (p / "data").is_dir()]
+    if len(subdirs) == 1:
+        return DirContainer(subdirs[0], path)
+    zips = sorted((p for p in path.iterdir() if p.suffix.lower() == ".zip" and p.is_file()), key=_part_key)
+    if zips:
+        return ZipContainer(zips)
+    raise ArchiveError(
+        f"{path} is not an X archive: it has no data/ folder.",
+        "Give the .zip X sent you, or the folder you extracted it into (the one holding data/).",
+    )
+
+
+def _part_key(p: Path) -> tuple[int, str]:
+    m = _PART_ZIP.match(p.name)
+    return (int(m.group("n")) if m else 0, p.name)

@@ -1,0 +1,245 @@
+"""Facts derived from the tweets: edits collapsed, kinds, self-threads, media files, known handles.
+
+Spec: x-archive-format.md § tweets.js rows (replies, retweets, quotes, edits), § Media files, § People.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from quittex_tui.archive.models import MediaKind, Tweet, TweetKind
+from quittex_tui.archive.rows import url_basename
+
+# Retweets have no flag in archives (`retweeted` is always false): the text starts with "RT @user:".
+_RETWEET = re.compile(r"^RT @\w+")
+# Quotes: a link to a status on twitter.com or x.com; `/photo/1` and `/video/1` links are media, not quotes,
+# and `/i/web/status/<id>` is the "show more" link of a cut note tweet (spec § note-tweet.js rows).
+_STATUS_URL = re.compile(
+    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w+)/status(?:es)?/(\d+)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_LEADING_HANDLES = re.compile(r"^(?:[@＠](\w+)\s+)+")
+_HANDLE = re.compile(r"[@＠](\w+)")
+MEDIA_DIRS = ("data/tweets_media/", "data/tweet_media/")  # 2022+ and up to 2022-04 (spec § Media files)
+
+
+def collapse_edits(tweets: list[Tweet]) -> tuple[list[Tweet], list[str], dict[str, str], int]:
+    """Keep the last version of each edited tweet (spec § Edits).
+
+    Returns the kept tweets, the ids of earlier versions dropped, a map from every earlier version's id
+    to the kept id (replies may point at an earlier version), and how many tweets were edited.
+    """
+    by_id = {t.id: t for t in tweets}
+    chains: dict[str, set[str]] = {}
+    for t in tweets:
+        if t.edit_ids:
+            chain = chains.setdefault(t.edit_ids[0], set())
+            chain.update(t.edit_ids)
+            chain.add(t.id)
+    dropped: set[str] = set()
+    redirect: dict[str, str] = {}
+    edited = 0
+    for chain in chains.values():
+        present = [i for i in chain if i in by_id]
+        if not present:
+            continue
+        ordered = sorted(chain, key=int)  # snowflakes are time-ordered: versions come in id order
+        kept = max(present, key=int)
+        by_id[kept].edit_ids = ordered
+        edited += 1
+        for i in ordered:
+            if i != kept:
+                redirect[i] = kept
+                if i in by_id:
+                    dropped.add(i)
+    kept_tweets = [t for t in tweets if t.id not in dropped]
+    return kept_tweets, sorted(dropped, key=int), redirect, edited
+
+
+def quoted_url(tweet: Tweet) -> str | None:
+    for ent in (*tweet.urls, *tweet.note_urls):
+        m = _STATUS_URL.match(ent.expanded_url)
+        if m and m.group(1).lower() != "i" and m.group(2) != tweet.id:
+            return ent.expanded_url
+    return None
+
+
+def _leading_other_handle(text: str, username: str) -> bool:
+    m = _LEADING_HANDLES.match(text)
+    if not m:
+        return False
+    me = username.lower()
+    return any(h.lower() != me for h in _HANDLE.findall(m.group(0)))
+
+
+_REPLY = "\x00reply"  # marker in the chain resolution: this chain lives in someone else's conversation
+
+
+def classify(tweets: list[Tweet], account_id: str, username: str, redirect: dict[str, str]) -> list[list[str]]:
+    """Set kind / thread_root / quoted_url on every tweet; return the self-threads (≥ 2 tweets, in order).
+
+    A self-thread is a chain of one's own replies whose root is not a reply to someone else. A self-reply
+    whose chain reaches a reply to someone else, or whose parent is missing from the archive while it
+    starts with @someone_else (answering oneself inside another person's conversation), is a reply; so is
+    an @-post (in_reply_to_user_id without a status id). `tweets` must be sorted by (created_at, id).
+    """
+    by_id = {t.id: t for t in tweets}
+    me = username.lower()
+
+    def parent_id(t: Tweet) -> str | None:
+        pid = t.in_reply_to_status_id
+        return redirect.get(pid, pid) if pid else None
+
+    def is_self_reply(t: Tweet) -> bool:
+        if t.in_reply_to_user_id:
+            return t.in_reply_to_user_id == account_id
+        if t.in_reply_to_screen_name:
+            return t.in_reply_to_screen_name.lower() == me
+        return parent_id(t) in by_id  # no user given: a parent of ours in the archive is ours
+
+    retweets = {t.id for t in tweets if _RETWEET.match(t.full_text)}
+    resolved: dict[str, str] = {}  # tweet id -> its chain root id, or _REPLY
+
+    def step(t: Tweet) -> tuple[str | None, Tweet | None]:
+        """(final answer, None) or (None, parent to walk to)."""
+        if t.in_reply_to_status_id is None:
+            if t.in_reply_to_user_id and t.in_reply_to_user_id != account_id:
+                return _REPLY, None  # an @-post: addressed to someone, not in a thread of ours
+            return t.id, None
+        if not is_self_reply(t):
+            return _REPLY, None
+        pid = parent_id(t)
+        parent = by_id.get(pid) if pid else None
+        if parent is None or parent.id in retweets:
+            # parent missing (deleted, or someone else's conversation we answered in)
+            return (_REPLY if _leading_other_handle(t.full_text, username) else t.id), None
+        return None, parent
+
+    for tweet in tweets:
+        if tweet.id in retweets or tweet.id in resolved:
+            continue
+        path: list[str] = []
+        seen: set[str] = set()
+        cur: Tweet | None = tweet
+        answer: str | None = None
+        while cur is not None:
+            if cur.id in resolved:
+                answer = resolved[cur.id]
+                break
+            if cur.id in seen:  # a reply loop (hostile data): cut it here
+                answer = cur.id
+                break
+            seen.add(cur.id)
+            path.append(cur.id)
+            answer, cur = step(cur)
+        for tid in path:
+            resolved[tid] = answer or tweet.id
+
+    members: dict[str, list[str]] = {}
+    for tweet in tweets:
+        tweet.quoted_url = quoted_url(tweet)
+        if tweet.id in retweets:
+            tweet.kind, tweet.thread_root = TweetKind.RETWEET, None
+            continue
+        root = resolved[tweet.id]
+        if root == _REPLY:
+            tweet.kind, tweet.thread_root = TweetKind.REPLY, None
+        else:
+            members.setdefault(root, []).append(tweet.id)
+    threads = []
+    for root, ids in members.items():
+        if len(ids) >= 2:
+            ids = _chain_order(root, ids, by_id, parent_id)
+            threads.append(ids)
+        for tid in ids:
+            t = by_id[tid]
+            is_root = tid == root or len(ids) < 2
+            if is_root:
+                t.kind = TweetKind.QUOTE if t.quoted_url else TweetKind.ORIGINAL
+            else:
+                t.kind = TweetKind.THREAD
+            t.thread_root = root if len(ids) >= 2 else None
+    threads.sort(key=lambda ids: (min(by_id[i].created_at for i in ids), int(ids[0])))
+    return threads
+
+
+def _chain_order(root: str, ids: list[str], by_id: dict[str, Tweet],
+                 parent_id: Callable[[Tweet], str | None]) -> list[str]:
+    """Root first, then each reply after its parent (depth first, siblings by time). Time order alone is
+    not enough: an edited root keeps its last version, created after the first replies."""
+    members = set(ids)
+    children: dict[str, list[str]] = {}
+    for tid in ids:  # ids come in (created_at, id) order, so siblings stay in time order
+        pid = parent_id(by_id[tid])
+        if tid != root and pid in members:
+            children.setdefault(pid, []).append(tid)
+    ordered: list[str] = []
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        tid = stack.pop()
+        if tid in seen:
+            continue
+        seen.add(tid)
+        ordered.append(tid)
+        stack.extend(reversed(children.get(tid, ())))
+    ordered += [tid for tid in ids if tid not in seen]  # unreachable (hostile loops): keep them, in time order
+    return ordered
+
+
+def media_index(names: Iterable[str], dirs: Iterable[str] = MEDIA_DIRS) -> dict[str, dict[str, str]]:
+    """tweet id -> {file base name -> member}, built once from the member list (never scanned per tweet).
+    Files are `<tweetId>-<base>`: split on the FIRST `-` (base names contain `-` and `_`)."""
+    prefixes = tuple(dirs)
+    index: dict[str, dict[str, str]] = {}
+    for name in names:
+        if not name.startswith(prefixes):
+            continue
+        base = name.rsplit("/", 1)[-1]
+        tid, sep, rest = base.partition("-")
+        if sep and tid.isdigit():
+            index.setdefault(tid, {})[rest] = name
+    return index
+
+
+def locate_media(tweets: list[Tweet], index: dict[str, dict[str, str]]) -> tuple[int, int]:
+    """Set `Media.member` for each media; a missing file is a warning on its tweet. Returns (media, missing)."""
+    total = missing = 0
+    for tweet in tweets:
+        for item in tweet.media:
+            total += 1
+            source = item.media_url if item.kind is MediaKind.PHOTO else item.video_url
+            want = url_basename(source) if source else None
+            member = None
+            # an edited tweet's files may carry an earlier version's id
+            for tid in (tweet.id, *reversed(tweet.edit_ids)):
+                files = index.get(tid)
+                if not files:
+                    continue
+                member = files.get(want) if want else None
+                if member is None and item.kind is not MediaKind.PHOTO:
+                    mp4s = [m for b, m in files.items() if b.lower().endswith(".mp4")]
+                    member = mp4s[0] if len(mp4s) == 1 else None
+                if member:
+                    break
+            item.member = member
+            if member is None:
+                missing += 1
+                label = {MediaKind.PHOTO: "photo", MediaKind.VIDEO: "video", MediaKind.GIF: "GIF"}[item.kind]
+                name = f"{tweet.id}-{want}" if want else f"of media {item.media_id}"
+                tweet.warnings.append(f"{label} {name} is missing from the archive")
+    return total, missing
+
+
+def known_handles(tweets: Iterable[Tweet], account_id: str) -> dict[str, str]:
+    """X user id -> screen name, from mentions and reply fields; the latest use wins (names change)."""
+    handles: dict[str, str] = {}
+    for t in tweets:
+        if t.in_reply_to_user_id and t.in_reply_to_screen_name:
+            handles[t.in_reply_to_user_id] = t.in_reply_to_screen_name
+        for m in t.mentions:
+            if m.user_id and m.user_id.isdigit():
+                handles[m.user_id] = m.screen_name
+    handles.pop(account_id, None)
+    return handles

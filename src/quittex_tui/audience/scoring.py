@@ -1,0 +1,145 @@
+"""Score a candidate account against an X person, with the reasons spelled out.
+
+Issue 8: "a wrong match is worse than none". Every point of a score comes with a reason the user reads in
+the review list; nothing is accepted automatically below `STRONG`, and a person with two plausible
+accounts stays undecided. Weights (sum clamped to 0–100):
+
+- "named in your file (<file>)" +100: the user said so (CSV or a matching service's export);
+- "handle equal" +60: the Bluesky handle's first label / the Mastodon username equals the X handle
+  (case-insensitive; `_` may be dropped or become `-`, since Bluesky handles allow no `_`);
+- "bio names the X handle" +50: "@name on X", "x.com/name", "twitter.com/name", "X: @name"… (not "ex-@name": journalists write that of former employers);
+- "display name equal" +25 / "display name similar" +15: against the names the archive saw for this id
+  (mentions), else the X handle;
+- "bio names another X account (@other)" −50: a decoy that says it is someone else on X.
+
+So a handle alone (60) is never strong: it needs a bio or a name to agree (≥ 70), because handles are
+first-come on every network and impersonation exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from quittex_tui.audience.models import Candidate, Person, Suggestion
+
+STRONG = 70  # auto-accept (with --accept-strong) only at or above this score
+MARGIN = 20  # …and only when the runner-up is at least this far behind
+
+W_FILE = 100
+W_HANDLE = 60
+W_BIO = 50
+W_NAME_EQUAL = 25
+W_NAME_SIMILAR = 15
+W_OTHER_X = -50
+
+_H = r"[A-Za-z0-9_]{1,50}"
+_END = r"(?![A-Za-z0-9_])"
+# Phrases by which a profile names its X account (EN + FR), each capturing the handle.
+_BIO_PATTERNS = [
+    re.compile(rf"(?:https?://)?(?:www\.|mobile\.)?(?:x|twitter)\.com/@?({_H}){_END}", re.I),
+    re.compile(rf"@({_H}){_END}\s*(?:on|sur|chez|at|@)\s*(?:x|twitter)(?![A-Za-z0-9_]|\.[A-Za-z])", re.I),
+    re.compile(rf"@({_H}){_END}\s*\(\s*(?:x|twitter)\s*\)", re.I),
+    re.compile(
+        rf"(?<![A-Za-z0-9_])(?:x|twitter|tw|𝕏)\s*(?:handle|account|compte)?\s*[:=]\s*@?({_H}){_END}", re.I
+    ),
+]
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a name ("Élodie  Dupré-X" → "elodie dupre x")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = re.findall(r"[^\W_]+", kept.casefold())
+    return " ".join(words)
+
+
+def _handle_key(handle: str) -> str:
+    return handle.casefold().replace("_", "").replace("-", "")
+
+
+def bio_x_handles(text: str) -> list[str]:
+    """X handles a bio names as its own X account (lowercased, in order, no repeats)."""
+    found: list[str] = []
+    for pattern in _BIO_PATTERNS:
+        for match in pattern.finditer(text or ""):
+            value = match.group(1).lower()
+            if value not in found:
+                found.append(value)
+    return found
+
+
+def _handle_label(candidate: Candidate) -> str:
+    if candidate.network == "bluesky":
+        return candidate.handle.split(".", 1)[0]
+    return (candidate.acct or candidate.handle).lstrip("@").split("@", 1)[0]
+
+
+def _names_match(names: Iterable[str], display: str) -> str | None:
+    target = fold(display)
+    if not target:
+        return None
+    best = None
+    for name in names:
+        folded = fold(name)
+        if not folded:
+            continue
+        if folded == target or folded.replace(" ", "") == target.replace(" ", ""):
+            return "display name equal"
+        ratio = difflib.SequenceMatcher(None, folded, target).ratio()
+        if ratio >= 0.85 or set(folded.split()) == set(target.split()):
+            best = "display name similar"
+    return best
+
+
+def score(person: Person, candidate: Candidate, *, file_claims: Iterable[str] = ()) -> Candidate:
+    """Fill `candidate.score` and `.reasons` for `person` (returns the same object)."""
+    points = 0
+    reasons: list[str] = []
+    claimed = {c.lower() for c in file_claims}
+    ident = {candidate.handle.lower(), (candidate.did or "").lower(), (candidate.acct or "").lower()} - {""}
+    if claimed & ident:
+        points += W_FILE
+        reasons.append("named in your file")
+    x = person.x_handle
+    if x:
+        label = _handle_label(candidate)
+        if label.casefold() == x.casefold() or _handle_key(label) == _handle_key(x):
+            points += W_HANDLE
+            reasons.append("handle equal")
+        named = bio_x_handles(candidate.description)
+        if x.lower() in named:
+            points += W_BIO
+            reasons.append("bio names the X handle")
+        elif named:
+            points += W_OTHER_X
+            reasons.append(f"bio names another X account (@{named[0]})")
+    names = list(person.names) or ([x] if x else [])
+    how = _names_match(names, candidate.display_name) if names else None
+    if how == "display name equal":
+        points += W_NAME_EQUAL
+        reasons.append(how)
+    elif how:
+        points += W_NAME_SIMILAR
+        reasons.append(how)
+    if candidate.already_following:
+        reasons.append("you already follow this account")
+    candidate.score = max(0, min(100, points))
+    candidate.reasons = reasons
+    return candidate
+
+
+def suggest(person: Person, candidates: Iterable[Candidate]) -> Suggestion:
+    """Rank scored candidates; `best` only when strong (≥ STRONG) and clearly ahead of the runner-up."""
+    ranked = sorted(candidates, key=lambda c: (-c.score, c.handle))
+    ranked = [c for c in ranked if c.score > 0 or "named in your file" in c.reasons]
+    if not ranked or ranked[0].score < STRONG:
+        return Suggestion(best=None, ambiguous=False, candidates=ranked)
+    if len(ranked) > 1 and (ranked[1].score >= STRONG or ranked[0].score - ranked[1].score < MARGIN):
+        # The user's own file settles it, unless it names two accounts on this network.
+        by_file = [c for c in ranked if "named in your file" in c.reasons]
+        if len(by_file) != 1 or by_file[0] is not ranked[0]:
+            return Suggestion(best=None, ambiguous=True, candidates=ranked)
+    return Suggestion(best=ranked[0], ambiguous=False, candidates=ranked)

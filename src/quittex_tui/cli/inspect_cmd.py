@@ -1,0 +1,47 @@
+"""`quittex-tui inspect PATH [--json]` — read an archive and say what is in it.
+
+Contract: issue "Foundation and the X archive reader" § CLI contract. With `--json`, exactly one JSON
+object on stdout. Bad input raises ArchiveError; the dispatcher prints it and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+
+from quittex_tui.archive import open_archive
+from quittex_tui.archive.summary import summary_json, summary_text
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "inspect",
+        help="summarise an X archive (zip, split zip parts, or extracted folder)",
+        description="Read an X archive and summarise it. Nothing is written, nothing is sent.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="the archive .zip, its extracted folder, or every part of a split archive")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    parser.set_defaults(func=run)
+
+
+def _progress_to_terminal(message: str, fraction: float) -> None:
+    sys.stderr.write(f"\r\x1b[K{fraction:4.0%} {message}")
+    if fraction >= 1.0:
+        sys.stderr.write("\r\x1b[K")
+    sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    paths: list[Path] = args.paths
+    progress = _progress_to_terminal if sys.stderr.isatty() else None
+    with open_archive(paths[0] if len(paths) == 1 else paths, progress=progress) as archive:
+        if args.json:
+            sys.stdout.buffer.write(orjson.dumps(summary_json(archive)) + b"\n")
+            sys.stdout.flush()
+        else:
+            print(summary_text(archive))
+    return 0

@@ -1,0 +1,305 @@
+"""`quittex-tui migrate PATH --to bluesky|mastodon …`: publish the plan, resumably.
+
+Contract (issue "Publishing engine", CLI):
+    migrate PATH --to bluesky --handle H [--service URL] [--state FILE] [--limit N] [--yes] [--json]
+    migrate PATH --to mastodon --instance URL [--state FILE] [--limit N] [--yes] [--json]
+    migrate PATH --dry-run [--to bluesky|mastodon] …     (simulated target: no account, no network)
+
+Re-running the same command resumes (the journal beside the state says what was sent). Without --yes
+the user confirms on a terminal, seeing the count and the time it takes at the network's rate limits;
+with no terminal to ask on, it refuses (exit 2). Progress with ETA on stderr; with --json one object on
+stdout at the end. Exit 0 = all that could be sent was sent, 1 = items failed, 2 = bad input / auth /
+server down, 130 = stopped by Ctrl+C (everything confirmed is kept; run the same command to resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from quittex_tui.errors import InputError
+
+NETWORKS = ("bluesky", "mastodon")
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "migrate",
+        help="publish the archive's posts to Bluesky or Mastodon (resumable; --dry-run to simulate)",
+        description="Publish the plan to one account. Re-run the same command to resume after any stop.",
+    )
+    parser.add_argument("path", metavar="PATH", nargs="+",
+                        help="the X archive: a .zip, its split .zip parts, or an extracted folder")
+    parser.add_argument("--to", dest="to", choices=NETWORKS, help="where to publish")
+    parser.add_argument("--handle", help="Bluesky handle, e.g. alice.bsky.social")
+    parser.add_argument("--service", metavar="URL", help="Bluesky: your PDS, if not found from the handle")
+    parser.add_argument("--instance", metavar="URL", help="Mastodon: your instance, e.g. https://mastodon.social")
+    parser.add_argument("--state", type=Path, metavar="FILE",
+                        help="the migration state file (default: one per archive in the app's state folder)")
+    parser.add_argument("--limit", type=int, metavar="N", help="publish at most N more items in this run")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--json", action="store_true", help="print one JSON report on stdout at the end")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="simulate the whole run (pacing, journal, resume): no account, no network")
+    parser.add_argument("--visibility", choices=VISIBILITIES, default="unlisted",
+                        help="Mastodon: visibility of the statuses (default unlisted: no flood of followers)")
+    parser.add_argument("--include-replies", action="store_true", default=None,
+                        help="also publish replies to others, as standalone posts")
+    parser.add_argument("--date-footer", action="store_true", default=None,
+                        help='Mastodon: end each item\'s first post with "Posted on X on <date>"')
+    parser.add_argument("--number-parts", action="store_true", default=None,
+                        help='mark the posts of a split text "(1/3)", "(2/3)"…')
+    parser.add_argument("--retry-failed", action="store_true", help="try the items that failed before again")
+    parser.set_defaults(func=run)
+
+
+def _check_args(args: argparse.Namespace) -> str:
+    """The network the plan is built for; InputError for a command that cannot work."""
+    if args.limit is not None and args.limit < 0:
+        raise InputError(f"--limit {args.limit} is negative",
+                         "give the number of items to publish, e.g. --limit 50")
+    if args.dry_run:
+        return args.to or "bluesky"
+    if args.to is None:
+        raise InputError("say where to publish with --to bluesky or --to mastodon",
+                         "or add --dry-run to simulate the migration without any account")
+    if args.to == "bluesky" and not args.handle:
+        raise InputError("--to bluesky needs your handle: --handle alice.bsky.social",
+                         "log in first with: quittex-tui login bluesky HANDLE")
+    if args.to == "mastodon" and not args.instance:
+        raise InputError("--to mastodon needs your instance: --instance https://mastodon.social",
+                         "log in first with: quittex-tui login mastodon URL")
+    return str(args.to)
+
+
+def human_duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return f"{max(seconds, 1)} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} days {hours} h"
+
+
+def run(args: argparse.Namespace) -> int:
+    network = _check_args(args)
+    from quittex_tui import paths
+    from quittex_tui.archive import open_archive
+    from quittex_tui.convert.plan import build_plan
+    from quittex_tui.publish.engine import Engine, estimate_duration
+    from quittex_tui.publish.journal import Journal, journal_path
+    from quittex_tui.state import apply_user_changes, open_or_create_state, save_state
+
+    source = args.path if len(args.path) > 1 else args.path[0]
+    err = sys.stderr
+    with open_archive(source) as archive:
+        state_path, state = open_or_create_state(archive, args.state)
+        target, target_name = _connect(args, network, state_path)
+        info = target.info()
+        options = _plan_options(args, state.options.get(network, {}), network, info)
+        plan = build_plan(archive, options, cache_dir=paths.cache_dir() / "media")
+        plan = apply_user_changes(plan, state, include_all_replies=options.include_replies)
+        if not args.dry_run:
+            _remember(state, network, target, options)
+            save_state(state, state_path)
+
+        journal = Journal(journal_path(state_path, target_name))
+        try:
+            printer = ProgressPrinter(err, tty=err.isatty())
+            engine = Engine(plan, target, journal, on_event=printer)
+            items, posts = engine.pending_posts(retry_failed=args.retry_failed)
+            if args.limit is not None and items > args.limit:
+                posts = round(posts * args.limit / items)
+                items = args.limit
+            estimate = estimate_duration(posts, network if not args.dry_run else "dry-run")
+            asking = items and not args.yes and not args.dry_run
+            if asking and not _confirm(items, posts, network, info.handle, estimate):
+                print("quittex-tui: nothing was sent.", file=err)
+                return 0
+            if items:
+                where = "the simulated target" if args.dry_run else f"{network} as {info.handle}"
+                print(f"quittex-tui: publishing {items} item(s), {posts} post(s) to {where} "
+                      f"(about {human_duration(estimate)} at the rate limits)", file=err)
+            stop = threading.Event()
+            with _ctrl_c_stops(stop, err):
+                report = engine.run(limit=args.limit, stop=stop, retry_failed=args.retry_failed)
+            printer.finish()
+            journal.compact()  # clean exit: one record per post
+        finally:
+            journal.close()
+        if not args.dry_run:
+            from quittex_tui.state import Step
+
+            state.step = Step.REPORT if report.remaining == 0 else Step.MIGRATE
+            save_state(state, state_path)
+
+    _print_report(report.model_dump(), args.json, err)
+    if stop.is_set():
+        print("quittex-tui: stopped — everything confirmed is saved; run the same command to resume.",
+              file=err)
+        return 130
+    return 1 if report.failed else 0
+
+
+def _connect(args: argparse.Namespace, network: str, state_path: Path) -> tuple[Any, str]:
+    if args.dry_run:
+        from quittex_tui.publish.dryrun import DryRunTarget
+
+        # The simulated server keeps its posts beside the journal: a killed dry run resumes like a real one.
+        store = state_path.with_name(f"{state_path.stem}.dry-run.server.jsonl")
+        return DryRunTarget(plan_target=network, store=store), "dry-run"
+    from quittex_tui.publish import connect
+
+    if network == "bluesky":
+        return connect.connect_bluesky(args.handle, service=args.service), "bluesky"
+    return connect.connect_mastodon(args.instance, visibility=args.visibility), "mastodon"
+
+
+def _plan_options(args: argparse.Namespace, saved: dict[str, Any], network: str, info: Any) -> Any:
+    """PlanOptions: the state's saved choices, overridden by flags given now, limits read from the server."""
+    from quittex_tui.cli.plan_cmd import _default_locale
+    from quittex_tui.convert.models import PlanOptions
+
+    fields = set(PlanOptions.model_fields) - {"target"}
+    chosen = {k: v for k, v in saved.items() if k in fields}
+    for flag in ("include_replies", "date_footer", "number_parts"):
+        if getattr(args, flag) is not None:
+            chosen[flag] = getattr(args, flag)
+    chosen.setdefault("locale", _default_locale())
+    if network == "mastodon":
+        from_server = info.network == "mastodon"
+        chosen["max_chars"] = int(info.max_chars) if from_server else chosen.get("max_chars", 500)
+    if info.network == network:
+        chosen["image_max_bytes"] = int(info.image_max_bytes)
+    return PlanOptions(target=network, **chosen)
+
+
+def _remember(state: Any, network: str, target: Any, options: Any) -> None:
+    """What the state keeps of this run: the target, the account (no secret), the options chosen."""
+    from quittex_tui.state import BlueskyAccount, MastodonAccount, Step
+
+    if network not in state.targets:
+        state.targets.append(network)
+    if network == "bluesky":
+        info = target.info()
+        did = getattr(target, "did", None)
+        state.bluesky = BlueskyAccount(handle=info.handle, service=info.server, did=did)
+    else:
+        acct = getattr(target, "acct", None) or None
+        state.mastodon = MastodonAccount(instance=target.info().server, acct=acct)
+    state.options[network] = options.model_dump(exclude={"target"})
+    state.step = Step.MIGRATE
+
+
+def _confirm(items: int, posts: int, network: str, handle: str, estimate: timedelta) -> bool:
+    question = (f"Publish {items} item(s) ({posts} post(s)) to {network} as {handle}? "
+                f"At {network}'s rate limits this takes about {human_duration(estimate)}.")
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise InputError(
+            f"refusing to publish without confirmation: no terminal to ask on "
+            f"({items} item(s), {posts} post(s) to {network})",
+            "add --yes to publish without asking",
+        )
+    print(question, file=sys.stderr)
+    try:
+        answer = input("Type y to start, anything else to cancel: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "o", "oui")
+
+
+@contextmanager
+def _ctrl_c_stops(stop: threading.Event, err: TextIO) -> Any:
+    """First Ctrl+C: stop cleanly after the current post. Second: interrupt at once (still safe: the
+    write-ahead intent covers a write cut in the middle)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print("\nquittex-tui: stopping after the current post (Ctrl+C again to quit at once)…", file=err)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _print_report(report: dict[str, Any], as_json: bool, err: TextIO) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    print(f"Published {report['published']} item(s) to {report['target']} "
+          f"({report['already_published']} already published before, {report['skipped']} skipped, "
+          f"{report['remaining']} remaining).")
+    for failed in report["failed"]:
+        print(f"  failed: item {failed['item_id']}: {failed['reason']}")
+    if report["failed"]:
+        print("Fix what the reasons say, then run the same command with --retry-failed.")
+
+
+class ProgressPrinter:
+    """Engine events → stderr: a redrawn bar on a terminal, a line every few seconds otherwise."""
+
+    def __init__(self, stream: TextIO, *, tty: bool, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream
+        self.tty = tty
+        self.clock = clock
+        self._last_line = 0.0
+        self._drawn = False
+
+    def __call__(self, event: Any) -> None:
+        p = event.progress
+        done = p.sent + p.already
+        if event.kind == "done":
+            eta = "done" if not p.remaining else f"{p.remaining} remaining"
+        elif p.eta_seconds:
+            eta = f"ETA {human_duration(timedelta(seconds=p.eta_seconds))}"
+        else:
+            eta = "ETA …"
+        status = f"{done}/{p.total} items · {p.failed} failed · {eta}"
+        if event.kind in ("waiting", "retrying", "item_failed"):
+            self._line(f"quittex-tui: {event.message}")
+        if self.tty:
+            width = 24
+            filled = int(width * done / p.total) if p.total else width
+            self.stream.write(f"\r\x1b[K[{'#' * filled}{'-' * (width - filled)}] {status}")
+            self.stream.flush()
+            self._drawn = True
+        elif event.kind == "done" or self.clock() - self._last_line >= PROGRESS_EVERY:
+            self._last_line = self.clock()
+            self._line(f"quittex-tui: {status}")
+
+    def _line(self, text: str) -> None:
+        if self._drawn:
+            self.stream.write("\r\x1b[K")
+            self._drawn = False
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False

@@ -1,0 +1,94 @@
+"""`quittex-tui plan PATH --to bluesky|mastodon [...] [--json]`: the exact posts, before anything is sent.
+
+Contract (issue "Conversion", CLI): with `--json`, exactly one JSON object on stdout (`Plan.to_json_obj`);
+without it, a readable preview — one block per item, each post with its length as the network counts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from quittex_tui.errors import InputError
+
+_MIN_MAX_CHARS = 60  # room for a URL (23), a date footer (~27) and a part number
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="show exactly what will be published on Bluesky or Mastodon (nothing is sent)",
+        description="Turn an X archive into the exact posts that would be published on one network.",
+    )
+    parser.add_argument("path", metavar="PATH", nargs="+",
+                        help="the X archive: a .zip, its split .zip parts, or an extracted folder")
+    parser.add_argument("--to", dest="target", required=True, choices=["bluesky", "mastodon"])
+    parser.add_argument("--max-chars", type=int, default=500,
+                        help="Mastodon: the instance's max_characters (default 500)")
+    parser.add_argument("--include-replies", action="store_true",
+                        help="publish replies to others as standalone posts (skipped by default)")
+    parser.add_argument("--date-footer", action="store_true",
+                        help='Mastodon: end each item\'s first post with "Posted on X on <date>"')
+    parser.add_argument("--number-parts", action="store_true",
+                        help='mark the posts of a split text "(1/3)", "(2/3)"…')
+    parser.add_argument("--locale", choices=["en", "fr"], default=None,
+                        help="language of the date footer (default: from LANG)")
+    parser.add_argument("--image-max-bytes", type=int, default=1_000_000,
+                        help="largest image file to upload (default 1,000,000: Bluesky's limit)")
+    parser.add_argument("--json", action="store_true", help="print the plan as one JSON object")
+    parser.set_defaults(func=run)
+
+
+def _default_locale() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
+
+
+def run(args: argparse.Namespace) -> int:
+    from quittex_tui.archive import open_archive
+    from quittex_tui.convert.models import PlanOptions
+    from quittex_tui.convert.plan import build_plan
+
+    if args.max_chars < _MIN_MAX_CHARS:
+        raise InputError(f"--max-chars {args.max_chars} is too small to hold a post.",
+                         f"Give the instance's limit (500 on most Mastodon servers; at least "
+                         f"{_MIN_MAX_CHARS}).")
+    if args.image_max_bytes < 10_000:
+        raise InputError(f"--image-max-bytes {args.image_max_bytes} is too small for any photo.",
+                         "Use 1000000 for Bluesky, or your Mastodon instance's image limit.")
+    options = PlanOptions(
+        target=args.target,
+        max_chars=args.max_chars,
+        include_replies=args.include_replies,
+        date_footer=args.date_footer,
+        number_parts=args.number_parts,
+        locale=args.locale or _default_locale(),
+        image_max_bytes=args.image_max_bytes,
+    )
+    paths = args.path if len(args.path) > 1 else args.path[0]
+    progress = _stderr_progress if sys.stderr.isatty() and not args.json else None
+    with open_archive(paths, progress=progress) as archive:
+        plan = build_plan(archive, options, progress=progress)
+    if progress is not None:
+        sys.stderr.write("\r\x1b[K")
+    if args.json:
+        import orjson
+
+        sys.stdout.buffer.write(orjson.dumps(plan.to_json_obj()) + b"\n")
+        sys.stdout.flush()
+    else:
+        from quittex_tui.convert.preview import render_preview
+
+        for line in render_preview(plan, options):
+            print(line)
+    return 0
+
+
+def _stderr_progress(message: str, fraction: float) -> None:
+    sys.stderr.write(f"\r{message}… {fraction:4.0%}")
+    sys.stderr.flush()

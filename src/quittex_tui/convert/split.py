@@ -1,0 +1,197 @@
+"""Split a text that is over a network's limit into a chain of posts.
+
+Issue "Conversion": split at paragraph, then line, then sentence, then word boundaries; never cut a word,
+a link or a hashtag; number the parts ("(1/3)") only when the user opts in, counted in the limit.
+
+How: the text is cut into tokens (runs of non-space characters; a span — link or tag — never straddles
+two). Each post greedily takes as many tokens as fit, then steps back to the best boundary in the second
+half of what fits (paragraph > line > sentence end > word). Costs are additive over tokens and the
+whitespace between them (grapheme clusters never span a space, URLs never contain one), so a post's size
+is known without recounting; every finished post is still checked with the network's exact counter and
+shortened by one token if that disagrees.
+
+A single token bigger than a post (a run of CJK text, a 1,000-character string without spaces) is the one
+thing that must be cut inside: it is cut between grapheme clusters, preferably after a punctuation mark,
+and never inside a span. Over-long links are shortened for display by bluesky.py before splitting (the
+facet keeps the full URI); on Mastodon a URL counts 23 whatever its length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import grapheme
+
+from quittex_tui.convert.text import Span
+
+Cost = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """How one network measures a post: additive `cost`, its `limits`, and the exact `fits` check."""
+
+    cost: Callable[[str], Cost]
+    limits: Cost
+    fits: Callable[[str], bool]
+
+
+@dataclass(slots=True)
+class Part:
+    text: str  # the post text, decorations (numbering, first-post suffix) included
+    spans: list[Span]  # relative to `text`
+    start: int  # the body's range in the source text
+    end: int
+
+
+_TOKEN = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?…。！？‼⁉][\"'»”’)\]]*$")
+_SOFT_END = re.compile(r"[,;:、，；：]$")
+
+
+def numbering(index: int, total: int) -> str:
+    """The opt-in part marker appended to each post of a split text."""
+    return f" ({index + 1}/{total})"
+
+
+def split_text(text: str, spans: Sequence[Span], rules: Rules, *, number_parts: bool = False,
+               first_suffix: str = "") -> list[Part]:
+    """`text` as one post when it fits (with `first_suffix`), else as a chain of parts that each fit.
+
+    `first_suffix` (e.g. Mastodon's date footer) ends the first post and counts in its limit.
+    """
+    whole = text + first_suffix
+    if rules.fits(whole):
+        return [Part(whole, list(spans), 0, len(text))]
+    tokens = _tokens(text, spans)
+    if not tokens:  # nothing to cut (only a suffix that is too long by itself)
+        return [Part(whole, list(spans), 0, len(text))]
+    digits = 1
+    while True:
+        marker = numbering(10**digits - 2, 10**digits - 1) if number_parts else ""
+        ranges = _pack(text, tokens, spans, rules, marker, first_suffix)
+        if not number_parts or len(str(len(ranges))) <= digits:
+            break
+        digits += 1
+    total = len(ranges)
+    parts = []
+    for index, (start, end) in enumerate(ranges):
+        body = text[start:end]
+        decorated = body + (numbering(index, total) if number_parts and total > 1 else "")
+        if index == 0:
+            decorated += first_suffix
+        inside = [Span(s.kind, s.start - start, s.end - start, s.value) for s in spans
+                  if s.start >= start and s.end <= end]
+        parts.append(Part(decorated, inside, start, end))
+    return parts
+
+
+def _tokens(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """Runs of non-space characters, merged where a span would straddle two of them."""
+    tokens: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        start, end = m.start(), m.end()
+        if tokens and any(sp.start < start and sp.end > tokens[-1][1] for sp in spans):
+            tokens[-1] = (tokens[-1][0], end)
+        else:
+            tokens.append((start, end))
+    return tokens
+
+
+def _fits_cost(cost: Cost, limits: Cost) -> bool:
+    return all(c <= lim for c, lim in zip(cost, limits, strict=True))
+
+
+def _add(a: Cost, b: Cost) -> Cost:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules: Rules, marker: str,
+          first_suffix: str) -> list[tuple[int, int]]:
+    zero = tuple(0 for _ in rules.limits)
+    marker_cost = rules.cost(marker) if marker else zero
+    first_cost = _add(marker_cost, rules.cost(first_suffix)) if first_suffix else marker_cost
+    worst = first_cost
+    # Tokens too big for any post are cut into grapheme clusters (spans kept whole), glued together.
+    units: list[tuple[int, int]] = []
+    for start, end in tokens:
+        if _fits_cost(_add(rules.cost(text[start:end]), worst), rules.limits):
+            units.append((start, end))
+        else:
+            units.extend(_clusters(text, start, end, spans))
+    costs = [rules.cost(text[s:e]) for s, e in units]
+    seps = [rules.cost(text[units[k][1]:units[k + 1][0]]) for k in range(len(units) - 1)] + [zero]
+
+    ranges: list[tuple[int, int]] = []
+    i = 0
+    n = len(units)
+    while i < n:
+        reserve = first_cost if not ranges else marker_cost
+        used = _add(reserve, costs[i])
+        positions = [used[0]]  # size after taking tokens i..j
+        j = i + 1
+        while j < n:
+            nxt = _add(_add(used, seps[j - 1]), costs[j])
+            if not _fits_cost(nxt, rules.limits):
+                break
+            used = nxt
+            positions.append(used[0])
+            j += 1
+        k = j if j == n else _best_break(text, units, i, j, positions)
+        suffix = marker + (first_suffix if not ranges else "")
+        while k > i + 1 and not rules.fits(text[units[i][0]:units[k - 1][1]] + suffix):
+            k -= 1  # the additive estimate disagreed with the exact counter: be safe
+        ranges.append((units[i][0], units[k - 1][1]))
+        i = k
+    return ranges
+
+
+def _best_break(text: str, units: list[tuple[int, int]], i: int, j: int, positions: list[int]) -> int:
+    """Where to end a post that could hold units i..j-1: the best boundary in the second half."""
+    half = positions[-1] / 2
+    best_k, best_rank = j, -1
+    for k in range(i + 1, j + 1):
+        if positions[k - i - 1] < half:
+            continue
+        rank = _break_rank(text, units[k - 1], units[k] if k < len(units) else None)
+        if rank >= best_rank:
+            best_k, best_rank = k, rank
+    return best_k
+
+
+def _break_rank(text: str, before: tuple[int, int], after: tuple[int, int] | None) -> int:
+    if after is None:
+        return 9
+    sep = text[before[1]:after[0]]
+    word = text[before[0]:before[1]]
+    if not sep:  # inside a token that had to be cut
+        if _SENTENCE_END.search(word):
+            return 2
+        return 1 if _SOFT_END.search(word) else 0
+    newlines = sep.count("\n")
+    if newlines >= 2:
+        return 8
+    if newlines == 1:
+        return 6
+    if _SENTENCE_END.search(word):
+        return 4
+    return 3
+
+
+def _clusters(text: str, start: int, end: int, spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """`text[start:end]` cut between grapheme clusters, each span kept as one unit."""
+    inside = [(sp.start, sp.end) for sp in spans if sp.start < end and sp.end > start]
+    out: list[tuple[int, int]] = []
+    cur = start
+    pos = start
+    for cluster in grapheme.graphemes(text[start:end]):
+        pos += len(cluster)
+        if any(s < pos < e for s, e in inside):
+            continue  # never cut inside a link or a tag
+        out.append((cur, pos))
+        cur = pos
+    if cur < end:
+        out.append((cur, end))
+    return out

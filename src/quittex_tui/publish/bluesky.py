@@ -1,0 +1,456 @@
+"""Bluesky (AT Protocol) publishing target: one planned post → one `app.bsky.feed.post` record.
+
+Specs: ../shared/platform-limits.md (Bluesky), lexicons `app.bsky.feed.post`, `app.bsky.embed.images`,
+`app.bsky.embed.video`, `app.bsky.richtext.facet`, `com.atproto.repo.putRecord/getRecord/uploadBlob`.
+
+- The record is built here, not with the SDK's `send_post` (which stamps *now*): `createdAt` is the
+  original tweet's time, so the post is back-dated ("Archived from …" label in the app).
+- The write is `com.atproto.repo.putRecord` at a deterministic TID rkey (tid.py). Re-putting the identical
+  record is a no-op on the PDS (same CID, `commit: null`), so a retry or a resume after a crash can never
+  create a second post. `createRecord` is not used: on an existing rkey it answers HTTP 500, which would
+  look transient (local-servers.md).
+- Blobs are content-addressed: re-uploading the same image gives the same CID, so retries are harmless.
+- Rate limits: the PDS reports `RateLimit-Limit/-Remaining/-Reset/-Policy` on responses, but the SDK's
+  namespace methods return only parsed models. We keep the SDK (it owns session refresh and the
+  `on_session_change` hook we need to persist refreshed tokens) and swap in a subclass of its own
+  request layer (`atproto_client.request.Request`) that reports every response's headers — success or
+  error — before the SDK parses it. No second HTTP stack, no duplicate auth logic.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+from atproto import Client, models
+from atproto_client.exceptions import (
+    BadRequestError,
+    LoginRequiredError,
+    RequestErrorBase,
+)
+from atproto_client.request import Request
+from atproto_core.exceptions import AtProtocolError
+
+from quittex_tui.convert.models import PlannedMedia, PlannedPost
+from quittex_tui.errors import AuthError
+from quittex_tui.publish import tid
+from quittex_tui.publish.target import (
+    PermanentError,
+    PostRef,
+    RateBudget,
+    RateLimited,
+    ReplyTo,
+    TargetInfo,
+    TransientError,
+)
+
+POST_COLLECTION = "app.bsky.feed.post"
+# app.bsky.embed.images#image: blob maxSize 1,000,000 (the PDS enforces it when the record references it).
+IMAGE_MAX_BYTES = 1_000_000
+MAX_IMAGES = 4
+# app.bsky.embed.video: blob maxSize 100,000,000.
+VIDEO_MAX_BYTES = 100_000_000
+# com.atproto.repo writes cost points: create 3, update 2, delete 1 (platform-limits.md).
+COST_PER_POST = 3
+# When a 429 carries no usable reset header, wait this long (the PDS windows are 5 min and longer).
+DEFAULT_RATE_LIMIT_WAIT = timedelta(seconds=60)
+# Bluesky-operated PDSes sit behind the bsky.social entryway; only those reach the video service.
+_BSKY_HOSTS = ("bsky.network", "bsky.social")
+
+HeaderObserver = Callable[[str, int, dict[str, str]], None]
+
+
+class HeaderCapturingRequest(Request):
+    """The SDK's request layer, reporting (xrpc method, status, headers) of every response it gets."""
+
+    def __init__(self, *, observer: HeaderObserver | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.observer = observer
+
+    def _new_instance(self) -> HeaderCapturingRequest:
+        return type(self)(observer=self.observer, **self._client_kwargs)
+
+    def _send_request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        nsid = url.rsplit("/", 1)[-1]
+        try:
+            response = super()._send_request(method, url, **kwargs)
+        except RequestErrorBase as exc:
+            if exc.response is not None and self.observer:
+                self.observer(nsid, exc.response.status_code, dict(exc.response.headers))
+            raise
+        if self.observer:
+            self.observer(nsid, response.status_code, {k.lower(): v for k, v in response.headers.items()})
+        return response
+
+
+def parse_rate_headers(headers: dict[str, str]) -> tuple[int | None, int | None, datetime | None, str | None]:
+    """(limit, remaining, reset_at, policy) from `RateLimit-*` headers (reset = epoch seconds)."""
+    low = {k.lower(): v for k, v in headers.items()}
+
+    def _int(name: str) -> int | None:
+        try:
+            return int(str(low[name]).strip())
+        except (KeyError, ValueError):
+            return None
+
+    reset = _int("ratelimit-reset")
+    reset_at = datetime.fromtimestamp(reset, tz=UTC) if reset is not None else None
+    return _int("ratelimit-limit"), _int("ratelimit-remaining"), reset_at, low.get("ratelimit-policy")
+
+
+def is_bluesky_hosted(pds_url: str) -> bool:
+    host = (urlparse(pds_url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in _BSKY_HOSTS)
+
+
+class BlueskyTarget:
+    """PublishTarget for one logged-in Bluesky account (build it with `connect.connect_bluesky`)."""
+
+    network = "bluesky"
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        did: str,
+        handle: str,
+        pds: str,
+        request: HeaderCapturingRequest,
+        password: str | None = None,
+        video_supported: bool | None = None,
+        mention_resolver: Callable[[str], str | None] | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.did = did
+        self.handle = handle
+        self.pds = pds.removesuffix("/xrpc").rstrip("/")
+        self._password = password
+        self._video = is_bluesky_hosted(self.pds) if video_supported is None else video_supported
+        # H8 (audience) may plug in accepted X-handle → DID matches; default: exact handles only.
+        self.mention_resolver = mention_resolver
+        self._now = now
+        self._lock = threading.Lock()
+        self._budget = RateBudget(cost_per_post=COST_PER_POST)
+        self._any_budget: RateBudget | None = None
+        self.rate_policy: str | None = None
+        self._mention_cache: dict[str, str | None] = {}
+        request.observer = self._observe
+
+    # --- PublishTarget -------------------------------------------------------------------------
+    def info(self) -> TargetInfo:
+        extra = {"did": self.did}
+        if self.rate_policy:
+            extra["rate_policy"] = self.rate_policy
+        return TargetInfo(
+            network="bluesky",
+            handle=self.handle,
+            server=self.pds,
+            max_chars=300,
+            max_media=MAX_IMAGES,
+            image_max_bytes=IMAGE_MAX_BYTES,
+            video_max_bytes=VIDEO_MAX_BYTES if self._video else None,
+            supports_video=self._video,
+            supports_backdating=True,
+            extra=extra,
+        )
+
+    def budget(self) -> RateBudget:
+        with self._lock:
+            # Prefer what the last *write* said (its bucket is the repo-write points budget); else any.
+            if self._budget.limit is not None or self._any_budget is None:
+                return RateBudget(**vars(self._budget))
+            return RateBudget(**vars(self._any_budget))
+
+    def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime) -> str:
+        return tid.post_tid(source_id, created_at, index)
+
+    def find(self, key: str, post: PlannedPost, created_at: datetime, intent_at: datetime) -> PostRef | None:
+        params = models.ComAtprotoRepoGetRecord.Params(repo=self.did, collection=POST_COLLECTION, rkey=key)
+        try:
+            got = self._call("read back the post", lambda: self.client.com.atproto.repo.get_record(params))
+        except PermanentError as exc:
+            if "RecordNotFound" in exc.reason or "Could not locate record" in exc.reason:
+                return None
+            raise
+        return PostRef(uri=got.uri, cid=got.cid or "", url=self.web_url(key))
+
+    def publish(
+        self, post: PlannedPost, *, key: str, created_at: datetime, reply_to: ReplyTo | None
+    ) -> PostRef:
+        if not tid.is_valid_tid(key):
+            raise PermanentError(f"internal: record key {key!r} is not a valid TID")
+        record = self.build_record(post, created_at=created_at, reply_to=reply_to, embed=self._embed(post))
+        # The JSON body is sent as built (through the SDK's invoke layer, so session refresh still
+        # applies): the typed `put_record` would round-trip the record through SDK models, which adds
+        # `$type` to nested objects — valid, but then what is stored depends on the SDK version, and a
+        # re-put after an upgrade would become an update instead of a no-op.
+        body = json.dumps(
+            {"repo": self.did, "collection": POST_COLLECTION, "rkey": key, "record": record},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        res = self._call(
+            "write the post",
+            lambda: self.client.invoke_procedure(
+                "com.atproto.repo.putRecord",
+                content=body,
+                headers={"Content-Type": "application/json"},
+                output_encoding="application/json",
+            ),
+        )
+        out = res.content if isinstance(res.content, dict) else {}
+        if not out.get("uri") or not out.get("cid"):
+            raise TransientError("the PDS answered putRecord without a uri/cid")
+        return PostRef(uri=str(out["uri"]), cid=str(out["cid"]), url=self.web_url(key))
+
+    # --- record building -----------------------------------------------------------------------
+    def web_url(self, rkey: str) -> str:
+        return f"https://bsky.app/profile/{self.handle}/post/{rkey}"
+
+    def build_record(
+        self,
+        post: PlannedPost,
+        *,
+        created_at: datetime,
+        reply_to: ReplyTo | None,
+        embed: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": post.text,
+            # The ORIGINAL tweet time (back-dating); per-tweet ms precision when the id carries it.
+            "createdAt": tid.iso_created_at(tid.original_time(post.source_id, created_at)),
+        }
+        facets = self._facets(post)
+        if facets:
+            record["facets"] = facets
+        if reply_to is not None:
+            record["reply"] = {
+                "root": {"uri": reply_to.root.uri, "cid": reply_to.root.cid},
+                "parent": {"uri": reply_to.parent.uri, "cid": reply_to.parent.cid},
+            }
+        if embed:
+            record["embed"] = embed
+        return record
+
+    def _facets(self, post: PlannedPost) -> list[dict[str, Any]]:
+        facets = [dict(f) for f in post.facets]
+        taken = [(f["index"]["byteStart"], f["index"]["byteEnd"]) for f in facets if "index" in f]
+        text_bytes = post.text.encode("utf-8")
+        for cand in post.mention_candidates:
+            start, end = cand.byte_start, cand.byte_end
+            if not (0 <= start < end <= len(text_bytes)):
+                continue
+            shown = text_bytes[start:end].decode("utf-8", errors="replace")
+            if shown.lstrip("@").lower() != cand.handle.lower():
+                continue  # the text was edited since the plan: the offsets no longer point at the mention
+            if any(start < e and s < end for s, e in taken):
+                continue
+            did = self.resolve_mention(cand.handle)
+            if not did:
+                continue  # unresolvable: stays plain text (platform-limits.md: a mention facet needs a DID)
+            facets.append(
+                {
+                    "$type": "app.bsky.richtext.facet",
+                    "index": {"byteStart": start, "byteEnd": end},
+                    "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
+                }
+            )
+            taken.append((start, end))
+        facets.sort(key=lambda f: f["index"]["byteStart"])
+        return facets
+
+    def resolve_mention(self, handle: str) -> str | None:
+        """DID of an exact, resolvable atproto handle; None otherwise (never raises for 'not found')."""
+        key = handle.lower().lstrip("@")
+        if key in self._mention_cache:
+            return self._mention_cache[key]
+        did: str | None = None
+        if self.mention_resolver is not None:
+            did = self.mention_resolver(key)
+        # X screen names have no dot; an atproto handle is a domain name. Never guess `<name>.bsky.social`.
+        if did is None and "." in key:
+            params = models.ComAtprotoIdentityResolveHandle.Params(handle=key)
+            try:
+                did = self._call(
+                    "resolve a mention", lambda: self.client.com.atproto.identity.resolve_handle(params)
+                ).did
+            except PermanentError:
+                did = None
+        self._mention_cache[key] = did
+        return did
+
+    def _embed(self, post: PlannedPost) -> dict[str, Any] | None:
+        videos = [m for m in post.media if m.kind in ("video", "gif")]
+        images = [m for m in post.media if m.kind == "image"]
+        if videos:
+            if not self._video:
+                raise PermanentError(
+                    f"video upload is not available on this server ({self.pds}): Bluesky videos go through "
+                    "the Bluesky video service, which this PDS does not reach. The post was not sent; "
+                    "remove the video from it (or post it by hand) and retry."
+                )
+            if len(videos) > 1 or images:
+                raise PermanentError("a Bluesky post takes one video and no images next to it")
+            return self._video_embed(videos[0])
+        if not images:
+            return None
+        if len(images) > MAX_IMAGES:
+            raise PermanentError(
+                f"a Bluesky post takes at most {MAX_IMAGES} images, this one has {len(images)}"
+            )
+        entries = []
+        for media in images:
+            data = self._read_media(media, IMAGE_MAX_BYTES)
+            blob = self._upload(data, media)
+            entry: dict[str, Any] = {"alt": media.alt or "", "image": blob}
+            if media.width > 0 and media.height > 0:
+                entry["aspectRatio"] = {"width": media.width, "height": media.height}
+            entries.append(entry)
+        return {"$type": "app.bsky.embed.images", "images": entries}
+
+    def _video_embed(self, media: PlannedMedia) -> dict[str, Any]:
+        # Bluesky-hosted PDSes accept the video blob directly and hand it to the video service for
+        # processing (the SDK's `send_video` path); lexicon app.bsky.embed.video.
+        data = self._read_media(media, VIDEO_MAX_BYTES)
+        embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": self._upload(data, media)}
+        if media.alt:
+            embed["alt"] = media.alt
+        if media.width > 0 and media.height > 0:
+            embed["aspectRatio"] = {"width": media.width, "height": media.height}
+        return embed
+
+    @staticmethod
+    def _read_media(media: PlannedMedia, limit: int) -> bytes:
+        path = Path(media.path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise PermanentError(f"media file missing: {path}") from None
+        except OSError as exc:
+            raise PermanentError(f"cannot read media file {path}: {exc.strerror}") from None
+        if len(data) > limit:
+            raise PermanentError(
+                f"{media.kind} {path.name} is {len(data):,} bytes; Bluesky accepts at most {limit:,}"
+            )
+        return data
+
+    def _upload(self, data: bytes, media: PlannedMedia) -> dict[str, Any]:
+        mime = media.mime or mimetypes.guess_type(media.path)[0] or "application/octet-stream"
+        res = self._call(
+            f"upload {Path(media.path).name}",
+            lambda: self.client.com.atproto.repo.upload_blob(data, headers={"Content-Type": mime}),
+        )
+        return res.blob.model_dump(by_alias=True, exclude_none=True)
+
+    # --- HTTP plumbing -------------------------------------------------------------------------
+    def _observe(self, nsid: str, status: int, headers: dict[str, str]) -> None:
+        limit, remaining, reset_at, policy = parse_rate_headers(headers)
+        if limit is None and remaining is None:
+            return
+        fresh = RateBudget(limit=limit, remaining=remaining, reset_at=reset_at, cost_per_post=COST_PER_POST)
+        with self._lock:
+            self._any_budget = fresh
+            if nsid in (
+                "com.atproto.repo.putRecord",
+                "com.atproto.repo.createRecord",
+                "com.atproto.repo.applyWrites",
+            ):
+                self._budget = fresh
+                self.rate_policy = policy
+
+    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except (AtProtocolError, LoginRequiredError) as exc:
+            if not self._is_auth_failure(exc):
+                raise self._map_error(exc, what) from None
+        self._recover_session()
+        try:
+            return fn()
+        except AtProtocolError as exc:
+            if self._is_auth_failure(exc):
+                raise AuthError(
+                    f"Bluesky refused the session for @{self.handle} while trying to {what}",
+                    f"log in again: quittex-tui login bluesky {self.handle}",
+                ) from None
+            raise self._map_error(exc, what) from None
+
+    @staticmethod
+    def _is_auth_failure(exc: Exception) -> bool:
+        if isinstance(exc, LoginRequiredError):
+            return True
+        if not isinstance(exc, RequestErrorBase) or exc.response is None:
+            return False
+        status = exc.response.status_code
+        error = getattr(exc.response.content, "error", None)
+        return status == 401 or (status == 400 and error in ("ExpiredToken", "InvalidToken"))
+
+    def _recover_session(self) -> None:
+        """Refresh the session once (refresh token); if that is refused, log in again with the password."""
+        try:
+            self.client._refresh_and_set_session()
+            return
+        except (AtProtocolError, LoginRequiredError) as exc:
+            if isinstance(exc, RequestErrorBase) and exc.response is None:
+                raise TransientError(
+                    f"network error while refreshing the Bluesky session: {type(exc).__name__}"
+                ) from None
+        if not self._password:
+            raise AuthError(
+                f"the saved Bluesky session for @{self.handle} has expired or was revoked",
+                f"log in again: quittex-tui login bluesky {self.handle}",
+            )
+        try:
+            self.client.login(self.did, self._password, fetch_bsky_profile=False)
+        except AtProtocolError as exc:
+            if isinstance(exc, RequestErrorBase) and exc.response is None:
+                raise TransientError("network error while logging in to Bluesky again") from None
+            raise AuthError(
+                f"Bluesky refused the app password for @{self.handle} (revoked or changed?)",
+                f"create a new app password and run: quittex-tui login bluesky {self.handle}",
+            ) from None
+
+    def _map_error(self, exc: Exception, what: str) -> Exception:
+        if not isinstance(exc, RequestErrorBase) or exc.response is None:
+            if isinstance(exc, RequestErrorBase):  # transport failure: timeout, reset, refused
+                return TransientError(f"network error while trying to {what}: {type(exc).__name__}")
+            return PermanentError(f"could not {what}: {exc}")
+        status = exc.response.status_code
+        content = exc.response.content
+        error = getattr(content, "error", None) or ""
+        message = getattr(content, "message", None) or ""
+        detail = f"{error}: {message}".strip(": ") or f"HTTP {status}"
+        if status == 429:
+            return RateLimited(
+                self._reset_from(exc.response.headers), f"Bluesky rate limit reached ({detail})"
+            )
+        if status >= 500:
+            return TransientError(f"Bluesky server error while trying to {what} (HTTP {status} {detail})")
+        if status == 413:
+            return PermanentError(f"too large for this server: could not {what} (HTTP 413 {detail})")
+        if status in (401, 403):
+            return AuthError(
+                f"Bluesky refused to {what} for @{self.handle} (HTTP {status} {detail})",
+                f"log in again: quittex-tui login bluesky {self.handle}",
+            )
+        if isinstance(exc, BadRequestError) and error == "RecordNotFound":
+            return PermanentError(f"RecordNotFound: {message}")
+        return PermanentError(f"Bluesky rejected the request to {what}: {detail} (HTTP {status})")
+
+    def _reset_from(self, headers: dict[str, str]) -> datetime:
+        _, _, reset_at, _ = parse_rate_headers(headers)
+        if reset_at is not None:
+            return reset_at
+        retry_after = {k.lower(): v for k, v in headers.items()}.get("retry-after")
+        if retry_after and retry_after.strip().isdigit():
+            return self._now() + timedelta(seconds=int(retry_after))
+        return self._now() + DEFAULT_RATE_LIMIT_WAIT

@@ -1,0 +1,174 @@
+"""A simulated target: the whole engine (journal, pacing, retries, resume) with no account and no network.
+
+Used by `migrate --dry-run`, `quittex-tui demo` and the TUI's demo mode, and by the engine's unit tests.
+It behaves like a small server: a rate budget in fixed windows announced like `RateLimit-*` headers (and a
+429 when exceeded), optional faults, and a record of what was "published". With `store` set, that record
+is a file (one JSON line per post, written before the answer returns, like a server's commit), so a
+process killed between the server's commit and the journal's `done` can be reconciled on resume —
+exactly the case the real servers pose.
+
+`idempotent=False` makes a repeated write of the same key a *second* post (Mastodon after its 1 h
+idempotency window): tests use it to prove the engine alone, through its journal and `find`, never
+publishes twice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from quittex_tui.convert.models import PlannedPost
+from quittex_tui.publish.target import (
+    PermanentError,
+    PostRef,
+    RateBudget,
+    RateLimited,
+    ReplyTo,
+    TargetInfo,
+    TransientError,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SimulatedRateLimit:
+    limit: int = 5000  # points per window (Bluesky's hourly write budget)
+    window: float = 3600.0  # seconds
+    cost_per_post: int = 3  # a Bluesky create costs 3 points
+
+
+@dataclass
+class SimulatedPost:
+    key: str
+    ref: PostRef
+    text: str
+    reply_to: ReplyTo | None
+    created_at: datetime
+    media: int = 0
+    written_at: datetime = field(default_factory=utcnow)
+
+
+class DryRunTarget:
+    network = "dry-run"
+
+    def __init__(
+        self,
+        latency: float = 0.05,
+        fail_every: int | None = None,
+        rate_limit: SimulatedRateLimit | None = SimulatedRateLimit(),  # noqa: B008 (immutable in use)
+        *,
+        transient_every: int | None = None,
+        lose_response_every: int | None = None,
+        idempotent: bool = True,
+        plan_target: str = "bluesky",
+        store: Path | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = utcnow,
+        handle: str = "you.dry-run",
+    ) -> None:
+        self.latency = latency
+        self.fail_every = fail_every
+        self.rate_limit = rate_limit
+        self.transient_every = transient_every
+        self.lose_response_every = lose_response_every
+        self.idempotent = idempotent
+        self.plan_target = plan_target
+        self.store = store
+        self.sleep = sleep
+        self.now = now
+        self.handle = handle
+        self.calls = 0  # publish() calls
+        self.find_calls = 0
+        self.rate_limited = 0  # 429s answered (a well-paced run gets none)
+        self.posts: list[SimulatedPost] = []  # every post "on the server", duplicates included
+        self._by_key: dict[str, PostRef] = {}
+        self._window_start: float | None = None
+        self._used = 0
+        self._budget = RateBudget(cost_per_post=rate_limit.cost_per_post if rate_limit else 1)
+        if store is not None and store.exists():
+            for line in store.read_text("utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                except ValueError:  # a line torn by a kill: that write never returned
+                    continue
+                ref = PostRef(row["uri"], row["cid"], row.get("url", ""))
+                self._by_key.setdefault(row["key"], ref)
+                self.posts.append(SimulatedPost(row["key"], ref, row.get("text", ""), None,
+                                                datetime.fromisoformat(row["created_at"])))
+
+    # --- PublishTarget --------------------------------------------------------------------------------
+    def info(self) -> TargetInfo:
+        bluesky = self.plan_target == "bluesky"
+        return TargetInfo(network="dry-run", handle=self.handle, server="dry-run://local",
+                          max_chars=300 if bluesky else 500, supports_backdating=bluesky,
+                          extra={"simulates": self.plan_target})
+
+    def budget(self) -> RateBudget:
+        return RateBudget(self._budget.limit, self._budget.remaining, self._budget.reset_at,
+                          self._budget.cost_per_post)
+
+    def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime) -> str:
+        return f"{item_id}-{index}"
+
+    def find(self, key: str, post: PlannedPost, created_at: datetime, intent_at: datetime) -> PostRef | None:
+        self.find_calls += 1
+        return self._by_key.get(key)
+
+    def publish(
+        self, post: PlannedPost, *, key: str, created_at: datetime, reply_to: ReplyTo | None
+    ) -> PostRef:
+        self.calls += 1
+        self._charge()
+        if self.latency:
+            self.sleep(self.latency)
+        if self.transient_every and self.calls % self.transient_every == 0:
+            raise TransientError("simulated server error (HTTP 503)")
+        if self.fail_every and self.calls % self.fail_every == 0:
+            raise PermanentError("simulated rejection: the server refused this post")
+        if self.idempotent and key in self._by_key:
+            return self._by_key[key]
+        ref = PostRef(uri=f"dry-run://post/{key}", cid=f"dry{len(self.posts):08d}",
+                      url=f"dry-run://post/{key}")
+        self._commit(SimulatedPost(key, ref, post.text, reply_to, created_at, len(post.media), self.now()))
+        if self.lose_response_every and self.calls % self.lose_response_every == 0:
+            raise TransientError("simulated connection reset after the server wrote the post")
+        return ref
+
+    # --- simulation -----------------------------------------------------------------------------------
+    def _charge(self) -> None:
+        rl = self.rate_limit
+        if rl is None:
+            return
+        t = self.now().timestamp()
+        start = math.floor(t / rl.window) * rl.window
+        if self._window_start != start:
+            self._window_start, self._used = start, 0
+        reset_at = datetime.fromtimestamp(start + rl.window, UTC)
+        if self._used + rl.cost_per_post > rl.limit:
+            self._budget = RateBudget(rl.limit, rl.limit - self._used, reset_at, rl.cost_per_post)
+            self.rate_limited += 1
+            raise RateLimited(reset_at, "simulated HTTP 429: rate budget exhausted")
+        self._used += rl.cost_per_post
+        self._budget = RateBudget(rl.limit, rl.limit - self._used, reset_at, rl.cost_per_post)
+
+    def _commit(self, sim: SimulatedPost) -> None:
+        if self.store is not None:  # the "server" commits before it answers
+            row = {"key": sim.key, "uri": sim.ref.uri, "cid": sim.ref.cid, "url": sim.ref.url,
+                   "text": sim.text, "created_at": sim.created_at.isoformat(),
+                   "parent": sim.reply_to.parent.uri if sim.reply_to else None}
+            with open(self.store, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._by_key.setdefault(sim.key, sim.ref)
+        self.posts.append(sim)
+
+    def window_reset_in(self) -> timedelta | None:
+        b = self._budget
+        return None if b.reset_at is None else b.reset_at - self.now()

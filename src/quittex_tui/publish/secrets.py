@@ -1,0 +1,225 @@
+"""Where app passwords, tokens and session strings live — never in the TOML state.
+
+Order of use (issue "Accounts and secrets"): an explicit argument, then the environment
+(`QUITTEX_BLUESKY_APP_PASSWORD`, `QUITTEX_MASTODON_TOKEN` — what CI and scripts use), then the OS keyring
+when one is usable and `QUITTEX_NO_KEYRING` is unset, else a file `paths.config_dir()/secrets.toml`
+readable only by the user (mode 0600, written atomically).
+
+Each account has one entry (a small dict of strings): key `bluesky:<handle>` holds `password` and the
+SDK `session` string (reused across runs so a resume does not spend `createSession` quota: 30 / 5 min,
+300 / day); key `mastodon:<instance url>` holds the OAuth app's `client_id` / `client_secret`, the
+`token` and the `acct`. Nothing here logs or formats a value into a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import tomllib
+from pathlib import Path
+from typing import Protocol
+
+import tomli_w
+
+from quittex_tui import paths
+from quittex_tui.errors import StateError
+
+NO_KEYRING_ENV = "QUITTEX_NO_KEYRING"
+BLUESKY_PASSWORD_ENV = "QUITTEX_BLUESKY_APP_PASSWORD"
+MASTODON_TOKEN_ENV = "QUITTEX_MASTODON_TOKEN"
+KEYRING_SERVICE = "quittex-tui"
+FILE_NAME = "secrets.toml"
+
+
+def bluesky_key(handle: str) -> str:
+    return "bluesky:" + handle.strip().lstrip("@").lower()
+
+
+def mastodon_key(instance_url: str) -> str:
+    return "mastodon:" + instance_url.rstrip("/").lower()
+
+
+class SecretStore(Protocol):
+    where: str
+
+    def load(self, key: str) -> dict[str, str]: ...
+
+    def save(self, key: str, values: dict[str, str]) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+class FileSecretStore:
+    """TOML file, mode 0600, replaced atomically (temp file + fsync + os.replace + dir fsync)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or paths.config_dir() / FILE_NAME
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
+
+    def _read_all(self) -> dict[str, dict[str, str]]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StateError(f"cannot read the secrets file {self.path}: {exc.strerror}") from None
+        # Someone loosened the mode: tighten it back before anything else reads it.
+        with contextlib.suppress(OSError):
+            if stat.S_IMODE(self.path.stat().st_mode) & 0o077:
+                self.path.chmod(0o600)
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            # Never echo the content (it holds secrets); say what to do instead.
+            raise StateError(
+                f"the secrets file {self.path} is not valid TOML",
+                "delete it and log in again with `quittex-tui login …`",
+            ) from None
+        return {
+            k: {f: str(v) for f, v in table.items()} for k, table in data.items() if isinstance(table, dict)
+        }
+
+    def _write_all(self, data: dict[str, dict[str, str]]) -> None:
+        directory = self.path.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            directory.chmod(0o700)
+        tmp = directory / f".{self.path.name}.{os.getpid()}.tmp"
+        payload = tomli_w.dumps(data).encode("utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # O_CREAT's mode is filtered by the umask; be explicit
+            os.write(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.path)
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def load(self, key: str) -> dict[str, str]:
+        return dict(self._read_all().get(key, {}))
+
+    def save(self, key: str, values: dict[str, str]) -> None:
+        data = self._read_all()
+        data[key] = dict(values)
+        self._write_all(data)
+
+    def delete(self, key: str) -> None:
+        data = self._read_all()
+        if data.pop(key, None) is not None:
+            self._write_all(data)
+
+
+class KeyringSecretStore:
+    """The OS keyring (Secret Service, macOS Keychain, Windows Credential Locker): one JSON blob per key."""
+
+    where = "the OS keyring"
+
+    def load(self, key: str) -> dict[str, str]:
+        import keyring
+
+        raw = keyring.get_password(KEYRING_SERVICE, key)
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return {}
+        return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def save(self, key: str, values: dict[str, str]) -> None:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, key, json.dumps(values))
+
+    def delete(self, key: str) -> None:
+        import keyring
+        import keyring.errors
+
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            keyring.delete_password(KEYRING_SERVICE, key)
+
+
+def keyring_usable() -> bool:
+    """A real keyring backend is there (not the `fail`/`null` ones a headless SSH box usually has)."""
+    if os.environ.get(NO_KEYRING_ENV):
+        return False
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+    except Exception:  # keyring's backend discovery can fail in many platform-specific ways
+        return False
+    if isinstance(backend, fail.Keyring):
+        return False
+    name = type(backend).__module__ + "." + type(backend).__name__
+    if "null" in name.lower() or ("chainer" in name.lower() and not getattr(backend, "backends", None)):
+        return False
+    try:
+        return float(getattr(backend, "priority", 0)) > 0
+    except Exception:
+        return False
+
+
+def secret_store() -> SecretStore:
+    return KeyringSecretStore() if keyring_usable() else FileSecretStore()
+
+
+def load_secrets(key: str) -> dict[str, str]:
+    """The stored fields of `key` (keyring first, the file as a fallback); {} when none."""
+    store = secret_store()
+    try:
+        values = store.load(key)
+    except StateError:
+        raise
+    except Exception:  # a locked/broken keyring: fall back to the file rather than failing the run
+        values = {}
+    if not values and not isinstance(store, FileSecretStore):
+        values = FileSecretStore().load(key)
+    return values
+
+
+def update_secrets(key: str, **fields: str | None) -> str:
+    """Merge `fields` into the entry `key` (None removes a field). Returns where they were stored."""
+    store = secret_store()
+    try:
+        values = store.load(key)
+        _merge(values, fields)
+        store.save(key, values)
+        return store.where
+    except StateError:
+        raise
+    except Exception:
+        if isinstance(store, FileSecretStore):
+            raise
+    fallback = FileSecretStore()  # keyring refused the write: keep the secret usable, still 0600
+    values = fallback.load(key)
+    _merge(values, fields)
+    fallback.save(key, values)
+    return fallback.where
+
+
+def delete_secrets(key: str) -> None:
+    store = secret_store()
+    with contextlib.suppress(Exception):
+        store.delete(key)
+    if not isinstance(store, FileSecretStore):
+        FileSecretStore().delete(key)
+
+
+def _merge(values: dict[str, str], fields: dict[str, str | None]) -> None:
+    for name, value in fields.items():
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value

@@ -1,0 +1,265 @@
+"""The migration state: one readable TOML file per migration (archive, targets, options, selection, step).
+
+Spec: ../team/ENGINE_API.md (state) and the issue "Publishing engine" (State (TOML)). What was *sent*
+is not here: it lives in the append-only journal beside this file (publish/journal.py), so saving the
+state never rewrites a 100k-entry record. The state holds user choices only and **never a secret**
+(`extra="forbid"` keeps a stray `password`/`token` field from ever being accepted or written).
+
+Writes are crash-safe: temp file in the same directory + fsync + `os.replace` + directory fsync, so a
+kill at any instant leaves either the old or the new file, never a torn one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import tomllib
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from quittex_tui import paths
+from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
+from quittex_tui.errors import StateError
+
+SCHEMA_VERSION = 1
+JOURNAL_MARK = ".journal."  # journals live beside states: <stem>.<target>.journal.toml
+
+
+class Step(StrEnum):
+    ARCHIVE = "archive"
+    ACCOUNTS = "accounts"
+    SELECT = "select"
+    REVIEW = "review"
+    MIGRATE = "migrate"
+    REPORT = "report"
+    AUDIENCE = "audience"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BlueskyAccount(_Model):
+    handle: str
+    service: str | None = None
+    did: str | None = None
+
+
+class MastodonAccount(_Model):
+    instance: str
+    acct: str | None = None
+
+
+class AudienceDecision(_Model):
+    decision: Literal["accepted", "rejected"] | None = None
+    network: str | None = None
+    handle: str | None = None
+    did: str | None = None
+    acct: str | None = None
+
+
+class MigrationState(_Model):
+    """Everything the user chose, so the app (or `migrate`) resumes where they stopped. NO secrets."""
+
+    schema_version: int = SCHEMA_VERSION
+    archive_paths: list[str]
+    archive_fingerprint: str
+    step: Step = Step.ARCHIVE
+    targets: list[str] = Field(default_factory=list)  # "bluesky" | "mastodon" | "dry-run", in order chosen
+    bluesky: BlueskyAccount | None = None
+    mastodon: MastodonAccount | None = None
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict)  # per target: PlanOptions fields
+    excluded: list[str] = Field(default_factory=list)  # plan item ids the user unchecked
+    included: list[str] = Field(default_factory=list)  # item ids opted in that the default plan skips
+    edits: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)  # target -> item -> idx -> text
+    alts: dict[str, str] = Field(default_factory=dict)  # media_id -> alt text (shared by targets)
+    cursor: dict[str, str] = Field(default_factory=dict)
+    audience: dict[str, AudienceDecision] = Field(default_factory=dict)  # x_id -> decision
+    updated_at: datetime | None = None
+
+
+class _ArchiveLike(Protocol):
+    source: list[Path]
+    fingerprint: str
+
+
+def state_path_for(fingerprint: str) -> Path:
+    return paths.state_dir() / f"{fingerprint[:16]}.toml"
+
+
+def _drop_none(value: Any) -> Any:
+    """TOML has no null: omit None fields (they are the models' defaults, so loading gives them back)."""
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value if v is not None]
+    return value
+
+
+def load_state(path: Path) -> MigrationState:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StateError(
+            f"no migration state at {path}", "check the --state path, or start a new migration"
+        ) from None
+    except OSError as exc:
+        raise StateError(
+            f"cannot read the migration state {path}: {exc.strerror}", "check its permissions"
+        ) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise StateError(
+            f"the migration state {path} is not valid TOML ({exc})",
+            "fix the file by hand or move it away to start this migration's choices afresh "
+            "(what was already sent is kept in the journal beside it)",
+        ) from None
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise StateError(
+            f"the migration state {path} was written by a newer quittex-tui (schema {version})",
+            "upgrade quittex-tui to resume this migration",
+        )
+    try:
+        return MigrationState.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise StateError(
+            f"the migration state {path} has an unexpected value at '{where}': {first['msg']}",
+            "fix the file by hand or move it away to start this migration's choices afresh",
+        ) from None
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # e.g. Windows: directories cannot be opened; os.replace is atomic there anyway
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Temp file beside `path` + fsync + os.replace + dir fsync: a crash leaves the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def save_state(state: MigrationState, path: Path) -> None:
+    state.updated_at = datetime.now(UTC).replace(microsecond=0)
+    data = _drop_none(state.model_dump(mode="python"))
+    data["step"] = str(state.step)
+    header = b"# quittex-tui migration state: your choices (no secrets). What was sent is in the journal.\n"
+    atomic_write(path, header + tomli_w.dumps(data).encode("utf-8"))
+
+
+def list_states() -> list[tuple[Path, MigrationState]]:
+    """Known migrations, most recently updated first; unreadable files are left out (not fatal here)."""
+    found: list[tuple[Path, MigrationState]] = []
+    for path in paths.state_dir().glob("*.toml"):
+        if JOURNAL_MARK in path.name or path.name.startswith("."):
+            continue
+        try:
+            found.append((path, load_state(path)))
+        except StateError:
+            continue
+    epoch = datetime.min.replace(tzinfo=UTC)
+    found.sort(key=lambda pair: pair[1].updated_at or epoch, reverse=True)
+    return found
+
+
+def open_or_create_state(
+    archive: _ArchiveLike, state_path: Path | None = None
+) -> tuple[Path, MigrationState]:
+    """The state of this archive's migration: loaded if it exists (and is this archive's), else created."""
+    path = Path(state_path).expanduser() if state_path else state_path_for(archive.fingerprint)
+    sources = [str(Path(p).expanduser().resolve()) for p in archive.source]
+    if path.exists():
+        state = load_state(path)
+        if state.archive_fingerprint != archive.fingerprint:
+            raise StateError(
+                f"the migration state {path} belongs to another archive ({', '.join(state.archive_paths)})",
+                "pass a different --state file, or omit --state to use this archive's own state",
+            )
+        if state.archive_paths != sources:  # the same archive, moved or re-downloaded: follow it
+            state.archive_paths = sources
+            save_state(state, path)
+        return path, state
+    state = MigrationState(archive_paths=sources, archive_fingerprint=archive.fingerprint)
+    save_state(state, path)
+    return path, state
+
+
+# --- the user's choices applied to a freshly built plan -------------------------------------------------
+
+def _facets_for(new_text: str, old: PlannedPost) -> list[dict[str, Any]]:
+    """Bluesky facets of an edited text, by the plan's own rules (convert/editing.py); links the plan
+    showed shortened keep their full URI when the shortened text is still there."""
+    from quittex_tui.convert.editing import bluesky_facets, links_from_facets
+
+    return bluesky_facets(new_text, links_from_facets(old.text, old.facets))
+
+
+def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies: bool | None = None) -> Plan:
+    """The plan as the user shaped it: excluded items removed, replies kept only when opted in (one by one
+    via `included`, or all with the include_replies option), edited texts and alt texts applied, and
+    Bluesky facets recomputed for edited texts. Item ids and order are untouched (journal keys rely on them).
+    """
+    target = plan.target
+    if include_all_replies is None:
+        include_all_replies = bool(state.options.get(target, {}).get("include_replies", False))
+    excluded = set(state.excluded)
+    included = set(state.included)
+    edits = state.edits.get(target, {})
+    items: list[PlanItem] = []
+    for item in plan.items:
+        if item.id in excluded:
+            continue
+        if item.kind == ItemKind.REPLY and not include_all_replies and item.id not in included:
+            continue
+        item_edits = edits.get(item.id, {})
+        if item_edits or state.alts:
+            posts: list[PlannedPost] = []
+            for index, post in enumerate(item.posts):
+                update: dict[str, Any] = {}
+                new_text = item_edits.get(str(index))
+                if new_text is not None and new_text != post.text:
+                    update["text"] = new_text
+                    update["facets"] = _facets_for(new_text, post) if target == "bluesky" else []
+                    update["mention_candidates"] = []  # offsets into the old text: no longer valid
+                if state.alts and post.media:
+                    media = []
+                    for m in post.media:
+                        media_id = getattr(m, "media_id", None)
+                        alt = state.alts.get(media_id) if media_id else None
+                        if alt is None:
+                            alt = state.alts.get(m.path)
+                        media.append(m.model_copy(update={"alt": alt}) if alt is not None else m)
+                    update["media"] = media
+                posts.append(post.model_copy(update=update) if update else post)
+            item = item.model_copy(update={"posts": posts})
+        items.append(item)
+    return plan.model_copy(update={"items": items})

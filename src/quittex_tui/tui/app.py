@@ -1,0 +1,138 @@
+"""The Textual application (thin): screens, global keys, command palette entries, clean quit.
+
+`make_app` is the one factory used by the CLI (`quittex-tui`, `quittex-tui PATH`, `quittex-tui demo`),
+the tests (Pilot + snapshots) and scripts/screenshots.py, so all of them drive the same app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.scrollbar import ScrollBar, ScrollBarRender
+
+from quittex_tui.tui.i18n import detect_language, set_language, t, translate_bindings
+
+TUI_DIR = Path(__file__).resolve().parent
+
+
+class ConsoleScrollBarRender(ScrollBarRender):
+    """Scrollbars drawn with spaces only: the default eighth-block glyphs are missing from Linux console
+    fonts (the thumb is its background colour, so nothing is lost but sub-cell precision)."""
+
+    VERTICAL_BARS: ClassVar[list[str]] = [" "] * 8
+    HORIZONTAL_BARS: ClassVar[list[str]] = [" "] * 8
+
+
+class QuittexApp(App[int]):
+    TITLE = "quittex-tui"
+    CSS_PATH = TUI_DIR / "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Ctrl+C quits cleanly too (Textual's default only hints at Ctrl+Q): a stop between posts,
+        # the state flushed, the terminal restored. Nothing is lost either way (journal + atomic state).
+        Binding("ctrl+c", "quit", "key.quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        archive_path: Path | list[Path] | None = None,
+        *,
+        demo: bool = False,
+        state_path: Path | None = None,
+        now: Callable[[], datetime] | None = None,
+        dry_run_latency: float = 0.05,
+    ) -> None:
+        super().__init__()
+        self.archive_path = archive_path
+        self.demo = demo
+        self.state_path = state_path
+        self.now = now
+        self.dry_run_latency = dry_run_latency
+        self.session = None
+        self.ready_at: float | None = None  # perf_counter when the main screen became usable (bench)
+        translate_bindings(self)
+        ScrollBar.renderer = ConsoleScrollBarRender
+
+    def on_mount(self) -> None:
+        if self.archive_path is not None:
+            self.open_archive(self.archive_path, demo=self.demo, state_path=self.state_path)
+        else:
+            from quittex_tui.tui.screens.start import StartScreen
+
+            self.push_screen(StartScreen())
+
+    def open_archive(self, path: Path | list[Path], *, demo: bool = False, state_path: Path | None = None) -> None:
+        from quittex_tui.tui.screens.loading import LoadingScreen
+
+        self.demo = demo
+        screen = LoadingScreen(path, demo=demo, state_path=state_path, now=self.now,
+                               dry_run_latency=self.dry_run_latency)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def session_ready(self, session: object) -> None:
+        import time
+
+        from quittex_tui.tui.screens.main import MainScreen
+
+        self.session = session
+        self.switch_screen(MainScreen(session))  # type: ignore[arg-type]
+        self.call_after_refresh(lambda: setattr(self, "ready_at", time.perf_counter()))
+
+    def load_failed(self, message: str, hint: str) -> None:
+        from quittex_tui.tui.screens.modals import ErrorScreen
+        from quittex_tui.tui.screens.start import StartScreen
+
+        self.switch_screen(StartScreen())
+        self.push_screen(ErrorScreen(message, hint))
+
+    def action_quit(self) -> None:
+        from quittex_tui.tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.stop_everything()
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from quittex_tui.tui.screens.main import MainScreen
+        from quittex_tui.tui.session import STEPS
+
+        main = next((s for s in reversed(self.screen_stack) if isinstance(s, MainScreen)), None)
+        if main is not None:
+            for step in STEPS:
+                yield SystemCommand(t("cmd.goto", step=t(f"step.{step}")), t("cmd.goto_help"),
+                                    partial(main.goto, step))
+            yield SystemCommand(t("cmd.start"), t("cmd.start_help"), main.start_migration)
+            yield SystemCommand(t("cmd.pause"), t("cmd.pause_help"), main.pause_migration)
+            yield SystemCommand(t("cmd.retry"), t("cmd.retry_help"), partial(main.start_migration, retry_failed=True))
+            yield SystemCommand(t("cmd.export"), t("cmd.export_help"), main.export_report)
+            yield SystemCommand(t("cmd.help"), t("cmd.help_help"), main.action_help)
+        yield from super().get_system_commands(screen)
+
+
+def make_app(
+    archive_path: Path | list[Path] | None = None,
+    *,
+    demo: bool = False,
+    state_path: Path | None = None,
+    lang: str | None = None,
+    now: Callable[[], datetime] | None = None,
+    dry_run_latency: float = 0.05,
+) -> QuittexApp:
+    """The app for `archive_path` (None: the start screen). `demo` adds the dry-run destination."""
+    set_language(detect_language(lang))
+    if demo and archive_path is None:
+        from quittex_tui.demo import demo_archive_path
+
+        archive_path = demo_archive_path()
+    return QuittexApp(archive_path, demo=demo, state_path=state_path, now=now, dry_run_latency=dry_run_latency)

@@ -1,0 +1,137 @@
+"""Connect dialogs. Bluesky: handle + app password (masked) + optional PDS → publish.connect.login_bluesky.
+Mastodon: instance → authorize URL (OAuth out-of-band, works over SSH: open it anywhere, paste the code)
+→ login_mastodon_finish. Secrets go to the keyring/secrets store only; they are never shown again,
+logged or written to the state (platform-limits.md "Auth")."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+from quittex_tui.errors import QuittexError
+from quittex_tui.tui.i18n import t, translate_bindings
+from quittex_tui.tui.session import Session
+
+SAVED = "__saved__"  # "use the secret already stored" marker in the dialog result
+
+
+class BlueskyLoginScreen(ModalScreen[tuple | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel"),
+        Binding("ctrl+s", "submit", "key.connect", priority=True),
+    ]
+
+    def __init__(self, handle: str = "", service: str = "") -> None:
+        super().__init__()
+        self.handle = handle
+        self.service = service
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(t("login.bluesky_title"), classes="dialog-title")
+            yield Static(t("login.handle"))
+            yield Input(self.handle, placeholder="alice.bsky.social", id="bsky-handle")
+            yield Static(t("login.app_password"))
+            yield Input(password=True, placeholder="xxxx-xxxx-xxxx-xxxx", id="bsky-password")
+            yield Static(t("login.service"))
+            yield Input(self.service, placeholder="https://bsky.social", id="bsky-service")
+            yield Static(t("login.bluesky_note"), classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#bsky-password" if self.handle else "#bsky-handle", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "bsky-service":
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    def action_submit(self) -> None:
+        handle = self.query_one("#bsky-handle", Input).value.strip().lstrip("@")
+        password = self.query_one("#bsky-password", Input).value.strip()
+        service = self.query_one("#bsky-service", Input).value.strip()
+        if not handle:
+            self.notify(t("login.need_handle"), severity="warning")
+            return
+        self.dismiss((handle, service, SAVED) if not password else (handle, password, service))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MastodonLoginScreen(ModalScreen[tuple | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel"),
+        Binding("ctrl+y", "copy_url", "key.copy_url", priority=True),
+    ]
+
+    def __init__(self, session: Session, instance: str = "") -> None:
+        super().__init__()
+        self.session = session
+        self.instance = instance
+        self.url = ""
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(t("login.mastodon_title"), classes="dialog-title")
+            yield Static(t("login.instance"))
+            yield Input(self.instance, placeholder="https://mastodon.social", id="masto-instance")
+            yield Static(id="masto-url")
+            yield Input(password=True, placeholder=t("login.code_placeholder"), id="masto-code", disabled=True)
+            yield Static(t("login.mastodon_note"), classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#masto-instance", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "masto-instance":
+            instance = event.value.strip()
+            if instance and "://" not in instance:
+                instance = "https://" + instance
+            self.instance = instance
+            self.query_one("#masto-url", Static).update(t("login.asking"))
+            self.authorize(instance)
+        elif event.input.id == "masto-code" and event.value.strip():
+            self.dismiss((self.instance, event.value.strip()))
+
+    @work(thread=True, exclusive=True)
+    def authorize(self, instance: str) -> None:
+        try:
+            url = self.session.mastodon_authorize_url(instance)
+        except QuittexError as exc:
+            self.app.call_from_thread(self.failed, f"{exc.message} {exc.hint}".strip())
+            return
+        except Exception as exc:  # network/library error in words, the dialog stays open
+            self.app.call_from_thread(self.failed, str(exc) or exc.__class__.__name__)
+            return
+        self.app.call_from_thread(self.got_url, url)
+
+    def failed(self, message: str) -> None:
+        self.query_one("#masto-url", Static).update(message)
+
+    def got_url(self, url: str) -> None:
+        self.url = url
+        self.query_one("#masto-url", Static).update(t("login.open_url", url=url))
+        code = self.query_one("#masto-code", Input)
+        code.disabled = False
+        code.focus()
+
+    def action_copy_url(self) -> None:
+        if self.url:
+            self.app.copy_to_clipboard(self.url)  # OSC 52: reaches the local clipboard over SSH
+            self.notify(t("login.copied"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

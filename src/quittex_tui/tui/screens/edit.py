@@ -1,0 +1,170 @@
+"""Edit a post's text per network, or its media's alt texts, with live counters and limits enforced
+(Bluesky: 300 graphemes and 3000 UTF-8 bytes; Mastodon: the instance's max_characters, URLs as 23 —
+platform-limits.md "Post text" / "Status length"; alt texts: Mastodon's 1500-character description)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static, TextArea
+
+from quittex_tui.convert.length import BLUESKY_MAX_BYTES, bluesky_counts, mastodon_count
+from quittex_tui.tui.i18n import number, t, translate_bindings
+from quittex_tui.tui.session import NETWORKS, Session
+from quittex_tui.tui.widgets.preview import limit_for
+
+ALT_MAX = 1500
+
+
+def counter(session: Session, network: str, text: str) -> tuple[str, bool]:
+    """The counter line for `text` on `network`, and whether it is within the limits."""
+    limit = limit_for(session, network)
+    if network == "bluesky":
+        graphemes, size = bluesky_counts(text)
+        ok = graphemes <= limit and size <= BLUESKY_MAX_BYTES
+        return t("edit.counter_bluesky", n=number(graphemes), max=limit, bytes=number(size),
+                 max_bytes=number(BLUESKY_MAX_BYTES)), ok
+    n = mastodon_count(text)
+    return t("edit.counter_mastodon", n=number(n), max=number(limit)), n <= limit
+
+
+class EditScreen(ModalScreen[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "key.save", priority=True),
+        Binding("escape", "cancel", "key.cancel", priority=True),
+        Binding("ctrl+t", "other_network", "key.other_network", priority=True),
+        Binding("ctrl+n", "next_post", "key.next_post", priority=True),
+    ]
+
+    def __init__(self, session: Session, item_id: str, network: str = "bluesky") -> None:
+        super().__init__()
+        self.session = session
+        self.item_id = item_id
+        self.networks = [n for n in NETWORKS if item_id in session.items.get(n, {})]
+        self.network = network if network in self.networks else self.networks[0]
+        self.index = 0
+        self.drafts: dict[tuple[str, int], str] = {}
+        translate_bindings(self)
+
+    def n_posts(self) -> int:
+        return len(self.session.items[self.network][self.item_id].posts)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog edit"):
+            yield Static(id="edit-title", classes="dialog-title")
+            yield TextArea(id="edit-text", soft_wrap=True)
+            yield Static(id="edit-counter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def text_of(self, network: str, index: int) -> str:
+        return self.drafts.get((network, index), self.session.post_text(network, self.item_id, index))
+
+    def load(self) -> None:
+        self.query_one("#edit-title", Static).update(
+            t("edit.title", network=t(f"net.{self.network}"), i=self.index + 1, n=self.n_posts())
+        )
+        area = self.query_one("#edit-text", TextArea)
+        area.load_text(self.text_of(self.network, self.index))
+        area.focus()
+        self.update_counter()
+
+    def update_counter(self) -> None:
+        text = self.query_one("#edit-text", TextArea).text
+        line, ok = counter(self.session, self.network, text)
+        widget = self.query_one("#edit-counter", Static)
+        widget.update(line if ok else f"{line}  {t('edit.too_long')}")
+        widget.set_class(not ok, "over")
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.drafts[(self.network, self.index)] = event.text_area.text
+        self.update_counter()
+
+    def action_other_network(self) -> None:
+        i = self.networks.index(self.network)
+        self.network = self.networks[(i + 1) % len(self.networks)]
+        self.index = min(self.index, self.n_posts() - 1)
+        self.load()
+
+    def action_next_post(self) -> None:
+        self.index = (self.index + 1) % self.n_posts()
+        self.load()
+
+    def action_save(self) -> None:
+        for (net, idx), text in self.drafts.items():
+            _, ok = counter(self.session, net, text)
+            if not ok:
+                self.notify(t("edit.refused", network=t(f"net.{net}"), i=idx + 1), severity="error")
+                return
+        for (net, idx), text in self.drafts.items():
+            self.session.set_post_text(net, self.item_id, idx, text)
+        self.dismiss(bool(self.drafts))
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class AltScreen(ModalScreen[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "key.save", priority=True),
+        Binding("escape", "cancel", "key.cancel", priority=True),
+    ]
+
+    def __init__(self, session: Session, item_id: str) -> None:
+        super().__init__()
+        self.session = session
+        self.item_id = item_id
+        net = next(n for n in NETWORKS if item_id in session.items.get(n, {}))
+        self.media = [m for p in session.items[net][item_id].posts for m in p.media]
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog edit"):
+            yield Static(t("alt.title", n=len(self.media)), classes="dialog-title")
+            with VerticalScroll(id="alt-list"):
+                for i, m in enumerate(self.media):
+                    yield Static(t("alt.label", i=i + 1, kind=t(f"media.{m.kind}"), w=m.width, h=m.height))
+                    yield Input(value=self.session.alt_text(m), id=f"alt-{i}")
+                    yield Static(id=f"alt-count-{i}", classes="alt-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for i in range(len(self.media)):
+            self.update_count(i)
+        if self.media:
+            self.query_one("#alt-0", Input).focus()
+
+    def update_count(self, i: int) -> None:
+        n = len(self.query_one(f"#alt-{i}", Input).value)
+        widget = self.query_one(f"#alt-count-{i}", Static)
+        widget.update(t("alt.counter", n=number(n), max=number(ALT_MAX)))
+        widget.set_class(n > ALT_MAX, "over")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("alt-"):
+            self.update_count(int(event.input.id.split("-")[1]))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_save(self) -> None:
+        values = [self.query_one(f"#alt-{i}", Input).value for i in range(len(self.media))]
+        if any(len(v) > ALT_MAX for v in values):
+            self.notify(t("alt.refused", max=number(ALT_MAX)), severity="error")
+            return
+        changed = False
+        for m, value in zip(self.media, values, strict=True):
+            if value != self.session.alt_text(m):
+                self.session.state.alts[self.session.media_key(m)] = value
+                changed = True
+        self.dismiss(changed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

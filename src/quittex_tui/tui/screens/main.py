@@ -1,0 +1,515 @@
+"""The main screen: three panes (Archive, Accounts, Queue), the steps header and the footer of keys.
+
+It owns the workers: plan rebuilds, connecting, the engine runs (one thread per destination, paused
+through a threading.Event checked between posts), report collection and export, state saves. Panes
+only present; they ask this screen to act. Every change is saved to the TOML state at once (atomic);
+what was sent lives in the engine's journal, so a kill at any moment resumes exactly.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Checkbox, ContentSwitcher, Footer, Static
+
+from quittex_tui.errors import QuittexError
+from quittex_tui.state import Step
+from quittex_tui.tui.i18n import duration, number, t, translate_bindings
+from quittex_tui.tui.messages import AccountsChanged, CursorMoved, EngineUpdate, RunFinished, SelectionChanged
+from quittex_tui.tui.session import STEPS, Session, network_of
+from quittex_tui.tui.widgets.accounts_pane import AccountsPane
+from quittex_tui.tui.widgets.item_list import ItemList
+from quittex_tui.tui.widgets.overview import OverviewView
+from quittex_tui.tui.widgets.queue_pane import QueuePane
+from quittex_tui.tui.widgets.review_view import ReviewView
+from quittex_tui.tui.widgets.select_view import SelectView
+from quittex_tui.tui.widgets.steps import StepBar
+
+TUI_DIR = Path(__file__).resolve().parent.parent
+NARROW = 100  # below this many columns the panes become tabs (one visible at a time)
+PANES = ("archive", "accounts", "queue")
+# step -> (pane shown/focused, page of the Archive pane, page of the Queue pane)
+LAYOUT: dict[Step, tuple[str, str, str]] = {
+    Step.ARCHIVE: ("archive", "overview", "queue-page"),
+    Step.ACCOUNTS: ("accounts", "overview", "queue-page"),
+    Step.SELECT: ("archive", "select", "queue-page"),
+    Step.REVIEW: ("archive", "review", "queue-page"),
+    Step.MIGRATE: ("queue", "review", "queue-page"),
+    Step.REPORT: ("queue", "review", "report-page"),
+}
+FOCUS = {
+    Step.ARCHIVE: "#tweets",
+    Step.ACCOUNTS: "#accounts",
+    Step.SELECT: "#kind-post",
+    Step.REVIEW: "#items",
+    Step.MIGRATE: "#queue",
+    Step.REPORT: "#report-list",
+}
+
+
+class MainScreen(Screen[None]):
+    CSS_PATH = TUI_DIR / "main.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_step", "key.next_step"),
+        Binding("b", "prev_step", "key.prev_step"),
+        Binding("v", "switch_pane", "key.switch_pane"),
+        Binding("question_mark", "help", "key.help"),
+        Binding("q", "app.quit", "key.quit"),
+        *[Binding(str(i + 1), f"goto({i})", "key.goto", show=False) for i in range(len(STEPS))],
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        step = session.state.step if session.state.step in STEPS else Step.ARCHIVE
+        self.step: Step = step
+        self.pane = LAYOUT[step][0]
+        self._cursor_timer: Timer | None = None
+        translate_bindings(self)
+
+    # --- layout --------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        s = self.session
+        yield StepBar(STEPS, self.step, demo=s.demo)
+        yield Static(id="pane-tabs")
+        with Horizontal(id="panes"):
+            with Vertical(id="archive-pane", classes="pane"):
+                with ContentSwitcher(initial=LAYOUT[self.step][1], id="archive-switch"):
+                    yield OverviewView(s, id="overview")
+                    yield SelectView(s, id="select")
+                    yield ReviewView(s, id="review")
+            with Vertical(id="side"):
+                yield AccountsPane(s, id="accounts-pane", classes="pane")
+                yield QueuePane(s, id="queue-pane", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#archive-pane").border_title = t("pane.archive")
+        self.query_one("#accounts-pane").border_title = t("pane.accounts")
+        self.query_one("#queue-pane").border_title = t("pane.queue")
+        self.apply_step(self.step, save=False)
+        self.load_statuses()
+        self.auto_connect()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "narrow")
+        self.update_tabs()
+
+    def update_tabs(self) -> None:
+        text = Text()
+        for i, pane in enumerate(PANES):
+            if i:
+                text.append(" | ")
+            label = t(f"pane.{pane}")
+            text.append(f" {label} ", style="bold reverse" if pane == self.pane else "")
+        text.append("   " + t("pane.switch_hint"), style="dim")
+        self.query_one("#pane-tabs", Static).update(text)
+
+    def show_pane(self, pane: str) -> None:
+        self.pane = pane
+        for p in PANES:
+            self.set_class(p == pane, f"pane-{p}")
+        self.update_tabs()
+
+    def apply_step(self, step: Step, *, save: bool = True) -> None:
+        self.step = step
+        for st in STEPS:
+            self.set_class(st == step, f"step-{st}")
+        pane, archive_page, queue_page = LAYOUT[step]
+        self.query_one("#archive-switch", ContentSwitcher).current = archive_page
+        self.query_one(QueuePane).show_page(queue_page)
+        self.show_pane(pane)
+        self.query_one(StepBar).show(step)
+        if step == Step.SELECT:
+            self.query_one(SelectView).sync()
+        if step == Step.REVIEW:
+            self.query_one(ReviewView).reload()
+        if step == Step.REPORT:
+            self.collect_reports()
+        self.call_after_refresh(self.focus_step)
+        if save:
+            self.session.set_step(step)
+            self.session.state.cursor["pane"] = pane
+            self.save()
+        self.refresh_bindings()
+
+    def focus_step(self) -> None:
+        try:
+            self.query_one(FOCUS[self.step]).focus()
+        except Exception:  # the widget may be disabled (e.g. no posts of that kind): focus the pane
+            self.focus_next()
+
+    # --- navigation ----------------------------------------------------------------------------------
+    def goto(self, step: Step) -> None:
+        if step != self.step:
+            self.apply_step(step)
+
+    def action_goto(self, index: int) -> None:
+        if 0 <= index < len(STEPS):
+            self.goto(STEPS[index])
+
+    def action_next_step(self) -> None:
+        i = STEPS.index(self.step)
+        if i + 1 < len(STEPS):
+            self.goto(STEPS[i + 1])
+
+    def action_prev_step(self) -> None:
+        i = STEPS.index(self.step)
+        if i > 0:
+            self.goto(STEPS[i - 1])
+
+    def action_switch_pane(self) -> None:
+        pane = PANES[(PANES.index(self.pane) + 1) % len(PANES)]
+        self.show_pane(pane)
+        target = {"archive": FOCUS.get(self.step, "#tweets"), "accounts": "#accounts", "queue": "#queue"}[pane]
+        if pane == "archive" and LAYOUT[self.step][0] != "archive":
+            target = {"overview": "#tweets", "select": "#kind-post", "review": "#items"}[LAYOUT[self.step][1]]
+        if pane == "queue" and self.step == Step.REPORT:
+            target = "#report-list"
+        try:
+            self.query_one(target).focus()
+        except Exception:
+            pass
+
+    def action_help(self) -> None:
+        from quittex_tui.tui.screens.modals import HelpScreen
+
+        self.app.push_screen(HelpScreen(help_sections()))
+
+    # --- saving --------------------------------------------------------------------------------------
+    def save(self) -> None:
+        self.session.mark_changed()
+        self.save_worker()
+
+    @work(thread=True, group="save")
+    def save_worker(self) -> None:
+        try:
+            self.session.flush()
+        except QuittexError as exc:
+            self.app.call_from_thread(self.show_error, exc.message, exc.hint)
+        except OSError as exc:
+            self.app.call_from_thread(self.show_error, t("error.save", error=str(exc)), "")
+
+    def on_cursor_moved(self, message: CursorMoved) -> None:
+        # Moving through 100k rows must not fsync per key press: save the place 0.4 s after it settles.
+        if self._cursor_timer is not None:
+            self._cursor_timer.stop()
+        self._cursor_timer = self.set_timer(0.4, self.save)
+
+    def on_selection_changed(self, message: SelectionChanged) -> None:
+        self.save()
+        if message.rebuild_plans:
+            self.notify(t("plan.rebuilding"))
+            self.rebuild_plans()
+        else:
+            self.refresh_selection_views()
+
+    def refresh_selection_views(self) -> None:
+        self.query_one(QueuePane).refresh_queue(rows_changed=False)
+        if self.step == Step.SELECT:
+            self.query_one(SelectView).sync()
+        self.query_one(ReviewView).update_estimate()
+
+    @work(thread=True, exclusive=True, group="plans")
+    def rebuild_plans(self) -> None:
+        try:
+            self.session.build_plans()
+        except QuittexError as exc:
+            self.app.call_from_thread(self.show_error, exc.message, exc.hint)
+            return
+        self.app.call_from_thread(self.plans_ready)
+
+    def plans_ready(self) -> None:
+        self.query_one(ReviewView).reload()
+        self.query_one(QueuePane).refresh_queue()
+        self.query_one(SelectView).sync()
+        self.load_statuses()
+        self.notify(t("plan.ready"))
+
+    def show_error(self, message: str, hint: str = "") -> None:
+        from quittex_tui.tui.screens.modals import ErrorScreen
+
+        self.app.push_screen(ErrorScreen(message, hint))
+
+    # --- accounts ------------------------------------------------------------------------------------
+    def on_accounts_changed(self, message: AccountsChanged) -> None:
+        self.save()
+        self.load_statuses()
+
+    def auto_connect(self) -> None:
+        """Reconnect the chosen destinations whose account is saved (secret from the keyring/store)."""
+        for name in self.session.active_targets():
+            slot = self.session.slots[name]
+            if not slot.connected and (name == "dry-run" or self.query_one(AccountsPane).saved_handle(name)):
+                self.reconnect(name, quiet=True)
+
+    def reconnect(self, name: str, *, quiet: bool = False) -> None:
+        self.session.slots[name].busy = True
+        self.query_one(AccountsPane).refresh_accounts()
+        self.run_worker(partial(self._connect_job, name, None, quiet), thread=True, group=f"connect-{name}")
+
+    def _connect_job(self, name: str, login: tuple | None, quiet: bool) -> None:
+        s = self.session
+        try:
+            if login is None:
+                s.connect(name)
+            elif name == "bluesky":
+                s.login_bluesky(*login)
+            else:
+                s.login_mastodon(*login)
+        except QuittexError as exc:
+            s.slots[name].error = exc.message
+            if not quiet:
+                self.app.call_from_thread(self.show_error, exc.message, exc.hint)
+        except Exception as exc:  # a library error we did not classify: show it in words, keep going
+            s.slots[name].error = str(exc) or exc.__class__.__name__
+            if not quiet:
+                self.app.call_from_thread(self.show_error, s.slots[name].error, "")
+        finally:
+            s.slots[name].busy = False
+            self.app.call_from_thread(self.connected, name)
+
+    def connected(self, name: str) -> None:
+        slot = self.session.slots[name]
+        if slot.connected and name not in self.session.state.targets:
+            self.session.state.targets.append(name)
+        self.query_one(AccountsPane).refresh_accounts()
+        self.save()
+        if slot.connected and slot.info is not None and network_of(name) == "mastodon":
+            # the instance's own max_characters changes how posts split: rebuild if it differs
+            current = self.session.state.options.get("mastodon", {}).get("max_chars")
+            if current != slot.info.max_chars:
+                self.session.state.options.setdefault("mastodon", {})["max_chars"] = slot.info.max_chars
+                self.save()
+                self.rebuild_plans()
+        self.load_statuses()
+
+    def connect_flow(self, name: str) -> None:
+        from quittex_tui.tui.screens.connect import BlueskyLoginScreen, MastodonLoginScreen
+
+        s = self.session
+        if name == "dry-run":
+            self.reconnect(name)
+            return
+
+        def done(result: tuple | None) -> None:
+            if not result:
+                return
+            s.slots[name].busy = True
+            self.query_one(AccountsPane).refresh_accounts()
+            login = result if result[-1] != "__saved__" else None
+            if login is None and name == "bluesky":
+                from quittex_tui.state import BlueskyAccount
+
+                s.state.bluesky = BlueskyAccount(handle=result[0], service=result[1] or None)
+            self.run_worker(partial(self._connect_job, name, login, False), thread=True,
+                            group=f"connect-{name}")
+
+        if name == "bluesky":
+            acc = s.state.bluesky
+            self.app.push_screen(BlueskyLoginScreen(acc.handle if acc else "", acc.service or "" if acc else ""),
+                                 done)
+        else:
+            macc = s.state.mastodon
+            self.app.push_screen(MastodonLoginScreen(s, macc.instance if macc else ""), done)
+
+    # --- migration -----------------------------------------------------------------------------------
+    @work(thread=True, group="statuses")
+    def load_statuses(self) -> None:
+        s = self.session
+        for name in s.active_targets():
+            if s.slots[name].running:
+                continue
+            try:
+                s.slots[name].statuses = s.load_statuses(name)
+            except QuittexError as exc:
+                s.slots[name].last_error = exc.message
+        self.app.call_from_thread(self.query_one(QueuePane).refresh_queue, rows_changed=False)
+
+    def start_migration(self, *, retry_failed: bool = False) -> None:
+        from quittex_tui.tui.screens.modals import ConfirmScreen
+
+        s = self.session
+        targets = [n for n in s.active_targets() if not s.slots[n].running]
+        if not s.active_targets():
+            self.notify(t("migrate.no_target"), severity="warning")
+            return
+        if not targets:
+            self.notify(t("migrate.already_running"))
+            return
+        missing = [n for n in targets if not s.slots[n].connected]
+        if missing:
+            self.notify(t("migrate.not_connected", targets=", ".join(t(f"net.{n}") for n in missing)),
+                        severity="error")
+            return
+        body = Text()
+        total_posts = 0
+        selected = [r for r in s.rows if s.is_included(r)]
+        for name in targets:
+            slot = s.slots[name]
+            net = network_of(name)
+            wanted = ("planned", "failed") if retry_failed else ("planned",)
+            todo = [r for r in selected if slot.statuses.get(r.id, "planned") in wanted]
+            posts = sum(r.posts.get(net, 0) for r in todo)
+            total_posts += posts
+            from quittex_tui.publish.engine import estimate_duration
+
+            body.append(f"{t(f'net.{name}')}: ", style="bold")
+            body.append(t("migrate.confirm_line", items=number(len(todo)), posts=number(posts),
+                          time=duration(estimate_duration(posts, net))) + "\n")
+        body.append("\n" + t("migrate.confirm_note"))
+        if total_posts == 0:
+            self.notify(t("migrate.nothing"), severity="warning")
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.run_targets(targets, retry_failed=retry_failed)
+
+        self.app.push_screen(ConfirmScreen(t("migrate.confirm_title"), body), done)
+
+    def run_targets(self, targets: list[str], *, retry_failed: bool = False) -> None:
+        if self.step != Step.MIGRATE:
+            self.goto(Step.MIGRATE)
+        for name in targets:
+            slot = self.session.slots[name]
+            slot.running = True
+            slot.last_error = ""
+            slot.stop.clear()
+            self.run_worker(partial(self._migrate_job, name, retry_failed), thread=True, group=f"migrate-{name}",
+                            name=f"migrate-{name}")
+        self.query_one(QueuePane).update_progress()
+
+    def _migrate_job(self, name: str, retry_failed: bool) -> None:
+        s = self.session
+        try:
+            report = s.run(name, lambda ev: self.post_message(EngineUpdate(name, ev)), retry_failed=retry_failed)
+            s.collect_report(name)
+            self.post_message(RunFinished(name, report))
+        except QuittexError as exc:
+            self.post_message(RunFinished(name, error=f"{exc.message} {exc.hint}".strip()))
+        except Exception as exc:  # never let a worker die silently: the user sees it, state is intact
+            self.post_message(RunFinished(name, error=str(exc) or exc.__class__.__name__))
+
+    def on_engine_update(self, message: EngineUpdate) -> None:
+        slot = self.session.slots[message.target]
+        ev = message.event
+        slot.progress = ev.progress
+        if ev.item_id:
+            if ev.kind == "item_started":
+                slot.statuses[ev.item_id] = "sending"
+            elif ev.kind == "item_sent":
+                slot.statuses[ev.item_id] = "sent"
+            elif ev.kind == "item_failed":
+                slot.statuses[ev.item_id] = "failed"
+                slot.last_error = ev.message
+        if ev.kind in ("waiting", "retrying"):
+            slot.last_error = ev.message
+        self.query_one(QueuePane).refresh_queue(rows_changed=False)
+        if ev.kind == "item_sent" and ev.item_id:
+            self.session.state.cursor["queue"] = ev.item_id
+
+    def on_run_finished(self, message: RunFinished) -> None:
+        slot = self.session.slots[message.target]
+        slot.running = False
+        if message.error:
+            slot.last_error = message.error
+            self.show_error(t("migrate.stopped", target=t(f"net.{message.target}")), message.error)
+        elif message.report is not None and not slot.stop.is_set():
+            rep = message.report
+            self.notify(t("migrate.done", target=t(f"net.{message.target}"), sent=number(rep.published),
+                          failed=number(len(rep.failed))))
+        pane = self.query_one(QueuePane)
+        pane.refresh_queue(rows_changed=False)
+        if self.step == Step.REPORT:
+            pane.refresh_report()
+        self.save()
+
+    def pause_migration(self) -> None:
+        s = self.session
+        running = [n for n in s.active_targets() if s.slots[n].running]
+        if running:
+            for name in running:
+                s.slots[name].stop.set()
+            self.notify(t("migrate.pausing"))
+            self.query_one(QueuePane).update_progress()
+            return
+        paused = [n for n in s.active_targets() if s.slots[n].stop.is_set()]
+        if paused:
+            self.run_targets(paused)
+        else:
+            self.notify(t("migrate.not_running"))
+
+    # --- report --------------------------------------------------------------------------------------
+    @work(thread=True, group="report")
+    def collect_reports(self) -> None:
+        for name in self.session.active_targets():
+            self.session.collect_report(name)
+        self.app.call_from_thread(self.query_one(QueuePane).refresh_report)
+
+    @work(thread=True, group="report")
+    def export_report(self) -> None:
+        s = self.session
+        try:
+            for name in s.active_targets():
+                s.collect_report(name)
+            md, csv_path = s.export_report()
+        except OSError as exc:
+            self.app.call_from_thread(self.show_error, t("error.export", error=str(exc)), "")
+            return
+        self.app.call_from_thread(self.query_one(QueuePane).refresh_report, (str(md), str(csv_path)))
+        self.app.call_from_thread(self.notify, t("report.exported_short", path=str(md.parent)))
+
+    # --- quit ----------------------------------------------------------------------------------------
+    def stop_everything(self) -> None:
+        for slot in self.session.slots.values():
+            slot.stop.set()
+        self.session.mark_changed()
+        self.session.flush()
+
+    def focus_first_checkbox(self) -> None:
+        self.query(Checkbox).first().focus()
+
+    def items_list(self) -> ItemList:
+        return self.query_one("#items", ItemList)
+
+
+def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    from quittex_tui.tui.screens.edit import EditScreen
+
+    def keys_of(bindings: list, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+        out = []
+        for b in bindings:
+            desc = b.description
+            if not desc:
+                continue
+            key = "/".join(display_key(k) for k in b.key.split(","))
+            out.append((key, t(desc) if desc.startswith("key.") else desc))
+        return out + (extra or [])
+
+    goto = [(f"1-{len(STEPS)}", t("key.goto"))]
+    main = [b for b in MainScreen.BINDINGS if isinstance(b, Binding) and not b.action.startswith("goto")]
+    return [
+        (t("help.global"), keys_of(main, goto + [("ctrl+p", t("key.palette")), ("tab", t("key.tab")),
+                                                  ("ctrl+c/ctrl+q", t("key.quit"))])),
+        (t("help.lists"), keys_of(list(ItemList.BINDINGS))),  # type: ignore[arg-type]
+        (t("pane.archive"), keys_of(list(OverviewView.BINDINGS))),  # type: ignore[arg-type]
+        (t("pane.accounts"), keys_of(list(AccountsPane.BINDINGS))),  # type: ignore[arg-type]
+        (t("step.select"), [("space", t("key.check"))]),
+        (t("step.review"), keys_of(list(ReviewView.BINDINGS))),  # type: ignore[arg-type]
+        (t("pane.queue"), keys_of(list(QueuePane.BINDINGS))),  # type: ignore[arg-type]
+        (t("help.edit"), keys_of(list(EditScreen.BINDINGS))),  # type: ignore[arg-type]
+    ]
+
+
+def display_key(key: str) -> str:
+    return {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc"}.get(key, key)

@@ -1,0 +1,114 @@
+"""Start screen (`quittex-tui` alone): known migrations to resume (state.list_states), the demo, and a
+field to open an archive by path. Reading the state directory happens in a worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from quittex_tui.tui.i18n import datetime_short, t, translate_bindings
+
+TUI_DIR = Path(__file__).resolve().parent.parent
+
+
+class StartScreen(Screen[None]):
+    CSS_PATH = TUI_DIR / "start.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash,o", "focus_path", "key.open_path"),
+        Binding("d", "demo", "key.demo"),
+        Binding("question_mark", "help", "key.help"),
+        Binding("q", "app.quit", "key.quit"),
+        Binding("j", "move(1)", show=False),
+        Binding("k", "move(-1)", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.states: list[tuple[Path, object]] = []
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="start-box"):
+            yield Static(t("start.title"), id="start-title")
+            yield Static(t("start.intro"), id="start-intro")
+            yield Static(t("start.known"), classes="section-title")
+            yield OptionList(id="states")
+            yield Static(t("start.open_label"), classes="section-title")
+            yield Input(placeholder=t("start.path_placeholder"), id="path")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#states", OptionList).focus()
+        self.list_states()
+
+    @work(thread=True)
+    def list_states(self) -> None:
+        from quittex_tui.state import list_states
+
+        states = list_states()
+        self.app.call_from_thread(self.show_states, states)
+
+    def show_states(self, states: list) -> None:
+        self.states = states
+        lst = self.query_one("#states", OptionList)
+        lst.clear_options()
+        for i, (path, st) in enumerate(states):
+            label = Text()
+            label.append(", ".join(Path(p).name for p in st.archive_paths), style="bold")
+            label.append(f"  {t('start.at_step', step=t(f'step.{st.step}'))}")
+            label.append(f"  {datetime_short(st.updated_at)}", style="dim")
+            lst.add_option(Option(label, id=f"state-{i}"))
+        lst.add_option(Option(Text(t("start.demo_option"), style="italic"), id="demo"))
+        lst.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        oid = event.option.id or ""
+        if oid == "demo":
+            self.action_demo()
+            return
+        path, st = self.states[int(oid.split("-")[1])]
+        sources = [Path(p) for p in st.archive_paths]  # type: ignore[attr-defined]
+        missing = [str(p) for p in sources if not p.exists()]
+        if missing:
+            self.notify(t("start.missing", paths=", ".join(missing)), severity="error")
+            return
+        self.app.open_archive(sources if len(sources) > 1 else sources[0], state_path=path)  # type: ignore[attr-defined]
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if not value:
+            return
+        path = Path(value).expanduser()
+        if not path.exists():
+            self.notify(t("start.no_such_path", path=str(path)), severity="error")
+            return
+        self.app.open_archive(path)  # type: ignore[attr-defined]
+
+    def action_focus_path(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def action_move(self, delta: int) -> None:
+        lst = self.query_one("#states", OptionList)
+        lst.action_cursor_down() if delta > 0 else lst.action_cursor_up()
+
+    def action_demo(self) -> None:
+        from quittex_tui.demo import demo_archive_path
+
+        self.app.open_archive(demo_archive_path(), demo=True)  # type: ignore[attr-defined]
+
+    def action_help(self) -> None:
+        from quittex_tui.tui.screens.main import help_sections
+        from quittex_tui.tui.screens.modals import HelpScreen
+
+        self.app.push_screen(HelpScreen(help_sections()))

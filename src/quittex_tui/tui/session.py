@@ -1,0 +1,450 @@
+"""The TUI's model of one migration: archive + state + plans + targets + engines. No Textual here.
+
+Screens hold a `Session` and call its *blocking* methods only from thread workers (loading, plan
+building, connecting, running the engine, exporting); its cheap in-memory methods (selection, filter,
+estimates) run on the UI thread. Every user choice is written to the TOML state at once through
+`save()` (atomic, state.save_state); the engine's journal (publish/journal.py) is what makes a kill at
+any instant resumable — the TUI never keeps anything that matters only in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from quittex_tui import paths
+from quittex_tui.archive.models import Tweet
+from quittex_tui.convert.models import Plan, PlanItem, PlanOptions
+from quittex_tui.errors import QuittexError
+from quittex_tui.publish.target import PublishTarget, RateBudget, TargetInfo
+from quittex_tui.state import MigrationState, Step, save_state
+from quittex_tui.tui.i18n import language
+from quittex_tui.tui.rows import Row, item_rows, tweet_rows
+
+Progress = Callable[[str, float], None]
+NETWORKS = ("bluesky", "mastodon")
+STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT)
+
+
+def network_of(target: str) -> str:
+    """The plan a target publishes: the dry-run target simulates Bluesky (the strictest text limits)."""
+    return "mastodon" if target == "mastodon" else "bluesky"
+
+
+@dataclass
+class TargetSlot:
+    """One destination as the Accounts and Queue panes show it."""
+
+    name: str  # "bluesky" | "mastodon" | "dry-run"
+    target: PublishTarget | None = None
+    info: TargetInfo | None = None
+    budget: RateBudget | None = None
+    error: str = ""
+    busy: bool = False  # connecting
+    # migration
+    statuses: dict[str, str] = field(default_factory=dict)  # item id -> ItemStatus value
+    progress: Any = None  # engine.Progress of the last event
+    report: Any = None  # engine.RunReport of the last run
+    last_error: str = ""
+    running: bool = False
+    stop: threading.Event = field(default_factory=threading.Event)
+    links: dict[str, list[str]] = field(default_factory=dict)  # item id -> urls (Report)
+    failures: dict[str, str] = field(default_factory=dict)  # item id -> reason (Report)
+
+    @property
+    def connected(self) -> bool:
+        return self.target is not None
+
+
+class Session:
+    def __init__(
+        self,
+        archive: Any,
+        state_path: Path,
+        state: MigrationState,
+        *,
+        demo: bool = False,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.archive = archive
+        self.state_path = state_path
+        self.state = state
+        self.demo = demo
+        self.now = now or (lambda: datetime.now(UTC))
+        self.plans: dict[str, Plan] = {}
+        self.items: dict[str, dict[str, PlanItem]] = {}  # network -> item id -> item
+        self.item_of_tweet: dict[str, str] = {}  # tweet id -> item id
+        self.skip_reason: dict[str, str] = {}  # tweet id -> why the plan leaves it out
+        self.tweet_rows: list[Row] = tweet_rows(archive.tweets)
+        self.rows: list[Row] = []
+        self.row_index: dict[str, int] = {}
+        self.excluded: set[str] = set(state.excluded)
+        self.included: set[str] = set(state.included)
+        self.slots: dict[str, TargetSlot] = {n: TargetSlot(n) for n in NETWORKS}
+        self._save_lock = threading.Lock()
+        self._pending: MigrationState | None = None
+        self.dry_run_latency = 0.05
+        self.load_seconds = 0.0
+        if demo:
+            self.enable_demo()
+
+    def enable_demo(self) -> None:
+        """Demo mode: a dry-run destination (no account, no network) chosen by default."""
+        self.demo = True
+        self.slots.setdefault("dry-run", TargetSlot("dry-run"))
+        if not self.state.targets:
+            self.state.targets = ["dry-run"]
+        self.connect_dry_run()
+
+    # --- persistence -------------------------------------------------------------------------------
+    def mark_changed(self) -> MigrationState:
+        """Copy the in-memory choices into the state model; returns a snapshot safe to save off-thread."""
+        self.state.excluded = sorted(self.excluded)
+        self.state.included = sorted(self.included)
+        snap = self.state.model_copy(deep=True)
+        with self._save_lock:
+            self._pending = snap
+        return snap
+
+    def flush(self) -> None:
+        """Write the latest pending snapshot (called from a worker, or at quit). Serialised by a lock and
+        always writing the newest snapshot, so saves from racing workers never go back in time."""
+        with self._save_lock:
+            snap, self._pending = self._pending, None
+            if snap is not None:
+                save_state(snap, self.state_path)
+
+    def save_now(self) -> None:
+        self.mark_changed()
+        self.flush()
+
+    # --- plans (worker) ------------------------------------------------------------------------------
+    def options_for(self, network: str) -> PlanOptions:
+        chosen = dict(self.state.options.get(network, {}))
+        chosen.pop("target", None)
+        # Replies are always planned so the user can opt single ones in (state.included); whether
+        # they are sent by default is decided by state.apply_user_changes from the saved option.
+        chosen["include_replies"] = True
+        # Mastodon cannot backdate: its optional date footer is written in the UI's language.
+        chosen.setdefault("locale", language())
+        slot = self.slots.get(network)
+        if slot and slot.info is not None and network == "mastodon":
+            chosen.setdefault("max_chars", slot.info.max_chars)
+        if slot and slot.info is not None:
+            chosen.setdefault("image_max_bytes", slot.info.image_max_bytes)
+        return PlanOptions(target=network, **chosen)  # type: ignore[arg-type]
+
+    def build_plans(self, progress: Progress | None = None) -> None:
+        from quittex_tui.convert.plan import build_plan
+
+        plans: dict[str, Plan] = {}
+        for i, net in enumerate(NETWORKS):
+            if progress:
+                progress(net, i / len(NETWORKS))
+            plans[net] = build_plan(self.archive, self.options_for(net), cache_dir=paths.cache_dir())
+        self.set_plans(plans)
+
+    def set_plans(self, plans: dict[str, Plan]) -> None:
+        items = {net: {it.id: it for it in plan.items} for net, plan in plans.items()}
+        item_of_tweet: dict[str, str] = {}
+        skip: dict[str, str] = {}
+        for plan in plans.values():
+            for it in plan.items:
+                for sid in it.source_ids:
+                    item_of_tweet.setdefault(sid, it.id)
+            for sk in plan.skipped:
+                skip.setdefault(sk.source_id, sk.reason)
+        rows = item_rows(plans, self.archive.by_id)
+        for row in rows:
+            row.default_skipped = row.kind == "reply"
+        # swap in one go: the UI thread reads these attributes
+        self.items, self.item_of_tweet, self.skip_reason = items, item_of_tweet, skip
+        self.rows, self.row_index = rows, {r.id: i for i, r in enumerate(rows)}
+        self.plans = plans
+
+    # --- selection (UI thread) ---------------------------------------------------------------------
+    @property
+    def include_replies(self) -> bool:
+        return bool(self.state.options.get("bluesky", {}).get("include_replies", False))
+
+    def is_included(self, row: Row) -> bool:
+        if row.id in self.excluded:
+            return False
+        if row.default_skipped:
+            return self.include_replies or row.id in self.included
+        return True
+
+    def set_included(self, rows: list[Row], value: bool) -> None:
+        for row in rows:
+            if value:
+                self.excluded.discard(row.id)
+                if row.default_skipped and not self.include_replies:
+                    self.included.add(row.id)
+            else:
+                self.excluded.add(row.id)
+                self.included.discard(row.id)
+
+    def selected_rows(self) -> list[Row]:
+        return [r for r in self.rows if self.is_included(r)]
+
+    def selected_excluded_set(self) -> set[str]:
+        """Ids NOT selected (what the Review filter 'skipped only' compares against)."""
+        return {r.id for r in self.rows if not self.is_included(r)}
+
+    def post_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(NETWORKS, 0)
+        for row in self.rows:
+            if self.is_included(row):
+                for net in NETWORKS:
+                    counts[net] += row.posts.get(net, 0)
+        return counts
+
+    def estimates(self) -> dict[str, tuple[int, timedelta]]:
+        from quittex_tui.publish.engine import estimate_duration
+
+        return {net: (n, estimate_duration(n, net)) for net, n in self.post_counts().items()}
+
+    def active_targets(self) -> list[str]:
+        return [t for t in self.state.targets if t in self.slots]
+
+    def set_step(self, step: Step) -> None:
+        self.state.step = step
+
+    # --- edits ---------------------------------------------------------------------------------------
+    def post_text(self, network: str, item_id: str, index: int) -> str:
+        edited = self.state.edits.get(network, {}).get(item_id, {}).get(str(index))
+        if edited is not None:
+            return edited
+        item = self.items.get(network, {}).get(item_id)
+        return item.posts[index].text if item and index < len(item.posts) else ""
+
+    def set_post_text(self, network: str, item_id: str, index: int, text: str) -> None:
+        original = self.items.get(network, {}).get(item_id)
+        per_item = self.state.edits.setdefault(network, {}).setdefault(item_id, {})
+        if original is not None and index < len(original.posts) and original.posts[index].text == text:
+            per_item.pop(str(index), None)
+            if not per_item:
+                self.state.edits[network].pop(item_id, None)
+        else:
+            per_item[str(index)] = text
+
+    @staticmethod
+    def media_key(media: Any) -> str:
+        return getattr(media, "media_id", None) or media.path
+
+    def alt_text(self, media: Any) -> str:
+        return self.state.alts.get(self.media_key(media), media.alt)
+
+    def tweet(self, tweet_id: str) -> Tweet | None:
+        return self.archive.by_id.get(tweet_id)
+
+    # --- accounts (worker) --------------------------------------------------------------------------
+    def connect_dry_run(self) -> None:
+        from quittex_tui.publish.dryrun import DryRunTarget
+
+        slot = self.slots["dry-run"]
+        # The simulated server keeps what it "published" beside the state, so a kill between its commit
+        # and the journal's `done` is reconciled on resume exactly as with a real server.
+        store = self.state_path.with_name(f"{self.state_path.stem}.dry-run.server.jsonl")
+        target = DryRunTarget(latency=self.dry_run_latency, store=store)
+        slot.info, slot.budget, slot.target, slot.error = target.info(), target.budget(), target, ""
+
+    def connect(self, name: str, *, password: str | None = None) -> None:
+        """Build the real target from the saved account (secret from the keyring/env/file store)."""
+        from quittex_tui.publish import connect as conn
+
+        slot = self.slots[name]
+        try:
+            if name == "bluesky":
+                acc = self.state.bluesky
+                if acc is None:
+                    raise QuittexError("no Bluesky account yet")
+                target = conn.connect_bluesky(acc.handle, service=acc.service, password=password)
+            elif name == "mastodon":
+                macc = self.state.mastodon
+                if macc is None:
+                    raise QuittexError("no Mastodon account yet")
+                target = conn.connect_mastodon(macc.instance)
+            else:
+                self.connect_dry_run()
+                return
+            info = target.info()
+            slot.info, slot.budget, slot.target, slot.error = info, target.budget(), target, ""
+        except QuittexError as exc:
+            slot.target, slot.error = None, exc.message
+            raise
+
+    def login_bluesky(self, handle: str, password: str, service: str | None) -> None:
+        from quittex_tui.publish import connect as conn
+
+        did = conn.login_bluesky(handle, password, service or None)
+        from quittex_tui.state import BlueskyAccount
+
+        self.state.bluesky = BlueskyAccount(handle=handle, service=service or None, did=did)
+        self.connect("bluesky")
+
+    def mastodon_authorize_url(self, instance: str) -> str:
+        from quittex_tui.publish import connect as conn
+
+        return conn.login_mastodon_start(instance)
+
+    def login_mastodon(self, instance: str, code: str) -> None:
+        from quittex_tui.publish import connect as conn
+        from quittex_tui.state import MastodonAccount
+
+        acct = conn.login_mastodon_finish(instance, code)
+        self.state.mastodon = MastodonAccount(instance=instance, acct=acct)
+        self.connect("mastodon")
+
+    # --- migration (worker) -------------------------------------------------------------------------
+    def journal_path(self, name: str) -> Path:
+        from quittex_tui.publish.journal import journal_path
+
+        return journal_path(self.state_path, name)
+
+    def effective_plan(self, name: str) -> Plan:
+        from quittex_tui.state import apply_user_changes
+
+        return apply_user_changes(self.plans[network_of(name)], self.state)
+
+    def load_statuses(self, name: str) -> dict[str, str]:
+        """Each selected item's state from the journal alone (no target needed): what the Queue shows
+        after a reopen, before anything runs."""
+        from quittex_tui.publish.journal import Journal
+
+        path = self.journal_path(name)
+        plan = self.effective_plan(name)
+        statuses = {it.id: "planned" for it in plan.items}
+        if not path.exists():
+            return statuses
+        done: dict[str, int] = {}
+        failed: dict[str, str] = {}
+        with Journal(path) as journal:
+            for e in journal.entries():
+                if e.status == "done":
+                    done[e.item_id] = done.get(e.item_id, 0) + 1
+                elif e.status == "failed":
+                    failed[e.item_id] = e.reason or ""
+        for it in plan.items:
+            if it.id in failed:
+                statuses[it.id] = "failed"
+            elif done.get(it.id, 0) >= len(it.posts):
+                statuses[it.id] = "sent"
+        return statuses
+
+    def run(
+        self,
+        name: str,
+        on_event: Callable[[Any], None],
+        *,
+        retry_failed: bool = False,
+        limit: int | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> Any:
+        from quittex_tui.publish.engine import Engine
+        from quittex_tui.publish.journal import Journal
+
+        slot = self.slots[name]
+        if slot.target is None:
+            raise QuittexError(f"{name}: not connected")
+        plan = self.effective_plan(name)
+        slot.stop.clear()
+        kwargs: dict[str, Any] = {"on_event": on_event}
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        with Journal(self.journal_path(name)) as journal:
+            engine = Engine(plan, slot.target, journal, **kwargs)
+            slot.statuses = {k: str(v) for k, v in engine.statuses().items()}
+            report = engine.run(stop=slot.stop, retry_failed=retry_failed, limit=limit)
+            slot.statuses = {k: str(v) for k, v in engine.statuses().items()}
+        slot.report = report
+        return report
+
+    def collect_report(self, name: str) -> None:
+        """Links of sent posts and reasons of failures, read back from the journal (Report step)."""
+        from quittex_tui.publish.journal import Journal
+
+        slot = self.slots[name]
+        links: dict[str, list[str]] = {}
+        failures: dict[str, str] = {}
+        path = self.journal_path(name)
+        if path.exists():
+            with Journal(path) as journal:
+                for e in journal.entries():
+                    if e.status == "done":
+                        links.setdefault(e.item_id, []).append(e.url or e.uri or "")
+                    elif e.status == "failed":
+                        failures[e.item_id] = e.reason or ""
+        for item_id in list(failures):  # failed once, then sent on a retry: it is sent
+            if len(links.get(item_id, [])) >= self._n_posts(name, item_id):
+                failures.pop(item_id)
+        slot.links, slot.failures = links, failures
+
+    def _n_posts(self, name: str, item_id: str) -> int:
+        item = self.items.get(network_of(name), {}).get(item_id)
+        return len(item.posts) if item else 1
+
+    def export_report(self, directory: Path | None = None) -> tuple[Path, Path]:
+        """Markdown + CSV of what went where, beside the state unless told otherwise."""
+        directory = directory or self.state_path.parent
+        stem = self.state_path.stem
+        md_path = directory / f"{stem}.report.md"
+        csv_path = directory / f"{stem}.report.csv"
+        lines = [f"# quittex-tui report — {', '.join(self.state.archive_paths)}", ""]
+        rows: list[list[str]] = []
+        for name in self.active_targets():
+            slot = self.slots[name]
+            lines += [f"## {name}", ""]
+            sent = sum(len(v) for v in slot.links.values())
+            lines.append(f"- posts sent: {sent}")
+            lines.append(f"- items failed: {len(slot.failures)}")
+            lines.append("")
+            for item_id, urls in slot.links.items():
+                for url in urls:
+                    lines.append(f"- {item_id}: <{url}>")
+                    rows.append([name, item_id, "sent", url, ""])
+            for item_id, reason in slot.failures.items():
+                lines.append(f"- {item_id}: FAILED — {reason}")
+                rows.append([name, item_id, "failed", "", reason])
+            lines.append("")
+        from quittex_tui.state import atomic_write
+
+        atomic_write(md_path, "\n".join(lines).encode("utf-8"))
+        import io
+
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["target", "item_id", "status", "url", "reason"])
+        writer.writerows(rows)
+        atomic_write(csv_path, buf.getvalue().encode("utf-8"))
+        return md_path, csv_path
+
+
+def open_session(
+    archive_path: Path | str | list[Path],
+    *,
+    demo: bool = False,
+    state_path: Path | None = None,
+    progress: Progress | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Session:
+    """Read the archive, open (or create) its state, build the plans. Blocking: call it in a worker."""
+    from quittex_tui.archive import open_archive
+    from quittex_tui.state import open_or_create_state
+
+    def archive_progress(message: str, fraction: float) -> None:
+        if progress:
+            progress(message, fraction * 0.8)
+
+    archive = open_archive(archive_path, progress=archive_progress)
+    path, state = open_or_create_state(archive, state_path)
+    session = Session(archive, path, state, demo=demo, now=now)
+    if progress:
+        progress("plan", 0.8)
+    session.build_plans(lambda m, f: progress(m, 0.8 + f * 0.2) if progress else None)
+    return session

@@ -1,0 +1,75 @@
+"""A plan item shown as it will look on each network: the exact texts, thread order, media and alt
+texts, and each post's length as that network counts it. Formatting only; the plan comes from the
+session (built in a worker)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from quittex_tui.convert.length import bluesky_counts, mastodon_count
+from quittex_tui.tui.i18n import date, has_key, t
+from quittex_tui.tui.session import NETWORKS, Session
+
+LIMITS = {"bluesky": 300, "mastodon": 500}
+
+
+def limit_for(session: Session, network: str) -> int:
+    slot = session.slots.get(network)
+    if network == "mastodon":
+        opts = session.state.options.get("mastodon", {})
+        if slot and slot.info is not None:
+            return slot.info.max_chars
+        return int(opts.get("max_chars", LIMITS["mastodon"]))
+    return LIMITS["bluesky"]
+
+
+def length_of(network: str, text: str) -> int:
+    return bluesky_counts(text)[0] if network == "bluesky" else mastodon_count(text)
+
+
+def item_preview(session: Session, item_id: str | None, *, tweet_id: str | None = None) -> Text:
+    out = Text()
+    if item_id is None and tweet_id is not None:
+        item_id = session.item_of_tweet.get(tweet_id)
+        if item_id is None:
+            reason = session.skip_reason.get(tweet_id, "")
+            label = t(f"skip.{reason}") if has_key(f"skip.{reason}") else (reason or "-")
+            out.append(t("preview.not_moved", reason=label), style="italic")
+            return out
+    if item_id is None:
+        out.append(t("preview.none"), style="italic")
+        return out
+    if not session.plans:
+        out.append(t("preview.building"), style="italic")
+        return out
+    row = session.rows[session.row_index[item_id]] if item_id in session.row_index else None
+    if row is not None:
+        state = t("preview.included") if session.is_included(row) else t("preview.skipped")
+        out.append(f"{t(f'kind.{row.kind}')} · {date(row.created_at)} · {state}\n", style="bold")
+    for net in NETWORKS:
+        item = session.items.get(net, {}).get(item_id)
+        if item is None:
+            continue
+        limit = limit_for(session, net)
+        out.append(f"{t(f'net.{net}')}", style="bold underline")
+        out.append(" " + t("preview.posts", n=len(item.posts)) + "\n")
+        for i, post in enumerate(item.posts):
+            text = session.post_text(net, item_id, i)
+            n = length_of(net, text)
+            edited = text != post.text
+            prefix = f" {i + 1}. " if len(item.posts) > 1 else "  "
+            if i:
+                out.append("    " + t("preview.reply_to_previous") + "\n", style="dim")
+            out.append(prefix)
+            out.append(text)
+            style = "bold red" if n > limit else "dim"
+            out.append(f"  ({n}/{limit}{' ' + t('preview.edited') if edited else ''})\n", style=style)
+            for m in post.media:
+                alt = session.alt_text(m)
+                label = t("preview.media", kind=t(f"media.{m.kind}"), w=m.width, h=m.height)
+                out.append(f"     [{label}] ", style="cyan")
+                out.append((t("preview.alt", alt=alt) if alt else t("preview.no_alt")) + "\n", style="dim")
+            for w in post.warnings:
+                out.append(f"     ! {w}\n", style="yellow")
+    out.rstrip()
+    return out

@@ -1,0 +1,185 @@
+"""Queue pane: every item with its state per destination (planned / skipped / sent / failed), progress
+with ETA, the last error in words; and, at the Report step, what went where (links), what failed and
+why, with keys to retry failures and to export the report. The engine runs in workers owned by the
+main screen; this pane only shows what they report."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Static
+
+from quittex_tui.tui.i18n import duration, number, t, translate_bindings
+from quittex_tui.tui.rows import Row
+from quittex_tui.tui.session import Session
+from quittex_tui.tui.widgets.chart import progress_bar
+from quittex_tui.tui.widgets.item_list import ItemList
+
+SHORT = {"bluesky": "B", "mastodon": "M", "dry-run": "D"}
+
+
+class QueuePane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "start", "key.start"),
+        Binding("p", "pause", "key.pause"),
+        Binding("f", "retry", "key.retry"),
+        Binding("w", "export", "key.export"),
+    ]
+
+    def __init__(self, session: Session, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.session = session
+        self.page = "queue-page"
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="queue-page", id="queue-switch"):
+            with Vertical(id="queue-page"):
+                yield Static(id="queue-progress")
+                yield ItemList(self.queue_line, dim=self.dim, id="queue", empty_key="queue.empty")
+                yield Static(id="queue-error")
+            with Vertical(id="report-page"):
+                yield Static(id="report-summary")
+                yield ItemList(self.report_line, id="report-list", empty_key="report.empty")
+                yield Static(id="report-paths")
+
+    def on_mount(self) -> None:
+        self.refresh_queue()
+
+    def show_page(self, page: str) -> None:
+        self.page = page
+        self.query_one("#queue-switch", ContentSwitcher).current = page
+        if page == "report-page":
+            self.refresh_report()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("start", "pause"):
+            return self.page == "queue-page"
+        if action in ("retry", "export"):
+            return self.page == "report-page"
+        return True
+
+    # --- queue ---------------------------------------------------------------------------------------
+    def status(self, target: str, row: Row) -> str:
+        if not self.session.is_included(row):
+            return "skipped"
+        return self.session.slots[target].statuses.get(row.id, "planned")
+
+    def dim(self, row: Row) -> bool:
+        return not self.session.is_included(row)
+
+    def queue_line(self, row: Row, width: int) -> str:
+        targets = self.session.active_targets()
+        if len(targets) == 1:
+            states = f"{t('status.' + self.status(targets[0], row)):<9}"
+        else:
+            states = " ".join(f"{SHORT.get(n, '?')}:{t('status.' + self.status(n, row))[:7]:<7}" for n in targets)
+        return f"{states} {row.created_at:%Y-%m-%d} {row.text}"
+
+    def refresh_queue(self, *, rows_changed: bool = True) -> None:
+        s = self.session
+        lst = self.query_one("#queue", ItemList)
+        if rows_changed:
+            keep = lst.current.id if lst.current else s.state.cursor.get("queue")
+            lst.set_rows(s.rows, keep=keep)
+        else:
+            lst.refresh()
+        self.update_progress()
+
+    def update_progress(self) -> None:
+        s = self.session
+        text = Text()
+        targets = s.active_targets()
+        if not targets:
+            text.append(t("queue.no_target"), style="italic")
+        selected = [r for r in s.rows if s.is_included(r)]
+        errors = []
+        for name in targets:
+            slot = s.slots[name]
+            sent = sum(1 for r in selected if slot.statuses.get(r.id) == "sent")
+            failed = sum(1 for r in selected if slot.statuses.get(r.id) == "failed")
+            total = len(selected)
+            text.append(f"{t(f'net.{name}'):<9} ", style="bold")
+            text.append(progress_bar(sent, total, 16))
+            text.append(" " + t("queue.counts", sent=number(sent), total=number(total), failed=number(failed)))
+            prog = slot.progress
+            if slot.running:
+                if prog is not None and prog.waiting_until is not None:
+                    text.append(" · " + t("queue.waiting", time=prog.waiting_until.strftime("%H:%M:%S")))
+                elif prog is not None and prog.eta_seconds is not None:
+                    text.append(" · " + t("queue.eta", time=duration(prog.eta_seconds)))
+                text.append(" · " + t("queue.running"), style="bold")
+            elif slot.stop.is_set() and sent + failed < total:
+                text.append(" · " + t("queue.paused"), style="bold")
+            elif total and sent + failed >= total:
+                text.append(" · " + t("queue.finished"), style="bold")
+            elif not slot.connected:
+                text.append(" · " + t("queue.not_connected"), style="italic")
+            text.append("\n")
+            if slot.last_error:
+                errors.append(f"{t(f'net.{name}')}: {slot.last_error}")
+        text.rstrip()
+        self.query_one("#queue-progress", Static).update(text)
+        self.query_one("#queue-error", Static).update(
+            Text(t("queue.last_error", error=errors[-1]), style="bold red") if errors else ""
+        )
+
+    # --- report --------------------------------------------------------------------------------------
+    def report_rows(self) -> list[Row]:
+        s = self.session
+        out = []
+        for row in s.rows:
+            if any(row.id in s.slots[n].links or row.id in s.slots[n].failures for n in s.active_targets()):
+                out.append(row)
+        return out
+
+    def report_line(self, row: Row, width: int) -> str:
+        s = self.session
+        parts = []
+        for name in s.active_targets():
+            slot = s.slots[name]
+            if row.id in slot.failures:
+                parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {slot.failures[row.id]}")
+            elif row.id in slot.links:
+                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}")
+        return f"{row.created_at:%Y-%m-%d} " + " | ".join(parts) + f"  {row.text}"
+
+    def refresh_report(self, paths: tuple[str, str] | None = None) -> None:
+        s = self.session
+        text = Text()
+        for name in s.active_targets():
+            slot = s.slots[name]
+            sent = sum(len(v) for v in slot.links.values())
+            text.append(f"{t(f'net.{name}')}: ", style="bold")
+            text.append(t("report.line", posts=number(sent), items=number(len(slot.links)),
+                          failed=number(len(slot.failures))) + "\n")
+        if not s.active_targets():
+            text.append(t("queue.no_target"))
+        text.rstrip()
+        self.query_one("#report-summary", Static).update(text)
+        self.query_one("#report-list", ItemList).set_rows(self.report_rows())
+        if paths:
+            self.query_one("#report-paths", Static).update(t("report.exported", md=paths[0], csv=paths[1]))
+
+    # --- actions (the screen owns the workers) ------------------------------------------------------
+    def action_start(self) -> None:
+        self.screen.start_migration()  # type: ignore[attr-defined]
+
+    def action_pause(self) -> None:
+        self.screen.pause_migration()  # type: ignore[attr-defined]
+
+    def action_retry(self) -> None:
+        self.screen.start_migration(retry_failed=True)  # type: ignore[attr-defined]
+
+    def action_export(self) -> None:
+        self.screen.export_report()  # type: ignore[attr-defined]
+
+    def on_item_list_highlighted(self, event: ItemList.Highlighted) -> None:
+        event.stop()
+        if event.row is not None and event.item_list.id == "queue":
+            self.session.state.cursor["queue"] = event.row.id

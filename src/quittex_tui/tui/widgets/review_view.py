@@ -1,0 +1,255 @@
+"""Review step: filter (kind, year, media, text), sort (date / engagement), include or skip items one by
+one or by the whole filter, keep the N best, edit texts and alt texts — with the time the selection
+will take at each network's rate limit always in view (publish.engine.estimate_duration)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Input, Static
+
+from quittex_tui.tui.i18n import duration, number, t, translate_bindings
+from quittex_tui.tui.messages import CursorMoved, SelectionChanged
+from quittex_tui.tui.rows import ReviewFilter, Row, apply_filter
+from quittex_tui.tui.session import NETWORKS, Session
+from quittex_tui.tui.widgets.item_list import ItemList
+from quittex_tui.tui.widgets.preview import item_preview
+
+SELECTION_CYCLE = ("", "included", "excluded")
+
+
+class ReviewView(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle", "key.toggle"),
+        Binding("e", "edit", "key.edit"),
+        Binding("l", "alt", "key.alt", show=False),
+        Binding("f", "kind", "key.kind"),
+        Binding("y", "year", "key.year"),
+        Binding("m", "media", "key.media", show=False),
+        Binding("s", "sort", "key.sort"),
+        Binding("slash", "search", "key.search"),
+        Binding("i", "selection", "key.selection", show=False),
+        Binding("a", "include_view", "key.include_view", show=False),
+        Binding("x", "skip_view", "key.skip_view", show=False),
+        Binding("T", "top", "key.top", show=False),
+        Binding("c", "clear", "key.clear_filter", show=False),
+        Binding("escape", "leave_search", "key.leave_search", show=False),
+    ]
+
+    def __init__(self, session: Session, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.session = session
+        self.filter = ReviewFilter()
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="filter-bar")
+        yield Input(placeholder=t("review.search_placeholder"), id="search")
+        yield Static(id="estimate")
+        yield ItemList(self.line, dim=lambda r: not self.session.is_included(r), id="items")
+        with VerticalScroll(id="item-preview-box"):
+            yield Static(id="item-preview")
+
+    def on_mount(self) -> None:
+        self.reload(keep=self.session.state.cursor.get("item"))
+
+    # --- display -------------------------------------------------------------------------------------
+    def line(self, row: Row, width: int) -> str:
+        mark = "[x]" if self.session.is_included(row) else "[ ]"
+        kind = t(f"kind.{row.kind}")[:8]
+        posts = max(row.posts.values()) if row.posts else 0
+        media = "M" if row.has_media else " "
+        return f"{mark} {row.created_at:%Y-%m-%d} {kind:<8} {posts:>2}p {media} +{row.engagement:<5} {row.text}"
+
+    def reload(self, keep: str | None = None) -> None:
+        s = self.session
+        lst = self.query_one("#items", ItemList)
+        if keep is None and lst.current is not None:
+            keep = lst.current.id
+        excluded = s.selected_excluded_set() if self.filter.selection else None
+        lst.set_rows(s.rows, apply_filter(s.rows, self.filter, excluded), keep=keep)
+        self.update_bar()
+        self.update_estimate()
+
+    def update_bar(self) -> None:
+        f = self.filter
+        any_ = t("review.any")
+        media = any_ if f.media is None else (t("review.with_media") if f.media else t("review.without_media"))
+        text = Text()
+        parts = [
+            (t("review.kind"), t(f"kind.{f.kind}") if f.kind else any_),
+            (t("review.year"), str(f.year) if f.year else any_),
+            (t("review.media"), media),
+            (t("review.sort"), t(f"review.sort_{f.sort}")),
+            (t("review.show"), t(f"review.show_{f.selection or 'all'}")),
+        ]
+        for i, (label, value) in enumerate(parts):
+            if i:
+                text.append(" · ")
+            text.append(f"{label}: ")
+            text.append(value, style="bold")
+        self.query_one("#filter-bar", Static).update(text)
+
+    def update_estimate(self) -> None:
+        s = self.session
+        lst = self.query_one("#items", ItemList)
+        selected = sum(1 for r in s.rows if s.is_included(r))
+        text = Text()
+        text.append(
+            t("review.selected", n=number(selected), total=number(len(s.rows)), view=number(len(lst.indices)))
+        )
+        for net, (posts, td) in s.estimates().items():
+            text.append(" · ")
+            text.append(t(f"net.{net}") + " ", style="bold")
+            text.append(t("review.estimate", posts=number(posts), time=duration(td)))
+        self.query_one("#estimate", Static).update(text)
+
+    def on_item_list_highlighted(self, event: ItemList.Highlighted) -> None:
+        event.stop()
+        row = event.row
+        self.query_one("#item-preview", Static).update(
+            item_preview(self.session, row.id) if row else t("preview.none")
+        )
+        if row is not None:
+            self.session.state.cursor["item"] = row.id
+            self.screen.post_message(CursorMoved())
+
+    def refresh_current(self) -> None:
+        lst = self.query_one("#items", ItemList)
+        lst.refresh()
+        row = lst.current
+        self.query_one("#item-preview", Static).update(
+            item_preview(self.session, row.id) if row else t("preview.none")
+        )
+        self.update_estimate()
+
+    def changed(self) -> None:
+        self.refresh_current()
+        self.screen.post_message(SelectionChanged())
+
+    # --- actions -------------------------------------------------------------------------------------
+    def action_toggle(self) -> None:
+        lst = self.query_one("#items", ItemList)
+        row = lst.current
+        if row is None:
+            return
+        self.session.set_included([row], not self.session.is_included(row))
+        lst.action_cursor(1)
+        self.changed()
+
+    def action_include_view(self) -> None:
+        self.session.set_included(self.query_one("#items", ItemList).visible_rows(), True)
+        self.changed()
+
+    def action_skip_view(self) -> None:
+        self.session.set_included(self.query_one("#items", ItemList).visible_rows(), False)
+        self.changed()
+
+    def _cycle(self, values: list, current: object) -> object:
+        i = values.index(current) if current in values else -1
+        return values[(i + 1) % len(values)]
+
+    def action_kind(self) -> None:
+        kinds = [""] + sorted({r.kind for r in self.session.rows})
+        self.filter.kind = str(self._cycle(kinds, self.filter.kind))
+        self.reload()
+
+    def action_year(self) -> None:
+        years: list = [None, *sorted({r.created_at.year for r in self.session.rows})]
+        self.filter.year = self._cycle(years, self.filter.year)  # type: ignore[assignment]
+        self.reload()
+
+    def action_media(self) -> None:
+        self.filter.media = self._cycle([None, True, False], self.filter.media)  # type: ignore[assignment]
+        self.reload()
+
+    def action_sort(self) -> None:
+        self.filter.sort = "engagement" if self.filter.sort == "date" else "date"
+        self.reload()
+
+    def action_selection(self) -> None:
+        self.filter.selection = str(self._cycle(list(SELECTION_CYCLE), self.filter.selection))
+        self.reload()
+
+    def action_clear(self) -> None:
+        self.filter = ReviewFilter()
+        self.query_one("#search", Input).value = ""
+        self.reload()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        self.query_one("#items", ItemList).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            event.stop()
+            self.filter.search = event.value
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            event.stop()
+            self.query_one("#items", ItemList).focus()
+
+    def action_top(self) -> None:
+        from quittex_tui.tui.screens.modals import PromptScreen
+
+        def done(value: str | None) -> None:
+            if not value:
+                return
+            try:
+                n = int(value.replace(" ", "").replace(",", ""))
+            except ValueError:
+                self.notify(t("review.top_invalid"), severity="warning")
+                return
+            self.keep_top(n)
+
+        self.app.push_screen(PromptScreen(t("review.top_title"), t("review.top_label")), done)
+
+    def keep_top(self, n: int) -> None:
+        """Keep the n most engaging items of the current view, skip the rest of the view."""
+        self.filter.sort = "engagement"
+        self.reload()
+        rows = self.query_one("#items", ItemList).visible_rows()
+        self.session.set_included(rows[:n], True)
+        self.session.set_included(rows[n:], False)
+        self.changed()
+        self.notify(t("review.top_done", n=number(min(n, len(rows))), total=number(len(rows))))
+
+    def action_edit(self) -> None:
+        from quittex_tui.tui.screens.edit import EditScreen
+
+        row = self.query_one("#items", ItemList).current
+        if row is None:
+            return
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.changed()
+
+        self.app.push_screen(EditScreen(self.session, row.id), done)
+
+    def action_alt(self) -> None:
+        from quittex_tui.tui.screens.edit import AltScreen
+
+        row = self.query_one("#items", ItemList).current
+        if row is None:
+            return
+        if not row.has_media:
+            self.notify(t("alt.no_media"), severity="warning")
+            return
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.changed()
+
+        self.app.push_screen(AltScreen(self.session, row.id), done)
+
+    def networks(self) -> tuple[str, ...]:
+        return NETWORKS

@@ -1,0 +1,185 @@
+"""The write-ahead journal: O(1) appends, torn-record tolerance, compaction, valid TOML throughout."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from quittex_tui.errors import StateError
+from quittex_tui.publish.journal import Journal, journal_path
+from quittex_tui.publish.target import PostRef
+
+
+def ref(n: int) -> PostRef:
+    return PostRef(uri=f"at://did:plc:abc/app.bsky.feed.post/{n:013d}", cid=f"bafy{n}", url=f"https://x/{n}")
+
+
+def test_journal_path_is_beside_the_state(tmp_path: Path) -> None:
+    assert journal_path(tmp_path / "0123abcd.toml", "bluesky") == tmp_path / "0123abcd.bluesky.journal.toml"
+
+
+def test_records_round_trip_and_merge_to_latest_status(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    with Journal(path) as j:
+        j.intent("k1", item_id="i1", index=0)
+        j.done("k1", ref(1))
+        j.intent("k2", item_id="i1", index=1)
+        j.intent("k3", item_id="i2", index=0)
+        j.failed("k3", "text too long: 320 graphemes", retryable=False)
+    j2 = Journal(path)
+    e1, e2, e3 = j2.get("k1"), j2.get("k2"), j2.get("k3")
+    assert e1 is not None and (e1.status, e1.uri, e1.cid, e1.url, e1.item_id) == (
+        "done", ref(1).uri, "bafy1", "https://x/1", "i1")
+    assert e1.ref() == ref(1)
+    assert e2 is not None and (e2.status, e2.index, e2.at is not None) == ("intent", 1, True)
+    assert e3 is not None and (e3.status, e3.reason) == ("failed", "text too long: 320 graphemes")
+    assert j2.get("nope") is None
+    assert sorted(e.key for e in j2.entries()) == ["k1", "k2", "k3"]
+    j2.close()
+
+
+def test_file_is_valid_toml_with_the_documented_tables(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    j = Journal(path)
+    tricky = 'quote " backslash \\ newline \n tab \t DEL \x7f émoji 👩🏽‍💻 bell \x07'
+    j.intent("k1", item_id="i1")
+    j.failed("k1", tricky)
+    j.intent("k2", item_id="i2")
+    j.done("k2", ref(2))
+    data = tomllib.loads(path.read_text("utf-8"))  # plain TOML, also before compaction
+    assert [t["key"] for t in data["intent"]] == ["k1", "k2"]
+    assert data["failed"][0]["reason"] == tricky
+    assert data["done"][0]["uri"] == ref(2).uri
+    j.close()
+    assert Journal(path).get("k1").reason == tricky  # type: ignore[union-attr]
+
+
+def test_append_is_one_record_per_write_never_a_rewrite(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    j = Journal(path)
+    for n in range(50):  # a journal with history already
+        j.intent(f"old{n}", item_id=f"o{n}")
+        j.done(f"old{n}", ref(n))
+    inode = os.stat(path).st_ino
+    previous = path.read_bytes()
+    for n in range(20):
+        if n % 2:
+            j.done(f"k{n // 2}", ref(n))
+        else:
+            j.intent(f"k{n // 2}", item_id=f"i{n}")
+        now = path.read_bytes()
+        assert os.stat(path).st_ino == inode  # same file, never replaced mid-run
+        assert now.startswith(previous)  # nothing before the end ever changes
+        added = now[len(previous):].decode()
+        assert added.count("[[") == 1  # exactly one record appended per call
+        assert tomllib.loads(added)  # and it is a whole TOML table on its own
+        previous = now
+    j.close()
+
+
+def test_a_torn_partial_line_is_ignored_and_cut_before_the_next_append(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    with Journal(path) as j:
+        j.intent("k1", item_id="i1")
+        j.done("k1", ref(1))
+    whole = path.read_bytes()
+    with open(path, "ab") as fh:  # a kill in the middle of the next write
+        fh.write(b'[[intent]]\nkey = "k2"\nitem_id = "i2"\nindex = 0\nkind = "po')
+    j = Journal(path)
+    assert j.get("k2") is None and j.get("k1").status == "done"  # type: ignore[union-attr]
+    assert path.read_bytes() == whole  # the torn tail is gone
+    j.intent("k3", item_id="i3")
+    j.close()
+    data = tomllib.loads(path.read_text("utf-8"))
+    assert [t["key"] for t in data["done"]] == ["k1"]  # compacted on the first clean exit
+    assert [t["key"] for t in data["intent"]] == ["k3"]
+
+
+def test_a_torn_record_with_whole_lines_but_missing_fields_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    j = Journal(path)
+    j.intent("k1", item_id="i1")
+    j.close()
+    with open(path, "ab") as fh:  # the done record lost its last lines (uri/cid present, time missing)
+        fh.write(b'[[done]]\nkey = "k1"\nuri = "at://x"\ncid = "bafy"\n')
+    j = Journal(path)
+    assert j.get("k1").status == "intent"  # type: ignore[union-attr]  (to reconcile, never trusted)
+    j.done("k1", ref(1))
+    j.close()
+    assert Journal(path).get("k1").status == "done"  # type: ignore[union-attr]
+    tomllib.loads(path.read_text("utf-8"))
+
+
+def test_a_torn_multibyte_character_does_not_break_loading(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    j = Journal(path)
+    j.intent("k1", item_id="i1")
+    j.close()
+    with open(path, "ab") as fh:
+        fh.write('[[failed]]\nkey = "k1"\nreason = "trop long 🎉'.encode()[:-2])
+    assert Journal(path).get("k1").status == "intent"  # type: ignore[union-attr]
+
+
+def test_done_is_never_downgraded(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    j = Journal(path)
+    j.intent("k1", item_id="i1")
+    j.done("k1", ref(1))
+    j.intent("k1", item_id="i1")  # e.g. a confused caller
+    assert j.get("k1").status == "done"  # type: ignore[union-attr]
+    j.close()
+    assert Journal(path).get("k1").status == "done"  # type: ignore[union-attr]
+
+
+def test_compaction_keeps_one_record_per_key_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    j = Journal(path)
+    for n in range(10):
+        j.intent(f"k{n}", item_id=f"i{n}", index=n)
+        if n < 7:
+            j.done(f"k{n}", ref(n))
+    j.failed("k8", "media rejected")
+    before = {e.key: (e.status, e.uri, e.reason, e.index) for e in j.entries()}
+    j.compact()
+    data = tomllib.loads(path.read_text("utf-8"))
+    assert len(data["done"]) == 7 and len(data["intent"]) == 2 and len(data["failed"]) == 1
+    assert not list(tmp_path.glob(".*.tmp"))  # the temp file was renamed over, not left behind
+    j.intent("k10", item_id="i10")  # appends still work after compaction
+    j.close()
+    after = Journal(path)
+    assert {e.key: (e.status, e.uri, e.reason, e.index) for e in after.entries() if e.key != "k10"} == before
+    assert after.get("k10").status == "intent"  # type: ignore[union-attr]
+
+
+def test_compaction_is_skipped_when_nothing_changed(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    with Journal(path) as j:
+        j.intent("k1", item_id="i1")
+    inode = os.stat(path).st_ino
+    with Journal(path):
+        pass
+    assert os.stat(path).st_ino == inode
+
+
+def test_a_hand_edited_but_valid_toml_journal_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    path.write_text(
+        "# edited by hand\n"
+        "[[intent]]\nkey='k1'\nitem_id='i1'\nindex=0\nkind='post'\nat=2025-01-01T10:00:00Z\n"
+        "[[done]]\nkey='k1'\nuri='at://u'\ncid='c'\nat=2025-01-01T10:00:01Z\n",
+        "utf-8",
+    )
+    j = Journal(path)
+    assert j.get("k1").status == "done" and j.get("k1").uri == "at://u"  # type: ignore[union-attr]
+    j.close()
+
+
+def test_a_damaged_journal_is_a_clear_state_error(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    path.write_text("[[intent]]\nkey = 'k1\nthis is not toml\n", "utf-8")
+    with pytest.raises(StateError) as err:
+        Journal(path)
+    assert str(path) in err.value.message and "re-checked" in err.value.hint
