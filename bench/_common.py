@@ -37,6 +37,7 @@ class Figure:
 @dataclass
 class Run:
     wall_s: float
+    cpu_s: float  # user + system time of that process (less sensitive to a busy machine than wall)
     max_rss_bytes: int
     returncode: int
     stdout_path: Path
@@ -106,7 +107,8 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: 
     err.close()
     # Linux reports ru_maxrss in KiB (macOS in bytes).
     rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return Run(wall, rss, proc.returncode, Path(out.name), stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, rss, proc.returncode, Path(out.name), stderr)
 
 
 def repeat_measured(cmd: list[str], times: int) -> list[Run]:
@@ -121,6 +123,10 @@ def repeat_measured(cmd: list[str], times: int) -> list[Run]:
 
 def median_wall(runs: list[Run]) -> float:
     return statistics.median(r.wall_s for r in runs)
+
+
+def median_cpu(runs: list[Run]) -> float:
+    return statistics.median(r.cpu_s for r in runs)
 
 
 def cli(*args: str) -> list[str]:

@@ -25,6 +25,7 @@ from _common import (  # bench/ is a folder of scripts, not a package
     cli,
     fmt_mib,
     fmt_s,
+    median_cpu,
     median_wall,
     print_figures,
     repeat_measured,
@@ -34,14 +35,15 @@ from _common import (  # bench/ is a folder of scripts, not a package
 FLOOR_CODE = """
 import sys, time, zipfile, orjson
 t0 = time.perf_counter()
-n = 0
+n = size = 0
 with zipfile.ZipFile(sys.argv[1]) as zf:
     for name in zf.namelist():
         base = name.rsplit("/", 1)[-1]
         if name.startswith("data/") and (base == "tweets.js" or base.startswith("tweets-part")):
             raw = zf.read(name)
+            size += len(raw)
             n += len(orjson.loads(memoryview(raw)[raw.index(b"=") + 1:]))
-print(time.perf_counter() - t0, n)
+print(time.perf_counter() - t0, n, size)
 """
 
 
@@ -49,7 +51,7 @@ def measure(ctx: BenchContext) -> list[Figure]:
     archive = ctx.archive()
     floor_runs = repeat_measured([sys.executable, "-c", FLOOR_CODE, str(archive)], ctx.repeat)
     floor_work = min(float(r.stdout_path.read_text().split()[0]) for r in floor_runs)
-    rows = int(floor_runs[0].stdout_path.read_text().split()[1])
+    _, rows, js_bytes = map(float, floor_runs[0].stdout_path.read_text().split())
     inspect_runs = repeat_measured(cli("inspect", str(archive), "--json"), ctx.repeat)
     report = json.loads(inspect_runs[0].stdout_path.read_text())
     for r in floor_runs + inspect_runs:
@@ -57,14 +59,18 @@ def measure(ctx: BenchContext) -> list[Figure]:
     floor, inspect = median_wall(floor_runs), median_wall(inspect_runs)
     peak = max(r.max_rss_bytes for r in inspect_runs)
     ratio = inspect / floor
+    cpu_ratio = median_cpu(inspect_runs) / median_cpu(floor_runs)
     size_mb = archive.stat().st_size / 1e6
     label = f"{ctx.n // 1000}k tweets"
+    what = f"{label}, {rows:.0f} rows, {js_bytes / 1e6:.0f} MB"
     return [
-        Figure("inspect", f"floor: unzip + orjson.loads tweets.js ({label}, {rows} rows)", fmt_s(floor)),
+        Figure("inspect", f"floor: unzip + orjson.loads tweets.js ({what})", fmt_s(floor)),
         Figure("inspect", "floor, in-process work only", fmt_s(floor_work)),
         Figure("inspect", f"`inspect --json` ({label}, {size_mb:.0f} MB zip)", fmt_s(inspect)),
         Figure("inspect", "inspect / floor", f"{ratio:.2f}×", "≤ 2×", ratio <= 2.0),
+        Figure("inspect", "inspect / floor, CPU time (user+sys)", f"{cpu_ratio:.2f}×"),
         Figure("inspect", "inspect peak RSS", fmt_mib(peak), "< 1 GiB", peak < GIB),
+        Figure("inspect", "floor peak RSS", fmt_mib(max(r.max_rss_bytes for r in floor_runs))),
         Figure("inspect", "tweets reported by inspect", str(report["counts"]["tweets"]),
                str(ctx.n), report["counts"]["tweets"] == ctx.n),
     ]

@@ -23,6 +23,7 @@ from _common import (  # bench/ is a folder of scripts, not a package
     command_available,
     fmt_mib,
     fmt_s,
+    median_cpu,
     median_wall,
     print_figures,
     repeat_measured,
@@ -42,11 +43,13 @@ def measure(ctx: BenchContext, target: str = "bluesky") -> list[Figure]:
     inspect, plan = median_wall(inspect_runs), median_wall(plan_runs)
     peak = max(r.max_rss_bytes for r in plan_runs)
     ratio = plan / inspect
+    cpu_ratio = median_cpu(plan_runs) / median_cpu(inspect_runs)
     return [
         Figure("plan", f"`inspect --json` ({label})", fmt_s(inspect)),
         Figure("plan", f"`plan --to {target} --json` ({label}, {plan_json_bytes / 1e6:.0f} MB JSON)",
                fmt_s(plan)),
         Figure("plan", "plan / inspect", f"{ratio:.2f}×", "≤ 2×", ratio <= 2.0),
+        Figure("plan", "plan / inspect, CPU time (user+sys)", f"{cpu_ratio:.2f}×"),
         Figure("plan", "plan peak RSS", fmt_mib(peak), "< 1 GiB", peak < GIB),
     ]
 

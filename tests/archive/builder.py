@@ -6,7 +6,8 @@ a zip, several split zips, or an extracted folder.
     b = ArchiveBuilder(generation="2023")                # "2019" | "2020" | "2022" | "2023" | "2025"
     root = b.tweet("Un fil sur l’été 🌞 ", Tag("climat"), at=dt(2023, 6, 1, 9))
     b.tweet("suite", reply_to=root)                      # a self-thread continuation
-    b.tweet(At("bob", "222"), " d’accord & merci ", Link("https://ex.fr/a"), reply_to="99", reply_user=("222", "bob"))
+    b.tweet(At("bob", "222"), " d’accord & merci ", Link("https://ex.fr/a"),
+            reply_to="99", reply_user=("222", "bob"))     # a reply to someone else
     b.tweet("une photo", media=[Photo()])                 # real JPEG in tweets_media/
     b.retweet(("333", "carol"), "un texte retweeté")
     b.quote(("333", "carol"), "1600000000000000000", "regardez")
@@ -42,8 +43,9 @@ DISPLAY_NAME = "Jeanne Dupont"
 GENERATIONS = ("2019", "2020", "2022", "2023", "2025")
 
 
-def dt(year: int, month: int = 1, day: int = 1, hour: int = 0, minute: int = 0, second: int = 0,
-       ms: int = 0) -> datetime:
+def dt(
+    year: int, month: int = 1, day: int = 1, hour: int = 0, minute: int = 0, second: int = 0, ms: int = 0
+) -> datetime:
     return datetime(year, month, day, hour, minute, second, ms * 1000, tzinfo=UTC)
 
 
@@ -125,14 +127,26 @@ def compose(*pieces: Piece) -> tuple[str, dict[str, list[dict[str, Any]]]]:
             continue
         if isinstance(piece, Link):
             text += piece.short()
-            ents["urls"].append({"url": piece.short(), "expanded_url": piece.url,
-                                 "display_url": _display(piece.url), "indices": [str(start), str(len(text))]})
+            ents["urls"].append(
+                {
+                    "url": piece.short(),
+                    "expanded_url": piece.url,
+                    "display_url": _display(piece.url),
+                    "indices": [str(start), str(len(text))],
+                }
+            )
         elif isinstance(piece, At):
             text += "@" + piece.screen_name
             if piece.user_id is not None:
-                ents["user_mentions"].append({"name": piece.name or piece.screen_name,
-                                              "screen_name": piece.screen_name, "indices": [str(start), str(len(text))],
-                                              "id_str": piece.user_id, "id": piece.user_id})
+                ents["user_mentions"].append(
+                    {
+                        "name": piece.name or piece.screen_name,
+                        "screen_name": piece.screen_name,
+                        "indices": [str(start), str(len(text))],
+                        "id_str": piece.user_id,
+                        "id": piece.user_id,
+                    }
+                )
         elif isinstance(piece, Tag):
             text += "#" + piece.text
             ents["hashtags"].append({"text": piece.text, "indices": [str(start), str(len(text))]})
@@ -262,10 +276,19 @@ class ArchiveBuilder:
         return tid
 
     # -- tweets --
-    def tweet(self, *text: Piece, at: datetime | None = None, reply_to: str | None = None,
-              reply_user: tuple[str, str | None] | None = None, media: Sequence[Photo | Video] = (),
-              lang: str = "fr", favorites: int = 0, retweets: int = 0, tweet_id: str | None = None,
-              extra: dict[str, Any] | None = None) -> str:
+    def tweet(
+        self,
+        *text: Piece,
+        at: datetime | None = None,
+        reply_to: str | None = None,
+        reply_user: tuple[str, str | None] | None = None,
+        media: Sequence[Photo | Video] = (),
+        lang: str = "fr",
+        favorites: int = 0,
+        retweets: int = 0,
+        tweet_id: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
         """Add one of the user's tweets; returns its id.
 
         reply_to: the status replied to. Without `reply_user`, a reply to one of the builder's own tweets is a
@@ -276,8 +299,14 @@ class ArchiveBuilder:
         tid = tweet_id or self.new_id(at)
         full_text, ents = compose(*text)
         row: dict[str, Any] = {
-            "edit_info": {"initial": {"editTweetIds": [tid], "editableUntil": iso_date(at + timedelta(hours=1)),
-                                      "editsRemaining": "5", "isEditEligible": True}},
+            "edit_info": {
+                "initial": {
+                    "editTweetIds": [tid],
+                    "editableUntil": iso_date(at + timedelta(hours=1)),
+                    "editsRemaining": "5",
+                    "isEditEligible": True,
+                }
+            },
             "retweeted": False,
             "source": '<a href="https://mobile.twitter.com" rel="nofollow">Twitter Web App</a>',
             "entities": ents,
@@ -297,7 +326,9 @@ class ArchiveBuilder:
         if reply_to is not None or reply_user is not None:
             if reply_user is None:
                 if reply_to not in self._rows:
-                    raise ValueError("reply_to a status not built here needs reply_user=(user_id, screen_name)")
+                    raise ValueError(
+                        "reply_to a status not built here needs reply_user=(user_id, screen_name)"
+                    )
                 reply_user = (self.account_id, self.username)
             if reply_to is not None:
                 row["in_reply_to_status_id_str"] = row["in_reply_to_status_id"] = reply_to
@@ -320,11 +351,15 @@ class ArchiveBuilder:
         for n, item in enumerate(media, start=1):
             mid = str(int(tid) + n)
             is_video = isinstance(item, Video)
+            kind_path = "video" if is_video else "photo"
             kind = ("animated_gif" if item.gif else "video") if is_video else "photo"
             entry: dict[str, Any] = {
-                "expanded_url": f"https://twitter.com/{self.username}/status/{tid}/{'video' if is_video else 'photo'}/{n}",
+                "expanded_url": f"https://twitter.com/{self.username}/status/{tid}/{kind_path}/{n}",
                 "indices": [str(start), str(start + len(short))],
-                "url": short, "id_str": mid, "id": mid, "type": kind,
+                "url": short,
+                "id_str": mid,
+                "id": mid,
+                "type": kind,
                 "display_url": f"pic.twitter.com/{short[-10:]}",
                 "sizes": {"large": {"w": "1200", "h": "900", "resize": "fit"}},
             }
@@ -334,18 +369,34 @@ class ArchiveBuilder:
                 entry["media_url_https"] = entry["media_url"] = thumb
                 folder = "tweet_video" if item.gif else f"ext_tw_video/{mid}/pu/vid/avc1/720x720"
                 if item.gif:
-                    variants = [{"bitrate": "0", "content_type": "video/mp4",
-                                 "url": f"https://video.twimg.com/{folder}/{base}"}]
+                    variants = [
+                        {
+                            "bitrate": "0",
+                            "content_type": "video/mp4",
+                            "url": f"https://video.twimg.com/{folder}/{base}",
+                        }
+                    ]
                 else:
                     variants = [
-                        {"bitrate": "256000", "content_type": "video/mp4",
-                         "url": f"https://video.twimg.com/ext_tw_video/{mid}/pu/vid/avc1/320x320/small{n}.mp4"},
-                        {"content_type": "application/x-mpegURL",
-                         "url": f"https://video.twimg.com/ext_tw_video/{mid}/pu/pl/list{n}.m3u8?tag=12"},
-                        {"bitrate": "2176000", "content_type": "video/mp4",
-                         "url": f"https://video.twimg.com/{folder}/{base}?tag=12"},
-                        {"bitrate": "832000", "content_type": "video/mp4",
-                         "url": f"https://video.twimg.com/ext_tw_video/{mid}/pu/vid/avc1/540x540/mid{n}.mp4"},
+                        {
+                            "bitrate": "256000",
+                            "content_type": "video/mp4",
+                            "url": f"https://video.twimg.com/ext_tw_video/{mid}/pu/vid/avc1/320x320/small{n}.mp4",
+                        },
+                        {
+                            "content_type": "application/x-mpegURL",
+                            "url": f"https://video.twimg.com/ext_tw_video/{mid}/pu/pl/list{n}.m3u8?tag=12",
+                        },
+                        {
+                            "bitrate": "2176000",
+                            "content_type": "video/mp4",
+                            "url": f"https://video.twimg.com/{folder}/{base}?tag=12",
+                        },
+                        {
+                            "bitrate": "832000",
+                            "content_type": "video/mp4",
+                            "url": f"https://video.twimg.com/ext_tw_video/{mid}/pu/vid/avc1/540x540/mid{n}.mp4",
+                        },
                     ]
                 entry["video_info"] = {"aspect_ratio": ["1", "1"], "variants": variants}
                 if not item.gif:
@@ -358,14 +409,22 @@ class ArchiveBuilder:
                 entry["media_url"] = f"http://pbs.twimg.com/media/{base}"
                 entry["sizes"]["large"] = {"w": str(item.width), "h": str(item.height), "resize": "fit"}
                 if item.present:
-                    data = item.data if item.data is not None else jpeg_bytes(item.width, item.height, item.color)
+                    data = (
+                        item.data
+                        if item.data is not None
+                        else jpeg_bytes(item.width, item.height, item.color)
+                    )
                     self._media_files[f"{tid}-{base}"] = data
             items.append(entry)
         row["entities"]["media"] = [copy.deepcopy(items[0])]
         row["extended_entities"] = {"media": items}
 
-    def thread(self, texts: Sequence[str | Sequence[Piece]], at: datetime | None = None,
-               gap: timedelta = timedelta(seconds=40)) -> list[str]:
+    def thread(
+        self,
+        texts: Sequence[str | Sequence[Piece]],
+        at: datetime | None = None,
+        gap: timedelta = timedelta(seconds=40),
+    ) -> list[str]:
         """A self-thread: each tweet replies to the previous one. Returns the ids in order."""
         ids: list[str] = []
         when = self._next_time(at)
@@ -380,8 +439,14 @@ class ArchiveBuilder:
         """`RT @user: text` — no flag in archives; X cuts long ones with `…`."""
         return self.tweet("RT ", At(user[1], user[0]), ": " + text, at=at, lang="fr")
 
-    def quote(self, user: tuple[str, str], status_id: str, text: str, at: datetime | None = None,
-              host: str = "twitter.com") -> str:
+    def quote(
+        self,
+        user: tuple[str, str],
+        status_id: str,
+        text: str,
+        at: datetime | None = None,
+        host: str = "twitter.com",
+    ) -> str:
         return self.tweet(text + " ", Link(f"https://{host}/{user[1]}/status/{status_id}"), at=at)
 
     def edit(self, tweet_id: str, *text: Piece, at: datetime | None = None) -> str:
@@ -390,22 +455,38 @@ class ArchiveBuilder:
         chain: list[str] = original.get("edit_info", {}).get("initial", {}).get("editTweetIds", [tweet_id])
         chain = list(chain)
         first = self._rows[chain[0]]
-        when = at or (datetime.strptime(original["created_at"], "%a %b %d %H:%M:%S %z %Y")
-                      + timedelta(minutes=3, milliseconds=250))
+        when = at or (
+            datetime.strptime(original["created_at"], "%a %b %d %H:%M:%S %z %Y")
+            + timedelta(minutes=3, milliseconds=250)
+        )
         new_id = self.tweet(*text, at=when)
         chain.append(new_id)
         first["edit_info"]["initial"]["editTweetIds"] = chain
         for tid in chain[1:]:
-            self._rows[tid]["edit_info"] = {"edit": {
-                "initialTweetId": chain[0],
-                "editControlInitial": {"editTweetIds": list(chain), "editableUntil": iso_date(when),
-                                       "editsRemaining": str(5 - len(chain) + 1), "isEditEligible": True},
-            }}
+            self._rows[tid]["edit_info"] = {
+                "edit": {
+                    "initialTweetId": chain[0],
+                    "editControlInitial": {
+                        "editTweetIds": list(chain),
+                        "editableUntil": iso_date(when),
+                        "editsRemaining": str(5 - len(chain) + 1),
+                        "isEditEligible": True,
+                    },
+                }
+            }
         return new_id
 
-    def note_tweet(self, text: str, at: datetime | None = None, reply_to: str | None = None,
-                   reply_user: tuple[str, str] | None = None, leading: Sequence[At] = (),
-                   cut: int = 270, link: Link | None = None, note_ms_before: int = 42) -> str:
+    def note_tweet(
+        self,
+        text: str,
+        at: datetime | None = None,
+        reply_to: str | None = None,
+        reply_user: tuple[str, str] | None = None,
+        leading: Sequence[At] = (),
+        cut: int = 270,
+        link: Link | None = None,
+        note_ms_before: int = 42,
+    ) -> str:
         """A long post: the tweet's full_text is cut (`…` and a t.co), note-tweet.js has the whole text.
 
         The note's id is a snowflake `note_ms_before` ms before the tweet's (spec § note-tweet.js rows);
@@ -422,11 +503,29 @@ class ArchiveBuilder:
         tid = self.tweet(*pieces, at=when, reply_to=reply_to, reply_user=reply_user)
         note_at = snowflake_time(tid) - timedelta(milliseconds=note_ms_before)
         note_id = snowflake(note_at, 5)
-        self._notes.append({"noteTweet": {
-            "noteTweetId": note_id, "updatedAt": iso_date(note_at), "createdAt": iso_date(note_at),
-            "lifecycle": {"value": "1", "name": "Active", "originalName": "Active", "annotations": {}},
-            "core": {"styletags": [], "urls": [], "text": text, "mentions": [], "cashtags": [], "hashtags": []},
-        }})
+        self._notes.append(
+            {
+                "noteTweet": {
+                    "noteTweetId": note_id,
+                    "updatedAt": iso_date(note_at),
+                    "createdAt": iso_date(note_at),
+                    "lifecycle": {
+                        "value": "1",
+                        "name": "Active",
+                        "originalName": "Active",
+                        "annotations": {},
+                    },
+                    "core": {
+                        "styletags": [],
+                        "urls": [],
+                        "text": text,
+                        "mentions": [],
+                        "cashtags": [],
+                        "hashtags": [],
+                    },
+                }
+            }
+        )
         return tid
 
     def note_row(self, index: int = -1) -> dict[str, Any]:
@@ -435,21 +534,37 @@ class ArchiveBuilder:
     def orphan_note(self, text: str, at: datetime, note_id: str | None = None) -> str:
         """A note-tweet.js row with no tweet (its tweet deleted, or a draft)."""
         nid = note_id or snowflake(at, 7)
-        self._notes.append({"noteTweet": {"noteTweetId": nid, "createdAt": iso_date(at), "updatedAt": iso_date(at),
-                                          "core": {"text": text, "urls": [], "mentions": [], "hashtags": []}}})
+        self._notes.append(
+            {
+                "noteTweet": {
+                    "noteTweetId": nid,
+                    "createdAt": iso_date(at),
+                    "updatedAt": iso_date(at),
+                    "core": {"text": text, "urls": [], "mentions": [], "hashtags": []},
+                }
+            }
+        )
         return nid
 
     def delete(self, tweet_id: str, keep_in_tweets: bool = False) -> None:
         """Move a tweet to deleted-tweets.js (with `deleted_at`); optionally leave it in tweets.js too."""
         row = self._rows[tweet_id] if keep_in_tweets else self._rows.pop(tweet_id)
         dead = copy.deepcopy(row)
-        dead["deleted_at"] = x_date(datetime.strptime(row["created_at"], "%a %b %d %H:%M:%S %z %Y")
-                                    + timedelta(days=1))
+        dead["deleted_at"] = x_date(
+            datetime.strptime(row["created_at"], "%a %b %d %H:%M:%S %z %Y") + timedelta(days=1)
+        )
         self._deleted.append(dead)
 
     def deleted_note(self, note_id: str) -> None:
-        self._deleted_notes.append({"noteTweet": {"noteTweetId": note_id, "createdAt": "2023-05-01T10:00:00.000Z",
-                                                  "core": {"text": "supprimé"}}})
+        self._deleted_notes.append(
+            {
+                "noteTweet": {
+                    "noteTweetId": note_id,
+                    "createdAt": "2023-05-01T10:00:00.000Z",
+                    "core": {"text": "supprimé"},
+                }
+            }
+        )
 
     def row(self, tweet_id: str) -> dict[str, Any]:
         """The raw inner tweet dict, to add quirks (unknown fields, missing keys) before writing."""
@@ -472,8 +587,15 @@ class ArchiveBuilder:
         self._people["mute"] += user_ids
 
     def like(self, tweet_id: str, text: str = "", url: str | None = None) -> None:
-        self._likes.append({"like": {"tweetId": tweet_id, "fullText": text,
-                                     "expandedUrl": url or f"https://twitter.com/i/web/status/{tweet_id}"}})
+        self._likes.append(
+            {
+                "like": {
+                    "tweetId": tweet_id,
+                    "fullText": text,
+                    "expandedUrl": url or f"https://twitter.com/i/web/status/{tweet_id}",
+                }
+            }
+        )
 
     def extra_file(self, name: str, content: bytes | str) -> None:
         """Any other member (root-relative, e.g. "data/grok-chat-item.js")."""
@@ -501,15 +623,24 @@ class ArchiveBuilder:
             out.append({key: inner})
         return out
 
-    def _split(self, base: str, type_name: str, rows: list[Any], parts: int,
-               files: dict[str, bytes], types: dict[str, Any]) -> None:
+    def _split(
+        self,
+        base: str,
+        type_name: str,
+        rows: list[Any],
+        parts: int,
+        files: dict[str, bytes],
+        types: dict[str, Any],
+    ) -> None:
         parts = max(1, min(parts, max(len(rows), 1)))
         entries = []
         for n in range(parts):
             chunk = rows[n::parts]
             name = f"data/{base}.js" if n == 0 else f"data/{base}-part{n}.js"
             files[name] = self._js(f"YTD.{type_name}.part{n}", chunk)
-            entries.append({"fileName": name, "globalName": f"YTD.{type_name}.part{n}", "count": str(len(chunk))})
+            entries.append(
+                {"fileName": name, "globalName": f"YTD.{type_name}.part{n}", "count": str(len(chunk))}
+            )
         types[type_name] = {"files": entries}
 
     def files(self) -> dict[str, bytes]:
@@ -533,25 +664,43 @@ class ArchiveBuilder:
             parts = self.people_parts if kind in ("following", "follower") else 1
             self._split(kind, kind, self._people_rows(kind), parts, files, types)
         self._split("like", "like", list(self._likes), self.people_parts, files, types)
-        account = {"account": {"email": "jeanne@example.org", "createdVia": "web", "username": self.username,
-                               "accountId": self.account_id, "createdAt": "2009-04-01T10:00:00.000Z",
-                               "accountDisplayName": self.display_name}}
+        account = {
+            "account": {
+                "email": "jeanne@example.org",
+                "createdVia": "web",
+                "username": self.username,
+                "accountId": self.account_id,
+                "createdAt": "2009-04-01T10:00:00.000Z",
+                "accountDisplayName": self.display_name,
+            }
+        }
         self._split("account", "account", [account], 1, files, types)
-        profile: dict[str, Any] = {"description": {"bio": self.bio, "website": self.website,
-                                                   "location": self.location}}
+        profile: dict[str, Any] = {
+            "description": {"bio": self.bio, "website": self.website, "location": self.location}
+        }
         if self.avatar:
             profile["avatarMediaUrl"] = "https://pbs.twimg.com/profile_images/1/Av4tar_x400.jpg"
-            files[f"data/profile_media/{self.account_id}-Av4tar_x400.jpg"] = jpeg_bytes(40, 40, (10, 120, 200))
+            files[f"data/profile_media/{self.account_id}-Av4tar_x400.jpg"] = jpeg_bytes(
+                40, 40, (10, 120, 200)
+            )
         if self.header and self.generation != "2025":
             profile["headerMediaUrl"] = f"https://pbs.twimg.com/profile_banners/{self.account_id}/1600000000"
             files[f"data/profile_media/{self.account_id}-1600000000.jpg"] = jpeg_bytes(150, 50, (30, 30, 30))
         self._split("profile", "profile", [{"profile": profile}], 1, files, types)
         if self.generation == "2025":
-            files["data/grok-chat-item.js"] = self._js("YTD.grok_chat_item.part0",
-                                                       [{"grokChatItem": {"chatId": "1", "message": "?"}}])
+            files["data/grok-chat-item.js"] = self._js(
+                "YTD.grok_chat_item.part0", [{"grokChatItem": {"chatId": "1", "message": "?"}}]
+            )
             files["data/ageinfo.js"] = b""
-            types["grokChatItem"] = {"files": [{"fileName": "data/grok-chat-item.js",
-                                                "globalName": "YTD.grok_chat_item.part0", "count": "1"}]}
+            types["grokChatItem"] = {
+                "files": [
+                    {
+                        "fileName": "data/grok-chat-item.js",
+                        "globalName": "YTD.grok_chat_item.part0",
+                        "count": "1",
+                    }
+                ]
+            }
         for name, data in sorted(self._media_files.items()):
             files[self.media_dir + name] = data
         types["tweetsMedia" if self.modern else "tweetMedia"] = {"mediaDirectory": self.media_dir.rstrip("/")}
@@ -559,15 +708,22 @@ class ArchiveBuilder:
             files[extra.name] = extra.content
         if self.manifest if self.manifest is not None else self.generation != "2019":
             manifest = {
-                "userInfo": {"accountId": self.account_id, "userName": self.username,
-                             "displayName": self.display_name},
-                "archiveInfo": {"sizeBytes": "1234", "generationDate": "2025-01-02T03:04:05.000Z",
-                                "isPartialArchive": False, "maxPartSizeBytes": "53687091200"},
+                "userInfo": {
+                    "accountId": self.account_id,
+                    "userName": self.username,
+                    "displayName": self.display_name,
+                },
+                "archiveInfo": {
+                    "sizeBytes": "1234",
+                    "generationDate": "2025-01-02T03:04:05.000Z",
+                    "isPartialArchive": False,
+                    "maxPartSizeBytes": "53687091200",
+                },
                 "readmeInfo": {"fileName": "data/README.txt", "directory": "data/", "name": "README.txt"},
                 "dataTypes": types,
             }
             files["data/manifest.js"] = ("window.__THAR_CONFIG = " + json.dumps(manifest, indent=2)).encode()
-        files["data/README.txt"] = "Synthetic archive written by tests/archive/builder.py\n".encode()
+        files["data/README.txt"] = b"Synthetic archive written by tests/archive/builder.py\n"
         files["Your archive.html"] = b"<html><body>viewer</body></html>"
         files["assets/js/main.js"] = b"console.log('viewer')"
         return files
@@ -579,7 +735,9 @@ class ArchiveBuilder:
             for name, data in files.items():
                 zf.writestr(self.root_folder + name, data)
                 if self.macosx:
-                    zf.writestr("__MACOSX/" + self.root_folder + _apple_double(name), b"\x00\x05\x16\x07junk{[=")
+                    zf.writestr(
+                        "__MACOSX/" + self.root_folder + _apple_double(name), b"\x00\x05\x16\x07junk{[="
+                    )
         return path
 
     def write_zip(self, path: Path) -> Path:
@@ -595,7 +753,9 @@ class ArchiveBuilder:
             target.write_bytes(data)
         return path
 
-    def write_split_zips(self, folder: Path, parts: int, stem: str = "twitter-2025-01-02-abc123") -> list[Path]:
+    def write_split_zips(
+        self, folder: Path, parts: int, stem: str = "twitter-2025-01-02-abc123"
+    ) -> list[Path]:
         """`stem-part1.zip` … `stem-partN.zip`, each holding part of data/ (the manifest in part 1);
         tweets-partN files are spread over different zips. Returns the paths in part order."""
         folder = Path(folder)

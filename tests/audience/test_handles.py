@@ -51,12 +51,12 @@ def test_user_csv_fills_unknown_handles_and_claims(tmp_path: Path) -> None:
     with open_archive(demo_archive_path()) as archive:
         unknown = next(p.x_id for p in load_people(archive) if p.x_handle is None)
         csv = tmp_path / "handles.csv"
-        csv.write_text(
-            f"\ufeffx_id;x_handle\n{unknown};@mystery_x\n", encoding="utf-8"
-        )
+        csv.write_text(f"\ufeffx_id;x_handle\n{unknown};@mystery_x\n", encoding="utf-8")
         claims = tmp_path / "claims.csv"
-        claims.write_text("mystery_x,https://bsky.app/profile/Mystery.bsky.social\n"
-                          "alice_martin,@alice@Piaille.fr\n", encoding="utf-8")
+        claims.write_text(
+            "mystery_x,https://bsky.app/profile/Mystery.bsky.social\nalice_martin,@alice@Piaille.fr\n",
+            encoding="utf-8",
+        )
         people = {p.x_id: p for p in load_people(archive, [csv, claims])}
     assert people[unknown].x_handle == "mystery_x"
     assert people[unknown].handle_source == "handles.csv"
@@ -69,10 +69,19 @@ def test_user_csv_fills_unknown_handles_and_claims(tmp_path: Path) -> None:
     ("text", "x_handles", "by_id", "by_handle"),
     [
         ("123,alice_x\n", {"123": "alice_x"}, {}, {}),
-        ("123,@alice_x,alice.bsky.social\n", {"123": "alice_x"}, {"123": [("bluesky", "alice.bsky.social")]}, {}),
+        (
+            "123,@alice_x,alice.bsky.social\n",
+            {"123": "alice_x"},
+            {"123": [("bluesky", "alice.bsky.social")]},
+            {},
+        ),
         ("alice_x;alice@example.social\r\n", {}, {}, {"alice_x": [("mastodon", "alice@example.social")]}),
-        ("x_handle\tbluesky\nhttps://x.com/Alice_X\tdid:plc:abc123\n", {}, {},
-         {"alice_x": [("bluesky", "did:plc:abc123")]}),
+        (
+            "x_handle\tbluesky\nhttps://x.com/Alice_X\tdid:plc:abc123\n",
+            {},
+            {},
+            {"alice_x": [("bluesky", "did:plc:abc123")]},
+        ),
         ("bluesky,twitter_id\nalice.test,42\n", {}, {"42": [("bluesky", "alice.test")]}, {}),
         ("# my list\n\n55,bob\n", {"55": "bob"}, {}, {}),
         ("77,https://mastodon.example/@carol\n", {}, {"77": [("mastodon", "carol@mastodon.example")]}, {}),
@@ -93,8 +102,9 @@ def test_csv_windows_1252_from_excel(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:  # "é" is not allowed in an X handle: named, with its line
         load_handles_file(path)
     assert "line 2" in err.value.message and "élodie_x" in err.value.message
-    path.write_bytes("# comptes d'Élodie\r\nx_id;x_handle;compte\r\n12;elodie_x;elodie.bsky.social\r\n"
-                     .encode("cp1252"))
+    path.write_bytes(
+        "# comptes d'Élodie\r\nx_id;x_handle;compte\r\n12;elodie_x;elodie.bsky.social\r\n".encode("cp1252")
+    )
     parsed = load_handles_file(path)
     assert parsed.x_handles == {"12": "elodie_x"}
     assert parsed.claims_by_id == {"12": [("bluesky", "elodie.bsky.social")]}
@@ -137,16 +147,20 @@ def test_empty_missing_and_mastodon_csv_are_explained(tmp_path: Path) -> None:
 
 def test_fedifinder_exports(tmp_path: Path) -> None:
     # accounts.json: {"<twitter username>": {"handles": ["@user@server"], …}} (fedifinder public/client.js)
-    data = {"Alice_X": {"name": "Alice", "following": True, "handles": ["@alice@piaille.fr", "@nothing"]},
-            "bob": {"name": "Bob", "handles": []}}
+    data = {
+        "Alice_X": {"name": "Alice", "following": True, "handles": ["@alice@piaille.fr", "@nothing"]},
+        "bob": {"name": "Bob", "handles": []},
+    }
     path = tmp_path / "accounts.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     parsed = load_handles_file(path)
     assert parsed.claims_by_handle == {"alice_x": [("mastodon", "alice@piaille.fr")]}
     # accounts.csv: the same objects through json2csv (quoted header, arrays as JSON in a cell)
-    csv_text = ('"username","name","following","follower","lists","handles","location"\n'
-                '"Alice_X","Alice",true,,"[null]","[""@alice@piaille.fr""]","Lyon"\n'
-                '"carol","Carol",true,,"[null]","[]",""\n')
+    csv_text = (
+        '"username","name","following","follower","lists","handles","location"\n'
+        '"Alice_X","Alice",true,,"[null]","[""@alice@piaille.fr""]","Lyon"\n'
+        '"carol","Carol",true,,"[null]","[]",""\n'
+    )
     path = tmp_path / "accounts.csv"
     path.write_text(csv_text, encoding="utf-8")
     assert load_handles_file(path).claims_by_handle == {"alice_x": [("mastodon", "alice@piaille.fr")]}

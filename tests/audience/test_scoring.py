@@ -7,8 +7,13 @@ from quittex_tui.audience.scoring import STRONG, bio_x_handles, fold, score, sug
 
 
 def bsky(handle: str, name: str = "", bio: str = "", did: str | None = None) -> Candidate:
-    return Candidate(network="bluesky", handle=handle, did=did or f"did:plc:{handle.split('.')[0]}",
-                     display_name=name, description=bio)
+    return Candidate(
+        network="bluesky",
+        handle=handle,
+        did=did or f"did:plc:{handle.split('.')[0]}",
+        display_name=name,
+        description=bio,
+    )
 
 
 PERSON = Person(x_id="1", x_handle="bob_x", relations=["following"], names=["Bob Builder"])
@@ -50,10 +55,14 @@ def test_right_account_wins_over_decoys() -> None:
     scored = [score(PERSON, c) for c in (decoy_name, right, decoy_other)]
     s = suggest(PERSON, scored)
     assert s.best is right and not s.ambiguous
-    assert right.score == 100 and right.reasons == ["handle equal", "bio names the X handle", "display name equal"]
+    assert right.score == 100 and right.reasons == [
+        "handle equal",
+        "bio names the X handle",
+        "display name equal",
+    ]
     assert "bio names another X account (@bob_x_fan)" in decoy_other.reasons
     assert decoy_other.score < STRONG
-    assert [c.handle for c in s.candidates][0] == right.handle
+    assert s.candidates[0].handle == right.handle
 
 
 def test_two_strong_candidates_stay_undecided() -> None:
@@ -80,8 +89,9 @@ def test_weak_only_is_not_suggested_but_listed() -> None:
 
 
 def test_users_file_settles_it() -> None:
-    person = Person(x_id="2", x_handle="bob_x", names=["Bob Builder"],
-                    claimed=[("bluesky", "bob.example.com")])
+    person = Person(
+        x_id="2", x_handle="bob_x", names=["Bob Builder"], claimed=[("bluesky", "bob.example.com")]
+    )
     named = score(person, bsky("bob.example.com", "Robert"), file_claims=["bob.example.com"])
     lookalike = score(person, bsky("bob-x.bsky.social", "Bob Builder"))
     assert named.reasons[0] == "named in your file"
@@ -90,8 +100,13 @@ def test_users_file_settles_it() -> None:
 
 
 def test_mastodon_username_and_note() -> None:
-    cand = Candidate(network="mastodon", handle="bob_x@piaille.fr", acct="bob_x@piaille.fr",
-                     display_name="Bob B.", description="Ancien compte : twitter.com/bob_x")
+    cand = Candidate(
+        network="mastodon",
+        handle="bob_x@piaille.fr",
+        acct="bob_x@piaille.fr",
+        display_name="Bob B.",
+        description="Ancien compte : twitter.com/bob_x",
+    )
     score(PERSON, cand)
     assert cand.reasons[:2] == ["handle equal", "bio names the X handle"]
     assert cand.to_json()["acct"] == "bob_x@piaille.fr" and "did" not in cand.to_json()

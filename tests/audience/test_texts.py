@@ -37,7 +37,10 @@ def test_follows_csv_is_mastodons_format(tmp_path: Path) -> None:
     assert validate_follows_csv(text) == ["alice@example.social", "Bob@piaille.fr"]
     out = tmp_path / "follows.csv"
     assert write_follows_csv(out, ["carol@m.example"]) == 1
-    assert out.read_bytes() == b"Account address,Show boosts,Notify on new posts,Languages\ncarol@m.example,true,false,\n"
+    assert (
+        out.read_bytes()
+        == b"Account address,Show boosts,Notify on new posts,Languages\ncarol@m.example,true,false,\n"
+    )
     with pytest.raises(InputError, match="full Mastodon address"):
         follows_csv(["carol"])
     with pytest.raises(InputError, match="Line 2"):
@@ -56,8 +59,11 @@ def test_demo_profile_fits_both_networks() -> None:
 
 
 def test_long_fields_are_cut_on_words_without_breaking_emoji() -> None:
-    long = ProfileDraft(display_name="Camille Dupré 👩🏽‍💻 " * 8, bio=("données climat médias " * 30).strip(),
-                        website="https://example.org/camille")
+    long = ProfileDraft(
+        display_name="Camille Dupré 👩🏽‍💻 " * 8,
+        bio=("données climat médias " * 30).strip(),
+        website="https://example.org/camille",
+    )
     name, bio = bluesky_fields(long)
     assert grapheme.length(name) <= BSKY_NAME_MAX and name.endswith("…")
     assert grapheme.length(bio) <= BSKY_BIO_MAX and bio.endswith("…")
@@ -71,13 +77,17 @@ def test_long_fields_are_cut_on_words_without_breaking_emoji() -> None:
 
 def test_tco_links_expand_from_the_archive_only() -> None:
     links = {"https://t.co/abc": "https://example.org/newsletter"}
-    assert expand_links("News: https://t.co/abc and https://t.co/zzz", links) == \
-        "News: https://example.org/newsletter and https://t.co/zzz"
+    assert (
+        expand_links("News: https://t.co/abc and https://t.co/zzz", links)
+        == "News: https://example.org/newsletter and https://t.co/zzz"
+    )
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_announcements(lang: str) -> None:
-    texts = announcements(lang, bluesky="camille.bsky.social", mastodon="camille@piaille.fr", x_handle="camille_x")
+    texts = announcements(
+        lang, bluesky="camille.bsky.social", mastodon="camille@piaille.fr", x_handle="camille_x"
+    )
     assert set(texts) == {"x", "bluesky", "mastodon"}
     assert "@camille.bsky.social" in texts["x"] and "@camille@piaille.fr" in texts["x"]
     assert texts["x"].startswith("Je déménage :" if lang == "fr" else "I'm moving:")

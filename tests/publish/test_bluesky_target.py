@@ -81,12 +81,20 @@ def account(test_servers: dict[str, str]) -> Iterator[Account]:
     handle, password, did, _ = new_pds_account(test_servers)
     transport = FaultTransport()
     request = HeaderCapturingRequest(timeout=30, transport=transport)
-    target = connect.connect_bluesky(handle, service=test_servers["QTX_PDS_URL"], password=password, request=request)
+    target = connect.connect_bluesky(
+        handle, service=test_servers["QTX_PDS_URL"], password=password, request=request
+    )
     yield Account(handle, password, did, target, transport)
 
 
-def publish(target: BlueskyTarget, post: PlannedPost, item: str, index: int = 0, reply_to: ReplyTo | None = None,
-            created_at: datetime = CREATED):
+def publish(
+    target: BlueskyTarget,
+    post: PlannedPost,
+    item: str,
+    index: int = 0,
+    reply_to: ReplyTo | None = None,
+    created_at: datetime = CREATED,
+):
     key = target.post_key(item, index, post.source_id, created_at)
     return key, target.publish(post, key=key, created_at=created_at, reply_to=reply_to)
 
@@ -103,8 +111,11 @@ def test_post_with_link_and_tag_facets_images_and_original_date(
 ) -> None:
     text = "Première publication — été ✨ example.org/long… #archive"
     facets = [
-        facet(text, "example.org/long…", {"$type": "app.bsky.richtext.facet#link",
-                                          "uri": "https://example.org/long/path?q=1"}),
+        facet(
+            text,
+            "example.org/long…",
+            {"$type": "app.bsky.richtext.facet#link", "uri": "https://example.org/long/path?q=1"},
+        ),
         facet(text, "#archive", {"$type": "app.bsky.richtext.facet#tag", "tag": "archive"}),
     ]
     media = [image(tmp_path / "a.png", 640, 480), image(tmp_path / "b.png", 300, 600, (10, 200, 30))]
@@ -123,12 +134,17 @@ def test_post_with_link_and_tag_facets_images_and_original_date(
     images = value["embed"]["images"]
     assert value["embed"]["$type"] == "app.bsky.embed.images"
     assert [i["alt"] for i in images] == ["carré rose", "un bâton vert"]
-    assert [i["aspectRatio"] for i in images] == [{"width": 640, "height": 480}, {"width": 300, "height": 600}]
+    assert [i["aspectRatio"] for i in images] == [
+        {"width": 640, "height": 480},
+        {"width": 300, "height": 600},
+    ]
     assert [i["image"]["mimeType"] for i in images] == ["image/png", "image/png"]
     assert images[0]["image"]["size"] == Path(media[0].path).stat().st_size
     # the blob round-trips byte for byte
-    blob = httpx.get(f"{test_servers['QTX_PDS_URL']}/xrpc/com.atproto.sync.getBlob",
-                     params={"did": account.did, "cid": images[0]["image"]["ref"]["$link"]})
+    blob = httpx.get(
+        f"{test_servers['QTX_PDS_URL']}/xrpc/com.atproto.sync.getBlob",
+        params={"did": account.did, "cid": images[0]["image"]["ref"]["$link"]},
+    )
     assert blob.content == Path(media[0].path).read_bytes()
 
 
@@ -159,7 +175,7 @@ def test_republishing_the_same_key_creates_no_duplicate(
     # a resumed run: a new connection (reusing the stored session) re-sends the same item
     resumed = connect.connect_bluesky(account.handle, service=test_servers["QTX_PDS_URL"])
     _, third = publish(resumed, post, "item-2")
-    assert first == again == third
+    assert first == again == third and first.uri.endswith("/" + key)
     records = list_posts(test_servers, account.did)
     assert [r["uri"] for r in records] == [first.uri]
 
@@ -173,11 +189,20 @@ def test_find_before_and_after_publishing(account: Account) -> None:
     assert account.target.find(key, post, CREATED, now) == ref
 
 
-def test_video_fails_alone_and_clearly(account: Account, test_servers: dict[str, str], tmp_path: Path) -> None:
+def test_video_fails_alone_and_clearly(
+    account: Account, test_servers: dict[str, str], tmp_path: Path
+) -> None:
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2000))
-    video = PlannedMedia(path=str(clip), kind="video", bytes=clip.stat().st_size, width=640, height=360,
-                         mime="video/mp4", duration_s=3.0)
+    video = PlannedMedia(
+        path=str(clip),
+        kind="video",
+        bytes=clip.stat().st_size,
+        width=640,
+        height=360,
+        mime="video/mp4",
+        duration_s=3.0,
+    )
     with pytest.raises(PermanentError) as err:
         publish(account.target, PlannedPost(source_id="4004", text="une vidéo", media=[video]), "item-4")
     assert "video upload is not available on this server" in err.value.reason
@@ -208,14 +233,20 @@ def test_mentions_resolve_only_exact_handles(account: Account, test_servers: dic
         start = text.encode().index(f"@{handle}".encode())
         return MentionCandidate(handle=handle, byte_start=start, byte_end=start + len(f"@{handle}".encode()))
 
-    post = PlannedPost(source_id="6006", text=text,
-                       mention_candidates=[cand(friend), cand("journaliste"), cand("nobody-here.test")])
+    post = PlannedPost(
+        source_id="6006",
+        text=text,
+        mention_candidates=[cand(friend), cand("journaliste"), cand("nobody-here.test")],
+    )
     key, _ = publish(account.target, post, "item-9")
     value = get_post(test_servers, account.did, key)["value"]
     assert value["text"] == text
     mentions = [f for f in value["facets"] if f["features"][0]["$type"] == "app.bsky.richtext.facet#mention"]
     assert [m["features"][0]["did"] for m in mentions] == [friend_did]
-    assert text.encode()[mentions[0]["index"]["byteStart"]:mentions[0]["index"]["byteEnd"]] == f"@{friend}".encode()
+    assert (
+        text.encode()[mentions[0]["index"]["byteStart"] : mentions[0]["index"]["byteEnd"]]
+        == f"@{friend}".encode()
+    )
 
 
 def test_rate_headers_are_captured_and_429_500_resets_are_classified(
@@ -223,7 +254,9 @@ def test_rate_headers_are_captured_and_429_500_resets_are_classified(
 ) -> None:
     reset = int((datetime.now(UTC) + timedelta(minutes=7)).timestamp())
     account.transport.add_headers["com.atproto.repo.putRecord"] = {
-        "RateLimit-Limit": "5000", "RateLimit-Remaining": "4997", "RateLimit-Reset": str(reset),
+        "RateLimit-Limit": "5000",
+        "RateLimit-Remaining": "4997",
+        "RateLimit-Reset": str(reset),
         "RateLimit-Policy": "5000;w=3600",
     }
     _, ref = publish(account.target, PlannedPost(source_id="7001", text="budget"), "item-10")
@@ -233,8 +266,13 @@ def test_rate_headers_are_captured_and_429_500_resets_are_classified(
     assert account.target.info().extra["rate_policy"] == "5000;w=3600"
 
     post = PlannedPost(source_id="7002", text="limité")
-    account.transport.faults.append(Fault("com.atproto.repo.putRecord", 429, {
-        "RateLimit-Limit": "5000", "RateLimit-Remaining": "0", "RateLimit-Reset": str(reset)}))
+    account.transport.faults.append(
+        Fault(
+            "com.atproto.repo.putRecord",
+            429,
+            {"RateLimit-Limit": "5000", "RateLimit-Remaining": "0", "RateLimit-Reset": str(reset)},
+        )
+    )
     with pytest.raises(RateLimited) as limited:
         publish(account.target, post, "item-11")
     assert limited.value.reset_at == datetime.fromtimestamp(reset, tz=UTC)

@@ -97,6 +97,10 @@ class Container:
     def close(self) -> None:
         return None
 
+    def where(self, name: str) -> str:
+        """How to name a member in a message: the member and the archive it is in."""
+        return f"{name} in {self.label}"
+
     def _missing(self, name: str) -> ArchiveError:
         return ArchiveError(
             f"{name} is not in the archive {self.label}.",
@@ -154,26 +158,28 @@ class ZipContainer(Container):
                 continue
             if prefix is None or not name.startswith(prefix):
                 continue
-            rel = name[len(prefix):]
+            rel = name[len(prefix) :]
             self._check_bomb(path, rel, info, archive_bytes)
             declared_total += info.file_size
             if declared_total > MAX_TOTAL_BYTES:
-                raise _bomb(path, rel, "the entries together declare more than "
-                            f"{MAX_TOTAL_BYTES // 1024**3} GiB")
+                raise _bomb(path, rel, f"brings the declared total over {MAX_TOTAL_BYTES // 1024**3} GiB")
             # split parts may repeat shared files (manifest, viewer): first one wins
             self._members.setdefault(rel, (zf, info, path))
 
     @staticmethod
     def _check_bomb(path: Path, rel: str, info: zipfile.ZipInfo, archive_bytes: int) -> None:
         if info.file_size > MAX_MEMBER_BYTES:
-            raise _bomb(path, rel, f"it declares {info.file_size:,} bytes")
+            raise _bomb(path, rel, f"declares {info.file_size:,} bytes")
         if info.compress_size > archive_bytes:
             raise ArchiveError(
-                f"{path} is corrupt or truncated: entry {rel} declares more compressed data than the file holds.",
+                f"{path} is corrupt or truncated: entry {rel} declares more compressed data than the "
+                "file holds.",
                 _HINT_REDOWNLOAD,
             )
         if info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
-            raise _bomb(path, rel, f"it declares {info.file_size:,} bytes from {info.compress_size:,} compressed")
+            raise _bomb(
+                path, rel, f"declares {info.file_size:,} bytes from {info.compress_size:,} compressed"
+            )
 
     def names(self) -> list[str]:
         return list(self._members)
@@ -205,7 +211,7 @@ class ZipContainer(Container):
                 # size and checks the CRC, so a header that lies low ends as a CRC error below.
                 data = fh.read(cap)
                 if fh.read(1):
-                    raise _bomb(path, name, "it inflates beyond its declared size")
+                    raise _bomb(path, name, "inflates beyond its declared size")
         except ArchiveError:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
@@ -272,7 +278,9 @@ class DirContainer(Container):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ArchiveError(f"{path} cannot be read ({exc.strerror}).", "Check the file's permissions.") from None
+            raise ArchiveError(
+                f"{path} cannot be read ({exc.strerror}).", "Check the file's permissions."
+            ) from None
         self._crcs[name] = zlib.crc32(data)
         return data
 

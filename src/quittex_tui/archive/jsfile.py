@@ -28,13 +28,13 @@ def parse_js(data: bytes, name: str) -> Any:
         if not data.strip():
             return []  # blank files exist (ageinfo.js in 2025 archives)
         start = len(data) - len(data.lstrip())
-        if data[start:start + 1] not in (b"[", b"{"):
+        if data[start : start + 1] not in (b"[", b"{"):
             raise ArchiveError(f"{name} is not an X archive data file (no `window.YTD… =` header).", _HINT)
         eq = start - 1  # bare JSON (a re-saved file): accept it
     end = len(data)
     while end > eq + 1 and data[end - 1] in _TRAILING:
         end -= 1
-    body = memoryview(data)[eq + 1:end]
+    body = memoryview(data)[eq + 1 : end]
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:

@@ -48,10 +48,12 @@ class Manifest:
 def read_manifest(container: Container) -> Manifest | None:
     if not container.has(MANIFEST):
         return None
-    value = parse_js(container.read(MANIFEST), MANIFEST)
+    value = parse_js(container.read(MANIFEST), container.where(MANIFEST))
     if not isinstance(value, dict):
-        raise ArchiveError(f"{MANIFEST} does not hold the archive description X writes there.",
-                           "Download the archive again from X.")
+        raise ArchiveError(
+            f"{MANIFEST} does not hold the archive description X writes there.",
+            "Download the archive again from X.",
+        )
     manifest = Manifest()
     info = value.get("userInfo")
     if isinstance(info, dict):

@@ -38,11 +38,19 @@ def note_from_row(row: object) -> NoteTweet | None:
     core = inner.get("core")
     created = rows.parse_created_at(inner.get("createdAt"))
     note_id = inner.get("noteTweetId")
-    if not isinstance(core, dict) or not isinstance(core.get("text"), str) or created is None or note_id is None:
+    if (
+        not isinstance(core, dict)
+        or not isinstance(core.get("text"), str)
+        or created is None
+        or note_id is None
+    ):
         return None
     return NoteTweet.model_construct(
-        note_id=str(note_id), created_at=created, text=core["text"],
-        urls=rows.urls(core.get("urls")), mentions=rows.mentions(core.get("mentions")),
+        note_id=str(note_id),
+        created_at=created,
+        text=core["text"],
+        urls=rows.urls(core.get("urls")),
+        mentions=rows.mentions(core.get("mentions")),
         hashtags=rows.hashtags(core.get("hashtags")),
     )
 
@@ -106,4 +114,6 @@ def join_notes(notes: Iterable[NoteTweet], tweets: list[Tweet], skip_ids: set[st
         tweet.note_urls = note.urls
         tweet.note_mentions = note.mentions
         tweet.note_hashtags = note.hashtags
+        if tweet.quoted_url is None:  # a quote link may sit past the cut
+            tweet.quoted_url = rows.quoted_url(tweet.id, note.urls)
     return unmatched

@@ -9,16 +9,35 @@ never fatal. Shapes are checked by hand and models built with `construct` (no py
 from __future__ import annotations
 
 import posixpath
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quittex_tui.archive.construct import construct
 from quittex_tui.archive.models import Hashtag, Like, Media, MediaKind, Mention, Tweet, TweetKind, UrlEntity
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
 _MEDIA_KINDS = {"photo": MediaKind.PHOTO, "video": MediaKind.VIDEO, "animated_gif": MediaKind.GIF}
 TWITTER_EPOCH_MS = 1288834974657
+# Quotes: a link to a status on twitter.com or x.com; `/photo/1` and `/video/1` links are media, not quotes,
+# and `/i/web/status/<id>` is the "show more" link of a cut note tweet (spec § tweets.js rows, Quotes).
+_STATUS_URL = re.compile(
+    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w+)/status(?:es)?/(\d+)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def quoted_url(tweet_id: str, entities: list[UrlEntity]) -> str | None:
+    for ent in entities:
+        m = _STATUS_URL.match(ent.expanded_url)
+        if m and m.group(1).lower() != "i" and m.group(2) != tweet_id:
+            return ent.expanded_url
+    return None
 
 
 def snowflake_ms(tweet_id: str) -> int | None:
@@ -63,7 +82,7 @@ def _indices(ent: dict[str, Any]) -> tuple[int, int]:
     idx = ent.get("indices")
     if isinstance(idx, list) and len(idx) == 2:
         return _int(idx[0]), _int(idx[1])
-    return _int(ent.get("fromIndex", ent.get("start"))), _int(ent.get("toIndex", ent.get("end")))
+    return _int(ent.get("fromIndex") or ent.get("start")), _int(ent.get("toIndex") or ent.get("end"))
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -78,40 +97,62 @@ def _list(value: Any) -> list[Any]:
 
 def mentions(items: Any) -> list[Mention]:
     out = []
-    for ent in _list(items):
+    if not items or not isinstance(items, list):
+        return []
+    for ent in items:
         if not isinstance(ent, dict):
             continue
-        name = ent.get("screen_name", ent.get("screenName"))
+        name = ent.get("screen_name") or ent.get("screenName")
         if not isinstance(name, str):
             continue
         start, end = _indices(ent)
-        out.append(construct(Mention, {
-            "screen_name": name, "user_id": _str_or_none(ent.get("id_str", ent.get("id"))),
-            "name": str(ent.get("name") or ""), "start": start, "end": end,
-        }))
+        out.append(
+            construct(
+                Mention,
+                {
+                    "screen_name": name,
+                    "user_id": _str_or_none(ent.get("id_str") or ent.get("id")),
+                    "name": str(ent.get("name") or ""),
+                    "start": start,
+                    "end": end,
+                },
+            )
+        )
     return out
 
 
 def urls(items: Any) -> list[UrlEntity]:
     out = []
-    for ent in _list(items):
+    if not items or not isinstance(items, list):
+        return []
+    for ent in items:
         if not isinstance(ent, dict):
             continue
-        url = ent.get("url", ent.get("shortUrl"))
-        expanded = ent.get("expanded_url", ent.get("expandedUrl")) or url
+        url = ent.get("url") or ent.get("shortUrl")
+        expanded = (ent.get("expanded_url") or ent.get("expandedUrl")) or url
         if not isinstance(url, str) or not isinstance(expanded, str):
             continue
         start, end = _indices(ent)
-        out.append(construct(UrlEntity, {
-            "url": url, "expanded_url": expanded,
-            "display_url": str(ent.get("display_url", ent.get("displayUrl")) or ""), "start": start, "end": end,
-        }))
+        out.append(
+            construct(
+                UrlEntity,
+                {
+                    "url": url,
+                    "expanded_url": expanded,
+                    "display_url": str((ent.get("display_url") or ent.get("displayUrl")) or ""),
+                    "start": start,
+                    "end": end,
+                },
+            )
+        )
     return out
 
 
 def hashtags(items: Any) -> list[Hashtag]:
     out = []
-    for ent in _list(items):
+    if not items or not isinstance(items, list):
+        return []
+    for ent in items:
         if not isinstance(ent, dict) or not isinstance(ent.get("text"), str):
             continue
         start, end = _indices(ent)
@@ -140,7 +181,9 @@ def url_basename(url: str) -> str:
 
 def media(items: Any) -> list[Media]:
     out = []
-    for ent in _list(items):
+    if not items or not isinstance(items, list):
+        return []
+    for ent in items:
         if not isinstance(ent, dict):
             continue
         kind = _MEDIA_KINDS.get(ent.get("type", "photo"))
@@ -160,11 +203,22 @@ def media(items: Any) -> list[Media]:
             width, height = _int(orig.get("width")) or None, _int(orig.get("height")) or None
         elif isinstance(sizes, dict) and isinstance(sizes.get("large"), dict):
             width, height = _int(sizes["large"].get("w")) or None, _int(sizes["large"].get("h")) or None
-        out.append(construct(Media, {
-            "media_id": str(ent.get("id_str", ent.get("id", ""))), "kind": kind, "url": str(ent.get("url") or ""),
-            "media_url": media_url, "member": None, "video_url": video_url, "duration_ms": duration,
-            "width": width, "height": height,
-        }))
+        out.append(
+            construct(
+                Media,
+                {
+                    "media_id": str(ent.get("id_str") or ent.get("id") or ""),
+                    "kind": kind,
+                    "url": str(ent.get("url") or ""),
+                    "media_url": media_url,
+                    "member": None,
+                    "video_url": video_url,
+                    "duration_ms": duration,
+                    "width": width,
+                    "height": height,
+                },
+            )
+        )
     return out
 
 
@@ -198,8 +252,10 @@ def tweet_from_row(row: Any) -> Tweet | None:
     inner = unwrap(row, "tweet")
     if inner is None:
         return None
-    tid = inner.get("id_str", inner.get("id"))
-    text = inner.get("full_text", inner.get("text"))
+    tid = inner.get("id_str") or inner.get("id")
+    text = inner.get("full_text")
+    if text is None:  # very old rows
+        text = inner.get("text")
     created = parse_created_at(inner.get("created_at"))
     if tid is None or not isinstance(text, str) or created is None:
         return None
@@ -211,39 +267,46 @@ def tweet_from_row(row: Any) -> Tweet | None:
         ents = {}
     ext = inner.get("extended_entities")
     media_items = ext.get("media") if isinstance(ext, dict) and ext.get("media") else ents.get("media")
+    url_ents = urls(ents.get("urls"))
     rng = inner.get("display_text_range")
     if isinstance(rng, list) and len(rng) == 2:
         dstart, dend = _int(rng[0]), _int(rng[1], len(text))
     else:
         dstart, dend = 0, len(text)
-    return construct(Tweet, {
-        "id": tid,
-        "created_at": created,
-        "full_text": text,
-        "display_start": dstart,
-        "display_end": dend,
-        "lang": str(inner.get("lang") or ""),
-        "in_reply_to_status_id": _str_or_none(inner.get("in_reply_to_status_id_str",
-                                                        inner.get("in_reply_to_status_id"))),
-        "in_reply_to_user_id": _str_or_none(inner.get("in_reply_to_user_id_str", inner.get("in_reply_to_user_id"))),
-        "in_reply_to_screen_name": _str_or_none(inner.get("in_reply_to_screen_name")),
-        "mentions": mentions(ents.get("user_mentions")),
-        "urls": urls(ents.get("urls")),
-        "hashtags": hashtags(ents.get("hashtags")),
-        "symbols": hashtags(ents.get("symbols")),
-        "media": media(media_items),
-        "favorite_count": _int(inner.get("favorite_count")),
-        "retweet_count": _int(inner.get("retweet_count")),
-        "edit_ids": edit_ids(inner),
-        "note_text": None,
-        "note_urls": [],
-        "note_mentions": [],
-        "note_hashtags": [],
-        "kind": TweetKind.ORIGINAL,
-        "thread_root": None,
-        "quoted_url": None,
-        "warnings": [],
-    })
+    return construct(
+        Tweet,
+        {
+            "id": tid,
+            "created_at": created,
+            "full_text": text,
+            "display_start": dstart,
+            "display_end": dend,
+            "lang": str(inner.get("lang") or ""),
+            "in_reply_to_status_id": _str_or_none(
+                inner.get("in_reply_to_status_id_str") or inner.get("in_reply_to_status_id")
+            ),
+            "in_reply_to_user_id": _str_or_none(
+                inner.get("in_reply_to_user_id_str") or inner.get("in_reply_to_user_id")
+            ),
+            "in_reply_to_screen_name": _str_or_none(inner.get("in_reply_to_screen_name")),
+            "mentions": mentions(ents.get("user_mentions")),
+            "urls": url_ents,
+            "hashtags": hashtags(ents.get("hashtags")),
+            "symbols": hashtags(ents.get("symbols")),
+            "media": media(media_items),
+            "favorite_count": _int(inner.get("favorite_count")),
+            "retweet_count": _int(inner.get("retweet_count")),
+            "edit_ids": edit_ids(inner),
+            "note_text": None,
+            "note_urls": [],
+            "note_mentions": [],
+            "note_hashtags": [],
+            "kind": TweetKind.ORIGINAL,
+            "thread_root": None,
+            "quoted_url": quoted_url(tid, url_ents) if url_ents else None,
+            "warnings": [],
+        },
+    )
 
 
 def tweet_id_of(row: Any) -> str | None:
@@ -251,7 +314,7 @@ def tweet_id_of(row: Any) -> str | None:
     inner = unwrap(row, "tweet")
     if inner is None:
         return None
-    tid = inner.get("id_str", inner.get("id", inner.get("tweetId")))
+    tid = inner.get("id_str") or inner.get("id") or inner.get("tweetId")
     return str(tid) if tid is not None else None
 
 
@@ -270,8 +333,11 @@ def like_from_row(row: Any) -> Like | None:
     inner = row.get("like") if isinstance(row, dict) else None
     if not isinstance(inner, dict) or inner.get("tweetId") in (None, ""):
         return None
-    return construct(Like, {
-        "tweet_id": str(inner["tweetId"]),
-        "full_text": str(inner.get("fullText") or ""),
-        "expanded_url": str(inner.get("expandedUrl") or ""),
-    })
+    return construct(
+        Like,
+        {
+            "tweet_id": str(inner["tweetId"]),
+            "full_text": str(inner.get("fullText") or ""),
+            "expanded_url": str(inner.get("expandedUrl") or ""),
+        },
+    )

@@ -43,7 +43,8 @@ def summary_text(archive: Archive) -> str:
         f"  originals {_n(c.originals)}, thread posts {_n(c.thread_posts)} "
         f"(in {_n(len(archive.threads))} threads), replies {_n(c.replies)}, "
         f"retweets {_n(c.retweets)}, quotes {_n(c.quotes)}",
-        f"  long (note) tweets {_n(c.note_tweets)}, edited {_n(c.edited)}, deleted (left out) {_n(c.deleted)}",
+        f"  long (note) tweets {_n(c.note_tweets)}, edited {_n(c.edited)}, "
+        f"deleted (left out) {_n(c.deleted)}",
         f"Media: {_n(c.media)} file(s), {_n(c.missing_media)} missing",
         f"People: following {_n(c.following)}, followers {_n(c.followers)}, blocks {_n(c.blocks)}, "
         f"mutes {_n(c.mutes)}; likes {_n(c.likes)}",

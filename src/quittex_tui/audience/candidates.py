@@ -148,6 +148,15 @@ def note_text(note: str) -> str:
     return html.unescape(_TAG_RE.sub("", text)).strip()
 
 
+def _lookup_or_none(api: Any, acct: str) -> Any | None:
+    from mastodon import MastodonNotFoundError
+
+    try:
+        return api.account_lookup(acct)
+    except MastodonNotFoundError:
+        return None
+
+
 class MastodonFinder:
     """Candidates on the user's Mastodon instance. `api` is a logged-in `mastodon.Mastodon`."""
 
@@ -173,15 +182,23 @@ class MastodonFinder:
         return f"{acct}@{host}"
 
     def lookup(self, acct: str) -> Any | None:
-        from mastodon import MastodonNotFoundError
-
-        def call() -> Any | None:
-            try:
-                return self.api.account_lookup(acct)
-            except MastodonNotFoundError:
-                return None
-
-        found = mastodon_call(call, what=f"looking up {acct} on Mastodon", sleep=self.sleep, api=self.api)
+        found = mastodon_call(
+            lambda: _lookup_or_none(self.api, acct),
+            what=f"looking up {acct} on Mastodon",
+            sleep=self.sleep,
+            api=self.api,
+        )
+        if found is None and "@" in acct:
+            # One of this instance's own accounts written as a full address: look the username up locally
+            # and keep it only if its full address is the one asked for.
+            local = mastodon_call(
+                lambda: _lookup_or_none(self.api, acct.split("@", 1)[0]),
+                what=f"looking up {acct} on Mastodon",
+                sleep=self.sleep,
+                api=self.api,
+            )
+            if local is not None and self.full_address(local).lower() == acct.lower():
+                found = local
         if found is None and "@" in acct:
             # A remote account the instance has not seen yet: a resolving search fetches it (WebFinger).
             results = mastodon_call(

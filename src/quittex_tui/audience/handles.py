@@ -55,8 +55,10 @@ BSKY_HANDLE_RE = re.compile(
     r"^@?((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)$"
 )
 DID_RE = re.compile(r"^did:(?:plc|web):[A-Za-z0-9._:%-]+$")
+# user@domain; a port is allowed because development instances run as LOCAL_DOMAIN=localhost:3000.
 MASTODON_RE = re.compile(
-    r"^@?([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)@((?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+)$"
+    r"^@?([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)"
+    r"@((?:(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+|localhost)(?::\d{1,5})?)$"
 )
 X_HOSTS = {"x.com", "twitter.com", "www.x.com", "www.twitter.com", "mobile.twitter.com"}
 BSKY_WEB_HOSTS = {"bsky.app", "www.bsky.app", "staging.bsky.app"}

@@ -7,7 +7,8 @@ accounts stays undecided. Weights (sum clamped to 0–100):
 - "named in your file (<file>)" +100: the user said so (CSV or a matching service's export);
 - "handle equal" +60: the Bluesky handle's first label / the Mastodon username equals the X handle
   (case-insensitive; `_` may be dropped or become `-`, since Bluesky handles allow no `_`);
-- "bio names the X handle" +50: "@name on X", "x.com/name", "twitter.com/name", "X: @name"… (not "ex-@name": journalists write that of former employers);
+- "bio names the X handle" +50: "@name on X", "x.com/name", "twitter.com/name", "X: @name"…
+  (not "ex-@name": journalists write that of former employers);
 - "display name equal" +25 / "display name similar" +15: against the names the archive saw for this id
   (mentions), else the X handle;
 - "bio names another X account (@other)" −50: a decoy that says it is someone else on X.
@@ -134,7 +135,8 @@ def score(person: Person, candidate: Candidate, *, file_claims: Iterable[str] = 
 def suggest(person: Person, candidates: Iterable[Candidate]) -> Suggestion:
     """Rank scored candidates; `best` only when strong (≥ STRONG) and clearly ahead of the runner-up."""
     ranked = sorted(candidates, key=lambda c: (-c.score, c.handle))
-    ranked = [c for c in ranked if c.score > 0 or "named in your file" in c.reasons]
+    # Keep every candidate that has a reason, even at 0 (a decoy shown with why it lost); drop noise.
+    ranked = [c for c in ranked if c.score > 0 or c.reasons]
     if not ranked or ranked[0].score < STRONG:
         return Suggestion(best=None, ambiguous=False, candidates=ranked)
     if len(ranked) > 1 and (ranked[1].score >= STRONG or ranked[0].score - ranked[1].score < MARGIN):

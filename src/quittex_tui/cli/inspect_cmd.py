@@ -22,8 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="summarise an X archive (zip, split zip parts, or extracted folder)",
         description="Read an X archive and summarise it. Nothing is written, nothing is sent.",
     )
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="the archive .zip, its extracted folder, or every part of a split archive")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="the archive .zip, its extracted folder, or every part of a split archive",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     parser.set_defaults(func=run)
 

@@ -16,7 +16,7 @@ import re
 import sys
 
 from quittex_tui.errors import InputError
-from quittex_tui.publish import connect, secrets
+from quittex_tui.publish import secrets
 
 APP_PASSWORD_RE = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$")
 
@@ -48,6 +48,8 @@ def _read_secret(prompt: str) -> str:
 
 
 def run_bluesky(args: argparse.Namespace) -> int:
+    from quittex_tui.publish import connect  # lazy: atproto is slow to import, `--help` should not be
+
     handle = connect.normalize_handle(args.handle)
     password = os.environ.get(secrets.BLUESKY_PASSWORD_ENV) or _read_secret(
         f"App password for @{handle} (Settings → Privacy and security → App passwords): "
@@ -67,6 +69,8 @@ def run_bluesky(args: argparse.Namespace) -> int:
 
 
 def run_mastodon(args: argparse.Namespace) -> int:
+    from quittex_tui.publish import connect
+
     instance = connect.check_url(args.instance, "Mastodon server")
     token = os.environ.get(secrets.MASTODON_TOKEN_ENV)
     if token:
@@ -78,7 +82,9 @@ def run_mastodon(args: argparse.Namespace) -> int:
         print("Then paste the authorization code shown by the server: ", end="", file=sys.stderr, flush=True)
         code = sys.stdin.readline() if sys.stdin is not None else ""
         if not code.strip():
-            raise InputError("no authorization code given", f"run `quittex-tui login mastodon {instance}` again")
+            raise InputError(
+                "no authorization code given", f"run `quittex-tui login mastodon {instance}` again"
+            )
         acct = connect.login_mastodon_finish(instance, code)
     print(f"Logged in to Mastodon as @{acct}. Saved in {connect.stored_secret_location()}.")
     return 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -30,6 +31,7 @@ from quittex_tui.errors import InputError
 
 NETWORKS = ("bluesky", "mastodon")
 VISIBILITIES = ("public", "unlisted", "private", "direct")
+DRY_RUN_LATENCY_ENV = "QUITTEX_DRY_RUN_LATENCY"  # seconds per simulated post (tests make it short)
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
@@ -99,6 +101,12 @@ def human_duration(delta: timedelta) -> str:
 
 def run(args: argparse.Namespace) -> int:
     network = _check_args(args)
+    if not args.yes and not args.dry_run and not _can_ask():
+        # Refuse before logging in or touching any state: a script must say --yes explicitly.
+        raise InputError(
+            f"refusing to publish to {network} without confirmation: there is no terminal to ask on",
+            "add --yes to publish without asking (or --dry-run to simulate)",
+        )
     from quittex_tui import paths
     from quittex_tui.archive import open_archive
     from quittex_tui.convert.plan import build_plan
@@ -163,7 +171,10 @@ def _connect(args: argparse.Namespace, network: str, state_path: Path) -> tuple[
 
         # The simulated server keeps its posts beside the journal: a killed dry run resumes like a real one.
         store = state_path.with_name(f"{state_path.stem}.dry-run.server.jsonl")
-        return DryRunTarget(plan_target=network, store=store), "dry-run"
+        latency = float(os.environ.get(DRY_RUN_LATENCY_ENV) or DryRunTarget.DEFAULT_LATENCY)
+        # idempotent=False: like Mastodon after its 1 h window, a re-sent key would be a second post — the
+        # dry run then proves the journal alone prevents duplicates (tests/publish/test_crash.py).
+        return DryRunTarget(latency, plan_target=network, store=store, idempotent=False), "dry-run"
     from quittex_tui.publish import connect
 
     if network == "bluesky":
@@ -207,15 +218,13 @@ def _remember(state: Any, network: str, target: Any, options: Any) -> None:
     state.step = Step.MIGRATE
 
 
+def _can_ask() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 def _confirm(items: int, posts: int, network: str, handle: str, estimate: timedelta) -> bool:
     question = (f"Publish {items} item(s) ({posts} post(s)) to {network} as {handle}? "
                 f"At {network}'s rate limits this takes about {human_duration(estimate)}.")
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise InputError(
-            f"refusing to publish without confirmation: no terminal to ask on "
-            f"({items} item(s), {posts} post(s) to {network})",
-            "add --yes to publish without asking",
-        )
     print(question, file=sys.stderr)
     try:
         answer = input("Type y to start, anything else to cancel: ")

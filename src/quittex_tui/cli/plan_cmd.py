@@ -52,7 +52,7 @@ def _default_locale() -> str:
 def run(args: argparse.Namespace) -> int:
     from quittex_tui.archive import open_archive
     from quittex_tui.convert.models import PlanOptions
-    from quittex_tui.convert.plan import build_plan
+    from quittex_tui.convert.plan import build_plan, plan_json_obj
 
     if args.max_chars < _MIN_MAX_CHARS:
         raise InputError(f"--max-chars {args.max_chars} is too small to hold a post.",
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import orjson
 
-        sys.stdout.buffer.write(orjson.dumps(plan.to_json_obj()) + b"\n")
+        sys.stdout.buffer.write(orjson.dumps(plan_json_obj(plan)) + b"\n")
         sys.stdout.flush()
     else:
         from quittex_tui.convert.preview import render_preview

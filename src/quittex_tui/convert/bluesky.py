@@ -20,6 +20,7 @@ import grapheme
 from quittex_tui.convert.length import (
     BLUESKY_MAX_BYTES,
     BLUESKY_MAX_GRAPHEMES,
+    JOINING,
     bluesky_fits,
     graphemes,
     utf8_len,
@@ -69,7 +70,9 @@ def short_link_text(uri: str) -> str:
         shown = shown[4:]
     if len(shown) <= LINK_DISPLAY_MAX:
         return shown
-    cut = grapheme.safe_split_index(shown, LINK_DISPLAY_MAX - 1)
+    cut = LINK_DISPLAY_MAX - 1
+    if not shown.isascii() and JOINING.search(shown, 0, cut + 2):  # don't split an accent or emoji
+        cut = grapheme.safe_split_index(shown, cut)
     return shown[: max(cut, 1)] + "…"
 
 

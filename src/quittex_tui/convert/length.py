@@ -8,10 +8,16 @@
 
 `grapheme.length` is pure Python (~3 µs per code point), so the hot path (100k short tweets) uses exact
 shortcuts: a text never has more clusters than code points, and a Mastodon count never exceeds the code
-point count plus 23 per URL, so a short text is known to fit without counting its clusters.
+point count plus 23 per URL, so a short text is known to fit without counting its clusters. And under
+UAX #29 a code point joins its neighbour only through the break properties Extend, ZWJ, SpacingMark,
+Prepend, Regional_Indicator, the Hangul L/V/T/LV/LVT, or CR LF: a text with none of them (most French
+text, single-code-point emoji) has exactly one cluster per code point. That set is read from graphemeu's
+own tables, so both counters always agree (tests/convert/test_split_properties.py checks it).
 """
 
 from __future__ import annotations
+
+import re
 
 import grapheme
 from mastodon import Mastodon
@@ -22,11 +28,45 @@ MASTODON_DEFAULT_MAX_CHARS = 500
 MASTODON_URL_WEIGHT = 23  # characters_reserved_per_url (platform-limits.md, "Status length")
 
 
+def _joining_class() -> str:
+    """A regex character class of every code point that can join a grapheme cluster with a neighbour."""
+    try:
+        from grapheme import grapheme_property_group as gpg
+
+        joining = {gpg.GraphemePropertyGroup(name) for name in (
+            "Prepend", "Extend", "Regional_Indicator", "SpacingMark", "L", "V", "T", "LV", "LVT", "ZWJ")}
+        ranges = [(lo, hi) for lo, hi, group in gpg.RANGE_TREE[1] if group in joining]
+        ranges += [(cp, cp) for cp, group in gpg.SINGLE_CHAR_MAPPINGS.items() if group in joining]
+    except (ImportError, AttributeError, ValueError, TypeError, IndexError):  # tables moved: no shortcut
+        return r"[^\x00-\x7f]"
+    ranges.sort()
+    merged: list[list[int]] = []
+    for lo, hi in ranges:
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    body = "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+                   for lo, hi in merged)
+    return f"[{body}]"
+
+
+_J = _joining_class()
+JOINING = re.compile(_J)
+# An "island": joining characters with the one ordinary character each side they may join. Between two
+# ordinary characters (CR LF aside) UAX #29 always breaks, so only islands need the full algorithm.
+_ISLAND = re.compile(f"(?:(?!{_J})[^\r\n])?(?:{_J}+(?:(?!{_J})[^\r\n])?)+")
+
+
 def graphemes(text: str) -> int:
-    """Grapheme clusters in `text` (ASCII shortcut: one per code point except CR LF)."""
-    if text.isascii():
-        return len(text) - text.count("\r\n")
-    return grapheme.length(text)
+    """Grapheme clusters in `text`: one per code point, except inside islands around joining characters."""
+    count = len(text) - text.count("\r\n")
+    if text.isascii() or not JOINING.search(text):
+        return count
+    for m in _ISLAND.finditer(text):
+        island = m.group()
+        count += grapheme.length(island) - len(island)
+    return count
 
 
 def utf8_len(text: str) -> int:

@@ -110,36 +110,53 @@ def _add(a: Cost, b: Cost) -> Cost:
 
 def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules: Rules, marker: str,
           first_suffix: str) -> list[tuple[int, int]]:
-    zero = tuple(0 for _ in rules.limits)
-    marker_cost = rules.cost(marker) if marker else zero
-    first_cost = _add(marker_cost, rules.cost(first_suffix)) if first_suffix else marker_cost
-    worst = first_cost
+    dims = range(len(rules.limits))
+    zero = tuple(0 for _ in dims)
+    memo: dict[str, Cost] = {"": zero}  # words and separators repeat: count each once
+
+    def cost(piece: str) -> Cost:
+        found = memo.get(piece)
+        if found is None:
+            found = memo[piece] = rules.cost(piece)
+        return found
+
+    marker_cost = cost(marker)
+    first_cost = _add(marker_cost, cost(first_suffix))
     # Tokens too big for any post are cut into grapheme clusters (spans kept whole), glued together.
     units: list[tuple[int, int]] = []
     for start, end in tokens:
-        if _fits_cost(_add(rules.cost(text[start:end]), worst), rules.limits):
+        if _fits_cost(_add(cost(text[start:end]), first_cost), rules.limits):
             units.append((start, end))
         else:
             units.extend(_clusters(text, start, end, spans))
-    costs = [rules.cost(text[s:e]) for s, e in units]
-    seps = [rules.cost(text[units[k][1]:units[k + 1][0]]) for k in range(len(units) - 1)] + [zero]
+    n = len(units)
+    # prefix[d][k]: size of units 0..k-1 with the separator after each; the size of units i..j-1 as
+    # one post is prefix[d][j] - sep[d][j-1] - prefix[d][i] (non-decreasing in j: binary search).
+    unit_costs = [cost(text[s:e]) for s, e in units]
+    sep_costs = [cost(text[units[k][1]:units[k + 1][0]]) for k in range(n - 1)] + [zero]
+    prefix = [[0] * (n + 1) for _ in dims]
+    for d in dims:
+        row = prefix[d]
+        for k in range(n):
+            row[k + 1] = row[k] + unit_costs[k][d] + sep_costs[k][d]
+
+    def size(d: int, i: int, j: int) -> int:
+        return prefix[d][j] - sep_costs[j - 1][d] - prefix[d][i]
 
     ranges: list[tuple[int, int]] = []
     i = 0
-    n = len(units)
     while i < n:
         reserve = first_cost if not ranges else marker_cost
-        used = _add(reserve, costs[i])
-        positions = [used[0]]  # size after taking tokens i..j
-        j = i + 1
-        while j < n:
-            nxt = _add(_add(used, seps[j - 1]), costs[j])
-            if not _fits_cost(nxt, rules.limits):
-                break
-            used = nxt
-            positions.append(used[0])
-            j += 1
-        k = j if j == n else _best_break(text, units, i, j, positions)
+        room = [rules.limits[d] - reserve[d] for d in dims]
+        lo, hi = i + 1, n  # the largest j in [i+1, n] with units i..j-1 fitting (at least one unit)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if all(size(d, i, mid) <= room[d] for d in dims):
+                lo = mid
+            else:
+                hi = mid - 1
+        j = lo
+        k = j if j == n else _best_break(text, units, i, j, [size(0, i, m) for m in range(i + 1, j + 1)])
         suffix = marker + (first_suffix if not ranges else "")
         while k > i + 1 and not rules.fits(text[units[i][0]:units[k - 1][1]] + suffix):
             k -= 1  # the additive estimate disagreed with the exact counter: be safe

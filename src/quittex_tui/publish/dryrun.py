@@ -58,6 +58,7 @@ class SimulatedPost:
 
 class DryRunTarget:
     network = "dry-run"
+    DEFAULT_LATENCY = 0.05  # seconds per post: fast, yet a progress bar has time to show
 
     def __init__(
         self,
@@ -127,17 +128,23 @@ class DryRunTarget:
     ) -> PostRef:
         self.calls += 1
         self._charge()
+        # Half the latency before the "server" commits (the upload), half after (the answer travelling
+        # back): a kill in the second half is the hard case — the post exists, the client never knew.
         if self.latency:
-            self.sleep(self.latency)
+            self.sleep(self.latency / 2)
         if self.transient_every and self.calls % self.transient_every == 0:
             raise TransientError("simulated server error (HTTP 503)")
         if self.fail_every and self.calls % self.fail_every == 0:
             raise PermanentError("simulated rejection: the server refused this post")
         if self.idempotent and key in self._by_key:
+            if self.latency:
+                self.sleep(self.latency / 2)
             return self._by_key[key]
         ref = PostRef(uri=f"dry-run://post/{key}", cid=f"dry{len(self.posts):08d}",
                       url=f"dry-run://post/{key}")
         self._commit(SimulatedPost(key, ref, post.text, reply_to, created_at, len(post.media), self.now()))
+        if self.latency:
+            self.sleep(self.latency / 2)
         if self.lose_response_every and self.calls % self.lose_response_every == 0:
             raise TransientError("simulated connection reset after the server wrote the post")
         return ref

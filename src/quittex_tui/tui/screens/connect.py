@@ -43,7 +43,7 @@ class BlueskyLoginScreen(ModalScreen[tuple | None]):
             yield Static(t("login.service"))
             yield Input(self.service, placeholder="https://bsky.social", id="bsky-service")
             yield Static(t("login.bluesky_note"), classes="dialog-hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#bsky-password" if self.handle else "#bsky-handle", Input).focus()
@@ -89,7 +89,7 @@ class MastodonLoginScreen(ModalScreen[tuple | None]):
             yield Static(id="masto-url")
             yield Input(password=True, placeholder=t("login.code_placeholder"), id="masto-code", disabled=True)
             yield Static(t("login.mastodon_note"), classes="dialog-hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#masto-instance", Input).focus()

@@ -58,7 +58,7 @@ class EditScreen(ModalScreen[bool]):
             yield Static(id="edit-title", classes="dialog-title")
             yield TextArea(id="edit-text", soft_wrap=True)
             yield Static(id="edit-counter")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.load()
@@ -132,7 +132,7 @@ class AltScreen(ModalScreen[bool]):
                     yield Static(t("alt.label", i=i + 1, kind=t(f"media.{m.kind}"), w=m.width, h=m.height))
                     yield Input(value=self.session.alt_text(m), id=f"alt-{i}")
                     yield Static(id=f"alt-count-{i}", classes="alt-count")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         for i in range(len(self.media)):

@@ -63,6 +63,7 @@ class MainScreen(Screen[None]):
         Binding("b", "prev_step", "key.prev_step"),
         Binding("v", "switch_pane", "key.switch_pane"),
         Binding("question_mark", "help", "key.help"),
+        Binding("ctrl+p", "app.command_palette", "key.palette_short"),
         Binding("q", "app.quit", "key.quit"),
         *[Binding(str(i + 1), f"goto({i})", "key.goto", show=False) for i in range(len(STEPS))],
     ]
@@ -90,7 +91,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="side"):
                 yield AccountsPane(s, id="accounts-pane", classes="pane")
                 yield QueuePane(s, id="queue-pane", classes="pane")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#archive-pane").border_title = t("pane.archive")
@@ -142,11 +143,15 @@ class MainScreen(Screen[None]):
             self.save()
         self.refresh_bindings()
 
-    def focus_step(self) -> None:
+    def focus_step(self, *, again: bool = True) -> None:
         try:
             self.query_one(FOCUS[self.step]).focus()
         except Exception:  # the widget may be disabled (e.g. no posts of that kind): focus the pane
             self.focus_next()
+        if again:
+            # When the focused widget of the previous step gets hidden, Textual moves focus on its own
+            # after the layout refresh; claim it back once that has happened.
+            self.set_timer(0.15, partial(self.focus_step, again=False))
 
     # --- navigation ----------------------------------------------------------------------------------
     def goto(self, step: Step) -> None:

@@ -16,7 +16,7 @@ from quittex_tui.tui.i18n import t, translate_bindings
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "key.yes"),
+        Binding("y,o,enter", "answer(True)", "key.yes"),
         Binding("n,escape", "answer(False)", "key.no"),
     ]
 
@@ -31,7 +31,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.title_text, classes="dialog-title")
             yield Static(self.body, classes="dialog-body")
             yield Static(t("confirm.keys"), classes="dialog-keys")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -53,7 +53,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield Static(self.title_text, classes="dialog-title")
             yield Static(self.label, classes="dialog-body")
             yield Input(value=self.value, password=self.password, id="prompt-input")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -81,7 +81,7 @@ class ErrorScreen(ModalScreen[None]):
             yield Static(self.message, classes="dialog-body")
             if self.hint:
                 yield Static(self.hint, classes="dialog-hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -114,7 +114,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(t("help.title"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(text)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

@@ -26,6 +26,7 @@ class StartScreen(Screen[None]):
         Binding("slash,o", "focus_path", "key.open_path"),
         Binding("d", "demo", "key.demo"),
         Binding("question_mark", "help", "key.help"),
+        Binding("ctrl+p", "app.command_palette", "key.palette_short"),
         Binding("q", "app.quit", "key.quit"),
         Binding("j", "move(1)", show=False),
         Binding("k", "move(-1)", show=False),
@@ -44,7 +45,7 @@ class StartScreen(Screen[None]):
             yield OptionList(id="states")
             yield Static(t("start.open_label"), classes="section-title")
             yield Input(placeholder=t("start.path_placeholder"), id="path")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#states", OptionList).focus()

@@ -59,8 +59,7 @@ class AccountsPane(Vertical):
         chosen = self.session.active_targets()
         for name, slot in self.session.slots.items():
             mark = "[x]" if name in chosen else "[ ]"
-            handle = slot.info.handle if slot.info else self.saved_handle(name) or "-"
-            label = Text(f"{mark} {t(f'net.{name}'):<10} {handle:<22.22} {self.state_word(slot)}")
+            label = Text(f"{mark} {t(f'net.{name}'):<10} {self.state_word(slot)}")
             lst.add_option(Option(label, id=name))
         lst.highlighted = min(highlighted, len(self.session.slots) - 1)
         self.show_detail()

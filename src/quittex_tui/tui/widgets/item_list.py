@@ -62,7 +62,7 @@ class ItemList(ScrollView, can_focus=True):
         *,
         dim: Callable[[Row], bool] | None = None,
         empty_key: str = "list.empty",
-        id: str | None = None,  # noqa: A002 (Textual's own parameter name)
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)

@@ -42,7 +42,7 @@ def tweet_line(row: Row, width: int) -> str:
 class OverviewView(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "tree_mode", "key.tree_mode"),
-        Binding("c", "clear_filter", "key.clear_filter"),
+        Binding("c", "clear_filter", "key.clear_filter", show=False),
     ]
 
     def __init__(self, session: Session, **kw: object) -> None:
@@ -52,11 +52,11 @@ class OverviewView(Vertical):
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
+        with Horizontal(id="overview-top"):
+            yield Static(id="counts")
+            yield Static(id="chart")
         with Horizontal(id="overview-body"):
-            with Vertical(id="overview-left"):
-                yield Static(id="counts")
-                yield Static(id="chart")
-                yield ConsoleTree(t("tree.all"), id="tree")
+            yield ConsoleTree(t("tree.all"), id="tree")
             with Vertical(id="overview-right"):
                 yield ItemList(tweet_line, id="tweets")
                 with VerticalScroll(id="tweet-preview-box"):
@@ -94,7 +94,7 @@ class OverviewView(Vertical):
             )
         )
         self.query_one("#counts", Static).update(text)
-        self.query_one("#chart", Static).update(year_chart(years(s.tweet_rows), width=14))
+        self.query_one("#chart", Static).update(year_chart(years(s.tweet_rows), width=12))
         self.fill_tree()
         keep = s.state.cursor.get("tweet")
         self.query_one("#tweets", ItemList).set_rows(s.tweet_rows, keep=keep)
@@ -151,7 +151,7 @@ class OverviewView(Vertical):
             return
         head = Text(f"{date(row.created_at)} · {t(f'kind.{row.kind}')} · +{number(row.engagement)}\n",
                     style="bold")
-        head.append_text(item_preview(self.session, None, tweet_id=row.id))
+        head.append_text(item_preview(self.session, None, tweet_id=row.id, head=False))
         preview.update(head)
         self.session.state.cursor["tweet"] = row.id
         self.screen.post_message(CursorMoved())

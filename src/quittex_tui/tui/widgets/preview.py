@@ -27,7 +27,7 @@ def length_of(network: str, text: str) -> int:
     return bluesky_counts(text)[0] if network == "bluesky" else mastodon_count(text)
 
 
-def item_preview(session: Session, item_id: str | None, *, tweet_id: str | None = None) -> Text:
+def item_preview(session: Session, item_id: str | None, *, tweet_id: str | None = None, head: bool = True) -> Text:
     out = Text()
     if item_id is None and tweet_id is not None:
         item_id = session.item_of_tweet.get(tweet_id)
@@ -43,7 +43,7 @@ def item_preview(session: Session, item_id: str | None, *, tweet_id: str | None 
         out.append(t("preview.building"), style="italic")
         return out
     row = session.rows[session.row_index[item_id]] if item_id in session.row_index else None
-    if row is not None:
+    if row is not None and head:
         state = t("preview.included") if session.is_included(row) else t("preview.skipped")
         out.append(f"{t(f'kind.{row.kind}')} · {date(row.created_at)} · {state}\n", style="bold")
     for net in NETWORKS:

@@ -4,13 +4,17 @@ kinds are bulk include/skip over the selection (state.excluded)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Static
 
-from quittex_tui.tui.i18n import duration, number, t
+from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.messages import SelectionChanged
 from quittex_tui.tui.session import NETWORKS, Session
+from quittex_tui.tui.widgets.checkbox import ConsoleCheckbox
 
 KINDS = ("post", "thread", "quote", "note")
 # option id -> (PlanOptions field, networks it applies to)
@@ -22,19 +26,24 @@ OPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 class SelectView(VerticalScroll):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "app.focus_next", "key.down", show=False),
+        Binding("up,k", "app.focus_previous", "key.up", show=False),
+    ]
+
     def __init__(self, session: Session, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.session = session
-        self._syncing = False
+        translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Static(t("select.intro"), classes="section-intro")
         yield Static(t("select.kinds"), classes="section-title")
         for kind in KINDS:
-            yield Checkbox(t(f"select.kind_{kind}"), id=f"kind-{kind}")
+            yield ConsoleCheckbox(t(f"select.kind_{kind}"), id=f"kind-{kind}")
         yield Static(t("select.options"), classes="section-title")
         for opt_id in OPTIONS:
-            yield Checkbox(t(f"select.{opt_id}"), id=opt_id)
+            yield ConsoleCheckbox(t(f"select.{opt_id}"), id=opt_id)
         yield Static(id="select-summary")
 
     def on_mount(self) -> None:
@@ -46,18 +55,14 @@ class SelectView(VerticalScroll):
     def sync(self) -> None:
         """Checkbox values from the state (after a load, a plan rebuild or a Review change)."""
         s = self.session
-        self._syncing = True
-        try:
-            for kind in KINDS:
-                rows = [r for r in s.rows if r.kind == kind]
-                box = self.query_one(f"#kind-{kind}", Checkbox)
-                box.value = bool(rows) and all(s.is_included(r) for r in rows)
-                box.disabled = not rows
-                box.label = f"{t(f'select.kind_{kind}')} ({number(len(rows))})"
-            for opt_id, (field, nets) in OPTIONS.items():
-                self.query_one(f"#{opt_id}", Checkbox).value = self.option(nets[0], field)
-        finally:
-            self._syncing = False
+        for kind in KINDS:
+            rows = [r for r in s.rows if r.kind == kind]
+            box = self.query_one(f"#kind-{kind}", Checkbox)
+            box.value = bool(rows) and all(s.is_included(r) for r in rows)
+            box.disabled = not rows
+            box.label = f"{t(f'select.kind_{kind}')} ({number(len(rows))})"
+        for opt_id, (field, nets) in OPTIONS.items():
+            self.query_one(f"#{opt_id}", Checkbox).value = self.option(nets[0], field)
         self.update_summary()
 
     def update_summary(self) -> None:
@@ -69,18 +74,23 @@ class SelectView(VerticalScroll):
         self.query_one("#select-summary", Static).update("\n".join(lines))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        # Changed also arrives (later) for values set by sync(): act only on a real difference.
         event.stop()
-        if self._syncing or event.checkbox.id is None:
+        if event.checkbox.id is None:
             return
         s = self.session
         cid = event.checkbox.id
         if cid.startswith("kind-"):
-            kind = cid[5:]
-            s.set_included([r for r in s.rows if r.kind == kind], event.value)
+            rows = [r for r in s.rows if r.kind == cid[5:]]
+            if all(s.is_included(r) == event.value for r in rows):
+                return
+            s.set_included(rows, event.value)
             self.update_summary()
             self.screen.post_message(SelectionChanged())
             return
         field, nets = OPTIONS[cid]
+        if all(self.option(net, field) == event.value for net in nets):
+            return
         for net in nets:
             s.state.options.setdefault(net, {})[field] = event.value
         # include_replies only changes which planned items are selected; the others change the texts.

@@ -1,0 +1,35 @@
+"""Snapshots of every step at 80x24 and 120x40 on the demo archive (pytest-textual-snapshot).
+
+Deterministic: a fresh home per test, dry-run latency 0, no timers or spinners on screen, toasts
+cleared, and nothing time-dependent shown (the dry-run budget's reset time is only on the dry-run
+detail, which these views do not highlight). Update with `pytest tests/tui --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from quittex_tui.tui.app import make_app
+from quittex_tui.tui.drive import show_step
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+STEPS = ["archive", "accounts", "select", "review", "migrate", "report"]
+
+
+def _run_before(step: str):
+    async def run_before(pilot) -> None:
+        await show_step(pilot, step)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("step", STEPS)
+def test_step_snapshot(snap_compare, step: str, size: str) -> None:
+    app = make_app(None, demo=True, lang="en", dry_run_latency=0)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_run_before(step))
+
+
+def test_french_review_snapshot(snap_compare) -> None:
+    app = make_app(None, demo=True, lang="fr", dry_run_latency=0)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_run_before("review"))
