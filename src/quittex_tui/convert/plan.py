@@ -21,7 +21,9 @@ short texts skip grapheme counting (length.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -62,6 +64,26 @@ def build_plan(archive: PlanSource, options: PlanOptions, *, cache_dir: Path | N
     `cache_dir` holds converted media (default: the app's cache, `media/`); `media_preparer` replaces
     convert.media.prepare_media (tests).
     """
+    with _gc_paused():
+        return _build(archive, options, cache_dir, progress, media_preparer)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building hundreds of thousands of objects next to the archive's
+    millions: every full pass would walk them all again (same reason as archive/reader.py). The plan's
+    objects hold no reference cycles; reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(archive: PlanSource, options: PlanOptions, cache_dir: Path | None, progress: Progress | None,
+           media_preparer: MediaPreparer | None) -> Plan:
     builder = _Builder(archive, options, cache_dir, media_preparer)
     tweets = sorted(archive.tweets, key=_order_key)
     by_id = archive.by_id
