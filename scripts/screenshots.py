@@ -47,11 +47,16 @@ def main(argv: list[str]) -> int:
     rsvg = shutil.which("rsvg-convert") if args.png else None
     if args.png and not rsvg:
         print("rsvg-convert not found (apt install librsvg2-bin): writing SVG only", file=sys.stderr)
-    with tempfile.TemporaryDirectory(prefix="quittex-shots-") as home:
-        os.environ["QUITTEX_HOME"] = home  # never the user's own migrations
-        os.environ["QUITTEX_NO_KEYRING"] = "1"
+    os.environ["QUITTEX_NO_KEYRING"] = "1"
+    with tempfile.TemporaryDirectory(prefix="quittex-shots-") as tmp:
+        cache = Path(tmp) / "cache"  # converted demo media, shared by the shots
         for size in SIZES:
             for step in STEPS:
+                # a fresh home per picture (never the user's own migrations): each opens at step 1
+                home = Path(tempfile.mkdtemp(dir=tmp))
+                cache.mkdir(exist_ok=True)
+                (home / "cache").symlink_to(cache)
+                os.environ["QUITTEX_HOME"] = str(home)
                 svg = asyncio.run(shoot(step, size, args.lang, OUT))
                 print(svg.relative_to(ROOT))
                 if rsvg:
