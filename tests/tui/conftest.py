@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture(scope="session")
 def warm_media_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from quittex_tui.archive import open_archive
     from quittex_tui.convert.models import PlanOptions
     from quittex_tui.convert.plan import build_plan
-    from quittex_tui.archive import open_archive
     from quittex_tui.demo import demo_archive_path
 
     cache = tmp_path_factory.mktemp("tui-media-cache")

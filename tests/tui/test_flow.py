@@ -138,7 +138,8 @@ async def test_pause_then_resume_in_the_same_session() -> None:
         total = sum(1 for r in s.rows if s.is_included(r))
         assert 3 <= sent < total
         await pilot.press("p")  # resume without a new confirmation
-        await wait_for(pilot, lambda: not slot.running and slot.report is not None and slot.report.remaining == 0)
+        await wait_for(pilot, lambda: not slot.running and slot.report is not None
+                       and slot.report.remaining == 0)
         keys = store_keys(s)
         assert len(keys) == len(set(keys))
         assert sum(v == "sent" for v in slot.statuses.values()) == total

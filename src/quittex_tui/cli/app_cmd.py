@@ -59,7 +59,8 @@ def run_open(args: argparse.Namespace) -> int:
     paths = [Path(p).expanduser() for p in args.path]
     for p in paths:
         if not p.exists():
-            raise InputError(f"no such archive: {p}", "give the path of the X archive (.zip, split zips or folder)")
+            raise InputError(f"no such archive: {p}",
+                             "give the path of the X archive (.zip, split zips or folder)")
     if not _has_terminal():
         raise InputError(
             "the interactive app needs a terminal",
@@ -125,6 +126,7 @@ def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
           f"{report.remaining} remaining (a real run would resume from there).", file=out)
     for failure in report.failed:
         print(f"  failed {failure['item_id']}: {failure['reason']}", file=out)
-    print(f"Done in {time.perf_counter() - started:.1f} s. Try the full app: quittex-tui demo (in a terminal).",
+    print(f"Done in {time.perf_counter() - started:.1f} s. "
+          "Try the full app: quittex-tui demo (in a terminal).",
           file=out)
     return 0

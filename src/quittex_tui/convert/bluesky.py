@@ -17,6 +17,7 @@ from typing import Any
 
 import grapheme
 
+from quittex_tui.archive.construct import construct
 from quittex_tui.convert.length import (
     BLUESKY_MAX_BYTES,
     BLUESKY_MAX_GRAPHEMES,
@@ -119,7 +120,7 @@ def mention_candidates(text: str, spans: Sequence[Span]) -> list[MentionCandidat
     found = []
     for start, end, handle in mentions(text, list(spans)):
         b0, b1 = _byte_range(text, start, end, ascii_text)
-        found.append(MentionCandidate.model_construct(handle=handle, byte_start=b0, byte_end=b1))
+        found.append(construct(MentionCandidate, {"handle": handle, "byte_start": b0, "byte_end": b1}))
     return found
 
 

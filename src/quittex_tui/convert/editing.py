@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from quittex_tui.archive.construct import construct
 from quittex_tui.convert import bluesky, mastodon
 from quittex_tui.convert.length import (
     BLUESKY_MAX_BYTES,
@@ -64,5 +65,5 @@ def split_for(target: Target, text: str, *, source_id: str = "", max_chars: int 
 
 
 def _post(source_id: str, text: str, facets: list[dict[str, Any]], candidates: list[Any]) -> PlannedPost:
-    return PlannedPost.model_construct(source_id=source_id, text=text, facets=facets, media=[], warnings=[],
-                                       mention_candidates=candidates)
+    return construct(PlannedPost, {"source_id": source_id, "text": text, "facets": facets, "media": [],
+                                   "warnings": [], "mention_candidates": candidates})

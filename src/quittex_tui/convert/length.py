@@ -28,17 +28,30 @@ MASTODON_DEFAULT_MAX_CHARS = 500
 MASTODON_URL_WEIGHT = 23  # characters_reserved_per_url (platform-limits.md, "Status length")
 
 
+# Outside the BMP, joining characters sit in a few blocks; testing for these coarse blocks keeps the
+# regex fast (re keeps BMP classes as a bitmap but scans non-BMP ranges one by one). A superset is safe:
+# any extra character only sends a little more text through the full algorithm.
+_COARSE_ASTRAL = [(0x10000, 0x1EFFF),  # historic and minority scripts with their marks
+                  (0x1F1E6, 0x1F1FF),  # regional indicators (flags)
+                  (0x1F3FB, 0x1F3FF),  # emoji skin-tone modifiers
+                  (0xE0000, 0xE0FFF)]  # tags, variation selectors supplement
+
+
 def _joining_class() -> str:
-    """A regex character class of every code point that can join a grapheme cluster with a neighbour."""
+    """A regex character class holding every code point that can join a grapheme cluster with a
+    neighbour (Extend, ZWJ, SpacingMark, Prepend, Regional_Indicator, Hangul L/V/T/LV/LVT)."""
     try:
         from grapheme import grapheme_property_group as gpg
 
         joining = {gpg.GraphemePropertyGroup(name) for name in (
             "Prepend", "Extend", "Regional_Indicator", "SpacingMark", "L", "V", "T", "LV", "LVT", "ZWJ")}
-        ranges = [(lo, hi) for lo, hi, group in gpg.RANGE_TREE[1] if group in joining]
-        ranges += [(cp, cp) for cp, group in gpg.SINGLE_CHAR_MAPPINGS.items() if group in joining]
+        exact = [(lo, hi) for lo, hi, group in gpg.RANGE_TREE[1] if group in joining]
+        exact += [(cp, cp) for cp, group in gpg.SINGLE_CHAR_MAPPINGS.items() if group in joining]
     except (ImportError, AttributeError, ValueError, TypeError, IndexError):  # tables moved: no shortcut
         return r"[^\x00-\x7f]"
+    ranges = [r for r in exact if r[1] <= 0xFFFF] + list(_COARSE_ASTRAL)
+    ranges += [r for r in exact if r[1] > 0xFFFF
+               and not any(lo <= r[0] and r[1] <= hi for lo, hi in _COARSE_ASTRAL)]
     ranges.sort()
     merged: list[list[int]] = []
     for lo, hi in ranges:
@@ -51,21 +64,34 @@ def _joining_class() -> str:
     return f"[{body}]"
 
 
-_J = _joining_class()
-JOINING = re.compile(_J)
-# An "island": joining characters with the one ordinary character each side they may join. Between two
-# ordinary characters (CR LF aside) UAX #29 always breaks, so only islands need the full algorithm.
-_ISLAND = re.compile(f"(?:(?!{_J})[^\r\n])?(?:{_J}+(?:(?!{_J})[^\r\n])?)+")
+JOINING = re.compile(_joining_class() + "+")
 
 
 def graphemes(text: str) -> int:
-    """Grapheme clusters in `text`: one per code point, except inside islands around joining characters."""
+    """Grapheme clusters in `text`: one per code point, except around runs of joining characters.
+
+    Each run is measured by the full algorithm together with the ordinary character on each side (the
+    ones it may join); runs that share such a neighbour are measured as one island.
+    """
     count = len(text) - text.count("\r\n")
-    if text.isascii() or not JOINING.search(text):
+    if text.isascii():
         return count
-    for m in _ISLAND.finditer(text):
-        island = m.group()
-        count += grapheme.length(island) - len(island)
+    n = len(text)
+    island_start = island_end = -1
+    for m in JOINING.finditer(text):
+        start, end = m.start(), m.end()
+        if start > 0 and text[start - 1] not in "\r\n":
+            start -= 1
+        if end < n and text[end] not in "\r\n":
+            end += 1
+        if start < island_end:  # shares a neighbour with the previous run
+            island_end = end
+            continue
+        if island_end > island_start:
+            count += grapheme.length(text[island_start:island_end]) - (island_end - island_start)
+        island_start, island_end = start, end
+    if island_end > island_start:
+        count += grapheme.length(text[island_start:island_end]) - (island_end - island_start)
     return count
 
 

@@ -15,7 +15,8 @@ Rules (issue "Conversion", "What the plan does"):
 
 Deterministic: the same archive and options give the same plan, byte for byte (the engine keys its
 idempotency on item id + post index). Fast: 100k tweets without media are planned in a fraction of the
-reading time — models are built with `model_construct` (their fields are made here, already valid), and
+reading time — models are built with `archive.construct.construct` (no validation: their fields are
+made here, already valid), and
 short texts skip grapheme counting (length.py).
 """
 
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from quittex_tui.archive.construct import construct
 from quittex_tui.archive.models import Media, Tweet, TweetKind
 from quittex_tui.convert import bluesky, mastodon
 from quittex_tui.convert.models import (
@@ -41,6 +43,7 @@ from quittex_tui.convert.models import (
 from quittex_tui.convert.text import clean_tweet
 
 MAX_IMAGES_PER_POST = 4
+FREEZE_AT = 10_000  # items
 Progress = Callable[[str, float], None]
 MediaPreparer = Callable[..., tuple[PlannedMedia | None, list[str]]]
 
@@ -65,7 +68,11 @@ def build_plan(archive: PlanSource, options: PlanOptions, *, cache_dir: Path | N
     convert.media.prepare_media (tests).
     """
     with _gc_paused():
-        return _build(archive, options, cache_dir, progress, media_preparer)
+        plan = _build(archive, options, cache_dir, progress, media_preparer)
+        if len(plan.items) >= FREEZE_AT:
+            # Like archive/reader.py: keep the next full GC passes from walking a 100k-item plan again.
+            gc.freeze()
+        return plan
 
 
 @contextmanager
@@ -129,7 +136,7 @@ def _build(archive: PlanSource, options: PlanOptions, cache_dir: Path | None, pr
         skipped.extend(_skip(i, reason) for i in sorted(set(ids), key=_id_key))
     if progress is not None:
         progress("Planning posts", 1.0)
-    return Plan.model_construct(target=options.target, items=items, skipped=skipped)
+    return construct(Plan, {"target": options.target, "items": items, "skipped": skipped})
 
 
 class _Builder:
@@ -154,8 +161,8 @@ class _Builder:
             return None
         if kind == ItemKind.THREAD and len(used) < 2:  # the rest of the thread was empty
             kind = ItemKind.NOTE if used[0].note_text else ItemKind.POST
-        return PlanItem.model_construct(id=used[0].id, kind=kind, source_ids=[t.id for t in used],
-                                        created_at=used[0].created_at, posts=posts)
+        return construct(PlanItem, {"id": used[0].id, "kind": kind, "source_ids": [t.id for t in used],
+                                    "created_at": used[0].created_at, "posts": posts})
 
     def posts(self, tweet: Tweet, *, first: bool, item_time: Tweet) -> tuple[list[PlannedPost], str | None]:
         clean = clean_tweet(tweet)
@@ -182,10 +189,10 @@ class _Builder:
         out = []
         for index in range(max(len(texts), len(groups), 1)):
             text, facets, candidates = texts[index] if index < len(texts) else ("", [], [])
-            out.append(PlannedPost.model_construct(
-                source_id=tweet.id, text=text, facets=facets,
-                media=groups[index] if index < len(groups) else [],
-                warnings=warnings if index == 0 else [], mention_candidates=candidates))
+            out.append(construct(PlannedPost, {
+                "source_id": tweet.id, "text": text, "facets": facets,
+                "media": groups[index] if index < len(groups) else [],
+                "warnings": warnings if index == 0 else [], "mention_candidates": candidates}))
         return out, None
 
     def media(self, tweet: Tweet) -> tuple[list[PlannedMedia], list[str]]:
@@ -244,13 +251,18 @@ def _id_key(tweet_id: str) -> int:
 
 
 def _skip(source_id: str, reason: str) -> SkippedTweet:
-    return SkippedTweet.model_construct(source_id=source_id, reason=reason)
+    return construct(SkippedTweet, {"source_id": source_id, "reason": reason})
 
 
 def plan_json_obj(plan: Plan) -> dict[str, Any]:
     """Exactly `plan.to_json_obj()`, built by hand: pydantic's generic serialiser takes seconds on 100k
     items (facets are `Any`). tests/convert/test_plan.py checks both give the same object and that the
     models hold no field this function does not know."""
+    with _gc_paused():
+        return _plan_json(plan)
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "target": plan.target,
         "items": [{

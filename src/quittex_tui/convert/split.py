@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import add, le, sub
 
 import grapheme
 
@@ -47,6 +48,7 @@ class Part:
 
 
 _TOKEN = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
 _SENTENCE_END = re.compile(r"[.!?…。！？‼⁉][\"'»”’)\]]*$")
 _SOFT_END = re.compile(r"[,;:、，；：]$")
 
@@ -90,22 +92,21 @@ def split_text(text: str, spans: Sequence[Span], rules: Rules, *, number_parts: 
 
 def _tokens(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
     """Runs of non-space characters, merged where a span would straddle two of them."""
-    tokens: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(text):
-        start, end = m.start(), m.end()
-        if tokens and any(sp.start < start and sp.end > tokens[-1][1] for sp in spans):
-            tokens[-1] = (tokens[-1][0], end)
+    tokens = [m.span() for m in _TOKEN.finditer(text)]
+    wide = [sp for sp in spans if _SPACE.search(text, sp.start, sp.end)]
+    if not wide:  # the usual case: links and tags hold no space
+        return tokens
+    merged: list[tuple[int, int]] = []
+    for start, end in tokens:
+        if merged and any(sp.start < start and sp.end > merged[-1][1] for sp in wide):
+            merged[-1] = (merged[-1][0], end)
         else:
-            tokens.append((start, end))
-    return tokens
-
-
-def _fits_cost(cost: Cost, limits: Cost) -> bool:
-    return all(c <= lim for c, lim in zip(cost, limits, strict=True))
+            merged.append((start, end))
+    return merged
 
 
 def _add(a: Cost, b: Cost) -> Cost:
-    return tuple(x + y for x, y in zip(a, b, strict=True))
+    return tuple(map(add, a, b))
 
 
 def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules: Rules, marker: str,
@@ -122,10 +123,11 @@ def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules
 
     marker_cost = cost(marker)
     first_cost = _add(marker_cost, cost(first_suffix))
+    room_first = tuple(map(sub, rules.limits, first_cost))
     # Tokens too big for any post are cut into grapheme clusters (spans kept whole), glued together.
     units: list[tuple[int, int]] = []
     for start, end in tokens:
-        if _fits_cost(_add(cost(text[start:end]), first_cost), rules.limits):
+        if all(map(le, cost(text[start:end]), room_first)):
             units.append((start, end))
         else:
             units.extend(_clusters(text, start, end, spans))

@@ -62,6 +62,7 @@ _TAG_MAX = 64
 # An @handle left in a post (Bluesky: a mention candidate; Mastodon: see mastodon.py). Not after a word
 # character, '/', '.' or '@' (emails, URLs), not followed by '@' (a Fediverse address).
 MENTION = re.compile(r"(?<![\w@/.＠])[@＠]([A-Za-z0-9_]{1,20})(?![A-Za-z0-9_@＠])")
+_SPACE = re.compile(r"\s")
 _ESCAPES = re.compile(r"&(?:amp|lt|gt|quot|#39|#x27|apos);")
 
 
@@ -139,7 +140,8 @@ def clean_tweet(tweet: Tweet) -> CleanText:
 def find_spans(text: str, links: list[Span] | None = None) -> list[Span]:
     """Known link spans plus raw URLs and hashtags found in the rest of `text`, sorted."""
     spans = sorted(links or [], key=lambda s: s.start)
-    if "http" in text or "HTTP" in text or "Http" in text or "://" in text:
+    # Raw URLs: only when the text holds more "://" than the links already known (the usual case: none).
+    if text.count("://") > len(spans):
         for m in _URL.finditer(text):
             start, end = m.start(), _trim_url_end(text, m.start(), m.end())
             if end - start > len("https://") and not _overlaps_spans(spans, start, end):
@@ -218,8 +220,8 @@ def _clean_uri(url: str) -> str:
     url = url.strip()
     if not url or "://" not in url:
         return ""
-    if any(c.isspace() for c in url):
-        url = re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}" if ord(m.group()) < 128 else "", url)
+    if _SPACE.search(url):  # a URI holds no space (RFC 3986): encode ASCII ones, drop the others
+        url = _SPACE.sub(lambda m: f"%{ord(m.group()):02X}" if ord(m.group()) < 128 else "", url)
     return url
 
 

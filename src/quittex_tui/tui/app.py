@@ -68,7 +68,9 @@ class QuittexApp(App[int]):
 
             self.push_screen(StartScreen())
 
-    def open_archive(self, path: Path | list[Path], *, demo: bool = False, state_path: Path | None = None) -> None:
+    def open_archive(
+        self, path: Path | list[Path], *, demo: bool = False, state_path: Path | None = None
+    ) -> None:
         from quittex_tui.tui.screens.loading import LoadingScreen
 
         self.demo = demo
@@ -114,7 +116,8 @@ class QuittexApp(App[int]):
                                     partial(main.goto, step))
             yield SystemCommand(t("cmd.start"), t("cmd.start_help"), main.start_migration)
             yield SystemCommand(t("cmd.pause"), t("cmd.pause_help"), main.pause_migration)
-            yield SystemCommand(t("cmd.retry"), t("cmd.retry_help"), partial(main.start_migration, retry_failed=True))
+            yield SystemCommand(t("cmd.retry"), t("cmd.retry_help"),
+                                partial(main.start_migration, retry_failed=True))
             yield SystemCommand(t("cmd.export"), t("cmd.export_help"), main.export_report)
             yield SystemCommand(t("cmd.help"), t("cmd.help_help"), main.action_help)
         yield from super().get_system_commands(screen)
@@ -135,4 +138,5 @@ def make_app(
         from quittex_tui.demo import demo_archive_path
 
         archive_path = demo_archive_path()
-    return QuittexApp(archive_path, demo=demo, state_path=state_path, now=now, dry_run_latency=dry_run_latency)
+    return QuittexApp(archive_path, demo=demo, state_path=state_path, now=now,
+                      dry_run_latency=dry_run_latency)

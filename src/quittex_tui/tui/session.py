@@ -89,7 +89,8 @@ class Session:
         self._save_lock = threading.Lock()
         self._pending: MigrationState | None = None
         self.dry_run_latency = 0.05
-        self.load_seconds = 0.0
+        self.load_seconds = 0.0  # archive read + plans (set by the loading worker; bench/bench_tui.py)
+        self.loaded_at = 0.0
         if demo:
             self.enable_demo()
 

@@ -86,6 +86,7 @@ class LoadingScreen(Screen[None]):
             self.app.call_from_thread(self.app.load_failed, exc.message, exc.hint)  # type: ignore[attr-defined]
             return
         session.load_seconds = time.perf_counter() - started
+        session.loaded_at = time.perf_counter()
         self.app.call_from_thread(self.app.session_ready, session)  # type: ignore[attr-defined]
 
     def on_load_progress(self, message: LoadProgress) -> None:

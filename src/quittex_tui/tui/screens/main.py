@@ -8,6 +8,7 @@ what was sent lives in the engine's journal, so a kill at any moment resumes exa
 
 from __future__ import annotations
 
+import contextlib
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -46,6 +47,14 @@ LAYOUT: dict[Step, tuple[str, str, str]] = {
     Step.MIGRATE: ("queue", "review", "queue-page"),
     Step.REPORT: ("queue", "review", "report-page"),
 }
+VIEW = {  # the container of each step's own view (focus must stay inside it)
+    Step.ARCHIVE: "#overview",
+    Step.ACCOUNTS: "#accounts-pane",
+    Step.SELECT: "#select",
+    Step.REVIEW: "#review",
+    Step.MIGRATE: "#queue-page",
+    Step.REPORT: "#report-page",
+}
 FOCUS = {
     Step.ARCHIVE: "#tweets",
     Step.ACCOUNTS: "#accounts",
@@ -75,6 +84,7 @@ class MainScreen(Screen[None]):
         self.step: Step = step
         self.pane = LAYOUT[step][0]
         self._cursor_timer: Timer | None = None
+        self._following: str | None = None  # the item the queue cursor follows while sending
         translate_bindings(self)
 
     # --- layout --------------------------------------------------------------------------------------
@@ -83,11 +93,12 @@ class MainScreen(Screen[None]):
         yield StepBar(STEPS, self.step, demo=s.demo)
         yield Static(id="pane-tabs")
         with Horizontal(id="panes"):
-            with Vertical(id="archive-pane", classes="pane"):
-                with ContentSwitcher(initial=LAYOUT[self.step][1], id="archive-switch"):
-                    yield OverviewView(s, id="overview")
-                    yield SelectView(s, id="select")
-                    yield ReviewView(s, id="review")
+            with Vertical(id="archive-pane", classes="pane"), ContentSwitcher(
+                initial=LAYOUT[self.step][1], id="archive-switch"
+            ):
+                yield OverviewView(s, id="overview")
+                yield SelectView(s, id="select")
+                yield ReviewView(s, id="review")
             with Vertical(id="side"):
                 yield AccountsPane(s, id="accounts-pane", classes="pane")
                 yield QueuePane(s, id="queue-pane", classes="pane")
@@ -144,13 +155,19 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def focus_step(self, *, again: bool = True) -> None:
+        if not again:
+            # Fix-up pass: when the focused widget of the previous step got hidden, Textual moved focus
+            # on its own after the layout refresh. Claim it back only if it left this step's view (the
+            # user may already have moved within it).
+            view = self.query_one(VIEW[self.step])
+            focused = self.focused
+            if focused is not None and (focused is view or view in focused.ancestors):
+                return
         try:
             self.query_one(FOCUS[self.step]).focus()
         except Exception:  # the widget may be disabled (e.g. no posts of that kind): focus the pane
             self.focus_next()
         if again:
-            # When the focused widget of the previous step gets hidden, Textual moves focus on its own
-            # after the layout refresh; claim it back once that has happened.
             self.set_timer(0.15, partial(self.focus_step, again=False))
 
     # --- navigation ----------------------------------------------------------------------------------
@@ -175,15 +192,14 @@ class MainScreen(Screen[None]):
     def action_switch_pane(self) -> None:
         pane = PANES[(PANES.index(self.pane) + 1) % len(PANES)]
         self.show_pane(pane)
-        target = {"archive": FOCUS.get(self.step, "#tweets"), "accounts": "#accounts", "queue": "#queue"}[pane]
+        target = {"archive": FOCUS.get(self.step, "#tweets"), "accounts": "#accounts",
+                  "queue": "#queue"}[pane]
         if pane == "archive" and LAYOUT[self.step][0] != "archive":
             target = {"overview": "#tweets", "select": "#kind-post", "review": "#items"}[LAYOUT[self.step][1]]
         if pane == "queue" and self.step == Step.REPORT:
             target = "#report-list"
-        try:
+        with contextlib.suppress(Exception):
             self.query_one(target).focus()
-        except Exception:
-            pass
 
     def action_help(self) -> None:
         from quittex_tui.tui.screens.modals import HelpScreen
@@ -321,8 +337,8 @@ class MainScreen(Screen[None]):
 
         if name == "bluesky":
             acc = s.state.bluesky
-            self.app.push_screen(BlueskyLoginScreen(acc.handle if acc else "", acc.service or "" if acc else ""),
-                                 done)
+            handle, service = (acc.handle, acc.service or "") if acc else ("", "")
+            self.app.push_screen(BlueskyLoginScreen(handle, service), done)
         else:
             macc = s.state.mastodon
             self.app.push_screen(MastodonLoginScreen(s, macc.instance if macc else ""), done)
@@ -385,19 +401,22 @@ class MainScreen(Screen[None]):
     def run_targets(self, targets: list[str], *, retry_failed: bool = False) -> None:
         if self.step != Step.MIGRATE:
             self.goto(Step.MIGRATE)
+        current = self.query_one("#queue", ItemList).current
+        self._following = current.id if current else None
         for name in targets:
             slot = self.session.slots[name]
             slot.running = True
             slot.last_error = ""
             slot.stop.clear()
-            self.run_worker(partial(self._migrate_job, name, retry_failed), thread=True, group=f"migrate-{name}",
-                            name=f"migrate-{name}")
+            self.run_worker(partial(self._migrate_job, name, retry_failed), thread=True,
+                            group=f"migrate-{name}", name=f"migrate-{name}")
         self.query_one(QueuePane).update_progress()
 
     def _migrate_job(self, name: str, retry_failed: bool) -> None:
         s = self.session
         try:
-            report = s.run(name, lambda ev: self.post_message(EngineUpdate(name, ev)), retry_failed=retry_failed)
+            report = s.run(name, lambda ev: self.post_message(EngineUpdate(name, ev)),
+                           retry_failed=retry_failed)
             s.collect_report(name)
             self.post_message(RunFinished(name, report))
         except QuittexError as exc:
@@ -412,6 +431,8 @@ class MainScreen(Screen[None]):
         if ev.item_id:
             if ev.kind == "item_started":
                 slot.statuses[ev.item_id] = "sending"
+                self.query_one(QueuePane).follow(ev.item_id, self._following)
+                self._following = ev.item_id
             elif ev.kind == "item_sent":
                 slot.statuses[ev.item_id] = "sent"
             elif ev.kind == "item_failed":
@@ -504,8 +525,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     goto = [(f"1-{len(STEPS)}", t("key.goto"))]
     main = [b for b in MainScreen.BINDINGS if isinstance(b, Binding) and not b.action.startswith("goto")]
     return [
-        (t("help.global"), keys_of(main, goto + [("ctrl+p", t("key.palette")), ("tab", t("key.tab")),
-                                                  ("ctrl+c/ctrl+q", t("key.quit"))])),
+        (t("help.global"), keys_of(main, [*goto, ("tab", t("key.tab")), ("ctrl+c/ctrl+q", t("key.quit"))])),
         (t("help.lists"), keys_of(list(ItemList.BINDINGS))),  # type: ignore[arg-type]
         (t("pane.archive"), keys_of(list(OverviewView.BINDINGS))),  # type: ignore[arg-type]
         (t("pane.accounts"), keys_of(list(AccountsPane.BINDINGS))),  # type: ignore[arg-type]

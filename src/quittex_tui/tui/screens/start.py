@@ -62,7 +62,7 @@ class StartScreen(Screen[None]):
         self.states = states
         lst = self.query_one("#states", OptionList)
         lst.clear_options()
-        for i, (path, st) in enumerate(states):
+        for i, (_path, st) in enumerate(states):
             label = Text()
             label.append(", ".join(Path(p).name for p in st.archive_paths), style="bold")
             label.append(f"  {t('start.at_step', step=t(f'step.{st.step}'))}")
@@ -83,7 +83,12 @@ class StartScreen(Screen[None]):
         if missing:
             self.notify(t("start.missing", paths=", ".join(missing)), severity="error")
             return
-        self.app.open_archive(sources if len(sources) > 1 else sources[0], state_path=path)  # type: ignore[attr-defined]
+        from quittex_tui.demo import demo_archive_path
+
+        demo = sources == [demo_archive_path().resolve()]  # the demo's migration keeps its dry run
+        self.app.open_archive(  # type: ignore[attr-defined]
+            sources if len(sources) > 1 else sources[0], state_path=path, demo=demo
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -74,7 +74,9 @@ class ItemList(ScrollView, can_focus=True):
         translate_bindings(self)
 
     # --- data ----------------------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[Row], indices: Sequence[int] | None = None, *, keep: str | None = None) -> None:
+    def set_rows(
+        self, rows: Sequence[Row], indices: Sequence[int] | None = None, *, keep: str | None = None
+    ) -> None:
         """Show `rows` (through `indices`); keep the cursor on row id `keep` when it is still there."""
         self.rows = rows
         self.indices = list(range(len(rows))) if indices is None else indices

@@ -27,7 +27,9 @@ def length_of(network: str, text: str) -> int:
     return bluesky_counts(text)[0] if network == "bluesky" else mastodon_count(text)
 
 
-def item_preview(session: Session, item_id: str | None, *, tweet_id: str | None = None, head: bool = True) -> Text:
+def item_preview(
+    session: Session, item_id: str | None, *, tweet_id: str | None = None, head: bool = True
+) -> Text:
     out = Text()
     if item_id is None and tweet_id is not None:
         item_id = session.item_of_tweet.get(tweet_id)

@@ -78,7 +78,8 @@ class QueuePane(Vertical):
         if len(targets) == 1:
             states = f"{t('status.' + self.status(targets[0], row)):<9}"
         else:
-            states = " ".join(f"{SHORT.get(n, '?')}:{t('status.' + self.status(n, row))[:7]:<7}" for n in targets)
+            states = " ".join(f"{SHORT.get(n, '?')}:{t('status.' + self.status(n, row))[:7]:<7}"
+                              for n in targets)
         return f"{states} {row.created_at:%Y-%m-%d} {row.text}"
 
     def refresh_queue(self, *, rows_changed: bool = True) -> None:
@@ -106,7 +107,8 @@ class QueuePane(Vertical):
             total = len(selected)
             text.append(f"{t(f'net.{name}'):<9} ", style="bold")
             text.append(progress_bar(sent, total, 16))
-            text.append(" " + t("queue.counts", sent=number(sent), total=number(total), failed=number(failed)))
+            text.append(" " + t("queue.counts", sent=number(sent), total=number(total),
+                                failed=number(failed)))
             prog = slot.progress
             if slot.running:
                 if prog is not None and prog.waiting_until is not None:
@@ -128,6 +130,16 @@ class QueuePane(Vertical):
         self.query_one("#queue-error", Static).update(
             Text(t("queue.last_error", error=errors[-1]), style="bold red") if errors else ""
         )
+
+    def follow(self, item_id: str, previous: str | None) -> None:
+        """Keep the item being sent in view — unless the user moved away to look at something else."""
+        lst = self.query_one("#queue", ItemList)
+        current = lst.current
+        if current is not None and previous is not None and current.id != previous:
+            return
+        index = self.session.row_index.get(item_id)
+        if index is not None:
+            lst.cursor = index
 
     # --- report --------------------------------------------------------------------------------------
     def report_rows(self) -> list[Row]:

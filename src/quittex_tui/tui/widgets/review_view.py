@@ -63,7 +63,8 @@ class ReviewView(Vertical):
         kind = t(f"kind.{row.kind}")[:8]
         posts = max(row.posts.values()) if row.posts else 0
         media = "M" if row.has_media else " "
-        return f"{mark} {row.created_at:%Y-%m-%d} {kind:<8} {posts:>2}p {media} +{row.engagement:<5} {row.text}"
+        day = f"{row.created_at:%Y-%m-%d}"
+        return f"{mark} {day} {kind:<8} {posts:>2}p {media} +{row.engagement:<5} {row.text}"
 
     def reload(self, keep: str | None = None) -> None:
         s = self.session
@@ -78,7 +79,7 @@ class ReviewView(Vertical):
     def update_bar(self) -> None:
         f = self.filter
         any_ = t("review.any")
-        media = any_ if f.media is None else (t("review.with_media") if f.media else t("review.without_media"))
+        media = any_ if f.media is None else t("review.with_media" if f.media else "review.without_media")
         text = Text()
         parts = [
             (t("review.kind"), t(f"kind.{f.kind}") if f.kind else any_),
@@ -154,7 +155,7 @@ class ReviewView(Vertical):
         return values[(i + 1) % len(values)]
 
     def action_kind(self) -> None:
-        kinds = [""] + sorted({r.kind for r in self.session.rows})
+        kinds = ["", *sorted({r.kind for r in self.session.rows})]
         self.filter.kind = str(self._cycle(kinds, self.filter.kind))
         self.reload()
 
