@@ -158,3 +158,11 @@ def test_same_archive_same_options_same_bytes(options, tmp_path) -> None:
     from quittex_tui.convert.models import Plan
 
     assert Plan.model_validate_json(first).to_json_obj() == orjson.loads(first)
+
+
+def test_a_post_that_cannot_fit_is_flagged_not_dropped(tmp_path) -> None:
+    t = tweet("1", "voir https://t.co/A", urls=[("https://t.co/A", "https://example.org/page")])
+    plan = _plan(FakeArchive([t]), MASTO.model_copy(update={"max_chars": 20}), tmp_path)
+    posts = plan.items[0].posts
+    assert [p.text for p in posts] == ["voir", "https://example.org/page"]  # a URL alone counts 23 > 20
+    assert posts[0].warnings == ["a post is over the network's length limit and will be refused"]

@@ -127,8 +127,9 @@ def test_plan_preview_without_json(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     assert out.startswith("Plan for bluesky: 8 items, ")
     assert f"── thread {ids['thread']} · 2024-12-21 08:00:00Z · 3 posts" in out
-    assert "  [1/1] 57/300 graphemes, 57 bytes\n      R&D <3 : lisez https://exemple.fr/article?a=1&b=2 #presse" in out
-    assert "Skipped: 2 edited" not in out and "1 deleted, 1 edited, 1 missing_media, 1 reply, 1 retweet" in out
+    assert ("  [1/1] 57/300 graphemes, 57 bytes\n"
+            "      R&D <3 : lisez https://exemple.fr/article?a=1&b=2 #presse") in out
+    assert out.endswith("\nSkipped: 1 deleted, 1 edited, 1 missing_media, 1 reply, 1 retweet\n")
 
 
 @pytest.mark.parametrize("args", [["--max-chars", "10"], ["--image-max-bytes", "5"]])

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 
 import grapheme
-from mastodon import Mastodon
 
 BLUESKY_MAX_GRAPHEMES = 300
 BLUESKY_MAX_BYTES = 3000
@@ -80,9 +79,9 @@ def graphemes(text: str) -> int:
     island_start = island_end = -1
     for m in JOINING.finditer(text):
         start, end = m.start(), m.end()
-        if start > 0 and text[start - 1] not in "\r\n":
+        if start > 0:  # the neighbour is measured with the run, CR and LF included (their context counts)
             start -= 1
-        if end < n and text[end] not in "\r\n":
+        if end < n:
             end += 1
         if start < island_end:  # shares a neighbour with the previous run
             island_end = end
@@ -115,6 +114,8 @@ def bluesky_fits(text: str) -> bool:
 
 def mastodon_count(text: str, spoiler_text: str = "") -> int:
     """Mastodon's own count of a status (text + content warning)."""
+    from mastodon import Mastodon  # ~0.1 s to import: only when a Mastodon count is really needed
+
     return int(Mastodon.get_status_length(text, spoiler_text))
 
 

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from quittex_tui.archive.construct import construct
 from quittex_tui.archive.models import Media, Tweet, TweetKind
 from quittex_tui.convert import bluesky, mastodon
+from quittex_tui.convert.length import bluesky_fits, mastodon_fits
 from quittex_tui.convert.models import (
     ItemKind,
     Plan,
@@ -184,6 +185,8 @@ class _Builder:
             else:
                 statuses = []
             texts = [(s, [], []) for s in statuses]
+        if any(not self._fits(text) for text, _f, _c in texts):  # only with an absurdly small --max-chars
+            warnings = [*warnings, "a post is over the network's length limit and will be refused"]
         groups = _media_groups(media)
         # Media groups go on the tweet's posts in order; any left over get media-only posts.
         out = []
@@ -194,6 +197,11 @@ class _Builder:
                 "media": groups[index] if index < len(groups) else [],
                 "warnings": warnings if index == 0 else [], "mention_candidates": candidates}))
         return out, None
+
+    def _fits(self, text: str) -> bool:
+        if self.options.target == "bluesky":
+            return bluesky_fits(text)
+        return mastodon_fits(text, self.options.max_chars)
 
     def media(self, tweet: Tweet) -> tuple[list[PlannedMedia], list[str]]:
         warnings = list(tweet.warnings)

@@ -38,3 +38,15 @@ class RunFinished(Message):
         self.target = target
         self.report = report
         self.error = error
+
+
+class AudienceUpdate(Message):
+    """From an Audience worker: `kind` is "search" | "searched" | "follow" | "followed" | "profile" |
+    "loaded"; `network` the network it concerns; `payload` the core's event, result or error text."""
+
+    def __init__(self, kind: str, network: str = "", payload: Any = None, error: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+        self.network = network
+        self.payload = payload
+        self.error = error

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quittex_tui import paths
 from quittex_tui.archive.models import Tweet
@@ -26,9 +26,12 @@ from quittex_tui.state import MigrationState, Step, save_state
 from quittex_tui.tui.i18n import language
 from quittex_tui.tui.rows import Row, item_rows, tweet_rows
 
+if TYPE_CHECKING:
+    from quittex_tui.tui.audience_model import AudienceModel
+
 Progress = Callable[[str, float], None]
 NETWORKS = ("bluesky", "mastodon")
-STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT)
+STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT, Step.AUDIENCE)
 
 
 def network_of(target: str) -> str:
@@ -91,8 +94,18 @@ class Session:
         self.dry_run_latency = 0.05
         self.load_seconds = 0.0  # archive read + plans (set by the loading worker; bench/bench_tui.py)
         self.loaded_at = 0.0
+        self._audience: AudienceModel | None = None
         if demo:
             self.enable_demo()
+
+    @property
+    def audience(self) -> AudienceModel:
+        """The Audience step's model (people, candidates, follows), made on first use."""
+        if self._audience is None:
+            from quittex_tui.tui.audience_model import AudienceModel
+
+            self._audience = AudienceModel(self)
+        return self._audience
 
     def enable_demo(self) -> None:
         """Demo mode: a dry-run destination (no account, no network) chosen by default."""

@@ -1,0 +1,427 @@
+"""The Audience step's actions and workers, mixed into the main screen (which owns every worker).
+
+Keys reach `action_audience(what)` from the people list and from the Queue pane's Audience page. Each
+decision is written to the TOML state at once (MainScreen.save: atomic, in a worker). Network work —
+searching, following, writing the profile — runs in thread workers and reports through AudienceUpdate
+messages; follows and the profile ask for confirmation first, with the count. The Mastodon CSV and the
+announcement need no account, so the demo shows them too.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from quittex_tui import audience
+from quittex_tui.errors import QuittexError
+from quittex_tui.state import Step
+from quittex_tui.tui.i18n import language, number, t
+from quittex_tui.tui.messages import AudienceUpdate
+
+if TYPE_CHECKING:
+    from quittex_tui.tui.audience_model import AudienceModel
+    from quittex_tui.tui.widgets.audience_side import AudienceSide
+    from quittex_tui.tui.widgets.audience_view import AudienceView
+
+NETS = ("bluesky", "mastodon")
+
+
+class AudienceActions:
+    """Mixin for MainScreen (uses its session, save(), show_error(), notify, query_one, run_worker)."""
+
+    session: Any
+
+    # --- helpers -------------------------------------------------------------------------------------
+    @property
+    def audience_model(self) -> AudienceModel:
+        return self.session.audience
+
+    def audience_view(self) -> AudienceView:
+        from quittex_tui.tui.widgets.audience_view import AudienceView
+
+        return self.query_one(AudienceView)  # type: ignore[attr-defined]
+
+    def audience_side(self) -> AudienceSide:
+        from quittex_tui.tui.widgets.audience_side import AudienceSide
+
+        return self.query_one(AudienceSide)  # type: ignore[attr-defined]
+
+    def audience_enter(self) -> None:
+        """Opening the step: read the people once (a worker: big archives have many mentions)."""
+        if self.audience_model.loaded:
+            self.audience_refresh(reload=True)
+            return
+        self.audience_view().update_note()
+        self.run_worker(self._audience_load_job, thread=True, group="audience-load")  # type: ignore[attr-defined]
+
+    def _audience_load_job(self, handles_file: str | None = None) -> None:
+        try:
+            self.audience_model.load(handles_file)
+        except QuittexError as exc:
+            self.post_message(AudienceUpdate("loaded", error=f"{exc.message}\n{exc.hint}".strip()))  # type: ignore[attr-defined]
+            return
+        self.post_message(AudienceUpdate("loaded"))  # type: ignore[attr-defined]
+
+    def audience_refresh(self, *, reload: bool = False) -> None:
+        view = self.audience_view()
+        if reload:
+            view.reload()
+        else:
+            view.refresh_rows()
+            view.update_note()
+        self.audience_side().refresh_all()
+
+    def audience_changed(self) -> None:
+        """A decision changed: save the state now, redraw the line and the counts."""
+        self.save()  # type: ignore[attr-defined]
+        model = self.audience_model
+        if model.filter != "all":
+            self.audience_refresh(reload=True)
+        else:
+            self.audience_refresh()
+
+    # --- the one entry point for the keys -----------------------------------------------------------
+    def action_audience(self, what: str) -> None:
+        if getattr(self, "step", None) != Step.AUDIENCE:
+            return
+        model = self.audience_model
+        if not model.loaded and what != "copy":
+            self.notify(t("aud.loading"))  # type: ignore[attr-defined]
+            return
+        handler = getattr(self, f"_aud_{what}", None)
+        if handler is not None:
+            handler()
+
+    def _current_person(self) -> Any:
+        row = self.audience_view().current
+        if row is None:
+            self.notify(t("aud.none_selected"), severity="warning")  # type: ignore[attr-defined]
+        return row
+
+    def _aud_accept(self) -> None:
+        row = self._current_person()
+        if row is None:
+            return
+        cand = self.audience_model.accept(row.id)
+        if cand is None:
+            self._aud_type()
+            return
+        self.audience_view().query_one("#people").action_cursor(1)  # type: ignore[attr-defined]
+        self.audience_changed()
+
+    def _aud_reject(self) -> None:
+        row = self._current_person()
+        if row is None:
+            return
+        self.audience_model.reject(row.id)
+        self.audience_view().query_one("#people").action_cursor(1)  # type: ignore[attr-defined]
+        self.audience_changed()
+
+    def _aud_clear(self) -> None:
+        row = self._current_person()
+        if row is None:
+            return
+        self.audience_model.clear(row.id)
+        self.audience_changed()
+
+    def _aud_other(self) -> None:
+        row = self._current_person()
+        if row is None:
+            return
+        model = self.audience_model
+        if len(model.candidates(row.id)) < 2:
+            self.notify(t("aud.no_other"), severity="warning")  # type: ignore[attr-defined]
+            return
+        model.cycle_choice(row.id)
+        decided = model.decision(row.id)
+        if decided is not None and decided.decision == "accepted":
+            model.accept(row.id)  # choosing another candidate of an accepted person changes the match
+            self.save()  # type: ignore[attr-defined]
+        self.audience_refresh()
+
+    def _aud_type(self) -> None:
+        from quittex_tui.tui.screens.modals import PromptScreen
+
+        row = self._current_person()
+        if row is None:
+            return
+        model = self.audience_model
+        decided = model.decision(row.id)
+        who = f"@{row.person.x_handle}" if row.person.x_handle else t("aud.unknown")
+
+        def done(value: str | None) -> None:
+            if not value:
+                return
+            try:
+                net, canonical = model.accept_typed(row.id, value)
+            except QuittexError:
+                self.notify(t("aud.type_invalid", value=value), severity="error")  # type: ignore[attr-defined]
+                return
+            if net != model.network:
+                model.network = net
+                self.notify(t("aud.switched", network=t(f"net.{net}")))  # type: ignore[attr-defined]
+            self.notify(t("aud.accepted_typed", who=who, account=canonical))  # type: ignore[attr-defined]
+            self.save()  # type: ignore[attr-defined]
+            self.audience_refresh(reload=True)
+
+        self.app.push_screen(  # type: ignore[attr-defined]
+            PromptScreen(t("aud.type_title", who=who), t("aud.type_label"),
+                         value=(decided.handle or "") if decided else ""),
+            done,
+        )
+
+    def _aud_filter(self) -> None:
+        from quittex_tui.tui.audience_model import FILTERS
+
+        model = self.audience_model
+        model.filter = FILTERS[(FILTERS.index(model.filter) + 1) % len(FILTERS)]
+        self.save()  # type: ignore[attr-defined]
+        self.audience_refresh(reload=True)
+
+    def _aud_network(self) -> None:
+        model = self.audience_model
+        model.network = NETS[(NETS.index(model.network) + 1) % len(NETS)]
+        self.save()  # type: ignore[attr-defined]
+        self.audience_refresh(reload=True)
+
+    def _aud_strong(self) -> None:
+        model = self.audience_model
+        n = model.accept_strong()
+        if n:
+            self.audience_changed()
+        self.notify(t("aud.strong_done", n=number(n), network=t(f"net.{model.network}")))  # type: ignore[attr-defined]
+
+    # --- search (worker) -----------------------------------------------------------------------------
+    def _aud_search(self) -> None:
+        model = self.audience_model
+        net = model.network
+        if not model.can_search(net):
+            self.notify(t("aud.need_account", network=t(f"net.{net}")), severity="warning")  # type: ignore[attr-defined]
+            return
+        run = model.search[net]
+        if run.running:
+            return
+        run.running, run.error, run.fraction, run.message = True, "", 0.0, ""
+        self.audience_view().update_note()
+        self.run_worker(partial(self._audience_search_job, net), thread=True, group=f"audience-search-{net}")  # type: ignore[attr-defined]
+
+    def _audience_search_job(self, net: str) -> None:
+        def progress(message: str, fraction: float) -> None:
+            self.post_message(AudienceUpdate("search", net, (message, fraction)))  # type: ignore[attr-defined]
+
+        try:
+            found = self.audience_model.find(net, progress)
+        except QuittexError as exc:
+            self.post_message(AudienceUpdate("searched", net, error=f"{exc.message} {exc.hint}".strip()))  # type: ignore[attr-defined]
+            return
+        except Exception as exc:  # a library error we did not classify: in words, the view stays usable
+            self.post_message(AudienceUpdate("searched", net, error=str(exc) or exc.__class__.__name__))  # type: ignore[attr-defined]
+            return
+        self.post_message(AudienceUpdate("searched", net, found))  # type: ignore[attr-defined]
+
+    # --- follow (worker) -----------------------------------------------------------------------------
+    def _aud_follow(self) -> None:
+        from quittex_tui.tui.screens.modals import ConfirmScreen
+
+        model = self.audience_model
+        net = model.network
+        if model.follows[net].running:
+            model.stop.set()
+            self.notify(t("aud.follow_stopping"))  # type: ignore[attr-defined]
+            return
+        n = model.follow_count(net)
+        if n == 0:
+            self.notify(t("aud.follow_nothing", network=t(f"net.{net}")), severity="warning")  # type: ignore[attr-defined]
+            return
+        if not self.session.slots[net].connected:
+            self.notify(t("aud.need_account", network=t(f"net.{net}")), severity="warning")  # type: ignore[attr-defined]
+            return
+        body = Text(t(f"aud.follow_confirm_{net}", n=number(n)) + "\n\n" + t("aud.follow_note"))
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._audience_start_follow(net, n)
+
+        self.app.push_screen(ConfirmScreen(t("aud.follow_title", n=number(n), network=t(f"net.{net}")), body), done)  # type: ignore[attr-defined]
+
+    def _audience_start_follow(self, net: str, n: int) -> None:
+        from quittex_tui.tui.audience_model import FollowRun
+
+        model = self.audience_model
+        model.follows[net] = FollowRun(total=n, running=True)
+        self.show_pane("queue")  # type: ignore[attr-defined]
+        self.audience_side().refresh_follows()
+        self.run_worker(partial(self._audience_follow_job, net), thread=True, group=f"audience-follow-{net}")  # type: ignore[attr-defined]
+
+    def _audience_follow_job(self, net: str) -> None:
+        try:
+            report = self.audience_model.run_follows(
+                net, lambda ev: self.post_message(AudienceUpdate("follow", net, ev))  # type: ignore[attr-defined]
+            )
+        except QuittexError as exc:
+            self.post_message(AudienceUpdate("followed", net, error=f"{exc.message} {exc.hint}".strip()))  # type: ignore[attr-defined]
+            return
+        except Exception as exc:
+            self.post_message(AudienceUpdate("followed", net, error=str(exc) or exc.__class__.__name__))  # type: ignore[attr-defined]
+            return
+        self.post_message(AudienceUpdate("followed", net, report))  # type: ignore[attr-defined]
+
+    # --- Mastodon CSV --------------------------------------------------------------------------------
+    def _aud_export(self) -> None:
+        model = self.audience_model
+        if not model.mastodon_addresses():
+            self.notify(t("aud.csv_nothing"), severity="warning")  # type: ignore[attr-defined]
+            return
+        try:
+            path, n = model.export_csv()
+        except QuittexError as exc:
+            self.show_error(exc.message, exc.hint)  # type: ignore[attr-defined]
+            return
+        self.notify(t("aud.csv_written", n=number(n), path=str(path)))  # type: ignore[attr-defined]
+        self.audience_side().refresh_files()
+
+    # --- profile (worker) ----------------------------------------------------------------------------
+    def _aud_profile(self) -> None:
+        from quittex_tui.tui.screens.modals import ConfirmScreen
+
+        model = self.audience_model
+        nets = [n for n in NETS if self.session.slots[n].connected]
+        if not nets:
+            self.notify(t("aud.profile_need_account"), severity="warning")  # type: ignore[attr-defined]
+            return
+        fields = model.profile_fields()
+        body = Text()
+        for net in nets:
+            f = fields[net]
+            body.append(t(f"net.{net}") + "\n", style="bold")
+            body.append(f"{t('aud.profile_name')}: {f['name']}\n{t('aud.profile_bio')}: {f['bio']}\n")
+            body.append(t(f"aud.profile_counts_{f['unit']}", name=f["name_n"], name_max=f["name_max"],
+                          bio=f["bio_n"], bio_max=f["bio_max"]) + "\n\n")
+        pictures = model.pictures()
+        if pictures:
+            body.append(t("aud.profile_pictures", what=", ".join(t(f"aud.picture_{p}") for p in pictures)))
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                for net in nets:
+                    self.run_worker(partial(self._audience_profile_job, net), thread=True,  # type: ignore[attr-defined]
+                                    group=f"audience-profile-{net}")
+
+        self.app.push_screen(ConfirmScreen(t("aud.profile_confirm"), body), done)  # type: ignore[attr-defined]
+
+    def _audience_profile_job(self, net: str) -> None:
+        try:
+            self.audience_model.apply_profile(net)
+        except QuittexError as exc:
+            self.post_message(AudienceUpdate("profile", net, error=f"{exc.message} {exc.hint}".strip()))  # type: ignore[attr-defined]
+            return
+        except Exception as exc:
+            self.post_message(AudienceUpdate("profile", net, error=str(exc) or exc.__class__.__name__))  # type: ignore[attr-defined]
+            return
+        self.post_message(AudienceUpdate("profile", net))  # type: ignore[attr-defined]
+
+    # --- announcement --------------------------------------------------------------------------------
+    def _aud_announce_next(self) -> None:
+        self.audience_model.announce_index += 1
+        self.audience_side().refresh_announce()
+
+    def _aud_copy(self) -> None:
+        where, text = self.audience_model.current_announcement(language())
+        app = self.app  # type: ignore[attr-defined]
+        app.copy_to_clipboard(text)  # OSC 52 (audience/announce.py): reaches the local clipboard over SSH
+        if os.environ.get("TMUX"):
+            # tmux swallows a bare OSC 52 unless `set-clipboard on`; the DCS-wrapped form passes with
+            # `allow-passthrough on` (audience.osc52 builds it). Textual has no public way to write raw
+            # output, so use the same driver its copy_to_clipboard writes to.
+            driver = getattr(app, "_driver", None)
+            if driver is not None:
+                try:
+                    driver.write(audience.osc52(text, tmux=True))
+                except ValueError:
+                    pass
+        self.notify(t("aud.copied", where=t(f"aud.for_{where}")))  # type: ignore[attr-defined]
+
+    # --- handles file --------------------------------------------------------------------------------
+    def _aud_handles(self) -> None:
+        from quittex_tui.tui.screens.modals import PromptScreen
+
+        model = self.audience_model
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            model.loaded = False
+            self.audience_view().update_note()
+            self.run_worker(partial(self._audience_load_job, value), thread=True, group="audience-load")  # type: ignore[attr-defined]
+
+        self.app.push_screen(  # type: ignore[attr-defined]
+            PromptScreen(t("aud.handles_title"), t("aud.handles_label"), value=model.handles_file), done
+        )
+
+    # --- worker reports ------------------------------------------------------------------------------
+    def on_audience_update(self, message: AudienceUpdate) -> None:
+        model = self.audience_model
+        kind, net = message.kind, message.network
+        if kind == "loaded":
+            if message.error:
+                model.loaded = True
+                self.show_error(message.error)  # type: ignore[attr-defined]
+            self.save()  # type: ignore[attr-defined]
+            self.audience_refresh(reload=True)
+        elif kind == "search":
+            run = model.search[net]
+            run.message, run.fraction = message.payload
+            self.audience_view().update_note()
+        elif kind == "searched":
+            run = model.search[net]
+            run.running = False
+            if message.error:
+                run.error = message.error
+            else:
+                model.set_found(net, message.payload)
+                strong = sum(1 for s in message.payload.values() if s.best is not None)
+                self.notify(t("aud.search_done", network=t(f"net.{net}"),  # type: ignore[attr-defined]
+                              n=number(sum(1 for s in message.payload.values() if s.candidates)),
+                              strong=number(strong)))
+            self.audience_refresh(reload=True)
+        elif kind == "follow":
+            self._audience_follow_event(net, message.payload)
+        elif kind == "followed":
+            run = model.follows[net]
+            run.running = False
+            run.waiting_until = None
+            if message.error:
+                run.error = message.error
+                self.show_error(t("aud.follow_failed", network=t(f"net.{net}")), message.error)  # type: ignore[attr-defined]
+            else:
+                rep = message.payload
+                run.report = rep
+                run.followed, run.already, run.failed = rep.followed, rep.already, len(rep.failed)
+                self.notify(t("aud.follow_done", network=t(f"net.{net}"), followed=number(rep.followed),  # type: ignore[attr-defined]
+                              already=number(rep.already), failed=number(len(rep.failed))))
+            self.audience_side().refresh_follows()
+        elif kind == "profile":
+            model.profile_done[net] = message.error
+            if message.error:
+                self.show_error(t("aud.profile_failed", network=t(f"net.{net}")), message.error)  # type: ignore[attr-defined]
+            else:
+                self.notify(t("aud.profile_done", network=t(f"net.{net}")))  # type: ignore[attr-defined]
+            self.audience_side().refresh_profile()
+
+    def _audience_follow_event(self, net: str, ev: Any) -> None:
+        run = self.audience_model.follows[net]
+        action = getattr(ev.task, "action", "follow") if ev.task is not None else ""
+        if ev.kind == "done" and action == "follow":
+            run.followed += 1
+        elif ev.kind == "already" and action == "follow":
+            run.already += 1
+        elif ev.kind == "failed":
+            run.failed += 1
+        run.waiting_until = ev.waiting_until if ev.kind == "waiting" else None
+        handle = ev.task.handle if ev.task is not None else ""
+        line = t(f"aud.event_{ev.kind}", network=t(f"net.{net}"), who=handle) if ev.kind != "waiting" else ""
+        self.audience_model.log.append(line or ev.message)
+        self.audience_side().refresh_follows()
