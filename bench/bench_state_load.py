@@ -35,9 +35,10 @@ def write_journal(path: Path, n: int, *, compacted: bool) -> None:
         common = {"key": key, "item_id": str(1_500_000_000_000_000_000 + i), "index": 0, "kind": "post"}
         if not compacted:
             parts.append(_record("intent", {**common, "at": at}))
-        parts.append(_record("done", {**common, "uri": f"at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/{key}",
-                                      "cid": "bafyreib2rxk3rh6kzwq4tdnbqoqqkpcfqbw4tyzxgcrbw5xnmtlv3nm4ie",
-                                      "url": f"https://bsky.app/profile/anne.bsky.social/post/{key}", "at": at}))
+        parts.append(_record("done", {
+            **common, "uri": f"at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/{key}",
+            "cid": "bafyreib2rxk3rh6kzwq4tdnbqoqqkpcfqbw4tyzxgcrbw5xnmtlv3nm4ie",
+            "url": f"https://bsky.app/profile/anne.bsky.social/post/{key}", "at": at}))
     path.write_bytes(b"".join(parts))
 
 
@@ -70,8 +71,9 @@ def bench_journal(root: Path, n: int) -> None:
         journal.intent(f"new{i}", item_id=f"n{i}")
         journal.done(f"new{i}", ref)
         samples.append((time.perf_counter() - start) / 2)
+    p95 = sorted(samples)[int(len(samples) * 0.95)]
     print(f"append one record (write+flush+fsync), on a {n:,}-post journal: median "
-          f"{statistics.median(samples) * 1e3:.3f} ms, p95 {sorted(samples)[int(len(samples) * .95)] * 1e3:.3f} ms")
+          f"{statistics.median(samples) * 1e3:.3f} ms, p95 {p95 * 1e3:.3f} ms")
     start = time.perf_counter()
     journal.compact()
     print(f"compaction of {len(journal):,} entries (clean exit): {time.perf_counter() - start:.3f} s")
@@ -96,7 +98,8 @@ def plan_of(n: int) -> Plan:
     base = datetime(2019, 1, 1, tzinfo=UTC)
     items = [PlanItem(id=str(10_000 + i), kind=ItemKind.POST, source_ids=[str(10_000 + i)],
                       created_at=base + timedelta(minutes=i),
-                      posts=[PlannedPost(source_id=str(10_000 + i), text=f"post {i} — été")]) for i in range(n)]
+                      posts=[PlannedPost(source_id=str(10_000 + i), text=f"post {i} — été")])
+             for i in range(n)]
     return Plan(target="bluesky", items=items)
 
 
@@ -117,8 +120,8 @@ def bench_engine(root: Path, n: int) -> None:
     print(f"engine overhead per post (journal intent+done with 2 fsyncs, pacing, events), dry-run latency 0: "
           f"{overhead * 1e3:.2f} ms")
     default = DryRunTarget.DEFAULT_LATENCY
-    print(f"per post with the dry-run's simulated latency {default * 1e3:.0f} ms: {results[default] * 1e3:.2f} ms "
-          f"(overhead {overhead / default:.1%} of the simulated server latency)")
+    print(f"per post with the dry-run's simulated latency {default * 1e3:.0f} ms: "
+          f"{results[default] * 1e3:.2f} ms (overhead {overhead / default:.1%} of the simulated latency)")
     print("(for the real local servers: PDS createRecord ≈ 8 ms/post, mastodon-mock ≈ 10 ms/post "
           "— ../shared/local-servers.md; the overhead above is to be read beside those)")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
 SIZES = ((120, 40), (80, 24))
-STEPS = ("archive", "accounts", "select", "review", "migrate", "report")
+STEPS = ("archive", "accounts", "select", "review", "migrate", "report", "audience")
 
 
 async def shoot(step: str, size: tuple[int, int], lang: str, out: Path) -> Path:

@@ -44,7 +44,8 @@ BLUESKY_WRITES = ("/xrpc/com.atproto.repo.putRecord", "/xrpc/com.atproto.repo.cr
                   "/xrpc/com.atproto.repo.uploadBlob")
 MASTODON_WRITES = ("/api/v1/statuses", "/api/v2/media", "/api/v1/media")
 HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "host",
-       "proxy-connection", "upgrade", "te", "trailer"}
+       "proxy-connection", "upgrade", "te", "trailer",
+       "date", "server"}  # send_response() writes its own Date/Server: a second Date breaks Mastodon.py
 
 
 @dataclass

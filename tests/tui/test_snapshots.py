@@ -13,7 +13,7 @@ from quittex_tui.tui.app import make_app
 from quittex_tui.tui.drive import show_step
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
-STEPS = ["archive", "accounts", "select", "review", "migrate", "report"]
+STEPS = ["archive", "accounts", "select", "review", "migrate", "report", "audience"]
 
 
 def _run_before(step: str):

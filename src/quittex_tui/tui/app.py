@@ -119,6 +119,9 @@ class QuittexApp(App[int]):
             yield SystemCommand(t("cmd.retry"), t("cmd.retry_help"),
                                 partial(main.start_migration, retry_failed=True))
             yield SystemCommand(t("cmd.export"), t("cmd.export_help"), main.export_report)
+            for what in ("search", "follow", "export", "copy"):
+                yield SystemCommand(t(f"cmd.aud_{what}"), t(f"cmd.aud_{what}_help"),
+                                    partial(main.audience_command, what))
             yield SystemCommand(t("cmd.help"), t("cmd.help_help"), main.action_help)
         yield from super().get_system_commands(screen)
 

@@ -9,6 +9,7 @@ announcement need no account, so the demo shows them too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -23,16 +24,17 @@ from quittex_tui.tui.messages import AudienceUpdate
 
 if TYPE_CHECKING:
     from quittex_tui.tui.audience_model import AudienceModel
+    from quittex_tui.tui.screens.main import MainScreen as _Screen
     from quittex_tui.tui.widgets.audience_side import AudienceSide
     from quittex_tui.tui.widgets.audience_view import AudienceView
+else:
+    _Screen = object  # at run time a plain mixin; type checkers see the MainScreen it is mixed into
 
 NETS = ("bluesky", "mastodon")
 
 
-class AudienceActions:
+class AudienceActions(_Screen):
     """Mixin for MainScreen (uses its session, save(), show_error(), notify, query_one, run_worker)."""
-
-    session: Any
 
     # --- helpers -------------------------------------------------------------------------------------
     @property
@@ -42,12 +44,12 @@ class AudienceActions:
     def audience_view(self) -> AudienceView:
         from quittex_tui.tui.widgets.audience_view import AudienceView
 
-        return self.query_one(AudienceView)  # type: ignore[attr-defined]
+        return self.query_one(AudienceView)
 
     def audience_side(self) -> AudienceSide:
         from quittex_tui.tui.widgets.audience_side import AudienceSide
 
-        return self.query_one(AudienceSide)  # type: ignore[attr-defined]
+        return self.query_one(AudienceSide)
 
     def audience_enter(self) -> None:
         """Opening the step: read the people once (a worker: big archives have many mentions)."""
@@ -55,15 +57,15 @@ class AudienceActions:
             self.audience_refresh(reload=True)
             return
         self.audience_view().update_note()
-        self.run_worker(self._audience_load_job, thread=True, group="audience-load")  # type: ignore[attr-defined]
+        self.run_worker(self._audience_load_job, thread=True, group="audience-load")
 
     def _audience_load_job(self, handles_file: str | None = None) -> None:
         try:
             self.audience_model.load(handles_file)
         except QuittexError as exc:
-            self.post_message(AudienceUpdate("loaded", error=f"{exc.message}\n{exc.hint}".strip()))  # type: ignore[attr-defined]
+            self.post_message(AudienceUpdate("loaded", error=f"{exc.message}\n{exc.hint}".strip()))
             return
-        self.post_message(AudienceUpdate("loaded"))  # type: ignore[attr-defined]
+        self.post_message(AudienceUpdate("loaded"))
 
     def audience_refresh(self, *, reload: bool = False) -> None:
         view = self.audience_view()
@@ -76,7 +78,7 @@ class AudienceActions:
 
     def audience_changed(self) -> None:
         """A decision changed: save the state now, redraw the line and the counts."""
-        self.save()  # type: ignore[attr-defined]
+        self.save()
         model = self.audience_model
         if model.filter != "all":
             self.audience_refresh(reload=True)
@@ -89,16 +91,21 @@ class AudienceActions:
             return
         model = self.audience_model
         if not model.loaded and what != "copy":
-            self.notify(t("aud.loading"))  # type: ignore[attr-defined]
+            self.notify(t("aud.loading"))
             return
         handler = getattr(self, f"_aud_{what}", None)
         if handler is not None:
             handler()
 
+    def audience_command(self, what: str) -> None:
+        """From the command palette: open the Audience step, then act (once the people are read)."""
+        self.goto(Step.AUDIENCE)
+        self.action_audience(what)
+
     def _current_person(self) -> Any:
         row = self.audience_view().current
         if row is None:
-            self.notify(t("aud.none_selected"), severity="warning")  # type: ignore[attr-defined]
+            self.notify(t("aud.none_selected"), severity="warning")
         return row
 
     def _aud_accept(self) -> None:
@@ -109,7 +116,7 @@ class AudienceActions:
         if cand is None:
             self._aud_type()
             return
-        self.audience_view().query_one("#people").action_cursor(1)  # type: ignore[attr-defined]
+        self.audience_view().query_one("#people").action_cursor(1)
         self.audience_changed()
 
     def _aud_reject(self) -> None:
@@ -117,7 +124,7 @@ class AudienceActions:
         if row is None:
             return
         self.audience_model.reject(row.id)
-        self.audience_view().query_one("#people").action_cursor(1)  # type: ignore[attr-defined]
+        self.audience_view().query_one("#people").action_cursor(1)
         self.audience_changed()
 
     def _aud_clear(self) -> None:
@@ -133,13 +140,13 @@ class AudienceActions:
             return
         model = self.audience_model
         if len(model.candidates(row.id)) < 2:
-            self.notify(t("aud.no_other"), severity="warning")  # type: ignore[attr-defined]
+            self.notify(t("aud.no_other"), severity="warning")
             return
         model.cycle_choice(row.id)
         decided = model.decision(row.id)
         if decided is not None and decided.decision == "accepted":
             model.accept(row.id)  # choosing another candidate of an accepted person changes the match
-            self.save()  # type: ignore[attr-defined]
+            self.save()
         self.audience_refresh()
 
     def _aud_type(self) -> None:
@@ -158,16 +165,17 @@ class AudienceActions:
             try:
                 net, canonical = model.accept_typed(row.id, value)
             except QuittexError:
-                self.notify(t("aud.type_invalid", value=value), severity="error")  # type: ignore[attr-defined]
+                self.notify(t("aud.type_invalid", value=value), severity="error")
                 return
             if net != model.network:
                 model.network = net
-                self.notify(t("aud.switched", network=t(f"net.{net}")))  # type: ignore[attr-defined]
-            self.notify(t("aud.accepted_typed", who=who, account=canonical))  # type: ignore[attr-defined]
-            self.save()  # type: ignore[attr-defined]
+                self.notify(t("aud.switched", network=t(f"net.{net}")))
+            self.notify(t("aud.accepted_typed", who=who, account=canonical))
+            self.save()
             self.audience_refresh(reload=True)
+            self.audience_view().query_one("#people").action_cursor(1)  # on to the next, as `a` does
 
-        self.app.push_screen(  # type: ignore[attr-defined]
+        self.app.push_screen(
             PromptScreen(t("aud.type_title", who=who), t("aud.type_label"),
                          value=(decided.handle or "") if decided else ""),
             done,
@@ -178,13 +186,13 @@ class AudienceActions:
 
         model = self.audience_model
         model.filter = FILTERS[(FILTERS.index(model.filter) + 1) % len(FILTERS)]
-        self.save()  # type: ignore[attr-defined]
+        self.save()
         self.audience_refresh(reload=True)
 
     def _aud_network(self) -> None:
         model = self.audience_model
         model.network = NETS[(NETS.index(model.network) + 1) % len(NETS)]
-        self.save()  # type: ignore[attr-defined]
+        self.save()
         self.audience_refresh(reload=True)
 
     def _aud_strong(self) -> None:
@@ -192,35 +200,35 @@ class AudienceActions:
         n = model.accept_strong()
         if n:
             self.audience_changed()
-        self.notify(t("aud.strong_done", n=number(n), network=t(f"net.{model.network}")))  # type: ignore[attr-defined]
+        self.notify(t("aud.strong_done", n=number(n), network=t(f"net.{model.network}")))
 
     # --- search (worker) -----------------------------------------------------------------------------
     def _aud_search(self) -> None:
         model = self.audience_model
         net = model.network
         if not model.can_search(net):
-            self.notify(t("aud.need_account", network=t(f"net.{net}")), severity="warning")  # type: ignore[attr-defined]
+            self.notify(t("aud.need_account", network=t(f"net.{net}")), severity="warning")
             return
         run = model.search[net]
         if run.running:
             return
         run.running, run.error, run.fraction, run.message = True, "", 0.0, ""
         self.audience_view().update_note()
-        self.run_worker(partial(self._audience_search_job, net), thread=True, group=f"audience-search-{net}")  # type: ignore[attr-defined]
+        self.run_worker(partial(self._audience_search_job, net), thread=True, group=f"audience-search-{net}")
 
     def _audience_search_job(self, net: str) -> None:
         def progress(message: str, fraction: float) -> None:
-            self.post_message(AudienceUpdate("search", net, (message, fraction)))  # type: ignore[attr-defined]
+            self.post_message(AudienceUpdate("search", net, (message, fraction)))
 
         try:
             found = self.audience_model.find(net, progress)
         except QuittexError as exc:
-            self.post_message(AudienceUpdate("searched", net, error=f"{exc.message} {exc.hint}".strip()))  # type: ignore[attr-defined]
+            self.post_message(AudienceUpdate("searched", net, error=f"{exc.message} {exc.hint}".strip()))
             return
         except Exception as exc:  # a library error we did not classify: in words, the view stays usable
-            self.post_message(AudienceUpdate("searched", net, error=str(exc) or exc.__class__.__name__))  # type: ignore[attr-defined]
+            self.post_message(AudienceUpdate("searched", net, error=str(exc) or exc.__class__.__name__))
             return
-        self.post_message(AudienceUpdate("searched", net, found))  # type: ignore[attr-defined]
+        self.post_message(AudienceUpdate("searched", net, found))
 
     # --- follow (worker) -----------------------------------------------------------------------------
     def _aud_follow(self) -> None:
@@ -230,14 +238,14 @@ class AudienceActions:
         net = model.network
         if model.follows[net].running:
             model.stop.set()
-            self.notify(t("aud.follow_stopping"))  # type: ignore[attr-defined]
+            self.notify(t("aud.follow_stopping"))
             return
         n = model.follow_count(net)
         if n == 0:
-            self.notify(t("aud.follow_nothing", network=t(f"net.{net}")), severity="warning")  # type: ignore[attr-defined]
+            self.notify(t("aud.follow_nothing", network=t(f"net.{net}")), severity="warning")
             return
         if not self.session.slots[net].connected:
-            self.notify(t("aud.need_account", network=t(f"net.{net}")), severity="warning")  # type: ignore[attr-defined]
+            self.notify(t("aud.need_account", network=t(f"net.{net}")), severity="warning")
             return
         body = Text(t(f"aud.follow_confirm_{net}", n=number(n)) + "\n\n" + t("aud.follow_note"))
 
@@ -245,42 +253,43 @@ class AudienceActions:
             if yes:
                 self._audience_start_follow(net, n)
 
-        self.app.push_screen(ConfirmScreen(t("aud.follow_title", n=number(n), network=t(f"net.{net}")), body), done)  # type: ignore[attr-defined]
+        title = t("aud.follow_title", n=number(n), network=t(f"net.{net}"))
+        self.app.push_screen(ConfirmScreen(title, body), done)
 
     def _audience_start_follow(self, net: str, n: int) -> None:
         from quittex_tui.tui.audience_model import FollowRun
 
         model = self.audience_model
         model.follows[net] = FollowRun(total=n, running=True)
-        self.show_pane("queue")  # type: ignore[attr-defined]
+        self.show_pane("queue")
         self.audience_side().refresh_follows()
-        self.run_worker(partial(self._audience_follow_job, net), thread=True, group=f"audience-follow-{net}")  # type: ignore[attr-defined]
+        self.run_worker(partial(self._audience_follow_job, net), thread=True, group=f"audience-follow-{net}")
 
     def _audience_follow_job(self, net: str) -> None:
         try:
             report = self.audience_model.run_follows(
-                net, lambda ev: self.post_message(AudienceUpdate("follow", net, ev))  # type: ignore[attr-defined]
+                net, lambda ev: self.post_message(AudienceUpdate("follow", net, ev))
             )
         except QuittexError as exc:
-            self.post_message(AudienceUpdate("followed", net, error=f"{exc.message} {exc.hint}".strip()))  # type: ignore[attr-defined]
+            self.post_message(AudienceUpdate("followed", net, error=f"{exc.message} {exc.hint}".strip()))
             return
         except Exception as exc:
-            self.post_message(AudienceUpdate("followed", net, error=str(exc) or exc.__class__.__name__))  # type: ignore[attr-defined]
+            self.post_message(AudienceUpdate("followed", net, error=str(exc) or exc.__class__.__name__))
             return
-        self.post_message(AudienceUpdate("followed", net, report))  # type: ignore[attr-defined]
+        self.post_message(AudienceUpdate("followed", net, report))
 
     # --- Mastodon CSV --------------------------------------------------------------------------------
     def _aud_export(self) -> None:
         model = self.audience_model
         if not model.mastodon_addresses():
-            self.notify(t("aud.csv_nothing"), severity="warning")  # type: ignore[attr-defined]
+            self.notify(t("aud.csv_nothing"), severity="warning")
             return
         try:
             path, n = model.export_csv()
         except QuittexError as exc:
-            self.show_error(exc.message, exc.hint)  # type: ignore[attr-defined]
+            self.show_error(exc.message, exc.hint)
             return
-        self.notify(t("aud.csv_written", n=number(n), path=str(path)))  # type: ignore[attr-defined]
+        self.notify(t("aud.csv_written", n=number(n), path=str(path)))
         self.audience_side().refresh_files()
 
     # --- profile (worker) ----------------------------------------------------------------------------
@@ -290,7 +299,7 @@ class AudienceActions:
         model = self.audience_model
         nets = [n for n in NETS if self.session.slots[n].connected]
         if not nets:
-            self.notify(t("aud.profile_need_account"), severity="warning")  # type: ignore[attr-defined]
+            self.notify(t("aud.profile_need_account"), severity="warning")
             return
         fields = model.profile_fields()
         body = Text()
@@ -307,21 +316,21 @@ class AudienceActions:
         def done(yes: bool | None) -> None:
             if yes:
                 for net in nets:
-                    self.run_worker(partial(self._audience_profile_job, net), thread=True,  # type: ignore[attr-defined]
+                    self.run_worker(partial(self._audience_profile_job, net), thread=True,
                                     group=f"audience-profile-{net}")
 
-        self.app.push_screen(ConfirmScreen(t("aud.profile_confirm"), body), done)  # type: ignore[attr-defined]
+        self.app.push_screen(ConfirmScreen(t("aud.profile_confirm"), body), done)
 
     def _audience_profile_job(self, net: str) -> None:
         try:
             self.audience_model.apply_profile(net)
         except QuittexError as exc:
-            self.post_message(AudienceUpdate("profile", net, error=f"{exc.message} {exc.hint}".strip()))  # type: ignore[attr-defined]
+            self.post_message(AudienceUpdate("profile", net, error=f"{exc.message} {exc.hint}".strip()))
             return
         except Exception as exc:
-            self.post_message(AudienceUpdate("profile", net, error=str(exc) or exc.__class__.__name__))  # type: ignore[attr-defined]
+            self.post_message(AudienceUpdate("profile", net, error=str(exc) or exc.__class__.__name__))
             return
-        self.post_message(AudienceUpdate("profile", net))  # type: ignore[attr-defined]
+        self.post_message(AudienceUpdate("profile", net))
 
     # --- announcement --------------------------------------------------------------------------------
     def _aud_announce_next(self) -> None:
@@ -330,7 +339,7 @@ class AudienceActions:
 
     def _aud_copy(self) -> None:
         where, text = self.audience_model.current_announcement(language())
-        app = self.app  # type: ignore[attr-defined]
+        app = self.app
         app.copy_to_clipboard(text)  # OSC 52 (audience/announce.py): reaches the local clipboard over SSH
         if os.environ.get("TMUX"):
             # tmux swallows a bare OSC 52 unless `set-clipboard on`; the DCS-wrapped form passes with
@@ -338,11 +347,9 @@ class AudienceActions:
             # output, so use the same driver its copy_to_clipboard writes to.
             driver = getattr(app, "_driver", None)
             if driver is not None:
-                try:
+                with contextlib.suppress(ValueError):  # too long for a terminal: the plain copy stands
                     driver.write(audience.osc52(text, tmux=True))
-                except ValueError:
-                    pass
-        self.notify(t("aud.copied", where=t(f"aud.for_{where}")))  # type: ignore[attr-defined]
+        self.notify(t("aud.copied", where=t(f"aud.for_{where}")))
 
     # --- handles file --------------------------------------------------------------------------------
     def _aud_handles(self) -> None:
@@ -355,9 +362,9 @@ class AudienceActions:
                 return
             model.loaded = False
             self.audience_view().update_note()
-            self.run_worker(partial(self._audience_load_job, value), thread=True, group="audience-load")  # type: ignore[attr-defined]
+            self.run_worker(partial(self._audience_load_job, value), thread=True, group="audience-load")
 
-        self.app.push_screen(  # type: ignore[attr-defined]
+        self.app.push_screen(
             PromptScreen(t("aud.handles_title"), t("aud.handles_label"), value=model.handles_file), done
         )
 
@@ -368,8 +375,8 @@ class AudienceActions:
         if kind == "loaded":
             if message.error:
                 model.loaded = True
-                self.show_error(message.error)  # type: ignore[attr-defined]
-            self.save()  # type: ignore[attr-defined]
+                self.show_error(message.error)
+            self.save()
             self.audience_refresh(reload=True)
         elif kind == "search":
             run = model.search[net]
@@ -383,7 +390,7 @@ class AudienceActions:
             else:
                 model.set_found(net, message.payload)
                 strong = sum(1 for s in message.payload.values() if s.best is not None)
-                self.notify(t("aud.search_done", network=t(f"net.{net}"),  # type: ignore[attr-defined]
+                self.notify(t("aud.search_done", network=t(f"net.{net}"),
                               n=number(sum(1 for s in message.payload.values() if s.candidates)),
                               strong=number(strong)))
             self.audience_refresh(reload=True)
@@ -395,20 +402,20 @@ class AudienceActions:
             run.waiting_until = None
             if message.error:
                 run.error = message.error
-                self.show_error(t("aud.follow_failed", network=t(f"net.{net}")), message.error)  # type: ignore[attr-defined]
+                self.show_error(t("aud.follow_failed", network=t(f"net.{net}")), message.error)
             else:
                 rep = message.payload
                 run.report = rep
                 run.followed, run.already, run.failed = rep.followed, rep.already, len(rep.failed)
-                self.notify(t("aud.follow_done", network=t(f"net.{net}"), followed=number(rep.followed),  # type: ignore[attr-defined]
+                self.notify(t("aud.follow_done", network=t(f"net.{net}"), followed=number(rep.followed),
                               already=number(rep.already), failed=number(len(rep.failed))))
             self.audience_side().refresh_follows()
         elif kind == "profile":
             model.profile_done[net] = message.error
             if message.error:
-                self.show_error(t("aud.profile_failed", network=t(f"net.{net}")), message.error)  # type: ignore[attr-defined]
+                self.show_error(t("aud.profile_failed", network=t(f"net.{net}")), message.error)
             else:
-                self.notify(t("aud.profile_done", network=t(f"net.{net}")))  # type: ignore[attr-defined]
+                self.notify(t("aud.profile_done", network=t(f"net.{net}")))
             self.audience_side().refresh_profile()
 
     def _audience_follow_event(self, net: str, ev: Any) -> None:
@@ -422,6 +429,9 @@ class AudienceActions:
             run.failed += 1
         run.waiting_until = ev.waiting_until if ev.kind == "waiting" else None
         handle = ev.task.handle if ev.task is not None else ""
-        line = t(f"aud.event_{ev.kind}", network=t(f"net.{net}"), who=handle) if ev.kind != "waiting" else ""
-        self.audience_model.log.append(line or ev.message)
+        if ev.kind in ("done", "already") and action == "follow":
+            line = t(f"aud.event_{ev.kind}", who=handle)
+        else:  # failures and waits in the core's words (they carry the reason / the time)
+            line = ev.message
+        self.audience_model.log.append(line)
         self.audience_side().refresh_follows()

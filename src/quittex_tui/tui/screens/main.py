@@ -26,8 +26,10 @@ from quittex_tui.errors import QuittexError
 from quittex_tui.state import Step
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.messages import AccountsChanged, CursorMoved, EngineUpdate, RunFinished, SelectionChanged
+from quittex_tui.tui.screens.audience_actions import AudienceActions
 from quittex_tui.tui.session import STEPS, Session, network_of
 from quittex_tui.tui.widgets.accounts_pane import AccountsPane
+from quittex_tui.tui.widgets.audience_view import AudienceView
 from quittex_tui.tui.widgets.item_list import ItemList
 from quittex_tui.tui.widgets.overview import OverviewView
 from quittex_tui.tui.widgets.queue_pane import QueuePane
@@ -46,6 +48,7 @@ LAYOUT: dict[Step, tuple[str, str, str]] = {
     Step.REVIEW: ("archive", "review", "queue-page"),
     Step.MIGRATE: ("queue", "review", "queue-page"),
     Step.REPORT: ("queue", "review", "report-page"),
+    Step.AUDIENCE: ("archive", "audience", "audience-page"),
 }
 VIEW = {  # the container of each step's own view (focus must stay inside it)
     Step.ARCHIVE: "#overview",
@@ -54,6 +57,7 @@ VIEW = {  # the container of each step's own view (focus must stay inside it)
     Step.REVIEW: "#review",
     Step.MIGRATE: "#queue-page",
     Step.REPORT: "#report-page",
+    Step.AUDIENCE: "#audience",
 }
 FOCUS = {
     Step.ARCHIVE: "#tweets",
@@ -62,10 +66,11 @@ FOCUS = {
     Step.REVIEW: "#items",
     Step.MIGRATE: "#queue",
     Step.REPORT: "#report-list",
+    Step.AUDIENCE: "#people",
 }
 
 
-class MainScreen(Screen[None]):
+class MainScreen(AudienceActions, Screen[None]):
     CSS_PATH = TUI_DIR / "main.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_step", "key.next_step"),
@@ -99,6 +104,7 @@ class MainScreen(Screen[None]):
                 yield OverviewView(s, id="overview")
                 yield SelectView(s, id="select")
                 yield ReviewView(s, id="review")
+                yield AudienceView(s, id="audience")
             with Vertical(id="side"):
                 yield AccountsPane(s, id="accounts-pane", classes="pane")
                 yield QueuePane(s, id="queue-pane", classes="pane")
@@ -147,6 +153,8 @@ class MainScreen(Screen[None]):
             self.query_one(ReviewView).reload()
         if step == Step.REPORT:
             self.collect_reports()
+        if step == Step.AUDIENCE:
+            self.audience_enter()
         self.call_after_refresh(self.focus_step)
         if save:
             self.session.set_step(step)
@@ -198,6 +206,8 @@ class MainScreen(Screen[None]):
             target = {"overview": "#tweets", "select": "#kind-post", "review": "#items"}[LAYOUT[self.step][1]]
         if pane == "queue" and self.step == Step.REPORT:
             target = "#report-list"
+        if pane == "queue" and self.step == Step.AUDIENCE:
+            target = "#audience-page"
         with contextlib.suppress(Exception):
             self.query_one(target).focus()
 
@@ -499,6 +509,7 @@ class MainScreen(Screen[None]):
     def stop_everything(self) -> None:
         for slot in self.session.slots.values():
             slot.stop.set()
+        self.session.audience.stop.set()  # follows stop between two writes (journalled: nothing lost)
         self.session.mark_changed()
         self.session.flush()
 
@@ -532,6 +543,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         (t("step.select"), [("space", t("key.check"))]),
         (t("step.review"), keys_of(list(ReviewView.BINDINGS))),  # type: ignore[arg-type]
         (t("pane.queue"), keys_of(list(QueuePane.BINDINGS))),  # type: ignore[arg-type]
+        (t("step.audience"), keys_of(list(AudienceView.BINDINGS), [("B. M.", t("aud.legend"))])),  # type: ignore[arg-type]
         (t("help.edit"), keys_of(list(EditScreen.BINDINGS))),  # type: ignore[arg-type]
     ]
 

@@ -34,8 +34,8 @@ class AudienceSide(VerticalScroll, can_focus=True):
         yield Static(id="aud-follow")
         yield Static(id="aud-log")
         yield Static(id="aud-files")
-        yield Static(id="aud-profile")
         yield Static(id="aud-announce")
+        yield Static(id="aud-profile")
 
     def refresh_all(self) -> None:
         self.refresh_follows()
@@ -72,25 +72,28 @@ class AudienceSide(VerticalScroll, can_focus=True):
             text.append("\n")
             if run.error:
                 text.append(t("queue.last_error", error=run.error) + "\n", style="bold red")
+        text.rstrip()
         self.query_one("#aud-follow", Static).update(text)
-        log = Text("\n".join(list(m.log)[-5:]), style="dim")
-        self.query_one("#aud-log", Static).update(log)
+        log = self.query_one("#aud-log", Static)
+        log.update(Text("\n".join(list(m.log)[-5:]), style="dim"))
+        log.display = bool(m.log)
 
     def refresh_files(self) -> None:
         m = self.session.audience
         text = Text()
-        text.append("\n" + t("aud.csv_title") + "\n", style="bold underline")
+        text.append(t("aud.csv_title") + "\n", style="bold underline")
         n = len(m.mastodon_addresses())
         text.append(t("aud.csv_pending", n=number(n)) + "\n")
         if m.csv_path is not None:
             text.append(t("aud.csv_written", n=number(m.csv_count), path=str(m.csv_path)) + "\n",
                         style="bold")
+        text.rstrip()
         self.query_one("#aud-files", Static).update(text)
 
     def refresh_profile(self) -> None:
         m = self.session.audience
         text = Text()
-        text.append("\n" + t("aud.profile_title") + "\n", style="bold underline")
+        text.append(t("aud.profile_title") + "\n", style="bold underline")
         fields = m.profile_fields()
         name = fields["bluesky"]["name"]
         text.append(t("aud.profile_name") + ": ", style="dim")
@@ -112,6 +115,7 @@ class AudienceSide(VerticalScroll, can_focus=True):
         if pictures:
             text.append(t("aud.profile_pictures", what=", ".join(t(f"aud.picture_{p}") for p in pictures))
                         + "\n", style="dim")
+        text.rstrip()
         self.query_one("#aud-profile", Static).update(text)
 
     def refresh_announce(self) -> None:
@@ -119,7 +123,7 @@ class AudienceSide(VerticalScroll, can_focus=True):
         texts, example = m.announcements(language())
         current = m.announce_index % len(texts)
         text = Text()
-        text.append("\n" + t("aud.announce_title") + "\n", style="bold underline")
+        text.append(t("aud.announce_title") + "\n", style="bold underline")
         if example:
             text.append(t("aud.announce_example") + "\n", style="italic")
         for i, (where, body) in enumerate(texts):

@@ -80,14 +80,15 @@ class AudienceView(Vertical):
     def line(self, row: PersonRow, width: int) -> str:
         m = self.model
         marks = " ".join(f"{NET_LETTER[n]}{MARK[m.status(row.id, n)]}" for n in NET_LETTER)
-        rel = ",".join(t(f"aud.rel_short.{r}") for r in row.person.relations)
+        rels = row.person.relations
+        rel = t(f"aud.rel_short.{rels[0]}") + ("+" if len(rels) > 1 else "") if rels else ""
         decided = m.decision(row.id)
         if decided is not None and decided.decision == "accepted":
             who = "-> " + (decided.handle or decided.acct or decided.did or "")
         else:
             cand = m.chosen(row.id)
             who = f"{cand.handle} ({cand.score})" if cand else ""
-        return f"{marks} {self.handle_of(row):<20} {rel:<6} {who}"
+        return f"{marks} {self.handle_of(row):<18} {rel:<10} {who}"
 
     def reload(self, keep: str | None = None) -> None:
         m = self.model
@@ -112,7 +113,6 @@ class AudienceView(Vertical):
         m = self.model
         c = m.counts()
         text = Text()
-        text.append(t("aud.network") + ": ")
         text.append(t(f"net.{m.network}"), style="bold")
         text.append(" · " + t("aud.filter") + ": ")
         text.append(t(f"aud.filter_{m.filter}"), style="bold")
@@ -176,7 +176,7 @@ class AudienceView(Vertical):
         if not cands:
             if not p.x_handle and not p.claimed:
                 text.append(t("aud.no_handle"), style="italic")
-            elif m.search[m.network].done:
+            elif m.search[m.network].done or not m.can_search(m.network):
                 text.append(t("aud.no_candidate", network=net_name), style="italic")
             else:
                 text.append(t("aud.not_searched", network=net_name), style="italic")

@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher, Static
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.rows import Row
 from quittex_tui.tui.session import Session
+from quittex_tui.tui.widgets.audience_side import AudienceSide
 from quittex_tui.tui.widgets.chart import progress_bar
 from quittex_tui.tui.widgets.item_list import ItemList
 
@@ -46,6 +47,7 @@ class QueuePane(Vertical):
                 yield Static(id="report-summary")
                 yield ItemList(self.report_line, id="report-list", empty_key="report.empty")
                 yield Static(id="report-paths")
+            yield AudienceSide(self.session, id="audience-page")
 
     def on_mount(self) -> None:
         self.refresh_queue()
@@ -55,6 +57,8 @@ class QueuePane(Vertical):
         self.query_one("#queue-switch", ContentSwitcher).current = page
         if page == "report-page":
             self.refresh_report()
+        if page == "audience-page":
+            self.query_one(AudienceSide).refresh_all()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
