@@ -253,8 +253,8 @@ def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies
                 if state.alts and post.media:
                     media = []
                     for m in post.media:
-                        media_id = getattr(m, "media_id", None)
-                        alt = state.alts.get(media_id) if media_id else None
+                        # Keyed on the archive's media id (stable); the cache path only for older states.
+                        alt = state.alts.get(m.media_id) if m.media_id else None
                         if alt is None:
                             alt = state.alts.get(m.path)
                         media.append(m.model_copy(update={"alt": alt}) if alt is not None else m)

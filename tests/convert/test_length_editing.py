@@ -59,9 +59,9 @@ def test_bluesky_facets_of_an_edited_text_keep_shortened_links() -> None:
 
 def test_split_for_both_targets() -> None:
     text = "Une phrase qui revient encore. " * 40
-    bsky = editing.split_for("bluesky", text, number_parts=True, source_id="7")
+    bsky = editing.split_for("bluesky", text, number_parts=True, source_id="7", created_at=T0, lang="fr")
     assert len(bsky) > 1 and all(grapheme.length(p.text) <= 300 for p in bsky)
-    assert all(p.source_id == "7" for p in bsky)
+    assert all(p.source_id == "7" and p.created_at == T0 and p.lang == "fr" for p in bsky)
     footer = date_footer(T0, "en")
     masto = editing.split_for("mastodon", text, max_chars=300, footer=footer)
     assert masto[0].text.endswith("\n\nPosted on X on 20 Dec 2024")
@@ -85,8 +85,9 @@ def test_plan_json_obj_equals_the_model_serialisation(tmp_path) -> None:
 def test_plan_json_obj_knows_every_model_field() -> None:
     """A field added to the contract models must be added to plan_json_obj too (else it is dropped)."""
     post = PlannedPost(source_id="1", text="t", media=[PlannedMedia(path="/p", kind="image", bytes=1, width=1,
-                                                                     height=1, duration_s=1.5)],
-                       mention_candidates=[MentionCandidate(handle="a", byte_start=0, byte_end=2)])
+                                                                     height=1, duration_s=1.5, media_id="m1")],
+                       mention_candidates=[MentionCandidate(handle="a", byte_start=0, byte_end=2)],
+                       created_at=T0, lang="fr")
     plan = Plan(target="bluesky", items=[PlanItem(id="1", kind="post", source_ids=["1"], created_at=T0,
                                                   posts=[post])],
                 skipped=[SkippedTweet(source_id="2", reason="retweet")])

@@ -166,3 +166,38 @@ def test_a_post_that_cannot_fit_is_flagged_not_dropped(tmp_path) -> None:
     posts = plan.items[0].posts
     assert [p.text for p in posts] == ["voir", "https://example.org/page"]  # a URL alone counts 23 > 20
     assert posts[0].warnings == ["a post is over the network's length limit and will be refused"]
+
+
+def test_every_post_keeps_its_own_tweet_time_lang_and_media_ids(tmp_path) -> None:
+    t1, t2 = T0, T0 + timedelta(minutes=3, seconds=7)
+    long = "Une phrase assez longue pour déborder. " * 12  # > 300 graphemes: split over several posts
+    archive = FakeArchive([
+        tweet("105", "Le fil 🧵 commence ici", at=t1, lang="fr"),
+        tweet("106", long, at=t2, kind=TweetKind.THREAD, reply_to=("105", ME), thread_root="105", lang="und",
+              media=[photo(f"https://t.co/{n}", n) for n in range(1, 7)]),  # 6 photos: 4 + an overflow of 2
+        tweet("107", "https://t.co/Z", at=t2 + timedelta(hours=1), lang="qme",
+              media=[photo("https://t.co/Z", 9)]),
+        tweet("108", "Bahasa", at=t2 + timedelta(hours=2), lang="in"),
+    ], threads=[["105", "106"]])
+    plan = _plan(archive, BSKY, tmp_path)
+    thread = plan.items[0]
+    assert thread.created_at == t1
+    first, *rest = thread.posts
+    assert first.created_at == t1 and first.lang == "fr"
+    assert len(rest) >= 2 and all(p.created_at == t2 and p.lang == "" for p in rest)  # split + overflow share
+    assert [m.media_id for p in rest for m in p.media] == [f"m{n}" for n in range(1, 7)]
+    assert plan.items[1].posts[0].lang == "" and plan.items[1].posts[0].media[0].media_id == "m9"
+    assert plan.items[2].posts[0].lang == "id"
+    data = plan.to_json_obj()
+    assert data["items"][0]["posts"][1]["created_at"] == t2.isoformat().replace("+00:00", "Z")
+    assert data["items"][0]["posts"][1]["media"][0]["media_id"] == "m1"
+
+
+@pytest.mark.parametrize(("x_lang", "tag"), [
+    ("fr", "fr"), ("en", "en"), ("pt-BR", "pt-br"), ("zh-cn", "zh-cn"), ("iw", "he"), ("in", "id"),
+    ("und", ""), ("zxx", ""), ("qme", ""), ("qht", ""), ("qam", ""), ("", ""), ("fr fr", ""),
+])
+def test_x_language_codes_become_bcp47_or_nothing(x_lang, tag) -> None:
+    from quittex_tui.convert.plan import post_lang
+
+    assert post_lang(x_lang) == tag

@@ -183,3 +183,20 @@ def test_apply_user_changes_keeps_mastodon_texts_without_facets() -> None:
                            edits={"mastodon": {item.id: {"0": "Bonjour https://example.org"}}})
     post = apply_user_changes(plan, state).items[0].posts[0]
     assert post.text == "Bonjour https://example.org" and post.facets == []
+
+
+def test_alt_texts_are_keyed_on_the_archive_media_id() -> None:
+    plan = make_plan([1, 1])
+    # Two conversions of the same photo may land at different cache paths: the media id is what is stable.
+    first = PlannedMedia(path="/cache/v1.jpg", kind="image", bytes=10, width=4, height=3, media_id="m77")
+    other = PlannedMedia(path="/cache/v2.jpg", kind="image", bytes=10, width=4, height=3, media_id="m78")
+    items = [item.model_copy(update={"posts": [item.posts[0].model_copy(update={"media": [m]})]})
+             for item, m in zip(plan.items, (first, other), strict=True)]
+    plan = plan.model_copy(update={"items": items})
+    state = MigrationState(archive_paths=[], archive_fingerprint="x",
+                           alts={"m77": "Le port au matin", "/cache/v2.jpg": "by path (older states)",
+                                 "m78": "la baie le soir"})
+    out = apply_user_changes(plan, state)
+    assert out.items[0].posts[0].media[0].alt == "Le port au matin"
+    assert out.items[1].posts[0].media[0].alt == "la baie le soir"  # the media id wins over the path
+    assert plan.items[0].posts[0].media[0].alt == ""  # the input plan is untouched

@@ -16,7 +16,7 @@ from quittex_tui import audience, paths
 from quittex_tui.tui.app import make_app
 from quittex_tui.tui.i18n import t
 from quittex_tui.tui.screens.connect import BlueskyLoginScreen
-from quittex_tui.tui.screens.modals import ConfirmScreen
+from quittex_tui.tui.screens.modals import ConfirmScreen, PromptScreen
 from quittex_tui.tui.widgets.item_list import ItemList
 from tests.audience.netutil import PASSWORD, bsky_account, list_records, wait_indexed
 from tests.tui.conftest import wait_for, wait_main
@@ -76,15 +76,18 @@ async def test_bluesky_connect_dialog_on_the_real_pds(
     assert not leaked, leaked
 
 
-async def test_audience_search_accept_follow_on_a_real_appview(appview_servers: dict[str, str]) -> None:
+async def test_audience_search_accept_follow_on_a_real_appview(
+    appview_servers: dict[str, str], tmp_path: Path
+) -> None:
     pds, appview = appview_servers["QTX_APPVIEW_PDS_URL"], appview_servers["QTX_APPVIEW_URL"]
     me = "h9-camille.test"
     me_client, me_did = bsky_account(pds, me, "Camille", "journaliste")
-    # gael_bzh is in the demo archive (a follower); the right account names the X handle, the decoy
-    # names another X account.
+    # One of the demo archive's follows has no handle in the archive; the user's handles file names it
+    # (so no other test's search can meet these accounts). The right account names the X handle in its
+    # bio, the decoy names another X account.
     accounts = {
-        "gael-bzh.test": ("Gaël", "Breton, photographe. @gael_bzh sur X"),
-        "gaelbzh-fan.test": ("Gaël fan", "Fan account, the real one is x.com/gael_bzh_real"),
+        "h9-person.test": ("H9 Person", "Photographe. @h9_person sur X"),
+        "h9person-fan.test": ("H9 fan", "Fan account, the real one is x.com/h9_person_real"),
     }
     dids = {me: me_did}
     for handle, (name, bio) in accounts.items():
@@ -100,24 +103,31 @@ async def test_audience_search_accept_follow_on_a_real_appview(appview_servers: 
         model = s.audience
         await wait_for(pilot, lambda: model.loaded)
         assert model.network == "bluesky"  # the connected network is the one shown
+        unknown = next(p for p in model.people if not p.x_handle and "following" in p.relations)
+        handles = tmp_path / "handles.csv"
+        handles.write_text(f"x_id,x_handle\n{unknown.x_id},h9_person\n", "utf-8")
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*str(handles), "enter")
+        await wait_for(pilot, lambda: model.loaded and any(p.x_handle == "h9_person" for p in model.people))
         await pilot.press("s")
         await wait_for(pilot, lambda: model.search["bluesky"].done or bool(model.search["bluesky"].error),
                        timeout=60)
         assert not model.search["bluesky"].error
         people = main.query_one("#people", ItemList)
-        gael = next(p for p in model.people if p.x_handle == "gael_bzh")
-        target = next(i for i, idx in enumerate(people.indices) if people.rows[idx].id == gael.x_id)
+        target = next(i for i, idx in enumerate(people.indices) if people.rows[idx].id == unknown.x_id)
         await pilot.press("g", *["j"] * target)
         await pilot.pause(0.1)
         detail = str(main.query_one("#person-detail").render())
-        best = model.chosen(gael.x_id)
-        assert best is not None and best.did == dids["gael-bzh.test"]
+        best = model.chosen(unknown.x_id)
+        assert best is not None and best.did == dids["h9-person.test"]
         assert best.reasons[:3] == ["handle equal", "bio names the X handle", "display name equal"]
-        assert "gael-bzh.test" in detail and "handle equal" in detail and "bio names the X handle" in detail
-        assert "gaelbzh-fan.test" in detail and "bio names another X account (@gael_bzh_real)" in detail
+        assert "@h9_person" in detail and "handles.csv" in detail
+        assert "h9-person.test" in detail and "handle equal" in detail and "bio names the X handle" in detail
+        assert "h9person-fan.test" in detail and "bio names another X account (@h9_person_real)" in detail
 
         await pilot.press("a")
-        assert audience.get_decision(s.state, gael.x_id, "bluesky").did == dids["gael-bzh.test"]
+        assert audience.get_decision(s.state, unknown.x_id, "bluesky").did == dids["h9-person.test"]
         for _run in range(2):  # following twice writes one record
             await pilot.press("F")
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -129,7 +139,20 @@ async def test_audience_search_accept_follow_on_a_real_appview(appview_servers: 
         assert model.follows["bluesky"].already == 1
         shown = str(main.query_one("#aud-follow").render())
         assert "1 already" in shown
+
+        # the profile carry-over: confirmation first, then written in a worker
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        name = model.profile_fields()["bluesky"]["name"]
+        assert name in str(app.screen.query_one(".dialog-body").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "bluesky" in model.profile_done, timeout=60)
+        assert model.profile_done["bluesky"] == ""
         await pilot.press("q")
+    profile = me_client.com.atproto.repo.get_record(
+        models.ComAtprotoRepoGetRecord.Params(repo=me_did, collection="app.bsky.actor.profile", rkey="self")
+    )
+    assert profile.value.display_name == name == s.archive.account.display_name
     follows = [r for r in list_records(me_client, me_did, "app.bsky.graph.follow")
-               if r.value.subject == dids["gael-bzh.test"]]
+               if r.value.subject == dids["h9-person.test"]]
     assert len(follows) == 1

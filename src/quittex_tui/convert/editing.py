@@ -7,6 +7,7 @@ user sees while typing is what the plan and the engine will check.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from quittex_tui.archive.construct import construct
@@ -38,11 +39,13 @@ links_from_facets = bluesky.links_from_facets
 
 def split_for(target: Target, text: str, *, source_id: str = "", max_chars: int = MASTODON_DEFAULT_MAX_CHARS,
               number_parts: bool = False, footer: str = "",
-              known_links: Mapping[str, str] | None = None) -> list[PlannedPost]:
+              known_links: Mapping[str, str] | None = None, created_at: datetime | None = None,
+              lang: str = "") -> list[PlannedPost]:
     """An edited text as the post(s) it becomes on `target` (split when over the limit).
 
     Bluesky: facets recomputed (`known_links`: shown text → URI of links kept from the planned post);
-    Mastodon: `footer` (the date footer, if the item has one) ends the first post.
+    Mastodon: `footer` (the date footer, if the item has one) ends the first post. `created_at`/`lang`:
+    the source tweet's, kept on every post (pass the planned post's own).
     """
     text = text.strip()
     links: list[Span] = []
@@ -56,14 +59,16 @@ def split_for(target: Target, text: str, *, source_id: str = "", max_chars: int 
     posts: list[PlannedPost] = []
     if target == "bluesky":
         for draft in bluesky.bluesky_posts(clean, number_parts=number_parts):
-            posts.append(_post(source_id, draft.text, draft.facets, draft.mention_candidates))
+            posts.append(_post(source_id, draft.text, draft.facets, draft.mention_candidates, created_at, lang))
     else:
         for status in mastodon.mastodon_posts(clean, max_chars=max_chars, footer=footer,
                                               number_parts=number_parts):
-            posts.append(_post(source_id, status, [], []))
+            posts.append(_post(source_id, status, [], [], created_at, lang))
     return posts
 
 
-def _post(source_id: str, text: str, facets: list[dict[str, Any]], candidates: list[Any]) -> PlannedPost:
+def _post(source_id: str, text: str, facets: list[dict[str, Any]], candidates: list[Any],
+          created_at: datetime | None, lang: str) -> PlannedPost:
     return construct(PlannedPost, {"source_id": source_id, "text": text, "facets": facets, "media": [],
-                                   "warnings": [], "mention_candidates": candidates})
+                                   "warnings": [], "mention_candidates": candidates,
+                                   "created_at": created_at, "lang": lang})

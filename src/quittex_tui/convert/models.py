@@ -37,6 +37,9 @@ class PlannedMedia(_Model):
     alt: str = ""
     mime: str = ""  # image/jpeg, image/png, video/mp4 … (extension field, not in the contract)
     duration_s: float | None = None  # videos/GIFs (extension field)
+    # The archive's media id (extension field): the key of the user's alt texts in the state (state.alts),
+    # stable across re-plans, unlike `path` (a cache file that depends on the conversion).
+    media_id: str = ""
 
 
 class MentionCandidate(_Model):
@@ -54,6 +57,13 @@ class PlannedPost(_Model):
     media: list[PlannedMedia] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     mention_candidates: list[MentionCandidate] = Field(default_factory=list)  # Bluesky only (extension)
+    # Extension fields. The post's OWN source tweet's time (a thread's posts each keep their tweet's date;
+    # the posts of one split tweet share it); serialised like the item's ("…Z"). None in hand-made plans:
+    # the engine then uses the item's time.
+    created_at: datetime | None = None
+    # The tweet's language as a BCP-47 tag ("fr", "en", "pt-br"…), "" when X did not know it ("und") or
+    # used one of its private codes ("zxx", "qme"…). Bluesky: record `langs`.
+    lang: str = ""
 
 
 class PlanItem(_Model):
@@ -89,4 +99,7 @@ class Plan(_Model):
         data = self.model_dump(mode="json")
         for item in data["items"]:
             item["created_at"] = item["created_at"].replace("+00:00", "Z")
+            for post in item["posts"]:
+                if post["created_at"] is not None:
+                    post["created_at"] = post["created_at"].replace("+00:00", "Z")
         return data

@@ -23,6 +23,7 @@ short texts skip grapheme counting (length.py).
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -188,14 +189,18 @@ class _Builder:
         if any(not self._fits(text) for text, _f, _c in texts):  # only with an absurdly small --max-chars
             warnings = [*warnings, "a post is over the network's length limit and will be refused"]
         groups = _media_groups(media)
-        # Media groups go on the tweet's posts in order; any left over get media-only posts.
+        # Media groups go on the tweet's posts in order; any left over get media-only posts. Every post
+        # keeps its own tweet's time and language (a media-overflow continuation shares its tweet's).
+        created_at = tweet.created_at
+        lang = post_lang(tweet.lang)
         out = []
         for index in range(max(len(texts), len(groups), 1)):
             text, facets, candidates = texts[index] if index < len(texts) else ("", [], [])
             out.append(construct(PlannedPost, {
                 "source_id": tweet.id, "text": text, "facets": facets,
                 "media": groups[index] if index < len(groups) else [],
-                "warnings": warnings if index == 0 else [], "mention_candidates": candidates}))
+                "warnings": warnings if index == 0 else [], "mention_candidates": candidates,
+                "created_at": created_at, "lang": lang}))
         return out, None
 
     def _fits(self, text: str) -> bool:
@@ -226,8 +231,38 @@ class _Builder:
             from quittex_tui import paths
 
             self._cache_dir = paths.cache_dir() / "media"
-        return self._prepare(self.archive, media, target=self.options.target,
-                             image_max_bytes=self.options.image_max_bytes, cache_dir=self._cache_dir)
+        planned, notes = self._prepare(self.archive, media, target=self.options.target,
+                                       image_max_bytes=self.options.image_max_bytes, cache_dir=self._cache_dir)
+        if planned is not None and not planned.media_id:
+            # The alt texts the user writes are keyed on the archive's media id (state.alts), not the path.
+            planned.media_id = media.media_id
+        return planned, notes
+
+
+# X's `lang` is BCP-47 except its own codes: "und" (undetermined), "zxx" (no linguistic content) and the
+# private-use "q…" codes (qme = media only, qht = hashtags only, qam = mentions only, qct = cashtags only,
+# qst = very short text). Those say nothing about the language: no `langs` then. A few legacy ISO 639 codes
+# X still emits have a modern BCP-47 form (RFC 5646 deprecates in/iw/ji).
+_NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis"})
+_LEGACY_LANG = {"in": "id", "iw": "he", "ji": "yi"}
+_LANG_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
+_lang_cache: dict[str, str] = {}
+
+
+def post_lang(x_lang: str) -> str:
+    """The BCP-47 tag for a tweet's X `lang` code, or "" when it names no language."""
+    found = _lang_cache.get(x_lang)
+    if found is not None:
+        return found
+    tag = (x_lang or "").strip().lower().replace("_", "-")
+    primary = tag.split("-", 1)[0]
+    if primary in _NO_LANGUAGE or (len(primary) == 3 and primary.startswith("q")) or not _LANG_RE.fullmatch(tag):
+        result = ""
+    else:
+        result = _LEGACY_LANG.get(primary, primary) + tag[len(primary):]
+    if len(_lang_cache) < 1000:
+        _lang_cache[x_lang] = result
+    return result
 
 
 def _media_groups(media: Iterable[PlannedMedia]) -> list[list[PlannedMedia]]:
@@ -285,13 +320,17 @@ def _plan_json(plan: Plan) -> dict[str, Any]:
 
 
 def _post_json(post: PlannedPost) -> dict[str, Any]:
+    created_at = post.created_at
     return {
         "source_id": post.source_id,
         "text": post.text,
         "facets": post.facets,
         "media": [{"path": m.path, "kind": m.kind, "bytes": m.bytes, "width": m.width, "height": m.height,
-                   "alt": m.alt, "mime": m.mime, "duration_s": m.duration_s} for m in post.media],
+                   "alt": m.alt, "mime": m.mime, "duration_s": m.duration_s, "media_id": m.media_id}
+                  for m in post.media],
         "warnings": list(post.warnings),
         "mention_candidates": [{"handle": c.handle, "byte_start": c.byte_start, "byte_end": c.byte_end}
                                for c in post.mention_candidates],
+        "created_at": created_at.isoformat().replace("+00:00", "Z") if created_at is not None else None,
+        "lang": post.lang,
     }

@@ -169,8 +169,10 @@ class BlueskyTarget:
                 return RateBudget(**vars(self._budget))
             return RateBudget(**vars(self._any_budget))
 
-    def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime) -> str:
-        return tid.post_tid(source_id, created_at, index)
+    def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime, *,
+                 attempt: int = 0) -> str:
+        """A TID from the tweet (tid.py); `attempt` > 0 when the engine found the previous one taken."""
+        return tid.post_tid(source_id, created_at, index, attempt)
 
     def find(self, key: str, post: PlannedPost, created_at: datetime, intent_at: datetime) -> PostRef | None:
         params = models.ComAtprotoRepoGetRecord.Params(repo=self.did, collection=POST_COLLECTION, rkey=key)
@@ -223,12 +225,16 @@ class BlueskyTarget:
         reply_to: ReplyTo | None,
         embed: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        # The ORIGINAL time of the post's own tweet (back-dating): the plan's per-post time when it has one
+        # (a thread's posts each keep their tweet's date), refined to the ms when the tweet id carries it.
+        when = post.created_at or created_at
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
             "text": post.text,
-            # The ORIGINAL tweet time (back-dating); per-tweet ms precision when the id carries it.
-            "createdAt": tid.iso_created_at(tid.original_time(post.source_id, created_at)),
+            "createdAt": tid.iso_created_at(tid.original_time(post.source_id, when)),
         }
+        if post.lang:
+            record["langs"] = [post.lang]  # app.bsky.feed.post#langs: BCP-47 tags, at most 3
         facets = self._facets(post)
         if facets:
             record["facets"] = facets

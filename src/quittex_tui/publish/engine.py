@@ -2,7 +2,9 @@
 
 Spec: issue "Publishing engine" and ../team/ENGINE_API.md (engine). For every post of every item, in plan
 order (oldest first):
-1. key = `target.post_key(...)` — deterministic, so a resumed run computes the same keys;
+1. key: the one the journal holds for this (item, post index) if any (a resumed run reuses the key it
+   used), else `target.post_key(...)` — deterministic — skipping any key the journal or another post of
+   the plan already holds (`_assign_keys`: two posts on one key would make the second REPLACE the first);
 2. journal says `done` → reuse its ref (already published, needed as the thread's root/parent);
 3. journal has an intent (or a failure) without result → `target.find` reconciles: did it land?;
 4. otherwise append the intent (write-ahead, fsynced), publish, append the result (fsynced).
@@ -19,6 +21,7 @@ start, or for several items in a row, ends the run with `ServiceError` instead o
 from __future__ import annotations
 
 import contextlib
+import inspect
 import threading
 import time
 from collections.abc import Callable
@@ -53,6 +56,7 @@ BLUESKY_POSTS_PER_DAY = 35_000 // 3
 MASTODON_POSTS_PER_HOUR = 300 / 3
 MASTODON_MEDIA_PER_HOUR = 30 * 2
 DRY_RUN_SECONDS_PER_POST = 0.05
+MAX_KEY_ATTEMPTS = 10_000  # candidates tried for one post's key before calling it a bug
 WAIT_SLICE = 0.5  # seconds: waits are cut in slices so a stop (pause, Ctrl+C) is seen quickly
 
 
@@ -121,10 +125,16 @@ class _GaveUp(Exception):
     """Transient faults outlasted the retries for one write."""
 
 
+def _accepts_attempt(target: PublishTarget) -> bool:
+    try:
+        return "attempt" in inspect.signature(target.post_key).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def post_time(item: PlanItem, post: PlannedPost) -> datetime:
     """The post's original time (a plan may give each post its own; else the item's)."""
-    value = getattr(post, "created_at", None)
-    return value if isinstance(value, datetime) else item.created_at
+    return post.created_at or item.created_at
 
 
 class Engine:
@@ -148,12 +158,7 @@ class Engine:
         self.now = now
         self.pacer = pacer or Pacer(now=now)
         self.retry = retry or RetryPolicy()
-        self.keys: dict[str, list[str]] = {
-            # Keyed on the item's time (always present, never changes), not a per-post time a plan may add.
-            item.id: [target.post_key(item.id, i, p.source_id, item.created_at)
-                      for i, p in enumerate(item.posts)]
-            for item in plan.items
-        }
+        self.keys: dict[str, list[str]] = self._assign_keys()
         self._status: dict[str, ItemStatus] = {}
         self._reasons: dict[str, str] = {}
         self._retryable: set[str] = set()
@@ -170,6 +175,56 @@ class Engine:
         self._successes = 0
         self._gave_up_in_a_row = 0
         self._stop: threading.Event | None = None
+
+    # --- keys -----------------------------------------------------------------------------------------
+    def _assign_keys(self) -> dict[str, list[str]]:
+        """Every post's key, all distinct, deterministic given the plan and the journal.
+
+        First the keys the journal already used for these posts, looked up by (item id, post index) — they
+        win, so a resume (even with another selection) sends nothing twice. Then, in plan order, the
+        target's derived key, or its next candidate (`attempt` 1, 2, …) while that one is held by another
+        post — in the journal or earlier in this plan."""
+        journal = self.journal
+        keys: dict[str, list[str]] = {}
+        taken: set[str] = set()
+        for item in self.plan.items:
+            known: list[str] = []
+            for i in range(len(item.posts)):
+                entry = journal.find(item.id, i, "post")
+                key = entry.key if entry is not None and entry.key not in taken else ""
+                if key:
+                    taken.add(key)
+                known.append(key)
+            keys[item.id] = known
+        alternates = _accepts_attempt(self.target)
+        for item in self.plan.items:
+            item_keys = keys[item.id]
+            for i, post in enumerate(item.posts):
+                if item_keys[i]:
+                    continue
+                attempt = 0
+                while True:
+                    # Keyed on the item's time (always present, never changes), not a per-post time.
+                    key = self._key(item, i, post, attempt, alternates)
+                    entry = journal.get(key) if key not in taken else None
+                    if key not in taken and (entry is None or (entry.item_id, entry.index) == (item.id, i)):
+                        break
+                    attempt += 1
+                    if attempt > MAX_KEY_ATTEMPTS:
+                        raise QuittexError(f"no free record key for post {i + 1} of item {item.id}",
+                                           "this is a bug: please report it")
+                taken.add(key)
+                item_keys[i] = key
+        return keys
+
+    def _key(self, item: PlanItem, index: int, post: PlannedPost, attempt: int, alternates: bool) -> str:
+        if attempt == 0:
+            return self.target.post_key(item.id, index, post.source_id, item.created_at)
+        if alternates:
+            return self.target.post_key(  # type: ignore[call-arg]  (optional in PublishTarget)
+                item.id, index, post.source_id, item.created_at, attempt=attempt)
+        # A target without alternates (the dry run's keys are "<item>-<index>"): any distinct string.
+        return f"{self.target.post_key(item.id, index, post.source_id, item.created_at)}~{attempt}"
 
     # --- status ---------------------------------------------------------------------------------------
     def _status_from_journal(self, item: PlanItem) -> ItemStatus:

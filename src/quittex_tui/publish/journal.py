@@ -206,6 +206,9 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._entries: dict[str, JournalEntry] = {}
+        # (item_id, index, kind) → entry: the engine first asks which key it used for a post before (the key
+        # actually used may differ from the first derived one when that one was taken), O(1) per post.
+        self._by_post: dict[tuple[str, int, str], JournalEntry] = {}
         self._lock = threading.Lock()
         self._appended = 0
         self._dirty_on_load = False
@@ -243,10 +246,11 @@ class Journal:
             if not required[status] <= f.keys():
                 continue
             if status == "done" and f["key"] not in entries:  # most of a compacted journal: build it directly
-                entries[f["key"]] = JournalEntry(
+                entry = entries[f["key"]] = JournalEntry(
                     str(f["key"]), str(f.get("item_id", "")), int(f.get("index", 0)),
                     str(f.get("kind", "post")), "done", str(f["uri"]), str(f["cid"]), f.get("url") or None,
                     None, f["at"])
+                self._index(entry)
             else:
                 self._merge(status, f)
 
@@ -264,9 +268,12 @@ class Journal:
         elif entry.status == "done" and status != "done":
             return entry  # a confirmed result is never downgraded (only the intent's time may move)
         if "item_id" in f:
+            owner = (entry.item_id, entry.index, entry.kind)
             entry.item_id = str(f["item_id"])
             entry.index = int(f.get("index", entry.index))
             entry.kind = str(f.get("kind", entry.kind))
+            if owner != (entry.item_id, entry.index, entry.kind) and self._by_post.get(owner) is entry:
+                del self._by_post[owner]  # the key now belongs to another post (journals of older versions)
         entry.status = status
         if status == "intent":
             # Keep the FIRST intent's time: Mastodon's 1 h idempotency window counts from the first POST,
@@ -282,7 +289,15 @@ class Journal:
             entry.reason = str(f["reason"])
             entry.retryable = bool(f.get("retryable", False))
             entry.at = entry.at or f["at"]
+        self._index(entry)
         return entry
+
+    def _index(self, entry: JournalEntry) -> None:
+        slot = (entry.item_id, entry.index, entry.kind)
+        known = self._by_post.get(slot)
+        # Two keys for one post can only come from a hand-edited journal: the confirmed one wins.
+        if known is None or known is entry or known.status != "done" or entry.status == "done":
+            self._by_post[slot] = entry
 
     # --- appending -----------------------------------------------------------------------------------
     def _open(self) -> None:
@@ -328,6 +343,10 @@ class Journal:
     # --- reading -------------------------------------------------------------------------------------
     def get(self, key: str) -> JournalEntry | None:
         return self._entries.get(key)
+
+    def find(self, item_id: str, index: int = 0, kind: str = "post") -> JournalEntry | None:
+        """The entry of post `index` of item `item_id` (whatever key it was sent with), O(1)."""
+        return self._by_post.get((item_id, index, kind))
 
     def entries(self) -> Iterable[JournalEntry]:
         return list(self._entries.values())

@@ -229,8 +229,12 @@ class MastodonTarget:
         last = self.headers.last_write or self.headers.last
         return RateBudget(**vars(last)) if last else RateBudget(cost_per_post=1)
 
-    def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime) -> str:
-        digest = hashlib.sha256(f"quittex:{item_id}:{index}:{source_id}".encode()).hexdigest()
+    def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime, *,
+                 attempt: int = 0) -> str:
+        # `attempt` > 0: the engine found the previous key taken by another post (never seen with a
+        # 160-bit digest, but the engine's rule is the same for every network).
+        seed = f"quittex:{item_id}:{index}:{source_id}" + (f":{attempt}" if attempt else "")
+        digest = hashlib.sha256(seed.encode()).hexdigest()
         return f"qtx-{digest[:40]}"
 
     def find(self, key: str, post: PlannedPost, created_at: datetime, intent_at: datetime) -> PostRef | None:

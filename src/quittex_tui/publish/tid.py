@@ -20,7 +20,12 @@ How the 53-bit time is chosen (so posts of one item, and several tweets of the s
   second, the post index in milliseconds (index-dominant, so an item's posts stay ordered) and
   `id mod 1000` in microseconds (so tweets of the same second differ).
 The clock id comes from the tweet id (a hash; for old ids its next digits): two different tweets landing on
-the same microsecond still get different keys.
+the same microsecond still get different keys — almost always. A 10-bit clock id leaves a 1-in-1,024 chance
+for two tweets of the same millisecond, and `putRecord` on a taken key would silently REPLACE the other
+post. So the engine checks every key against the journal and the rest of the plan, and when one is taken
+asks for `attempt` 1, 2, … (`derive_key`): the same microsecond (the order is kept) with the next clock id
+on a walk hashed from (tweet id, post index) — still a pure function, so a resumed run finds the same keys, and the
+journal records the key actually used (the engine reuses it first on resume).
 """
 
 from __future__ import annotations
@@ -112,8 +117,12 @@ def clock_id_for(source_id: str) -> int:
     return int.from_bytes(digest, "big") & MAX_CLOCK_ID
 
 
-def post_tid(source_id: str, created_at: datetime, index: int) -> str:
-    """The record key of post `index` of the plan item whose post comes from tweet `source_id`."""
+def post_tid(source_id: str, created_at: datetime, index: int, attempt: int = 0) -> str:
+    """The record key of post `index` of the plan item whose post comes from tweet `source_id`.
+
+    `attempt` > 0: the next candidate when the previous one is taken by another post (see derive_key)."""
+    if attempt:
+        return derive_key(source_id, created_at, index, attempt)
     if index < 0:
         raise ValueError("post index must be >= 0")
     slot = min(index, _INDEX_SLOTS - 1)
@@ -132,6 +141,27 @@ def post_tid(source_id: str, created_at: datetime, index: int) -> str:
     if timestamp_us < 0:
         raise ValueError(f"tweet {source_id} is dated before 1970: no TID possible")
     return encode_tid(timestamp_us, clock)
+
+
+def derive_key(source_id: str, created_at: datetime, index: int, attempt: int) -> str:
+    """Candidate number `attempt` (≥ 1) for the key of this post, used when the ones before are taken.
+
+    Keeps the first key's microsecond (so keys still sort like the posts) and walks the clock ids with an
+    odd step hashed from (tweet id, post index): attempts 1 … 1,023 visit every other clock id once. Past
+    that (a whole microsecond taken — never seen), the sub-millisecond digits move too, by a hash of
+    (tweet id, post index, attempt)."""
+    if attempt < 1:
+        raise ValueError("attempt must be >= 1 (attempt 0 is post_tid itself)")
+    timestamp_us, clock = decode_tid(post_tid(source_id, created_at, index))
+    step = _hash(f"{source_id}:{index}") | 1  # odd: coprime with 1,024, so a full cycle
+    if attempt <= MAX_CLOCK_ID:
+        return encode_tid(timestamp_us, (clock + attempt * step) & MAX_CLOCK_ID)
+    h = _hash(f"{source_id}:{index}:{attempt}")
+    return encode_tid(timestamp_us - timestamp_us % 1000 + (h >> 10) % 1000, h & MAX_CLOCK_ID)
+
+
+def _hash(seed: str) -> int:
+    return int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=8, person=b"qtx-rkey").digest(), "big")
 
 
 def iso_created_at(dt: datetime) -> str:
