@@ -77,12 +77,12 @@ def test_journal_finds_a_post_by_item_and_index_across_reloads(tmp_path: Path) -
     for reopened in (Journal(path), Journal(path)):  # compacted file, then its fast-scanned reload
         assert reopened.find("A", 1).key == "k1" and reopened.find("B", 0).key == "k2"
         reopened.close()
-    with Journal(path) as journal:  # an older version let a second post take a key: the slot moves with it
-        journal.intent("k1", item_id="C", index=0)
-        journal.done("k1", PostRef("at://x/1", "c2"))
-        assert journal.find("C", 0).key == "k1" and journal.find("A", 1) is None
+    with Journal(path) as journal:  # an older version let a second post take a pending key: the slot moves
+        journal.intent("k2", item_id="C", index=0)
+        assert journal.find("C", 0).key == "k2" and journal.find("B", 0) is None
     with Journal(path) as journal:
-        assert journal.find("C", 0).key == "k1" and journal.find("A", 1) is None
+        assert journal.find("C", 0).key == "k2" and journal.find("B", 0) is None
+        assert journal.find("A", 1).key == "k1"
 
 
 def test_colliding_posts_get_distinct_keys_in_the_dry_run_too(tmp_path: Path) -> None:

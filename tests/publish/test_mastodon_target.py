@@ -161,7 +161,9 @@ def test_rate_limit_and_server_errors_are_classified(
     post = PlannedPost(source_id="71", text="patience")
     with pytest.raises(RateLimited) as limited:
         send(target, post, "item-8")
-    assert limited.value.reset_at == datetime.fromtimestamp(reset, tz=UTC)
+    # Mastodon.py corrects the reset by the server's Date header (whole seconds): up to 1 s later, never earlier
+    late = (limited.value.reset_at - datetime.fromtimestamp(reset, tz=UTC)).total_seconds()
+    assert 0 <= late < 1.5
     budget = target.budget()
     assert (budget.limit, budget.remaining) == (300, 0)
 
@@ -214,3 +216,45 @@ def test_html_to_text_keeps_links_and_paragraphs() -> None:
         "<br />ligne 2</p><p>para 2</p>"
     )
     assert html_to_text(content) == "Salut & merci https://example.org/long/path\nligne 2\n\npara 2"
+
+
+@pytest.mark.parametrize("form", ["iso", "epoch"])
+def test_a_bare_429_waits_as_the_reset_header_says_not_five_minutes(
+    target: MastodonTarget, test_servers: dict[str, str], tmp_path: Path, form: str
+) -> None:
+    """Mastodon.py raises MastodonRatelimitError itself on a 429; the reset still comes from the server."""
+    from quittex_tui.publish.engine import Engine
+    from quittex_tui.publish.journal import Journal
+    from quittex_tui.publish.mastodon import RateHeaderLog
+    from tests.publish.engine_helpers import make_plan
+
+    def rate_limit_once(seconds: float) -> datetime:
+        reset = datetime.now(UTC) + timedelta(seconds=seconds)
+        value = reset.isoformat(timespec="milliseconds").replace("+00:00", "Z") if form == "iso" \
+            else str(int(reset.timestamp()) + 1)
+        add_mastodon_fault(test_servers, {"match": {"methods": ["POST"], "path": "/api/v1/statuses"},
+                                          "effect": {"type": "ratelimit", "headers": {"X-RateLimit-Reset": value}},
+                                          "count": 1})
+        return reset
+
+    target.info()
+    reset = rate_limit_once(2)
+    with pytest.raises(RateLimited) as limited:
+        send(target, PlannedPost(source_id="71", text="une seconde"), "item-8")
+    # Not the 5-minute fallback: the header's time, up to ~1 s later (the Date header's whole seconds).
+    assert -0.5 <= (limited.value.reset_at - reset).total_seconds() < 2.5
+
+    target.headers = RateHeaderLog()  # a hook that saw nothing: Mastodon.py's own reading still answers
+    reset = rate_limit_once(2)
+    with pytest.raises(RateLimited) as limited:
+        send(target, PlannedPost(source_id="72", text="deux secondes"), "item-9")
+    assert -0.5 <= (limited.value.reset_at - reset).total_seconds() < 2.5
+
+    # Through the engine: it waits about 2 s (+ the pacer's margin), then the post goes out once.
+    rate_limit_once(2)
+    plan = make_plan([1], target="mastodon")
+    with Journal(tmp_path / "j.toml") as journal:
+        started = datetime.now(UTC)
+        report = Engine(plan, target, journal).run()
+        waited = (datetime.now(UTC) - started).total_seconds()
+    assert report.published == 1 and 1.0 <= waited < 10

@@ -22,27 +22,22 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
-
-import httpx
-import requests
-from atproto import Client, Session, SessionEvent
-from atproto_client.exceptions import RequestErrorBase
-from atproto_core.exceptions import AtProtocolError
-from mastodon import (
-    Mastodon,
-    MastodonAPIError,
-    MastodonError,
-    MastodonIllegalArgumentError,
-    MastodonNetworkError,
-    MastodonUnauthorizedError,
-)
 
 from quittex_tui.errors import AuthError, InputError, ServiceError
 from quittex_tui.publish import secrets
-from quittex_tui.publish.bluesky import BlueskyTarget, HeaderCapturingRequest
-from quittex_tui.publish.mastodon import MastodonTarget, RateHeaderLog
+
+# The network SDKs are imported inside the functions that use them: atproto alone takes about a second
+# (several on a cold disk), and `migrate --dry-run`, `plan`, `--help` or a Mastodon-only run need none of it
+# (tests/test_imports.py checks that the CLI modules load without atproto and mastodon).
+if TYPE_CHECKING:
+    from atproto import Client, Session, SessionEvent
+    from atproto_core.exceptions import AtProtocolError
+    from mastodon import Mastodon
+
+    from quittex_tui.publish.bluesky import BlueskyTarget, HeaderCapturingRequest
+    from quittex_tui.publish.mastodon import MastodonTarget, RateHeaderLog
 
 # Overridable for self-hosted networks (and the tests' local PLC): where did:plc documents live, and an
 # XRPC service that answers com.atproto.identity.resolveHandle when DNS/HTTPS resolution finds nothing.
@@ -139,6 +134,8 @@ def _dns_resolve(handle: str) -> str | None:
 
 
 def _well_known_resolve(handle: str) -> str | None:
+    import httpx
+
     try:
         res = httpx.get(f"https://{handle}/.well-known/atproto-did", timeout=RESOLVE_TIMEOUT)
     except httpx.HTTPError:
@@ -150,6 +147,8 @@ def _well_known_resolve(handle: str) -> str | None:
 
 
 def _xrpc_resolve(service: str, handle: str) -> str | None:
+    import httpx
+
     try:
         res = httpx.get(
             f"{service}/xrpc/com.atproto.identity.resolveHandle",
@@ -168,6 +167,8 @@ def _xrpc_resolve(service: str, handle: str) -> str | None:
 
 
 def did_document(did: str) -> dict[str, Any]:
+    import httpx
+
     if did.startswith("did:plc:"):
         base = check_url(os.environ.get(PLC_URL_ENV) or DEFAULT_PLC_URL, "PLC directory")
         url = f"{base}/{did}"
@@ -215,6 +216,8 @@ def resolve_pds(handle: str) -> tuple[str, str]:
 
 # --- Bluesky -----------------------------------------------------------------------------------------
 def _bluesky_auth_error(exc: AtProtocolError, handle: str, server: str) -> Exception:
+    from atproto_client.exceptions import RequestErrorBase
+
     if isinstance(exc, RequestErrorBase) and exc.response is None:
         return ServiceError(
             f"cannot reach the Bluesky server {server} ({type(exc).__name__})",
@@ -238,6 +241,10 @@ def _bluesky_auth_error(exc: AtProtocolError, handle: str, server: str) -> Excep
 def _bluesky_client(
     handle: str, service: str | None, request: HeaderCapturingRequest | None = None
 ) -> tuple[Client, HeaderCapturingRequest, str]:
+    from atproto import Client
+
+    from quittex_tui.publish.bluesky import HeaderCapturingRequest
+
     if service:
         base = check_url(service, "Bluesky server")
     else:
@@ -253,6 +260,8 @@ def _session_pds(client: Client, fallback: str) -> str:
 
 
 def _persist_session(key: str) -> Callable[[SessionEvent, Session], None]:
+    from atproto import SessionEvent
+
     def _save(event: SessionEvent, session: Session) -> None:
         if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
             secrets.update_secrets(key, session=session.encode())
@@ -268,6 +277,10 @@ def connect_bluesky(
     request: HeaderCapturingRequest | None = None,
 ) -> BlueskyTarget:
     """A logged-in BlueskyTarget. Reuses the stored session; creates one only when it is missing or dead."""
+    from atproto_core.exceptions import AtProtocolError
+
+    from quittex_tui.publish.bluesky import BlueskyTarget
+
     handle = normalize_handle(handle)
     key = secrets.bluesky_key(handle)
     stored = secrets.load_secrets(key)
@@ -303,6 +316,10 @@ def connect_bluesky(
 
 def _session_usable(client: Client, session_string: str, handle: str) -> bool:
     """Import the stored session and check it with getSession (auto-refreshed by the SDK if expired)."""
+    from atproto import Session
+    from atproto_client.exceptions import RequestErrorBase
+    from atproto_core.exceptions import AtProtocolError
+
     try:
         session = Session.decode(session_string)
     except ValueError:
@@ -323,6 +340,8 @@ def _session_usable(client: Client, session_string: str, handle: str) -> bool:
 
 def login_bluesky(handle: str, password: str, service: str | None = None) -> str:
     """Verify `password` with a fresh createSession, store it with the session string; returns the DID."""
+    from atproto_core.exceptions import AtProtocolError
+
     handle = normalize_handle(handle)
     if not password:
         raise InputError("the app password is empty")
@@ -341,6 +360,8 @@ def login_bluesky(handle: str, password: str, service: str | None = None) -> str
 
 # --- Mastodon ----------------------------------------------------------------------------------------
 def _mastodon_service_error(exc: Exception, instance: str) -> Exception:
+    from mastodon import MastodonAPIError, MastodonNetworkError, MastodonUnauthorizedError
+
     if isinstance(exc, MastodonNetworkError):
         return ServiceError(
             f"cannot reach the Mastodon server {instance}", "check the address and your network, then retry"
@@ -365,6 +386,9 @@ def _mastodon_service_error(exc: Exception, instance: str) -> Exception:
 def _mastodon_api(
     instance: str, token: str | None, log: RateHeaderLog | None = None, **kwargs: Any
 ) -> Mastodon:
+    import requests
+    from mastodon import Mastodon
+
     session = requests.Session()
     if log is not None:
         session.hooks["response"].append(log.hook)
@@ -384,6 +408,10 @@ def _mastodon_api(
 def connect_mastodon(
     instance: str, *, token: str | None = None, visibility: str = "unlisted"
 ) -> MastodonTarget:
+    from mastodon import MastodonError
+
+    from quittex_tui.publish.mastodon import MastodonTarget, RateHeaderLog
+
     url = check_url(instance, "Mastodon server")
     stored = secrets.load_secrets(secrets.mastodon_key(url))
     token = token or os.environ.get(secrets.MASTODON_TOKEN_ENV) or stored.get("token")
@@ -402,6 +430,8 @@ def connect_mastodon(
 
 
 def _mastodon_app(url: str) -> tuple[str, str]:
+    from mastodon import Mastodon, MastodonError
+
     key = secrets.mastodon_key(url)
     stored = secrets.load_secrets(key)
     if stored.get("client_id") and stored.get("client_secret"):
@@ -423,6 +453,8 @@ def _mastodon_app(url: str) -> tuple[str, str]:
 
 def login_mastodon_start(instance: str) -> str:
     """Register the app once per instance; the URL the user opens to get an authorization code."""
+    from mastodon import MastodonError
+
     url = check_url(instance, "Mastodon server")
     client_id, client_secret = _mastodon_app(url)
     api = _mastodon_api(url, None, client_id=client_id, client_secret=client_secret)
@@ -435,6 +467,8 @@ def login_mastodon_start(instance: str) -> str:
 
 def login_mastodon_finish(instance: str, code: str) -> str:
     """Trade the authorization code for a token, verify it, store it; returns the account `user@domain`."""
+    from mastodon import MastodonError, MastodonIllegalArgumentError
+
     url = check_url(instance, "Mastodon server")
     code = code.strip()
     if not code:
@@ -456,6 +490,8 @@ def login_mastodon_finish(instance: str, code: str) -> str:
 
 def store_mastodon_token(instance: str, token: str) -> str:
     """Verify `token` against the instance and store it; returns the account `user@domain`."""
+    from mastodon import MastodonError
+
     url = check_url(instance, "Mastodon server")
     api = _mastodon_api(url, token)
     try:
@@ -469,6 +505,8 @@ def store_mastodon_token(instance: str, token: str) -> str:
 
 
 def _instance_domain(api: Mastodon, url: str) -> str:
+    from mastodon import MastodonError
+
     try:
         domain = api.instance_v2().get("domain")
     except MastodonError:

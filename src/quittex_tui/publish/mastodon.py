@@ -93,6 +93,8 @@ class RateHeaderLog:
         self.last: RateBudget | None = None
         self.last_write: RateBudget | None = None
         self.last_retry_after: float | None = None
+        # X-RateLimit-Reset of the LAST response, even when it came without Limit/Remaining (a bare 429).
+        self.last_reset: datetime | None = None
 
     def hook(self, response: Any, *args: Any, **kwargs: Any) -> Any:
         headers = response.headers
@@ -102,6 +104,7 @@ class RateHeaderLog:
                 self.last_retry_after = float(retry_after) if retry_after else None
             except ValueError:
                 self.last_retry_after = None
+            self.last_reset = parse_reset(headers.get("X-RateLimit-Reset"))
         if "X-RateLimit-Limit" not in headers and "X-RateLimit-Remaining" not in headers:
             return response
         budget = RateBudget(
@@ -370,10 +373,18 @@ class MastodonTarget:
         return PermanentError(f"Mastodon refused to {what}: {reason} (HTTP {status})")
 
     def _reset_at(self) -> datetime:
+        """When the rate limit resets, from what the server said, best source first: Mastodon.py's own
+        reading of X-RateLimit-Reset (ISO or epoch, corrected by the server's Date header for clock skew),
+        the raw header of the last answer (our hook), the last budget, Retry-After; 5 minutes (the general
+        window) only when the server said nothing usable."""
         now = self._now()
+        api_reset = getattr(self.api, "ratelimit_reset", None)
+        if isinstance(api_reset, int | float) and api_reset > now.timestamp():
+            return datetime.fromtimestamp(api_reset, tz=UTC)
         last = self.headers.last
-        if last and last.reset_at and last.reset_at > now:
-            return last.reset_at
+        for reset in (self.headers.last_reset, last.reset_at if last else None):
+            if reset is not None and reset > now:
+                return reset
         if self.headers.last_retry_after:
             return now + timedelta(seconds=self.headers.last_retry_after)
         return now + DEFAULT_RATE_LIMIT_WAIT

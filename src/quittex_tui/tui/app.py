@@ -60,6 +60,18 @@ class QuittexApp(App[int]):
         translate_bindings(self)
         ScrollBar.renderer = ConsoleScrollBarRender
 
+    # Textual shows Enter as "⏎" and Backspace as "⌫": neither glyph is in the Linux console fonts
+    # (an SSH session from a text console shows a box). Name those keys in words instead.
+    CONSOLE_UNSAFE_KEYS: ClassVar[dict[str, str]] = {"enter": "keycap.enter", "backspace": "keycap.backspace"}
+
+    def get_key_display(self, binding: Binding) -> str:
+        if not binding.key_display:
+            modifiers, key = binding.parse_key()
+            if key in self.CONSOLE_UNSAFE_KEYS:
+                name = t(self.CONSOLE_UNSAFE_KEYS[key])
+                return "+".join([*(m.capitalize() for m in modifiers), name])
+        return super().get_key_display(binding)
+
     def on_mount(self) -> None:
         if self.archive_path is not None:
             self.open_archive(self.archive_path, demo=self.demo, state_path=self.state_path)
