@@ -84,8 +84,8 @@ def test_plan_json_obj_equals_the_model_serialisation(tmp_path) -> None:
 
 def test_plan_json_obj_knows_every_model_field() -> None:
     """A field added to the contract models must be added to plan_json_obj too (else it is dropped)."""
-    post = PlannedPost(source_id="1", text="t", media=[PlannedMedia(path="/p", kind="image", bytes=1, width=1,
-                                                                     height=1, duration_s=1.5, media_id="m1")],
+    photo = PlannedMedia(path="/p", kind="image", bytes=1, width=1, height=1, duration_s=1.5, media_id="m1")
+    post = PlannedPost(source_id="1", text="t", media=[photo],
                        mention_candidates=[MentionCandidate(handle="a", byte_start=0, byte_end=2)],
                        created_at=T0, lang="fr")
     plan = Plan(target="bluesky", items=[PlanItem(id="1", kind="post", source_ids=["1"], created_at=T0,

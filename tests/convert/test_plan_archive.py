@@ -125,11 +125,15 @@ def test_plan_preview_without_json(tmp_path: Path, capsys: pytest.CaptureFixture
     path, ids = _archive(tmp_path)
     code, out, _ = _run(capsys, str(path), "--to", "bluesky")
     assert code == 0
-    assert out.startswith("Plan for bluesky: 8 items, ")
-    assert f"── thread {ids['thread']} · 2024-12-21 08:00:00Z · 3 posts" in out
-    assert ("  [1/1] 57/300 graphemes, 57 bytes\n"
+    assert out.startswith("Plan for Bluesky: 8 items (a tweet, or a thread) → ")
+    assert f"── thread {ids['thread']} · 2024-12-21 08:00:00 UTC · 3 posts" in out
+    assert ("  [1/1] 57/300 characters, 57 bytes\n"
             "      R&D <3 : lisez https://exemple.fr/article?a=1&b=2 #presse") in out
-    assert out.endswith("\nSkipped: 1 deleted, 1 edited, 1 missing_media, 1 reply, 1 retweet\n")
+    assert ("\nLeft out: 5 tweets — 1 deleted tweet, 1 older version of an edited tweet, "
+            "1 tweet whose media is missing from the archive, 1 reply to others, 1 retweet.\n"
+            "  (add --include-replies to post your replies to others as standalone posts)\n") in out
+    posts = sum(line.startswith("  [") for line in out.splitlines())
+    assert out.endswith(f"\nSending {posts} posts takes about a minute at Bluesky's rate limits.\n")
 
 
 @pytest.mark.parametrize("args", [["--max-chars", "10"], ["--image-max-bytes", "5"]])

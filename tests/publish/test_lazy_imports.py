@@ -23,7 +23,8 @@ def loaded_after(code: str, tmp_path: Path) -> set[str]:
     )
     env = {**os.environ, "QUITTEX_HOME": str(tmp_path / "home"), "QUITTEX_NO_KEYRING": "1",
            "QUITTEX_DRY_RUN_LATENCY": "0"}
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
     line = [x for x in proc.stderr.splitlines() if x.startswith("LOADED=")][-1]
     return {m for m in line.removeprefix("LOADED=").split(",") if m}

@@ -161,7 +161,7 @@ def test_rate_limit_and_server_errors_are_classified(
     post = PlannedPost(source_id="71", text="patience")
     with pytest.raises(RateLimited) as limited:
         send(target, post, "item-8")
-    # Mastodon.py corrects the reset by the server's Date header (whole seconds): up to 1 s later, never earlier
+    # Mastodon.py corrects the reset by the server's Date header (whole seconds): up to 1 s later, not earlier
     late = (limited.value.reset_at - datetime.fromtimestamp(reset, tz=UTC)).total_seconds()
     assert 0 <= late < 1.5
     budget = target.budget()
@@ -232,9 +232,9 @@ def test_a_bare_429_waits_as_the_reset_header_says_not_five_minutes(
         reset = datetime.now(UTC) + timedelta(seconds=seconds)
         value = reset.isoformat(timespec="milliseconds").replace("+00:00", "Z") if form == "iso" \
             else str(int(reset.timestamp()) + 1)
+        effect = {"type": "ratelimit", "headers": {"X-RateLimit-Reset": value}}
         add_mastodon_fault(test_servers, {"match": {"methods": ["POST"], "path": "/api/v1/statuses"},
-                                          "effect": {"type": "ratelimit", "headers": {"X-RateLimit-Reset": value}},
-                                          "count": 1})
+                                          "effect": effect, "count": 1})
         return reset
 
     target.info()

@@ -8,8 +8,12 @@ Limits (../shared/platform-limits.md, "Profile"):
   the X website goes into a profile field ("Website"), keeping the user's other fields.
 
 The archive's `profile.js` bio and website hold t.co links; they are expanded from what the archive itself
-knows (the `urls` entities of the user's own tweets pair each t.co link with its target), else kept as is
-— quittex-tui never calls t.co. Images come from `data/profile_media/` through convert/media.py
+knows (the `urls` entities of the user's own tweets pair each t.co link with its target). Real archives'
+`profile.js` website is *always* a t.co link that no tweet mentions, so just before the profile is written
+(the user is going online anyway) the links still short are resolved by asking t.co where they point — one
+request each, no redirect followed, the Location header read (`resolve_short_links`). That can be turned
+off (`profile --no-resolve-links`): unresolved links are then kept as they are, with a note.
+Images come from `data/profile_media/` through convert/media.py
 (`prepare_profile_image`: avatar centre-cropped square, EXIF stripped, under the byte limit).
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +87,54 @@ def draft_from_archive(archive: Any) -> ProfileDraft:
         website=expand_links(account.website, links).strip(),
         avatar_member=account.avatar_member,
         banner_member=account.header_member,
+    )
+
+
+def follow_short_link(url: str, *, timeout: float = 5.0) -> str | None:
+    """Where a shortener link points: the `Location` of its redirect, without fetching the target.
+    None when the shortener does not answer with a redirect (offline, link deleted, rate-limited), or
+    when QUITTEX_OFFLINE is set (the test suite sets it: tests talk to loopback servers only)."""
+    import os
+
+    import httpx
+
+    if os.environ.get("QUITTEX_OFFLINE"):
+        return None
+
+    try:
+        res = httpx.head(url, follow_redirects=False, timeout=timeout)
+    except httpx.HTTPError:
+        return None
+    location = res.headers.get("location", "")
+    if res.is_redirect and location.startswith(("https://", "http://")):
+        return location
+    return None
+
+
+def resolve_short_links(
+    draft: ProfileDraft, resolve: Callable[[str], str | None] = follow_short_link
+) -> ProfileDraft:
+    """`draft` with the t.co links the archive could not expand resolved by `resolve`; each one that stays
+    short is named in `notes` (the profile still goes out, with the t.co link, which X keeps serving)."""
+    cache: dict[str, str | None] = {}
+
+    def swap(match: re.Match[str]) -> str:
+        url = match.group(0)
+        if url not in cache:
+            cache[url] = resolve(url)
+        return cache[url] or url
+
+    bio = _TCO.sub(swap, draft.bio)
+    website = _TCO.sub(swap, draft.website)
+    unresolved = [f"{url} could not be expanded: kept as is" for url, to in cache.items() if not to]
+    notes = [*draft.notes, *unresolved]
+    return ProfileDraft(
+        display_name=draft.display_name,
+        bio=bio,
+        website=website,
+        avatar_member=draft.avatar_member,
+        banner_member=draft.banner_member,
+        notes=notes,
     )
 
 

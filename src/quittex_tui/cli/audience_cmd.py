@@ -9,7 +9,8 @@ Contract (issue 8, CLI — fixed):
     quittex-tui profile PATH --to bluesky --handle H [--service URL] | --to mastodon --instance URL [--yes]
 Additions: `audience … --accept X_ID[=HANDLE] --reject X_ID[=NETWORK] --accept-strong --state FILE`
 (decisions saved in the TOML state), `--appview URL` (anonymous AppView reads instead of the PDS),
-`follow … --blocks --mutes --list [NAME] --limit N`, `profile … --json --no-images --lang fr|en`.
+`follow … --blocks --mutes --list [NAME] --limit N`,
+`profile … --json --no-images --no-resolve-links --lang fr|en`.
 Secrets as for `migrate`: keyring/secrets file from `quittex-tui login`, or QUITTEX_BLUESKY_APP_PASSWORD /
 QUITTEX_MASTODON_TOKEN. Exit 0 when all went well, 1 when some follows failed, 2 on bad input or auth.
 """
@@ -107,6 +108,11 @@ def register(subparsers: Any) -> None:
     r = subparsers.add_parser("profile", help="carry your X display name, bio, avatar and banner")
     _common(r, target_required=True)
     r.add_argument("--no-images", action="store_true", help="leave the avatar and banner as they are")
+    r.add_argument(
+        "--no-resolve-links",
+        action="store_true",
+        help="don't ask t.co where the bio's and website's short links point (they stay t.co links)",
+    )
     r.add_argument("--lang", choices=["fr", "en"], default=None, help="language of the announcement text")
     r.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     r.add_argument("--json", action="store_true", help="print what was written as JSON")
@@ -360,6 +366,10 @@ def run_profile(args: argparse.Namespace) -> int:
     _check_target(args)
     with _open(args) as archive:
         draft = profile.draft_from_archive(archive)
+        if not args.no_resolve_links:
+            draft = profile.resolve_short_links(draft)
+        for note in draft.notes:
+            print(f"note: {note}", file=sys.stderr)
         if args.target == "bluesky":
             name, bio = profile.bluesky_fields(draft)
             limits = (profile.BSKY_NAME_MAX, profile.BSKY_BIO_MAX, "graphemes")

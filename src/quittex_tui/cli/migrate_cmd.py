@@ -30,6 +30,7 @@ from typing import Any, TextIO
 from quittex_tui.errors import InputError
 
 NETWORKS = ("bluesky", "mastodon")
+NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 DRY_RUN_LATENCY_ENV = "QUITTEX_DRY_RUN_LATENCY"  # seconds per simulated post (tests make it short)
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
@@ -135,15 +136,22 @@ def run(args: argparse.Namespace) -> int:
             if args.limit is not None and items > args.limit:
                 posts = round(posts * args.limit / items)
                 items = args.limit
-            estimate = estimate_duration(posts, network if not args.dry_run else "dry-run")
+            # What the user must see first: the time at the NETWORK's rate limits (a dry run simulates it).
+            estimate = estimate_duration(posts, network)
             asking = items and not args.yes and not args.dry_run
             if asking and not _confirm(items, posts, network, info.handle, estimate):
                 print("quittex-tui: nothing was sent.", file=err)
                 return 0
-            if items:
-                where = "the simulated target" if args.dry_run else f"{network} as {info.handle}"
-                print(f"quittex-tui: publishing {items} item(s), {posts} post(s) to {where} "
-                      f"(about {human_duration(estimate)} at the rate limits)", file=err)
+            name = NETWORK_NAMES[network]
+            if items and args.dry_run:
+                print(f"quittex-tui: dry run — simulating {count(items, 'item')} ({count(posts, 'post')}) "
+                      f"for {name}; nothing is sent. For real, {name}'s rate limits make this take about "
+                      f"{human_duration(estimate)}.", file=err)
+            elif items:
+                print(f"quittex-tui: publishing {count(items, 'item')} ({count(posts, 'post')}) to {name} as "
+                      f"{info.handle}: about {human_duration(estimate)} at {name}'s rate limits.", file=err)
+            else:
+                print("quittex-tui: nothing left to send.", file=err)
             stop = threading.Event()
             with _ctrl_c_stops(stop, err):
                 report = engine.run(limit=args.limit, stop=stop, retry_failed=args.retry_failed)
@@ -157,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
             state.step = Step.REPORT if report.remaining == 0 else Step.MIGRATE
             save_state(state, state_path)
 
-    _print_report(report.model_dump(), args.json, err)
+    _print_report(report.model_dump(), args.json, err, network=network, dry_run=args.dry_run)
     if stop.is_set():
         print("quittex-tui: stopped — everything confirmed is saved; run the same command to resume.",
               file=err)
@@ -223,8 +231,9 @@ def _can_ask() -> bool:
 
 
 def _confirm(items: int, posts: int, network: str, handle: str, estimate: timedelta) -> bool:
-    question = (f"Publish {items} item(s) ({posts} post(s)) to {network} as {handle}? "
-                f"At {network}'s rate limits this takes about {human_duration(estimate)}.")
+    name = NETWORK_NAMES.get(network, network)
+    question = (f"Publish {count(items, 'item')} ({count(posts, 'post')}) to {name} as {handle}? "
+                f"At {name}'s rate limits this takes about {human_duration(estimate)}.")
     print(question, file=sys.stderr)
     try:
         answer = input("Type y to start, anything else to cancel: ")
@@ -254,14 +263,32 @@ def _ctrl_c_stops(stop: threading.Event, err: TextIO) -> Any:
         signal.signal(signal.SIGINT, previous)
 
 
-def _print_report(report: dict[str, Any], as_json: bool, err: TextIO) -> None:
+def count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _print_report(report: dict[str, Any], as_json: bool, err: TextIO, *, network: str = "",
+                  dry_run: bool = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return
-    print(f"Published {report['published']} item(s) to {report['target']} "
-          f"({report['already_published']} already published before, {report['skipped']} skipped, "
-          f"{report['remaining']} remaining).")
+    name = NETWORK_NAMES.get(network, report["target"])
+    published, already = report["published"], report["already_published"]
+    if published and dry_run:
+        print(f"Dry run: {count(published, 'item')} published to a simulated {name} (nothing was really sent).")
+    elif published:
+        print(f"Published {count(published, 'item')} to {name}.")
+    elif not already and not report["failed"]:
+        print("Nothing was published.")
+    if already:
+        print(f"{count(already, 'item')} {'was' if already == 1 else 'were'} already published "
+              "by an earlier run (not sent again).")
+    if report["skipped"]:
+        print(f"{count(report['skipped'], 'tweet')} left out (retweets, replies to others, deleted or "
+              "empty tweets…): `quittex-tui plan` lists them with the reason.")
+    if report["remaining"]:
+        print(f"{count(report['remaining'], 'item')} still to send: run the same command again to continue.")
     for failed in report["failed"]:
         print(f"  failed: item {failed['item_id']}: {failed['reason']}")
     if report["failed"]:
@@ -282,12 +309,14 @@ class ProgressPrinter:
         p = event.progress
         done = p.sent + p.already
         if event.kind == "done":
-            eta = "done" if not p.remaining else f"{p.remaining} remaining"
+            eta = "done" if not p.remaining else f"{p.remaining} left for the next run"
+        elif not p.remaining:
+            eta = "finishing"
         elif p.eta_seconds:
-            eta = f"ETA {human_duration(timedelta(seconds=p.eta_seconds))}"
+            eta = f"about {human_duration(timedelta(seconds=p.eta_seconds))} left"
         else:
-            eta = "ETA …"
-        status = f"{done}/{p.total} items · {p.failed} failed · {eta}"
+            eta = "estimating time left…"
+        status = f"{done}/{p.total} items sent · {p.failed} failed · {eta}"
         if event.kind in ("waiting", "retrying", "item_failed"):
             self._line(f"quittex-tui: {event.message}")
         if self.tty:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 from quittex_tui.errors import InputError
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         image_max_bytes=args.image_max_bytes,
     )
     paths = args.path if len(args.path) > 1 else args.path[0]
-    progress = _stderr_progress if sys.stderr.isatty() and not args.json else None
+    progress = StderrProgress() if sys.stderr.isatty() and not args.json else None
     with open_archive(paths, progress=progress) as archive:
         plan = build_plan(archive, options, progress=progress)
     if progress is not None:
@@ -83,12 +85,31 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         from quittex_tui.convert.preview import render_preview
+        from quittex_tui.publish.engine import estimate_duration
 
-        for line in render_preview(plan, options):
+        posts = [p for item in plan.items for p in item.posts]
+        duration = estimate_duration(len(posts), plan.target, n_media=sum(len(p.media) for p in posts))
+        for line in render_preview(plan, options, duration=duration):
             print(line)
     return 0
 
 
-def _stderr_progress(message: str, fraction: float) -> None:
-    sys.stderr.write(f"\r{message}… {fraction:4.0%}")
-    sys.stderr.flush()
+class StderrProgress:
+    """`progress(message, fraction)` → one redrawn stderr line with an ETA for the current phase (reading
+    the archive, then planning), e.g. "Planning posts…  42%  about 6 s left"."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._phase = ""
+        self._started = 0.0
+
+    def __call__(self, message: str, fraction: float) -> None:
+        now = self.clock()
+        if message != self._phase:
+            self._phase, self._started = message, now
+        elapsed = now - self._started
+        left = ""
+        if 0.05 <= fraction < 1 and elapsed >= 0.5:  # too early, the estimate is noise
+            left = f"  about {max(1, round(elapsed * (1 - fraction) / fraction))} s left"
+        sys.stderr.write(f"\r\x1b[K{message}… {fraction:4.0%}{left}")
+        sys.stderr.flush()

@@ -59,7 +59,8 @@ def split_for(target: Target, text: str, *, source_id: str = "", max_chars: int 
     posts: list[PlannedPost] = []
     if target == "bluesky":
         for draft in bluesky.bluesky_posts(clean, number_parts=number_parts):
-            posts.append(_post(source_id, draft.text, draft.facets, draft.mention_candidates, created_at, lang))
+            posts.append(_post(source_id, draft.text, draft.facets, draft.mention_candidates,
+                               created_at, lang))
     else:
         for status in mastodon.mastodon_posts(clean, max_chars=max_chars, footer=footer,
                                               number_parts=number_parts):

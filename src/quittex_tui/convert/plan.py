@@ -231,8 +231,9 @@ class _Builder:
             from quittex_tui import paths
 
             self._cache_dir = paths.cache_dir() / "media"
-        planned, notes = self._prepare(self.archive, media, target=self.options.target,
-                                       image_max_bytes=self.options.image_max_bytes, cache_dir=self._cache_dir)
+        options = self.options
+        planned, notes = self._prepare(self.archive, media, target=options.target,
+                                       image_max_bytes=options.image_max_bytes, cache_dir=self._cache_dir)
         if planned is not None and not planned.media_id:
             # The alt texts the user writes are keyed on the archive's media id (state.alts), not the path.
             planned.media_id = media.media_id
@@ -256,7 +257,8 @@ def post_lang(x_lang: str) -> str:
         return found
     tag = (x_lang or "").strip().lower().replace("_", "-")
     primary = tag.split("-", 1)[0]
-    if primary in _NO_LANGUAGE or (len(primary) == 3 and primary.startswith("q")) or not _LANG_RE.fullmatch(tag):
+    private = len(primary) == 3 and primary.startswith("q")  # ISO 639 qaa–qtz: private use
+    if primary in _NO_LANGUAGE or private or not _LANG_RE.fullmatch(tag):
         result = ""
     else:
         result = _LEGACY_LANG.get(primary, primary) + tag[len(primary):]

@@ -24,8 +24,8 @@ the same microsecond still get different keys — almost always. A 10-bit clock 
 for two tweets of the same millisecond, and `putRecord` on a taken key would silently REPLACE the other
 post. So the engine checks every key against the journal and the rest of the plan, and when one is taken
 asks for `attempt` 1, 2, … (`derive_key`): the same microsecond (the order is kept) with the next clock id
-on a walk hashed from (tweet id, post index) — still a pure function, so a resumed run finds the same keys, and the
-journal records the key actually used (the engine reuses it first on resume).
+on a walk hashed from (tweet id, post index) — still a pure function, so a resumed run finds the same keys;
+and the journal records the key actually used (the engine reuses it first on resume).
 """
 
 from __future__ import annotations

@@ -370,6 +370,8 @@ class AudienceModel:
         target = self.session.slots[network].target
         if target is None:
             raise QuittexError(network)
+        # Going online anyway: ask t.co where the links the archive could not expand point (worker thread).
+        self._draft = profile.resolve_short_links(self.draft())
         if network == "bluesky":
             return profile.apply_bluesky(target, self.draft(), self.session.archive)
         return profile.apply_mastodon(target.api, self.draft(), self.session.archive)
