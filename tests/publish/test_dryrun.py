@@ -47,7 +47,7 @@ def test_dry_run_publishes_the_whole_demo_plan_then_resumes_to_nothing(
     assert code == 0 and set(report) == REPORT_KEYS
     assert report == {"target": "dry-run", "published": len(plan.items), "already_published": 0,
                       "skipped": len(plan.skipped), "failed": [], "remaining": 0}
-    assert "publishing" in err and "items" in err  # progress on stderr, stdout kept for JSON
+    assert "simulating" in err and "items sent" in err  # progress on stderr, stdout kept for JSON
     state_dir = isolated_home / "state"
     journal = next(state_dir.glob("*.dry-run.journal.toml"))
     records = tomllib.loads(journal.read_text("utf-8"))
@@ -140,3 +140,40 @@ def test_the_dry_run_target_simulates_rejections_and_keeps_its_store(tmp_path: P
     reborn = DryRunTarget(latency=0, store=store)
     assert reborn.find("a", post, now, now) is not None and reborn.find("b", post, now, now) is None
     assert [p.text for p in reborn.posts] == ["héhé 🎉"]
+
+
+def test_the_text_report_speaks_plainly_first_run_and_resume(capsys: pytest.CaptureFixture[str]) -> None:
+    plan = demo_plan()
+    posts = sum(len(i.posts) for i in plan.items)
+    assert main(["migrate", str(demo_archive_path()), "--dry-run", "--yes"]) == 0
+    out, err = capsys.readouterr()
+    # stderr: what is simulated, and how long the REAL thing takes at Bluesky's limits (not the simulation's)
+    n = len(plan.items)
+    assert f"dry run — simulating {n} items ({posts} posts) for Bluesky; nothing is sent." in err
+    assert "For real, Bluesky's rate limits make this take about" in err
+    assert f"{len(plan.items)}/{len(plan.items)} items sent · 0 failed · done" in err
+    assert out.splitlines() == [
+        f"Dry run: {len(plan.items)} items published to a simulated Bluesky (nothing was really sent).",
+        f"{len(plan.skipped)} tweets left out (retweets, replies to others, deleted or empty tweets…): "
+        "`quittex-tui plan` lists them with the reason.",
+    ]
+    assert main(["migrate", str(demo_archive_path()), "--dry-run", "--yes"]) == 0
+    out, err = capsys.readouterr()
+    assert "nothing left to send" in err
+    assert out.splitlines()[0] == f"{n} items were already published by an earlier run (not sent again)."
+    assert "0 items" not in out
+
+
+def test_plan_progress_gives_an_eta_per_phase(capsys: pytest.CaptureFixture[str]) -> None:
+    from quittex_tui.cli.plan_cmd import StderrProgress
+
+    now = [0.0]
+    progress = StderrProgress(clock=lambda: now[0])
+    progress("Reading the archive", 0.0)
+    now[0] = 2.0
+    progress("Reading the archive", 0.25)  # 2 s for a quarter: 6 s to go
+    now[0] = 2.1
+    progress("Planning posts", 0.0)  # a new phase: its own clock
+    err = capsys.readouterr().err
+    assert "Reading the archive…  25%  about 6 s left" in err
+    assert err.endswith("Planning posts…   0%")

@@ -85,8 +85,8 @@ def test_an_interrupted_thread_resumes_with_the_right_root_and_parent(tmp_path: 
                            reply_to=None)
     second = target.publish(plan.items[0].posts[1], key=keys[1], created_at=plan.items[0].created_at,
                             reply_to=ReplyTo(first, first))
-    for k, r in ((keys[0], first), (keys[1], second)):
-        journal.intent(k, item_id=plan.items[0].id)
+    for i, (k, r) in enumerate(((keys[0], first), (keys[1], second))):
+        journal.intent(k, item_id=plan.items[0].id, index=i)  # as the engine writes them
         journal.done(k, r)
     journal.intent(keys[2], item_id=plan.items[0].id, index=2)
     engine_for(plan, target, journal, clock).run()

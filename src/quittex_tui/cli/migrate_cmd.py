@@ -276,7 +276,8 @@ def _print_report(report: dict[str, Any], as_json: bool, err: TextIO, *, network
     name = NETWORK_NAMES.get(network, report["target"])
     published, already = report["published"], report["already_published"]
     if published and dry_run:
-        print(f"Dry run: {count(published, 'item')} published to a simulated {name} (nothing was really sent).")
+        print(f"Dry run: {count(published, 'item')} published to a simulated {name} "
+              "(nothing was really sent).")
     elif published:
         print(f"Published {count(published, 'item')} to {name}.")
     elif not already and not report["failed"]:

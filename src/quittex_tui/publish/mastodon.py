@@ -67,6 +67,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 RECONCILE_MAX_PAGES = 25  # 40 statuses per page
 MEDIA_POLL_TIMEOUT = 300.0  # seconds a video may take to process before we call it transient
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=5)  # the general window is 300 requests / 5 min
+CLOCK_SKEW_TOLERANCE = timedelta(seconds=2)
 
 
 def parse_reset(value: str | None) -> datetime | None:
@@ -373,16 +374,19 @@ class MastodonTarget:
         return PermanentError(f"Mastodon refused to {what}: {reason} (HTTP {status})")
 
     def _reset_at(self) -> datetime:
-        """When the rate limit resets, from what the server said, best source first: Mastodon.py's own
-        reading of X-RateLimit-Reset (ISO or epoch, corrected by the server's Date header for clock skew),
-        the raw header of the last answer (our hook), the last budget, Retry-After; 5 minutes (the general
-        window) only when the server said nothing usable."""
+        """When the rate limit resets, from what the server said (also when Mastodon.py raised the 429
+        itself): X-RateLimit-Reset of the last answer (ISO or epoch; our hook), or Mastodon.py's own reading
+        of it (`api.ratelimit_reset`, shifted by the server's Date header: used when that shift shows a
+        real clock skew, or when our hook saw nothing), then the last budget, Retry-After; 5 minutes (the
+        general window) only when the server said nothing usable."""
         now = self._now()
+        header = self.headers.last_reset
         api_reset = getattr(self.api, "ratelimit_reset", None)
-        if isinstance(api_reset, int | float) and api_reset > now.timestamp():
-            return datetime.fromtimestamp(api_reset, tz=UTC)
+        corrected = datetime.fromtimestamp(api_reset, tz=UTC) if isinstance(api_reset, int | float) else None
+        if corrected is not None and (header is None or abs(corrected - header) > CLOCK_SKEW_TOLERANCE):
+            header = corrected  # Date has whole seconds: below the tolerance, its shift is only noise
         last = self.headers.last
-        for reset in (self.headers.last_reset, last.reset_at if last else None):
+        for reset in (header, last.reset_at if last else None):
             if reset is not None and reset > now:
                 return reset
         if self.headers.last_retry_after:
