@@ -11,6 +11,7 @@ CORE = [
     "quittex_tui.publish",
     "quittex_tui.audience",
     "quittex_tui.state",
+    "quittex_tui.fileio",
     "quittex_tui.cli",
 ]
 

@@ -11,9 +11,6 @@ kill at any instant leaves either the old or the new file, never a torn one.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import tomllib
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -26,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from quittex_tui import paths
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
 from quittex_tui.errors import StateError
+from quittex_tui.fileio import atomic_write, fsync_dir  # noqa: F401 (re-exported)
 
 SCHEMA_VERSION = 1
 JOURNAL_MARK = ".journal."  # journals live beside states: <stem>.<target>.journal.toml
@@ -136,36 +134,6 @@ def load_state(path: Path) -> MigrationState:
             f"the migration state {path} has an unexpected value at '{where}': {first['msg']}",
             "fix the file by hand or move it away to start this migration's choices afresh",
         ) from None
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # e.g. Windows: directories cannot be opened; os.replace is atomic there anyway
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Temp file beside `path` + fsync + os.replace + dir fsync: a crash leaves the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
 
 
 def save_state(state: MigrationState, path: Path) -> None:

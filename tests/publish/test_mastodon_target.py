@@ -63,7 +63,9 @@ def test_thread_with_media_unlisted_round_trip(
     target: MastodonTarget, test_servers: dict[str, str], tmp_path: Path
 ) -> None:
     pic = image(tmp_path / "p.png", 120, 80).model_copy(update={"alt": "un chat endormi"})
-    first = PlannedPost(source_id="11", text="Première — été ✨ https://example.org/a?b=1&c=2", media=[pic])
+    first = PlannedPost(
+        source_id="11", text="Première — été ✨ https://example.org/a?b=1&c=2", media=[pic], lang="fr"
+    )
     second = PlannedPost(source_id="12", text="Suite du fil 🧵\n\nDeuxième paragraphe")
     _, r1 = send(target, first, "thread-1")
     _, r2 = send(target, second, "thread-1", 1, ReplyTo(root=r1, parent=r1))
@@ -76,6 +78,7 @@ def test_thread_with_media_unlisted_round_trip(
     assert normalize_text(html_to_text(s1["content"])) == normalize_text(first.text)
     assert html_to_text(s2["content"]) == second.text
     assert [(m["type"], m["description"]) for m in s1["media_attachments"]] == [("image", "un chat endormi")]
+    assert s1["language"] == "fr"  # the tweet's language travels with the status
     assert r1.url and r1.cid == r1.uri
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from quittex_tui.audience.handles import MASTODON_RE
 from quittex_tui.errors import InputError
-from quittex_tui.state import atomic_write
+from quittex_tui.fileio import atomic_write
 
 HEADER = ["Account address", "Show boosts", "Notify on new posts", "Languages"]
 

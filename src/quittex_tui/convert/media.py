@@ -21,10 +21,8 @@ import hashlib
 import io
 import json
 import math
-import os
 import posixpath
 import struct
-import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -37,6 +35,7 @@ from quittex_tui.archive.models import Media, MediaKind
 from quittex_tui.convert.models import PlannedMedia
 from quittex_tui.convert.mp4 import read_mp4_info
 from quittex_tui.errors import InputError, QuittexError
+from quittex_tui.fileio import atomic_write
 
 # platform-limits.md, Bluesky: aim ≤ 1,000,000 bytes per image, ≤ 2000 px long side.
 BLUESKY_IMAGE_MAX_SIDE = 2000
@@ -86,25 +85,11 @@ class _Output:
 # --------------------------------------------------------------------------- cache
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, os.replace: a crash leaves the old file or the new one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _store_output(cache_dir: Path, data: bytes, ext: str) -> Path:
     """Put `data` in the cache under the hash of its own bytes (kept if already there) → absolute path."""
     path = cache_dir / f"{hashlib.sha256(data).hexdigest()[:32]}.{ext}"
     if not (path.is_file() and path.stat().st_size == len(data)):
-        _write_atomic(path, data)
+        atomic_write(path, data)
     return path
 
 
@@ -128,7 +113,7 @@ def _index_get(cache_dir: Path, key: str) -> dict[str, Any] | None:
 def _index_put(cache_dir: Path, key: str, entry: dict[str, Any]) -> None:
     (cache_dir / "index").mkdir(parents=True, exist_ok=True)
     data = json.dumps(entry, sort_keys=True).encode()
-    _write_atomic(cache_dir / "index" / f"{key}.json", data)
+    atomic_write(cache_dir / "index" / f"{key}.json", data)
 
 
 # --------------------------------------------------------------------------- images

@@ -26,8 +26,8 @@ from types import TracebackType
 from typing import Any, Literal
 
 from quittex_tui.errors import StateError
+from quittex_tui.fileio import atomic_write, fsync_dir
 from quittex_tui.publish.target import PostRef
-from quittex_tui.state import _fsync_dir, atomic_write
 
 Status = Literal["intent", "done", "failed"]
 _TABLES: dict[str, Status] = {"[[intent]]": "intent", "[[done]]": "done", "[[failed]]": "failed"}
@@ -308,7 +308,7 @@ class Journal:
             self._fh.write(HEADER.encode())
             self._fh.flush()
             os.fsync(self._fh.fileno())
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
 
     def _append(self, status: Status, fields: dict[str, Any]) -> JournalEntry:
         record = _record(status, fields)

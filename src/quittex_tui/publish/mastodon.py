@@ -284,6 +284,9 @@ class MastodonTarget:
                 media_ids=media_ids or None,
                 visibility=self.visibility,
                 idempotency_key=key,
+                # ISO 639-1 from the tweet (the plan drops X's "und"/private codes): lets readers filter
+                # by language and Mastodon pick the right translation source.
+                language=post.lang or None,
             ),
         )
         return PostRef(uri=str(status["id"]), cid=str(status["id"]), url=status.get("url") or "")

@@ -25,6 +25,7 @@ import tomli_w
 
 from quittex_tui import paths
 from quittex_tui.errors import StateError
+from quittex_tui.fileio import atomic_write
 
 NO_KEYRING_ENV = "QUITTEX_NO_KEYRING"
 BLUESKY_PASSWORD_ENV = "QUITTEX_BLUESKY_APP_PASSWORD"
@@ -89,21 +90,7 @@ class FileSecretStore:
         directory.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):
             directory.chmod(0o700)
-        tmp = directory / f".{self.path.name}.{os.getpid()}.tmp"
-        payload = tomli_w.dumps(data).encode("utf-8")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)  # O_CREAT's mode is filtered by the umask; be explicit
-            os.write(fd, payload)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        atomic_write(self.path, tomli_w.dumps(data).encode("utf-8"), mode=0o600)
 
     def load(self, key: str) -> dict[str, str]:
         return dict(self._read_all().get(key, {}))

@@ -426,7 +426,7 @@ class Session:
                 lines.append(f"- {item_id}: FAILED — {reason}")
                 rows.append([name, item_id, "failed", "", reason])
             lines.append("")
-        from quittex_tui.state import atomic_write
+        from quittex_tui.fileio import atomic_write
 
         atomic_write(md_path, "\n".join(lines).encode("utf-8"))
         import io
