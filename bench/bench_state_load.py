@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _common import BenchContext, Figure  # bench/ helpers (run_all puts bench/ on sys.path)
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
 from quittex_tui.publish.dryrun import DryRunTarget
 from quittex_tui.publish.engine import Engine
@@ -54,14 +55,16 @@ def time_load(path: Path, repeat: int = 3) -> tuple[float, int]:
     return min(times), count
 
 
-def bench_journal(root: Path, n: int) -> None:
+def bench_journal(root: Path, n: int) -> list[Figure]:
+    figures = []
     for compacted in (False, True):
         path = root / f"j-{'compact' if compacted else 'appended'}.toml"
         write_journal(path, n, compacted=compacted)
         seconds, count = time_load(path)
         size = path.stat().st_size / 1e6
         form = "compacted (1 record/post)" if compacted else "appended (intent+done)"
-        print(f"journal load, {count:,} posts, {form}: {seconds:.3f} s  ({size:.1f} MB)")
+        figures.append(Figure("state", f"journal load, {count:,} posts, {form}, {size:.1f} MB",
+                              f"{seconds:.2f} s", "≤ 2 s", seconds <= 2.0))
     path = root / "j-compact.toml"
     journal = Journal(path)
     ref = PostRef("at://did:plc:x/app.bsky.feed.post/3lzzzzzzzzzzz", "bafyrei", "https://bsky.app/x")
@@ -72,15 +75,18 @@ def bench_journal(root: Path, n: int) -> None:
         journal.done(f"new{i}", ref)
         samples.append((time.perf_counter() - start) / 2)
     p95 = sorted(samples)[int(len(samples) * 0.95)]
-    print(f"append one record (write+flush+fsync), on a {n:,}-post journal: median "
-          f"{statistics.median(samples) * 1e3:.3f} ms, p95 {p95 * 1e3:.3f} ms")
+    figures.append(Figure("state", f"append one record (write+flush+fsync) to a {n:,}-post journal",
+                          f"median {statistics.median(samples) * 1e3:.2f} ms, p95 {p95 * 1e3:.2f} ms",
+                          "O(1)"))
     start = time.perf_counter()
     journal.compact()
-    print(f"compaction of {len(journal):,} entries (clean exit): {time.perf_counter() - start:.3f} s")
+    figures.append(Figure("state", f"compaction of {len(journal):,} entries (clean exit)",
+                          f"{time.perf_counter() - start:.2f} s"))
     journal.close()
+    return figures
 
 
-def bench_state(root: Path, n: int) -> None:
+def bench_state(root: Path, n: int) -> list[Figure]:
     state = MigrationState(archive_paths=["/data/archive.zip"], archive_fingerprint="f" * 64,
                            excluded=[str(i) for i in range(n // 10)],
                            edits={"bluesky": {str(i): {"0": f"texte modifié n°{i} 🎉"} for i in range(1000)}})
@@ -90,8 +96,9 @@ def bench_state(root: Path, n: int) -> None:
     saved = time.perf_counter() - start
     start = time.perf_counter()
     load_state(path)
-    print(f"state TOML ({n // 10:,} exclusions, 1,000 edits): save {saved:.3f} s, "
-          f"load {time.perf_counter() - start:.3f} s")
+    loaded = time.perf_counter() - start
+    return [Figure("state", f"state TOML ({n // 10:,} exclusions, 1,000 edits): save / load",
+                   f"{saved:.3f} s / {loaded:.3f} s")]
 
 
 def plan_of(n: int) -> Plan:
@@ -103,7 +110,7 @@ def plan_of(n: int) -> Plan:
     return Plan(target="bluesky", items=items)
 
 
-def bench_engine(root: Path, n: int) -> None:
+def bench_engine(root: Path, n: int) -> list[Figure]:
     plan = plan_of(n)
     results = {}
     for latency in (0.0, DryRunTarget.DEFAULT_LATENCY):
@@ -117,13 +124,22 @@ def bench_engine(root: Path, n: int) -> None:
             engine.run()
             results[latency] = (time.perf_counter() - start) / posts
     overhead = results[0.0]
-    print(f"engine overhead per post (journal intent+done with 2 fsyncs, pacing, events), dry-run latency 0: "
-          f"{overhead * 1e3:.2f} ms")
     default = DryRunTarget.DEFAULT_LATENCY
-    print(f"per post with the dry-run's simulated latency {default * 1e3:.0f} ms: "
-          f"{results[default] * 1e3:.2f} ms (overhead {overhead / default:.1%} of the simulated latency)")
-    print("(for the real local servers: PDS createRecord ≈ 8 ms/post, mastodon-mock ≈ 10 ms/post "
-          "— ../shared/local-servers.md; the overhead above is to be read beside those)")
+    # Beside the real servers' own latency: a local PDS createRecord ≈ 8 ms/post, mastodon-mock ≈ 10 ms/post
+    # (../shared/local-servers.md); a real network answers in 100+ ms.
+    return [
+        Figure("engine", "overhead per post (journal intent+done, 2 fsyncs, pacing, events)",
+               f"{overhead * 1e3:.2f} ms"),
+        Figure("engine", f"per post against a simulated {default * 1e3:.0f} ms server",
+               f"{results[default] * 1e3:.1f} ms ({overhead / default:.1%} overhead)"),
+        Figure("engine", "overhead against a local PDS write (≈ 8 ms)", f"{overhead / 0.008:.1%}"),
+    ]
+
+
+def measure(ctx: BenchContext) -> list[Figure]:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
+        root = Path(tmp)
+        return [*bench_journal(root, ctx.n), *bench_state(root, ctx.n), *bench_engine(root, 2_000)]
 
 
 def main() -> int:
@@ -134,9 +150,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
         root = Path(tmp)
         print(f"python {sys.version.split()[0]}, temp dir {root}")
-        bench_journal(root, args.entries)
-        bench_state(root, args.entries)
-        bench_engine(root, args.posts)
+        for fig in [*bench_journal(root, args.entries), *bench_state(root, args.entries),
+                    *bench_engine(root, args.posts)]:
+            print(f"{fig.bench}: {fig.metric}: {fig.value}" + (f" (goal {fig.goal})" if fig.goal else ""))
     return 0
 
 
