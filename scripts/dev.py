@@ -2,7 +2,8 @@
 """One entry point for a fresh clone: `python3 scripts/dev.py demo` and `python3 scripts/dev.py test`.
 
 Creates `.venv` beside the repo on first use and installs the project with its test extras into it;
-re-installs only when `pyproject.toml` changes (a stamp of its hash). Needs nothing but Python >= 3.11.
+re-installs only when `pyproject.toml` or `constraints.txt` change (a stamp of their hash); the
+exact versions in `constraints.txt` keep the snapshot tests reproducible. Needs nothing but Python >= 3.11.
 The test servers (Bluesky PDS, Mastodon API, AppView) are started by the test suite itself from
 `../shared/servers/` — see tests/servers.py.
 """
@@ -25,7 +26,9 @@ def ensure_venv() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 — dev.py may be run by an older python3
         sys.exit(f"quittex-tui needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     stamp_file = VENV / ".quittex-stamp"
-    stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+    ).hexdigest()
     if PY.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
         return
     if not PY.exists():
@@ -34,7 +37,7 @@ def ensure_venv() -> None:
     print("[dev] installing quittex-tui and its test tools into .venv …", file=sys.stderr)
     subprocess.run(
         [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-e", f"{ROOT}[test]"],
+         "-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}[test]"],
         check=True,
     )
     stamp_file.write_text(stamp)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,20 @@ def prepared_image(archive: Any, member: str | None, *, square: bool) -> tuple[P
     )
 
 
+def _pictures(
+    draft: ProfileDraft, archive: Any, images: bool, names: tuple[str, str]
+) -> Iterator[tuple[str, Path, int, int]]:
+    """(field name, converted file, width, height) for the avatar then the banner, where the archive has
+    them; `names` are the network's field names (Bluesky "banner", Mastodon "header")."""
+    if not images:
+        return
+    pictures = ((names[0], draft.avatar_member, True), (names[1], draft.banner_member, False))
+    for name, member, square in pictures:
+        prepared = prepared_image(archive, member, square=square)
+        if prepared is not None:
+            yield (name, *prepared)
+
+
 def _mime(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "image/jpeg"
 
@@ -230,16 +244,7 @@ def apply_bluesky(target: Any, draft: ProfileDraft, archive: Any, *, images: boo
     name, bio = bluesky_fields(draft)
     record.update({"$type": PROFILE, "displayName": name, "description": bio})
     written: dict[str, Any] = {"displayName": name, "description": bio}
-    for field_name, member, square in (
-        ("avatar", draft.avatar_member, True),
-        ("banner", draft.banner_member, False),
-    ):
-        if not images:
-            continue
-        prepared = prepared_image(archive, member, square=square)
-        if prepared is None:
-            continue
-        path, width, height = prepared
+    for field_name, path, width, height in _pictures(draft, archive, images, ("avatar", "banner")):
         data = path.read_bytes()
         if len(data) > IMAGE_MAX_BYTES:
             raise InputError(
@@ -269,16 +274,7 @@ def apply_mastodon(api: Any, draft: ProfileDraft, archive: Any, *, images: bool 
             fields.append(("Website", draft.website))
             kwargs["fields"] = fields
             written["fields"] = fields
-    for arg, member, square in (
-        ("avatar", draft.avatar_member, True),
-        ("header", draft.banner_member, False),
-    ):
-        if not images:
-            continue
-        prepared = prepared_image(archive, member, square=square)
-        if prepared is None:
-            continue
-        path, width, height = prepared
+    for arg, path, width, height in _pictures(draft, archive, images, ("avatar", "header")):
         kwargs[arg] = str(path)
         kwargs[f"{arg}_mime_type"] = _mime(path)
         written[arg] = {"bytes": path.stat().st_size, "width": width, "height": height, "mime": _mime(path)}
