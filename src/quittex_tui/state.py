@@ -181,6 +181,87 @@ def open_or_create_state(
     return path, state
 
 
+# --- one account per network and migration ----------------------------------------------------------------
+
+def _journal_first_record(state_path: Path, network: str) -> tuple[bool, str | None]:
+    """(has any record, the first `uri` recorded) of the journal of `network` beside this state. Cheap: it
+    stops at the first uri instead of parsing the whole journal (100k entries = 33 MB)."""
+    path = state_path.with_name(f"{state_path.stem}.{network}{JOURNAL_MARK}toml")
+    found = False
+    try:
+        with path.open("rb") as fh:
+            for line in fh:
+                if line.startswith(b"[["):
+                    found = True
+                elif line.startswith(b"uri = "):
+                    value = line[6:].strip().strip(b'"').decode("utf-8", "replace")
+                    return True, value
+    except OSError:
+        return False, None
+    return found, None
+
+
+def _local_part(acct: str | None) -> str:
+    return (acct or "").lstrip("@").split("@", 1)[0].lower()
+
+
+def check_same_account(
+    state: MigrationState,
+    state_path: Path,
+    network: str,
+    *,
+    handle: str | None = None,
+    did: str | None = None,
+    instance: str | None = None,
+    acct: str | None = None,
+) -> None:
+    """Refuse to go on when this migration's journal for `network` was written for ANOTHER account.
+
+    The journal beside the state records what was sent per item, not per account: reusing it for a second
+    Bluesky account (or another Mastodon account/instance) would report every post as "already published"
+    and send nothing. One state = one account per network; another account needs its own `--state` file.
+    """
+    has_records, first_uri = _journal_first_record(state_path, network)
+    if not has_records:
+        return
+    recorded: str | None = None
+    current: str | None = None
+    # Bluesky: the journal's own at:// URIs name the repo (DID) they were written to — the strongest proof,
+    # and it holds even when the state's account was changed afterwards (an older version, the TUI).
+    journal_did = first_uri.split("/")[2] if first_uri and first_uri.startswith("at://did:") else None
+    if network == "bluesky" and did and journal_did:
+        differs = journal_did != did
+        old_b = state.bluesky
+        known = f"@{old_b.handle}" if old_b is not None and old_b.did == journal_did else journal_did
+        recorded, current = known, f"@{handle}" if handle else did
+    elif network == "bluesky" and state.bluesky is not None:
+        old = state.bluesky
+        if old.did and did:
+            differs = old.did != did
+        else:
+            differs = bool(handle) and old.handle.lstrip("@").lower() != handle.lstrip("@").lower()
+        recorded, current = f"@{old.handle}", f"@{handle or did}"
+    elif network == "mastodon" and state.mastodon is not None:
+        old_m = state.mastodon
+        same_instance = not instance or old_m.instance.rstrip("/").lower() == instance.rstrip("/").lower()
+        same_acct = not (old_m.acct and acct) or _local_part(old_m.acct) == _local_part(acct)
+        differs = not (same_instance and same_acct)
+        recorded = f"{old_m.acct or 'an account'} on {old_m.instance}"
+        current = f"{acct or 'an account'} on {instance or old_m.instance}"
+    else:
+        return
+    if differs:
+        name = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(network, network)
+        raise StateError(
+            f"this archive's {name} migration ({state_path}) was made with {recorded}, not {current}: its "
+            f"journal would count every post already sent to {recorded} as published and send nothing "
+            f"to {current}",
+            f"to publish this archive to {current} as well, give it its own state file, e.g. "
+            f"--state ~/quittex-{network}-2.toml (add it to every command for that account); to go on with "
+            f"{recorded}, log in and run the command with that account",
+        )
+
+
 # --- the user's choices applied to a freshly built plan -------------------------------------------------
 
 def _facets_for(new_text: str, old: PlannedPost) -> list[dict[str, Any]]:

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 
 from quittex_tui.archive.models import MediaKind, Tweet, TweetKind
-from quittex_tui.archive.rows import url_basename
+from quittex_tui.archive.rows import snowflake_ms, url_basename
 
 # Retweets have no flag in archives (`retweeted` is always false): the text starts with "RT @user:".
 _RETWEET = re.compile(r"^RT @\w+")
 _LEADING_HANDLES = re.compile(r"^(?:[@＠](\w+)\s+)+")
 _HANDLE = re.compile(r"[@＠](\w+)")
+# X lets a tweet be edited for one hour after posting; a version dated earlier than that is odd data.
+EDIT_WINDOW = timedelta(hours=2)
 MEDIA_DIRS = ("data/tweets_media/", "data/tweet_media/")  # 2022+ and up to 2022-04 (spec § Media files)
 
 
@@ -23,25 +26,51 @@ def collapse_edits(tweets: list[Tweet]) -> tuple[list[Tweet], list[str], dict[st
 
     Returns the kept tweets, the ids of earlier versions dropped, a map from every earlier version's id
     to the kept id (replies may point at an earlier version), and how many tweets were edited.
+
+    Versions are grouped by every id link the rows give (each row's list, its `initialTweetId`, its own
+    id): a list written before the last edit is stale, and a first version may carry only itself (the
+    2022 retro-fill), yet all versions of one tweet must become one. The kept (last) version takes the
+    date of the first: that is when the post appeared (X allows edits for an hour only), and the replies
+    of a self-thread answered it then, so they must not come out dated before it.
     """
-    chains: dict[str, set[str]] = {}
     edited_rows = [t for t in tweets if t.edit_ids]
-    by_id = {t.id: t for t in edited_rows}  # only versions of edited tweets carry edit_ids
+    if not edited_rows:
+        return tweets, [], {}, 0
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
+
     for t in edited_rows:
-        if t.edit_ids:
-            chain = chains.setdefault(t.edit_ids[0], set())
-            chain.update(t.edit_ids)
-            chain.add(t.id)
+        first = find(t.edit_ids[0])
+        for i in (*t.edit_ids[1:], t.id):
+            other = find(i)
+            if other != first:
+                parent[other] = first
+    chains: dict[str, list[str]] = {}
+    for i in sorted(set(parent) | {t.edit_ids[0] for t in edited_rows}, key=_id_key):
+        chains.setdefault(find(i), []).append(i)
+    by_id = {t.id: t for t in tweets}  # all rows: a first version may carry no edit list of its own
     dropped: set[str] = set()
     redirect: dict[str, str] = {}
     edited = 0
     for chain in chains.values():
-        present = [i for i in chain if i in by_id]
+        ordered = chain  # in id order: snowflakes are time-ordered, so versions come in order
+        present = [i for i in ordered if i in by_id]
         if not present:
             continue
-        ordered = sorted(chain, key=int)  # snowflakes are time-ordered: versions come in id order
-        kept = max(present, key=int)
-        by_id[kept].__dict__["edit_ids"] = ordered
+        kept = present[-1]
+        fields = by_id[kept].__dict__
+        fields["edit_ids"] = ordered
+        last_at = fields["created_at"]
+        first_at = min(by_id[present[0]].created_at, _snowflake_time(ordered[0], last_at))
+        if last_at - EDIT_WINDOW <= first_at < last_at:  # anything else is not an edit X allowed: ignore
+            fields["created_at"] = first_at
         edited += 1
         for i in ordered:
             if i != kept:
@@ -49,7 +78,19 @@ def collapse_edits(tweets: list[Tweet]) -> tuple[list[Tweet], list[str], dict[st
                 if i in by_id:
                     dropped.add(i)
     kept_tweets = [t for t in tweets if t.id not in dropped] if dropped else tweets
-    return kept_tweets, sorted(dropped, key=int), redirect, edited
+    return kept_tweets, sorted(dropped, key=_id_key), redirect, edited
+
+
+def _id_key(tweet_id: str) -> int:
+    return int(tweet_id) if tweet_id.isdigit() else -1  # edit lists are foreign data: never crash on them
+
+
+def _snowflake_time(tweet_id: str, default: datetime) -> datetime:
+    """The second a snowflake id was made (the first version may be missing from the archive)."""
+    ms = snowflake_ms(tweet_id) if tweet_id.isdigit() else None
+    if ms is None:
+        return default
+    return datetime.fromtimestamp(ms // 1000, tz=UTC)
 
 
 def _leading_other_handle(text: str, username: str) -> bool:
@@ -60,18 +101,59 @@ def _leading_other_handle(text: str, username: str) -> bool:
     return any(h.lower() != me for h in _HANDLE.findall(m.group(0)))
 
 
+def bridge_deleted(
+    deleted: dict[str, tuple[str | None, str | None]], account_id: str, redirect: dict[str, str]
+) -> set[str]:
+    """Let a thread survive the deletion of one of its middle tweets (spec § Other tweet-like files:
+    deleted-tweets.js rows are whole tweets, reply fields included).
+
+    `deleted` maps each deleted id to its (in_reply_to_status_id, in_reply_to_user_id). A deleted
+    self-reply is bridged: `redirect` (which classify follows, like an edit's earlier version) sends its
+    id on to its own parent, through any run of deleted ones, so the reply under it continues the thread
+    at the nearest surviving tweet. Returns the deleted ids that lived in someone else's conversation (a
+    reply to another account, or a chain reaching one): a self-reply under those is a reply, whatever its
+    text starts with.
+    """
+    foreign: set[str] = set()
+    links: dict[str, str] = {}
+    for did, (pid, uid) in deleted.items():
+        if pid is None:
+            continue  # a deleted root: the replies under it start afresh
+        if uid and uid != account_id:
+            foreign.add(did)
+        elif uid == account_id:
+            links[did] = pid
+    for did in links:
+        target, seen = did, set()
+        while target in links and target not in seen:  # a run of deleted ones (loops: hostile data)
+            seen.add(target)
+            target = links[target]
+        if target in foreign:
+            foreign.add(did)
+        else:
+            redirect.setdefault(did, redirect.get(target, target))
+    return foreign
+
+
 _REPLY = "\x00reply"  # marker in the chain resolution: this chain lives in someone else's conversation
 
 
 def classify(
-    tweets: list[Tweet], by_id: dict[str, Tweet], account_id: str, username: str, redirect: dict[str, str]
+    tweets: list[Tweet],
+    by_id: dict[str, Tweet],
+    account_id: str,
+    username: str,
+    redirect: dict[str, str],
+    foreign: set[str] | frozenset[str] = frozenset(),
 ) -> list[list[str]]:
     """Set kind and thread_root on every tweet; return the self-threads (≥ 2 tweets, in order).
 
     A self-thread is a chain of one's own replies whose root is not a reply to someone else. A self-reply
     whose chain reaches a reply to someone else, or whose parent is missing from the archive while it
     starts with @someone_else (answering oneself inside another person's conversation), is a reply; so is
-    an @-post (in_reply_to_user_id without a status id). `tweets` must be sorted by (created_at, id).
+    an @-post (in_reply_to_user_id without a status id). `redirect` sends a parent id on to the tweet
+    that stands for it (an edit's last version, a deleted tweet's parent); a self-reply whose missing
+    parent is in `foreign` (see bridge_deleted) is a reply. `tweets` must be sorted by (created_at, id).
     Fields are set through `__dict__`: pydantic's __setattr__ costs ~2 µs × 300k here, for no checking.
     """
     me = username.lower()
@@ -102,6 +184,8 @@ def classify(
         parent = by_id.get(pid) if pid else None
         if parent is None or parent.id in retweets:
             # parent missing (deleted, or someone else's conversation we answered in)
+            if pid in foreign:
+                return _REPLY, None
             return (_REPLY if _leading_other_handle(t.full_text, username) else t.id), None
         return None, parent
 

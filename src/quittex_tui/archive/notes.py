@@ -75,6 +75,17 @@ def comparable(text: str) -> str:
     return text.removesuffix("…").rstrip()
 
 
+def _without_links(note: NoteTweet) -> str:
+    """The note's text with its link entities blanked, however they are written there (with or without
+    a scheme, as the t.co or as typed): the cut full_text shows each as a t.co, which `comparable`
+    blanks. Both sides are unescaped: full_text is HTML-escaped, core.text normally not."""
+    text = note.text
+    needles = {n for u in note.urls for n in (u.url, u.expanded_url, u.display_url) if len(n) > 3}
+    for needle in sorted(needles, key=len, reverse=True):
+        text = text.replace(needle, " ")
+    return html.unescape(text) if "&" in text else text
+
+
 def join_notes(notes: Iterable[NoteTweet], tweets: list[Tweet], skip_ids: set[str]) -> list[NoteTweet]:
     """Set `note_text` and note entities on the matching tweets; return the notes that matched nothing."""
     by_second: dict[int, list[Tweet]] = {}
@@ -86,9 +97,9 @@ def join_notes(notes: Iterable[NoteTweet], tweets: list[Tweet], skip_ids: set[st
         if note.note_id in skip_ids:
             continue
         second = int(note.created_at.timestamp())
-        want = comparable(note.text)
+        want = comparable(_without_links(note))
         note_ms = rows.snowflake_ms(note.note_id)
-        best: tuple[tuple[int, int], Tweet] | None = None
+        best: tuple[tuple[int, int, int, int, str], Tweet] | None = None
         for sec in (second, second + 1):
             for tweet in by_second.get(sec, ()):
                 if tweet.id in taken:
@@ -102,7 +113,8 @@ def join_notes(notes: Iterable[NoteTweet], tweets: list[Tweet], skip_ids: set[st
                     clock = delta if delta >= 0 else 1_000_000 - delta  # before its note: unlikely
                 else:
                     clock = 0
-                score = (clock, sec - second)  # the snowflake clocks decide; the second only if unknown
+                # the snowflake clocks decide; when unknown, the longest matching text, then the second
+                score = (clock, -len(have), sec - second, tweet_ms or 0, tweet.id)
                 if best is None or score < best[0]:
                     best = (score, tweet)
         if best is None:

@@ -153,7 +153,11 @@ def _read(archive: Archive, container: Container, report: Progress) -> None:
     tweets = _read_tweets(container, files["tweets"], report, warnings)
 
     report("Joining note tweets, edits and threads", 0.8)
-    deleted = _ids(container, files.get("deleted_tweets", ()), rows.tweet_id_of)
+    # deleted-tweets.js rows are whole tweets: their reply fields let a thread bridge a deleted middle
+    deleted_links = dict(
+        filter(None, map(rows.reply_fields, _rows(container, files.get("deleted_tweets", ()))))
+    )
+    deleted = set(deleted_links)
     archive.deleted_ids = sorted(deleted, key=lambda i: int(i) if i.isdigit() else 0)
     if deleted:
         tweets = [t for t in tweets if t.id not in deleted]
@@ -174,12 +178,13 @@ def _read(archive: Archive, container: Container, report: Progress) -> None:
             )
 
     tweets, superseded, redirect, edited = derive.collapse_edits(tweets)
+    foreign = derive.bridge_deleted(deleted_links, archive.account.id, redirect)
     archive.superseded_edit_ids = superseded
     tweets.sort(key=_order)
     archive.tweets = tweets
     archive.by_id = {t.id: t for t in tweets}
     archive.threads = derive.classify(
-        tweets, archive.by_id, archive.account.id, archive.account.username, redirect
+        tweets, archive.by_id, archive.account.id, archive.account.username, redirect, foreign
     )
 
     report("Locating media files", 0.9)

@@ -222,19 +222,34 @@ def media(items: Any) -> list[Media]:
     return out
 
 
-def edit_ids(inner: dict[str, Any]) -> list[str]:
-    """Every version's id, oldest first, from `edit_info` (spec § tweets.js rows, Edits); [] if unedited."""
+def edit_ids(inner: dict[str, Any], tweet_id: str = "") -> list[str]:
+    """Every version's id, oldest first, from `edit_info` (spec § tweets.js rows, Edits); [] if unedited.
+
+    A later version names its first one in `edit.initialTweetId`; its `editControlInitial` list may be
+    missing or stale (written when fewer versions existed), so the initial id always leads and the row's
+    own id is always in: the versions of one tweet then always share their first id (derive.collapse_edits
+    groups them by it)."""
     info = inner.get("edit_info")
     if not isinstance(info, dict):
         return []
     block = info.get("initial")
+    initial: str | None = None
     if not isinstance(block, dict):
         edit = info.get("edit")
-        block = edit.get("editControlInitial") if isinstance(edit, dict) else None
+        if not isinstance(edit, dict):
+            return []
+        block = edit.get("editControlInitial")
+        if edit.get("initialTweetId") not in (None, ""):
+            initial = str(edit["initialTweetId"])
     ids = block.get("editTweetIds") if isinstance(block, dict) else None
-    if not isinstance(ids, list) or len(ids) < 2:
+    found = [str(i) for i in ids] if isinstance(ids, list) else []
+    if initial is not None:
+        found = [initial, *(i for i in found if i != initial)]
+    if tweet_id and found and tweet_id not in found:
+        found.append(tweet_id)
+    if len(found) < 2:
         return []  # retro-filled on old tweets with just their own id
-    return [str(i) for i in ids]
+    return found
 
 
 def unwrap(row: Any, key: str) -> dict[str, Any] | None:
@@ -296,7 +311,7 @@ def tweet_from_row(row: Any) -> Tweet | None:
             "media": media(media_items),
             "favorite_count": _int(inner.get("favorite_count")),
             "retweet_count": _int(inner.get("retweet_count")),
-            "edit_ids": edit_ids(inner),
+            "edit_ids": edit_ids(inner, tid),
             "note_text": None,
             "note_urls": [],
             "note_mentions": [],
@@ -316,6 +331,17 @@ def tweet_id_of(row: Any) -> str | None:
         return None
     tid = inner.get("id_str") or inner.get("id") or inner.get("tweetId")
     return str(tid) if tid is not None else None
+
+
+def reply_fields(row: Any) -> tuple[str, tuple[str | None, str | None]] | None:
+    """(id, (in_reply_to_status_id, in_reply_to_user_id)) of a deleted-tweets.js row (whole tweets)."""
+    inner = unwrap(row, "tweet")
+    tid = tweet_id_of(row)
+    if inner is None or tid is None:
+        return None
+    parent = _str_or_none(inner.get("in_reply_to_status_id_str") or inner.get("in_reply_to_status_id"))
+    user = _str_or_none(inner.get("in_reply_to_user_id_str") or inner.get("in_reply_to_user_id"))
+    return tid, (parent, user)
 
 
 def person_id(row: Any, key: str) -> str | None:

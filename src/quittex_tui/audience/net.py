@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from quittex_tui.errors import AuthError
+from quittex_tui.errors import AuthError, ServiceError
 from quittex_tui.publish.target import PermanentError, TransientError
 
 T = TypeVar("T")
@@ -72,6 +72,13 @@ def atproto_call(
                 sleep(wait)
                 continue
             if status is not None and 400 <= status < 500:
+                if _no_appview(exc):
+                    raise ServiceError(
+                        f"{what}: your Bluesky server has no AppView behind it (it answered \"No service "
+                        "configured for app.bsky…\"), and finding people needs one",
+                        "read through a public AppView with --appview https://public.api.bsky.app "
+                        "(anonymous, read-only), or use an account on a PDS that has one (e.g. bsky.social)",
+                    ) from None
                 raise PermanentError(f"{what}: {exc}") from exc
             if isinstance(exc, NetworkError) or status is None or status >= 500:
                 attempt += 1
@@ -80,6 +87,13 @@ def atproto_call(
                 sleep(min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
                 continue
             raise PermanentError(f"{what}: {exc}") from exc
+
+
+def _no_appview(exc: Exception) -> bool:
+    """The PDS's 400 when no AppView is configured: InvalidRequest "No service configured for app.bsky.…"."""
+    content = getattr(getattr(exc, "response", None), "content", None)
+    message = str(getattr(content, "message", "") or exc)
+    return "No service configured" in message
 
 
 def mastodon_call(

@@ -72,6 +72,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.hint:
             print(exc.hint, file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:
+        # Safety net: a core error that escaped without being turned into a QuittexError (a server's
+        # refusal, a fault after retries) is still one paragraph, exit 2 — never a traceback.
+        from quittex_tui.publish.target import PermanentError, PublishError
+
+        if not isinstance(exc, PublishError):
+            raise
+        reason = exc.reason if isinstance(exc, PermanentError) else str(exc)
+        print(f"quittex-tui: {reason}", file=sys.stderr)
+        print("nothing more was done; fix what the message says (or retry later if the server is "
+              "failing) and run the same command again", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(
             "quittex-tui: interrupted — everything confirmed so far is saved; "

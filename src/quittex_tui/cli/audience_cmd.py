@@ -34,11 +34,14 @@ def _common(parser: argparse.ArgumentParser, *, target_required: bool) -> None:
         nargs="+",
         help="the X archive: a .zip, its split .zip parts, or an extracted folder",
     )
-    parser.add_argument("--to", dest="target", choices=["bluesky", "mastodon"], required=target_required)
+    parser.add_argument("--to", dest="target", choices=["bluesky", "mastodon"], required=target_required,
+                        help="the network of your account (needs --handle or --instance)")
     parser.add_argument("--handle", help="your Bluesky handle (with --to bluesky)")
-    parser.add_argument("--service", help="your Bluesky PDS URL (default: found from the handle)")
-    parser.add_argument("--instance", help="your Mastodon instance URL (with --to mastodon)")
-    parser.add_argument("--state", type=Path, help="the migration state file (default: this archive's own)")
+    parser.add_argument("--service", metavar="URL",
+                        help="your Bluesky PDS URL (default: found from the handle)")
+    parser.add_argument("--instance", metavar="URL", help="your Mastodon instance URL (with --to mastodon)")
+    parser.add_argument("--state", type=Path, metavar="FILE",
+                        help="the migration state file (default: this archive's own)")
 
 
 def register(subparsers: Any) -> None:
@@ -58,7 +61,8 @@ def register(subparsers: Any) -> None:
         help="your pairing file: x_id,x_handle or x_handle,bluesky_handle|mastodon_address rows "
         "(or a fedifinder accounts.json/.csv); may be repeated",
     )
-    p.add_argument("--appview", help="read Bluesky anonymously from this AppView URL instead of your PDS")
+    p.add_argument("--appview", metavar="URL",
+                   help="read Bluesky anonymously from this AppView URL instead of your PDS")
     p.add_argument(
         "--accept",
         action="append",
@@ -102,7 +106,8 @@ def register(subparsers: Any) -> None:
     e = subparsers.add_parser("export-follows", help="write the Mastodon follows CSV (Settings → Import)")
     e.add_argument("path", metavar="PATH", nargs="+", help="the X archive")
     e.add_argument("--mastodon-csv", type=Path, required=True, metavar="OUT.csv")
-    e.add_argument("--state", type=Path, help="the migration state file (default: this archive's own)")
+    e.add_argument("--state", type=Path, metavar="FILE",
+                   help="the migration state file (default: this archive's own)")
     e.set_defaults(func=run_export)
 
     r = subparsers.add_parser("profile", help="carry your X display name, bio, avatar and banner")
@@ -155,6 +160,18 @@ def _connect(args: argparse.Namespace) -> Any:
     return connect_mastodon(args.instance)
 
 
+def _check_account(state: Any, state_path: Path, network: str, target: Any) -> None:
+    """Follows share the posts' journal beside the state: never read another account's as done."""
+    from quittex_tui.state import check_same_account
+
+    if network == "bluesky":
+        check_same_account(state, state_path, network, handle=getattr(target, "handle", None),
+                           did=getattr(target, "did", None))
+    else:
+        check_same_account(state, state_path, network, instance=target.info().server,
+                           acct=getattr(target, "acct", None) or None)
+
+
 def _remember_account(state: Any, args: argparse.Namespace, target: Any) -> None:
     from quittex_tui.state import BlueskyAccount, MastodonAccount
 
@@ -164,6 +181,19 @@ def _remember_account(state: Any, args: argparse.Namespace, target: Any) -> None
         )
     elif args.target == "mastodon" and state.mastodon is None:
         state.mastodon = MastodonAccount(instance=args.instance)
+
+
+NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
+
+
+def _refuse_without_terminal(args: argparse.Namespace, what: str) -> None:
+    """No --yes and no terminal to ask on: refuse BEFORE logging in or reading anything from the network."""
+    if not args.yes and not sys.stdin.isatty():
+        raise InputError(
+            f"refusing to {what} on {NAMES.get(args.target, args.target)} without confirmation: there is no "
+            "terminal to ask on.",
+            "Run it again with --yes.",
+        )
 
 
 def _confirm(question: str, yes: bool) -> None:
@@ -287,11 +317,13 @@ def run_follow(args: argparse.Namespace) -> int:
     count = len(audience.accepted(state, args.target))
     if count == 0:
         raise InputError(
-            f"No accepted {args.target} matches in {state_path}.",
+            f"No accepted {NAMES[args.target]} matches in {state_path}: nothing to follow.",
             f"Review them first: quittex-tui audience PATH --to {args.target} … --accept-strong",
         )
+    _refuse_without_terminal(args, f"follow {count} accounts")
     target = _connect(args)
-    _confirm(f"Follow up to {count} accounts on {args.target}?", args.yes)
+    _check_account(state, state_path, args.target, target)
+    _confirm(f"Follow up to {count} accounts on {NAMES[args.target]}?", args.yes)
 
     def on_event(event: Any) -> None:
         if not args.json or event.kind in ("waiting", "failed"):
@@ -364,6 +396,7 @@ def run_profile(args: argparse.Namespace) -> int:
     from quittex_tui.audience import announce, profile
 
     _check_target(args)
+    _refuse_without_terminal(args, "update your profile")
     with _open(args) as archive:
         draft = profile.draft_from_archive(archive)
         if not args.no_resolve_links:
@@ -384,7 +417,7 @@ def run_profile(args: argparse.Namespace) -> int:
             if not args.no_images:
                 print(f"Avatar: {draft.avatar_member or 'none'}   Banner: {draft.banner_member or 'none'}")
         target = _connect(args)
-        _confirm(f"Update your {args.target} profile?", args.yes)
+        _confirm(f"Update your {NAMES[args.target]} profile?", args.yes)
         if args.target == "bluesky":
             written = profile.apply_bluesky(target, draft, archive, images=not args.no_images)
             me_bsky, me_masto = target.handle, None
@@ -399,7 +432,7 @@ def run_profile(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"target": args.target, "written": written, "announcement": texts})
     else:
-        print(f"Profile updated on {args.target}.")
+        print(f"Profile updated on {NAMES[args.target]}.")
         print("Announcement for X:\n  " + texts["x"])
     return 0
 

@@ -51,6 +51,8 @@ def run_bluesky(args: argparse.Namespace) -> int:
     from quittex_tui.publish import connect  # lazy: atproto is slow to import, `--help` should not be
 
     handle = connect.normalize_handle(args.handle)
+    if args.service:  # refuse a bad or plain-http --service BEFORE the user types the password
+        connect.check_url(args.service, "Bluesky server")
     password = os.environ.get(secrets.BLUESKY_PASSWORD_ENV) or _read_secret(
         f"App password for @{handle} (Settings → Privacy and security → App passwords): "
     )
@@ -74,7 +76,7 @@ def run_mastodon(args: argparse.Namespace) -> int:
     instance = connect.check_url(args.instance, "Mastodon server")
     token = os.environ.get(secrets.MASTODON_TOKEN_ENV)
     if token:
-        acct = connect.store_mastodon_token(instance, token)
+        acct = connect.store_mastodon_token(instance, token, token_source="env")
     else:
         url = connect.login_mastodon_start(instance)
         print("Open this address in a browser, log in and authorize quittex-tui:", file=sys.stderr)

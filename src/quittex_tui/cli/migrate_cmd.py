@@ -121,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
         state_path, state = open_or_create_state(archive, args.state)
         target, target_name = _connect(args, network, state_path)
         info = target.info()
+        if not args.dry_run:
+            _check_account(state, state_path, network, target)
         options = _plan_options(args, state.options.get(network, {}), network, info)
         plan = build_plan(archive, options, cache_dir=paths.cache_dir() / "media")
         plan = apply_user_changes(plan, state, include_all_replies=options.include_replies)
@@ -133,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
             printer = ProgressPrinter(err, tty=err.isatty())
             engine = Engine(plan, target, journal, on_event=printer)
             items, posts = engine.pending_posts(retry_failed=args.retry_failed)
+            pending = items
             if args.limit is not None and items > args.limit:
                 posts = round(posts * args.limit / items)
                 items = args.limit
@@ -150,6 +153,9 @@ def run(args: argparse.Namespace) -> int:
             elif items:
                 print(f"quittex-tui: publishing {count(items, 'item')} ({count(posts, 'post')}) to {name} as "
                       f"{info.handle}: about {human_duration(estimate)} at {name}'s rate limits.", file=err)
+            elif pending:  # --limit 0: a run that only reports where the migration stands
+                print(f"quittex-tui: --limit 0: nothing sent in this run; {count(pending, 'item')} still to "
+                      "send.", file=err)
             else:
                 print("quittex-tui: nothing left to send.", file=err)
             stop = threading.Event()
@@ -188,6 +194,18 @@ def _connect(args: argparse.Namespace, network: str, state_path: Path) -> tuple[
     if network == "bluesky":
         return connect.connect_bluesky(args.handle, service=args.service), "bluesky"
     return connect.connect_mastodon(args.instance, visibility=args.visibility), "mastodon"
+
+
+def _check_account(state: Any, state_path: Path, network: str, target: Any) -> None:
+    """One migration state per account: never read another account's journal as "already published"."""
+    from quittex_tui.state import check_same_account
+
+    info = target.info()
+    if network == "bluesky":
+        check_same_account(state, state_path, network, handle=info.handle, did=getattr(target, "did", None))
+    else:
+        check_same_account(state, state_path, network, instance=info.server,
+                           acct=getattr(target, "acct", None) or None)
 
 
 def _plan_options(args: argparse.Namespace, saved: dict[str, Any], network: str, info: Any) -> Any:

@@ -63,6 +63,9 @@ _TAG_MAX = 64
 # character, '/', '.' or '@' (emails, URLs), not followed by '@' (a Fediverse address).
 MENTION = re.compile(r"(?<![\w@/.＠])[@＠]([A-Za-z0-9_]{1,20})(?![A-Za-z0-9_@＠])")
 _SPACE = re.compile(r"\s")
+# What a narrower display_text_range may leave out (API-shaped rows): leading handles, trailing links.
+_HIDDEN_HEAD = re.compile(r"\s*(?:[@＠][A-Za-z0-9_]{1,50}\s*)*")
+_HIDDEN_TAIL = re.compile(r"(?:\s*https?://\S+)*\s*", re.IGNORECASE)
 _ESCAPES = re.compile(r"&(?:amp|lt|gt|quot|#39|#x27|apos);")
 
 
@@ -174,26 +177,26 @@ def mentions(text: str, spans: list[Span]) -> list[tuple[int, int, str]]:
 
 
 def _display_range(raw: str, start: int, end: int) -> tuple[int, int]:
-    """`display_text_range`, honoured only when it is narrower than the text and cuts at a word edge."""
+    """`display_text_range`, honoured only where it is narrower AND cuts off nothing but what X itself
+    leaves out of the shown text: leading @handles before it, links (the media t.co) after it. A range
+    measured some other way (e.g. on the unescaped text, 4 shorter per `&amp;`) must never eat words."""
     n = len(raw)
     lo, hi = 0, n
     if not (0 <= start < end <= n):
         return lo, hi
-    if start > 0 and _word_edge(raw, start):
+    if start > 0 and _HIDDEN_HEAD.fullmatch(raw, 0, start):
         lo = start
-    if end < n and _word_edge(raw, end):
+    if end < n and _HIDDEN_TAIL.fullmatch(raw, end, n):
         hi = end
     return lo, hi
-
-
-def _word_edge(raw: str, i: int) -> bool:
-    return i <= 0 or i >= len(raw) or raw[i - 1].isspace() or raw[i].isspace()
 
 
 def _apply_url(raw: str, entity: UrlEntity, lo: int, hi: int, taken: list[tuple[int, int]],
                edits: list[tuple[int, int, str | None]]) -> None:
     target = _clean_uri(entity.expanded_url) or entity.url
-    for needle in (entity.url, entity.expanded_url):
+    # note-tweet.js text may hold a link as typed (its display form, no scheme) rather than as the t.co
+    shown = entity.display_url if "…" not in entity.display_url else ""
+    for needle in (entity.url, entity.expanded_url, shown):
         if not needle:
             continue
         loc = _locate(raw, needle, entity.start, entity.end, lo, hi, taken)

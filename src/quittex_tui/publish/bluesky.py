@@ -41,6 +41,7 @@ from atproto_core.exceptions import AtProtocolError
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
 from quittex_tui.errors import AuthError
 from quittex_tui.publish import tid
+from quittex_tui.publish.retry import network_failure
 from quittex_tui.publish.target import (
     PermanentError,
     PostRef,
@@ -428,7 +429,7 @@ class BlueskyTarget:
     def _map_error(self, exc: Exception, what: str) -> Exception:
         if not isinstance(exc, RequestErrorBase) or exc.response is None:
             if isinstance(exc, RequestErrorBase):  # transport failure: timeout, reset, refused
-                return TransientError(f"network error while trying to {what}: {type(exc).__name__}")
+                return TransientError(f"network error while trying to {what}: {network_failure(exc)}")
             return PermanentError(f"could not {what}: {exc}")
         status = exc.response.status_code
         content = exc.response.content

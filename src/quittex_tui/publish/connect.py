@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -54,6 +55,8 @@ APP_NAME = "quittex-tui"
 APP_WEBSITE = "https://github.com/quittex/quittex-tui"
 
 
+_HOST_RE = re.compile(r"[\w.\-:%]+")
+
 # --- URLs --------------------------------------------------------------------------------------------
 def is_loopback_host(host: str) -> bool:
     host = host.strip("[]").lower()
@@ -73,7 +76,14 @@ def check_url(url: str, what: str) -> str:
     if "://" not in raw:
         raw = "https://" + raw
     parsed = urlparse(raw)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+    # A host name is letters/digits (IDN letters too), dots and dashes, or an IP literal; "not a url" or
+    # "host/with space" must fail here, not later as a misleading "no token saved for https://not a url".
+    if (
+        parsed.scheme not in ("http", "https")
+        or not parsed.hostname
+        or any(ch.isspace() for ch in raw)
+        or not _HOST_RE.fullmatch(parsed.hostname)
+    ):
         raise InputError(f"{url!r} is not a usable {what} URL", "give it as https://host.example")
     if parsed.scheme == "http" and not is_loopback_host(parsed.hostname):
         raise InputError(
@@ -215,7 +225,9 @@ def resolve_pds(handle: str) -> tuple[str, str]:
 
 
 # --- Bluesky -----------------------------------------------------------------------------------------
-def _bluesky_auth_error(exc: AtProtocolError, handle: str, server: str) -> Exception:
+def _bluesky_auth_error(
+    exc: AtProtocolError, handle: str, server: str, *, password: str | None = None
+) -> Exception:
     from atproto_client.exceptions import RequestErrorBase
 
     if isinstance(exc, RequestErrorBase) and exc.response is None:
@@ -231,6 +243,14 @@ def _bluesky_auth_error(exc: AtProtocolError, handle: str, server: str) -> Excep
         )
     if status >= 500:
         return ServiceError(f"the Bluesky server {server} failed (HTTP {status})", "retry later")
+    if password and password == os.environ.get(secrets.BLUESKY_PASSWORD_ENV):
+        # `login` reads the same variable first: "log in again" would fail the same way.
+        return AuthError(
+            f"Bluesky refused the login for @{handle} on {server}: wrong handle, or wrong app password in "
+            f"{secrets.BLUESKY_PASSWORD_ENV} (HTTP {status})",
+            f"check the handle; unset {secrets.BLUESKY_PASSWORD_ENV} or set it to a valid app password "
+            "(Settings → Privacy and security → App passwords), then retry",
+        )
     return AuthError(
         f"Bluesky refused the login for @{handle} on {server}: wrong handle or app password (HTTP {status})",
         f"check the handle, create an app password (Settings → Privacy and security → App passwords) and "
@@ -301,7 +321,7 @@ def connect_bluesky(
         try:
             client.login(handle, password, fetch_bsky_profile=False)
         except AtProtocolError as exc:
-            raise _bluesky_auth_error(exc, handle, base) from None
+            raise _bluesky_auth_error(exc, handle, base, password=password) from None
     session = client._session
     assert session is not None
     return BlueskyTarget(
@@ -350,7 +370,7 @@ def login_bluesky(handle: str, password: str, service: str | None = None) -> str
     try:
         client.login(handle, password, fetch_bsky_profile=False)
     except AtProtocolError as exc:
-        raise _bluesky_auth_error(exc, handle, base) from None
+        raise _bluesky_auth_error(exc, handle, base, password=password) from None
     session = client._session
     assert session is not None
     _session_pds(client, base)  # refuse a DID document that points at a plain-http remote PDS
@@ -359,7 +379,8 @@ def login_bluesky(handle: str, password: str, service: str | None = None) -> str
 
 
 # --- Mastodon ----------------------------------------------------------------------------------------
-def _mastodon_service_error(exc: Exception, instance: str) -> Exception:
+def _mastodon_service_error(exc: Exception, instance: str, token_source: str = "saved") -> Exception:
+    """`token_source`: "saved" (keyring/file), "env" (QUITTEX_MASTODON_TOKEN) or "given" (being stored)."""
     from mastodon import MastodonAPIError, MastodonNetworkError, MastodonUnauthorizedError
 
     if isinstance(exc, MastodonNetworkError):
@@ -367,6 +388,20 @@ def _mastodon_service_error(exc: Exception, instance: str) -> Exception:
             f"cannot reach the Mastodon server {instance}", "check the address and your network, then retry"
         )
     if isinstance(exc, MastodonUnauthorizedError):
+        if token_source == "env":
+            # "log in again" would not help: the environment variable wins over any stored token.
+            return AuthError(
+                f"the Mastodon server {instance} rejected the access token in {secrets.MASTODON_TOKEN_ENV} "
+                "(wrong, revoked or for another server)",
+                f"unset {secrets.MASTODON_TOKEN_ENV} (or set it to a valid token for {instance}), then "
+                f"retry or log in: quittex-tui login mastodon {instance}",
+            )
+        if token_source == "given":
+            return AuthError(
+                f"the Mastodon server {instance} rejected this access token (wrong, revoked or for another "
+                "server)",
+                f"check the token, or log in without it: quittex-tui login mastodon {instance}",
+            )
         return AuthError(
             f"the Mastodon server {instance} rejected the saved access token (revoked or expired)",
             f"log in again: quittex-tui login mastodon {instance}",
@@ -414,7 +449,9 @@ def connect_mastodon(
 
     url = check_url(instance, "Mastodon server")
     stored = secrets.load_secrets(secrets.mastodon_key(url))
-    token = token or os.environ.get(secrets.MASTODON_TOKEN_ENV) or stored.get("token")
+    env_token = os.environ.get(secrets.MASTODON_TOKEN_ENV)
+    source = "given" if token else "env" if env_token else "saved"
+    token = token or env_token or stored.get("token")
     if not token:
         raise AuthError(
             f"no Mastodon access token saved for {url}",
@@ -425,7 +462,7 @@ def connect_mastodon(
     try:
         me = api.account_verify_credentials()
     except MastodonError as exc:
-        raise _mastodon_service_error(exc, url) from None
+        raise _mastodon_service_error(exc, url, source) from None
     return MastodonTarget(api, instance=url, account=dict(me), visibility=visibility, headers=log)
 
 
@@ -488,7 +525,7 @@ def login_mastodon_finish(instance: str, code: str) -> str:
     return store_mastodon_token(url, token)
 
 
-def store_mastodon_token(instance: str, token: str) -> str:
+def store_mastodon_token(instance: str, token: str, *, token_source: str = "given") -> str:
     """Verify `token` against the instance and store it; returns the account `user@domain`."""
     from mastodon import MastodonError
 
@@ -498,7 +535,7 @@ def store_mastodon_token(instance: str, token: str) -> str:
         me = api.account_verify_credentials()
         domain = _instance_domain(api, url)
     except MastodonError as exc:
-        raise _mastodon_service_error(exc, url) from None
+        raise _mastodon_service_error(exc, url, token_source) from None
     acct = f"{me['acct']}@{domain}" if "@" not in str(me["acct"]) else str(me["acct"])
     secrets.update_secrets(secrets.mastodon_key(url), token=token, acct=acct)
     return acct

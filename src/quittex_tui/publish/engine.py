@@ -489,8 +489,10 @@ class Engine:
             if self._successes == 0 or self._gave_up_in_a_row >= self.retry.down_after:
                 self._status[item.id] = self._status_from_journal(item)
                 raise ServiceError(
-                    f"the {self.target.network} server keeps failing: {exc}",
-                    "nothing confirmed is lost; run the same command again later to resume",
+                    f"stopped: the {self._server_label()} keeps failing ({exc.__cause__ or exc}; "
+                    f"{self.retry.max_attempts} tries per post); {self._sent + self._already} of "
+                    f"{len(self._status)} items are published so far",
+                    "nothing confirmed is lost; when the server is back, run the same command to resume",
                 ) from None
             self._fail(item, str(exc), retryable=True)
             return
@@ -502,6 +504,16 @@ class Engine:
         self._retryable.discard(item.id)
         self._sent += 1
         self._emit("item_sent", item.id, f"item {item.id} published")
+
+    def _server_label(self) -> str:
+        """"Mastodon server https://…" for messages; never fails (the server may be down)."""
+        network = self.target.network
+        name = {"bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "simulated"}.get(network, network)
+        try:
+            server = self.target.info().server
+        except Exception:  # the info read may itself need the server that is failing
+            server = ""
+        return f"{name} server {server}".rstrip()
 
     def _fail(self, item: PlanItem, reason: str, *, retryable: bool) -> None:
         # Record the failure on the first post that is not done (the one that failed).

@@ -48,6 +48,7 @@ from mastodon import (
 
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
 from quittex_tui.errors import AuthError
+from quittex_tui.publish.retry import network_failure
 from quittex_tui.publish.target import (
     PermanentError,
     PostRef,
@@ -349,7 +350,7 @@ class MastodonTarget:
                 f"Mastodon server error while trying to {what} (HTTP {_status(exc)})"
             ) from None
         except MastodonNetworkError as exc:
-            raise TransientError(f"network error while trying to {what} ({type(exc).__name__})") from None
+            raise TransientError(f"network error while trying to {what}: {network_failure(exc)}") from None
         except MastodonAPIError as exc:
             raise self._classify(exc, what) from None
         except (MastodonIllegalArgumentError, MastodonIOError) as exc:

@@ -26,3 +26,23 @@ class RetryPolicy:
         """Seconds to wait after failed try number `attempt` (1-based)."""
         ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+
+def network_failure(exc: BaseException) -> str:
+    """A plain-words cause of a transport failure, for messages (not the SDK's class name).
+
+    Looks through the exception chain (the SDKs wrap requests/httpx errors) for a timeout or a refusal.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    names: list[str] = []
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        names.append(f"{type(current).__name__} {current}".lower())
+        current = current.__cause__ or current.__context__
+    text = " ".join(names)
+    if "timeout" in text or "timed out" in text:
+        return "the server did not answer in time"
+    if "refused" in text:
+        return "the server refused the connection (is it running, is the address right?)"
+    return "no answer from the server (connection failed or was cut)"
