@@ -54,3 +54,21 @@ def test_missing_media_are_named_in_the_warnings(tmp_path) -> None:
     with open_archive(b.write_dir(tmp_path / "x")) as a:
         assert a.counts.missing_media == 1
         assert f"tweet {tid}: photo {tid}-lost.jpg is missing from the archive" in a.warnings
+
+
+def test_profile_texts_are_unescaped_once(tmp_path) -> None:
+    b = ArchiveBuilder()
+    b.bio = "Journaliste &amp; autrice &lt;climat&gt; — 3 &gt; 2"
+    b.location = "Lyon &amp; Grenoble"
+    b.tweet("bonjour")
+    with open_archive(b.write_zip(tmp_path / "a.zip")) as archive:
+        assert archive.account.bio == "Journaliste & autrice <climat> — 3 > 2"
+        assert archive.account.location == "Lyon & Grenoble"
+
+
+def test_profile_texts_without_entities_are_kept_as_written(tmp_path) -> None:
+    b = ArchiveBuilder()
+    b.bio = "R&D, data & climat; pas d'entité ici"
+    b.tweet("bonjour")
+    with open_archive(b.write_zip(tmp_path / "a.zip")) as archive:
+        assert archive.account.bio == "R&D, data & climat; pas d'entité ici"

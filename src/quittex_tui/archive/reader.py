@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import html
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
@@ -325,14 +327,25 @@ def _read_account(
             "id": account_id,
             "username": username,
             "display_name": display,
-            "bio": str(desc.get("bio") or ""),
+            "bio": _profile_text(desc.get("bio")),
             "website": str(desc.get("website") or ""),
-            "location": str(desc.get("location") or ""),
+            "location": _profile_text(desc.get("location")),
             "created_at": rows.parse_created_at(acc.get("createdAt")),
             "avatar_member": _profile_member(names, prof.get("avatarMediaUrl")),
             "header_member": _profile_member(names, prof.get("headerMediaUrl")),
         },
     )
+
+
+# Profile texts come from the same legacy API layer that HTML-escapes tweets; some archives carry "&amp;" in
+# the bio. Unescape once when an entity is present (a bio that literally says "&amp;" is not a real case);
+# tweets are different: their entity indices count the escaped text, so convert/text.py unescapes them later.
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+def _profile_text(value: Any) -> str:
+    text = str(value or "")
+    return html.unescape(text) if _ENTITY.search(text) else text
 
 
 def _profile_member(names: list[str], url: Any) -> str | None:
