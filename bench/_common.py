@@ -9,6 +9,7 @@ Every bench script is `bench/bench_<name>.py` exposing
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import statistics
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,6 +139,25 @@ def cli(*args: str) -> list[str]:
 def command_available(name: str) -> bool:
     proc = subprocess.run(cli(name, "--help"), capture_output=True, env=bench_env(), cwd=ROOT)
     return proc.returncode == 0
+
+
+def standalone(
+    doc: str,
+    measure: Callable[[BenchContext, argparse.Namespace], list[Figure]],
+    argv: list[str] | None = None,
+    extra: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> int:
+    """`main()` of a bench run on its own: --n/--repeat (+ `extra` options), the figures, exit 1 on a
+    missed goal (run_all.py calls each bench's `measure(ctx)` instead)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    if extra is not None:
+        extra(parser)
+    args = parser.parse_args(argv)
+    figures = measure(BenchContext(n=args.n, repeat=args.repeat), args)
+    print_figures(figures)
+    return 0 if all(f.ok is not False for f in figures) else 1
 
 
 def print_figures(figures: list[Figure]) -> None:

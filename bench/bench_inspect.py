@@ -12,7 +12,6 @@ Goals: inspect ≤ 2× floor, peak RSS < 1 GiB.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -27,8 +26,8 @@ from _common import (  # bench/ is a folder of scripts, not a package
     fmt_s,
     median_cpu,
     median_wall,
-    print_figures,
     repeat_measured,
+    standalone,
 )
 
 # The floor, run as its own process; prints its in-process seconds on stdout.
@@ -77,13 +76,7 @@ def measure(ctx: BenchContext) -> list[Figure]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
-    figures = measure(BenchContext(n=args.n, repeat=args.repeat))
-    print_figures(figures)
-    return 0 if all(f.ok is not False for f in figures) else 1
+    return standalone(__doc__ or "", lambda ctx, _args: measure(ctx), argv)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ from _common import (  # bench/ is a folder of scripts, not a package
     fmt_s,
     median_cpu,
     median_wall,
-    print_figures,
     repeat_measured,
+    standalone,
 )
 
 
@@ -55,14 +55,10 @@ def measure(ctx: BenchContext, target: str = "bluesky") -> list[Figure]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--to", dest="target", choices=["bluesky", "mastodon"], default="bluesky")
-    args = parser.parse_args(argv)
-    figures = measure(BenchContext(n=args.n, repeat=args.repeat), target=args.target)
-    print_figures(figures)
-    return 0 if all(f.ok is not False for f in figures) else 1
+    def target_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--to", dest="target", choices=["bluesky", "mastodon"], default="bluesky")
+
+    return standalone(__doc__ or "", lambda ctx, args: measure(ctx, target=args.target), argv, target_option)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BenchContext, Figure, fmt_s, print_figures  # bench/ is a folder of scripts
+from _common import BenchContext, Figure, fmt_s, standalone  # bench/ is a folder of scripts
 
 
 async def one_run(archive: Path) -> dict[str, float]:
@@ -94,13 +93,7 @@ def measure(ctx: BenchContext) -> list[Figure]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
-    figures = measure(BenchContext(n=args.n, repeat=args.repeat))
-    print_figures(figures)
-    return 0 if all(f.ok is not False for f in figures) else 1
+    return standalone(__doc__ or "", lambda ctx, _args: measure(ctx), argv)
 
 
 if __name__ == "__main__":

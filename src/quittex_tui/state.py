@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from quittex_tui import paths
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
 from quittex_tui.errors import StateError
-from quittex_tui.fileio import atomic_write, fsync_dir  # noqa: F401 (re-exported)
+from quittex_tui.fileio import atomic_write
 
 SCHEMA_VERSION = 1
 JOURNAL_MARK = ".journal."  # journals live beside states: <stem>.<target>.journal.toml

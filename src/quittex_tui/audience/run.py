@@ -73,9 +73,7 @@ def follow_bluesky(
     """Follow (block/mute/list) the accepted Bluesky matches, journalled beside the state (kind="follow")."""
     people = list(people)
     with Journal(journal_path(state_path, "bluesky")) as journal:
-        kwargs: dict[str, Any] = {"on_event": on_event, "stop": stop}
-        if sleep is not None:
-            kwargs["sleep"] = sleep
+        kwargs = _runner_options(on_event, stop, sleep)
         runner = BlueskyAudience(target, journal, **kwargs)
         cache: dict[str, str | None] = {}
 
@@ -115,9 +113,7 @@ def follow_mastodon(
     """Follow (block/mute) the accepted Mastodon matches through the API, journalled beside the state."""
     finder = _mastodon_finder(target)
     with Journal(journal_path(state_path, "mastodon")) as journal:
-        kwargs: dict[str, Any] = {"on_event": on_event, "stop": stop}
-        if sleep is not None:
-            kwargs["sleep"] = sleep
+        kwargs = _runner_options(on_event, stop, sleep)
         runner = MastodonAudience(target.api, journal, lookup=finder.lookup, **kwargs)
         tasks = plan_tasks(
             list(people),
@@ -128,3 +124,15 @@ def follow_mastodon(
             subject_of=lambda d: d.acct or d.handle,
         )
         return runner.run(tasks, limit=limit)
+
+
+def _runner_options(
+    on_event: Callable[[FollowEvent], None] | None,
+    stop: threading.Event | None,
+    sleep: Callable[[float], None] | None,
+) -> dict[str, Any]:
+    """What both follow runners take; `sleep` only when given, so each keeps its own default."""
+    options: dict[str, Any] = {"on_event": on_event, "stop": stop}
+    if sleep is not None:
+        options["sleep"] = sleep
+    return options
