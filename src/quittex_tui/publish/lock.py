@@ -1,0 +1,185 @@
+"""One writer per migration: an OS lock on a file beside the journal.
+
+Why an OS lock (`fcntl.flock`) and not a pid file: the kernel releases it when the holding process dies,
+however it dies (kill -9, power loss of an SSH session, OOM), so there is never a stale lock to clean up by
+hand, and two processes can never both believe they hold it. The lock file also carries who holds it
+(pid, host, since when, what command) so a second `migrate` or the TUI can say *who* is writing.
+
+Scope: one lock per journal, i.e. per (state file × target); the journal is what two writers would
+corrupt (one compacting by atomic replace while the other appends to the unlinked file).
+
+Usage::
+
+    with WriterLock(lock_path_for(journal_path), command="migrate --to bluesky"):
+        ...                                   # raises MigrationBusy (a QuittexError) if held elsewhere
+    holder = lock_holder(lock_path_for(journal_path))   # None when nobody writes
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from quittex_tui.errors import QuittexError
+
+try:  # POSIX (Linux, macOS, BSD): the platforms an SSH tool runs on
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock; see _try_lock
+    fcntl = None  # type: ignore[assignment]
+
+PROBE_RETRIES = 5
+PROBE_RETRY_DELAY = 0.05  # seconds, growing: 0.05 + 0.1 + … ≈ 0.75 s before "busy"
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who writes a migration right now (read from the lock file of a held lock)."""
+
+    pid: int
+    host: str
+    since: datetime
+    command: str = ""
+
+    def describe(self) -> str:
+        when = self.since.astimezone().strftime("%Y-%m-%d %H:%M")
+        what = f" ({self.command})" if self.command else ""
+        return f"process {self.pid} on {self.host}{what}, running since {when}"
+
+
+class MigrationBusy(QuittexError):
+    """Another process holds this migration's writer lock."""
+
+    def __init__(self, message: str, hint: str, holder: LockHolder | None) -> None:
+        super().__init__(message, hint)
+        self.holder = holder
+
+
+def lock_path_for(journal: Path) -> Path:
+    """`<stem>.<target>.journal.toml` → `<stem>.<target>.journal.lock` (beside it, same folder)."""
+    return journal.with_suffix(".lock")
+
+
+def _try_lock(fh: IO[bytes]) -> bool:
+    if fcntl is None:  # pragma: no cover - no OS lock available: single-writer is then the user's duty
+        return True
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError as exc:  # e.g. ENOLCK on some network file systems
+        raise QuittexError(
+            f"cannot lock {fh.name}: {exc.strerror}",
+            "keep the migration state on a local disk (the state folder, or --state on a local path)",
+        ) from None
+    return True
+
+
+def _read_holder(path: Path) -> LockHolder | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8") or "{}")
+        return LockHolder(
+            pid=int(data["pid"]),
+            host=str(data.get("host") or "?"),
+            since=datetime.fromisoformat(str(data["since"])),
+            command=str(data.get("command") or ""),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def lock_holder(path: Path) -> LockHolder | None:
+    """Who holds the lock at `path` now, or None if nobody does (probe: try to take it, release at once).
+
+    A held lock whose file says nothing readable still counts as held: returns a holder with pid 0."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below; "rb" never creates the file
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None
+    try:
+        if fcntl is None:  # pragma: no cover
+            return None
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _read_holder(path) or LockHolder(0, "?", datetime.now(UTC))
+        except OSError:
+            return None
+        return None  # we could take it: nobody holds it (closing the file releases our probe)
+    finally:
+        fh.close()
+
+
+class WriterLock:
+    """The exclusive writer lock of one migration. Re-entrant within one object, not across objects."""
+
+    def __init__(self, path: Path, *, command: str = "") -> None:
+        self.path = Path(path)
+        self.command = command or " ".join(os.path.basename(a) if i == 0 else a
+                                           for i, a in enumerate(sys.argv[:3]))
+        self._fh: IO[bytes] | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
+    def acquire(self) -> None:
+        if self._fh is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # "a+b": create if missing, never truncate before we hold the lock (the holder's info is in it).
+        fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while held; closed in release()
+        # A few quick tries: a watcher's probe (lock_holder) holds a shared lock for microseconds, and must
+        # never make a starting writer believe the migration is busy.
+        for attempt in range(PROBE_RETRIES):
+            if _try_lock(fh):
+                break
+            time.sleep(PROBE_RETRY_DELAY * (attempt + 1))
+        else:
+            fh.close()
+            holder = _read_holder(self.path)
+            who = holder.describe() if holder else "another process"
+            raise MigrationBusy(
+                f"this migration is already running: {who}",
+                "wait for it to finish or stop it (Ctrl+C in its terminal); "
+                "open it in the app to watch its progress",
+                holder,
+            )
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, 0o600)
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": self.command,
+        }
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps(info).encode("utf-8"))
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            # Leave the file (unlinking it would let a third process lock a new inode while a second one
+            # still waits on the old); closing releases the flock.
+            fh.close()
+
+    def __enter__(self) -> WriterLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
