@@ -389,3 +389,61 @@ class Journal:
                 self.compact()
         finally:
             self.close()
+
+
+class JournalView(Journal):
+    """A read-only view of a journal another process may be writing (the TUI watching a headless run).
+
+    Never locks, never truncates a torn tail, never appends, never compacts. `refresh()` reads only what
+    was appended since the last call (O(new records)); when the writer compacted the file (atomic replace:
+    a new inode, or a shorter file) it reloads it whole. A record still being written (no blank line after
+    it yet) is left for the next refresh."""
+
+    def __init__(self, path: Path) -> None:
+        self._offset = 0
+        self._inode: int | None = None
+        super().__init__(path)
+
+    def _load(self) -> None:
+        self.refresh()
+
+    def _open(self) -> None:  # read-only: no file handle, nothing created
+        self._fh = None
+
+    def _append(self, status: Status, fields: dict[str, Any]) -> JournalEntry:
+        raise StateError(f"the journal {self.path} is open read-only here", "this is a bug: please report it")
+
+    def compact(self) -> None:
+        return
+
+    def refresh(self) -> bool:
+        """Read what changed on disk; True if anything new was merged."""
+        try:
+            with open(self.path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if st.st_ino != self._inode or st.st_size < self._offset:
+                    self._entries.clear()
+                    self._by_post.clear()
+                    self._offset, self._inode = 0, st.st_ino
+                fh.seek(self._offset)
+                data = fh.read()
+        except FileNotFoundError:
+            changed = bool(self._entries)
+            self._entries.clear()
+            self._by_post.clear()
+            self._offset, self._inode = 0, None
+            return changed
+        except OSError as exc:
+            raise StateError(
+                f"cannot read the journal {self.path}: {exc.strerror}", "check its permissions"
+            ) from None
+        end = data.rfind(b"\n\n") + 2  # every record ends with a blank line (one write per record)
+        if end < 2:
+            return False
+        chunk = data[:end].decode("utf-8", "replace")
+        records = _parse(chunk, self.path)
+        for status, f in records:
+            if _REQUIRED_KEYS[status] <= f.keys():
+                self._merge(status, f)
+        self._offset += end
+        return bool(records)
