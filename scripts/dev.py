@@ -51,11 +51,17 @@ def main(argv: list[str]) -> int:
     cmd, rest = argv[0], argv[1:]
     env = dict(os.environ)
     if cmd == "test":
-        # ruff first: a lint failure is a test failure (the brief asks for a ruff-clean tree).
-        ruff = str(VENV / "bin" / "ruff")
-        lint = subprocess.run([ruff, "check", "src", "tests", "bench", "scripts"], cwd=ROOT)
-        if lint.returncode != 0:
-            return lint.returncode
+        # The static checks first, each a test failure of its own: ruff (a lint-clean tree), then the
+        # import contracts of pyproject.toml [tool.importlinter] (ARCHITECTURE.md, "Who may import whom").
+        checks = [
+            [str(VENV / "bin" / "ruff"), "check", "src", "tests", "bench", "scripts"],
+            [str(VENV / "bin" / "lint-imports"), "--no-cache", "--no-logo"],
+        ]
+        for check in checks:
+            done = subprocess.run(check, cwd=ROOT, env=env)
+            if done.returncode != 0:
+                print(f"[dev] {Path(check[0]).name} failed: fix the above first.", file=sys.stderr)
+                return done.returncode
         return subprocess.run([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env).returncode
     if cmd == "bench":
         bench = str(ROOT / "bench" / "run_all.py")

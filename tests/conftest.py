@@ -1,6 +1,10 @@
 """Shared fixtures. Every test runs with QUITTEX_HOME in a temp dir: the developer's own migrations,
 secrets and cache are never touched, no OS keyring is used (file fallback, mode 0600), and nothing
-reaches beyond loopback (QUITTEX_OFFLINE)."""
+reaches beyond loopback (QUITTEX_OFFLINE).
+
+Tests that need the local servers select themselves: any test whose fixtures (transitively) include
+`test_servers` or `appview_servers` gets the `servers` marker (and `appview` for the AppView network), so
+`pytest -m "not servers"` is a fast offline run that starts no server. No test needs to mark itself."""
 
 from __future__ import annotations
 
@@ -9,6 +13,24 @@ from pathlib import Path
 import pytest
 
 from tests.servers import appview_servers, test_servers  # noqa: F401  (session fixtures)
+
+# session fixture that starts servers -> markers for every test using it (directly or via another fixture)
+SERVER_FIXTURES: dict[str, tuple[str, ...]] = {
+    "test_servers": ("servers",),
+    "appview_servers": ("servers", "appview"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test by the server fixtures it uses. `item.fixturenames` is pytest's closure of the
+    test's fixtures (a fixture that depends on `test_servers` brings it in), autouse ones included."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marks in SERVER_FIXTURES.items():
+            if fixture in used:
+                for mark in marks:
+                    if item.get_closest_marker(mark) is None:
+                        item.add_marker(mark)
 
 
 @pytest.fixture(autouse=True)

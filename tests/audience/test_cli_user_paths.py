@@ -23,7 +23,6 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *ar
     return code, out.out, out.err
 
 
-@pytest.mark.servers
 def test_audience_on_a_pds_without_appview_says_so_instead_of_a_traceback(
     test_servers: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -37,7 +36,6 @@ def test_audience_on_a_pds_without_appview_says_so_instead_of_a_traceback(
     assert len(err.strip().splitlines()) == 2  # the message and the hint
 
 
-@pytest.mark.servers
 def test_a_second_account_cannot_reuse_another_accounts_follow_journal(
     test_servers: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,

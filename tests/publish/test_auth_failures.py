@@ -17,8 +17,6 @@ from quittex_tui.errors import AuthError, InputError, QuittexError, ServiceError
 from quittex_tui.publish import connect, secrets
 from tests.publish.target_helpers import create_app_password, new_mastodon_user, new_pds_account
 
-pytestmark = pytest.mark.servers
-
 
 def closed_port_url(host: str = "127.0.0.1") -> str:
     with socket.socket() as sock:

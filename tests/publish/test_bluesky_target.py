@@ -19,8 +19,6 @@ from quittex_tui.publish.bluesky import BlueskyTarget, HeaderCapturingRequest
 from quittex_tui.publish.target import PermanentError, PublishTarget, RateLimited, ReplyTo, TransientError
 from tests.publish.target_helpers import get_post, image, list_posts, new_pds_account, snowflake
 
-pytestmark = pytest.mark.servers
-
 CREATED = datetime(2012, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 

@@ -31,7 +31,6 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *ar
     return code, out.out, out.err
 
 
-@pytest.mark.servers
 def test_a_second_bluesky_account_on_the_same_archive_is_refused_not_reported_as_published(
     test_servers: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -64,7 +63,6 @@ def test_a_second_bluesky_account_on_the_same_archive_is_refused_not_reported_as
     assert len(list_posts(test_servers, second_did)) >= 2
 
 
-@pytest.mark.servers
 def test_a_second_mastodon_account_on_the_same_archive_is_refused(
     test_servers: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -84,7 +82,6 @@ def test_a_second_mastodon_account_on_the_same_archive_is_refused(
     assert token_a not in out + err and token_b not in out + err
 
 
-@pytest.mark.servers
 def test_a_bad_token_in_the_environment_is_named_instead_of_log_in_again(
     test_servers: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -101,7 +98,6 @@ def test_a_bad_token_in_the_environment_is_named_instead_of_log_in_again(
         assert bad not in out + err and "Traceback" not in err
 
 
-@pytest.mark.servers
 def test_a_wrong_app_password_in_the_environment_is_named(
     test_servers: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -135,7 +131,6 @@ def test_real_addresses_still_pass(url: str) -> None:
     assert connect.check_url(url, "Mastodon server").startswith(("https://", "http://"))
 
 
-@pytest.mark.servers
 def test_limit_zero_says_how_much_is_left_not_nothing_left(
     test_servers: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from quittex_tui.archive import open_archive
 from quittex_tui.convert.models import Plan, PlanOptions
@@ -32,7 +31,6 @@ from quittex_tui.publish.journal import Journal
 from quittex_tui.publish.mastodon import html_to_text, normalize_text
 from tests.publish.target_helpers import new_mastodon_user, new_pds_account
 
-pytestmark = pytest.mark.servers
 KILLS = 20
 
 

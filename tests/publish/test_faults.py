@@ -38,8 +38,6 @@ from quittex_tui.publish.retry import RetryPolicy
 from tests.publish.target_helpers import new_mastodon_user, new_pds_account
 from tests.publish.test_crash_servers import list_bluesky_posts, list_mastodon_statuses
 
-pytestmark = pytest.mark.servers
-
 BLUESKY_WRITES = ("/xrpc/com.atproto.repo.putRecord", "/xrpc/com.atproto.repo.createRecord",
                   "/xrpc/com.atproto.repo.uploadBlob")
 MASTODON_WRITES = ("/api/v1/statuses", "/api/v2/media", "/api/v1/media")

@@ -125,7 +125,6 @@ def bluesky(test_servers: dict[str, str]) -> Iterator[tuple[BlueskyTarget, str]]
     yield connect.connect_bluesky(handle, service=test_servers["QTX_PDS_URL"], password=password), did
 
 
-@pytest.mark.servers
 def test_colliding_tweets_become_two_records_and_resume_reuses_the_keys(
     bluesky: tuple[BlueskyTarget, str], test_servers: dict[str, str], tmp_path: Path
 ) -> None:
@@ -159,7 +158,6 @@ def test_colliding_tweets_become_two_records_and_resume_reuses_the_keys(
     assert records == {first_key: item_b.posts[0].text, engine.keys[a][0]: item_a.posts[0].text}
 
 
-@pytest.mark.servers
 def test_a_thread_keeps_each_tweets_own_date_and_language(
     bluesky: tuple[BlueskyTarget, str], test_servers: dict[str, str], tmp_path: Path
 ) -> None:

@@ -15,8 +15,6 @@ from quittex_tui.publish import connect, secrets
 from quittex_tui.publish.bluesky import HeaderCapturingRequest
 from tests.publish.target_helpers import mock_authorize, new_mastodon_user, new_pds_account
 
-pytestmark = pytest.mark.servers
-
 
 def cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

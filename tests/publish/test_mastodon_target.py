@@ -21,8 +21,6 @@ from tests.publish.target_helpers import (
     new_mastodon_user,
 )
 
-pytestmark = pytest.mark.servers
-
 CREATED = datetime(2016, 5, 1, 8, 0, 0, tzinfo=UTC)
 
 

@@ -90,7 +90,6 @@ def test_keyring_is_used_when_available_and_allowed(
         keyring.set_keyring(previous)
 
 
-@pytest.mark.servers
 def test_no_secret_in_any_file_but_the_secrets_file(
     test_servers: dict[str, str], isolated_home: Path, tmp_path: Path
 ) -> None:
