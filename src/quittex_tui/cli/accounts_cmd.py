@@ -15,10 +15,9 @@ import sys
 from typing import Any
 
 from quittex_tui.cli._i18n import t
+from quittex_tui.cli._json import versioned
 from quittex_tui.errors import InputError
 from quittex_tui.publish import secrets
-
-SCHEMA_VERSION = 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,7 +42,7 @@ def _label(entry: dict[str, Any]) -> str:
 def run_accounts(args: argparse.Namespace) -> int:
     entries = secrets.stored_accounts()
     if args.json:
-        doc = {"schema_version": SCHEMA_VERSION, "accounts": entries}
+        doc = versioned({"accounts": entries})
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         return 0
     if not entries:
@@ -98,6 +97,5 @@ def run_logout(args: argparse.Namespace) -> int:
 
 def _print_json(args: argparse.Namespace, network: str, account: str | None, found: list[str]) -> None:
     if args.json:
-        doc = {"schema_version": SCHEMA_VERSION, "network": network, "account": account,
-               "removed_from": found}
+        doc = versioned({"network": network, "account": account, "removed_from": found})
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")

@@ -12,8 +12,8 @@ import sys
 
 from quittex_tui import logs, paths
 from quittex_tui.cli._i18n import t
+from quittex_tui.cli._json import versioned
 
-SCHEMA_VERSION = 1
 ENV_VARS = ("QUITTEX_HOME", "QUITTEX_NO_KEYRING", "QUITTEX_DEBUG")
 
 
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     where = locations()
     env = {name: os.environ[name] for name in ENV_VARS if os.environ.get(name)}
     if args.json:
-        doc = {"schema_version": SCHEMA_VERSION, **where, "environment": env}
+        doc = versioned({**where, "environment": env})
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         return 0
     rows = [(key, value) for key, value in where.items() if value]
