@@ -66,6 +66,8 @@ def _run_app(
 
     app = make_app(archive, demo=demo, state_path=state, lang=lang, served=served)
     result = app.run()
+    if app.crash_report is not None:  # the app has said what happened; the path, whole, to copy
+        print(app.crash_report, file=sys.stderr)
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 0)
 
 

@@ -68,6 +68,7 @@ class QuittexApp(App[int]):
         self.now = now
         self.dry_run_latency = dry_run_latency
         self.session = None
+        self.crash_report: Path | None = None  # written by _handle_exception on an unexpected error
         self.ready_at: float | None = None  # perf_counter when the main screen became usable (bench)
         translate_bindings(self)
         ScrollBar.renderer = ConsoleScrollBarRender
@@ -198,10 +199,10 @@ class QuittexApp(App[int]):
         if self._exception is None:  # Pilot re-raises it in tests (App.run_test)
             self._exception = error
             self._exception_event.set()
-        message = Text(
-            t("crash.message", error=type(error).__name__) + "\n" + t("crash.report", path=str(path))
-        )
-        self.panic(message)
+        self.crash_report = path
+        # The path itself is printed by the CLI once the terminal is restored (cli/app_cmd.py), as plain
+        # text: Rich would cut or hard-wrap a long path here, and it is meant to be copied.
+        self.panic(Text(t("crash.message", error=type(error).__name__) + "\n" + t("crash.report")))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from quittex_tui.tui.screens.main import MainScreen
