@@ -106,7 +106,7 @@ def test_an_error_says_what_to_do_in_each_front_ends_terms_and_language() -> Non
     assert "quittex-tui login bluesky camille.test --service https://pds.example" in cli_hint
     tui_msg, tui_hint = exc.render(front_end="tui", lang="fr")
     assert tui_msg.startswith("Bluesky a refusé la connexion de @camille.test")
-    assert "Serveur (PDS)" in tui_hint and "Comptes (touche 2)" in tui_hint
+    assert "« Serveur (PDS) »" in tui_hint and "Comptes (touche 2)" in tui_hint
     assert "quittex-tui" not in tui_hint and "--service" not in tui_hint
     # a parameter that is itself a word of the catalogue is translated when shown
     from quittex_tui.errors import InputError

@@ -45,8 +45,9 @@ _known_lock = threading.Lock()
 _current: dict[str, Path | None] = {"path": None}
 
 _PATTERNS = [
-    # atproto app passwords: four groups of four (atproto.com "App Passwords"; the PDS's own format)
-    re.compile(r"\b[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}\b"),
+    # atproto app passwords: four groups of four (the PDS's own format), even glued to other text (a
+    # password pasted after a handle); a false positive only hides a harmless string
+    re.compile(r"[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}", re.IGNORECASE),
     # JWTs (access/refresh tokens of an atproto session): three base64url parts, the first two JSON
     re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
 ]

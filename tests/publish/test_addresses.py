@@ -82,3 +82,16 @@ def test_what_is_not_a_handle_is_refused_with_what_to_do(bad: str) -> None:
         bluesky_handle(bad)
     assert "not a Bluesky handle" in err.value.message
     assert "alice.bsky.social" in err.value.hint  # what a handle looks like
+
+
+@pytest.mark.parametrize("pasted", ["k3xq-9wbd-a7ue-vv2m", "camille.bsky.socialk3xq-9wbd-a7ue-vv2m",
+                                    "@camille.bsky.social k3xq-9wbd-a7ue-vv2m", "abcd-efgh-ijkl-mnop"])
+def test_an_app_password_in_the_handle_field_is_refused_without_being_repeated(pasted: str) -> None:
+    with pytest.raises(InputError) as err:
+        bluesky_handle(pasted)
+    assert "app password" in err.value.message
+    assert "k3xq" not in str(err.value) and "abcd-efgh" not in str(err.value)
+
+
+def test_a_handle_label_shaped_like_a_password_but_without_digits_is_a_handle() -> None:
+    assert bluesky_handle("news-live-info-feed.bsky.social") == "news-live-info-feed.bsky.social"

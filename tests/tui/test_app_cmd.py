@@ -47,3 +47,23 @@ def test_app_cmd_imports_textual_lazily() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_only_the_served_child_runs_without_a_terminal() -> None:
+    """`serve` starts its child with `--served` and Textual's web driver: that pair alone may run the TUI on
+    pipes. A plain pipe — even one that passes the hidden flag — is still refused."""
+    for env in ({}, {"TEXTUAL_DRIVER": "textual.drivers.linux_driver:LinuxDriver"}):
+        proc = subprocess.run([sys.executable, "-m", "quittex_tui", "open", "--served"],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, **env})
+        assert proc.returncode == 2 and "needs a terminal" in proc.stderr
+    from argparse import Namespace
+
+    from quittex_tui.cli.app_cmd import WEB_DRIVER, served_by_textual_serve
+
+    os.environ["TEXTUAL_DRIVER"] = WEB_DRIVER
+    try:
+        assert served_by_textual_serve(Namespace(served=True))
+        assert not served_by_textual_serve(Namespace(served=False))
+    finally:
+        del os.environ["TEXTUAL_DRIVER"]

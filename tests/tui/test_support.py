@@ -40,7 +40,7 @@ async def test_a_login_error_speaks_french_and_of_the_dialogs_fields() -> None:
             await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen), timeout=30)
             text = shown(app.screen)
             assert "Le serveur Bluesky (PDS) http://127.0.0.1:9 est injoignable" in text
-            assert "champ Serveur (PDS)" in text and "connexion réseau" in text
+            assert "« Serveur (PDS) »" in text and "connexion réseau" in text
             assert "--service" not in text and "login bluesky" not in text  # no shell command in the TUI
     finally:
         i18n.set_language("en")
@@ -126,3 +126,23 @@ async def test_an_unexpected_error_shows_where_the_crash_report_is(
     printed = capfd.readouterr().err
     assert "stopped on an unexpected internal error (RuntimeError)" in printed
     assert "A crash report was written" in printed and "Traceback" not in printed and "locals" not in printed
+
+
+async def test_a_password_typed_in_the_handle_field_goes_nowhere(isolated_home: Path) -> None:
+    app = make_app(None, demo=True, lang="en", dry_run_latency=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        main = await wait_main(pilot)
+        await pilot.press("2", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, BlueskyLoginScreen)
+        dialog.query_one("#bsky-handle", Input).value = "camille.bsky.socialk3xq-9wbd-a7ue-vv2m"
+        await pilot.press("ctrl+s")  # the password field is empty: this used to save the handle as typed
+        await pilot.pause(0.3)
+        assert app.screen is dialog  # still open, the handle field focused again
+        assert dialog.query_one("#bsky-handle", Input).has_focus
+        assert main.session.state.bluesky is None
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+    for path in isolated_home.rglob("*"):
+        if path.is_file() and path.suffix in (".toml", ".log", ".jsonl"):
+            assert "k3xq-9wbd" not in path.read_text("utf-8", errors="replace"), path

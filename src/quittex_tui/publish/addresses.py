@@ -26,6 +26,17 @@ _HANDLE_RE = re.compile(
     r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
 )
 _DID_RE = re.compile(r"^did:[a-z]+:[a-zA-Z0-9._:%-]+$")
+# An app password (xxxx-xxxx-xxxx-xxxx, 16 random letters and digits) typed or pasted where the handle
+# goes: glued to a handle it still looks like a domain name, so it would be sent as a handle, shown in
+# the error and saved in the state. A real label like "news-live-info-feed" has the same shape but no
+# digit, which 99.4 % of app passwords have ((26/36)^16 = 0.55 % have none).
+_APP_PASSWORD_IN = re.compile(r"[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}", re.IGNORECASE)
+
+
+def _holds_a_password(raw: str, handle_shaped: bool) -> bool:
+    return any(
+        any(ch.isdigit() for ch in m.group(0)) or not handle_shaped for m in _APP_PASSWORD_IN.finditer(raw)
+    )
 # Hosts whose /profile/<handle> pages name a Bluesky account (the official app and its mirrors).
 _BLUESKY_WEB_HOSTS = {"bsky.app", "staging.bsky.app", "main.bsky.dev"}
 
@@ -146,7 +157,10 @@ def bluesky_handle(value: str) -> str:
     if _DID_RE.match(candidate):
         return candidate
     candidate = candidate.lower()
-    if not candidate or len(candidate) > 253 or not _HANDLE_RE.match(candidate):
+    valid = bool(candidate) and len(candidate) <= 253 and bool(_HANDLE_RE.match(candidate))
+    if _holds_a_password(raw, valid):  # never echoed: it is a secret
+        raise InputError(key="error.handle.looks_like_password")
+    if not valid:
         raise InputError(
             key="error.handle.invalid", params={"handle": value.strip()},
             todo=[todo("check_handle", handle=value.strip())],

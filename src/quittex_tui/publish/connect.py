@@ -17,6 +17,7 @@ persisted through `on_session_change`.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,7 @@ __all__ = [
 ]
 
 HTTP_TIMEOUT = 30.0
+log = logging.getLogger(__name__)
 
 
 def normalize_handle(handle: str) -> str:
@@ -84,6 +86,8 @@ def _bluesky_auth_error(
 ) -> Exception:
     """A failed createSession/getSession in words: unreachable, not a PDS, rate-limited, failing, refused."""
     from atproto_client.exceptions import RequestErrorBase
+
+    log.info("Bluesky login for @%s on %s failed: %s", handle, server, type(exc).__name__)
 
     if isinstance(exc, RequestErrorBase) and exc.response is None:
         return ServiceError(
@@ -245,7 +249,8 @@ def login_bluesky(handle: str, password: str, service: str | None = None) -> str
     session = client._session
     assert session is not None
     _session_pds(client, base)  # refuse a DID document that points at a plain-http remote PDS
-    secrets.update_secrets(key, password=password, session=session.encode(), did=session.did)
+    where = secrets.update_secrets(key, password=password, session=session.encode(), did=session.did)
+    log.info("logged in to Bluesky as @%s (%s) on %s (secrets in %s)", handle, session.did, base, where)
     return session.did
 
 

@@ -19,6 +19,7 @@ live) and QUITTEX_HANDLE_RESOLVER (the resolveHandle service, asked first when s
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ DEFAULT_PLC_URL = "https://plc.directory"
 DEFAULT_HANDLE_RESOLVER = "https://public.api.bsky.app"
 RESOLVE_TIMEOUT = 5.0
 HTTP_TIMEOUT = 30.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def resolve_handle(handle: str) -> str:
         )
         if verdict.outcome == "found" and verdict.value:
             return verdict.value
+    log.info("handle @%s not resolved: %s from %s (%s)", handle, verdict.outcome, service, verdict.detail)
     if verdict.outcome == "missing":
         raise AuthError(
             key="error.handle.not_found", params={"handle": handle},
@@ -211,6 +214,7 @@ def resolve_pds(handle: str) -> tuple[str, str]:
     """(did, pds url) for `handle` from its DID document."""
     did = handle if handle.startswith("did:") else resolve_handle(handle)
     pds = pds_from_did_document(did_document(did))
+    log.info("@%s is %s on %s", handle, did, pds)
     if not pds:
         raise AuthError(
             key="error.did.no_pds", params={"handle": handle, "did": did},

@@ -14,6 +14,7 @@ the address), it is Mastodon but failing (ServiceError).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
@@ -31,6 +32,7 @@ APP_NAME = "quittex-tui"
 APP_WEBSITE = "https://github.com/quittex/quittex-tui"
 PROBE_TIMEOUT = 10.0
 HTTP_TIMEOUT = 30.0
+log = logging.getLogger(__name__)
 
 
 def _api(url: str, token: str | None, **kwargs: Any) -> Mastodon:
@@ -72,7 +74,9 @@ def probe_mastodon(instance: str) -> dict[str, Any]:
         except ValueError:
             body = None
         if res.status_code == 200 and isinstance(body, dict) and ("uri" in body or "domain" in body):
+            log.info("%s is a Mastodon-API server (%s, version %s)", url, path, body.get("version"))
             return body
+    log.info("%s answers but is not a Mastodon server (HTTP %s)", url, last_status)
     raise InputError(
         key="error.mastodon.alien", params={"server": url, "detail": f"HTTP {last_status}"},
         todo=[todo("check_instance", instance=url)],
@@ -224,7 +228,8 @@ def store_mastodon_token(instance: str, token: str, *, token_source: str = "give
     except MastodonError as exc:
         raise mastodon_error(exc, url, token_source) from None
     acct = f"{me['acct']}@{domain}" if "@" not in str(me["acct"]) else str(me["acct"])
-    secrets.update_secrets(secrets.mastodon_key(url), token=token, acct=acct)
+    where = secrets.update_secrets(secrets.mastodon_key(url), token=token, acct=acct)
+    log.info("logged in to Mastodon %s as %s (secrets in %s)", url, acct, where)
     return acct
 
 

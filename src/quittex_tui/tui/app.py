@@ -15,6 +15,7 @@ them drive the same app.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -121,6 +122,7 @@ class QuittexApp(App[int]):
         from quittex_tui.tui.screens.modals import ErrorScreen
         from quittex_tui.tui.screens.start import StartScreen
 
+        logging.getLogger(__name__).warning("archive not opened: %s | %s", message, hint.replace("\n", " "))
         self.switch_screen(StartScreen())
         self.push_screen(ErrorScreen(message, hint))
 

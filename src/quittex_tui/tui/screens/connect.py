@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from quittex_tui.errors import QuittexError
-from quittex_tui.publish.addresses import mastodon_instance
+from quittex_tui.publish.addresses import bluesky_handle, mastodon_instance
 from quittex_tui.tui.i18n import t, translate_bindings
 from quittex_tui.tui.session import Session
 
@@ -62,11 +62,17 @@ class BlueskyLoginScreen(ModalScreen[tuple | None]):
             self.focus_next()
 
     def action_submit(self) -> None:
-        handle = self.query_one("#bsky-handle", Input).value.strip().lstrip("@")
+        raw_handle = self.query_one("#bsky-handle", Input).value.strip()
         password = self.query_one("#bsky-password", Input).value.strip()
         service = self.query_one("#bsky-service", Input).value.strip()
-        if not handle:
+        if not raw_handle:
             self.notify(t("login.need_handle"), severity="warning")
+            return
+        try:  # checked here, so a wrong value (or a password in the wrong field) goes nowhere
+            handle = bluesky_handle(raw_handle)
+        except QuittexError as exc:
+            self.notify(f"{exc.message}\n{exc.hint}".strip(), severity="error", timeout=10)
+            self.query_one("#bsky-handle", Input).focus()
             return
         self.dismiss((handle, service, SAVED) if not password else (handle, password, service))
 

@@ -9,6 +9,7 @@ what was sent lives in the engine's journal, so a kill at any moment resumes exa
 from __future__ import annotations
 
 import contextlib
+import logging
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -269,6 +270,7 @@ class MainScreen(AudienceActions, Screen[None]):
     def show_error(self, message: str, hint: str = "") -> None:
         from quittex_tui.tui.screens.modals import ErrorScreen
 
+        logging.getLogger(__name__).warning("error shown: %s | %s", message, hint.replace("\n", " "))
         self.app.push_screen(ErrorScreen(message, hint))
 
     # --- accounts ------------------------------------------------------------------------------------
