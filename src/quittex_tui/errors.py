@@ -52,6 +52,7 @@ TODO_CODES = (
     "new_code",               # instance: the OAuth code is single-use / expired
     "use_https",              # url: the https form of an address
     "give_url",               # what: give an address in a usable form
+    "replace_secrets_file",   # path: a damaged secrets file to delete before logging in again
 )
 
 

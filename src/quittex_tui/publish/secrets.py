@@ -29,7 +29,7 @@ from typing import Protocol
 import tomli_w
 
 from quittex_tui import logs, paths
-from quittex_tui.errors import StateError
+from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write
 
 NO_KEYRING_ENV = "QUITTEX_NO_KEYRING"
@@ -86,8 +86,8 @@ class FileSecretStore:
         except (UnicodeDecodeError, tomllib.TOMLDecodeError):
             # Never echo the content (it holds secrets); say what to do instead.
             raise StateError(
-                f"the secrets file {self.path} is not valid TOML",
-                "delete it and log in again with `quittex-tui login …`",
+                key="error.secrets.bad_file", params={"path": self.path},
+                todo=[todo("replace_secrets_file", path=self.path)],
             ) from None
         return {
             k: {f: str(v) for f, v in table.items()} for k, table in data.items() if isinstance(table, dict)
