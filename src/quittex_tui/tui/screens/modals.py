@@ -130,6 +130,13 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(help_renderable(self.sections))
         yield Footer(show_command_palette=False)
 
+    def plain_text(self) -> str:
+        """The help as plain lines ("key  description"), for tests and screen readers' sake."""
+        lines = []
+        for title, keys in self.sections:
+            lines += [title, *(f"  {key}  {desc}" for key, desc in keys), ""]
+        return "\n".join([*lines, t("help.footer")])
+
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
 
