@@ -54,9 +54,13 @@ def run_bluesky(args: argparse.Namespace) -> int:
 
     handle = connect.normalize_handle(args.handle)
     service = None
-    if args.service:  # refuse a bad, plain-http, unreachable or non-PDS --service BEFORE the password
+    # Everything that can fail without the password fails BEFORE it is asked for: a bad, plain-http,
+    # unreachable or non-PDS --service; a handle that does not exist or cannot be looked up.
+    if args.service:
         service = connect.check_url(args.service, "Bluesky server")
         connect.probe_pds(service)
+    elif not os.environ.get(secrets.BLUESKY_PASSWORD_ENV):
+        connect.resolve_pds(handle)
     password = os.environ.get(secrets.BLUESKY_PASSWORD_ENV) or _read_secret(
         t("login.password_prompt", handle=handle)
     )
