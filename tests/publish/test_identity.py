@@ -148,3 +148,16 @@ def test_the_cli_exit_codes_tell_a_script_what_to_do(
     assert code == EXIT_BAD_INPUT and "refused the login" in err
     # the shell command to log in again keeps the server it was given
     assert f"quittex-tui login bluesky {handle} --service {test_servers['QTX_PDS_URL']}" in err
+
+
+def test_login_mastodon_says_when_the_browser_authorized_another_account(
+    test_servers: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.publish.target_helpers import mock_authorize, new_mastodon_user
+
+    base = test_servers["QTX_MASTODON_URL"]
+    other, _ = new_mastodon_user(test_servers)
+    code, out, err = run_cli(monkeypatch, capsys, "login", "mastodon", f"{base}/@camille/",
+                             stdin=mock_authorize(test_servers, other) + "\n")
+    assert code == 0 and f"@{other}@" in out
+    assert f"you named @camille, but the browser authorized @{other}@" in err

@@ -22,6 +22,7 @@ import sys
 from quittex_tui.cli._i18n import t
 from quittex_tui.errors import InputError, todo
 from quittex_tui.publish import secrets
+from quittex_tui.publish.addresses import mastodon_account
 
 APP_PASSWORD_RE = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$")
 
@@ -91,4 +92,7 @@ def run_mastodon(args: argparse.Namespace) -> int:
             raise InputError(key="error.mastodon.empty_code", todo=[todo("new_code", instance=instance)])
         acct = connect.login_mastodon_finish(instance, code)
     print(t("login.mastodon_done", acct=acct, where=connect.stored_secret_location()))
+    asked = mastodon_account(args.instance)
+    if asked and acct.split("@", 1)[0].lower() != asked.lower():  # authorized in another account's session
+        print(t("login.other_account", asked=asked, acct=acct), file=sys.stderr)
     return 0
