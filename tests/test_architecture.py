@@ -13,6 +13,12 @@ CORE = [
     "quittex_tui.state",
     "quittex_tui.fileio",
     "quittex_tui.cli",
+    # the mechanisms the CLI and the TUI share: catalogues, errors, logs, crash reports, paths
+    "quittex_tui.i18n",
+    "quittex_tui.errors",
+    "quittex_tui.logs",
+    "quittex_tui.crash",
+    "quittex_tui.paths",
 ]
 
 

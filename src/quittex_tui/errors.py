@@ -1,26 +1,144 @@
-"""One exception root for everything the user must read.
+"""One exception root for everything the user must read, and the exit codes scripts act on.
 
 Every failure a person can cause or fix (bad archive, wrong password, server down) is raised as a
-`QuittexError` carrying a plain message and a hint of what to do. The CLI prints both and exits 2;
-the TUI shows them in a modal. Nothing else should reach the user as a traceback.
-Messages must never contain secrets (app passwords, tokens): build them from names, not values.
+`QuittexError`. Nothing else should reach the user as a traceback. Messages must never contain secrets
+(app passwords, tokens): build them from names, not values.
+
+An error says *what happened* and *what to do*, and the two are kept apart because each front end
+phrases "what to do" in its own terms: the CLI names a command to run, the TUI a field and a key.
+
+- `key` + `params`: the message, a catalogue key of the core domain (`error.*`, quittex_tui/locales),
+  rendered in the user's language;
+- `todo`: `Todo(code, params)` items; each front end's catalogue phrases `do.<code>` (cli/locales:
+  "run: quittex-tui login bluesky alice.test --service https://pds.example"; tui/locales: "open
+  Accounts (2), choose Bluesky and press Enter"). tests/test_i18n_catalogues.py checks that both front
+  ends phrase every code defined in `TODO_CODES`, in every language.
+
+`message` and `hint` render those for the front end the process runs (`i18n.set_front_end`), so code
+that shows `exc.message` / `exc.hint` is right in every language without knowing any of this. Older
+call sites may still pass plain English `message` / `hint` strings; those are shown as they are.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+# Exit codes (documented in `quittex-tui --help` and docs/cli-json.md). 75 is sysexits.h EX_TEMPFAIL:
+# "a temporary failure … the user is invited to retry later" — what a script should do on a server
+# that is down or unreachable.
+EXIT_OK = 0
+EXIT_ITEMS_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_TEMPFAIL = 75
+EXIT_INTERRUPTED = 130
+
+# Every `Todo.code` the core may raise; each front end phrases all of them (`do.<code>`).
+TODO_CODES = (
+    "login_bluesky",          # handle: log in (again) to Bluesky
+    "login_bluesky_service",  # handle, service: the same on a given PDS
+    "login_mastodon",         # instance: log in (again) to Mastodon
+    "app_password",           # where a Bluesky app password is made
+    "check_handle",           # handle: the spelling of a Bluesky handle
+    "give_pds",               # handle: name the PDS explicitly (self-hosted accounts)
+    "check_pds",              # service: the PDS address given
+    "check_instance",         # instance: the Mastodon address given
+    "check_network",          # the machine's network connection
+    "retry_later",            # a server failing or down
+    "wait_rate_limit",        # a login rate limit
+    "unset_password_env",     # the app password in the environment is wrong
+    "unset_token_env",        # instance: the token in the environment is wrong
+    "check_token",            # instance: a token given to store is wrong
+    "new_code",               # instance: the OAuth code is single-use / expired
+    "use_https",              # url: the https form of an address
+    "give_url",               # what: give an address in a usable form
+    "replace_secrets_file",   # path: a damaged secrets file to delete before logging in again
+)
+
+
+class Term(str):
+    """A parameter that is itself a catalogue key ("what.pds"), translated when the message is shown."""
+
+    __slots__ = ()
+
+
+def _param(value: object) -> str:
+    if isinstance(value, Term):
+        return value
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing the person can do about an error; each front end phrases `do.<code>` with `params`."""
+
+    code: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+def todo(code: str, **params: object) -> Todo:
+    if code not in TODO_CODES:
+        raise ValueError(f"unknown todo code {code!r}: add it to errors.TODO_CODES and to the catalogues")
+    return Todo(code, {k: _param(v) for k, v in params.items()})
+
+
+def login_todo(handle: str, service: str | None = None) -> Todo:
+    """Log in to Bluesky again — on `service` when the account has one (a shell command must keep it)."""
+    if service:
+        return todo("login_bluesky_service", handle=handle, service=service)
+    return todo("login_bluesky", handle=handle)
 
 
 class QuittexError(Exception):
     """A failure explained in words: `message` says what happened, `hint` what to do about it."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    def __init__(
+        self,
+        message: str = "",
+        hint: str = "",
+        *,
+        key: str = "",
+        params: Mapping[str, object] | None = None,
+        todo: Sequence[Todo] = (),
+    ) -> None:
+        self.key = key
+        self.params = {k: _param(v) for k, v in (params or {}).items()}
+        self.todo = tuple(todo)
+        self._message = message
+        self._hint = hint
+        super().__init__(self.render(lang="en")[0])
+
+    def render(self, *, front_end: str | None = None, lang: str | None = None) -> tuple[str, str]:
+        """(message, hint) in `lang` (default: the current language) as `front_end` phrases them."""
+        from quittex_tui import i18n
+
+        domain = front_end or i18n.front_end()
+
+        def say(key: str, params: Mapping[str, str]) -> str:
+            values = {
+                k: i18n.translate(domain, v, lang=lang) if isinstance(v, Term) else v
+                for k, v in params.items()
+            }
+            return i18n.translate(domain, key, lang=lang, **values)
+
+        message = say(self.key, self.params) if self.key else self._message
+        hints = [self._hint] if self._hint else []
+        hints += [say(f"do.{t.code}", t.params) for t in self.todo]
+        return message, "\n".join(h for h in hints if h)
+
+    @property
+    def message(self) -> str:
+        return self.render()[0]
+
+    @property
+    def hint(self) -> str:
+        return self.render()[1]
 
     def __str__(self) -> str:
-        return f"{self.message}\n{self.hint}" if self.hint else self.message
+        message, hint = self.render()
+        return f"{message}\n{hint}" if hint else message
 
 
 class ArchiveError(QuittexError):
@@ -36,7 +154,9 @@ class AuthError(QuittexError):
 
 
 class ServiceError(QuittexError):
-    """A server is down or keeps failing after retries."""
+    """A server is unreachable, down, or keeps failing after retries: retrying later may work."""
+
+    exit_code = EXIT_TEMPFAIL
 
 
 class StateError(QuittexError):

@@ -58,6 +58,7 @@ def test_inspect_json_is_one_object_with_the_contract_keys(tmp_path) -> None:
     proc = run_cli(path, "--json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)  # exactly one JSON document, nothing else on stdout
+    assert out.pop("schema_version") == 1  # additive: docs/cli-json.md
     assert set(out) == KEYS
     assert set(out["account"]) == {"id", "username", "display_name", "bio"}
     assert set(out["counts"]) == COUNT_KEYS

@@ -53,6 +53,7 @@ def test_plan_json_bluesky_on_a_written_archive(tmp_path: Path, capsys: pytest.C
     code, out, _err = _run(capsys, str(path), "--to", "bluesky", "--json")
     assert code == 0
     plan = json.loads(out)  # exactly one JSON object
+    assert plan.pop("schema_version") == 1  # additive: docs/cli-json.md
     Plan.model_validate(plan)
     kinds = {item["id"]: item["kind"] for item in plan["items"]}
     assert kinds == {ids["post"]: "post", ids["same_second"]: "post", ids["thread"]: "thread",

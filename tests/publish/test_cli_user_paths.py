@@ -94,7 +94,7 @@ def test_a_bad_token_in_the_environment_is_named_instead_of_log_in_again(
                   "--state", str(tmp_path / "s.toml"))):
         code, out, err = run(capsys, monkeypatch, *args)
         assert code == 2
-        assert secrets.MASTODON_TOKEN_ENV in err and "unset" in err
+        assert secrets.MASTODON_TOKEN_ENV in err and "unset" in err.lower()
         assert bad not in out + err and "Traceback" not in err
 
 

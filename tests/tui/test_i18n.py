@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
 
+from quittex_tui.i18n import placeholders
 from quittex_tui.tui import i18n
 
 TUI_SRC = Path(i18n.__file__).parent
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def test_both_catalogues_have_the_same_keys_and_placeholders() -> None:

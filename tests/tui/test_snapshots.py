@@ -33,3 +33,38 @@ def test_step_snapshot(snap_compare, step: str, size: str) -> None:
 def test_french_review_snapshot(snap_compare) -> None:
     app = make_app(None, demo=True, lang="fr", dry_run_latency=0)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_run_before("review"))
+
+
+def test_help_overlay_fits_80x24_snapshot(snap_compare) -> None:
+    """The key column is as wide as the widest key and descriptions wrap under themselves."""
+
+    async def run_before(pilot) -> None:
+        await show_step(pilot, "archive")
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+
+    app = make_app(None, demo=True, lang="en", dry_run_latency=0)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_french_login_error_dialog_snapshot(snap_compare) -> None:
+    """A refused connection in French: the TUI's own words and fields (Serveur (PDS)), no shell command."""
+    from textual.widgets import Input
+
+    from quittex_tui.tui.drive import wait_for
+    from quittex_tui.tui.screens.modals import ErrorScreen
+
+    async def run_before(pilot) -> None:
+        await show_step(pilot, "accounts")
+        await pilot.press("enter")  # Bluesky is highlighted: its login dialog
+        dialog = pilot.app.screen
+        dialog.query_one("#bsky-handle", Input).value = "camille.test"
+        dialog.query_one("#bsky-password", Input).value = "abcd-efgh-ijkl-mnop"
+        dialog.query_one("#bsky-service", Input).value = "http://127.0.0.1:9"  # nothing listens there
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ErrorScreen), timeout=30)
+        await pilot.pause(0.3)
+        pilot.app.clear_notifications()
+
+    app = make_app(None, demo=True, lang="fr", dry_run_latency=0)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from quittex_tui.errors import AuthError, ServiceError
+from quittex_tui.errors import AuthError, InputError
 from quittex_tui.publish.target import PermanentError, TransientError
 
 T = TypeVar("T")
@@ -73,7 +73,8 @@ def atproto_call(
                 continue
             if status is not None and 400 <= status < 500:
                 if _no_appview(exc):
-                    raise ServiceError(
+                    # not "retry later" (exit 75): retrying cannot help, another option can (exit 2)
+                    raise InputError(
                         f"{what}: your Bluesky server has no AppView behind it (it answered \"No service "
                         "configured for app.bsky…\"), and finding people needs one",
                         "read through a public AppView with --appview https://public.api.bsky.app "

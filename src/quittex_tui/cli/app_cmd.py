@@ -4,6 +4,10 @@ Textual is imported only inside the handlers, so every other command (and the te
 CLI modules) stays free of it. Without a terminal (CI, pipes: `python3 scripts/dev.py demo </dev/null`)
 `demo` does not start the TUI: it prints the demo archive's summary and runs a short dry-run migration
 headless, in a throwaway home so the user's own state is never touched.
+
+`quittex-tui serve` (serve_cmd.py) runs these same commands as its child process with `--served`: the
+child's stdin and stdout are pipes to textual-serve, and Textual draws through its web driver
+(TEXTUAL_DRIVER). Only that pair lets the app start without a terminal; a plain pipe is still refused.
 """
 
 from __future__ import annotations
@@ -16,42 +20,54 @@ import time
 from pathlib import Path
 from typing import Any
 
+from quittex_tui.cli._i18n import t
 from quittex_tui.errors import InputError
 
 HEADLESS_ITEMS = 12  # items the headless demo sends: enough to show progress, resume and a report
 
 
 def register(subparsers: Any) -> None:
-    demo = subparsers.add_parser(
-        "demo",
-        help="try the whole flow on a bundled demo archive with a simulated destination (no account)",
-        description="Open the bundled demo archive in the TUI with a dry-run destination: nothing is sent.",
-    )
-    demo.add_argument("--lang", choices=("en", "fr"), help="interface language (default: from LANG/LC_ALL)")
-    demo.add_argument("--state", type=Path, metavar="FILE", help="the migration state file to use")
+    demo = subparsers.add_parser("demo", help=t("app.demo_help"), description=t("app.demo_description"))
+    demo.add_argument("--lang", choices=("en", "fr"), help=t("app.lang_help"))
+    demo.add_argument("--state", type=Path, metavar=t("app.file_metavar"), help=t("app.state_help"))
+    demo.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     demo.set_defaults(func=run_demo)
 
-    open_ = subparsers.add_parser(
-        "open",
-        help="open the TUI (on PATH, or on the list of known migrations)",
-        description="Open an X archive in the TUI; without PATH, list the migrations to resume.",
-    )
-    open_.add_argument("path", metavar="PATH", nargs="*",
-                       help="the X archive: a .zip, its split .zip parts, or an extracted folder")
-    open_.add_argument("--state", type=Path, metavar="FILE", help="the migration state file to use")
-    open_.add_argument("--lang", choices=("en", "fr"), help="interface language (default: from LANG/LC_ALL)")
+    open_ = subparsers.add_parser("open", help=t("app.open_help"), description=t("app.open_description"))
+    open_.add_argument("path", metavar=t("app.path_metavar"), nargs="*", help=t("app.path_help"))
+    open_.add_argument("--state", type=Path, metavar=t("app.file_metavar"), help=t("app.state_help"))
+    open_.add_argument("--lang", choices=("en", "fr"), help=t("app.lang_help"))
+    open_.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     open_.set_defaults(func=run_open)
+
+
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"  # what textual-serve sets for its child (app_service.py)
+
+
+def served_by_textual_serve(args: argparse.Namespace) -> bool:
+    """This process is `quittex-tui serve`'s child: asked with --served, and Textual will draw through
+    the web driver. Both, so a script cannot get the TUI on a plain pipe by accident."""
+    return bool(getattr(args, "served", False)) and os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
 
 
 def _has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _run_app(archive: Path | list[Path] | None, *, demo: bool, state: Path | None, lang: str | None) -> int:
+def _run_app(
+    archive: Path | list[Path] | None,
+    *,
+    demo: bool,
+    state: Path | None,
+    lang: str | None,
+    served: bool = False,
+) -> int:
     from quittex_tui.tui.app import make_app
 
-    app = make_app(archive, demo=demo, state_path=state, lang=lang)
+    app = make_app(archive, demo=demo, state_path=state, lang=lang, served=served)
     result = app.run()
+    if app.crash_report is not None:  # the app has said what happened; the path, whole, to copy
+        print(app.crash_report, file=sys.stderr)
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 0)
 
 
@@ -59,25 +75,23 @@ def run_open(args: argparse.Namespace) -> int:
     paths = [Path(p).expanduser() for p in args.path]
     for p in paths:
         if not p.exists():
-            raise InputError(f"no such archive: {p}",
-                             "give the path of the X archive (.zip, split zips or folder)")
-    if not _has_terminal():
-        raise InputError(
-            "the interactive app needs a terminal",
-            "use `quittex-tui inspect`, `plan` or `migrate` in scripts, or run `quittex-tui demo` headless",
-        )
+            raise InputError(t("app.no_such_archive", path=str(p)), t("app.no_such_archive_hint"))
+    served = served_by_textual_serve(args)
+    if not served and not _has_terminal():
+        raise InputError(t("app.needs_terminal"), t("app.needs_terminal_hint"))
     archive: Path | list[Path] | None = None
     if paths:
         archive = paths if len(paths) > 1 else paths[0]
-    return _run_app(archive, demo=False, state=args.state, lang=args.lang)
+    return _run_app(archive, demo=False, state=args.state, lang=args.lang, served=served)
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    if not _has_terminal():
+    served = served_by_textual_serve(args)
+    if not served and not _has_terminal():
         return headless_demo(sys.stdout)
     from quittex_tui.demo import demo_archive_path
 
-    return _run_app(demo_archive_path(), demo=True, state=args.state, lang=args.lang)
+    return _run_app(demo_archive_path(), demo=True, state=args.state, lang=args.lang, served=served)
 
 
 def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
@@ -93,7 +107,7 @@ def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
     from quittex_tui.state import apply_user_changes, open_or_create_state
 
     started = time.perf_counter()
-    print("quittex-tui demo (no terminal: headless run; open it in a terminal for the full app)\n", file=out)
+    print(t("demo.headless_title") + "\n", file=out)
     saved_home = os.environ.get("QUITTEX_HOME")
     with tempfile.TemporaryDirectory(prefix="quittex-demo-") as home:
         os.environ["QUITTEX_HOME"] = home  # converted media and state go to the throwaway home
@@ -106,8 +120,7 @@ def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
                 plan = apply_user_changes(plan, state)
                 target = DryRunTarget(latency=0.0)
                 n = min(items, len(plan.items))
-                print(f"Dry-run migration of the first {n} of {len(plan.items)} planned items "
-                      f"(simulated Bluesky, nothing leaves this machine):", file=out)
+                print(t("demo.dry_run_intro", n=n, total=len(plan.items)), file=out)
 
                 def on_event(ev: EngineEvent) -> None:
                     if ev.kind in ("item_sent", "item_failed"):
@@ -122,11 +135,9 @@ def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
             else:
                 os.environ["QUITTEX_HOME"] = saved_home
     print("", file=out)
-    print(f"Report: {report.published} published, {len(report.failed)} failed, "
-          f"{report.remaining} remaining (a real run would resume from there).", file=out)
-    for failure in report.failed:
-        print(f"  failed {failure['item_id']}: {failure['reason']}", file=out)
-    print(f"Done in {time.perf_counter() - started:.1f} s. "
-          "Try the full app: quittex-tui demo (in a terminal).",
+    print(t("demo.report", published=report.published, failed=len(report.failed), remaining=report.remaining),
           file=out)
+    for failure in report.failed:
+        print(t("demo.failed_item", item=failure["item_id"], reason=failure["reason"]), file=out)
+    print(t("demo.done", seconds=f"{time.perf_counter() - started:.1f}"), file=out)
     return 0

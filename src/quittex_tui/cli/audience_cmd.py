@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from quittex_tui.cli._json import versioned
 from quittex_tui.errors import InputError
 
 
@@ -207,7 +208,7 @@ def _confirm(question: str, yes: bool) -> None:
 
 
 def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(versioned(obj), ensure_ascii=False, indent=2) + "\n")
 
 
 # ---- audience ------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import orjson
 
 from quittex_tui.archive import open_archive
 from quittex_tui.archive.summary import summary_json, summary_text
+from quittex_tui.cli._json import versioned
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     progress = _progress_to_terminal if sys.stderr.isatty() else None
     with open_archive(paths[0] if len(paths) == 1 else paths, progress=progress) as archive:
         if args.json:
-            sys.stdout.buffer.write(orjson.dumps(summary_json(archive)) + b"\n")
+            sys.stdout.buffer.write(orjson.dumps(versioned(summary_json(archive))) + b"\n")
             sys.stdout.flush()
         else:
             print(summary_text(archive))

@@ -27,6 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from quittex_tui.cli._json import versioned
 from quittex_tui.errors import InputError
 
 NETWORKS = ("bluesky", "mastodon")
@@ -288,7 +289,7 @@ def count(n: int, word: str) -> str:
 def _print_report(report: dict[str, Any], as_json: bool, err: TextIO, *, network: str = "",
                   dry_run: bool = False) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(versioned(report), ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return
     name = NETWORK_NAMES.get(network, report["target"])

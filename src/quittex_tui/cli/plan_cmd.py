@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from quittex_tui.cli._json import versioned
 from quittex_tui.errors import InputError
 
 _MIN_MAX_CHARS = 60  # room for a URL (23), a date footer (~27) and a part number
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import orjson
 
-        sys.stdout.buffer.write(orjson.dumps(plan_json_obj(plan)) + b"\n")
+        sys.stdout.buffer.write(orjson.dumps(versioned(plan_json_obj(plan))) + b"\n")
         sys.stdout.flush()
     else:
         from quittex_tui.convert.preview import render_preview

@@ -8,7 +8,12 @@ readable only by the user (mode 0600, written atomically).
 Each account has one entry (a small dict of strings): key `bluesky:<handle>` holds `password` and the
 SDK `session` string (reused across runs so a resume does not spend `createSession` quota: 30 / 5 min,
 300 / day); key `mastodon:<instance url>` holds the OAuth app's `client_id` / `client_secret`, the
-`token` and the `acct`. Nothing here logs or formats a value into a message.
+`token` and the `acct`. Nothing here logs or formats a value into a message; every value read or
+written is handed to the log scrubber (logs.remember_secret) so it cannot reach a log or crash report.
+
+The keyring cannot list its entries, so the names of the accounts stored there (never their secrets) are
+kept in `paths.config_dir()/accounts.toml` for `quittex-tui accounts` and `logout`; accounts saved
+before that index existed are found through the migration states that name them.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from typing import Protocol
 
 import tomli_w
 
-from quittex_tui import paths
-from quittex_tui.errors import StateError
+from quittex_tui import logs, paths
+from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write
 
 NO_KEYRING_ENV = "QUITTEX_NO_KEYRING"
@@ -32,6 +37,9 @@ BLUESKY_PASSWORD_ENV = "QUITTEX_BLUESKY_APP_PASSWORD"
 MASTODON_TOKEN_ENV = "QUITTEX_MASTODON_TOKEN"
 KEYRING_SERVICE = "quittex-tui"
 FILE_NAME = "secrets.toml"
+INDEX_NAME = "accounts.toml"
+# Field names that hold secrets (the others — `acct`, `did` — are names, shown by `accounts`).
+SECRET_FIELDS = ("password", "session", "token", "client_secret")
 
 
 def bluesky_key(handle: str) -> str:
@@ -78,8 +86,8 @@ class FileSecretStore:
         except (UnicodeDecodeError, tomllib.TOMLDecodeError):
             # Never echo the content (it holds secrets); say what to do instead.
             raise StateError(
-                f"the secrets file {self.path} is not valid TOML",
-                "delete it and log in again with `quittex-tui login …`",
+                key="error.secrets.bad_file", params={"path": self.path},
+                todo=[todo("replace_secrets_file", path=self.path)],
             ) from None
         return {
             k: {f: str(v) for f, v in table.items()} for k, table in data.items() if isinstance(table, dict)
@@ -173,16 +181,25 @@ def load_secrets(key: str) -> dict[str, str]:
         values = {}
     if not values and not isinstance(store, FileSecretStore):
         values = FileSecretStore().load(key)
+    _remember(values)
     return values
+
+
+def _remember(values: dict[str, str]) -> None:
+    for name in SECRET_FIELDS:
+        logs.remember_secret(values.get(name))
 
 
 def update_secrets(key: str, **fields: str | None) -> str:
     """Merge `fields` into the entry `key` (None removes a field). Returns where they were stored."""
+    _remember({k: v for k, v in fields.items() if v is not None})
     store = secret_store()
     try:
         values = store.load(key)
         _merge(values, fields)
         store.save(key, values)
+        if not isinstance(store, FileSecretStore):
+            _index_add(key)
         return store.where
     except StateError:
         raise
@@ -196,12 +213,100 @@ def update_secrets(key: str, **fields: str | None) -> str:
     return fallback.where
 
 
-def delete_secrets(key: str) -> None:
+def delete_secrets(key: str) -> list[str]:
+    """Remove every stored field of `key`, from the keyring and the file; returns where it was found."""
+    found: list[str] = []
     store = secret_store()
-    with contextlib.suppress(Exception):
-        store.delete(key)
     if not isinstance(store, FileSecretStore):
-        FileSecretStore().delete(key)
+        with contextlib.suppress(Exception):
+            if store.load(key):
+                store.delete(key)
+                found.append(store.where)
+        _index_remove(key)
+    file_store = FileSecretStore()
+    if file_store.load(key):
+        file_store.delete(key)
+        found.append(file_store.where)
+    return found
+
+
+# --- which accounts are stored (names only) ------------------------------------------------------------
+def _index_path() -> Path:
+    return paths.config_dir() / INDEX_NAME
+
+
+def _index_read() -> list[str]:
+    try:
+        data = tomllib.loads(_index_path().read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    keys = data.get("keyring", [])
+    return [str(k) for k in keys] if isinstance(keys, list) else []
+
+
+def _index_write(keys: list[str]) -> None:
+    atomic_write(_index_path(), tomli_w.dumps({"keyring": sorted(set(keys))}).encode("utf-8"), mode=0o600)
+
+
+def _index_add(key: str) -> None:
+    keys = _index_read()
+    if key not in keys:
+        with contextlib.suppress(OSError):
+            _index_write([*keys, key])
+
+
+def _index_remove(key: str) -> None:
+    keys = _index_read()
+    if key in keys:
+        with contextlib.suppress(OSError):
+            _index_write([k for k in keys if k != key])
+
+
+def _keys_named_by_states() -> list[str]:
+    """Accounts the migration states name (keyring entries saved before the index existed)."""
+    from quittex_tui.state import list_states
+
+    keys: list[str] = []
+    try:
+        states = list_states()
+    except Exception:  # listing is a courtesy: a broken state folder must not break `accounts`
+        return keys
+    for _path, state in states:
+        if state.bluesky is not None:
+            keys.append(bluesky_key(state.bluesky.handle))
+        if state.mastodon is not None:
+            keys.append(mastodon_key(state.mastodon.instance))
+    return keys
+
+
+def stored_accounts() -> list[dict[str, str | list[str]]]:
+    """Every account with secrets stored: network, account, where, the names (never the values) of the
+    stored fields, and `acct` / `did` when known. Sorted by network then account."""
+    found: dict[str, dict[str, str | list[str]]] = {}
+
+    def add(key: str, values: dict[str, str], where: str) -> None:
+        if not values or ":" not in key:
+            return
+        network, account = key.split(":", 1)
+        entry = found.setdefault(key, {"network": network, "account": account, "stored_in": [], "fields": []})
+        entry["stored_in"] = sorted({*entry["stored_in"], where})  # type: ignore[misc]
+        entry["fields"] = sorted({*entry["fields"], *(f for f in values if values[f])})  # type: ignore[misc]
+        for name in ("acct", "did"):
+            if values.get(name):
+                entry[name] = values[name]
+
+    file_store = FileSecretStore()
+    for key, values in file_store._read_all().items():
+        add(key, values, file_store.where)
+    store = secret_store()
+    if not isinstance(store, FileSecretStore):
+        for key in sorted({*_index_read(), *_keys_named_by_states()}):
+            try:
+                values = store.load(key)
+            except Exception:
+                continue
+            add(key, values, store.where)
+    return [found[k] for k in sorted(found)]
 
 
 def _merge(values: dict[str, str], fields: dict[str, str | None]) -> None:

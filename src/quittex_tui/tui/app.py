@@ -1,11 +1,21 @@
 """The Textual application (thin): screens, global keys, command palette entries, clean quit.
 
-`make_app` is the one factory used by the CLI (`quittex-tui`, `quittex-tui PATH`, `quittex-tui demo`),
-the tests (Pilot + snapshots) and scripts/screenshots.py, so all of them drive the same app.
+`make_app` is the one factory used by the CLI (`quittex-tui`, `quittex-tui PATH`, `quittex-tui demo`,
+and `quittex-tui serve`'s child), the tests (Pilot + snapshots) and scripts/screenshots.py, so all of
+them drive the same app.
+
+- The demo keeps its state apart (paths.demo_state_dir): it never joins the user's list of migrations.
+- An unexpected exception (a bug) does not end in Textual's traceback with local variables on the
+  screen: a crash report is written (crash.py) and its path shown, in the user's language.
+- Textual's own palette commands (Theme, Quit, Keys, Screenshot…) speak the user's language too.
+- `served` (the app runs in a browser tab through textual-serve): links open in a new browser tab
+  (`open_link`) and exports are delivered as downloads (`deliver_export`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -17,6 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
+from quittex_tui import i18n as core_i18n
 from quittex_tui.tui.i18n import detect_language, set_language, t, translate_bindings
 
 TUI_DIR = Path(__file__).resolve().parent
@@ -48,14 +59,17 @@ class QuittexApp(App[int]):
         state_path: Path | None = None,
         now: Callable[[], datetime] | None = None,
         dry_run_latency: float = 0.05,
+        served: bool = False,
     ) -> None:
         super().__init__()
         self.archive_path = archive_path
         self.demo = demo
+        self.served = served
         self.state_path = state_path
         self.now = now
         self.dry_run_latency = dry_run_latency
         self.session = None
+        self.crash_report: Path | None = None  # written by _handle_exception on an unexpected error
         self.ready_at: float | None = None  # perf_counter when the main screen became usable (bench)
         translate_bindings(self)
         ScrollBar.renderer = ConsoleScrollBarRender
@@ -86,6 +100,8 @@ class QuittexApp(App[int]):
         from quittex_tui.tui.screens.loading import LoadingScreen
 
         self.demo = demo
+        if demo and state_path is None:
+            state_path = demo_state_path()
         screen = LoadingScreen(path, demo=demo, state_path=state_path, now=self.now,
                                dry_run_latency=self.dry_run_latency)
         if len(self.screen_stack) > 1:
@@ -106,6 +122,7 @@ class QuittexApp(App[int]):
         from quittex_tui.tui.screens.modals import ErrorScreen
         from quittex_tui.tui.screens.start import StartScreen
 
+        logging.getLogger(__name__).warning("archive not opened: %s | %s", message, hint.replace("\n", " "))
         self.switch_screen(StartScreen())
         self.push_screen(ErrorScreen(message, hint))
 
@@ -116,6 +133,78 @@ class QuittexApp(App[int]):
             if isinstance(screen, MainScreen):
                 screen.stop_everything()
         self.exit(0)
+
+    # Textual's own palette commands, by their English title (textual/app.py get_system_commands): the
+    # catalogue key of their title and help. One not listed here (a newer Textual) stays English.
+    TEXTUAL_COMMANDS: ClassVar[dict[str, str]] = {
+        "Theme": "theme", "Quit": "quit", "Keys": "keys", "Minimize": "minimize", "Maximize": "maximize",
+        "Screenshot": "screenshot",
+    }
+
+    def _translated_textual_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            key = self.TEXTUAL_COMMANDS.get(command.title)
+            if key is None:
+                yield command
+                continue
+            hide = command.title == "Keys" and "Hide" in command.help
+            help_key = f"cmd.textual.{key}_hide_help" if hide else f"cmd.textual.{key}_help"
+            yield SystemCommand(t(f"cmd.textual.{key}"), t(help_key), command.callback, command.discover)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            palette = CommandPalette(id="--command-palette", placeholder=t("cmd.textual.palette_placeholder"))
+            self.push_screen(palette)
+
+    def search_themes(self) -> None:
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        placeholder = t("cmd.textual.theme_placeholder")
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
+
+    # --- served in a browser tab ---------------------------------------------------------------------
+    def open_link(self, url: str) -> bool:
+        """Open `url` in a new browser tab when served; in a terminal, copy it instead (opening a
+        browser on the machine running the app is wrong over SSH). Returns True if it was opened."""
+        if self.served or self.is_web:
+            self.open_url(url, new_tab=True)
+            return True
+        self.copy_to_clipboard(url)  # OSC 52: reaches the local clipboard over SSH
+        return False
+
+    def deliver_export(self, path: Path) -> None:
+        """When served, send a file the TUI just wrote to the browser as a download (it stays on disk too)."""
+        if self.served or self.is_web:
+            self.deliver_binary(path, save_filename=path.name)
+
+    # --- unexpected errors -----------------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's hook for an unhandled exception (App._handle_exception, textual 8): instead of its
+        traceback with local variables on screen, a crash report file and one paragraph naming it."""
+        from rich.text import Text
+
+        from quittex_tui.crash import EXIT_CRASH, write_crash_report
+
+        for screen in self.screen_stack:  # save the user's choices before anything else
+            stop = getattr(screen, "stop_everything", None)
+            if stop is not None:
+                with contextlib.suppress(Exception):
+                    stop()
+        path = write_crash_report(error, where="tui")
+        if path is None:
+            super()._handle_exception(error)
+            return
+        self._return_code = EXIT_CRASH
+        if self._exception is None:  # Pilot re-raises it in tests (App.run_test)
+            self._exception = error
+            self._exception_event.set()
+        self.crash_report = path
+        # The path itself is printed by the CLI once the terminal is restored (cli/app_cmd.py), as plain
+        # text: Rich would cut or hard-wrap a long path here, and it is meant to be copied.
+        self.panic(Text(t("crash.message", error=type(error).__name__) + "\n" + t("crash.report")))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from quittex_tui.tui.screens.main import MainScreen
@@ -135,7 +224,7 @@ class QuittexApp(App[int]):
                 yield SystemCommand(t(f"cmd.aud_{what}"), t(f"cmd.aud_{what}_help"),
                                     partial(main.audience_command, what))
             yield SystemCommand(t("cmd.help"), t("cmd.help_help"), main.action_help)
-        yield from super().get_system_commands(screen)
+        yield from self._translated_textual_commands(screen)
 
 
 def make_app(
@@ -146,12 +235,22 @@ def make_app(
     lang: str | None = None,
     now: Callable[[], datetime] | None = None,
     dry_run_latency: float = 0.05,
+    served: bool = False,
 ) -> QuittexApp:
-    """The app for `archive_path` (None: the start screen). `demo` adds the dry-run destination."""
+    """The app for `archive_path` (None: the start screen). `demo` adds the dry-run destination;
+    `served`: the app runs in a browser tab (quittex-tui serve)."""
     set_language(detect_language(lang))
+    core_i18n.set_front_end("tui")  # errors raised by the core say what to do with the TUI's keys
     if demo and archive_path is None:
         from quittex_tui.demo import demo_archive_path
 
         archive_path = demo_archive_path()
     return QuittexApp(archive_path, demo=demo, state_path=state_path, now=now,
-                      dry_run_latency=dry_run_latency)
+                      dry_run_latency=dry_run_latency, served=served)
+
+
+def demo_state_path() -> Path:
+    """The demo's migration state, apart from the user's own migrations (start screen, `state_dir`)."""
+    from quittex_tui import paths
+
+    return paths.demo_state_dir() / "demo.toml"

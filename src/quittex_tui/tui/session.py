@@ -295,10 +295,10 @@ class Session:
 
     def login_bluesky(self, handle: str, password: str, service: str | None) -> None:
         from quittex_tui.publish import connect as conn
-
-        did = conn.login_bluesky(handle, password, service or None)
         from quittex_tui.state import BlueskyAccount
 
+        handle = conn.normalize_handle(handle)  # "@alice.bsky.social", a profile URL…: the handle itself
+        did = conn.login_bluesky(handle, password, service or None)
         self.state.bluesky = BlueskyAccount(handle=handle, service=service or None, did=did)
         self.connect("bluesky")
 
@@ -311,6 +311,7 @@ class Session:
         from quittex_tui.publish import connect as conn
         from quittex_tui.state import MastodonAccount
 
+        instance = conn.mastodon_instance(instance)
         acct = conn.login_mastodon_finish(instance, code)
         self.state.mastodon = MastodonAccount(instance=instance, acct=acct)
         self.connect("mastodon")

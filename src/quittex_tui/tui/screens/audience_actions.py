@@ -290,6 +290,7 @@ class AudienceActions(_Screen):
             self.show_error(exc.message, exc.hint)
             return
         self.notify(t("aud.csv_written", n=number(n), path=str(path)))
+        self.app.deliver_export(path)  # type: ignore[attr-defined]  # served: a download in the browser
         self.audience_side().refresh_files()
 
     # --- profile (worker) ----------------------------------------------------------------------------

@@ -1,12 +1,17 @@
 """Connect dialogs. Bluesky: handle + app password (masked) + optional PDS → publish.connect.login_bluesky.
 Mastodon: instance → authorize URL (OAuth out-of-band, works over SSH: open it anywhere, paste the code)
 → login_mastodon_finish. Secrets go to the keyring/secrets store only; they are never shown again,
-logged or written to the state (platform-limits.md "Auth")."""
+logged or written to the state (platform-limits.md "Auth").
+
+Both accept what people paste: a handle as `@alice.bsky.social` or its profile URL, a Mastodon address
+as `@camille@piaille.fr`, `piaille.fr` or `https://piaille.fr/@camille` (publish/addresses.py). Errors
+are shown as the core raised them, phrased for this dialog (errors.py `todo`, tui/locales `do.*`)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from quittex_tui.errors import QuittexError
+from quittex_tui.publish.addresses import bluesky_handle, mastodon_instance
 from quittex_tui.tui.i18n import t, translate_bindings
 from quittex_tui.tui.session import Session
 
@@ -56,11 +62,17 @@ class BlueskyLoginScreen(ModalScreen[tuple | None]):
             self.focus_next()
 
     def action_submit(self) -> None:
-        handle = self.query_one("#bsky-handle", Input).value.strip().lstrip("@")
+        raw_handle = self.query_one("#bsky-handle", Input).value.strip()
         password = self.query_one("#bsky-password", Input).value.strip()
         service = self.query_one("#bsky-service", Input).value.strip()
-        if not handle:
+        if not raw_handle:
             self.notify(t("login.need_handle"), severity="warning")
+            return
+        try:  # checked here, so a wrong value (or a password in the wrong field) goes nowhere
+            handle = bluesky_handle(raw_handle)
+        except QuittexError as exc:
+            self.notify(f"{exc.message}\n{exc.hint}".strip(), severity="error", timeout=10)
+            self.query_one("#bsky-handle", Input).focus()
             return
         self.dismiss((handle, service, SAVED) if not password else (handle, password, service))
 
@@ -72,6 +84,7 @@ class MastodonLoginScreen(ModalScreen[tuple | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel"),
         Binding("ctrl+y", "copy_url", "key.copy_url", priority=True),
+        Binding("ctrl+o", "open_url", "key.open_url", priority=True),
     ]
 
     def __init__(self, session: Session, instance: str = "") -> None:
@@ -98,9 +111,11 @@ class MastodonLoginScreen(ModalScreen[tuple | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "masto-instance":
-            instance = event.value.strip()
-            if instance and "://" not in instance:
-                instance = "https://" + instance
+            try:
+                instance = mastodon_instance(event.value)
+            except QuittexError as exc:
+                self.failed(f"{exc.message}\n{exc.hint}".strip())
+                return
             self.instance = instance
             self.query_one("#masto-url", Static).update(t("login.asking"))
             self.authorize(instance)
@@ -112,7 +127,7 @@ class MastodonLoginScreen(ModalScreen[tuple | None]):
         try:
             url = self.session.mastodon_authorize_url(instance)
         except QuittexError as exc:
-            self.app.call_from_thread(self.failed, f"{exc.message} {exc.hint}".strip())
+            self.app.call_from_thread(self.failed, f"{exc.message}\n{exc.hint}".strip())
             return
         except Exception as exc:  # network/library error in words, the dialog stays open
             self.app.call_from_thread(self.failed, str(exc) or exc.__class__.__name__)
@@ -120,14 +135,27 @@ class MastodonLoginScreen(ModalScreen[tuple | None]):
         self.app.call_from_thread(self.got_url, url)
 
     def failed(self, message: str) -> None:
-        self.query_one("#masto-url", Static).update(message)
+        self.query_one("#masto-url", Static).update(Text(message))
 
     def got_url(self, url: str) -> None:
         self.url = url
-        self.query_one("#masto-url", Static).update(t("login.open_url", url=url))
+        served = getattr(self.app, "served", False) or self.app.is_web
+        text = t("login.open_url", url=url) + ("\n" + t("served.open_link") if served else "")
+        self.query_one("#masto-url", Static).update(Text(text))
         code = self.query_one("#masto-code", Input)
         code.disabled = False
         code.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_url":  # in a terminal the link is copied (ctrl+y): a browser may not be local
+            return bool(getattr(self.app, "served", False) or self.app.is_web)
+        return True
+
+    def action_open_url(self) -> None:
+        if self.url and self.app.open_link(self.url):  # type: ignore[attr-defined]
+            self.notify(t("served.opened"))
+        elif self.url:
+            self.notify(t("login.copied"))
 
     def action_copy_url(self) -> None:
         if self.url:

@@ -9,6 +9,7 @@ what was sent lives in the engine's journal, so a kill at any moment resumes exa
 from __future__ import annotations
 
 import contextlib
+import logging
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -269,6 +270,7 @@ class MainScreen(AudienceActions, Screen[None]):
     def show_error(self, message: str, hint: str = "") -> None:
         from quittex_tui.tui.screens.modals import ErrorScreen
 
+        logging.getLogger(__name__).warning("error shown: %s | %s", message, hint.replace("\n", " "))
         self.app.push_screen(ErrorScreen(message, hint))
 
     # --- accounts ------------------------------------------------------------------------------------
@@ -352,6 +354,47 @@ class MainScreen(AudienceActions, Screen[None]):
         else:
             macc = s.state.mastodon
             self.app.push_screen(MastodonLoginScreen(s, macc.instance if macc else ""), done)
+
+    def logout_flow(self, name: str) -> None:
+        """Confirm, then remove the stored secrets of this destination's account (keyring or 0600 file)."""
+        from quittex_tui.publish import secrets
+        from quittex_tui.tui.screens.modals import ConfirmScreen
+
+        s = self.session
+        key, account = None, ""
+        if name == "bluesky" and s.state.bluesky:
+            account = "@" + s.state.bluesky.handle
+            key = secrets.bluesky_key(s.state.bluesky.handle)
+        elif name == "mastodon" and s.state.mastodon:
+            account = s.state.mastodon.acct or s.state.mastodon.instance
+            key = secrets.mastodon_key(s.state.mastodon.instance)
+        network = t(f"net.{name}")
+        if key is None:
+            self.notify(t("logout.nothing", network=network), severity="warning")
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._logout_job(name, key)
+
+        body = t("logout.body", account=account, where=secrets.secret_store().where)
+        self.app.push_screen(ConfirmScreen(t("logout.title", network=network), body), done)
+
+    @work(thread=True, group="logout")
+    def _logout_job(self, name: str, key: str) -> None:
+        from quittex_tui.publish import secrets
+
+        try:
+            found = secrets.delete_secrets(key)
+        except QuittexError as exc:
+            self.app.call_from_thread(self.show_error, exc.message, exc.hint)
+            return
+        slot = self.session.slots[name]
+        slot.target, slot.info, slot.budget, slot.error = None, None, None, ""
+        network = t(f"net.{name}")
+        message = t("logout.done", network=network) if found else t("logout.nothing", network=network)
+        self.app.call_from_thread(self.notify, message + " " + t(f"logout.revoke_{name}"), timeout=8)
+        self.app.call_from_thread(self.query_one(AccountsPane).refresh_accounts)
 
     # --- migration -----------------------------------------------------------------------------------
     @work(thread=True, group="statuses")
@@ -504,6 +547,8 @@ class MainScreen(AudienceActions, Screen[None]):
             return
         self.app.call_from_thread(self.query_one(QueuePane).refresh_report, (str(md), str(csv_path)))
         self.app.call_from_thread(self.notify, t("report.exported_short", path=str(md.parent)))
+        for path in (md, csv_path):  # served in a browser tab: the files arrive as downloads too
+            self.app.call_from_thread(self.app.deliver_export, path)  # type: ignore[attr-defined]
 
     # --- quit ----------------------------------------------------------------------------------------
     def stop_everything(self) -> None:

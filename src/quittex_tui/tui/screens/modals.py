@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -87,6 +89,26 @@ class ErrorScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+KEY_COLUMN_MAX = 18  # a longer key name wraps inside its column rather than pushing the description
+
+
+def help_renderable(sections: list[tuple[str, list[tuple[str, str]]]]) -> RenderableType:
+    """Every section as a two-column grid: keys in a column as wide as the widest key, descriptions
+    wrapping under themselves (at 80x24 a long one must not run back under the keys)."""
+    width = min(KEY_COLUMN_MAX, max((len(key) for _, keys in sections for key, _ in keys), default=4))
+    parts: list[RenderableType] = []
+    for title, keys in sections:
+        parts.append(Text(title, style="bold underline"))
+        grid = Table.grid(padding=(0, 1), pad_edge=False)
+        grid.add_column(width=width + 2, style="bold", overflow="fold")  # 2: the indent of the key
+        grid.add_column(ratio=1, overflow="fold")
+        for key, desc in keys:
+            grid.add_row(Text("  " + key), Text(desc))
+        parts += [grid, Text("")]
+    parts.append(Text(t("help.footer")))
+    return Group(*parts)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key of every step, from the widgets' own BINDINGS (so help never drifts from the code)."""
 
@@ -102,19 +124,18 @@ class HelpScreen(ModalScreen[None]):
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        for title, keys in self.sections:
-            text.append(title + "\n", style="bold underline")
-            for key, desc in keys:
-                text.append(f"  {key:<14}", style="bold")
-                text.append(desc + "\n")
-            text.append("\n")
-        text.append(t("help.footer"))
         with Vertical(classes="dialog help"):
             yield Static(t("help.title"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(text)
+                yield Static(help_renderable(self.sections))
         yield Footer(show_command_palette=False)
+
+    def plain_text(self) -> str:
+        """The help as plain lines ("key  description"), for tests and screen readers' sake."""
+        lines = []
+        for title, keys in self.sections:
+            lines += [title, *(f"  {key}  {desc}" for key, desc in keys), ""]
+        return "\n".join([*lines, t("help.footer")])
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

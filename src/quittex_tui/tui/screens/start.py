@@ -59,6 +59,12 @@ class StartScreen(Screen[None]):
         self.app.call_from_thread(self.show_states, states)
 
     def show_states(self, states: list) -> None:
+        from quittex_tui.demo import demo_archive_path
+
+        # The demo is offered by its own line; a demo state left in the list by an older version
+        # (before the demo kept its state apart) is not one of the user's migrations.
+        demo = str(demo_archive_path().resolve())
+        states = [(path, st) for path, st in states if list(st.archive_paths) != [demo]]
         self.states = states
         lst = self.query_one("#states", OptionList)
         lst.clear_options()

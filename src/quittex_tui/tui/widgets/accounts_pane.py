@@ -1,7 +1,8 @@
 """Accounts pane: each destination with its handle, server, connection state, the limits the server
 announced (TargetInfo) and the rate budget it reported last (RateBudget, from RateLimit-* headers).
 Connecting happens in a worker (publish.connect); passwords are typed into masked inputs and go
-straight to the keyring/secrets store, never into the state or the screen."""
+straight to the keyring/secrets store, never into the state or the screen. `x` logs out (after a
+confirmation): the account's stored secrets are removed, as `quittex-tui logout` does."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class AccountsPane(Vertical):
         Binding("space", "use", "key.use_target"),
         Binding("enter", "connect", "key.connect"),
         Binding("r", "refresh", "key.refresh", show=False),
+        Binding("x", "logout", "key.logout"),
         Binding("j", "move(1)", show=False),
         Binding("k", "move(-1)", show=False),
     ]
@@ -128,6 +130,7 @@ class AccountsPane(Vertical):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.show_detail()
+        self.refresh_bindings()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -153,6 +156,16 @@ class AccountsPane(Vertical):
         name = self.current()
         if name is not None:
             self.screen.connect_flow(name)  # type: ignore[attr-defined]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "logout":
+            return self.current() not in (None, "dry-run")
+        return True
+
+    def action_logout(self) -> None:
+        name = self.current()
+        if name not in (None, "dry-run"):
+            self.screen.logout_flow(name)  # type: ignore[attr-defined]
 
     def action_refresh(self) -> None:
         name = self.current()

@@ -29,6 +29,7 @@ class QueuePane(Vertical):
         Binding("p", "pause", "key.pause"),
         Binding("f", "retry", "key.retry"),
         Binding("w", "export", "key.export"),
+        Binding("o", "open_link", "key.open_url"),  # a sent post's page; shown only in a browser tab
     ]
 
     def __init__(self, session: Session, **kw: object) -> None:
@@ -66,6 +67,9 @@ class QueuePane(Vertical):
             return self.page == "queue-page"
         if action in ("retry", "export"):
             return self.page == "report-page"
+        if action == "open_link":  # in a terminal, a browser may not be on this machine (SSH)
+            served = bool(getattr(self.app, "served", False) or self.app.is_web)
+            return self.page == "report-page" and served
         return True
 
     # --- queue ---------------------------------------------------------------------------------------
@@ -194,6 +198,18 @@ class QueuePane(Vertical):
 
     def action_export(self) -> None:
         self.screen.export_report()  # type: ignore[attr-defined]
+
+    def action_open_link(self) -> None:
+        """Open the highlighted item's published post in a new browser tab (`quittex-tui serve`)."""
+        row = self.query_one("#report-list", ItemList).current
+        if row is None:
+            return
+        for name in self.session.active_targets():
+            links = [u for u in self.session.slots[name].links.get(row.id, []) if u.startswith("https://")]
+            if links:
+                self.app.open_link(links[0])  # type: ignore[attr-defined]
+                self.notify(t("served.opened"))
+                return
 
     def on_item_list_highlighted(self, event: ItemList.Highlighted) -> None:
         event.stop()
