@@ -94,6 +94,12 @@ class Container:
         """CRC-32 of a member (free from a zip's directory; computed on the bytes for a folder)."""
         raise NotImplementedError
 
+    def identity(self, name: str) -> str:
+        """What tells this member's content apart without reading it (archive/index.py keys on it): the
+        CRC-32 of a zip's directory; a folder's file has no such thing, so its modification time, change
+        time and inode (any rewrite of the file changes one of them)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         return None
 
@@ -199,6 +205,9 @@ class ZipContainer(Container):
         except KeyError:
             raise self._missing(name) from None
 
+    def identity(self, name: str) -> str:
+        return f"crc:{self.crc(name):08x}"
+
     def read(self, name: str) -> bytes:
         try:
             zf, info, path = self._members[name]
@@ -242,12 +251,14 @@ class DirContainer(Container):
         self.source = [given]
         self._root = root.resolve()
         self._sizes: dict[str, int] = {}
+        self._stamps: dict[str, str] = {}
         self._crcs: dict[str, int] = {}
         data = self._root / "data"
-        for path, size in _walk(data):
+        for path, stat in _walk(data):
             rel = path.relative_to(self._root).as_posix()
             if not _ignored(rel):
-                self._sizes[rel] = size
+                self._sizes[rel] = stat.st_size
+                self._stamps[rel] = f"stat:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
     def names(self) -> list[str]:
         return list(self._sizes)
@@ -289,8 +300,14 @@ class DirContainer(Container):
             self.read(name)
         return self._crcs[name]
 
+    def identity(self, name: str) -> str:
+        try:
+            return self._stamps[name]
+        except KeyError:
+            raise self._missing(name) from None
 
-def _walk(top: Path) -> Iterator[tuple[Path, int]]:
+
+def _walk(top: Path) -> Iterator[tuple[Path, os.stat_result]]:
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -302,7 +319,7 @@ def _walk(top: Path) -> Iterator[tuple[Path, int]]:
             if entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
             elif entry.is_file():
-                yield Path(entry.path), entry.stat().st_size
+                yield Path(entry.path), entry.stat()
 
 
 def _looks_like_data_dir(path: Path) -> bool:

@@ -1,15 +1,28 @@
 """Parse the archive's `.js` data files: `window.YTD.<type>.part<N> = [ … ]` (spec § The .js data files).
 
-Strip everything up to the first `=`, parse the rest as JSON (orjson: files reach hundreds of MB). Never
-rely on whitespace or layout; a trailing `;` and any whitespace are accepted; an empty or blank file is an
-empty list. The JSON is parsed from a memoryview of the member's bytes, so no second copy of the text is
-made.
+Strip everything up to the first `=`, parse the rest as JSON. Never rely on whitespace or layout; a
+trailing `;` and any whitespace are accepted; an empty or blank file is an empty list. The JSON is parsed
+from a memoryview of the member's bytes, so no second copy of the text is made.
+
+Two ways in:
+- `parse_js` / `parse_rows`: the whole value as Python objects (orjson), for the small files (account,
+  manifest, notes, deleted tweets);
+- `split_rows`: the big row files (tweets: 140 MB per 100k tweets) cut into one `msgspec.Raw` slice per
+  row, without decoding them: the reader then decodes each row straight into typed structs
+  (archive/rows.py), so no dict of a row ever exists and each row's failure stays that row's.
+
+Broken characters (issue 11): a lone UTF-16 surrogate escape (`\\ud800` without its pair) or bytes that
+are not UTF-8 make every strict JSON parser refuse the whole file, and downloading the archive again gives
+the same bytes. Such a file is repaired — each bad character becomes U+FFFD — and read; the caller warns,
+naming the tweet.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import msgspec
 import orjson
 
 from quittex_tui.errors import ArchiveError
@@ -19,14 +32,23 @@ _HINT = (
     "The file is damaged (an interrupted download or a bad unzip). Download the archive again from X, "
     "or extract it again from the .zip."
 )
+# A \uXXXX escape in the surrogate range whose backslash is not itself escaped (an even run of
+# backslashes before it): a high+low pair is kept, anything else is a lone surrogate (RFC 8259 §7 allows
+# the escape syntactically, but it encodes no character: Python's str can hold it, UTF-8 cannot).
+_SURROGATE = re.compile(
+    rb"(?<!\\)((?:\\\\)*)(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2})"
+)
+REPLACEMENT_ESCAPE = b"\\ufffd"
+REPLACEMENT_UTF8 = "\ufffd".encode()
+_RAW_ROWS = msgspec.json.Decoder(list[msgspec.Raw])
 
 
-def parse_js(data: bytes, name: str) -> Any:
-    """The JSON value after the first `=` of an archive `.js` file; `[]` for a blank file."""
+def _body(data: bytes, name: str) -> memoryview | None:
+    """The JSON text after the first `=` (None: a blank file)."""
     eq = data.find(b"=")
     if eq < 0:
         if not data.strip():
-            return []  # blank files exist (ageinfo.js in 2025 archives)
+            return None  # blank files exist (ageinfo.js in 2025 archives)
         start = len(data) - len(data.lstrip())
         if data[start : start + 1] not in (b"[", b"{"):
             raise ArchiveError(f"{name} is not an X archive data file (no `window.YTD… =` header).", _HINT)
@@ -34,18 +56,77 @@ def parse_js(data: bytes, name: str) -> Any:
     end = len(data)
     while end > eq + 1 and data[end - 1] in _TRAILING:
         end -= 1
-    body = memoryview(data)[eq + 1 : end]
+    return memoryview(data)[eq + 1 : end]
+
+
+def _fix_surrogate(match: re.Match[bytes]) -> bytes:
+    escapes = match.group(2)
+    return match.group(1) + (escapes if len(escapes) == 12 else REPLACEMENT_ESCAPE)
+
+
+def repair(text: bytes | memoryview) -> bytes | None:
+    """`text` with each lone surrogate escape and each invalid UTF-8 sequence replaced by U+FFFD, or None
+    when there is nothing of the kind to repair (the damage is something else)."""
+    raw = bytes(text)
+    fixed = _SURROGATE.sub(_fix_surrogate, raw)
+    try:
+        fixed.decode("utf-8")
+    except UnicodeDecodeError:
+        fixed = fixed.decode("utf-8", "replace").encode("utf-8")
+    return fixed if fixed != raw else None
+
+
+def parse_js(data: bytes, name: str, repaired: list[str] | None = None) -> Any:
+    """The JSON value after the first `=` of an archive `.js` file; `[]` for a blank file.
+
+    A file with broken characters is repaired (see the module doc) and `name` appended to `repaired`."""
+    body = _body(data, name)
+    if body is None:
+        return []
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
+        fixed = repair(body)
+        if fixed is not None:
+            try:
+                value = orjson.loads(fixed)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                if repaired is not None:
+                    repaired.append(name)
+                return value
         raise ArchiveError(f"{name} is truncated or not valid JSON ({exc}).", _HINT) from None
     finally:
         body.release()
 
 
-def parse_rows(data: bytes, name: str) -> list[Any]:
+def parse_rows(data: bytes, name: str, repaired: list[str] | None = None) -> list[Any]:
     """A data file that must hold a list of rows (every YTD file does)."""
-    value = parse_js(data, name)
+    value = parse_js(data, name, repaired)
     if not isinstance(value, list):
         raise ArchiveError(f"{name} does not hold a list of rows as X archive files do.", _HINT)
     return value
+
+
+def split_rows(data: bytes, name: str) -> tuple[list[msgspec.Raw], bool]:
+    """Each row of a row file as an undecoded JSON slice, and whether the file had to be repaired.
+
+    The slices point into `data` (or into its repaired copy), so no text is copied. The JSON's syntax is
+    checked here for the whole file (a truncated file is refused, naming it); rows are decoded later.
+    """
+    body = _body(data, name)
+    if body is None:
+        return [], False
+    try:
+        return _RAW_ROWS.decode(body), False
+    except msgspec.ValidationError:
+        raise ArchiveError(f"{name} does not hold a list of rows as X archive files do.", _HINT) from None
+    except msgspec.DecodeError as exc:
+        fixed = repair(body)
+        if fixed is not None:
+            try:
+                return _RAW_ROWS.decode(fixed), True
+            except msgspec.DecodeError:
+                pass
+        raise ArchiveError(f"{name} is truncated or not valid JSON ({exc}).", _HINT) from None
