@@ -11,7 +11,11 @@ Rules (issue "Conversion", "What the plan does"):
   deleted tweets ("deleted"), tweets left with no text and no media ("empty"; "missing_media" when their
   only content was media files missing from the archive);
 - media: at most 4 images per post, a video or GIF alone (Bluesky cannot mix them; Mastodon attaches
-  4 images or 1 video); more media → the next posts of the chain, media-only posts if needed.
+  4 images or 1 video); more media → the next posts of the chain, media-only posts if needed. No media
+  file is read here (issue 16): what a media is comes from the archive's directory and the tweet's own
+  metadata, and its file is prepared at send time (convert/models.py says what the fields then carry;
+  publish/media_stage.py prepares them). Warnings that metadata can give are given here: a file missing
+  from the archive, a video over Bluesky's size or duration limit.
 
 Deterministic: the same archive and options give the same plan, byte for byte (the engine keys its
 idempotency on item id + post index). Fast: 100k tweets without media are planned in a fraction of the
@@ -23,6 +27,8 @@ short texts skip grapheme counting (length.py).
 from __future__ import annotations
 
 import gc
+import hashlib
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -30,9 +36,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from quittex_tui.archive.construct import construct
-from quittex_tui.archive.models import Media, Tweet, TweetKind
+from quittex_tui.archive.models import Media, MediaKind, Tweet, TweetKind
 from quittex_tui.convert import bluesky, mastodon
 from quittex_tui.convert.length import bluesky_fits, mastodon_fits
+from quittex_tui.convert.media_facts import (
+    BLUESKY_VIDEO_MAX_BYTES,
+    BLUESKY_VIDEO_MAX_SECONDS,
+    CONVERTER_VERSION,
+    MediaSource,
+    media_cache_dir,
+    media_label,
+)
 from quittex_tui.convert.models import (
     ItemKind,
     Plan,
@@ -47,11 +61,14 @@ from quittex_tui.convert.text import clean_tweet
 MAX_IMAGES_PER_POST = 4
 FREEZE_AT = 10_000  # items
 Progress = Callable[[str, float], None]
-MediaPreparer = Callable[..., tuple[PlannedMedia | None, list[str]]]
+_KIND = {MediaKind.PHOTO: "image", MediaKind.VIDEO: "video", MediaKind.GIF: "gif"}
+_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+         ".webp": "image/webp", ".mp4": "video/mp4", ".mov": "video/quicktime"}
 
 
 class PlanSource(Protocol):
-    """What the plan needs from an opened archive (quittex_tui.archive.Archive)."""
+    """What the plan needs from an opened archive (quittex_tui.archive.Archive). `member_size(member)`
+    (the size in the archive's directory) is used when present."""
 
     tweets: list[Tweet]
     by_id: dict[str, Tweet]
@@ -63,18 +80,28 @@ class PlanSource(Protocol):
 
 
 def build_plan(archive: PlanSource, options: PlanOptions, *, cache_dir: Path | None = None,
-               progress: Progress | None = None, media_preparer: MediaPreparer | None = None) -> Plan:
+               progress: Progress | None = None) -> Plan:
     """The plan of `archive` for `options.target`.
 
-    `cache_dir` holds converted media (default: the app's cache, `media/`); `media_preparer` replaces
-    convert.media.prepare_media (tests).
+    `cache_dir`: the media cache the prepared files go to (default: the one cache of the TUI and the CLI,
+    convert.media.media_cache_dir()). Nothing is read from it or written to it here.
     """
     with _gc_paused():
-        plan = _build(archive, options, cache_dir, progress, media_preparer)
+        plan = _build(archive, options, cache_dir or media_cache_dir(), progress)
         if len(plan.items) >= FREEZE_AT:
             # Like archive/reader.py: keep the next full GC passes from walking a 100k-item plan again.
             gc.freeze()
         return plan
+
+
+def prepared_path(cache_dir: Path, member: str, size: int, options: PlanOptions) -> Path:
+    """Where the prepared file of archive `member` for `options`' network will be: a function of the
+    member's name and size and of the network's limits only (never of the cache's contents), so a plan is
+    byte-identical with a cold or a warm cache. The extension is the source's."""
+    key = f"{CONVERTER_VERSION}\0{member}\0{size}\0{options.target}\0{options.image_max_bytes}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    ext = posixpath.splitext(member)[1].lower() or ".bin"
+    return cache_dir / options.target / f"{digest}{ext}"
 
 
 @contextmanager
@@ -91,9 +118,8 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(archive: PlanSource, options: PlanOptions, cache_dir: Path | None, progress: Progress | None,
-           media_preparer: MediaPreparer | None) -> Plan:
-    builder = _Builder(archive, options, cache_dir, media_preparer)
+def _build(archive: PlanSource, options: PlanOptions, cache_dir: Path, progress: Progress | None) -> Plan:
+    builder = _Builder(archive, options, cache_dir)
     tweets = sorted(archive.tweets, key=_order_key)
     by_id = archive.by_id
     thread_of: dict[str, list[str]] = {}
@@ -138,16 +164,20 @@ def _build(archive: PlanSource, options: PlanOptions, cache_dir: Path | None, pr
         skipped.extend(_skip(i, reason) for i in sorted(set(ids), key=_id_key))
     if progress is not None:
         progress("Planning posts", 1.0)
-    return construct(Plan, {"target": options.target, "items": items, "skipped": skipped})
+    plan = construct(Plan, {"target": options.target, "items": items, "skipped": skipped})
+    # The send-time stage needs where the media come from and how to prepare them (not serialised).
+    source = MediaSource(archive=archive, target=options.target, image_max_bytes=options.image_max_bytes,
+                         cache_dir=cache_dir)
+    object.__setattr__(plan, "__pydantic_private__", {"_media_source": source})
+    return plan
 
 
 class _Builder:
-    def __init__(self, archive: PlanSource, options: PlanOptions, cache_dir: Path | None,
-                 media_preparer: MediaPreparer | None) -> None:
+    def __init__(self, archive: PlanSource, options: PlanOptions, cache_dir: Path) -> None:
         self.archive = archive
         self.options = options
         self._cache_dir = cache_dir
-        self._prepare = media_preparer
+        self._size = getattr(archive, "member_size", None)
 
     def item(self, kind: ItemKind, sources: list[Tweet], skipped: list[SkippedTweet]) -> PlanItem | None:
         posts: list[PlannedPost] = []
@@ -212,31 +242,43 @@ class _Builder:
         warnings = list(tweet.warnings)
         if not tweet.media:
             return [], warnings
-        prepared: list[PlannedMedia] = []
+        planned: list[PlannedMedia] = []
         for item in tweet.media:
-            planned, notes = self._prepare_one(item)
-            if planned is not None:
-                prepared.append(planned)
-            if item.member is None and tweet.warnings:
-                continue  # the reader already said this file is missing
+            if item.member is None:
+                if not tweet.warnings:  # the reader says which file is missing; say it if it did not
+                    warnings.append(f"{media_label(item)} is missing from the archive: the post goes "
+                                    "without it")
+                continue
+            one, notes = self._plan_one(item)
+            planned.append(one)
             warnings.extend(n for n in notes if n not in warnings)
-        return prepared, warnings
+        return planned, warnings
 
-    def _prepare_one(self, media: Media) -> tuple[PlannedMedia | None, list[str]]:
-        if self._prepare is None:
-            from quittex_tui.convert.media import prepare_media  # Pillow only when there is media
-
-            self._prepare = prepare_media
-        if self._cache_dir is None:
-            from quittex_tui import paths
-
-            self._cache_dir = paths.cache_dir() / "media"
+    def _plan_one(self, media: Media) -> tuple[PlannedMedia, list[str]]:
+        """The media as the archive's directory and the tweet describe it; no byte of the file is read."""
+        member = media.member or ""
+        size = self._size(member) if self._size is not None else 0
         options = self.options
-        planned, notes = self._prepare(self.archive, media, target=options.target,
-                                       image_max_bytes=options.image_max_bytes, cache_dir=self._cache_dir)
-        if planned is not None and not planned.media_id:
+        kind = _KIND[media.kind]
+        duration = media.duration_ms / 1000 if media.duration_ms and kind != "image" else None
+        notes: list[str] = []
+        if kind != "image" and options.target == "bluesky":
+            # platform-limits.md, Bluesky video: ≤ 100 MB and ≤ 3 min (checked again on the file at send time)
+            label = media_label(media)
+            if size > BLUESKY_VIDEO_MAX_BYTES:
+                limit = BLUESKY_VIDEO_MAX_BYTES / 1e6
+                notes.append(f"{label} is {size / 1e6:.1f} MB, over the {limit:.0f} MB bluesky video limit: "
+                             "the upload will likely be refused")
+            if duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
+                notes.append(f"{label} lasts {duration:.0f} s, over Bluesky's 3-minute video limit: the "
+                             "upload will likely be refused")
+        planned = construct(PlannedMedia, {
+            "path": str(prepared_path(self._cache_dir, member, size, options)),
+            "kind": kind, "bytes": size, "width": media.width or 0, "height": media.height or 0, "alt": "",
+            "mime": _MIME.get(posixpath.splitext(member)[1].lower(), "application/octet-stream"),
+            "duration_s": round(duration, 3) if duration is not None else None,
             # The alt texts the user writes are keyed on the archive's media id (state.alts), not the path.
-            planned.media_id = media.media_id
+            "media_id": media.media_id, "source": member, "prepared": False})
         return planned, notes
 
 
@@ -328,7 +370,8 @@ def _post_json(post: PlannedPost) -> dict[str, Any]:
         "text": post.text,
         "facets": post.facets,
         "media": [{"path": m.path, "kind": m.kind, "bytes": m.bytes, "width": m.width, "height": m.height,
-                   "alt": m.alt, "mime": m.mime, "duration_s": m.duration_s, "media_id": m.media_id}
+                   "alt": m.alt, "mime": m.mime, "duration_s": m.duration_s, "media_id": m.media_id,
+                   "source": m.source, "prepared": m.prepared}
                   for m in post.media],
         "warnings": list(post.warnings),
         "mention_candidates": [{"handle": c.handle, "byte_start": c.byte_start, "byte_end": c.byte_end}

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quittex_tui import paths
 from quittex_tui.archive.models import Tweet
 from quittex_tui.convert.models import Plan, PlanItem, PlanOptions
 from quittex_tui.errors import QuittexError
@@ -160,7 +159,7 @@ class Session:
         for i, net in enumerate(NETWORKS):
             if progress:
                 progress(net, i / len(NETWORKS))
-            plans[net] = build_plan(self.archive, self.options_for(net), cache_dir=paths.cache_dir())
+            plans[net] = build_plan(self.archive, self.options_for(net))
         self.set_plans(plans)
 
     def set_plans(self, plans: dict[str, Plan]) -> None:
