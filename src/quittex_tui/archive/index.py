@@ -13,10 +13,10 @@ notes, media members, warnings; people, likes, counts, account) to the XDG cache
 - **Versioned**: the key includes `INDEX_VERSION` and a hash of the reader's own source files
   (archive/*.py), so any change to the format of the snapshot or to what the reader derives makes a new
   key: old snapshots are simply never found again (and pruned).
-- **Verified**: the file starts with a magic, the key it was written for and the SHA-256 of its payload;
-  a file that is short, foreign, for another key or whose payload does not hash right is ignored (and
-  rebuilt by the caller). msgspec then decodes the payload into the typed Structs, so a payload of the
-  wrong shape is refused too.
+- **Verified** (quittex_tui/cachefile.py): the file starts with a magic, the key it was written for and
+  the SHA-256 of its payload; a file that is short, foreign, for another key or whose payload does not
+  hash right is ignored (and rebuilt by the caller). msgspec then decodes the payload into the typed
+  Structs, so a payload of the wrong shape is refused too.
 - **Written atomically** (fileio.atomic_write: temp file, fsync, rename), so a kill leaves no half file.
 - **Bounded**: only archives whose tweet files are big enough to be worth it are indexed
   (`INDEX_MIN_BYTES`; a small archive parses faster than its index is checked), and only the
@@ -28,26 +28,21 @@ the snapshot is about half the size of the tweets' JavaScript.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import struct
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import msgspec
 
-from quittex_tui import paths
+from quittex_tui import cachefile, paths
 from quittex_tui.archive.container import Container
 from quittex_tui.archive.models import Account, ArchiveCounts, Like, Tweet
-from quittex_tui.fileio import atomic_write
 
 INDEX_VERSION = 1
 INDEX_MIN_BYTES = 4 * 1024 * 1024  # tweet files smaller than this are read every time
 KEEP = 8  # snapshots kept in the cache (most recently used first)
 MAGIC = b"QTXINDEX"
-_HEADER = struct.Struct(">8sI64s32sQ")  # magic, version, key (hex), sha256 of payload, payload length
 SUFFIX = ".qtxidx"
 
 
@@ -107,26 +102,8 @@ def _path(key: str) -> Path:
 
 def load(key: str) -> Snapshot | None:
     """The snapshot stored for `key`, or None if there is none or it cannot be trusted."""
-    path = _path(key)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    snapshot = decode(data, key)
-    if snapshot is not None:
-        with contextlib.suppress(OSError):
-            os.utime(path)  # most recently used: kept by prune()
-    return snapshot
-
-
-def decode(data: bytes, key: str) -> Snapshot | None:
-    if len(data) < _HEADER.size:
-        return None
-    magic, version, stored_key, digest, length = _HEADER.unpack_from(data)
-    if magic != MAGIC or version != INDEX_VERSION or stored_key != key.encode():
-        return None
-    payload = memoryview(data)[_HEADER.size :]
-    if len(payload) != length or hashlib.sha256(payload).digest() != digest:
+    payload = cachefile.read(_path(key), MAGIC, INDEX_VERSION, key)
+    if payload is None:
         return None
     try:
         return _DECODER.decode(payload)
@@ -134,32 +111,9 @@ def decode(data: bytes, key: str) -> Snapshot | None:
         return None
 
 
-def encode(snapshot: Snapshot, key: str) -> bytes:
-    payload = _ENCODER.encode(snapshot)
-    header = _HEADER.pack(MAGIC, INDEX_VERSION, key.encode(), hashlib.sha256(payload).digest(), len(payload))
-    return header + payload
-
-
 def save(key: str, snapshot: Snapshot) -> Path | None:
     """Write the snapshot (atomically); None when the cache cannot be written (never an error: the index
     only saves time)."""
     path = _path(key)
-    try:
-        atomic_write(path, encode(snapshot, key))
-        prune(keep=path)
-    except OSError:
-        return None
-    return path
-
-
-def prune(keep: Path | None = None) -> None:
-    """Keep the `KEEP` most recently used snapshots; remove the others."""
-    try:
-        found = [(p.stat().st_mtime, p) for p in index_dir().glob(f"*{SUFFIX}")]
-    except OSError:
-        return
-    found.sort(reverse=True)
-    for _mtime, path in found[KEEP:]:
-        if path != keep:
-            with contextlib.suppress(OSError):
-                path.unlink()
+    written = cachefile.write(path, MAGIC, INDEX_VERSION, key, _ENCODER.encode(snapshot), keep=KEEP)
+    return path if written else None

@@ -41,7 +41,7 @@ class MediaKind(StrEnum):
     GIF = "animated_gif"
 
 
-class _Struct(msgspec.Struct, kw_only=True, gc=False):
+class _Struct(msgspec.Struct, kw_only=True, gc=False, array_like=True):
     """Base of the archive models: keyword-only, slotted, untracked by the cyclic GC."""
 
 

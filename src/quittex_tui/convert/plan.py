@@ -86,7 +86,7 @@ def build_plan(archive: PlanSource, options: PlanOptions, *, cache_dir: Path | N
     `cache_dir`: the media cache the prepared files go to (default: the one cache of the TUI and the CLI,
     convert.media.media_cache_dir()). Nothing is read from it or written to it here.
     """
-    with _gc_paused():
+    with gc_paused():
         plan = _build(archive, options, cache_dir or media_cache_dir(), progress)
         if len(plan.items) >= FREEZE_AT:
             # Like archive/reader.py: keep the next full GC passes from walking a 100k-item plan again.
@@ -105,7 +105,7 @@ def prepared_path(cache_dir: Path, member: str, size: int, options: PlanOptions)
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic GC while building hundreds of thousands of objects next to the archive's
     millions: every full pass would walk them all again (same reason as archive/reader.py). The plan's
     objects hold no reference cycles; reference counting still frees them."""
@@ -119,57 +119,98 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _build(archive: PlanSource, options: PlanOptions, cache_dir: Path, progress: Progress | None) -> Plan:
-    builder = _Builder(archive, options, cache_dir)
-    tweets = sorted(archive.tweets, key=_order_key)
-    by_id = archive.by_id
-    thread_of: dict[str, list[str]] = {}
-    in_thread: set[str] = set()
-    for ids in archive.threads:
-        if len(ids) >= 2 and all(i in by_id for i in ids):
-            thread_of[ids[0]] = ids
-            in_thread.update(ids[1:])
-
+    planner = Planner(archive, options, cache_dir=cache_dir)
     items: list[PlanItem] = []
     skipped: list[SkippedTweet] = []
-    total = len(tweets) or 1
-    step = max(1, total // 100)
-    for n, tweet in enumerate(tweets):
-        if progress is not None and n % step == 0:
-            progress("Planning posts", n / total)
-        if tweet.id in in_thread:
-            continue
-        ids = thread_of.get(tweet.id)
-        if ids is not None:
-            kind = ItemKind.THREAD
-            sources = [by_id[i] for i in ids]
-        elif tweet.kind == TweetKind.RETWEET:
-            skipped.append(_skip(tweet.id, "retweet"))
-            continue
-        elif tweet.kind == TweetKind.REPLY:
-            if not options.include_replies:
-                skipped.append(_skip(tweet.id, "reply"))
-                continue
-            kind, sources = ItemKind.REPLY, [tweet]
-        elif tweet.kind == TweetKind.QUOTE:
-            kind, sources = ItemKind.QUOTE, [tweet]
-        elif tweet.note_text:
-            kind, sources = ItemKind.NOTE, [tweet]
+    for entry in planner.entries(progress):
+        if isinstance(entry, PlanItem):
+            items.append(entry)
         else:
-            kind, sources = ItemKind.POST, [tweet]
-        item = builder.item(kind, sources, skipped)
-        if item is not None:
-            items.append(item)
-
-    for ids, reason in ((archive.superseded_edit_ids, "edited"), (archive.deleted_ids, "deleted")):
-        skipped.extend(_skip(i, reason) for i in sorted(set(ids), key=_id_key))
-    if progress is not None:
-        progress("Planning posts", 1.0)
+            skipped.append(entry)
     plan = construct(Plan, {"target": options.target, "items": items, "skipped": skipped})
-    # The send-time stage needs where the media come from and how to prepare them (not serialised).
-    source = MediaSource(archive=archive, target=options.target, image_max_bytes=options.image_max_bytes,
-                         cache_dir=cache_dir)
-    object.__setattr__(plan, "__pydantic_private__", {"_media_source": source})
+    object.__setattr__(plan, "__pydantic_private__", {"_media_source": planner.media_source()})
     return plan
+
+
+class Planner:
+    """The plan of one archive for one network, item by item: `entries()` yields every item and skipped
+    tweet in plan order without keeping them (the TUI keeps a summary of a 100k-item plan, not the plan),
+    and `item(item_id)` makes one item on its own, the same as in the whole plan (items are independent:
+    an item depends only on its own tweets and the options)."""
+
+    def __init__(self, archive: PlanSource, options: PlanOptions, *, cache_dir: Path | None = None) -> None:
+        self.archive = archive
+        self.options = options
+        self.cache_dir = cache_dir or media_cache_dir()
+        self._builder = _Builder(archive, options, self.cache_dir)
+        by_id = archive.by_id
+        self._thread_of: dict[str, list[str]] = {}
+        self._in_thread: set[str] = set()
+        for ids in archive.threads:
+            if len(ids) >= 2 and all(i in by_id for i in ids):
+                self._thread_of[ids[0]] = ids
+                self._in_thread.update(ids[1:])
+
+    def media_source(self) -> MediaSource:
+        """What the send-time stage needs to prepare this plan's media (attached to every full plan)."""
+        return MediaSource(archive=self.archive, target=self.options.target,
+                           image_max_bytes=self.options.image_max_bytes, cache_dir=self.cache_dir)
+
+    def _sources(self, tweet: Tweet, skipped: list[SkippedTweet]) -> tuple[ItemKind, list[Tweet]] | None:
+        """The kind and the tweets of the item `tweet` starts, or None (skipped, reason appended)."""
+        ids = self._thread_of.get(tweet.id)
+        if ids is not None:
+            by_id = self.archive.by_id
+            return ItemKind.THREAD, [by_id[i] for i in ids]
+        if tweet.kind == TweetKind.RETWEET:
+            skipped.append(_skip(tweet.id, "retweet"))
+            return None
+        if tweet.kind == TweetKind.REPLY:
+            if not self.options.include_replies:
+                skipped.append(_skip(tweet.id, "reply"))
+                return None
+            return ItemKind.REPLY, [tweet]
+        if tweet.kind == TweetKind.QUOTE:
+            return ItemKind.QUOTE, [tweet]
+        if tweet.note_text:
+            return ItemKind.NOTE, [tweet]
+        return ItemKind.POST, [tweet]
+
+    def entries(self, progress: Progress | None = None) -> Iterator[PlanItem | SkippedTweet]:
+        """Every item and skipped tweet, in plan order (skips of edits and deletions last)."""
+        tweets = sorted(self.archive.tweets, key=_order_key)
+        total = len(tweets) or 1
+        step = max(1, total // 100)
+        skipped: list[SkippedTweet] = []
+        for n, tweet in enumerate(tweets):
+            if progress is not None and n % step == 0:
+                progress("Planning posts", n / total)
+            if tweet.id in self._in_thread:
+                continue
+            found = self._sources(tweet, skipped)
+            item = self._builder.item(*found, skipped) if found is not None else None
+            yield from skipped
+            skipped.clear()
+            if item is not None:
+                yield item
+        archive = self.archive
+        for ids, reason in ((archive.superseded_edit_ids, "edited"), (archive.deleted_ids, "deleted")):
+            yield from (_skip(i, reason) for i in sorted(set(ids), key=_id_key))
+        if progress is not None:
+            progress("Planning posts", 1.0)
+
+    def item(self, item_id: str) -> PlanItem | None:
+        """Item `item_id` (the id of its first tweet) as the whole plan has it; None if it is not planned."""
+        tweet = self.archive.by_id.get(item_id)
+        if tweet is not None and item_id in self._in_thread:
+            # a thread whose first tweets were left out (empty) takes the id of its first kept one
+            root = next((r for r, ids in self._thread_of.items() if item_id in ids), None)
+            tweet = self.archive.by_id.get(root) if root is not None else None
+        if tweet is None:
+            return None
+        found = self._sources(tweet, [])
+        item = self._builder.item(*found, []) if found is not None else None
+        return item if item is not None and item.id == item_id else None
 
 
 class _Builder:
@@ -345,7 +386,7 @@ def plan_json_obj(plan: Plan) -> dict[str, Any]:
     """Exactly `plan.to_json_obj()`, built by hand: pydantic's generic serialiser takes seconds on 100k
     items (facets are `Any`). tests/convert/test_plan.py checks both give the same object and that the
     models hold no field this function does not know."""
-    with _gc_paused():
+    with gc_paused():
         return _plan_json(plan)
 
 
