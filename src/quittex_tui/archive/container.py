@@ -12,12 +12,14 @@ hard cap; and a cap while reading, since headers can lie), corrupt or truncated 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from quittex_tui.errors import ArchiveError
 
@@ -88,6 +90,11 @@ class Container:
         raise NotImplementedError
 
     def read(self, name: str) -> bytes:
+        raise NotImplementedError
+
+    def stream(self, name: str) -> contextlib.AbstractContextManager[IO[bytes]]:
+        """The member as a stream, read a piece at a time (jsfile.iter_rows: a 700 MB tweets.js never
+        whole in memory). Damage shows as ArchiveError from `read`, as with `read(name)`."""
         raise NotImplementedError
 
     def crc(self, name: str) -> int:
@@ -224,16 +231,46 @@ class ZipContainer(Container):
         except ArchiveError:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise ArchiveError(
-                f"{path}: entry {name} cannot be read ({exc}); the zip is corrupt or truncated.",
-                _HINT_REDOWNLOAD,
-            ) from None
+            raise _unreadable(path, name, exc) from None
         return data
+
+    @contextlib.contextmanager
+    def stream(self, name: str) -> Iterator[IO[bytes]]:
+        try:
+            zf, info, path = self._members[name]
+        except KeyError:
+            raise self._missing(name) from None
+        try:
+            fh = zf.open(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise _unreadable(path, name, exc) from None
+        with fh:
+            yield _CheckedReader(fh, path, name)  # type: ignore[misc]
 
     def close(self) -> None:
         for zf in self._zips:
             zf.close()
         self._zips.clear()
+
+
+class _CheckedReader:
+    """A zip member's stream whose damage is an ArchiveError. zipfile itself stops at the declared size
+    (bomb-checked when the zip was opened) and checks the CRC at the end."""
+
+    def __init__(self, fh: IO[bytes], path: Path, name: str) -> None:
+        self._fh, self._path, self._name = fh, path, name
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._fh.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise _unreadable(self._path, self._name, exc) from None
+
+
+def _unreadable(path: Path, name: str, exc: BaseException) -> ArchiveError:
+    return ArchiveError(
+        f"{path}: entry {name} cannot be read ({exc}); the zip is corrupt or truncated.", _HINT_REDOWNLOAD
+    )
 
 
 def _bomb(path: Path, name: str, why: str) -> ArchiveError:
@@ -295,6 +332,22 @@ class DirContainer(Container):
         self._crcs[name] = zlib.crc32(data)
         return data
 
+    @contextlib.contextmanager
+    def stream(self, name: str) -> Iterator[IO[bytes]]:
+        path = self._path(name)
+        try:
+            fh = path.open("rb")
+        except OSError as exc:
+            raise ArchiveError(
+                f"{path} cannot be read ({exc.strerror}).", "Check the file's permissions."
+            ) from None
+        with fh:
+            reader = _CrcReader(fh)
+            yield reader  # type: ignore[misc]
+            if reader.complete:
+                self._crcs[name] = reader.crc  # the fingerprint needs it: no second read of the file
+
+
     def crc(self, name: str) -> int:
         if name not in self._crcs:
             self.read(name)
@@ -305,6 +358,22 @@ class DirContainer(Container):
             return self._stamps[name]
         except KeyError:
             raise self._missing(name) from None
+
+
+class _CrcReader:
+    """A file read a piece at a time, its CRC-32 computed on the way (DirContainer.crc)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self.crc = 0
+        self.complete = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self.crc = zlib.crc32(data, self.crc)
+        if not data or size < 0:
+            self.complete = True
+        return data
 
 
 def _walk(top: Path) -> Iterator[tuple[Path, os.stat_result]]:

@@ -4,12 +4,19 @@ Strip everything up to the first `=`, parse the rest as JSON. Never rely on whit
 trailing `;` and any whitespace are accepted; an empty or blank file is an empty list. The JSON is parsed
 from a memoryview of the member's bytes, so no second copy of the text is made.
 
-Two ways in:
+Three ways in:
 - `parse_js` / `parse_rows`: the whole value as Python objects (orjson), for the small files (account,
   manifest, notes, deleted tweets);
-- `split_rows`: the big row files (tweets: 140 MB per 100k tweets) cut into one `msgspec.Raw` slice per
-  row, without decoding them: the reader then decodes each row straight into typed structs
-  (archive/rows.py), so no dict of a row ever exists and each row's failure stays that row's.
+- `split_rows`: a row file's bytes cut into one `msgspec.Raw` slice per row, without decoding them: the
+  reader then decodes each row straight into typed structs (archive/rows.py), so no dict of a row ever
+  exists and each row's failure stays that row's;
+- `iter_rows`: the same, from a stream, a piece at a time, so a 700 MB tweets.js (500k tweets) is never
+  in memory whole (issue 16: 300k tweets within 1 GiB). It cuts the text between two rows only: a raw
+  newline never occurs inside a JSON string (RFC 8259 §7: control characters are escaped), so a newline,
+  the rows' own indentation and `},` … `{` can only be whitespace and punctuation between values. The
+  indentation is learnt from the first row; each piece is then checked by decoding it as a JSON array,
+  and anything unexpected (a layout with no newlines between rows, damage) falls back to reading the
+  rest of the file whole, exactly as `split_rows` does — so the result and the errors are the same.
 
 Broken characters (issue 11): a lone UTF-16 surrogate escape (`\\ud800` without its pair) or bytes that
 are not UTF-8 make every strict JSON parser refuse the whole file, and downloading the archive again gives
@@ -20,7 +27,8 @@ naming the tweet.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 import msgspec
 import orjson
@@ -130,3 +138,76 @@ def split_rows(data: bytes, name: str) -> tuple[list[msgspec.Raw], bool]:
             except msgspec.DecodeError:
                 pass
         raise ArchiveError(f"{name} is truncated or not valid JSON ({exc}).", _HINT) from None
+
+
+CHUNK = 16 * 1024 * 1024
+_HEAD_MAX = 1024 * 1024  # past this without a row's start, the file is read whole
+_ROW_START = re.compile(rb"\[(?P<ws>\s*?)(?:\r?\n(?P<indent>[ \t]*))?\{")
+
+
+def iter_rows(
+    stream: IO[bytes], name: str, chunk: int | None = None
+) -> Iterator[tuple[list[msgspec.Raw], bool]]:
+    """Each row of a row file read from `stream`, a piece at a time: yields (rows, repaired) per piece.
+
+    See the module doc. The rows of one piece point into that piece only; `repaired` says a broken
+    character was replaced in it (jsfile.repair)."""
+    chunk = chunk or CHUNK
+    head = stream.read(chunk)
+    while True:  # the header and the first row's start (a few hundred bytes in)
+        eq = head.find(b"=")
+        start = _ROW_START.search(head, eq + 1) if eq >= 0 else None
+        more = b"" if start is not None or len(head) > _HEAD_MAX else stream.read(chunk)
+        if not more:
+            break
+        head += more
+    if start is None or start.group("indent") is None:  # blank, bare, one-line or odd: whole, as before
+        yield split_rows(head + stream.read(), name)
+        return
+    separator = b"\n" + start.group("indent") + b"}"  # a row's closing brace, on its own line
+    buffer = head[start.start() + 1 :]  # from the first row's `{`, the `[` dropped
+    while True:
+        more = stream.read(chunk)
+        if not more:
+            break
+        buffer += more
+        cut = _last_row_end(buffer, separator)
+        if cut is None:
+            continue  # one row longer than a chunk: read on
+        piece = b"[" + buffer[:cut] + b"]"
+        try:
+            rows = _RAW_ROWS.decode(piece)
+        except msgspec.DecodeError:
+            fixed = repair(piece)
+            try:
+                rows = _RAW_ROWS.decode(fixed) if fixed is not None else None
+            except msgspec.DecodeError:
+                rows = None
+            if rows is None:  # not cut where a row ends after all, or damage: the rest whole, as before
+                yield split_rows(b"=[" + buffer + stream.read(), name)
+                return
+            yield rows, True
+        else:
+            yield rows, False
+        del piece
+        rest = buffer[cut:].lstrip()
+        if not rest.startswith(b","):  # no comma between two rows: not what it seemed; the rest whole
+            yield split_rows(b"=[" + rest + stream.read(), name)
+            return
+        buffer = rest[1:].lstrip()
+    yield split_rows(b"=[" + buffer, name)
+
+
+def _last_row_end(buffer: bytes, separator: bytes) -> int | None:
+    """The offset just after the last row that ends (at the row indentation) and is followed by a comma
+    and the next row's `{`, or None."""
+    end = len(buffer)
+    while True:
+        pos = buffer.rfind(separator, 0, end)
+        if pos < 0:
+            return None
+        after = pos + len(separator)
+        tail = buffer[after : after + 64].lstrip()
+        if tail.startswith(b",") and tail[1:].lstrip()[:1] == b"{":
+            return after
+        end = pos

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 
@@ -32,6 +32,7 @@ from quittex_tui.archive.container import Container, open_container
 from quittex_tui.archive.jsfile import (
     REPLACEMENT_ESCAPE,
     REPLACEMENT_UTF8,
+    iter_rows,
     parse_js,
     parse_rows,
     repair,
@@ -304,35 +305,31 @@ def _read_tweets(
     from_typed = rows.tweet_from_typed
     errors = rows.ROW_ERRORS
     for name, size in zip(names, sizes, strict=True):
-        base = 0.02 + 0.78 * done / total
-        span = 0.78 * size / total
-        report(f"Reading {name}", base)
-        where = container.where(name)
-        raws, file_repaired = split_rows(container.read(name), where)
-        report(f"Converting {name}", base + span * 0.3)
+        report(f"Reading {name}", 0.02 + 0.78 * done / total)
         skipped = 0
         repaired: list[str] = []
-        count = len(raws)
-        step = max(count // 10, 5000)
-        for i in range(count):
-            raw = raws[i]
-            raws[i] = None  # type: ignore[call-overload]  (each slice goes once its row is a model)
-            try:
-                tweet = from_typed(decode(raw), shared)
-            except errors:
-                tweet, fixed = _odd_row(raw, shared)
-                if fixed and tweet is not None:
-                    repaired.append(tweet.id)
-            else:
-                if file_repaired and tweet is not None and _was_repaired(raw):
-                    repaired.append(tweet.id)
-            if tweet is None:
-                skipped += 1
-                continue
-            by_id[tweet.id] = tweet  # parts may repeat rows: de-duplicate by id
-            if i and i % step == 0:
-                report(f"Converting {name}", base + span * (0.3 + 0.7 * i / count))
-        del raws
+        with container.stream(name) as raw_stream:
+            stream = _Counting(raw_stream)
+            # one piece of the file at a time (jsfile.iter_rows): never the whole tweets.js in memory
+            for raws, piece_repaired in iter_rows(stream, container.where(name)):
+                for i in range(len(raws)):
+                    raw = raws[i]
+                    raws[i] = None  # type: ignore[call-overload]  (each slice goes once its row is a model)
+                    try:
+                        tweet = from_typed(decode(raw), shared)
+                    except errors:
+                        tweet, fixed = _odd_row(raw, shared)
+                        if fixed and tweet is not None:
+                            repaired.append(tweet.id)
+                    else:
+                        if piece_repaired and tweet is not None and _was_repaired(raw):
+                            repaired.append(tweet.id)
+                    if tweet is None:
+                        skipped += 1
+                        continue
+                    by_id[tweet.id] = tweet  # parts may repeat rows: de-duplicate by id
+                del raws
+                report(f"Reading {name}", 0.02 + 0.78 * (done + min(stream.count, size)) / total)
         if skipped:
             warnings.append(f"{name}: skipped {skipped} row(s) without an id, a date or a text")
         for tid in repaired[:MAX_MEDIA_DETAIL]:
@@ -345,6 +342,19 @@ def _read_tweets(
                             "character replaced")
         done += size
     return list(by_id.values())
+
+
+class _Counting:
+    """Counts what was read (the reading progress)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.count += len(data)
+        return data
 
 
 def _was_repaired(raw: msgspec.Raw) -> bool:
