@@ -45,7 +45,7 @@ class PlanSummary(msgspec.Struct, kw_only=True, gc=False):
     created: list[datetime]
     posts: list[int]
     media: list[bool]
-    texts: list[str]  # the first posts' texts on one line (what the Review list shows), ≤ TEXT_CHARS
+    texts: list[str]  # the first posts' texts on one line (the Review list's), ≤ TEXT_CHARS; [] if not kept
     sources: list[list[str]]  # the tweets of each item
     skipped: list[tuple[str, str]]  # (tweet id, reason), plan order
 
@@ -61,8 +61,9 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def summarise(entries: Any, target: str) -> PlanSummary:
-    """Stream a plan (`Planner.entries()`) into its summary; each item is dropped once summarised."""
+def summarise(entries: Any, target: str, *, texts: bool = True) -> PlanSummary:
+    """Stream a plan (`Planner.entries()`) into its summary; each item is dropped once summarised.
+    `texts`: keep each item's line of text (the TUI shows one network's: the other's are not kept)."""
     summary = PlanSummary(target=target, ids=[], kinds=[], created=[], posts=[], media=[], texts=[],
                           sources=[], skipped=[])
     for entry in entries:
@@ -75,7 +76,9 @@ def summarise(entries: Any, target: str) -> PlanSummary:
         summary.created.append(item.created_at)
         summary.posts.append(len(item.posts))
         summary.media.append(any(p.media for p in item.posts))
-        summary.texts.append(one_line(" / ".join(p.text[:TEXT_CHARS] for p in item.posts[:3]))[:TEXT_CHARS])
+        if texts:
+            line = one_line(" / ".join(p.text[:TEXT_CHARS] for p in item.posts[:3]))
+            summary.texts.append(line[:TEXT_CHARS])
         summary.sources.append(item.source_ids)
     return summary
 
@@ -92,9 +95,9 @@ def planner_version() -> str:
     return h.hexdigest()
 
 
-def summary_key(archive: Any, options: PlanOptions, cache_dir: Path) -> str:
+def summary_key(archive: Any, options: PlanOptions, cache_dir: Path, texts: bool = True) -> str:
     archive_key = getattr(archive, "index_key", "") or getattr(archive, "fingerprint", "")
-    text = f"{planner_version()}\0{archive_key}\0{options.model_dump_json()}\0{cache_dir}"
+    text = f"{planner_version()}\0{archive_key}\0{options.model_dump_json()}\0{cache_dir}\0{texts}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -116,6 +119,20 @@ def save_summary(key: str, summary: PlanSummary) -> None:
     cachefile.write(_path(key), MAGIC, SUMMARY_VERSION, key, _ENCODER.encode(summary), keep=KEEP)
 
 
+def _share_with_archive(summary: PlanSummary, by_id: dict[str, Any]) -> None:
+    """A summary read back from the cache holds its own copy of every id and date; use the archive's
+    objects instead (one id string and one datetime per tweet in the whole app, not three)."""
+    ids, created, sources = summary.ids, summary.created, summary.sources
+    for n, tweet_ids in enumerate(sources):
+        tweets = [by_id.get(t) for t in tweet_ids]
+        sources[n] = [tw.id if tw is not None else t for tw, t in zip(tweets, tweet_ids, strict=True)]
+        first = tweets[0] if tweets else None
+        if first is not None and ids[n] == first.id:
+            ids[n] = first.id
+            if created[n] == first.created_at:
+                created[n] = first.created_at
+
+
 class PlanStore:
     """One network's plan for the TUI: its summary, its items on demand, the whole plan for a run."""
 
@@ -126,6 +143,7 @@ class PlanStore:
         self.archive = archive
         self.options = options
         self.summary = summary
+        _share_with_archive(summary, getattr(archive, "by_id", {}))
         self.planner = Planner(archive, options, cache_dir=cache_dir)
         self.position = {item_id: n for n, item_id in enumerate(summary.ids)}
         self._items: OrderedDict[str, PlanItem | None] = OrderedDict()
@@ -133,21 +151,21 @@ class PlanStore:
     @classmethod
     def open(cls, archive: Any, options: PlanOptions, *, cache_dir: Path | None = None,
              progress: Callable[[str, float], None] | None = None, cached_only: bool = False,
-             use_cache: bool = True) -> PlanStore | None:
+             use_cache: bool = True, texts: bool = True) -> PlanStore | None:
         """The store for `options`: its summary from the cache, else made by streaming the plan (and
         cached) — unless `cached_only`, then None."""
         from quittex_tui.convert.media_facts import media_cache_dir
         from quittex_tui.convert.plan import Planner, gc_paused
 
         cache_dir = cache_dir or media_cache_dir()
-        key = summary_key(archive, options, cache_dir) if use_cache else ""
+        key = summary_key(archive, options, cache_dir, texts) if use_cache else ""
         summary = load_summary(key) if key else None
         if summary is None:
             if cached_only:
                 return None
             planner = Planner(archive, options, cache_dir=cache_dir)
             with gc_paused():  # hundreds of thousands of short-lived objects: no GC pass over the rest
-                summary = summarise(planner.entries(progress), options.target)
+                summary = summarise(planner.entries(progress), options.target, texts=texts)
             if key:
                 save_summary(key, summary)
         return cls(archive, options, summary, cache_dir=cache_dir)

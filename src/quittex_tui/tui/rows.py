@@ -121,11 +121,21 @@ def item_rows(stores: dict[str, PlanStore], by_id: dict[str, Tweet]) -> list[Row
             shared_counts[counts] = posts
         sources = summary.sources[n]
         first = by_id.get(sources[0]) if sources else None
-        rows.append(Row(id=item_id, kind=summary.kinds[n], created_at=created, text=summary.texts[n],
+        text = summary.texts[n] if summary.texts else _text_elsewhere(stores, item_id)
+        rows.append(Row(id=item_id, kind=summary.kinds[n], created_at=created, text=text,
                         has_media=summary.media[n],
                         engagement=(first.favorite_count + first.retweet_count) if first else 0,
                         posts=posts, sources=sources, lookup=by_id))
     return rows
+
+
+def _text_elsewhere(stores: dict[str, PlanStore], item_id: str) -> str:
+    """The item's line of text from the network whose summary keeps texts (one does: plan_store)."""
+    for store in stores.values():
+        n = store.position.get(item_id)
+        if n is not None and store.summary.texts:
+            return store.summary.texts[n]
+    return ""
 
 
 @dataclass

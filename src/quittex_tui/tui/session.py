@@ -67,6 +67,34 @@ class TargetSlot:
         return self.target is not None
 
 
+class ItemOfTweet:
+    """Tweet id → the id of the plan item it is in, worked out on demand instead of a 300k-entry dict:
+    an item is named after its first tweet, so a tweet's item is itself or its thread's root (or, when a
+    thread's first tweets were left out as empty, the first of its thread that is an item)."""
+
+    def __init__(self, archive: Any, rows: list[Row], row_index: dict[str, int]) -> None:
+        self._archive, self._rows, self._index = archive, rows, row_index
+        self._threads: dict[str, list[str]] | None = None
+
+    def get(self, tweet_id: str, default: str | None = None) -> str | None:
+        if tweet_id in self._index:
+            return tweet_id
+        tweet = self._archive.by_id.get(tweet_id)
+        if tweet is None or tweet.thread_root is None:
+            return default
+        if tweet.thread_root in self._index:
+            return tweet.thread_root
+        if self._threads is None:  # rare: a thread whose first tweets were left out
+            self._threads = {ids[0]: ids for ids in self._archive.threads}
+        for member in self._threads.get(tweet.thread_root, ()):
+            if member in self._index and tweet_id in self._rows[self._index[member]].sources:
+                return member
+        return default
+
+    def __contains__(self, tweet_id: object) -> bool:
+        return isinstance(tweet_id, str) and self.get(tweet_id) is not None
+
+
 class Session:
     def __init__(
         self,
@@ -86,7 +114,7 @@ class Session:
         # is the same store: `items[net].get(item_id)` gives the PlanItem. The whole plan only for a run.
         self.plans: dict[str, PlanStore] = {}
         self.items: dict[str, PlanStore] = {}
-        self.item_of_tweet: dict[str, str] = {}  # tweet id -> item id
+        self.item_of_tweet: Any = {}  # tweet id -> item id (ItemOfTweet: a mapping made on demand)
         self.skip_reason: dict[str, str] = {}  # tweet id -> why the plan leaves it out
         self.tweet_rows: list[TweetRow] = tweet_rows(archive.tweets)
         self.rows: list[Row] = []
@@ -171,7 +199,8 @@ class Session:
             current = stores.get(net)
             if current is not None and current.options == options:
                 continue
-            store = PlanStore.open(self.archive, options, cached_only=cached_only)
+            # the Review list shows the first network's texts: the other's are not kept
+            store = PlanStore.open(self.archive, options, cached_only=cached_only, texts=net == NETWORKS[0])
             if store is None:
                 continue  # not in the cache: the worker makes it
             stores[net] = store
@@ -186,21 +215,18 @@ class Session:
         return all(net in self.plans and self.plans[net].options == self.options_for(net) for net in NETWORKS)
 
     def set_plans(self, plans: dict[str, PlanStore]) -> None:
-        item_of_tweet: dict[str, str] = {}
         skip: dict[str, str] = {}
         for store in plans.values():
-            summary = store.summary
-            for item_id, sources in zip(summary.ids, summary.sources, strict=True):
-                for sid in sources:
-                    item_of_tweet.setdefault(sid, item_id)
-            for sid, reason in summary.skipped:
+            for sid, reason in store.summary.skipped:
                 skip.setdefault(sid, reason)
         rows = item_rows(plans, self.archive.by_id)
         for row in rows:
             row.default_skipped = row.kind == "reply"
+        row_index = {r.id: i for i, r in enumerate(rows)}
         # swap in one go: the UI thread reads these attributes
-        self.item_of_tweet, self.skip_reason = item_of_tweet, skip
-        self.rows, self.row_index = rows, {r.id: i for i, r in enumerate(rows)}
+        self.item_of_tweet = ItemOfTweet(self.archive, rows, row_index)
+        self.skip_reason = skip
+        self.rows, self.row_index = rows, row_index
         self.items = dict(plans)
         self.plans = dict(plans)
 
