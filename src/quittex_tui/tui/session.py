@@ -35,6 +35,7 @@ STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, St
 # Below this many tweets the plans are built before the main screen shows (a fraction of a second); above,
 # the screen shows first and the plans arrive from a worker (issue 16: usable in seconds at 100k tweets).
 PLAN_BEFORE_SCREEN = 5_000
+STEPS_WITH_ITEMS = (Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT)  # their screen lists plan items
 
 
 def network_of(target: str) -> str:
@@ -545,8 +546,11 @@ def open_session(
     session = Session(archive, path, state, demo=demo, now=now)
     if progress:
         progress("plan", 0.8)
-    # A small archive is planned before the screen shows; a big one only takes what the plan cache has
-    # (a reopen), and MainScreen plans the rest in a worker while the archive's own screen is usable.
+    # A small archive is planned before the screen shows. A big one: the first screen needs its plans
+    # only on the steps that list plan items; then a reopen takes them from the plan cache here. The
+    # rest is planned (or loaded) by MainScreen in a worker while the screen is already usable.
     small = len(archive.tweets) < PLAN_BEFORE_SCREEN
-    session.build_plans(lambda m, f: progress(m, 0.8 + f * 0.2) if progress else None, cached_only=not small)
+    if small or state.step in STEPS_WITH_ITEMS:
+        session.build_plans(lambda m, f: progress(m, 0.8 + f * 0.2) if progress else None,
+                            cached_only=not small)
     return session
