@@ -598,7 +598,7 @@ def _make_photo(spec: tuple[int, int, int, int, bool], n: int) -> bytes:
     return out.getvalue()
 
 
-def photo_pool() -> list[bytes]:
+def photo_pool(max_bytes: int = 0) -> list[bytes]:
     """The pool's JPEGs, made once and kept in bench/out/photo-pool-v<N>/ (they take a minute to make)."""
     folder = Path(__file__).resolve().parent / "out" / f"photo-pool-v{_POOL_VERSION}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -610,6 +610,8 @@ def photo_pool() -> list[bytes]:
             tmp.write_bytes(_make_photo(spec, n))
             tmp.replace(path)
         photos.append(path.read_bytes())
+    if max_bytes:  # only the smaller ones (an archive whose photo bytes do not matter to what is measured)
+        photos = [p for p in photos if len(p) <= max_bytes] or [min(photos, key=len)]
     return photos
 
 
@@ -623,7 +625,7 @@ def distinct_copy(jpeg: bytes, tag: str) -> bytes:
 def _media_bytes(spec: tuple[str, int, str], pool: list[bytes]) -> bytes:
     kind, index, mid = spec
     if kind == "photo":
-        return distinct_copy(pool[index], mid)
+        return distinct_copy(pool[index % len(pool)], mid)
     return _tiny_mp4()
 
 
@@ -655,7 +657,8 @@ def _people_js(global_name: str, key: str, ids: list[str]) -> bytes:
 
 
 def write_archive(
-    n: int, out: Path, *, seed: int = 7, with_media: bool = False, parts: int = 1, media_rate: float = 1.0
+    n: int, out: Path, *, seed: int = 7, with_media: bool = False, parts: int = 1, media_rate: float = 1.0,
+    max_photo_bytes: int = 0,
 ) -> dict[str, int]:
     """Write the archive zip; returns the generator's stats (what it put in)."""
     synth = Synth(n, seed, with_media, media_rate)
@@ -749,7 +752,7 @@ def write_archive(
     files["data/manifest.js"] = b"window.__THAR_CONFIG = " + orjson.dumps(
         manifest, option=orjson.OPT_INDENT_2
     )
-    pool = photo_pool() if synth.media_files else []
+    pool = photo_pool(max_photo_bytes) if synth.media_files else []
     media_bytes = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -790,11 +793,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--media-rate", type=float, default=1.0,
                         help="multiply how many tweets carry media (2 → about 0.28 photos per tweet)")
     parser.add_argument("--parts", type=int, default=1, help="split tweets into tweets-partK.js files")
+    parser.add_argument("--max-photo-bytes", type=int, default=0,
+                        help="use only the pool's photos up to this size (when their bytes do not matter)")
     args = parser.parse_args(argv)
     out = args.out or Path(__file__).resolve().parent / "out" / f"synth-{args.n}.zip"
     start = time.perf_counter()
     stats = write_archive(args.n, out, seed=args.seed, with_media=args.with_media, parts=args.parts,
-                          media_rate=args.media_rate)
+                          media_rate=args.media_rate, max_photo_bytes=args.max_photo_bytes)
     took = time.perf_counter() - start
     print(
         f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB zip, "

@@ -228,3 +228,20 @@ def test_demo_archive_plan_respects_every_rule(target: str, tmp_path: Path) -> N
                 assert media.bytes == Path(media.path).stat().st_size and media.alt == declared.alt
                 if media.kind == "image":
                     assert media.bytes <= (1_000_000 if target == "bluesky" else 16 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("target", ["bluesky", "mastodon"])
+def test_the_plan_written_item_by_item_is_the_plan(target: str) -> None:
+    """`plan --json` writes the plan item by item (convert.plan.write_plan_json, issue 16: the whole plan
+    never in memory): byte for byte the JSON of the whole plan."""
+    import io
+
+    import orjson
+
+    from quittex_tui.convert.plan import plan_json_obj, write_plan_json
+
+    options = PlanOptions(target=target, include_replies=True, date_footer=True, number_parts=True)
+    with open_archive(demo_archive_path()) as archive:
+        out = io.BytesIO()
+        write_plan_json(archive, options, out)
+        assert out.getvalue() == orjson.dumps(plan_json_obj(build_plan(archive, options)))

@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from quittex_tui.archive.construct import construct
 from quittex_tui.archive.models import Media, MediaKind, Tweet, TweetKind
@@ -393,15 +393,40 @@ def plan_json_obj(plan: Plan) -> dict[str, Any]:
 def _plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "target": plan.target,
-        "items": [{
-            "id": item.id,
-            "kind": item.kind.value if isinstance(item.kind, ItemKind) else item.kind,
-            "source_ids": list(item.source_ids),
-            "created_at": item.created_at.isoformat().replace("+00:00", "Z"),
-            "posts": [_post_json(post) for post in item.posts],
-        } for item in plan.items],
+        "items": [_item_json(item) for item in plan.items],
         "skipped": [{"source_id": s.source_id, "reason": s.reason} for s in plan.skipped],
     }
+
+
+def _item_json(item: PlanItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "kind": item.kind.value if isinstance(item.kind, ItemKind) else item.kind,
+        "source_ids": list(item.source_ids),
+        "created_at": item.created_at.isoformat().replace("+00:00", "Z"),
+        "posts": [_post_json(post) for post in item.posts],
+    }
+
+
+def write_plan_json(archive: PlanSource, options: PlanOptions, out: BinaryIO, *,
+                    cache_dir: Path | None = None, progress: Progress | None = None) -> None:
+    """`orjson.dumps(plan_json_obj(build_plan(archive, options)))`, byte for byte, written item by item: the
+    whole plan never exists in memory (a 300k-tweet plan and its JSON object would take over 1 GiB)."""
+    import orjson
+
+    planner = Planner(archive, options, cache_dir=cache_dir)
+    skipped: list[SkippedTweet] = []
+    out.write(b'{"target":' + orjson.dumps(options.target) + b',"items":[')
+    first = True
+    with gc_paused():
+        for entry in planner.entries(progress):
+            if isinstance(entry, SkippedTweet):
+                skipped.append(entry)
+                continue
+            out.write((b"" if first else b",") + orjson.dumps(_item_json(entry)))
+            first = False
+    skips = [{"source_id": s.source_id, "reason": s.reason} for s in skipped]
+    out.write(b'],"skipped":' + orjson.dumps(skips) + b"}")
 
 
 def _post_json(post: PlannedPost) -> dict[str, Any]:
