@@ -51,10 +51,11 @@ async def test_the_screen_comes_first_then_the_plans_then_the_cache_on_reopen(
             full = build_plan(s.archive, s.options_for(net))
             store = s.plans[net]
             # the summary is the plan's, and every item made on demand is the plan's own item
-            assert store.summary.ids == [item.id for item in full.items]
-            assert store.summary.posts == [len(item.posts) for item in full.items]
+            assert store.ids == [item.id for item in full.items]
+            assert store.posts == [len(item.posts) for item in full.items]
+            assert [store.sources(n) for n in range(len(store))] == [item.source_ids for item in full.items]
             assert [s.items[net].get(item.id) for item in full.items] == full.items
-            assert sorted(store.summary.skipped) == sorted((k.source_id, k.reason) for k in full.skipped)
+            assert sorted(store.skipped()) == sorted((k.source_id, k.reason) for k in full.skipped)
         await pilot.press("5", "s", "y")  # a dry run: the whole plan is built for the run, in its worker
         slot = s.slots["dry-run"]
         await wait_for(pilot, lambda: slot.report is not None and not slot.running, timeout=60)

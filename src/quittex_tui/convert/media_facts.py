@@ -42,7 +42,7 @@ class MediaSource:
 
 def media_cache_dir() -> Path:
     """The one media cache of the TUI and the CLI (issue 14: photos were stored twice)."""
-    return paths.cache_dir() / "media"
+    return (paths.cache_dir() / "media").absolute()  # a plan's paths are absolute, whatever QUITTEX_HOME says
 
 
 def media_label(media: Media) -> str:

@@ -26,31 +26,36 @@ from typing import Any
 import msgspec
 
 from quittex_tui import cachefile, paths
-from quittex_tui.convert.models import Plan, PlanItem, PlanOptions, SkippedTweet
+from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlanOptions, SkippedTweet
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 MAGIC = b"QTXPLANS"
 SUFFIX = ".qtxplan"
 KEEP = 16  # summaries kept in the cache (2 networks × a few archives and option sets)
 TEXT_CHARS = 300  # the Review list shows one line: more than any terminal is wide
 ITEM_CACHE = 256  # items built on demand, kept for the cursor's neighbourhood
+KIND_VALUES = [kind.value for kind in ItemKind]  # the kind codes of a summary
 
 
-class PlanSummary(msgspec.Struct, kw_only=True, gc=False):
-    """What the TUI's lists need of one network's plan, one entry per item, in plan order."""
+class PlanSummary(msgspec.Struct, kw_only=True, gc=False, array_like=True):
+    """What the TUI's lists need of one network's plan, one entry per item, in plan order. Tweets are
+    named by their position in the archive's (sorted) tweet list, so a summary read back from the cache
+    is a few lists of numbers, quick to decode and holding no copy of any id or date."""
 
     target: str
-    ids: list[str]
-    kinds: list[str]  # ItemKind values
-    created: list[datetime]
+    n_tweets: int  # the archive's tweet count, and its first and last ids: a summary for another
+    first_id: str  # archive (or another reading of it) is refused, whatever its key says
+    last_id: str
+    first: list[int]  # the position of each item's first tweet (the item is named after it)
+    kinds: bytes  # each item's kind, as an index into KIND_VALUES
     posts: list[int]
-    media: list[bool]
+    media: bytes  # 1: the item has media
     texts: list[str]  # the first posts' texts on one line (the Review list's), ≤ TEXT_CHARS; [] if not kept
-    sources: list[list[str]]  # the tweets of each item
-    skipped: list[tuple[str, str]]  # (tweet id, reason), plan order
-
-    def __len__(self) -> int:
-        return len(self.ids)
+    more: dict[int, list[int]]  # item index -> the positions of all its tweets, when more than one
+    skipped_at: list[int]  # skipped tweets that are in the archive's list: their positions…
+    skipped_ids: list[str]  # … and those that are not (older versions of edits, deleted tweets): ids
+    skipped_why: bytes  # the reason of each (skipped_at, then skipped_ids), as an index into `reasons`
+    reasons: list[str]
 
 
 _ENCODER = msgspec.msgpack.Encoder()
@@ -61,26 +66,53 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def summarise(entries: Any, target: str, *, texts: bool = True) -> PlanSummary:
+def summarise(entries: Any, target: str, tweets: list[Any], *, texts: bool = True) -> PlanSummary:
     """Stream a plan (`Planner.entries()`) into its summary; each item is dropped once summarised.
     `texts`: keep each item's line of text (the TUI shows one network's: the other's are not kept)."""
-    summary = PlanSummary(target=target, ids=[], kinds=[], created=[], posts=[], media=[], texts=[],
-                          sources=[], skipped=[])
+    position = {tweet.id: n for n, tweet in enumerate(tweets)}
+    kind_code = {kind: n for n, kind in enumerate(KIND_VALUES)}
+    first: list[int] = []
+    kinds, media = bytearray(), bytearray()
+    posts: list[int] = []
+    lines: list[str] = []
+    more: dict[int, list[int]] = {}
+    skipped_at: list[int] = []
+    skipped_ids: list[str] = []
+    why_at, why_ids = bytearray(), bytearray()
+    reasons: list[str] = []
     for entry in entries:
         if isinstance(entry, SkippedTweet):
-            summary.skipped.append((entry.source_id, entry.reason))
+            if entry.reason not in reasons:
+                reasons.append(entry.reason)
+            code = reasons.index(entry.reason)
+            at = position.get(entry.source_id)
+            if at is None:
+                skipped_ids.append(entry.source_id)
+                why_ids.append(code)
+            else:
+                skipped_at.append(at)
+                why_at.append(code)
             continue
         item: PlanItem = entry
-        summary.ids.append(item.id)
-        summary.kinds.append(str(item.kind))
-        summary.created.append(item.created_at)
-        summary.posts.append(len(item.posts))
-        summary.media.append(any(p.media for p in item.posts))
+        if len(item.source_ids) > 1:
+            more[len(first)] = [position[t] for t in item.source_ids]
+        first.append(position[item.source_ids[0]])
+        kinds.append(kind_code[str(item.kind)])
+        posts.append(len(item.posts))
+        media.append(1 if any(p.media for p in item.posts) else 0)
         if texts:
             line = one_line(" / ".join(p.text[:TEXT_CHARS] for p in item.posts[:3]))
-            summary.texts.append(line[:TEXT_CHARS])
-        summary.sources.append(item.source_ids)
-    return summary
+            lines.append(line[:TEXT_CHARS])
+    return PlanSummary(target=target, n_tweets=len(tweets), first_id=tweets[0].id if tweets else "",
+                       last_id=tweets[-1].id if tweets else "", first=first, kinds=bytes(kinds), posts=posts,
+                       media=bytes(media), texts=lines, more=more, skipped_at=skipped_at,
+                       skipped_ids=skipped_ids, skipped_why=bytes(why_at + why_ids), reasons=reasons)
+
+
+def _fits(summary: PlanSummary, tweets: list[Any]) -> bool:
+    if summary.n_tweets != len(tweets):
+        return False
+    return not tweets or (summary.first_id == tweets[0].id and summary.last_id == tweets[-1].id)
 
 
 @lru_cache(maxsize=1)
@@ -119,20 +151,6 @@ def save_summary(key: str, summary: PlanSummary) -> None:
     cachefile.write(_path(key), MAGIC, SUMMARY_VERSION, key, _ENCODER.encode(summary), keep=KEEP)
 
 
-def _share_with_archive(summary: PlanSummary, by_id: dict[str, Any]) -> None:
-    """A summary read back from the cache holds its own copy of every id and date; use the archive's
-    objects instead (one id string and one datetime per tweet in the whole app, not three)."""
-    ids, created, sources = summary.ids, summary.created, summary.sources
-    for n, tweet_ids in enumerate(sources):
-        tweets = [by_id.get(t) for t in tweet_ids]
-        sources[n] = [tw.id if tw is not None else t for tw, t in zip(tweets, tweet_ids, strict=True)]
-        first = tweets[0] if tweets else None
-        if first is not None and ids[n] == first.id:
-            ids[n] = first.id
-            if created[n] == first.created_at:
-                created[n] = first.created_at
-
-
 class PlanStore:
     """One network's plan for the TUI: its summary, its items on demand, the whole plan for a run."""
 
@@ -143,10 +161,34 @@ class PlanStore:
         self.archive = archive
         self.options = options
         self.summary = summary
-        _share_with_archive(summary, getattr(archive, "by_id", {}))
         self.planner = Planner(archive, options, cache_dir=cache_dir)
-        self.position = {item_id: n for n, item_id in enumerate(summary.ids)}
+        tweets = archive.tweets
+        # the summary's positions as the archive's own objects (one id, one date per tweet in the app)
+        self.ids: list[str] = [tweets[p].id for p in summary.first]
+        self.created: list[datetime] = [tweets[p].created_at for p in summary.first]
+        self.kinds: list[str] = [KIND_VALUES[c] for c in summary.kinds]
+        self.posts = summary.posts
+        self.texts = summary.texts
+        self.position = dict(zip(self.ids, range(len(self.ids)), strict=True))
         self._items: OrderedDict[str, PlanItem | None] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def has_media(self, n: int) -> bool:
+        return bool(self.summary.media[n])
+
+    def sources(self, n: int) -> list[str]:
+        """The ids of item `n`'s tweets."""
+        tweets, summary = self.archive.tweets, self.summary
+        more = summary.more.get(n)
+        return [tweets[p].id for p in more] if more else [tweets[summary.first[n]].id]
+
+    def skipped(self) -> list[tuple[str, str]]:
+        """(tweet id, reason) of each tweet the plan leaves out."""
+        tweets, summary = self.archive.tweets, self.summary
+        ids = [tweets[p].id for p in summary.skipped_at] + summary.skipped_ids
+        return [(i, summary.reasons[c]) for i, c in zip(ids, summary.skipped_why, strict=True)]
 
     @classmethod
     def open(cls, archive: Any, options: PlanOptions, *, cache_dir: Path | None = None,
@@ -160,12 +202,14 @@ class PlanStore:
         cache_dir = cache_dir or media_cache_dir()
         key = summary_key(archive, options, cache_dir, texts) if use_cache else ""
         summary = load_summary(key) if key else None
+        if summary is not None and not _fits(summary, archive.tweets):
+            summary = None  # not this archive's (it cannot be, by its key; never trust positions blindly)
         if summary is None:
             if cached_only:
                 return None
             planner = Planner(archive, options, cache_dir=cache_dir)
             with gc_paused():  # hundreds of thousands of short-lived objects: no GC pass over the rest
-                summary = summarise(planner.entries(progress), options.target, texts=texts)
+                summary = summarise(planner.entries(progress), options.target, archive.tweets, texts=texts)
             if key:
                 save_summary(key, summary)
         return cls(archive, options, summary, cache_dir=cache_dir)
@@ -194,7 +238,7 @@ class PlanStore:
 
     def n_posts(self, item_id: str) -> int:
         n = self.position.get(item_id)
-        return self.summary.posts[n] if n is not None else 0
+        return self.posts[n] if n is not None else 0
 
     def full_plan(self) -> Plan:
         """The whole plan (for a run): built now, byte for byte what `plan --json` gives."""

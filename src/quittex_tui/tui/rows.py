@@ -98,34 +98,41 @@ def tweet_rows(tweets: Iterable[Tweet]) -> list[TweetRow]:
 def item_rows(stores: dict[str, PlanStore], by_id: dict[str, Tweet]) -> list[Row]:
     """One row per plan item, in the order of the first plan (oldest first), with the post count of
     the same item on every network. Items only one network plans (should not happen) are appended."""
-    order: list[tuple[datetime, str, Any, int]] = []
-    seen: set[str] = set()
-    counts_of: list[dict[str, int]] = []
-    for store in stores.values():
-        summary = store.summary
-        counts_of.append(dict(zip(summary.ids, summary.posts, strict=True)))
-        for n, item_id in enumerate(summary.ids):
-            if item_id not in seen:
-                seen.add(item_id)
-                order.append((summary.created[n], item_id, summary, n))
-    if len(stores) > 1:
-        order.sort(key=lambda entry: (entry[0], entry[1]))
     networks = list(stores)
+    all_stores = list(stores.values())
+    if not all_stores:
+        return []
+    first = all_stores[0]
+    if all(store.ids == first.ids for store in all_stores[1:]):
+        # the usual case: every network plans the same items in the same order
+        order = [(first, n) for n in range(len(first))]
+        counts = zip(*(store.posts for store in all_stores), strict=True)
+    else:
+        seen: set[str] = set()
+        entries = []
+        for store in all_stores:
+            for n, item_id in enumerate(store.ids):
+                if item_id not in seen:
+                    seen.add(item_id)
+                    entries.append((store.created[n], item_id, store, n))
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+        order = [(store, n) for _c, _i, store, n in entries]
+        counts = (tuple(s.posts[s.position[store.ids[n]]] if store.ids[n] in s.position else -1
+                        for s in all_stores) for store, n in order)
     shared_counts: dict[tuple[int, ...], dict[str, int]] = {}
     rows = []
-    for created, item_id, summary, n in order:
-        counts = tuple([of.get(item_id, -1) for of in counts_of])
-        posts = shared_counts.get(counts)
+    for (store, n), count in zip(order, counts, strict=True):
+        posts = shared_counts.get(count)
         if posts is None:  # one dict per distinct set of counts, shared by the rows that have it
-            posts = {net: c for net, c in zip(networks, counts, strict=True) if c >= 0}
-            shared_counts[counts] = posts
-        sources = summary.sources[n]
-        first = by_id.get(sources[0]) if sources else None
-        text = summary.texts[n] if summary.texts else _text_elsewhere(stores, item_id)
-        rows.append(Row(id=item_id, kind=summary.kinds[n], created_at=created, text=text,
-                        has_media=summary.media[n],
-                        engagement=(first.favorite_count + first.retweet_count) if first else 0,
-                        posts=posts, sources=sources, lookup=by_id))
+            posts = {net: c for net, c in zip(networks, count, strict=True) if c >= 0}
+            shared_counts[count] = posts
+        item_id = store.ids[n]
+        tweet = by_id.get(item_id)
+        more = store.summary.more.get(n)
+        text = store.texts[n] if store.texts else _text_elsewhere(stores, item_id)
+        rows.append(Row(item_id, store.kinds[n], store.created[n], text, bool(store.summary.media[n]),
+                        (tweet.favorite_count + tweet.retweet_count) if tweet is not None else 0, "", posts,
+                        False, store.sources(n) if more else (item_id,), by_id))
     return rows
 
 
@@ -133,8 +140,8 @@ def _text_elsewhere(stores: dict[str, PlanStore], item_id: str) -> str:
     """The item's line of text from the network whose summary keeps texts (one does: plan_store)."""
     for store in stores.values():
         n = store.position.get(item_id)
-        if n is not None and store.summary.texts:
-            return store.summary.texts[n]
+        if n is not None and store.texts:
+            return store.texts[n]
     return ""
 
 

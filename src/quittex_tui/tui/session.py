@@ -218,7 +218,7 @@ class Session:
     def set_plans(self, plans: dict[str, PlanStore]) -> None:
         skip: dict[str, str] = {}
         for store in plans.values():
-            for sid, reason in store.summary.skipped:
+            for sid, reason in store.skipped():
                 skip.setdefault(sid, reason)
         rows = item_rows(plans, self.archive.by_id)
         for row in rows:
@@ -399,9 +399,8 @@ class Session:
             return []
         include_all = bool(self.state.options.get(net, {}).get("include_replies", False))
         excluded, included = set(self.state.excluded), set(self.state.included)
-        summary = store.summary
         out = []
-        for item_id, kind, posts in zip(summary.ids, summary.kinds, summary.posts, strict=True):
+        for item_id, kind, posts in zip(store.ids, store.kinds, store.posts, strict=True):
             if item_id in excluded:
                 continue
             if kind == ItemKind.REPLY and not include_all and item_id not in included:
