@@ -61,10 +61,11 @@ async def child_run(archive: Path, goto: str | None, interact: bool) -> dict[str
         out["painted"] = app.ready_at - started  # type: ignore[operator]
         out["index"] = float(session.archive.loaded_from == "index")
         out["review_step"] = float(screen.step == Step.REVIEW)
-        await wait_for(pilot, lambda: session.plans_complete() and bool(session.rows), timeout=1200)
-        out["plans"] = time.perf_counter() - started
+        await wait_for(pilot, lambda: session.plans_ready_at is not None, timeout=1200)
+        out["plans"] = session.plans_ready_at - started  # type: ignore[operator]
         # usable: the first screen with its data; a step listing plan items needs the plans
-        out["usable"] = out["plans"] if screen.step in STEPS_WITH_ITEMS else out["painted"]
+        needs_plans = screen.step in STEPS_WITH_ITEMS
+        out["usable"] = max(out["painted"], out["plans"]) if needs_plans else out["painted"]
         out["rows"], out["tweets"] = len(session.rows), len(session.tweet_rows)
         await wait_for(pilot, lambda: idle(pilot), timeout=1200)
         if interact:

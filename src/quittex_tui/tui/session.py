@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -128,6 +129,7 @@ class Session:
         self.dry_run_latency = 0.05
         self.load_seconds = 0.0  # archive read + plans (set by the loading worker; bench/bench_tui.py)
         self.loaded_at = 0.0
+        self.plans_ready_at: float | None = None  # perf_counter when every plan was first in place
         self._audience: AudienceModel | None = None
         if demo:
             self.enable_demo()
@@ -230,6 +232,8 @@ class Session:
         self.rows, self.row_index = rows, row_index
         self.items = dict(plans)
         self.plans = dict(plans)
+        if self.plans_ready_at is None and self.plans_complete():
+            self.plans_ready_at = time.perf_counter()  # (bench/bench_tui.py)
 
     # --- selection (UI thread) ---------------------------------------------------------------------
     @property
@@ -240,7 +244,7 @@ class Session:
         if row.id in self.excluded:
             return False
         if row.default_skipped:
-            return self.include_replies or row.id in self.included
+            return row.id in self.included or self.include_replies
         return True
 
     def set_included(self, rows: list[Row], value: bool) -> None:
