@@ -10,6 +10,7 @@ Every bench script is `bench/bench_<name>.py` exposing
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import statistics
@@ -119,13 +120,25 @@ def bench_env(home: Path | None = None) -> dict[str, str]:
     return env
 
 
+TIME = "/usr/bin/time"  # GNU time: its own child's peak RSS, see run_measured
+
+
 def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> Run:
-    """Run `cmd`, return its wall time and its OWN peak RSS (os.wait4 rusage of that child only)."""
+    """Run `cmd`, return its wall time, CPU time and its OWN peak RSS.
+
+    Peak RSS: Linux starts a new process's ru_maxrss at its parent's peak when the parent spawns it
+    (vfork + exec keeps the parent's high-water mark), so the rusage of a child of this (large) bench
+    process would report the bench's own memory. GNU time, a tiny process, forks the command itself and
+    reports that grandchild's true peak: it is used when present (the issue asks for /usr/bin/time -v);
+    without it, os.wait4's figure is an upper bound."""
     OUT.mkdir(parents=True, exist_ok=True)
     out = tempfile.NamedTemporaryFile(prefix="qtx-bench-", suffix=".out", dir=OUT, delete=False)  # noqa: SIM115
     err = tempfile.TemporaryFile()  # noqa: SIM115
+    rss_file = Path(out.name + ".rss")
+    timed = os.path.exists(TIME)
+    full = [TIME, "-f", "%M", "-o", str(rss_file), *cmd] if timed else cmd
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env or bench_env(), cwd=ROOT)
+    proc = subprocess.Popen(full, stdout=out, stderr=err, env=env or bench_env(), cwd=ROOT)
     deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -142,9 +155,13 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: 
     err.seek(0)
     stderr = err.read().decode("utf-8", "replace")
     err.close()
-    # Linux reports ru_maxrss in KiB (macOS in bytes).
+    # Linux reports ru_maxrss in KiB (macOS in bytes); GNU time's %M is KiB too.
     rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    cpu = usage.ru_utime + usage.ru_stime
+    if timed:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            rss = int(rss_file.read_text().strip().splitlines()[-1]) * 1024
+        rss_file.unlink(missing_ok=True)
+    cpu = usage.ru_utime + usage.ru_stime  # the children's: GNU time's own CPU is negligible
     return Run(wall, cpu, rss, proc.returncode, Path(out.name), stderr)
 
 
