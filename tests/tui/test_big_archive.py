@@ -78,3 +78,27 @@ async def test_a_damaged_plan_cache_is_planned_again(tmp_path: Path) -> None:
     assert again.plans == {}  # not trusted: the worker plans again
     assert again.build_plans() and again.plans_complete()
     assert [r.id for r in again.rows] == [r.id for r in first.rows]
+
+
+async def test_review_checks_one_items_media_on_demand() -> None:
+    """The plan reads no media file; in Review, `p` prepares the highlighted item's media now, as sending
+    would, and shows what they become (issue 16: a preview of one item on demand)."""
+    from quittex_tui.tui.widgets.item_list import ItemList
+
+    app = make_app(None, demo=True, lang="en", dry_run_latency=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await wait_main(pilot)
+        await pilot.press("4")
+        items = main.query_one("#items", ItemList)
+        photo_row = next(i for i, r in enumerate(items.visible_rows()) if r.has_media and r.kind == "post")
+        items.cursor = photo_row
+        await pilot.pause(0.2)
+        row = items.current
+        assert row is not None and row.has_media
+        await pilot.press("p")
+        preview = main.query_one("#item-preview")
+        await wait_for(pilot, lambda: "ready to send" in str(preview.render()), timeout=60)
+        shown = str(preview.render())
+        assert "Bluesky:" in shown and "Mastodon:" in shown and "ready to send" in shown
+        checked = main.session.check_media(row.id)
+        assert checked and all(media is not None and media.prepared for _net, media, _p in checked)

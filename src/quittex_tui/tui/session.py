@@ -318,6 +318,28 @@ class Session:
     def alt_text(self, media: Any) -> str:
         return self.state.alts.get(self.media_key(media), media.alt)
 
+    def check_media(self, item_id: str) -> list[tuple[str, Any, str]]:
+        """Prepare one item's media now, for each network, as a run does right before sending it
+        (publish/media_stage.py): [(network, prepared PlannedMedia or None, problem)]. The plan itself
+        reads no media file (issue 16): this is the Review step's look at one item, on demand. Blocking
+        (Pillow): call it from a worker."""
+        from quittex_tui.publish.media_stage import MediaStage
+        from quittex_tui.publish.target import PermanentError
+
+        out: list[tuple[str, Any, str]] = []
+        for net, store in self.plans.items():
+            item = store.get(item_id)
+            if item is None or not any(post.media for post in item.posts):
+                continue
+            stage = MediaStage(store.planner.media_source())
+            try:
+                out += [(net, media, "") for post in item.posts for media in stage.prepare_post(post).media]
+            except PermanentError as exc:
+                out.append((net, None, exc.reason))
+            finally:
+                stage.close()
+        return out
+
     def tweet(self, tweet_id: str) -> Tweet | None:
         return self.archive.by_id.get(tweet_id)
 
