@@ -71,6 +71,8 @@ class Archive:
         self.warnings: list[str] = []
         # extras (beyond the contract): the data files read, per kind, and the media folders' members
         self.files: dict[str, list[str]] = {}
+        # `tweets` are sorted by (created_at, id): the planner need not sort them again
+        self.tweets_in_order = True
         # how this Archive was made: "read" (tweets parsed), "index" (loaded from the cached index)
         self.loaded_from = "read"
         self.index_key = ""  # the cached index's key ("" when the archive is too small to index)

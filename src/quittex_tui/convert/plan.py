@@ -32,6 +32,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -178,7 +179,9 @@ class Planner:
 
     def entries(self, progress: Progress | None = None) -> Iterator[PlanItem | SkippedTweet]:
         """Every item and skipped tweet, in plan order (skips of edits and deletions last)."""
-        tweets = sorted(self.archive.tweets, key=_order_key)
+        tweets = self.archive.tweets
+        if not getattr(self.archive, "tweets_in_order", False):  # the reader's are (archive/reader.py)
+            tweets = sorted(tweets, key=_order_key)
         total = len(tweets) or 1
         step = max(1, total // 100)
         skipped: list[SkippedTweet] = []
@@ -403,7 +406,7 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
         "id": item.id,
         "kind": item.kind.value if isinstance(item.kind, ItemKind) else item.kind,
         "source_ids": list(item.source_ids),
-        "created_at": item.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": _utc_text(item.created_at),
         "posts": [_post_json(post) for post in item.posts],
     }
 
@@ -429,6 +432,11 @@ def write_plan_json(archive: PlanSource, options: PlanOptions, out: BinaryIO, *,
     out.write(b'],"skipped":' + orjson.dumps(skips) + b"}")
 
 
+def _utc_text(when: datetime) -> str:
+    """`2024-12-20T09:00:05Z` (the contract's form)."""
+    return when.isoformat().replace("+00:00", "Z")
+
+
 def _post_json(post: PlannedPost) -> dict[str, Any]:
     created_at = post.created_at
     return {
@@ -442,6 +450,6 @@ def _post_json(post: PlannedPost) -> dict[str, Any]:
         "warnings": list(post.warnings),
         "mention_candidates": [{"handle": c.handle, "byte_start": c.byte_start, "byte_end": c.byte_end}
                                for c in post.mention_candidates],
-        "created_at": created_at.isoformat().replace("+00:00", "Z") if created_at is not None else None,
+        "created_at": _utc_text(created_at) if created_at is not None else None,
         "lang": post.lang,
     }
