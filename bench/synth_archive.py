@@ -9,18 +9,27 @@ of 2–7 posts, several in one second), ~25 % replies to others (a few without a
 ~1 % note tweets (cut `full_text` + note-tweet.js row), a few edits and deleted tweets, media entities on
 ~12 % (photos 1–4, videos named after the best mp4 variant, GIFs), urls/hashtags/mentions/cashtags with
 indices in code points of the HTML-escaped text, French accents, emoji (ZWJ, flags, skin tones), `&amp;`.
-100k tweets → tweets.js ≈ 120 MB. Media FILES are absent by default (the reader reports them missing);
-`--with-media` adds tiny ones (same bytes for every photo, a tiny real mp4 for videos/GIFs).
-Deterministic for a given (N, seed, flags); the rows are shuffled (real archives are not in date order).
+100k tweets → tweets.js ≈ 140 MB. Media FILES are absent by default (the reader reports them missing);
+`--with-media` adds them: **real photos** — JPEGs of 150 KB to 3.5 MB, 1200 to 4032 px, half of them with
+camera EXIF and GPS, as phones make them — and a tiny real mp4 for videos/GIFs. The photos come from a
+pool of a few dozen made once (`PHOTO_POOL`, cached in bench/out/); each copy gets its own JPEG comment
+(its media id), so every file in the archive is distinct, and 10k photos take seconds to write.
+`--media-rate K` multiplies how many tweets carry media (K = 2 → ~0.28 photos per tweet).
+The tweets (tweets.js) are the same with and without `--with-media`: "the same archive without its media
+files" is exactly that. Deterministic for a given (N, seed, flags); rows are shuffled (real archives are
+not in date order).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import random
+import struct
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -142,16 +151,22 @@ _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-# a tiny JPEG (1×1 grey) — for --with-media; conversion only needs a decodable image
-_TINY_JPEG = bytes.fromhex(
-    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c1912130f"
-    "141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffc0000b08000100010101"
-    "1100ffc4001f0000010501010101010100000000000000000102030405060708090a0bffc400b5100002010303020403050504"
-    "040000017d01020300041105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a2526"
-    "2728292a3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a83848586878889"
-    "8a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4"
-    "e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fbfcffd9"
+# The photo pool: (width, height, noise, JPEG quality, camera EXIF with GPS?). Sizes as X archives hold them
+# (originals up to 4096 px); the noise makes them compress like photos, from ~150 KB to ~3.5 MB.
+PHOTO_POOL: tuple[tuple[int, int, int, int, bool], ...] = tuple(
+    (w, h, noise, quality, n % 2 == 0)
+    for n, (w, h, noise, quality) in enumerate(
+        [(1200, 900, 20, 85), (1200, 1600, 30, 85), (1600, 1200, 35, 88), (1600, 900, 15, 82),
+         (2048, 1536, 25, 85), (2048, 1152, 20, 85), (1536, 2048, 30, 88), (2048, 1536, 45, 90),
+         (1080, 1350, 25, 85), (1080, 1080, 30, 86), (1280, 720, 20, 84), (1920, 1080, 25, 85),
+         (3000, 2000, 15, 82), (2400, 1800, 30, 86), (4032, 3024, 25, 86), (3024, 4032, 20, 84),
+         (1600, 1200, 60, 90), (1000, 750, 40, 88), (2048, 2048, 25, 85), (1440, 1080, 30, 86),
+         (1200, 900, 10, 80), (1920, 1280, 35, 87), (2560, 1440, 20, 85), (1080, 1920, 25, 85),
+         (1280, 960, 50, 90), (4000, 3000, 12, 80), (2048, 1365, 30, 86), (1600, 1067, 25, 85),
+         (800, 600, 60, 92), (1366, 768, 20, 84), (2200, 1650, 40, 88), (1750, 1300, 22, 85)]
+    )
 )
+_POOL_VERSION = 1
 
 
 def x_date(dt: datetime) -> str:
@@ -167,15 +182,17 @@ def escape(text: str) -> str:
 
 
 class Synth:
-    def __init__(self, n: int, seed: int, with_media: bool) -> None:
+    def __init__(self, n: int, seed: int, with_media: bool, media_rate: float = 1.0) -> None:
         self.n = n
         self.rng = random.Random(seed)
         self.with_media = with_media
+        self.media_rate = media_rate
         self.people = [(str(10_000_000 + i * 7919), f"user_{i}_{self._tok(4).lower()}") for i in range(3000)]
         self.rows: list[bytes] = []
         self.notes: list[bytes] = []
         self.deleted: list[bytes] = []
-        self.media_files: dict[str, bytes] = {}
+        # member -> what to write there: ("photo", pool index, media id) or ("mp4", 0, ""); made at write time
+        self.media_files: dict[str, tuple[str, int, str]] = {}
         self.stats = {
             "tweets": 0,
             "rows": 0,
@@ -274,7 +291,7 @@ class Synth:
 
     def _media(self, tid: int, dt: datetime, text: str) -> tuple[str, list[dict[str, Any]]]:
         rng = self.rng
-        roll = rng.random()
+        roll = rng.random() / self.media_rate
         if roll < 0.11:
             kinds = ["photo"] * rng.choice((1, 1, 1, 2, 3, 4))
         elif roll < 0.12:
@@ -305,7 +322,13 @@ class Synth:
             if kind == "photo":
                 ent["media_url_https"] = f"https://pbs.twimg.com/media/{base}.jpg"
                 member = f"data/tweets_media/{tid}-{base}.jpg"
-                payload = _TINY_JPEG
+                pool = int(mid) % len(PHOTO_POOL)  # not from self.rng: tweets.js is the same without files
+                w, h = PHOTO_POOL[pool][:2]
+                scale = min(1.0, 2048 / max(w, h))  # X's "large" is at most 2048 px; the original is the file
+                large = {"w": str(round(w * scale)), "h": str(round(h * scale)), "resize": "fit"}
+                ent["sizes"] = {"large": large}
+                ent["original_info"] = {"width": w, "height": h}
+                payload = ("photo", pool, mid)
             else:
                 ent["media_url_https"] = (
                     f"https://pbs.twimg.com/ext_tw_video_thumb/{mid}/pu/img/{self._tok(12)}.jpg"
@@ -343,7 +366,7 @@ class Synth:
                         ],
                     }
                 member = f"data/tweets_media/{tid}-{base}.mp4"
-                payload = _tiny_mp4()
+                payload = ("mp4", 0, mid)
             if self.with_media:
                 self.media_files[member] = payload
             media.append(ent)
@@ -545,6 +568,67 @@ class Synth:
 _MP4: bytes | None = None
 
 
+def _jpeg_exif(n: int) -> bytes:
+    """Camera EXIF with a GPS position, as a phone writes it (the converter must strip it)."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "Synthphone"  # Make
+    exif[0x0110] = f"Model {n}"  # Model
+    exif[0x0132] = "2024:06:21 10:00:00"  # DateTime
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (45.0, 45.0, 0.0)  # Lyon
+    gps[3], gps[4] = "E", (4.0, 50.0, 0.0)
+    return exif.tobytes()
+
+
+def _make_photo(spec: tuple[int, int, int, int, bool], n: int) -> bytes:
+    from PIL import Image
+
+    w, h, noise, quality, with_exif = spec
+    base = Image.linear_gradient("L").resize((w, h))
+    channels = []
+    for c in range(3):
+        grain = Image.effect_noise((w, h), noise)
+        channels.append(Image.blend(base.rotate(90 * ((n + c) % 4)).resize((w, h)), grain, 0.35))
+    image = Image.merge("RGB", channels)
+    out = io.BytesIO()
+    extra = {"exif": _jpeg_exif(n)} if with_exif else {}
+    image.save(out, "JPEG", quality=quality, **extra)
+    return out.getvalue()
+
+
+def photo_pool(max_bytes: int = 0) -> list[bytes]:
+    """The pool's JPEGs, made once and kept in bench/out/photo-pool-v<N>/ (they take a minute to make)."""
+    folder = Path(__file__).resolve().parent / "out" / f"photo-pool-v{_POOL_VERSION}"
+    folder.mkdir(parents=True, exist_ok=True)
+    photos = []
+    for n, spec in enumerate(PHOTO_POOL):
+        path = folder / f"{n:02d}-{spec[0]}x{spec[1]}.jpg"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(_make_photo(spec, n))
+            tmp.replace(path)
+        photos.append(path.read_bytes())
+    if max_bytes:  # only the smaller ones (an archive whose photo bytes do not matter to what is measured)
+        photos = [p for p in photos if len(p) <= max_bytes] or [min(photos, key=len)]
+    return photos
+
+
+def distinct_copy(jpeg: bytes, tag: str) -> bytes:
+    """`jpeg` with a comment segment (COM, JPEG ITU-T T.81 §B.2.4.5) naming `tag` right after its SOI:
+    the same picture, a distinct file (its own bytes, its own hash), as each real upload is."""
+    text = f"quittex synth {tag}".encode()
+    return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + jpeg[2:]
+
+
+def _media_bytes(spec: tuple[str, int, str], pool: list[bytes]) -> bytes:
+    kind, index, mid = spec
+    if kind == "photo":
+        return distinct_copy(pool[index % len(pool)], mid)
+    return _tiny_mp4()
+
+
 def _tiny_mp4() -> bytes:
     global _MP4
     if _MP4 is None:
@@ -573,10 +657,11 @@ def _people_js(global_name: str, key: str, ids: list[str]) -> bytes:
 
 
 def write_archive(
-    n: int, out: Path, *, seed: int = 7, with_media: bool = False, parts: int = 1
+    n: int, out: Path, *, seed: int = 7, with_media: bool = False, parts: int = 1, media_rate: float = 1.0,
+    max_photo_bytes: int = 0,
 ) -> dict[str, int]:
     """Write the archive zip; returns the generator's stats (what it put in)."""
-    synth = Synth(n, seed, with_media)
+    synth = Synth(n, seed, with_media, media_rate)
     synth.generate()
     rng = synth.rng
     rows = synth.rows
@@ -667,23 +752,35 @@ def write_archive(
     files["data/manifest.js"] = b"window.__THAR_CONFIG = " + orjson.dumps(
         manifest, option=orjson.OPT_INDENT_2
     )
-    files.update(synth.media_files)
+    pool = photo_pool(max_photo_bytes) if synth.media_files else []
+    media_bytes = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w") as zf:
-        for name in sorted(files):
+    with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        for name, data in _members(files, synth.media_files, pool):
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.create_system = 3
             info.external_attr = 0o644 << 16
             stored = name.endswith((".jpg", ".mp4"))
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            if stored:
+                media_bytes += len(data)
             # level 1: the bench needs the archive fast; reading cost barely depends on the level
-            zf.writestr(info, files[name], compresslevel=None if stored else 1)
+            zf.writestr(info, data, compresslevel=None if stored else 1)
     tmp.replace(out)
     stats = dict(synth.stats)
     stats["tweets_js_bytes"] = sum(len(files[f["fileName"]]) for f in tweet_files)
     stats["media_files"] = len(synth.media_files)
+    stats["photos"] = sum(1 for spec in synth.media_files.values() if spec[0] == "photo")
+    stats["media_bytes"] = media_bytes
     return stats
+
+
+def _members(files: dict[str, bytes], media: dict[str, tuple[str, int, str]],
+             pool: list[bytes]) -> Iterator[tuple[str, bytes]]:
+    """Every member in name order; media files made one at a time (10k photos never all in memory)."""
+    for name in sorted([*files, *media]):
+        yield name, files[name] if name in files else _media_bytes(media[name], pool)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -691,12 +788,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of tweets (after edit collapse, without deleted)")
     parser.add_argument("--out", type=Path, help="zip to write (default bench/out/synth-N.zip)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--with-media", action="store_true", help="include tiny media files")
+    parser.add_argument("--with-media", action="store_true",
+                        help="include the media files (real photos from the pool, tiny mp4s)")
+    parser.add_argument("--media-rate", type=float, default=1.0,
+                        help="multiply how many tweets carry media (2 → about 0.28 photos per tweet)")
     parser.add_argument("--parts", type=int, default=1, help="split tweets into tweets-partK.js files")
+    parser.add_argument("--max-photo-bytes", type=int, default=0,
+                        help="use only the pool's photos up to this size (when their bytes do not matter)")
     args = parser.parse_args(argv)
     out = args.out or Path(__file__).resolve().parent / "out" / f"synth-{args.n}.zip"
     start = time.perf_counter()
-    stats = write_archive(args.n, out, seed=args.seed, with_media=args.with_media, parts=args.parts)
+    stats = write_archive(args.n, out, seed=args.seed, with_media=args.with_media, parts=args.parts,
+                          media_rate=args.media_rate, max_photo_bytes=args.max_photo_bytes)
     took = time.perf_counter() - start
     print(
         f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB zip, "

@@ -92,10 +92,10 @@ def test_edits_collapse_to_the_last_version(read_back) -> None:
     assert first not in a.by_id and second not in a.by_id
     last = a.by_id[third]
     assert last.full_text.startswith("Version 3")
-    assert last.edit_ids == [first, second, third]
+    assert last.edit_ids == (first, second, third)
     assert a.superseded_edit_ids == [first, second]
     assert a.counts.edited == 1 and a.counts.tweets == 3
-    assert a.by_id[plain].edit_ids == []  # edit_info retro-filled with its own id only: not edited
+    assert a.by_id[plain].edit_ids == ()  # edit_info retro-filled with its own id only: not edited
     assert a.threads == [[third, reply]]  # the thread follows the edit, root first
 
 
@@ -170,7 +170,7 @@ def test_media_files_are_located_per_tweet(read_back) -> None:
         f"data/tweets_media/{photos}-X_y-z.png",
     ]
     assert p[2].member is None
-    assert a.by_id[photos].warnings == [f"photo {photos}-gone.jpg is missing from the archive"]
+    assert a.by_id[photos].warnings == (f"photo {photos}-gone.jpg is missing from the archive",)
     v = a.by_id[video].media[0]
     assert v.kind is MediaKind.VIDEO and v.member == f"data/tweets_media/{video}-wZwdl2psWVDiB7ej.mp4"
     assert v.video_url.split("?")[0].endswith("/wZwdl2psWVDiB7ej.mp4")  # the 2176000 variant, not the m3u8
@@ -178,7 +178,7 @@ def test_media_files_are_located_per_tweet(read_back) -> None:
     g = a.by_id[gif].media[0]
     assert g.kind is MediaKind.GIF and g.member == f"data/tweets_media/{gif}-tweet_gif-01.mp4"
     assert (a.counts.media, a.counts.missing_media) == (5, 1)
-    assert a.by_id[gif].warnings == []
+    assert a.by_id[gif].warnings == ()
 
 
 def test_known_handles_pair_ids_with_latest_screen_names(read_back) -> None:

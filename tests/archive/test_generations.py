@@ -129,3 +129,19 @@ def test_2019_rows_without_wrapper_and_people_without_userlink(read_back) -> Non
     assert archive.by_id[tid].created_at == dt(2018, 7, 14, 12, 30, 1)
     assert archive.following == ["42"]
     assert "data/manifest.js" not in archive.members()
+
+
+@pytest.mark.parametrize("shape", ["zip", "dir", "split"])
+def test_tweet_files_read_in_small_pieces_read_the_same(shape: str, read_back, monkeypatch) -> None:
+    """jsfile.iter_rows cuts tweets.js between rows, a piece at a time: the result is the whole file's."""
+    from quittex_tui.archive import jsfile
+
+    b = ArchiveBuilder(generation="2023", tweet_parts=2)
+    _content(b)
+    for n in range(40):
+        b.tweet(f"encore {n} 🌍 & <fin>", at=dt(2023, 6, 1, 8, n))
+    whole = read_back(b, shape)
+    monkeypatch.setattr(jsfile, "CHUNK", 300)
+    pieces = read_back(b, shape)
+    assert summary_json(pieces) == summary_json(whole)
+    assert pieces.tweets == whole.tweets and pieces.fingerprint == whole.fingerprint

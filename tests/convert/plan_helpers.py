@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from quittex_tui.archive.models import Media, MediaKind, Mention, Tweet, TweetKind, UrlEntity
-from quittex_tui.convert.models import PlannedMedia
 
 ME = "1000"
 T0 = datetime(2024, 12, 20, 9, 0, 5, tzinfo=UTC)
@@ -85,25 +83,8 @@ class FakeArchive:
     def by_id(self) -> dict[str, Tweet]:
         return {t.id: t for t in self.tweets}
 
+    def member_size(self, member: str) -> int:
+        return 1000 + len(member)  # as the archive's directory would say it (the plan reads no file)
+
     def read_member(self, member: str) -> bytes:
-        return member.encode()
-
-
-def stub_preparer(calls: list[str] | None = None):
-    """Stands in for convert.media.prepare_media: a missing member → (None, warning), else a file."""
-
-    def prepare(
-        archive: Any, media: Media, *, target: str, image_max_bytes: int, cache_dir: Path
-    ) -> tuple[PlannedMedia | None, list[str]]:
-        if calls is not None:
-            calls.append(media.media_id)
-        if media.member is None:
-            return None, [f"{media.media_id} is missing from the archive"]
-        kind = (
-            "image" if media.kind == MediaKind.PHOTO else "video" if media.kind == MediaKind.VIDEO else "gif"
-        )
-        return PlannedMedia(
-            path=str(cache_dir / f"{media.media_id}.bin"), kind=kind, bytes=1000, width=4, height=3
-        ), []
-
-    return prepare
+        raise AssertionError(f"the plan read {member}: planning must read no media file (issue 16)")

@@ -21,7 +21,7 @@ from quittex_tui.convert.models import (
     SkippedTweet,
 )
 from quittex_tui.convert.plan import build_plan, plan_json_obj
-from tests.convert.plan_helpers import T0, FakeArchive, photo, stub_preparer, tweet
+from tests.convert.plan_helpers import T0, FakeArchive, photo, tweet
 
 # Characters that join clusters (accents, ZWJ, skin tones, flags, Hangul jamo, Indic signs, tags) mixed
 # with ordinary ones, CR/LF and spaces — where a shortcut in the counter would go wrong.
@@ -77,7 +77,7 @@ def test_plan_json_obj_equals_the_model_serialisation(tmp_path) -> None:
     ])
     archive.tweets[1].kind = "retweet"
     for options in (PlanOptions(target="bluesky"), PlanOptions(target="mastodon", date_footer=True)):
-        plan = build_plan(archive, options, cache_dir=tmp_path, media_preparer=stub_preparer())
+        plan = build_plan(archive, options, cache_dir=tmp_path)
         assert orjson.dumps(plan_json_obj(plan)) == orjson.dumps(plan.to_json_obj())
         assert plan.items[0].posts[0].media and plan.skipped
 

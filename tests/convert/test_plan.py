@@ -11,14 +11,14 @@ import pytest
 from quittex_tui.archive.models import MediaKind, TweetKind
 from quittex_tui.convert.models import ItemKind, PlanOptions
 from quittex_tui.convert.plan import build_plan
-from tests.convert.plan_helpers import ME, T0, FakeArchive, photo, stub_preparer, tweet
+from tests.convert.plan_helpers import ME, T0, FakeArchive, photo, tweet
 
 BSKY = PlanOptions(target="bluesky")
 MASTO = PlanOptions(target="mastodon")
 
 
-def _plan(archive: FakeArchive, options: PlanOptions, tmp_path, calls: list[str] | None = None):
-    return build_plan(archive, options, cache_dir=tmp_path, media_preparer=stub_preparer(calls))
+def _plan(archive: FakeArchive, options: PlanOptions, tmp_path):
+    return build_plan(archive, options, cache_dir=tmp_path)
 
 
 def _mixed_archive() -> FakeArchive:
@@ -92,15 +92,14 @@ def test_media_groups_four_images_video_alone_and_missing_files_warned(tmp_path)
     media.insert(2, photo("https://t.co/M", 9, kind=MediaKind.VIDEO))
     media.append(photo("https://t.co/M", 10, member=None))
     t = tweet("1", "Album https://t.co/M", media=media)
-    calls: list[str] = []
-    plan = _plan(FakeArchive([t]), BSKY, tmp_path, calls)
+    plan = _plan(FakeArchive([t]), BSKY, tmp_path)  # FakeArchive refuses any read: no file is touched
     posts = plan.items[0].posts
-    assert calls == [m.media_id for m in media]
     assert [[m.kind for m in p.media] for p in posts] == [
         ["image", "image"], ["video"], ["image", "image", "image", "image"]]
     assert [p.text for p in posts] == ["Album", "", ""]
-    assert posts[0].warnings == ["m10 is missing from the archive"]
-    assert all(m.path.startswith(str(tmp_path)) for p in posts for m in p.media)
+    assert posts[0].warnings == [
+        "photo P10.jpg (media m10) is missing from the archive: the post goes without it"]
+    assert all(m.path.startswith(str(tmp_path / "bluesky")) for p in posts for m in p.media)
 
 
 def test_media_only_tweet_is_a_post_with_empty_text(tmp_path) -> None:

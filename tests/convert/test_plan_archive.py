@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import grapheme
@@ -14,6 +15,8 @@ from quittex_tui.cli import main
 from quittex_tui.convert.models import Plan, PlanOptions
 from quittex_tui.convert.plan import build_plan
 from quittex_tui.demo import demo_archive_path
+from quittex_tui.publish.media_stage import MediaStage
+from quittex_tui.publish.target import PermanentError
 from tests.archive.builder import ArchiveBuilder, At, Link, Photo, Tag, Video, dt
 
 
@@ -88,8 +91,14 @@ def test_plan_json_bluesky_on_a_written_archive(tmp_path: Path, capsys: pytest.C
 
     photos = by_id[ids["photos"]]["posts"]
     assert [(p["text"], len(p["media"])) for p in photos] == [("cinq photos", 4), ("", 1)]
-    for media in photos[0]["media"]:
-        assert Path(media["path"]).is_file() and media["kind"] == "image" and media["bytes"] <= 1_000_000
+    with zipfile.ZipFile(path) as zf:
+        for n, media in enumerate(photos[0]["media"]):
+            # what the plan says of a media, it knows from the archive's directory and the tweet (issue 16)
+            assert media["kind"] == "image" and media["prepared"] is False and media["mime"] == "image/jpeg"
+            assert media["source"].startswith(f"data/tweets_media/{ids['photos']}-")
+            assert media["bytes"] == zf.getinfo(media["source"]).file_size
+            assert (media["width"], media["height"]) == (40 + n, 30)  # the tweet's sizes.large
+            assert Path(media["path"]).is_absolute() and not Path(media["path"]).exists()  # made at send time
     assert [m["kind"] for m in by_id[ids["video"]]["posts"][0]["media"]] == ["video"]
 
 
@@ -99,6 +108,32 @@ def test_plan_is_byte_identical_across_runs(tmp_path: Path, capsys: pytest.Captu
             for target in ("bluesky", "bluesky", "mastodon", "mastodon")]
     assert outs[0] == outs[1] and outs[2] == outs[3]
     assert outs[0] != outs[2]
+
+
+def test_plan_is_byte_identical_with_a_cold_and_a_warm_media_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plan never depends on what the media cache holds: the same bytes before any media was prepared
+    and after every one was (what a migration leaves behind)."""
+    path, _ids = _archive(tmp_path)
+    for target in ("bluesky", "mastodon"):
+        cold = _run(capsys, str(path), "--to", target, "--json")[1]
+        with open_archive(path) as archive:
+            plan = build_plan(archive, PlanOptions(target=target))
+            stage = MediaStage.for_plan(plan)
+            assert stage is not None
+            photos = [post for item in plan.items for post in item.posts if post.media
+                      and post.media[0].kind == "image"]
+            prepared = [stage.prepare_post(post) for post in photos]
+            video = next(post for item in plan.items for post in item.posts if post.media
+                         and post.media[0].kind == "video")
+            with pytest.raises(PermanentError, match=r"video .*\.mp4 .* is not a valid MP4"):
+                stage.prepare_post(video)  # the builder's video is no MP4: found now, at send time
+        assert prepared and all(m.prepared and Path(m.path).is_file() for p in prepared for m in p.media)
+        declared = [m for post in photos for m in post.media]
+        assert all(Path(m.path).is_file() for m in declared)  # the plan's paths now hold the prepared files
+        warm = _run(capsys, str(path), "--to", target, "--json")[1]
+        assert warm == cold
 
 
 def test_plan_mastodon_footer_replies_and_limits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,7 +218,31 @@ def test_demo_archive_plan_respects_every_rule(target: str, tmp_path: Path) -> N
                 assert Mastodon.get_status_length(post.text) <= 500
             assert len(post.media) <= 4
             assert not ({m.kind for m in post.media} >= {"image", "video"})
-            for media in post.media:
-                assert Path(media.path).is_file()
+            if not post.media:
+                continue
+            # prepared as the engine does right before sending: real files, within the network's limits
+            stage = MediaStage.for_plan(plan)
+            assert stage is not None
+            ready = stage.prepare_post(post)
+            for declared, media in zip(post.media, ready.media, strict=True):
+                assert media.prepared and Path(media.path).is_file() and Path(declared.path).is_file()
+                assert media.bytes == Path(media.path).stat().st_size and media.alt == declared.alt
                 if media.kind == "image":
-                    assert media.bytes <= 1_000_000
+                    assert media.bytes <= (1_000_000 if target == "bluesky" else 16 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("target", ["bluesky", "mastodon"])
+def test_the_plan_written_item_by_item_is_the_plan(target: str) -> None:
+    """`plan --json` writes the plan item by item (convert.plan.write_plan_json, issue 16: the whole plan
+    never in memory): byte for byte the JSON of the whole plan."""
+    import io
+
+    import orjson
+
+    from quittex_tui.convert.plan import plan_json_obj, write_plan_json
+
+    options = PlanOptions(target=target, include_replies=True, date_footer=True, number_parts=True)
+    with open_archive(demo_archive_path()) as archive:
+        out = io.BytesIO()
+        write_plan_json(archive, options, out)
+        assert out.getvalue() == orjson.dumps(plan_json_obj(build_plan(archive, options)))

@@ -12,12 +12,14 @@ hard cap; and a cap while reading, since headers can lie), corrupt or truncated 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from quittex_tui.errors import ArchiveError
 
@@ -90,8 +92,19 @@ class Container:
     def read(self, name: str) -> bytes:
         raise NotImplementedError
 
+    def stream(self, name: str) -> contextlib.AbstractContextManager[IO[bytes]]:
+        """The member as a stream, read a piece at a time (jsfile.iter_rows: a 700 MB tweets.js never
+        whole in memory). Damage shows as ArchiveError from `read`, as with `read(name)`."""
+        raise NotImplementedError
+
     def crc(self, name: str) -> int:
         """CRC-32 of a member (free from a zip's directory; computed on the bytes for a folder)."""
+        raise NotImplementedError
+
+    def identity(self, name: str) -> str:
+        """What tells this member's content apart without reading it (archive/index.py keys on it): the
+        CRC-32 of a zip's directory; a folder's file has no such thing, so its modification time, change
+        time and inode (any rewrite of the file changes one of them)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -199,6 +212,9 @@ class ZipContainer(Container):
         except KeyError:
             raise self._missing(name) from None
 
+    def identity(self, name: str) -> str:
+        return f"crc:{self.crc(name):08x}"
+
     def read(self, name: str) -> bytes:
         try:
             zf, info, path = self._members[name]
@@ -215,16 +231,46 @@ class ZipContainer(Container):
         except ArchiveError:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise ArchiveError(
-                f"{path}: entry {name} cannot be read ({exc}); the zip is corrupt or truncated.",
-                _HINT_REDOWNLOAD,
-            ) from None
+            raise _unreadable(path, name, exc) from None
         return data
+
+    @contextlib.contextmanager
+    def stream(self, name: str) -> Iterator[IO[bytes]]:
+        try:
+            zf, info, path = self._members[name]
+        except KeyError:
+            raise self._missing(name) from None
+        try:
+            fh = zf.open(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise _unreadable(path, name, exc) from None
+        with fh:
+            yield _CheckedReader(fh, path, name)  # type: ignore[misc]
 
     def close(self) -> None:
         for zf in self._zips:
             zf.close()
         self._zips.clear()
+
+
+class _CheckedReader:
+    """A zip member's stream whose damage is an ArchiveError. zipfile itself stops at the declared size
+    (bomb-checked when the zip was opened) and checks the CRC at the end."""
+
+    def __init__(self, fh: IO[bytes], path: Path, name: str) -> None:
+        self._fh, self._path, self._name = fh, path, name
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._fh.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise _unreadable(self._path, self._name, exc) from None
+
+
+def _unreadable(path: Path, name: str, exc: BaseException) -> ArchiveError:
+    return ArchiveError(
+        f"{path}: entry {name} cannot be read ({exc}); the zip is corrupt or truncated.", _HINT_REDOWNLOAD
+    )
 
 
 def _bomb(path: Path, name: str, why: str) -> ArchiveError:
@@ -242,12 +288,14 @@ class DirContainer(Container):
         self.source = [given]
         self._root = root.resolve()
         self._sizes: dict[str, int] = {}
+        self._stamps: dict[str, str] = {}
         self._crcs: dict[str, int] = {}
         data = self._root / "data"
-        for path, size in _walk(data):
+        for path, stat in _walk(data):
             rel = path.relative_to(self._root).as_posix()
             if not _ignored(rel):
-                self._sizes[rel] = size
+                self._sizes[rel] = stat.st_size
+                self._stamps[rel] = f"stat:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
     def names(self) -> list[str]:
         return list(self._sizes)
@@ -284,13 +332,51 @@ class DirContainer(Container):
         self._crcs[name] = zlib.crc32(data)
         return data
 
+    @contextlib.contextmanager
+    def stream(self, name: str) -> Iterator[IO[bytes]]:
+        path = self._path(name)
+        try:
+            fh = path.open("rb")
+        except OSError as exc:
+            raise ArchiveError(
+                f"{path} cannot be read ({exc.strerror}).", "Check the file's permissions."
+            ) from None
+        with fh:
+            reader = _CrcReader(fh)
+            yield reader  # type: ignore[misc]
+            if reader.complete:
+                self._crcs[name] = reader.crc  # the fingerprint needs it: no second read of the file
+
+
     def crc(self, name: str) -> int:
         if name not in self._crcs:
             self.read(name)
         return self._crcs[name]
 
+    def identity(self, name: str) -> str:
+        try:
+            return self._stamps[name]
+        except KeyError:
+            raise self._missing(name) from None
 
-def _walk(top: Path) -> Iterator[tuple[Path, int]]:
+
+class _CrcReader:
+    """A file read a piece at a time, its CRC-32 computed on the way (DirContainer.crc)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self.crc = 0
+        self.complete = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self.crc = zlib.crc32(data, self.crc)
+        if not data or size < 0:
+            self.complete = True
+        return data
+
+
+def _walk(top: Path) -> Iterator[tuple[Path, os.stat_result]]:
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -302,7 +388,7 @@ def _walk(top: Path) -> Iterator[tuple[Path, int]]:
             if entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
             elif entry.is_file():
-                yield Path(entry.path), entry.stat().st_size
+                yield Path(entry.path), entry.stat()
 
 
 def _looks_like_data_dir(path: Path) -> bool:

@@ -5,8 +5,18 @@ Indices in the entity models are **code points into the still-HTML-escaped `full
 archive gives them; text work (convert/) does all entity surgery on the escaped text, then unescapes once.
 
 These models are the contract between the reader and everything after it (plan, engine, TUI,
-audience). The reader builds them with `model_construct` on the hot path (100k tweets) after checking
-the raw shapes itself, so keep fields simple and defaults cheap.
+audience). They are `msgspec.Struct`s, not pydantic models, because an archive holds up to 500k tweets
+and the issue "Heavy archives" asks for bounded memory (issue 16):
+- a Struct keeps its fields in slots (≈ 8 bytes a field) where a pydantic model keeps a dict per instance
+  (≈ 1 KB for a Tweet); `gc=False` keeps them out of the cyclic collector (they never form cycles: they
+  hold strings, numbers, datetimes and tuples of other Structs);
+- the multi-valued fields are **tuples**, `()` by default: most tweets have no mentions, no media, no
+  edits, and the empty tuple is one shared object where an empty list costs 56 bytes each, ten a tweet;
+- the same Structs are what the cached index (archive/index.py) stores and loads back with msgspec.
+
+They behave like the models they replace for every consumer: keyword construction with defaults,
+attribute access and assignment (the reader derives `kind`, `thread_root`, `member`… after building),
+equality by value. They do no validation: the reader checks the raw shapes itself (archive/rows.py).
 """
 
 from __future__ import annotations
@@ -14,11 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=False, extra="ignore")
+import msgspec
 
 
 class TweetKind(StrEnum):
@@ -35,29 +41,33 @@ class MediaKind(StrEnum):
     GIF = "animated_gif"
 
 
-class Mention(_Model):
+class _Struct(msgspec.Struct, kw_only=True, gc=False, array_like=True):
+    """Base of the archive models: keyword-only, slotted, untracked by the cyclic GC."""
+
+
+class Mention(_Struct):
     screen_name: str
     user_id: str | None = None  # absent / "-1" in some rows
     name: str = ""
-    start: int
-    end: int
+    start: int = 0
+    end: int = 0
 
 
-class UrlEntity(_Model):
+class UrlEntity(_Struct):
     url: str  # the t.co link as it stands in the text
     expanded_url: str  # the real target; post this, never display_url (truncated with …)
     display_url: str = ""
-    start: int
-    end: int
+    start: int = 0
+    end: int = 0
 
 
-class Hashtag(_Model):
+class Hashtag(_Struct):
     text: str  # without '#'
-    start: int
-    end: int
+    start: int = 0
+    end: int = 0
 
 
-class Media(_Model):
+class Media(_Struct):
     media_id: str
     kind: MediaKind
     url: str  # the t.co link in full_text that stands for the media (remove it from the text)
@@ -67,11 +77,11 @@ class Media(_Model):
     # For videos/GIFs: the highest-bitrate mp4 variant URL (the file is named after its basename).
     video_url: str | None = None
     duration_ms: int | None = None  # video_info.duration_millis when given
-    width: int | None = None  # from sizes.large / original_info when given
+    width: int | None = None  # from original_info / sizes.large / the mp4 variant's "WxH" when given
     height: int | None = None
 
 
-class Tweet(_Model):
+class Tweet(_Struct):
     id: str
     created_at: datetime  # timezone-aware (UTC)
     full_text: str  # as in the archive: HTML-escaped, with t.co links and leading @handles
@@ -81,38 +91,38 @@ class Tweet(_Model):
     in_reply_to_status_id: str | None = None
     in_reply_to_user_id: str | None = None
     in_reply_to_screen_name: str | None = None
-    mentions: list[Mention] = Field(default_factory=list)
-    urls: list[UrlEntity] = Field(default_factory=list)
-    hashtags: list[Hashtag] = Field(default_factory=list)
-    symbols: list[Hashtag] = Field(default_factory=list)  # cashtags, same shape
-    media: list[Media] = Field(default_factory=list)  # extended_entities.media (all of them)
+    mentions: tuple[Mention, ...] = ()
+    urls: tuple[UrlEntity, ...] = ()
+    hashtags: tuple[Hashtag, ...] = ()
+    symbols: tuple[Hashtag, ...] = ()  # cashtags, same shape
+    media: tuple[Media, ...] = ()  # extended_entities.media (all of them)
     favorite_count: int = 0
     retweet_count: int = 0
     # Edits: every version's id, oldest first (edit_info); the reader keeps only the last version and
     # records the earlier ids here so the plan can report them as skipped "edited".
-    edit_ids: list[str] = Field(default_factory=list)
+    edit_ids: tuple[str, ...] = ()
     # Note tweets (long posts): the complete text from note-tweet.js, replacing the cut full_text.
     # `note_text` is NOT HTML-escaped (note-tweet.js stores plain text); its entities index into it.
     note_text: str | None = None
-    note_urls: list[UrlEntity] = Field(default_factory=list)
-    note_mentions: list[Mention] = Field(default_factory=list)
-    note_hashtags: list[Hashtag] = Field(default_factory=list)
+    note_urls: tuple[UrlEntity, ...] = ()
+    note_mentions: tuple[Mention, ...] = ()
+    note_hashtags: tuple[Hashtag, ...] = ()
     # Derived by the reader:
     kind: TweetKind = TweetKind.ORIGINAL
     thread_root: str | None = None  # for ORIGINAL roots and THREAD continuations of a self-thread
     quoted_url: str | None = None  # for QUOTE: the twitter.com/x.com status URL
-    warnings: list[str] = Field(default_factory=list)  # e.g. "photo 123-abc.jpg missing from the archive"
+    warnings: tuple[str, ...] = ()  # e.g. "photo 123-abc.jpg missing from the archive"
 
 
-class Like(_Model):
+class Like(_Struct):
     tweet_id: str
     full_text: str = ""
     expanded_url: str = ""
 
 
-class Account(_Model):
-    id: str
-    username: str
+class Account(_Struct):
+    id: str = ""
+    username: str = ""
     display_name: str = ""
     bio: str = ""
     website: str = ""
@@ -122,8 +132,9 @@ class Account(_Model):
     header_member: str | None = None
 
 
-class ArchiveCounts(_Model):
-    """The `counts` object of `inspect --json` (see issue: Foundation and the X archive reader)."""
+class ArchiveCounts(_Struct):
+    """The `counts` object of `inspect --json` (see issue: Foundation and the X archive reader).
+    Field order is the JSON's key order: keep it."""
 
     tweets: int = 0
     originals: int = 0
@@ -141,3 +152,6 @@ class ArchiveCounts(_Model):
     blocks: int = 0
     mutes: int = 0
     likes: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return msgspec.structs.asdict(self)

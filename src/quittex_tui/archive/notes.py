@@ -14,21 +14,21 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+import msgspec
 
 from quittex_tui.archive import rows
 from quittex_tui.archive.models import Hashtag, Mention, Tweet, UrlEntity
 
 
-class NoteTweet(BaseModel):
+class NoteTweet(msgspec.Struct, kw_only=True, gc=False):
     """One row of note-tweet.js: the complete text of a long post and its entities (plain text, unescaped)."""
 
     note_id: str
     created_at: datetime
     text: str
-    urls: list[UrlEntity] = Field(default_factory=list)
-    mentions: list[Mention] = Field(default_factory=list)
-    hashtags: list[Hashtag] = Field(default_factory=list)
+    urls: tuple[UrlEntity, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    hashtags: tuple[Hashtag, ...] = ()
 
 
 def note_from_row(row: object) -> NoteTweet | None:
@@ -45,7 +45,7 @@ def note_from_row(row: object) -> NoteTweet | None:
         or note_id is None
     ):
         return None
-    return NoteTweet.model_construct(
+    return NoteTweet(
         note_id=str(note_id),
         created_at=created,
         text=core["text"],

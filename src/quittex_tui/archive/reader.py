@@ -1,12 +1,16 @@
 """`open_archive`: read an X archive into an `Archive` (models + derived facts).
 
 Spec: x-archive-format.md (every section). Order of work, and why:
-1. container (zip / split zips / folder) and the manifest → which files to read;
-2. tweets: each part parsed once from memory, rows converted to models one by one and dropped from the
-   parsed list as we go, so the raw dicts and the models never both exist in full (100k tweets, ~120 MB);
-3. deleted tweets out, note tweets joined (before edits collapse: a note may belong to an earlier version),
+1. container (zip / split zips / folder) and the manifest → which files to read; the account;
+2. the cached index (archive/index.py): a reopen of an archive read before loads its snapshot and stops
+   here — no tweets.js is parsed at all;
+3. tweets: each part's bytes cut into one JSON slice per row (jsfile.split_rows), each row decoded by
+   msgspec straight into typed structs and converted to a model (rows.py) — no dict of a row, and only
+   one part's bytes in memory at a time (issue 16: 500k tweets in bounded memory);
+4. deleted tweets out, note tweets joined (before edits collapse: a note may belong to an earlier version),
    edits collapsed, sort by (created_at, id) — rows are not in date order;
-4. kinds and threads, media files, known handles, people, likes, account.
+5. kinds and threads, media files, known handles, people, likes; then the snapshot is written for next
+   time.
 """
 
 from __future__ import annotations
@@ -18,12 +22,22 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
+
+import msgspec
 
 from quittex_tui.archive import derive, rows
-from quittex_tui.archive.construct import construct
+from quittex_tui.archive import index as archive_index
 from quittex_tui.archive.container import Container, open_container
-from quittex_tui.archive.jsfile import parse_js, parse_rows
+from quittex_tui.archive.jsfile import (
+    REPLACEMENT_ESCAPE,
+    REPLACEMENT_UTF8,
+    iter_rows,
+    parse_js,
+    parse_rows,
+    repair,
+    split_rows,
+)
 from quittex_tui.archive.manifest import Manifest, find_files, is_grailbird, read_manifest
 from quittex_tui.archive.models import Account, ArchiveCounts, Like, Tweet, TweetKind
 from quittex_tui.archive.notes import join_notes, note_from_row, note_id_of
@@ -41,20 +55,7 @@ class Archive:
         self._container = container
         self.source: list[Path] = list(container.source)
         self.fingerprint = ""
-        self.account = construct(
-            Account,
-            {
-                "id": "",
-                "username": "",
-                "display_name": "",
-                "bio": "",
-                "website": "",
-                "location": "",
-                "created_at": None,
-                "avatar_member": None,
-                "header_member": None,
-            },
-        )
+        self.account = Account()
         self.tweets: list[Tweet] = []
         self.by_id: dict[str, Tweet] = {}
         self.threads: list[list[str]] = []
@@ -70,6 +71,11 @@ class Archive:
         self.warnings: list[str] = []
         # extras (beyond the contract): the data files read, per kind, and the media folders' members
         self.files: dict[str, list[str]] = {}
+        # `tweets` are sorted by (created_at, id): the planner need not sort them again
+        self.tweets_in_order = True
+        # how this Archive was made: "read" (tweets parsed), "index" (loaded from the cached index)
+        self.loaded_from = "read"
+        self.index_key = ""  # the cached index's key ("" when the archive is too small to index)
 
     # -- members ---------------------------------------------------------------------------------
     def read_member(self, member: str) -> bytes:
@@ -83,6 +89,10 @@ class Archive:
 
     def members(self) -> list[str]:
         return self._container.names()
+
+    def member_identity(self, member: str) -> str:
+        """The member's content identity without reading it (a zip's CRC; a file's stat): see index.py."""
+        return self._container.identity(member)
 
     # -- lifetime --------------------------------------------------------------------------------
     def close(self) -> None:
@@ -98,9 +108,12 @@ class Archive:
 
 
 def open_archive(
-    path_or_paths: Path | str | Iterable[Path | str], progress: Progress | None = None
+    path_or_paths: Path | str | Iterable[Path | str], progress: Progress | None = None, *, index: bool = True
 ) -> Archive:
-    """Read the archive at a path (zip, extracted folder) or a list of split zip parts."""
+    """Read the archive at a path (zip, extracted folder) or a list of split zip parts.
+
+    `index`: use the cached index (load it when there is a trustworthy one, else write one after
+    reading); False reads everything and writes nothing."""
     if isinstance(path_or_paths, (str, Path)):
         paths = [Path(path_or_paths).expanduser()]
     else:
@@ -114,7 +127,7 @@ def open_archive(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _read(archive, container, report)
+        _read(archive, container, report, use_index=index)
     except BaseException:
         container.close()
         raise
@@ -130,7 +143,7 @@ def open_archive(
     return archive
 
 
-def _read(archive: Archive, container: Container, report: Progress) -> None:
+def _read(archive: Archive, container: Container, report: Progress, *, use_index: bool) -> None:
     warnings = archive.warnings
     manifest = read_manifest(container)
     files = find_files(container, manifest, warnings)
@@ -151,13 +164,23 @@ def _read(archive: Archive, container: Container, report: Progress) -> None:
         )
     _read_account(archive, container, files, manifest)
 
+    key = ""
+    if use_index and archive_index.worth_indexing(container, files["tweets"]):
+        key = archive_index.index_key(container, archive.account.id)
+        report("Reading the cached index", 0.02)
+        snapshot = archive_index.load(key)
+        if snapshot is not None:
+            _restore(archive, snapshot)
+            archive.loaded_from, archive.index_key = "index", key
+            return
     report("Reading tweets", 0.02)
     tweets = _read_tweets(container, files["tweets"], report, warnings)
 
     report("Joining note tweets, edits and threads", 0.8)
     # deleted-tweets.js rows are whole tweets: their reply fields let a thread bridge a deleted middle
+    broken: list[str] = []  # small files read with a broken character repaired (jsfile.parse_js)
     deleted_links = dict(
-        filter(None, map(rows.reply_fields, _rows(container, files.get("deleted_tweets", ()))))
+        filter(None, map(rows.reply_fields, _rows(container, files.get("deleted_tweets", ()), broken)))
     )
     deleted = set(deleted_links)
     archive.deleted_ids = sorted(deleted, key=lambda i: int(i) if i.isdigit() else 0)
@@ -166,11 +189,14 @@ def _read(archive: Archive, container: Container, report: Progress) -> None:
 
     notes = []
     for name in files.get("note_tweets", ()):
-        for row in parse_rows(container.read(name), container.where(name)):
+        for row in parse_rows(container.read(name), container.where(name), broken):
             note = note_from_row(row)
             if note is not None:
                 notes.append(note)
-    deleted_notes = _ids(container, files.get("deleted_note_tweets", ()), note_id_of)
+    deleted_notes = _ids(container, files.get("deleted_note_tweets", ()), note_id_of, broken)
+    for where in broken:
+        warnings.append(f"{where}: a broken character (not valid UTF-8, or half of a UTF-16 pair) was "
+                        "replaced by \N{REPLACEMENT CHARACTER}")
     if notes:
         unmatched = join_notes(notes, tweets, deleted_notes)
         for note in unmatched:
@@ -227,6 +253,41 @@ def _read(archive: Archive, container: Container, report: Progress) -> None:
         if len(detail) > MAX_MEDIA_DETAIL:
             warnings.append(f"… and {len(detail) - MAX_MEDIA_DETAIL} more missing media (see each tweet)")
     archive.fingerprint = _fingerprint(container, archive.account.id, files)
+    if key:
+        report("Writing the cached index", 0.97)
+        archive.index_key = key
+        archive_index.save(key, _snapshot(archive))
+
+
+def _snapshot(archive: Archive) -> archive_index.Snapshot:
+    return archive_index.Snapshot(
+        fingerprint=archive.fingerprint, account=archive.account, tweets=archive.tweets,
+        threads=archive.threads, following=archive.following, followers=archive.followers,
+        blocks=archive.blocks, mutes=archive.mutes, likes=archive.likes, known_handles=archive.known_handles,
+        superseded_edit_ids=archive.superseded_edit_ids, deleted_ids=archive.deleted_ids,
+        counts=archive.counts, warnings=archive.warnings, files=archive.files)
+
+
+def _restore(archive: Archive, snap: archive_index.Snapshot) -> None:
+    shared = rows.Shared()
+    for tweet in snap.tweets:  # the strings the reader shares, shared again (msgpack makes one per use)
+        tweet.lang = shared(tweet.lang)
+        if tweet.in_reply_to_screen_name is not None:
+            tweet.in_reply_to_screen_name = shared(tweet.in_reply_to_screen_name)
+    archive.fingerprint = snap.fingerprint
+    archive.account = snap.account
+    archive.tweets = snap.tweets
+    archive.by_id = {t.id: t for t in snap.tweets}
+    archive.threads = snap.threads
+    archive.following, archive.followers = snap.following, snap.followers
+    archive.blocks, archive.mutes = snap.blocks, snap.mutes
+    archive.likes = snap.likes
+    archive.known_handles = snap.known_handles
+    archive.superseded_edit_ids = snap.superseded_edit_ids
+    archive.deleted_ids = snap.deleted_ids
+    archive.counts = snap.counts
+    archive.warnings = snap.warnings
+    archive.files = snap.files
 
 
 def _order(t: Tweet) -> tuple[Any, int]:
@@ -241,47 +302,119 @@ def _read_tweets(
     total = sum(sizes)
     done = 0
     by_id: dict[str, Tweet] = {}
+    shared = rows.Shared()
+    decode = rows.TWEET_ROW.decode
+    from_typed = rows.tweet_from_typed
+    errors = rows.ROW_ERRORS
     for name, size in zip(names, sizes, strict=True):
-        base = 0.02 + 0.78 * done / total
-        span = 0.78 * size / total
-        report(f"Reading {name}", base)
-        data = container.read(name)
-        parsed = parse_rows(data, container.where(name))
-        del data  # the text is no longer needed once parsed
-        report(f"Converting {name}", base + span * 0.5)
+        report(f"Reading {name}", 0.02 + 0.78 * done / total)
         skipped = 0
-        count = len(parsed)
-        step = max(count // 10, 5000)
-        for i in range(count):
-            row = parsed[i]
-            parsed[i] = None  # drop each raw dict as soon as its model exists: one copy of the data at a time
-            tweet = rows.tweet_from_row(row)
-            if tweet is None:
-                skipped += 1
-                continue
-            by_id[tweet.id] = tweet  # parts may repeat rows: de-duplicate by id
-            if i and i % step == 0:
-                report(f"Converting {name}", base + span * (0.5 + 0.5 * i / count))
-        del parsed
+        repaired: list[str] = []
+        with container.stream(name) as raw_stream:
+            stream = _Counting(raw_stream)
+            # one piece of the file at a time (jsfile.iter_rows): never the whole tweets.js in memory
+            for raws, piece_repaired in iter_rows(stream, container.where(name)):
+                for i in range(len(raws)):
+                    raw = raws[i]
+                    raws[i] = None  # type: ignore[call-overload]  (each slice goes once its row is a model)
+                    try:
+                        tweet = from_typed(decode(raw), shared)
+                    except errors:
+                        tweet, fixed = _odd_row(raw, shared)
+                        if fixed and tweet is not None:
+                            repaired.append(tweet.id)
+                    else:
+                        if piece_repaired and tweet is not None and _was_repaired(raw):
+                            repaired.append(tweet.id)
+                    if tweet is None:
+                        skipped += 1
+                        continue
+                    by_id[tweet.id] = tweet  # parts may repeat rows: de-duplicate by id
+                del raws
+                report(f"Reading {name}", 0.02 + 0.78 * (done + min(stream.count, size)) / total)
         if skipped:
             warnings.append(f"{name}: skipped {skipped} row(s) without an id, a date or a text")
+        for tid in repaired[:MAX_MEDIA_DETAIL]:
+            warnings.append(
+                f"tweet {tid}: a broken character in {name} (not valid UTF-8, or half of a UTF-16 pair) was "
+                "replaced by \N{REPLACEMENT CHARACTER}; check that tweet's text"
+            )
+        if len(repaired) > MAX_MEDIA_DETAIL:
+            warnings.append(f"… and {len(repaired) - MAX_MEDIA_DETAIL} more tweets of {name} with a broken "
+                            "character replaced")
         done += size
     return list(by_id.values())
 
 
-def _rows(container: Container, names: Iterable[str]) -> Iterable[Any]:
+class _Counting:
+    """Counts what was read (the reading progress)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.count += len(data)
+        return data
+
+
+def _was_repaired(raw: msgspec.Raw) -> bool:
+    """Whether a row of a repaired file holds a replacement (jsfile.repair puts U+FFFD where the bad
+    character was, escaped or as UTF-8)."""
+    data = bytes(raw)
+    return REPLACEMENT_ESCAPE in data or REPLACEMENT_UTF8 in data
+
+
+def _odd_row(raw: msgspec.Raw, shared: rows.Shared) -> tuple[Tweet | None, bool]:
+    """A row the typed decoder refused: decoded as plain JSON and checked by hand (rows.tweet_from_row).
+    A row that is not even valid UTF-8 is repaired first; returns (tweet, whether it was repaired)."""
+    data = bytes(raw)
+    try:
+        return rows.tweet_from_row(msgspec.json.decode(data), shared), False
+    except msgspec.DecodeError:
+        fixed = repair(data)
+        if fixed is None:
+            return None, False
+        try:
+            return rows.tweet_from_row(msgspec.json.decode(fixed), shared), True
+        except msgspec.DecodeError:
+            return None, False
+
+
+def _rows(container: Container, names: Iterable[str], broken: list[str] | None = None) -> Iterable[Any]:
     for name in names:
-        yield from parse_rows(container.read(name), container.where(name))
+        yield from parse_rows(container.read(name), container.where(name), broken)
 
 
-def _ids(container: Container, names: Iterable[str], get: Callable[[Any], str | None]) -> set[str]:
-    return {i for i in map(get, _rows(container, names)) if i}
+def _ids(container: Container, names: Iterable[str], get: Callable[[Any], str | None],
+         broken: list[str] | None = None) -> set[str]:
+    return {i for i in map(get, _rows(container, names, broken)) if i}
+
+
+def _typed_rows(container: Container, names: Iterable[str], decoder: msgspec.json.Decoder[Any],
+                typed: Callable[[Any], Any], loose: Callable[[Any], Any]) -> Iterable[Any]:
+    """Each row of big row files (people, likes: a public figure has millions of followers) decoded into
+    typed structs, an odd row by hand from plain JSON; yields what `typed`/`loose` make of them."""
+    for name in names:
+        raws, _fixed = split_rows(container.read(name), container.where(name))
+        for i in range(len(raws)):
+            raw = raws[i]
+            raws[i] = None  # type: ignore[call-overload]
+            try:
+                yield typed(decoder.decode(raw))
+            except rows.ROW_ERRORS:
+                try:
+                    yield loose(msgspec.json.decode(repair(bytes(raw)) or bytes(raw)))
+                except msgspec.DecodeError:
+                    continue
 
 
 def _people(container: Container, names: Iterable[str], key: str) -> list[str]:
     seen: dict[str, None] = {}
-    for row in _rows(container, names):
-        pid = rows.person_id(row, key)
+    found = _typed_rows(container, names, rows.PERSON_ROW, lambda r: rows.person_from_typed(r, key),
+                        lambda r: rows.person_id(r, key))
+    for pid in found:
         if pid:
             seen[pid] = None
     return list(seen)
@@ -289,8 +422,7 @@ def _people(container: Container, names: Iterable[str], key: str) -> list[str]:
 
 def _likes(container: Container, names: Iterable[str]) -> list[Like]:
     seen: dict[str, Like] = {}
-    for row in _rows(container, names):
-        like = rows.like_from_row(row)
+    for like in _typed_rows(container, names, rows.LIKE_ROW, rows.like_from_typed, rows.like_from_row):
         if like is not None:
             seen.setdefault(like.tweet_id, like)
     return list(seen.values())
@@ -321,19 +453,16 @@ def _read_account(
         )
     desc = prof.get("description") if isinstance(prof.get("description"), dict) else {}
     names = [n for n in container.names() if n.startswith("data/profile_media/")]
-    archive.account = construct(
-        Account,
-        {
-            "id": account_id,
-            "username": username,
-            "display_name": display,
-            "bio": _profile_text(desc.get("bio")),
-            "website": str(desc.get("website") or ""),
-            "location": _profile_text(desc.get("location")),
-            "created_at": rows.parse_created_at(acc.get("createdAt")),
-            "avatar_member": _profile_member(names, prof.get("avatarMediaUrl")),
-            "header_member": _profile_member(names, prof.get("headerMediaUrl")),
-        },
+    archive.account = Account(
+        id=account_id,
+        username=username,
+        display_name=display,
+        bio=_profile_text(desc.get("bio")),
+        website=str(desc.get("website") or ""),
+        location=_profile_text(desc.get("location")),
+        created_at=rows.parse_created_at(acc.get("createdAt")),
+        avatar_member=_profile_member(names, prof.get("avatarMediaUrl")),
+        header_member=_profile_member(names, prof.get("headerMediaUrl")),
     )
 
 

@@ -1,9 +1,20 @@
-"""Raw archive rows → models (the hot path: 100k tweets must convert in well under a second).
+"""Raw archive rows → models (the hot path: 500k tweets must convert in a few seconds, in bounded memory).
 
 Spec: x-archive-format.md § tweets.js rows, § note-tweet.js rows, § People, § Account.
 Rows are `{"tweet": {…}}` from 2020 on and bare tweet objects in 2018–2019 archives; every number is a
 string; unknown fields are ignored; a row whose shape is unusable (no id, no date) is skipped and counted,
-never fatal. Shapes are checked by hand and models built with `construct` (no pydantic validation).
+never fatal.
+
+Two paths, same result:
+- **typed** (the hot path): each row's JSON slice (jsfile.split_rows) is decoded by msgspec straight into
+  the `_Raw*` structs below, which name only the fields the reader uses (everything else is skipped
+  without being built), then turned into the models. No dict of a row ever exists;
+- **dicts** (`tweet_from_row`, …): a row whose shape the typed decoder refuses (a number where a list
+  belongs, an object where a string belongs: hand-edited or API-shaped data) is decoded as plain JSON
+  and checked by hand, field by field, as before. One odd row never costs the others their fast path.
+
+Strings that repeat across rows (languages, screen names, user ids, hashtags) are shared through a
+`Shared` table: one object per distinct value instead of one per row (issue 16, bounded memory).
 """
 
 from __future__ import annotations
@@ -13,7 +24,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from quittex_tui.archive.construct import construct
+import msgspec
+from msgspec import UNSET, UnsetType
+
 from quittex_tui.archive.models import Hashtag, Like, Media, MediaKind, Mention, Tweet, TweetKind, UrlEntity
 
 _MONTHS = {
@@ -30,9 +43,27 @@ _STATUS_URL = re.compile(
     r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w+)/status(?:es)?/(\d+)/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
+# X's video variant URLs name their frame size: …/vid/1280x720/abc.mp4 (spec § Media files).
+_VARIANT_SIZE = re.compile(r"/(\d{2,5})x(\d{2,5})/")
 
 
-def quoted_url(tweet_id: str, entities: list[UrlEntity]) -> str | None:
+class Shared:
+    """One object per distinct string: `shared(s)` returns the first `s` seen that is equal to it."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self) -> None:
+        self._table: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        return self._table.setdefault(value, value)
+
+
+def _no_sharing(value: str) -> str:
+    return value
+
+
+def quoted_url(tweet_id: str, entities: tuple[UrlEntity, ...] | list[UrlEntity]) -> str | None:
     for ent in entities:
         m = _STATUS_URL.match(ent.expanded_url)
         if m and m.group(1).lower() != "i" and m.group(2) != tweet_id:
@@ -78,13 +109,6 @@ def _int(value: Any, default: int = 0) -> int:
         return default
 
 
-def _indices(ent: dict[str, Any]) -> tuple[int, int]:
-    idx = ent.get("indices")
-    if isinstance(idx, list) and len(idx) == 2:
-        return _int(idx[0]), _int(idx[1])
-    return _int(ent.get("fromIndex") or ent.get("start")), _int(ent.get("toIndex") or ent.get("end"))
-
-
 def _str_or_none(value: Any) -> str | None:
     if value is None or value == "" or value == "-1":
         return None
@@ -95,10 +119,374 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def mentions(items: Any) -> list[Mention]:
+def url_basename(url: str) -> str:
+    return posixpath.basename(url.split("?", 1)[0].split("#", 1)[0])
+
+
+def variant_size(url: str | None) -> tuple[int, int] | None:
+    """The frame size X writes in a video variant's URL (`/vid/1280x720/…`), if any."""
+    m = _VARIANT_SIZE.search(url) if url else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+# ============================================================================ typed path (msgspec)
+
+Num = str | int | None
+
+
+class _R(msgspec.Struct, gc=False):
+    """A raw shape: only the fields the reader uses; unknown fields are skipped by the decoder."""
+
+
+class _RawSpan(_R):
+    indices: list[str | int] | None = None
+    fromIndex: Num = None  # note-tweet.js spells its fields in camelCase: kept as written
+    toIndex: Num = None
+    start: Num = None
+    end: Num = None
+
+
+class _RawMention(_RawSpan):
+    screen_name: str | None = None
+    screenName: str | None = None
+    id_str: Num = None
+    id: Num = None
+    name: str | None = None
+
+
+class _RawUrl(_RawSpan):
+    url: str | None = None
+    shortUrl: str | None = None
+    expanded_url: str | None = None
+    expandedUrl: str | None = None
+    display_url: str | None = None
+    displayUrl: str | None = None
+
+
+class _RawTag(_RawSpan):
+    text: Any = None
+
+
+class _RawVariant(_R):
+    bitrate: Num | UnsetType = UNSET
+    content_type: str | UnsetType | None = UNSET
+    url: Any = None
+
+
+class _RawVideoInfo(_R):
+    duration_millis: Num | UnsetType = UNSET
+    variants: list[_RawVariant] | None = None
+
+
+class _RawWH(_R):
+    w: Num = None
+    h: Num = None
+
+
+class _RawSizes(_R):
+    large: _RawWH | None = None
+
+
+class _RawOriginal(_R):
+    width: Num | UnsetType = UNSET
+    height: Num = None
+
+
+class _RawMedia(_R):
+    id_str: Num = None
+    id: Num = None
+    type: str | UnsetType | None = UNSET
+    url: str | None = None
+    media_url_https: str | None = None
+    media_url: str | None = None
+    original_info: _RawOriginal | None = None
+    sizes: _RawSizes | None = None
+    video_info: _RawVideoInfo | None = None
+
+
+class _RawEntities(_R):
+    urls: list[_RawUrl] | None = None
+    user_mentions: list[_RawMention] | None = None
+    hashtags: list[_RawTag] | None = None
+    symbols: list[_RawTag] | None = None
+    media: list[_RawMedia] | None = None
+
+
+class _RawExtended(_R):
+    media: list[_RawMedia] | None = None
+
+
+class _RawEditIds(_R):
+    editTweetIds: list[str | int] | None = None
+
+
+class _RawEdit(_R):
+    initialTweetId: Num = None
+    editControlInitial: _RawEditIds | None = None
+
+
+class _RawEditInfo(_R):
+    initial: _RawEditIds | None = None
+    edit: _RawEdit | None = None
+
+
+class _RawTweet(_R):
+    id_str: Num = None
+    id: Num = None
+    created_at: Any = None
+    full_text: Any = None
+    text: Any = None
+    display_text_range: list[str | int] | None = None
+    lang: str | None = None
+    in_reply_to_status_id_str: Num = None
+    in_reply_to_status_id: Num = None
+    in_reply_to_user_id_str: Num = None
+    in_reply_to_user_id: Num = None
+    in_reply_to_screen_name: str | None = None
+    entities: _RawEntities | None = None
+    extended_entities: _RawExtended | None = None
+    favorite_count: Num = None
+    retweet_count: Num = None
+    edit_info: _RawEditInfo | None = None
+
+
+class _RawTweetRow(_RawTweet):
+    """`{"tweet": {…}}` (2020+) or the bare tweet object (2018–2019): both decode into this."""
+
+    tweet: _RawTweet | None = None
+
+
+class _RawPerson(_R):
+    accountId: Num = None
+
+
+class _RawPersonRow(_RawPerson):
+    following: _RawPerson | None = None
+    follower: _RawPerson | None = None
+    blocking: _RawPerson | None = None
+    muting: _RawPerson | None = None
+
+
+class _RawLike(_R):
+    tweetId: Num = None
+    fullText: str | None = None
+    expandedUrl: str | None = None
+
+
+class _RawLikeRow(_R):
+    like: _RawLike | None = None
+
+
+TWEET_ROW = msgspec.json.Decoder(_RawTweetRow)
+PERSON_ROW = msgspec.json.Decoder(_RawPersonRow)
+LIKE_ROW = msgspec.json.Decoder(_RawLikeRow)
+ROW_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
+
+
+def _span(ent: _RawSpan) -> tuple[int, int]:
+    idx = ent.indices
+    if idx is not None and len(idx) == 2:
+        return _int(idx[0]), _int(idx[1])
+    return _int(ent.fromIndex or ent.start), _int(ent.toIndex or ent.end)
+
+
+def _t_mentions(items: list[_RawMention] | None, shared: Shared) -> tuple[Mention, ...]:
+    if not items:
+        return ()
     out = []
+    for ent in items:
+        name = ent.screen_name or ent.screenName
+        if name is None:
+            continue
+        start, end = _span(ent)
+        uid = _str_or_none(ent.id_str or ent.id)
+        out.append(Mention(screen_name=shared(name), user_id=shared(uid) if uid else None,
+                           name=shared(ent.name) if ent.name else "", start=start, end=end))
+    return tuple(out)
+
+
+def _t_urls(items: list[_RawUrl] | None) -> tuple[UrlEntity, ...]:
+    if not items:
+        return ()
+    out = []
+    for ent in items:
+        url = ent.url or ent.shortUrl
+        expanded = (ent.expanded_url or ent.expandedUrl) or url
+        if url is None or expanded is None:
+            continue
+        start, end = _span(ent)
+        shown = (ent.display_url or ent.displayUrl) or ""
+        out.append(UrlEntity(url=url, expanded_url=expanded, display_url=shown, start=start, end=end))
+    return tuple(out)
+
+
+def _t_tags(items: list[_RawTag] | None, shared: Shared) -> tuple[Hashtag, ...]:
+    if not items:
+        return ()
+    out = []
+    for ent in items:
+        if not isinstance(ent.text, str):
+            continue
+        start, end = _span(ent)
+        out.append(Hashtag(text=shared(ent.text), start=start, end=end))
+    return tuple(out)
+
+
+def _t_best_mp4(info: _RawVideoInfo | None) -> str | None:
+    best: tuple[int, str] | None = None
+    for var in (info.variants if info is not None else None) or ():
+        if not isinstance(var.url, str) or var.bitrate is UNSET:
+            continue
+        if var.content_type is not UNSET and var.content_type != "video/mp4":
+            continue
+        rate = _int(var.bitrate, -1)
+        if best is None or rate > best[0]:
+            best = (rate, var.url)
+    return best[1] if best else None
+
+
+def _t_media(items: list[_RawMedia] | None) -> tuple[Media, ...]:
+    if not items:
+        return ()
+    out = []
+    for ent in items:
+        kind = _MEDIA_KINDS.get("photo" if ent.type is UNSET else ent.type)  # type: ignore[arg-type]
+        media_url = ent.media_url_https or ent.media_url
+        if kind is None or media_url is None:
+            continue
+        video_url = duration = None
+        if kind is not MediaKind.PHOTO:
+            info = ent.video_info
+            video_url = _t_best_mp4(info)
+            if info is not None and info.duration_millis is not UNSET:
+                duration = _int(info.duration_millis, 0) or None
+        width = height = None
+        orig, sizes = ent.original_info, ent.sizes
+        if orig is not None and orig.width is not UNSET:
+            width, height = _int(orig.width) or None, _int(orig.height) or None
+        elif sizes is not None and sizes.large is not None:
+            width, height = _int(sizes.large.w) or None, _int(sizes.large.h) or None
+        elif video_url is not None and (size := variant_size(video_url)) is not None:
+            width, height = size
+        out.append(Media(media_id=str(ent.id_str or ent.id or ""), kind=kind, url=ent.url or "",
+                         media_url=media_url, video_url=video_url, duration_ms=duration,
+                         width=width, height=height))
+    return tuple(out)
+
+
+def _t_edit_ids(info: _RawEditInfo | None, tweet_id: str) -> tuple[str, ...]:
+    """Same rules as `edit_ids` (the dict path), on the typed shape."""
+    if info is None:
+        return ()
+    block = info.initial
+    initial: str | None = None
+    if block is None:
+        edit = info.edit
+        if edit is None:
+            return ()
+        block = edit.editControlInitial
+        if edit.initialTweetId not in (None, ""):
+            initial = str(edit.initialTweetId)
+    ids = block.editTweetIds if block is not None else None
+    found = [str(i) for i in ids] if ids is not None else []
+    if initial is not None:
+        found = [initial, *(i for i in found if i != initial)]
+    if tweet_id and found and tweet_id not in found:
+        found.append(tweet_id)
+    if len(found) < 2:
+        return ()  # retro-filled on old tweets with just their own id
+    return tuple(found)
+
+
+def tweet_from_typed(row: _RawTweetRow, shared: Shared) -> Tweet | None:
+    """A Tweet from a typed row, or None when the row lacks an id, a date or a text."""
+    inner: _RawTweet | None = row.tweet
+    if inner is None:
+        if row.id_str is None and row.id is None:
+            return None
+        inner = row
+    tid = inner.id_str or inner.id
+    text = inner.full_text
+    if text is None:  # very old rows
+        text = inner.text
+    created = parse_created_at(inner.created_at)
+    if tid is None or not isinstance(text, str) or created is None:
+        return None
+    tid = str(tid)
+    if not tid.isdigit():
+        return None
+    ents = inner.entities
+    ext = inner.extended_entities
+    media_items = ext.media if ext is not None and ext.media else ents.media if ents is not None else None
+    if ents is not None:
+        url_ents = _t_urls(ents.urls)
+        mentions_ = _t_mentions(ents.user_mentions, shared)
+        hashtags_ = _t_tags(ents.hashtags, shared)
+        symbols_ = _t_tags(ents.symbols, shared)
+    else:
+        url_ents = mentions_ = hashtags_ = symbols_ = ()  # type: ignore[assignment]
+    rng = inner.display_text_range
+    if rng is not None and len(rng) == 2:
+        dstart, dend = _int(rng[0]), _int(rng[1], len(text))
+    else:
+        dstart, dend = 0, len(text)
+    status = _str_or_none(inner.in_reply_to_status_id_str or inner.in_reply_to_status_id)
+    user = _str_or_none(inner.in_reply_to_user_id_str or inner.in_reply_to_user_id)
+    screen = inner.in_reply_to_screen_name
+    return Tweet(
+        id=tid,
+        created_at=created,
+        full_text=text,
+        display_start=dstart,
+        display_end=dend,
+        lang=shared(inner.lang) if inner.lang else "",
+        in_reply_to_status_id=status,
+        in_reply_to_user_id=shared(user) if user else None,
+        in_reply_to_screen_name=shared(screen) if screen and screen != "-1" else None,
+        mentions=mentions_,
+        urls=url_ents,
+        hashtags=hashtags_,
+        symbols=symbols_,
+        media=_t_media(media_items),
+        favorite_count=_int(inner.favorite_count),
+        retweet_count=_int(inner.retweet_count),
+        edit_ids=_t_edit_ids(inner.edit_info, tid),
+        quoted_url=quoted_url(tid, url_ents) if url_ents else None,
+    )
+
+
+def person_from_typed(row: _RawPersonRow, key: str) -> str | None:
+    inner: _RawPerson | None = getattr(row, key)
+    if inner is None:
+        # `row.get(key, row)`: a bare row names the person itself; an explicit null names nobody
+        inner = row
+    value = inner.accountId
+    return str(value) if value not in (None, "") else None
+
+
+def like_from_typed(row: _RawLikeRow) -> Like | None:
+    inner = row.like
+    if inner is None or inner.tweetId in (None, ""):
+        return None
+    return Like(tweet_id=str(inner.tweetId), full_text=inner.fullText or "",
+                expanded_url=inner.expandedUrl or "")
+
+
+# ============================================================================ dict path (odd rows, notes)
+
+
+def _indices(ent: dict[str, Any]) -> tuple[int, int]:
+    idx = ent.get("indices")
+    if isinstance(idx, list) and len(idx) == 2:
+        return _int(idx[0]), _int(idx[1])
+    return _int(ent.get("fromIndex") or ent.get("start")), _int(ent.get("toIndex") or ent.get("end"))
+
+
+def mentions(items: Any, shared: Shared | None = None) -> tuple[Mention, ...]:
+    share = shared or _no_sharing
     if not items or not isinstance(items, list):
-        return []
+        return ()
+    out = []
     for ent in items:
         if not isinstance(ent, dict):
             continue
@@ -106,25 +494,16 @@ def mentions(items: Any) -> list[Mention]:
         if not isinstance(name, str):
             continue
         start, end = _indices(ent)
-        out.append(
-            construct(
-                Mention,
-                {
-                    "screen_name": name,
-                    "user_id": _str_or_none(ent.get("id_str") or ent.get("id")),
-                    "name": str(ent.get("name") or ""),
-                    "start": start,
-                    "end": end,
-                },
-            )
-        )
-    return out
+        uid = _str_or_none(ent.get("id_str") or ent.get("id"))
+        out.append(Mention(screen_name=share(name), user_id=share(uid) if uid else None,
+                           name=share(str(ent.get("name") or "")), start=start, end=end))
+    return tuple(out)
 
 
-def urls(items: Any) -> list[UrlEntity]:
-    out = []
+def urls(items: Any) -> tuple[UrlEntity, ...]:
     if not items or not isinstance(items, list):
-        return []
+        return ()
+    out = []
     for ent in items:
         if not isinstance(ent, dict):
             continue
@@ -133,31 +512,23 @@ def urls(items: Any) -> list[UrlEntity]:
         if not isinstance(url, str) or not isinstance(expanded, str):
             continue
         start, end = _indices(ent)
-        out.append(
-            construct(
-                UrlEntity,
-                {
-                    "url": url,
-                    "expanded_url": expanded,
-                    "display_url": str((ent.get("display_url") or ent.get("displayUrl")) or ""),
-                    "start": start,
-                    "end": end,
-                },
-            )
-        )
-    return out
+        out.append(UrlEntity(url=url, expanded_url=expanded,
+                             display_url=str((ent.get("display_url") or ent.get("displayUrl")) or ""),
+                             start=start, end=end))
+    return tuple(out)
 
 
-def hashtags(items: Any) -> list[Hashtag]:
-    out = []
+def hashtags(items: Any, shared: Shared | None = None) -> tuple[Hashtag, ...]:
+    share = shared or _no_sharing
     if not items or not isinstance(items, list):
-        return []
+        return ()
+    out = []
     for ent in items:
         if not isinstance(ent, dict) or not isinstance(ent.get("text"), str):
             continue
         start, end = _indices(ent)
-        out.append(construct(Hashtag, {"text": ent["text"], "start": start, "end": end}))
-    return out
+        out.append(Hashtag(text=share(ent["text"]), start=start, end=end))
+    return tuple(out)
 
 
 def best_mp4(info: Any) -> str | None:
@@ -175,14 +546,10 @@ def best_mp4(info: Any) -> str | None:
     return best[1] if best else None
 
 
-def url_basename(url: str) -> str:
-    return posixpath.basename(url.split("?", 1)[0].split("#", 1)[0])
-
-
-def media(items: Any) -> list[Media]:
-    out = []
+def media(items: Any) -> tuple[Media, ...]:
     if not items or not isinstance(items, list):
-        return []
+        return ()
+    out = []
     for ent in items:
         if not isinstance(ent, dict):
             continue
@@ -203,27 +570,16 @@ def media(items: Any) -> list[Media]:
             width, height = _int(orig.get("width")) or None, _int(orig.get("height")) or None
         elif isinstance(sizes, dict) and isinstance(sizes.get("large"), dict):
             width, height = _int(sizes["large"].get("w")) or None, _int(sizes["large"].get("h")) or None
-        out.append(
-            construct(
-                Media,
-                {
-                    "media_id": str(ent.get("id_str") or ent.get("id") or ""),
-                    "kind": kind,
-                    "url": str(ent.get("url") or ""),
-                    "media_url": media_url,
-                    "member": None,
-                    "video_url": video_url,
-                    "duration_ms": duration,
-                    "width": width,
-                    "height": height,
-                },
-            )
-        )
-    return out
+        elif video_url is not None and (size := variant_size(video_url)) is not None:
+            width, height = size
+        out.append(Media(media_id=str(ent.get("id_str") or ent.get("id") or ""), kind=kind,
+                         url=str(ent.get("url") or ""), media_url=media_url, video_url=video_url,
+                         duration_ms=duration, width=width, height=height))
+    return tuple(out)
 
 
-def edit_ids(inner: dict[str, Any], tweet_id: str = "") -> list[str]:
-    """Every version's id, oldest first, from `edit_info` (spec § tweets.js rows, Edits); [] if unedited.
+def edit_ids(inner: dict[str, Any], tweet_id: str = "") -> tuple[str, ...]:
+    """Every version's id, oldest first, from `edit_info` (spec § tweets.js rows, Edits); () if unedited.
 
     A later version names its first one in `edit.initialTweetId`; its `editControlInitial` list may be
     missing or stale (written when fewer versions existed), so the initial id always leads and the row's
@@ -231,13 +587,13 @@ def edit_ids(inner: dict[str, Any], tweet_id: str = "") -> list[str]:
     groups them by it)."""
     info = inner.get("edit_info")
     if not isinstance(info, dict):
-        return []
+        return ()
     block = info.get("initial")
     initial: str | None = None
     if not isinstance(block, dict):
         edit = info.get("edit")
         if not isinstance(edit, dict):
-            return []
+            return ()
         block = edit.get("editControlInitial")
         if edit.get("initialTweetId") not in (None, ""):
             initial = str(edit["initialTweetId"])
@@ -248,8 +604,8 @@ def edit_ids(inner: dict[str, Any], tweet_id: str = "") -> list[str]:
     if tweet_id and found and tweet_id not in found:
         found.append(tweet_id)
     if len(found) < 2:
-        return []  # retro-filled on old tweets with just their own id
-    return found
+        return ()  # retro-filled on old tweets with just their own id
+    return tuple(found)
 
 
 def unwrap(row: Any, key: str) -> dict[str, Any] | None:
@@ -262,8 +618,9 @@ def unwrap(row: Any, key: str) -> dict[str, Any] | None:
     return row if ("id_str" in row or "id" in row) else None
 
 
-def tweet_from_row(row: Any) -> Tweet | None:
-    """A Tweet from a tweets.js row, or None when the row lacks an id, a date or a text."""
+def tweet_from_row(row: Any, shared: Shared | None = None) -> Tweet | None:
+    """A Tweet from a tweets.js row as plain JSON, or None when the row lacks an id, a date or a text."""
+    share = shared or _no_sharing
     inner = unwrap(row, "tweet")
     if inner is None:
         return None
@@ -288,39 +645,30 @@ def tweet_from_row(row: Any) -> Tweet | None:
         dstart, dend = _int(rng[0]), _int(rng[1], len(text))
     else:
         dstart, dend = 0, len(text)
-    return construct(
-        Tweet,
-        {
-            "id": tid,
-            "created_at": created,
-            "full_text": text,
-            "display_start": dstart,
-            "display_end": dend,
-            "lang": str(inner.get("lang") or ""),
-            "in_reply_to_status_id": _str_or_none(
-                inner.get("in_reply_to_status_id_str") or inner.get("in_reply_to_status_id")
-            ),
-            "in_reply_to_user_id": _str_or_none(
-                inner.get("in_reply_to_user_id_str") or inner.get("in_reply_to_user_id")
-            ),
-            "in_reply_to_screen_name": _str_or_none(inner.get("in_reply_to_screen_name")),
-            "mentions": mentions(ents.get("user_mentions")),
-            "urls": url_ents,
-            "hashtags": hashtags(ents.get("hashtags")),
-            "symbols": hashtags(ents.get("symbols")),
-            "media": media(media_items),
-            "favorite_count": _int(inner.get("favorite_count")),
-            "retweet_count": _int(inner.get("retweet_count")),
-            "edit_ids": edit_ids(inner, tid),
-            "note_text": None,
-            "note_urls": [],
-            "note_mentions": [],
-            "note_hashtags": [],
-            "kind": TweetKind.ORIGINAL,
-            "thread_root": None,
-            "quoted_url": quoted_url(tid, url_ents) if url_ents else None,
-            "warnings": [],
-        },
+    user = _str_or_none(inner.get("in_reply_to_user_id_str") or inner.get("in_reply_to_user_id"))
+    screen = _str_or_none(inner.get("in_reply_to_screen_name"))
+    return Tweet(
+        id=tid,
+        created_at=created,
+        full_text=text,
+        display_start=dstart,
+        display_end=dend,
+        lang=share(str(inner.get("lang") or "")),
+        in_reply_to_status_id=_str_or_none(
+            inner.get("in_reply_to_status_id_str") or inner.get("in_reply_to_status_id")
+        ),
+        in_reply_to_user_id=share(user) if user else None,
+        in_reply_to_screen_name=share(screen) if screen else None,
+        mentions=mentions(ents.get("user_mentions"), shared),
+        urls=url_ents,
+        hashtags=hashtags(ents.get("hashtags"), shared),
+        symbols=hashtags(ents.get("symbols"), shared),
+        media=media(media_items),
+        favorite_count=_int(inner.get("favorite_count")),
+        retweet_count=_int(inner.get("retweet_count")),
+        edit_ids=edit_ids(inner, tid),
+        kind=TweetKind.ORIGINAL,
+        quoted_url=quoted_url(tid, url_ents) if url_ents else None,
     )
 
 
@@ -359,11 +707,5 @@ def like_from_row(row: Any) -> Like | None:
     inner = row.get("like") if isinstance(row, dict) else None
     if not isinstance(inner, dict) or inner.get("tweetId") in (None, ""):
         return None
-    return construct(
-        Like,
-        {
-            "tweet_id": str(inner["tweetId"]),
-            "full_text": str(inner.get("fullText") or ""),
-            "expanded_url": str(inner.get("expandedUrl") or ""),
-        },
-    )
+    return Like(tweet_id=str(inner["tweetId"]), full_text=str(inner.get("fullText") or ""),
+                expanded_url=str(inner.get("expandedUrl") or ""))

@@ -15,7 +15,7 @@ def summary_json(archive: Archive) -> dict[str, Any]:
     acc = archive.account
     return {
         "account": {"id": acc.id, "username": acc.username, "display_name": acc.display_name, "bio": acc.bio},
-        "counts": archive.counts.model_dump(),
+        "counts": archive.counts.as_dict(),
         "threads": [list(ids) for ids in archive.threads],
         "known_handles": dict(archive.known_handles),
         "warnings": list(archive.warnings),

@@ -109,7 +109,6 @@ def run(args: argparse.Namespace) -> int:
             f"refusing to publish to {network} without confirmation: there is no terminal to ask on",
             "add --yes to publish without asking (or --dry-run to simulate)",
         )
-    from quittex_tui import paths
     from quittex_tui.archive import open_archive
     from quittex_tui.convert.plan import build_plan
     from quittex_tui.publish.engine import Engine, estimate_duration
@@ -125,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.dry_run:
             _check_account(state, state_path, network, target)
         options = _plan_options(args, state.options.get(network, {}), network, info)
-        plan = build_plan(archive, options, cache_dir=paths.cache_dir() / "media")
+        plan = build_plan(archive, options)  # the one media cache of the TUI and the CLI
         plan = apply_user_changes(plan, state, include_all_replies=options.include_replies)
         if not args.dry_run:
             _remember(state, network, target, options)

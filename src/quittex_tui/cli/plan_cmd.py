@@ -55,7 +55,7 @@ def _default_locale() -> str:
 def run(args: argparse.Namespace) -> int:
     from quittex_tui.archive import open_archive
     from quittex_tui.convert.models import PlanOptions
-    from quittex_tui.convert.plan import build_plan, plan_json_obj
+    from quittex_tui.convert.plan import build_plan, write_plan_json
 
     if args.max_chars < _MIN_MAX_CHARS:
         raise InputError(f"--max-chars {args.max_chars} is too small to hold a post.",
@@ -75,23 +75,23 @@ def run(args: argparse.Namespace) -> int:
     )
     paths = args.path if len(args.path) > 1 else args.path[0]
     progress = StderrProgress() if sys.stderr.isatty() and not args.json else None
+    if args.json:  # written item by item: the whole plan is never in memory (issue 16)
+        with open_archive(paths) as archive:
+            write_plan_json(archive, options, sys.stdout.buffer, lead=versioned({}))
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.flush()
+        return 0
     with open_archive(paths, progress=progress) as archive:
         plan = build_plan(archive, options, progress=progress)
     if progress is not None:
         sys.stderr.write("\r\x1b[K")
-    if args.json:
-        import orjson
+    from quittex_tui.convert.preview import render_preview
+    from quittex_tui.publish.engine import estimate_duration
 
-        sys.stdout.buffer.write(orjson.dumps(versioned(plan_json_obj(plan))) + b"\n")
-        sys.stdout.flush()
-    else:
-        from quittex_tui.convert.preview import render_preview
-        from quittex_tui.publish.engine import estimate_duration
-
-        posts = [p for item in plan.items for p in item.posts]
-        duration = estimate_duration(len(posts), plan.target, n_media=sum(len(p.media) for p in posts))
-        for line in render_preview(plan, options, duration=duration):
-            print(line)
+    posts = [p for item in plan.items for p in item.posts]
+    duration = estimate_duration(len(posts), plan.target, n_media=sum(len(p.media) for p in posts))
+    for line in render_preview(plan, options, duration=duration):
+        print(line)
     return 0
 
 

@@ -1,4 +1,6 @@
-"""Media of the plan: photos made to fit each network, videos and GIFs (mp4) measured and kept as they are.
+"""Media files made ready to upload: photos made to fit each network, videos and GIFs (mp4) measured and
+kept as they are. Called at send time, one post ahead of the sender (publish/media_stage.py), and for a
+Review preview — never for a whole plan (issue 16: the plan reads no media file).
 
 Rules (platform-limits.md): Bluesky images ≤ 1,000,000 bytes, ≤ 2000 px long side, 4 per post; video
 ≤ 100 MB and ≤ 3 min. Mastodon: the instance's limits (`configuration.media_attachments`). The archive
@@ -9,7 +11,7 @@ Privacy: photos straight off a phone carry EXIF with GPS coordinates. Any photo 
 comments is re-encoded from its pixels (EXIF orientation applied first), so nothing but the picture and
 its colour profile leaves the machine. A clean photo that already fits is copied byte for byte.
 
-Outputs live in the cache directory (callers pass `paths.cache_dir() / "media"`), named by the sha256 of
+Outputs live in the one media cache of the TUI and the CLI (`media_cache_dir()`), named by the sha256 of
 their own bytes. A small JSON index keyed on (source sha256, target, limits, converter version) lets a
 rerun find the previous output without decoding or encoding anything. Encoding is deterministic (fixed
 encoder parameters, no timestamps written), so the same input always gives the same file.
@@ -21,7 +23,6 @@ import hashlib
 import io
 import json
 import math
-import posixpath
 import struct
 import warnings
 import zipfile
@@ -29,25 +30,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from PIL import Image, ImageOps, JpegImagePlugin
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from quittex_tui.archive.models import Media, MediaKind
+from quittex_tui.convert.media_facts import (
+    BLUESKY_IMAGE_MAX_SIDE,
+    BLUESKY_VIDEO_MAX_BYTES,
+    BLUESKY_VIDEO_MAX_SECONDS,
+    CONVERTER_VERSION,
+    MASTODON_IMAGE_MATRIX_LIMIT,
+    MediaSource,
+    media_cache_dir,
+    media_label,
+)
 from quittex_tui.convert.models import PlannedMedia
 from quittex_tui.convert.mp4 import read_mp4_info
 from quittex_tui.errors import InputError, QuittexError
 from quittex_tui.fileio import atomic_write
 
-# platform-limits.md, Bluesky: aim ≤ 1,000,000 bytes per image, ≤ 2000 px long side.
-BLUESKY_IMAGE_MAX_SIDE = 2000
-# platform-limits.md, Bluesky video service: ≤ 100 MB and ≤ 3 min per video.
-BLUESKY_VIDEO_MAX_BYTES = 100_000_000
-BLUESKY_VIDEO_MAX_SECONDS = 180.0
-# Mastodon 4.x advertises `configuration.media_attachments.image_matrix_limit` = 33,177,600 px (7680×4320)
-# as the largest image it takes (it stores at most 3840×2160 anyway): downscale bigger photos to it.
-MASTODON_IMAGE_MATRIX_LIMIT = 33_177_600
+__all__ = [  # the limits and helpers live in media_facts (the plan needs them without Pillow)
+    "BLUESKY_IMAGE_MAX_SIDE", "BLUESKY_VIDEO_MAX_BYTES", "BLUESKY_VIDEO_MAX_SECONDS", "CONVERTER_VERSION",
+    "MASTODON_IMAGE_MATRIX_LIMIT", "MediaSource", "media_cache_dir", "media_label", "prepare_media",
+    "prepare_profile_image",
+]  # fmt: skip
 
-# Bump when the encoding choices below change: old cache entries then stop matching.
-_CONVERTER_VERSION = "1"
+_CONVERTER_VERSION = CONVERTER_VERSION
 _JPEG_FIRST_QUALITY = 90
 _JPEG_MIN_QUALITY = 50
 _MIN_LONG_SIDE = 16  # below this an image can't be made to fit; give up with a warning
@@ -63,7 +70,7 @@ _HARMLESS_INFO = {
 _HARMLESS_JPEG_APPS = {("APP0", b"JFIF"), ("APP2", b"ICC_PROFILE"), ("APP14", b"Adobe")}
 
 
-class MediaSource(Protocol):
+class MemberReader(Protocol):
     """What prepare_media needs from quittex_tui.archive.Archive."""
 
     def read_member(self, member: str) -> bytes: ...
@@ -127,6 +134,8 @@ def _open_image(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data))
             image.load()  # header AND pixels: a truncated file fails here, not later in the encoder
         return image
+    except UnidentifiedImageError as exc:  # Pillow's message names a BytesIO object: say it in words
+        raise _BadImage("not an image file: no JPEG, PNG or other known format in it") from exc
     except (OSError, SyntaxError, ValueError, EOFError, struct.error, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:  # fmt: skip
         raise _BadImage(str(exc) or type(exc).__name__) from exc
@@ -294,12 +303,6 @@ def _convert_image(
 # --------------------------------------------------------------------------- public API
 
 
-def _media_label(media: Media) -> str:
-    word = {MediaKind.PHOTO: "photo", MediaKind.VIDEO: "video", MediaKind.GIF: "GIF"}.get(media.kind, "media")
-    name = posixpath.basename(media.member or media.video_url or media.media_url or "") or media.media_id
-    return f"{word} {name} (media {media.media_id})"
-
-
 def _prepare_photo(
     data: bytes, media: Media, *, target: str, image_max_bytes: int, cache_dir: Path
 ) -> tuple[PlannedMedia | None, list[str]]:
@@ -311,7 +314,7 @@ def _prepare_photo(
         try:
             out = _convert_image(data, max_bytes=image_max_bytes, max_side=max_side, max_pixels=max_pixels)
         except _BadImage as exc:
-            return None, [f"{_media_label(media)} could not be used as an image ({exc}): it is left out"]
+            return None, [f"{media_label(media)} could not be used as an image ({exc}): it is left out"]
         path = _store_output(cache_dir, out.data if out.data is not None else data, out.ext)
         entry = {
             "file": path.name, "bytes": path.stat().st_size, "mime": out.mime,
@@ -333,7 +336,7 @@ def _prepare_video(
     data: bytes, media: Media, *, target: str, video_max_bytes: int | None, cache_dir: Path
 ) -> tuple[PlannedMedia | None, list[str]]:
     warnings_: list[str] = []
-    label = _media_label(media)
+    label = media_label(media)
     path = _store_output(cache_dir, data, "mp4")  # kept as it is: both networks take H.264 mp4
     try:
         info = read_mp4_info(data)
@@ -373,7 +376,7 @@ def _prepare_video(
 
 
 def prepare_media(
-    archive: MediaSource,
+    archive: MemberReader,
     media: Media,
     *,
     target: str,
@@ -387,7 +390,7 @@ def prepare_media(
     image limit for Mastodon; `video_max_bytes` the instance's video limit when known (Bluesky: 100 MB).
     Returns (None, [warning]) when the file is missing from the archive or is not a usable image.
     """
-    label = _media_label(media)
+    label = media_label(media)
     if media.member is None:
         return None, [f"{label} is missing from the archive: the post goes without it"]
     try:
@@ -400,6 +403,66 @@ def prepare_media(
             data, media, target=target, image_max_bytes=image_max_bytes, cache_dir=cache_dir
         )
     return _prepare_video(data, media, target=target, video_max_bytes=video_max_bytes, cache_dir=cache_dir)
+
+
+class MediaProblem(Exception):
+    """A media file that cannot be sent as it is; `reason` names the file and says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def prepare_for_upload(
+    archive: MemberReader,
+    media: Media,
+    *,
+    target: str,
+    image_max_bytes: int,
+    cache_dir: Path,
+    video_max_bytes: int | None = None,
+) -> PlannedMedia:
+    """One archive media → its upload-ready file in `cache_dir`, at send time (publish/media_stage.py).
+
+    Unlike `prepare_media`, anything that makes the file unusable is an error, raised as `MediaProblem`
+    naming the file (issue 16: it fails its item; the run goes on): a file missing from the archive or
+    unreadable, a photo that does not decode (or cannot be made to fit), a video or GIF that is not an
+    MP4, or over the network's size limit (`video_max_bytes`; Bluesky: 100 MB) or, on Bluesky, 3 minutes.
+    """
+    label = media_label(media)
+    if media.member is None:
+        raise MediaProblem(f"{label} is missing from the archive")
+    try:
+        data = archive.read_member(media.member)
+    except (QuittexError, OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+        why = exc.message if isinstance(exc, QuittexError) else str(exc)
+        raise MediaProblem(f"{label} could not be read from the archive ({why})") from None
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if media.kind == MediaKind.PHOTO:
+        planned, notes = _prepare_photo(
+            data, media, target=target, image_max_bytes=image_max_bytes, cache_dir=cache_dir
+        )
+        if planned is None:
+            reason = notes[0].removesuffix(": it is left out") if notes else f"{label} is not a usable image"
+            raise MediaProblem(reason)
+        return planned
+    try:
+        info = read_mp4_info(data)
+    except Exception:  # the parser is defensive already; a strange file is simply not an MP4
+        info = None
+    if info is None:
+        raise MediaProblem(f"{label} is not a valid MP4 video (no `moov` box: a damaged or truncated file)")
+    limit = video_max_bytes or (BLUESKY_VIDEO_MAX_BYTES if target == "bluesky" else 0)
+    if limit and len(data) > limit:
+        size_mb, limit_mb = len(data) / 1e6, limit / 1e6
+        raise MediaProblem(f"{label} is {size_mb:.1f} MB, over the {limit_mb:.0f} MB {target} video limit")
+    duration = info.duration_s
+    if target == "bluesky" and duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
+        raise MediaProblem(f"{label} lasts {duration:.0f} s, over Bluesky's 3-minute video limit")
+    planned, _notes = _prepare_video(data, media, target=target, video_max_bytes=video_max_bytes,
+                                     cache_dir=cache_dir)
+    assert planned is not None  # a video is always kept: its problems were raised above
+    return planned
 
 
 def prepare_profile_image(

@@ -2,7 +2,22 @@
 
 Its JSON form is the `plan --json` contract (issue: Conversion). The engine keys idempotency on
 `PlanItem.id` + the post index, so a plan must be **deterministic**: the same archive and options give
-the same plan, byte for byte.
+the same plan, byte for byte — whatever the media cache holds.
+
+Media are prepared at send time (issue 16: no per-photo work before sending). A planned media therefore
+describes its **source** as the archive gives it, and where its upload-ready file will be:
+- `path`: the absolute path at which the prepared file is written when the media is prepared (right
+  before its post is sent, or by a Review preview): in the media cache, named from the archive member,
+  its size and the network's limits (convert/plan.py `prepared_path`), never from the cache's contents.
+  `prepared` is false until then: a script reading `plan --json` finds the original in the archive under
+  `source`, and the ready file at `path` once the migration (or a dry run) has reached that post;
+- `bytes`: the source file's size from the archive's directory; `width`/`height`: the tweet's own
+  `original_info` / `sizes.large` / video variant size (0 when the archive does not say); `mime`: from the
+  file's extension; `duration_s`: the tweet's `video_info.duration_millis`;
+- the send-time stage (publish/media_stage.py) hands the targets a copy with `prepared` true and `path`,
+  `bytes`, `width`, `height`, `mime`, `duration_s` of the real prepared file.
+A media problem only the file can tell (an undecodable photo, a video that is not an MP4 or is over the
+network's limit, a file gone from the archive) fails its item at send time, with the file named.
 """
 
 from __future__ import annotations
@@ -11,7 +26,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Target = Literal["bluesky", "mastodon"]
 
@@ -29,10 +44,12 @@ class _Model(BaseModel):
 
 
 class PlannedMedia(_Model):
-    path: str  # absolute path of the file to upload (converted into the cache if needed)
+    # The file to upload: in a plan, where the prepared file will be (see the module doc); once prepared
+    # (`prepared` true), the real upload-ready file.
+    path: str
     kind: Literal["image", "video", "gif"]
-    bytes: int
-    width: int
+    bytes: int  # plan: the source's size; prepared: the file's
+    width: int  # plan: as the tweet says (0: unknown); prepared: the file's
     height: int
     alt: str = ""
     mime: str = ""  # image/jpeg, image/png, video/mp4 … (extension field, not in the contract)
@@ -40,6 +57,11 @@ class PlannedMedia(_Model):
     # The archive's media id (extension field): the key of the user's alt texts in the state (state.alts),
     # stable across re-plans, unlike `path` (a cache file that depends on the conversion).
     media_id: str = ""
+    # Extension fields (issue 16). `source`: the archive member the file comes from ("" for a hand-made
+    # media). `prepared`: whether `path` already holds the upload-ready file (false in a plan: the
+    # send-time stage makes it; true for a hand-made media whose path is a real file).
+    source: str = ""
+    prepared: bool = True
 
 
 class MentionCandidate(_Model):
@@ -93,6 +115,10 @@ class Plan(_Model):
     target: Target
     items: list[PlanItem]
     skipped: list[SkippedTweet] = Field(default_factory=list)
+    # Not serialised: where the plan's media come from and the options they are prepared with (a
+    # publish.media_stage.MediaSource), set by build_plan so the engine can prepare each media right before
+    # its post is sent. Kept by `model_copy` (the user's changes), absent from a plan read back from JSON.
+    _media_source: Any = PrivateAttr(default=None)
 
     def to_json_obj(self) -> dict[str, Any]:
         """The `plan --json` object: dates as `…Z`, extension fields kept (additive to the contract)."""

@@ -11,7 +11,11 @@ Rules (issue "Conversion", "What the plan does"):
   deleted tweets ("deleted"), tweets left with no text and no media ("empty"; "missing_media" when their
   only content was media files missing from the archive);
 - media: at most 4 images per post, a video or GIF alone (Bluesky cannot mix them; Mastodon attaches
-  4 images or 1 video); more media → the next posts of the chain, media-only posts if needed.
+  4 images or 1 video); more media → the next posts of the chain, media-only posts if needed. No media
+  file is read here (issue 16): what a media is comes from the archive's directory and the tweet's own
+  metadata, and its file is prepared at send time (convert/models.py says what the fields then carry;
+  publish/media_stage.py prepares them). Warnings that metadata can give are given here: a file missing
+  from the archive, a video over Bluesky's size or duration limit.
 
 Deterministic: the same archive and options give the same plan, byte for byte (the engine keys its
 idempotency on item id + post index). Fast: 100k tweets without media are planned in a fraction of the
@@ -23,16 +27,27 @@ short texts skip grapheme counting (length.py).
 from __future__ import annotations
 
 import gc
+import hashlib
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from quittex_tui.archive.construct import construct
-from quittex_tui.archive.models import Media, Tweet, TweetKind
+from quittex_tui.archive.models import Media, MediaKind, Tweet, TweetKind
 from quittex_tui.convert import bluesky, mastodon
 from quittex_tui.convert.length import bluesky_fits, mastodon_fits
+from quittex_tui.convert.media_facts import (
+    BLUESKY_VIDEO_MAX_BYTES,
+    BLUESKY_VIDEO_MAX_SECONDS,
+    CONVERTER_VERSION,
+    MediaSource,
+    media_cache_dir,
+    media_label,
+)
 from quittex_tui.convert.models import (
     ItemKind,
     Plan,
@@ -47,11 +62,14 @@ from quittex_tui.convert.text import clean_tweet
 MAX_IMAGES_PER_POST = 4
 FREEZE_AT = 10_000  # items
 Progress = Callable[[str, float], None]
-MediaPreparer = Callable[..., tuple[PlannedMedia | None, list[str]]]
+_KIND = {MediaKind.PHOTO: "image", MediaKind.VIDEO: "video", MediaKind.GIF: "gif"}
+_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+         ".webp": "image/webp", ".mp4": "video/mp4", ".mov": "video/quicktime"}
 
 
 class PlanSource(Protocol):
-    """What the plan needs from an opened archive (quittex_tui.archive.Archive)."""
+    """What the plan needs from an opened archive (quittex_tui.archive.Archive). `member_size(member)`
+    (the size in the archive's directory) is used when present."""
 
     tweets: list[Tweet]
     by_id: dict[str, Tweet]
@@ -63,22 +81,32 @@ class PlanSource(Protocol):
 
 
 def build_plan(archive: PlanSource, options: PlanOptions, *, cache_dir: Path | None = None,
-               progress: Progress | None = None, media_preparer: MediaPreparer | None = None) -> Plan:
+               progress: Progress | None = None) -> Plan:
     """The plan of `archive` for `options.target`.
 
-    `cache_dir` holds converted media (default: the app's cache, `media/`); `media_preparer` replaces
-    convert.media.prepare_media (tests).
+    `cache_dir`: the media cache the prepared files go to (default: the one cache of the TUI and the CLI,
+    convert.media.media_cache_dir()). Nothing is read from it or written to it here.
     """
-    with _gc_paused():
-        plan = _build(archive, options, cache_dir, progress, media_preparer)
+    with gc_paused():
+        plan = _build(archive, options, cache_dir or media_cache_dir(), progress)
         if len(plan.items) >= FREEZE_AT:
             # Like archive/reader.py: keep the next full GC passes from walking a 100k-item plan again.
             gc.freeze()
         return plan
 
 
+def prepared_path(cache_dir: Path, member: str, size: int, options: PlanOptions) -> Path:
+    """Where the prepared file of archive `member` for `options`' network will be: a function of the
+    member's name and size and of the network's limits only (never of the cache's contents), so a plan is
+    byte-identical with a cold or a warm cache. The extension is the source's."""
+    key = f"{CONVERTER_VERSION}\0{member}\0{size}\0{options.target}\0{options.image_max_bytes}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    ext = posixpath.splitext(member)[1].lower() or ".bin"
+    return cache_dir / options.target / f"{digest}{ext}"
+
+
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic GC while building hundreds of thousands of objects next to the archive's
     millions: every full pass would walk them all again (same reason as archive/reader.py). The plan's
     objects hold no reference cycles; reference counting still frees them."""
@@ -91,63 +119,109 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(archive: PlanSource, options: PlanOptions, cache_dir: Path | None, progress: Progress | None,
-           media_preparer: MediaPreparer | None) -> Plan:
-    builder = _Builder(archive, options, cache_dir, media_preparer)
-    tweets = sorted(archive.tweets, key=_order_key)
-    by_id = archive.by_id
-    thread_of: dict[str, list[str]] = {}
-    in_thread: set[str] = set()
-    for ids in archive.threads:
-        if len(ids) >= 2 and all(i in by_id for i in ids):
-            thread_of[ids[0]] = ids
-            in_thread.update(ids[1:])
-
+def _build(archive: PlanSource, options: PlanOptions, cache_dir: Path, progress: Progress | None) -> Plan:
+    planner = Planner(archive, options, cache_dir=cache_dir)
     items: list[PlanItem] = []
     skipped: list[SkippedTweet] = []
-    total = len(tweets) or 1
-    step = max(1, total // 100)
-    for n, tweet in enumerate(tweets):
-        if progress is not None and n % step == 0:
-            progress("Planning posts", n / total)
-        if tweet.id in in_thread:
-            continue
-        ids = thread_of.get(tweet.id)
-        if ids is not None:
-            kind = ItemKind.THREAD
-            sources = [by_id[i] for i in ids]
-        elif tweet.kind == TweetKind.RETWEET:
-            skipped.append(_skip(tweet.id, "retweet"))
-            continue
-        elif tweet.kind == TweetKind.REPLY:
-            if not options.include_replies:
-                skipped.append(_skip(tweet.id, "reply"))
-                continue
-            kind, sources = ItemKind.REPLY, [tweet]
-        elif tweet.kind == TweetKind.QUOTE:
-            kind, sources = ItemKind.QUOTE, [tweet]
-        elif tweet.note_text:
-            kind, sources = ItemKind.NOTE, [tweet]
+    for entry in planner.entries(progress):
+        if isinstance(entry, PlanItem):
+            items.append(entry)
         else:
-            kind, sources = ItemKind.POST, [tweet]
-        item = builder.item(kind, sources, skipped)
-        if item is not None:
-            items.append(item)
+            skipped.append(entry)
+    plan = construct(Plan, {"target": options.target, "items": items, "skipped": skipped})
+    object.__setattr__(plan, "__pydantic_private__", {"_media_source": planner.media_source()})
+    return plan
 
-    for ids, reason in ((archive.superseded_edit_ids, "edited"), (archive.deleted_ids, "deleted")):
-        skipped.extend(_skip(i, reason) for i in sorted(set(ids), key=_id_key))
-    if progress is not None:
-        progress("Planning posts", 1.0)
-    return construct(Plan, {"target": options.target, "items": items, "skipped": skipped})
+
+class Planner:
+    """The plan of one archive for one network, item by item: `entries()` yields every item and skipped
+    tweet in plan order without keeping them (the TUI keeps a summary of a 100k-item plan, not the plan),
+    and `item(item_id)` makes one item on its own, the same as in the whole plan (items are independent:
+    an item depends only on its own tweets and the options)."""
+
+    def __init__(self, archive: PlanSource, options: PlanOptions, *, cache_dir: Path | None = None) -> None:
+        self.archive = archive
+        self.options = options
+        self.cache_dir = cache_dir or media_cache_dir()
+        self._builder = _Builder(archive, options, self.cache_dir)
+        by_id = archive.by_id
+        self._thread_of: dict[str, list[str]] = {}
+        self._in_thread: set[str] = set()
+        for ids in archive.threads:
+            if len(ids) >= 2 and all(i in by_id for i in ids):
+                self._thread_of[ids[0]] = ids
+                self._in_thread.update(ids[1:])
+
+    def media_source(self) -> MediaSource:
+        """What the send-time stage needs to prepare this plan's media (attached to every full plan)."""
+        return MediaSource(archive=self.archive, target=self.options.target,
+                           image_max_bytes=self.options.image_max_bytes, cache_dir=self.cache_dir)
+
+    def _sources(self, tweet: Tweet, skipped: list[SkippedTweet]) -> tuple[ItemKind, list[Tweet]] | None:
+        """The kind and the tweets of the item `tweet` starts, or None (skipped, reason appended)."""
+        ids = self._thread_of.get(tweet.id)
+        if ids is not None:
+            by_id = self.archive.by_id
+            return ItemKind.THREAD, [by_id[i] for i in ids]
+        if tweet.kind == TweetKind.RETWEET:
+            skipped.append(_skip(tweet.id, "retweet"))
+            return None
+        if tweet.kind == TweetKind.REPLY:
+            if not self.options.include_replies:
+                skipped.append(_skip(tweet.id, "reply"))
+                return None
+            return ItemKind.REPLY, [tweet]
+        if tweet.kind == TweetKind.QUOTE:
+            return ItemKind.QUOTE, [tweet]
+        if tweet.note_text:
+            return ItemKind.NOTE, [tweet]
+        return ItemKind.POST, [tweet]
+
+    def entries(self, progress: Progress | None = None) -> Iterator[PlanItem | SkippedTweet]:
+        """Every item and skipped tweet, in plan order (skips of edits and deletions last)."""
+        tweets = self.archive.tweets
+        if not getattr(self.archive, "tweets_in_order", False):  # the reader's are (archive/reader.py)
+            tweets = sorted(tweets, key=_order_key)
+        total = len(tweets) or 1
+        step = max(1, total // 100)
+        skipped: list[SkippedTweet] = []
+        for n, tweet in enumerate(tweets):
+            if progress is not None and n % step == 0:
+                progress("Planning posts", n / total)
+            if tweet.id in self._in_thread:
+                continue
+            found = self._sources(tweet, skipped)
+            item = self._builder.item(*found, skipped) if found is not None else None
+            yield from skipped
+            skipped.clear()
+            if item is not None:
+                yield item
+        archive = self.archive
+        for ids, reason in ((archive.superseded_edit_ids, "edited"), (archive.deleted_ids, "deleted")):
+            yield from (_skip(i, reason) for i in sorted(set(ids), key=_id_key))
+        if progress is not None:
+            progress("Planning posts", 1.0)
+
+    def item(self, item_id: str) -> PlanItem | None:
+        """Item `item_id` (the id of its first tweet) as the whole plan has it; None if it is not planned."""
+        tweet = self.archive.by_id.get(item_id)
+        if tweet is not None and item_id in self._in_thread:
+            # a thread whose first tweets were left out (empty) takes the id of its first kept one
+            root = next((r for r, ids in self._thread_of.items() if item_id in ids), None)
+            tweet = self.archive.by_id.get(root) if root is not None else None
+        if tweet is None:
+            return None
+        found = self._sources(tweet, [])
+        item = self._builder.item(*found, []) if found is not None else None
+        return item if item is not None and item.id == item_id else None
 
 
 class _Builder:
-    def __init__(self, archive: PlanSource, options: PlanOptions, cache_dir: Path | None,
-                 media_preparer: MediaPreparer | None) -> None:
+    def __init__(self, archive: PlanSource, options: PlanOptions, cache_dir: Path) -> None:
         self.archive = archive
         self.options = options
         self._cache_dir = cache_dir
-        self._prepare = media_preparer
+        self._size = getattr(archive, "member_size", None)
 
     def item(self, kind: ItemKind, sources: list[Tweet], skipped: list[SkippedTweet]) -> PlanItem | None:
         posts: list[PlannedPost] = []
@@ -212,31 +286,43 @@ class _Builder:
         warnings = list(tweet.warnings)
         if not tweet.media:
             return [], warnings
-        prepared: list[PlannedMedia] = []
+        planned: list[PlannedMedia] = []
         for item in tweet.media:
-            planned, notes = self._prepare_one(item)
-            if planned is not None:
-                prepared.append(planned)
-            if item.member is None and tweet.warnings:
-                continue  # the reader already said this file is missing
+            if item.member is None:
+                if not tweet.warnings:  # the reader says which file is missing; say it if it did not
+                    warnings.append(f"{media_label(item)} is missing from the archive: the post goes "
+                                    "without it")
+                continue
+            one, notes = self._plan_one(item)
+            planned.append(one)
             warnings.extend(n for n in notes if n not in warnings)
-        return prepared, warnings
+        return planned, warnings
 
-    def _prepare_one(self, media: Media) -> tuple[PlannedMedia | None, list[str]]:
-        if self._prepare is None:
-            from quittex_tui.convert.media import prepare_media  # Pillow only when there is media
-
-            self._prepare = prepare_media
-        if self._cache_dir is None:
-            from quittex_tui import paths
-
-            self._cache_dir = paths.cache_dir() / "media"
+    def _plan_one(self, media: Media) -> tuple[PlannedMedia, list[str]]:
+        """The media as the archive's directory and the tweet describe it; no byte of the file is read."""
+        member = media.member or ""
+        size = self._size(member) if self._size is not None else 0
         options = self.options
-        planned, notes = self._prepare(self.archive, media, target=options.target,
-                                       image_max_bytes=options.image_max_bytes, cache_dir=self._cache_dir)
-        if planned is not None and not planned.media_id:
+        kind = _KIND[media.kind]
+        duration = media.duration_ms / 1000 if media.duration_ms and kind != "image" else None
+        notes: list[str] = []
+        if kind != "image" and options.target == "bluesky":
+            # platform-limits.md, Bluesky video: ≤ 100 MB and ≤ 3 min (checked again on the file at send time)
+            label = media_label(media)
+            if size > BLUESKY_VIDEO_MAX_BYTES:
+                limit = BLUESKY_VIDEO_MAX_BYTES / 1e6
+                notes.append(f"{label} is {size / 1e6:.1f} MB, over the {limit:.0f} MB bluesky video limit: "
+                             "the upload will likely be refused")
+            if duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
+                notes.append(f"{label} lasts {duration:.0f} s, over Bluesky's 3-minute video limit: the "
+                             "upload will likely be refused")
+        planned = construct(PlannedMedia, {
+            "path": str(prepared_path(self._cache_dir, member, size, options)),
+            "kind": kind, "bytes": size, "width": media.width or 0, "height": media.height or 0, "alt": "",
+            "mime": _MIME.get(posixpath.splitext(member)[1].lower(), "application/octet-stream"),
+            "duration_s": round(duration, 3) if duration is not None else None,
             # The alt texts the user writes are keyed on the archive's media id (state.alts), not the path.
-            planned.media_id = media.media_id
+            "media_id": media.media_id, "source": member, "prepared": False})
         return planned, notes
 
 
@@ -303,22 +389,55 @@ def plan_json_obj(plan: Plan) -> dict[str, Any]:
     """Exactly `plan.to_json_obj()`, built by hand: pydantic's generic serialiser takes seconds on 100k
     items (facets are `Any`). tests/convert/test_plan.py checks both give the same object and that the
     models hold no field this function does not know."""
-    with _gc_paused():
+    with gc_paused():
         return _plan_json(plan)
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "target": plan.target,
-        "items": [{
-            "id": item.id,
-            "kind": item.kind.value if isinstance(item.kind, ItemKind) else item.kind,
-            "source_ids": list(item.source_ids),
-            "created_at": item.created_at.isoformat().replace("+00:00", "Z"),
-            "posts": [_post_json(post) for post in item.posts],
-        } for item in plan.items],
+        "items": [_item_json(item) for item in plan.items],
         "skipped": [{"source_id": s.source_id, "reason": s.reason} for s in plan.skipped],
     }
+
+
+def _item_json(item: PlanItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "kind": item.kind.value if isinstance(item.kind, ItemKind) else item.kind,
+        "source_ids": list(item.source_ids),
+        "created_at": _utc_text(item.created_at),
+        "posts": [_post_json(post) for post in item.posts],
+    }
+
+
+def write_plan_json(archive: PlanSource, options: PlanOptions, out: BinaryIO, *,
+                    cache_dir: Path | None = None, progress: Progress | None = None,
+                    lead: dict[str, Any] | None = None) -> None:
+    """`orjson.dumps({**lead, **plan_json_obj(build_plan(archive, options))})`, byte for byte, written item by
+    item: the whole plan never exists in memory (a 300k-tweet plan and its JSON object would take over
+    1 GiB). `lead`: fields written first (the CLI's `schema_version`)."""
+    import orjson
+
+    planner = Planner(archive, options, cache_dir=cache_dir)
+    skipped: list[SkippedTweet] = []
+    head = b"".join(orjson.dumps(k) + b":" + orjson.dumps(v) + b"," for k, v in (lead or {}).items())
+    out.write(b"{" + head + b'"target":' + orjson.dumps(options.target) + b',"items":[')
+    first = True
+    with gc_paused():
+        for entry in planner.entries(progress):
+            if isinstance(entry, SkippedTweet):
+                skipped.append(entry)
+                continue
+            out.write((b"" if first else b",") + orjson.dumps(_item_json(entry)))
+            first = False
+    skips = [{"source_id": s.source_id, "reason": s.reason} for s in skipped]
+    out.write(b'],"skipped":' + orjson.dumps(skips) + b"}")
+
+
+def _utc_text(when: datetime) -> str:
+    """`2024-12-20T09:00:05Z` (the contract's form)."""
+    return when.isoformat().replace("+00:00", "Z")
 
 
 def _post_json(post: PlannedPost) -> dict[str, Any]:
@@ -328,11 +447,12 @@ def _post_json(post: PlannedPost) -> dict[str, Any]:
         "text": post.text,
         "facets": post.facets,
         "media": [{"path": m.path, "kind": m.kind, "bytes": m.bytes, "width": m.width, "height": m.height,
-                   "alt": m.alt, "mime": m.mime, "duration_s": m.duration_s, "media_id": m.media_id}
+                   "alt": m.alt, "mime": m.mime, "duration_s": m.duration_s, "media_id": m.media_id,
+                   "source": m.source, "prepared": m.prepared}
                   for m in post.media],
         "warnings": list(post.warnings),
         "mention_candidates": [{"handle": c.handle, "byte_start": c.byte_start, "byte_end": c.byte_end}
                                for c in post.mention_candidates],
-        "created_at": created_at.isoformat().replace("+00:00", "Z") if created_at is not None else None,
+        "created_at": _utc_text(created_at) if created_at is not None else None,
         "lang": post.lang,
     }

@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field
 from quittex_tui.convert.models import Plan, PlanItem, PlannedPost
 from quittex_tui.errors import QuittexError, ServiceError
 from quittex_tui.publish.journal import Journal
+from quittex_tui.publish.media_stage import MediaStage
 from quittex_tui.publish.pacing import PaceDecision, Pacer
 from quittex_tui.publish.retry import RetryPolicy
 from quittex_tui.publish.target import (
@@ -158,6 +159,8 @@ class Engine:
         self.now = now
         self.pacer = pacer or Pacer(now=now)
         self.retry = retry or RetryPolicy()
+        # Media are prepared right before their post is sent, a few items ahead (issue 16; media_stage.py).
+        self.media = MediaStage.for_plan(plan, target)
         self.keys: dict[str, list[str]] = self._assign_keys()
         self._status: dict[str, ItemStatus] = {}
         self._reasons: dict[str, str] = {}
@@ -400,6 +403,8 @@ class Engine:
                 continue
             if self._stopping():
                 raise _Stopped
+            if self.media is not None:  # upload-ready files; a media problem fails the item (PermanentError)
+                post = self.media.ready(item, index, post)
             reply_to = ReplyTo(root=refs[0], parent=refs[-1]) if refs else None
             if entry is not None:  # an intent (or a failure) without result: did it land?
                 created_at = post_time(item, post)
@@ -455,6 +460,8 @@ class Engine:
         ]
         counted = todo if limit is None else todo[: max(0, limit)]
         self._posts_left = sum(self._missing_posts(item) for item in counted)
+        if self.media is not None:
+            self.media.start(todo)  # prefetch: the sender never waits for a conversion
         try:
             for item in todo:
                 if limit is not None and self._sent >= limit:
@@ -465,6 +472,8 @@ class Engine:
         except _Stopped:
             pass
         finally:
+            if self.media is not None:
+                self.media.stop()
             self._current = None
             self._stop = None
         report = self.report()

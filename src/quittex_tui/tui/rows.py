@@ -1,25 +1,34 @@
 """Flat, display-ready rows for the virtualised lists, and the Review filter over them.
 
-Pure Python (no Textual, no I/O): built once in a worker after the archive and the plans are loaded,
-then filtered and sorted in memory. 100k rows filter in tens of milliseconds because each row carries
-its pre-lowered search text and its pre-counted posts per network.
+Pure Python (no Textual, no I/O), made in a worker after the archive and the plans are loaded, then
+filtered and sorted in memory. Kept small for 100k–500k tweets (issue 16, bounded memory):
+- the Archive list's rows are `TweetRow` views over the archive's own tweets (one small object each; the
+  one-line text is made when a row is drawn, never stored);
+- the Review/Queue rows come from the plans' summaries (tui/plan_store.py), their post counts shared
+  between rows, and the lowercased search text of a row is made the first time a search needs it.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from quittex_tui.archive.models import Tweet
-from quittex_tui.convert.models import Plan, PlanItem
+from quittex_tui.archive.models import Tweet, TweetKind
+
+if TYPE_CHECKING:
+    from quittex_tui.tui.plan_store import PlanStore
 
 ALL = ""  # the "no constraint" value of a filter field
+_NO_POSTS: dict[str, int] = {}
+_KIND_TEXT = {kind: kind.value for kind in TweetKind}  # one string per kind, shared by every row
 
 
 @dataclass(slots=True)
 class Row:
-    """One line of a list: a tweet (Archive pane) or a plan item (Review / Queue)."""
+    """One line of a list: a plan item (Review / Queue), or anything shaped like one."""
 
     id: str  # tweet id, or plan item id
     kind: str  # TweetKind value (tweets) or ItemKind value (items)
@@ -27,9 +36,51 @@ class Row:
     text: str  # one line, whitespace collapsed
     has_media: bool
     engagement: int  # favorite_count + retweet_count (the archive's own counts)
-    search: str  # lowercased text used by the search box
+    search: str = ""  # lowercased text used by the search box ("" = made from text + sources on demand)
     posts: dict[str, int] = field(default_factory=dict)  # network -> number of posts (items only)
     default_skipped: bool = False  # the plan leaves it out unless opted in (e.g. replies)
+    sources: Sequence[str] = ()  # the item's tweet ids: the search looks into their text too
+    lookup: dict[str, Tweet] | None = None  # tweet id -> tweet (the archive's by_id)
+
+    def haystack(self) -> str:
+        if not self.search:
+            tweets = [self.lookup[s] for s in self.sources if s in self.lookup] if self.lookup else []
+            self.search = " ".join([self.text, *(tweet_text(tw) for tw in tweets)]).lower()
+        return self.search
+
+
+class TweetRow:
+    """A tweet as a row of the Archive list: a view over the tweet, its text made when it is drawn."""
+
+    __slots__ = ("created_at", "id", "kind", "tweet")  # the fields filters read on every row: plain slots
+    posts = _NO_POSTS
+    default_skipped = False
+
+    def __init__(self, tweet: Tweet) -> None:
+        self.tweet = tweet
+        self.id = tweet.id
+        kind = tweet.kind
+        self.kind = _KIND_TEXT.get(kind) or str(kind)
+        self.created_at = tweet.created_at
+
+    @property
+    def text(self) -> str:
+        return tweet_text(self.tweet)
+
+    @property
+    def has_media(self) -> bool:
+        return bool(self.tweet.media)
+
+    @property
+    def engagement(self) -> int:
+        return self.tweet.favorite_count + self.tweet.retweet_count
+
+    @property
+    def search(self) -> str:
+        return self.text.lower()
+
+    def haystack(self) -> str:
+        return self.search
 
 
 def one_line(text: str) -> str:
@@ -37,60 +88,61 @@ def one_line(text: str) -> str:
 
 
 def tweet_text(tweet: Tweet) -> str:
-    import html
-
     return one_line(html.unescape(tweet.note_text or tweet.full_text))
 
 
-def tweet_rows(tweets: Iterable[Tweet]) -> list[Row]:
-    rows = []
-    for tw in tweets:
-        text = tweet_text(tw)
-        rows.append(
-            Row(
-                id=tw.id,
-                kind=str(tw.kind),
-                created_at=tw.created_at,
-                text=text,
-                has_media=bool(tw.media),
-                engagement=tw.favorite_count + tw.retweet_count,
-                search=text.lower(),
-            )
-        )
-    return rows
+def tweet_rows(tweets: Iterable[Tweet]) -> list[TweetRow]:
+    return [TweetRow(tw) for tw in tweets]
 
 
-def item_rows(plans: dict[str, Plan], by_id: dict[str, Tweet]) -> list[Row]:
+def item_rows(stores: dict[str, PlanStore], by_id: dict[str, Tweet]) -> list[Row]:
     """One row per plan item, in the order of the first plan (oldest first), with the post count of
     the same item on every network. Items only one network plans (should not happen) are appended."""
-    per_net: dict[str, dict[str, PlanItem]] = {
-        net: {it.id: it for it in plan.items} for net, plan in plans.items()
-    }
-    order: list[PlanItem] = []
-    seen: set[str] = set()
-    for plan in plans.values():
-        for it in plan.items:
-            if it.id not in seen:
-                seen.add(it.id)
-                order.append(it)
-    order.sort(key=lambda it: (it.created_at, it.id))
+    networks = list(stores)
+    all_stores = list(stores.values())
+    if not all_stores:
+        return []
+    first = all_stores[0]
+    if all(store.ids == first.ids for store in all_stores[1:]):
+        # the usual case: every network plans the same items in the same order
+        order = [(first, n) for n in range(len(first))]
+        counts = zip(*(store.posts for store in all_stores), strict=True)
+    else:
+        seen: set[str] = set()
+        entries = []
+        for store in all_stores:
+            for n, item_id in enumerate(store.ids):
+                if item_id not in seen:
+                    seen.add(item_id)
+                    entries.append((store.created[n], item_id, store, n))
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+        order = [(store, n) for _c, _i, store, n in entries]
+        counts = (tuple(s.posts[s.position[store.ids[n]]] if store.ids[n] in s.position else -1
+                        for s in all_stores) for store, n in order)
+    shared_counts: dict[tuple[int, ...], dict[str, int]] = {}
     rows = []
-    for it in order:
-        tweets = [by_id[s] for s in it.source_ids if s in by_id]
-        text = one_line(" / ".join(p.text for p in it.posts[:3])) if it.posts else ""
-        rows.append(
-            Row(
-                id=it.id,
-                kind=str(it.kind),
-                created_at=it.created_at,
-                text=text,
-                has_media=any(p.media for p in it.posts),
-                engagement=sum(tw.favorite_count + tw.retweet_count for tw in tweets[:1]),
-                search=(text + " " + " ".join(tweet_text(tw) for tw in tweets)).lower(),
-                posts={net: len(items[it.id].posts) for net, items in per_net.items() if it.id in items},
-            )
-        )
+    for (store, n), count in zip(order, counts, strict=True):
+        posts = shared_counts.get(count)
+        if posts is None:  # one dict per distinct set of counts, shared by the rows that have it
+            posts = {net: c for net, c in zip(networks, count, strict=True) if c >= 0}
+            shared_counts[count] = posts
+        item_id = store.ids[n]
+        tweet = by_id.get(item_id)
+        more = store.summary.more.get(n)
+        text = store.texts[n] if store.texts else _text_elsewhere(stores, item_id)
+        rows.append(Row(item_id, store.kinds[n], store.created[n], text, bool(store.summary.media[n]),
+                        (tweet.favorite_count + tweet.retweet_count) if tweet is not None else 0, "", posts,
+                        False, store.sources(n) if more else (item_id,), by_id))
     return rows
+
+
+def _text_elsewhere(stores: dict[str, PlanStore], item_id: str) -> str:
+    """The item's line of text from the network whose summary keeps texts (one does: plan_store)."""
+    for store in stores.values():
+        n = store.position.get(item_id)
+        if n is not None and store.texts:
+            return store.texts[n]
+    return ""
 
 
 @dataclass
@@ -107,7 +159,7 @@ class ReviewFilter:
         return not (self.kind or self.year or self.media is not None or self.search or self.selection)
 
 
-def apply_filter(rows: Sequence[Row], flt: ReviewFilter, excluded: set[str] | None = None) -> list[int]:
+def apply_filter(rows: Sequence[Any], flt: ReviewFilter, excluded: set[str] | None = None) -> list[int]:
     """Indices of `rows` matching `flt`, in the chosen order (date: as given; engagement: best first)."""
     needle = flt.search.strip().lower()
     out = []
@@ -120,7 +172,7 @@ def apply_filter(rows: Sequence[Row], flt: ReviewFilter, excluded: set[str] | No
             continue
         if flt.media is not None and row.has_media != flt.media:
             continue
-        if needle and needle not in row.search:
+        if needle and needle not in row.haystack():
             continue
         if flt.selection and excluded is not None:
             inc = row.id not in excluded
@@ -132,14 +184,14 @@ def apply_filter(rows: Sequence[Row], flt: ReviewFilter, excluded: set[str] | No
     return out
 
 
-def years(rows: Iterable[Row]) -> dict[int, int]:
+def years(rows: Iterable[Any]) -> dict[int, int]:
     counts: dict[int, int] = {}
     for row in rows:
         counts[row.created_at.year] = counts.get(row.created_at.year, 0) + 1
     return dict(sorted(counts.items()))
 
 
-def months(rows: Iterable[Row]) -> dict[tuple[int, int], int]:
+def months(rows: Iterable[Any]) -> dict[tuple[int, int], int]:
     counts: dict[tuple[int, int], int] = {}
     for row in rows:
         key = (row.created_at.year, row.created_at.month)
@@ -147,7 +199,7 @@ def months(rows: Iterable[Row]) -> dict[tuple[int, int], int]:
     return dict(sorted(counts.items()))
 
 
-def kinds(rows: Iterable[Row]) -> dict[str, int]:
+def kinds(rows: Iterable[Any]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.kind] = counts.get(row.kind, 0) + 1

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import csv
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quittex_tui import paths
 from quittex_tui.archive.models import Tweet
-from quittex_tui.convert.models import Plan, PlanItem, PlanOptions
+from quittex_tui.convert.models import ItemKind, Plan, PlanOptions
 from quittex_tui.errors import QuittexError
 from quittex_tui.publish.target import PublishTarget, RateBudget, TargetInfo
 from quittex_tui.state import MigrationState, Step, save_state
 from quittex_tui.tui.i18n import language
-from quittex_tui.tui.rows import Row, item_rows, tweet_rows
+from quittex_tui.tui.plan_store import PlanStore
+from quittex_tui.tui.rows import Row, TweetRow, item_rows, tweet_rows
 
 if TYPE_CHECKING:
     from quittex_tui.tui.audience_model import AudienceModel
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 Progress = Callable[[str, float], None]
 NETWORKS = ("bluesky", "mastodon")
 STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT, Step.AUDIENCE)
+# Below this many tweets the plans are built before the main screen shows (a fraction of a second); above,
+# the screen shows first and the plans arrive from a worker (issue 16: usable in seconds at 100k tweets).
+PLAN_BEFORE_SCREEN = 5_000
+STEPS_WITH_ITEMS = (Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT)  # their screen lists plan items
 
 
 def network_of(target: str) -> str:
@@ -64,6 +69,34 @@ class TargetSlot:
         return self.target is not None
 
 
+class ItemOfTweet:
+    """Tweet id → the id of the plan item it is in, worked out on demand instead of a 300k-entry dict:
+    an item is named after its first tweet, so a tweet's item is itself or its thread's root (or, when a
+    thread's first tweets were left out as empty, the first of its thread that is an item)."""
+
+    def __init__(self, archive: Any, rows: list[Row], row_index: dict[str, int]) -> None:
+        self._archive, self._rows, self._index = archive, rows, row_index
+        self._threads: dict[str, list[str]] | None = None
+
+    def get(self, tweet_id: str, default: str | None = None) -> str | None:
+        if tweet_id in self._index:
+            return tweet_id
+        tweet = self._archive.by_id.get(tweet_id)
+        if tweet is None or tweet.thread_root is None:
+            return default
+        if tweet.thread_root in self._index:
+            return tweet.thread_root
+        if self._threads is None:  # rare: a thread whose first tweets were left out
+            self._threads = {ids[0]: ids for ids in self._archive.threads}
+        for member in self._threads.get(tweet.thread_root, ()):
+            if member in self._index and tweet_id in self._rows[self._index[member]].sources:
+                return member
+        return default
+
+    def __contains__(self, tweet_id: object) -> bool:
+        return isinstance(tweet_id, str) and self.get(tweet_id) is not None
+
+
 class Session:
     def __init__(
         self,
@@ -79,11 +112,13 @@ class Session:
         self.state = state
         self.demo = demo
         self.now = now or (lambda: datetime.now(UTC))
-        self.plans: dict[str, Plan] = {}
-        self.items: dict[str, dict[str, PlanItem]] = {}  # network -> item id -> item
-        self.item_of_tweet: dict[str, str] = {}  # tweet id -> item id
+        # network -> its plan: a compact summary, items made on demand (tui/plan_store.py). `items[net]`
+        # is the same store: `items[net].get(item_id)` gives the PlanItem. The whole plan only for a run.
+        self.plans: dict[str, PlanStore] = {}
+        self.items: dict[str, PlanStore] = {}
+        self.item_of_tweet: Any = {}  # tweet id -> item id (ItemOfTweet: a mapping made on demand)
         self.skip_reason: dict[str, str] = {}  # tweet id -> why the plan leaves it out
-        self.tweet_rows: list[Row] = tweet_rows(archive.tweets)
+        self.tweet_rows: list[TweetRow] = tweet_rows(archive.tweets)
         self.rows: list[Row] = []
         self.row_index: dict[str, int] = {}
         self.excluded: set[str] = set(state.excluded)
@@ -94,6 +129,7 @@ class Session:
         self.dry_run_latency = 0.05
         self.load_seconds = 0.0  # archive read + plans (set by the loading worker; bench/bench_tui.py)
         self.loaded_at = 0.0
+        self.plans_ready_at: float | None = None  # perf_counter when every plan was first in place
         self._audience: AudienceModel | None = None
         if demo:
             self.enable_demo()
@@ -153,33 +189,51 @@ class Session:
             chosen.setdefault("image_max_bytes", slot.info.image_max_bytes)
         return PlanOptions(target=network, **chosen)  # type: ignore[arg-type]
 
-    def build_plans(self, progress: Progress | None = None) -> None:
-        from quittex_tui.convert.plan import build_plan
-
-        plans: dict[str, Plan] = {}
+    def build_plans(self, progress: Progress | None = None, *, cached_only: bool = False,
+                    on_plan: Callable[[str], None] | None = None) -> bool:
+        """Each network's plan: its summary from the cache, else planned now (seconds at 100k tweets:
+        call from a worker). `cached_only`: take only what the cache has. `on_plan(net)` after each one
+        is in place. True when every network has its plan for the current options."""
+        stores = dict(self.plans)
         for i, net in enumerate(NETWORKS):
             if progress:
                 progress(net, i / len(NETWORKS))
-            plans[net] = build_plan(self.archive, self.options_for(net), cache_dir=paths.cache_dir())
-        self.set_plans(plans)
+            options = self.options_for(net)
+            current = stores.get(net)
+            if current is not None and current.options == options:
+                continue
+            # the Review list shows the first network's texts: the other's are not kept
+            store = PlanStore.open(self.archive, options, cached_only=cached_only, texts=net == NETWORKS[0])
+            if store is None:
+                continue  # not in the cache: the worker makes it
+            stores[net] = store
+            if on_plan is not None:  # each network's plan in place as soon as it is there
+                self.set_plans(stores)
+                on_plan(net)
+        if stores != self.plans:
+            self.set_plans(stores)
+        return self.plans_complete()
 
-    def set_plans(self, plans: dict[str, Plan]) -> None:
-        items = {net: {it.id: it for it in plan.items} for net, plan in plans.items()}
-        item_of_tweet: dict[str, str] = {}
+    def plans_complete(self) -> bool:
+        return all(net in self.plans and self.plans[net].options == self.options_for(net) for net in NETWORKS)
+
+    def set_plans(self, plans: dict[str, PlanStore]) -> None:
         skip: dict[str, str] = {}
-        for plan in plans.values():
-            for it in plan.items:
-                for sid in it.source_ids:
-                    item_of_tweet.setdefault(sid, it.id)
-            for sk in plan.skipped:
-                skip.setdefault(sk.source_id, sk.reason)
+        for store in plans.values():
+            for sid, reason in store.skipped():
+                skip.setdefault(sid, reason)
         rows = item_rows(plans, self.archive.by_id)
         for row in rows:
             row.default_skipped = row.kind == "reply"
+        row_index = {r.id: i for i, r in enumerate(rows)}
         # swap in one go: the UI thread reads these attributes
-        self.items, self.item_of_tweet, self.skip_reason = items, item_of_tweet, skip
-        self.rows, self.row_index = rows, {r.id: i for i, r in enumerate(rows)}
-        self.plans = plans
+        self.item_of_tweet = ItemOfTweet(self.archive, rows, row_index)
+        self.skip_reason = skip
+        self.rows, self.row_index = rows, row_index
+        self.items = dict(plans)
+        self.plans = dict(plans)
+        if self.plans_ready_at is None and self.plans_complete():
+            self.plans_ready_at = time.perf_counter()  # (bench/bench_tui.py)
 
     # --- selection (UI thread) ---------------------------------------------------------------------
     @property
@@ -190,7 +244,7 @@ class Session:
         if row.id in self.excluded:
             return False
         if row.default_skipped:
-            return self.include_replies or row.id in self.included
+            return row.id in self.included or self.include_replies
         return True
 
     def set_included(self, rows: list[Row], value: bool) -> None:
@@ -211,11 +265,21 @@ class Session:
         return {r.id for r in self.rows if not self.is_included(r)}
 
     def post_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(NETWORKS, 0)
+        # is_included, inlined: this runs over every row (100k) on each selection change
+        excluded, included, replies = self.excluded, self.included, self.include_replies
+        per_counts: dict[int, int] = {}  # rows share their `posts` dicts: count each distinct one once
+        shared: dict[int, dict[str, int]] = {}
         for row in self.rows:
-            if self.is_included(row):
-                for net in NETWORKS:
-                    counts[net] += row.posts.get(net, 0)
+            if row.id in excluded or (row.default_skipped and not replies and row.id not in included):
+                continue
+            key = id(row.posts)
+            per_counts[key] = per_counts.get(key, 0) + 1
+            shared[key] = row.posts
+        counts = dict.fromkeys(NETWORKS, 0)
+        for key, n in per_counts.items():
+            for net, posts in shared[key].items():
+                if net in counts:
+                    counts[net] += posts * n
         return counts
 
     def estimates(self) -> dict[str, tuple[int, timedelta]]:
@@ -253,6 +317,28 @@ class Session:
 
     def alt_text(self, media: Any) -> str:
         return self.state.alts.get(self.media_key(media), media.alt)
+
+    def check_media(self, item_id: str) -> list[tuple[str, Any, str]]:
+        """Prepare one item's media now, for each network, as a run does right before sending it
+        (publish/media_stage.py): [(network, prepared PlannedMedia or None, problem)]. The plan itself
+        reads no media file (issue 16): this is the Review step's look at one item, on demand. Blocking
+        (Pillow): call it from a worker."""
+        from quittex_tui.publish.media_stage import MediaStage
+        from quittex_tui.publish.target import PermanentError
+
+        out: list[tuple[str, Any, str]] = []
+        for net, store in self.plans.items():
+            item = store.get(item_id)
+            if item is None or not any(post.media for post in item.posts):
+                continue
+            stage = MediaStage(store.planner.media_source())
+            try:
+                out += [(net, media, "") for post in item.posts for media in stage.prepare_post(post).media]
+            except PermanentError as exc:
+                out.append((net, None, exc.reason))
+            finally:
+                stage.close()
+        return out
 
     def tweet(self, tweet_id: str) -> Tweet | None:
         return self.archive.by_id.get(tweet_id)
@@ -323,9 +409,31 @@ class Session:
         return journal_path(self.state_path, name)
 
     def effective_plan(self, name: str) -> Plan:
+        """The whole plan as the user shaped it, for a run: built now (seconds at 100k tweets: workers)."""
         from quittex_tui.state import apply_user_changes
 
-        return apply_user_changes(self.plans[network_of(name)], self.state)
+        store = self.plans.get(network_of(name))
+        if store is None:
+            raise QuittexError("the plan is still being made", "wait a moment, then start again")
+        return apply_user_changes(store.full_plan(), self.state)
+
+    def planned_items(self, name: str) -> list[tuple[str, int]]:
+        """(item id, posts) of every item the run would send — `effective_plan`'s items, from the plan's
+        summary (no plan built): the same selection as state.apply_user_changes."""
+        net = network_of(name)
+        store = self.plans.get(net)
+        if store is None:
+            return []
+        include_all = bool(self.state.options.get(net, {}).get("include_replies", False))
+        excluded, included = set(self.state.excluded), set(self.state.included)
+        out = []
+        for item_id, kind, posts in zip(store.ids, store.kinds, store.posts, strict=True):
+            if item_id in excluded:
+                continue
+            if kind == ItemKind.REPLY and not include_all and item_id not in included:
+                continue
+            out.append((item_id, posts))
+        return out
 
     def load_statuses(self, name: str) -> dict[str, str]:
         """Each selected item's state from the journal alone (no target needed): what the Queue shows
@@ -333,8 +441,8 @@ class Session:
         from quittex_tui.publish.journal import Journal
 
         path = self.journal_path(name)
-        plan = self.effective_plan(name)
-        statuses = {it.id: "planned" for it in plan.items}
+        planned = self.planned_items(name)
+        statuses = {item_id: "planned" for item_id, _posts in planned}
         if not path.exists():
             return statuses
         done: dict[str, int] = {}
@@ -345,11 +453,11 @@ class Session:
                     done[e.item_id] = done.get(e.item_id, 0) + 1
                 elif e.status == "failed":
                     failed[e.item_id] = e.reason or ""
-        for it in plan.items:
-            if it.id in failed:
-                statuses[it.id] = "failed"
-            elif done.get(it.id, 0) >= len(it.posts):
-                statuses[it.id] = "sent"
+        for item_id, posts in planned:
+            if item_id in failed:
+                statuses[item_id] = "failed"
+            elif done.get(item_id, 0) >= posts:
+                statuses[item_id] = "sent"
         return statuses
 
     def run(
@@ -401,8 +509,8 @@ class Session:
         slot.links, slot.failures = links, failures
 
     def _n_posts(self, name: str, item_id: str) -> int:
-        item = self.items.get(network_of(name), {}).get(item_id)
-        return len(item.posts) if item else 1
+        store = self.plans.get(network_of(name))
+        return (store.n_posts(item_id) or 1) if store is not None else 1
 
     def export_report(self, directory: Path | None = None) -> tuple[Path, Path]:
         """Markdown + CSV of what went where, beside the state unless told otherwise."""
@@ -458,8 +566,17 @@ def open_session(
 
     archive = open_archive(archive_path, progress=archive_progress)
     path, state = open_or_create_state(archive, state_path)
+    from quittex_tui.convert.length import mastodon_count
+
+    mastodon_count("")  # Mastodon.py's import (~0.2 s) here in the worker, not in the first preview
     session = Session(archive, path, state, demo=demo, now=now)
     if progress:
         progress("plan", 0.8)
-    session.build_plans(lambda m, f: progress(m, 0.8 + f * 0.2) if progress else None)
+    # A small archive is planned before the screen shows. A big one: the first screen needs its plans
+    # only on the steps that list plan items; then a reopen takes them from the plan cache here. The
+    # rest is planned (or loaded) by MainScreen in a worker while the screen is already usable.
+    small = len(archive.tweets) < PLAN_BEFORE_SCREEN
+    if small or state.step in STEPS_WITH_ITEMS:
+        session.build_plans(lambda m, f: progress(m, 0.8 + f * 0.2) if progress else None,
+                            cached_only=not small)
     return session

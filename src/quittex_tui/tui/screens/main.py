@@ -118,6 +118,8 @@ class MainScreen(AudienceActions, Screen[None]):
         self.apply_step(self.step, save=False)
         self.load_statuses()
         self.auto_connect()
+        if not self.session.plans_complete():  # a big archive: its plans arrive from a worker (issue 16)
+            self.rebuild_plans(quiet=True)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "narrow")
@@ -252,20 +254,25 @@ class MainScreen(AudienceActions, Screen[None]):
         self.query_one(ReviewView).update_estimate()
 
     @work(thread=True, exclusive=True, group="plans")
-    def rebuild_plans(self) -> None:
+    def rebuild_plans(self, quiet: bool = False) -> None:
+        def one_ready(net: str) -> None:  # each network's plan shows as soon as it is made
+            if not self.session.plans_complete():
+                self.app.call_from_thread(self.plans_ready, quiet=True)
+
         try:
-            self.session.build_plans()
+            self.session.build_plans(on_plan=one_ready)
         except QuittexError as exc:
             self.app.call_from_thread(self.show_error, exc.message, exc.hint)
             return
-        self.app.call_from_thread(self.plans_ready)
+        self.app.call_from_thread(self.plans_ready, quiet=quiet)
 
-    def plans_ready(self) -> None:
+    def plans_ready(self, quiet: bool = False) -> None:
         self.query_one(ReviewView).reload()
         self.query_one(QueuePane).refresh_queue()
         self.query_one(SelectView).sync()
         self.load_statuses()
-        self.notify(t("plan.ready"))
+        if not quiet:
+            self.notify(t("plan.ready"))
 
     def show_error(self, message: str, hint: str = "") -> None:
         from quittex_tui.tui.screens.modals import ErrorScreen
@@ -414,6 +421,9 @@ class MainScreen(AudienceActions, Screen[None]):
 
         s = self.session
         targets = [n for n in s.active_targets() if not s.slots[n].running]
+        if not s.plans_complete():  # a big archive's plans are still being made (a worker): wait for them
+            self.notify(t("preview.building"), severity="warning")
+            return
         if not s.active_targets():
             self.notify(t("migrate.no_target"), severity="warning")
             return

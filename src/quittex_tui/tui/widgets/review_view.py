@@ -4,6 +4,7 @@ will take at each network's rate limit always in view (publish.engine.estimate_d
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -27,6 +28,7 @@ class ReviewView(Vertical):
         Binding("space", "toggle", "key.toggle"),
         Binding("e", "edit", "key.edit"),
         Binding("l", "alt", "key.alt", show=False),
+        Binding("p", "check_media", "key.check_media", show=False),
         Binding("f", "kind", "key.kind"),
         Binding("y", "year", "key.year"),
         Binding("m", "media", "key.media", show=False),
@@ -251,6 +253,39 @@ class ReviewView(Vertical):
                 self.changed()
 
         self.app.push_screen(AltScreen(self.session, row.id), done)
+
+    def action_check_media(self) -> None:
+        """Prepare the highlighted item's media now (issue 16: the plan reads no media file; this shows
+        what sending will make of them, or the problem that would fail the item)."""
+        row = self.query_one("#items", ItemList).current
+        if row is None:
+            return
+        if not row.has_media:
+            self.notify(t("alt.no_media"), severity="warning")
+            return
+        self.notify(t("review.media_checking"))
+        self.run_worker(partial(self._check_media, row.id), thread=True, group="check-media", exclusive=True)
+
+    def _check_media(self, item_id: str) -> None:
+        results = self.session.check_media(item_id)
+        self.app.call_from_thread(self._show_media_check, item_id, results)
+
+    def _show_media_check(self, item_id: str, results: list) -> None:
+        row = self.query_one("#items", ItemList).current
+        if row is None or row.id != item_id:
+            return  # the cursor moved on meanwhile
+        text = item_preview(self.session, item_id)
+        for net, media, problem in results:  # plain Text: file names are data, never markup
+            if media is None:
+                line = t("review.media_problem", network=t(f"net.{net}"), reason=problem)
+                text.append("\n" + line, style="bold red")
+                continue
+            mb = media.bytes / 1_000_000
+            size = f"{mb:.1f} MB" if mb >= 1 else f"{media.bytes // 1000} KB"
+            name = media.source.rsplit("/", 1)[-1]
+            text.append("\n" + t("review.media_ready", network=t(f"net.{net}"), name=name, w=media.width,
+                                  h=media.height, size=size), style="green")
+        self.query_one("#item-preview", Static).update(text)
 
     def networks(self) -> tuple[str, ...]:
         return NETWORKS
