@@ -176,8 +176,10 @@ class WriteStep:
     def __call__(self, key: str, *, item_id: str, index: int = 0, kind: str = "post",
                  send: Callable[[], PostRef], check: Callable[[], PostRef | None] | None = None,
                  what: str) -> PostRef:
-        self.journal.intent(key, item_id=item_id, index=index, kind=kind,
-                            server_at=self.server_now() if self.server_now else None)
+        entry = self.journal.get(key)
+        if entry is None or entry.status != "intent":  # an intent on file says it all (its time is kept)
+            self.journal.intent(key, item_id=item_id, index=index, kind=kind,
+                                server_at=self.server_now() if self.server_now else None)
         ambiguous = False
         send = _guarded(send)  # a library's own exception after the server wrote is ambiguous too
 
