@@ -222,11 +222,19 @@ _current = threading.local()  # .conns: the urllib3 connections the request of t
 
 
 class _Tracked:
+    """Registers what the request of this thread uses: the connection while it sends (its socket may be
+    made then), its socket once sent — http.client drops the connection's reference to the socket when
+    the answer says "Connection: close", while the body is still being read from it."""
+
     def request(self, *args: Any, **kwargs: Any) -> Any:
         conns = getattr(_current, "conns", None)
         if conns is not None:
             conns.append(self)
-        return super().request(*args, **kwargs)  # type: ignore[misc]
+        result = super().request(*args, **kwargs)  # type: ignore[misc]
+        sock = getattr(self, "sock", None)
+        if conns is not None and sock is not None:
+            conns.append(sock)
+        return result
 
 
 class _HTTPConnection(_Tracked, HTTPConnection):
@@ -280,8 +288,8 @@ class DeadlineSession(requests.Session):
 
         def cut() -> None:
             fired.set()
-            for conn in list(conns):
-                sock = getattr(conn, "sock", None)
+            for used in list(conns):
+                sock = used if isinstance(used, socket.socket) else getattr(used, "sock", None)
                 if sock is not None:
                     with contextlib.suppress(OSError):
                         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # wakes the blocked read now

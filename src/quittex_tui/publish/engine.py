@@ -488,6 +488,7 @@ class Engine:
             )
             refs.append(ref)
             self._writes_ok += 1
+            self._gave_up_in_a_row = 0  # the server works: a run of give-ups is broken
             self._posts_left = max(0, self._posts_left - 1)
             self._pace(item.id)
         return True
