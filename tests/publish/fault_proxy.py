@@ -1,12 +1,14 @@
 """A loopback HTTP proxy in front of the REAL local servers, for the exactly-once tests of issue 11.
 
-It forwards every request to the real PDS or mastodon-mock and, as a rule callback decides per request:
+It forwards every request to the real PDS or mastodon-mock and, as a rule callback decides per request
+(actions: "pass", "<status>", "drop_after", "rate:<s>", "trickle:<s per byte>", "slow:<s>", "echo:<status>"):
 answers an error instead (503, 422…), lets the server write and then cuts the connection (the answer is
-lost), answers 429 with rate-limit headers, trickles the real answer one byte at a time, or answers an
-error whose body echoes the request's headers (as careless servers and proxies do — Authorization
-included). Two switches model time: `strip_idempotency` drops the `Idempotency-Key` header (what a real
-Mastodon does once its 1 h window is over; the mock remembers keys forever) and `date_shift` moves the
-`Date` header the proxy sends (the server's clock, as a resumed process sees it hours later).
+lost), answers 429 with rate-limit headers, trickles the real answer one byte at a time, forwards late,
+or answers an error whose body echoes the request's headers (as careless servers and proxies do —
+Authorization included). Two switches model time: `strip_idempotency` drops the `Idempotency-Key`
+header (what a real Mastodon does once its 1 h window is over; the mock remembers keys forever) and
+`date_shift` moves the `Date` header the proxy sends (the server's clock, as a resumed process sees it
+hours later).
 No fake server: every write that goes through lands on the real one.
 """
 
@@ -114,6 +116,8 @@ class FaultProxy:
         if kind == "rate":
             reset = time.time() + float(arg or 3600)
             return self.reply(h, 429, b'{"error":"Too many requests"}', self.rate_headers(reset))
+        if kind == "slow":
+            time.sleep(float(arg or 1.0))
         response = self.forward(h, body)
         if kind == "drop_after":  # the server wrote it; the client never hears back
             return self.reset(h)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -281,3 +282,49 @@ def demo_plan_items(network: str) -> list[PlanItem]:
 
     with open_archive(demo_archive_path()) as archive:
         return build_plan(archive, PlanOptions(target=network)).items  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("network", ["mastodon", "bluesky"])
+def test_secrets_echoed_by_the_server_appear_nowhere(
+    network: str, test_servers: dict[str, str], isolated_home: Path
+) -> None:
+    """The server's error bodies repeat the request headers (Authorization: Bearer <token / access JWT>):
+    what is printed, journaled or saved carries `[redacted]`, never the secret."""
+    write = STATUS_POST if network == "mastodon" else "/xrpc/com.atproto.repo.putRecord"
+
+    def rule(req: ProxyRequest) -> str:
+        if req.method != "POST" or req.path != write:
+            return "pass"
+        return {2: "echo:422" if network == "mastodon" else "echo:400", 3: "echo:500"}.get(req.n, "pass")
+
+    if network == "mastodon":
+        _, token = new_mastodon_user(test_servers)
+        upstream = test_servers["QTX_MASTODON_URL"]
+        env = {"QUITTEX_MASTODON_TOKEN": token}
+    else:
+        handle, password, _, _ = new_pds_account(test_servers)
+        upstream = test_servers["QTX_PDS_URL"]
+        env = {"QUITTEX_BLUESKY_APP_PASSWORD": password}
+    plan_items = [i for i in demo_plan_items(network) if not any(p.media for p in i.posts)]
+    with fault_proxy(upstream, rule, network) as proxy:
+        where = (["--to", "mastodon", "--instance", proxy.url] if network == "mastodon"
+                 else ["--to", "bluesky", "--handle", handle, "--service", proxy.url])
+        proc = cli("migrate", str(demo_archive_path()), *where, "--limit", "4", "--yes", "--json", env=env)
+        echoed = [h for h in proxy.hits if h.action.startswith("echo")]
+    assert len(echoed) >= 2 and plan_items
+    report = json.loads(proc.stdout)
+    assert len(report["failed"]) == 1 and "[redacted]" in report["failed"][0]["reason"]
+    if network == "mastodon":
+        secrets = [token]
+    else:
+        stored = (isolated_home / "config").rglob("*")
+        text = "".join(p.read_text("utf-8", "replace") for p in stored if p.is_file())
+        secrets = [password, *re.findall(r"eyJ[\w.-]+", text)]  # the app password, the session's JWTs
+        assert len(secrets) >= 3
+    written = "".join(p.read_text("utf-8", "replace") for p in (isolated_home / "state").rglob("*")
+                      if p.is_file())
+    for where_, text in (("stderr", proc.stderr), ("stdout", proc.stdout), ("state folder", written)):
+        for secret in secrets:
+            assert secret not in text, f"a secret reached the {where_}"
+        assert "eyJ" not in text, f"a JWT reached the {where_}"
+    assert "[redacted]" in proc.stderr

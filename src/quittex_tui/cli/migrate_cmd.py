@@ -143,11 +143,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.dry_run:
             from quittex_tui.state import Step
 
-            state.step = Step.REPORT if report.remaining == 0 else Step.MIGRATE
-            try:
-                save_state(state, state_path)
-            except StateError as exc:
-                tidy_failure = tidy_failure or exc
+            step = Step.REPORT if report.remaining == 0 else Step.MIGRATE
+            if state.step != step:
+                state.step = step
+                try:
+                    save_state(state, state_path)
+                except StateError as exc:
+                    tidy_failure = tidy_failure or exc
 
     _print_report(report.model_dump(), args.json, err, network=network, dry_run=args.dry_run)
     if tidy_failure is not None:
@@ -176,8 +178,10 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
     plan = build_plan(archive, options, cache_dir=paths.cache_dir() / "media")
     plan = apply_user_changes(plan, state, include_all_replies=options.include_replies)
     if not args.dry_run:
+        before = state.model_dump(exclude={"updated_at"})
         _remember(state, network, target, options)
-        save_state(state, state_path)
+        if state.model_dump(exclude={"updated_at"}) != before:  # no write when nothing changed
+            save_state(state, state_path)
 
     printer = ProgressPrinter(err, tty=err.isatty())
     engine = Engine(plan, target, journal, on_event=printer,
