@@ -394,7 +394,7 @@ class ProgressPrinter:
         else:
             eta = "estimating time left…"
         status = f"{done}/{p.total} items sent · {p.failed} failed · {eta}"
-        if event.kind in ("waiting", "retrying", "item_failed"):
+        if event.kind in ("waiting", "retrying", "item_failed", "checking"):
             self._line(f"quittex-tui: {event.message}")
         if self.tty:
             width = 24

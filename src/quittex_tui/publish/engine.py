@@ -364,8 +364,8 @@ class Engine:
 
     def _resolve(self, want: set[str], *, record: bool = True) -> dict[str, Resolution]:
         """Ask the target about the posts `want` (keys), with every other unresolved post of the plan as
-        context (a look-alike may own a candidate). FOUND answers are recorded in the journal (when
-        `record`), except for keys outside `want`… which are recorded too: what is found is found."""
+        context (a look-alike may own a candidate). Every FOUND answer is recorded in the journal — but
+        those of `want` only when `record` (the write step records its own)."""
         pending: list[Pending] = []
         for item in self.plan.items:
             for index in range(len(item.posts)):
