@@ -10,7 +10,9 @@ order (oldest first):
    every such post of the plan in one batch (`target.reconcile`), so look-alikes are told apart together
    and the journal's confirmed posts are never handed to a second entry (issue 11). When the journal holds
    no post at all while the account already has posts (journal deleted, lost, or a second --state file
-   for the same account), EVERY planned post is reconciled that way first: never a blind re-send;
+   for the same account), EVERY planned post is reconciled that way first: never a blind re-send. Before
+   that, what the OTHER journals writing to the same account confirmed (lock.py keeps their list beside
+   the account's lock) is taken as done, by key: alternating two state files sends nothing twice;
 4. otherwise the write step (writestep.py): intent (write-ahead, fsynced, with the server's time), publish,
    done (fsynced); a try that may have landed is checked (`_check`) before it is tried again.
 A kill between 4's steps leaves an intent that step 3 resolves on resume: never a lost confirmed post,
@@ -43,7 +45,8 @@ from pydantic import BaseModel, Field
 
 from quittex_tui.convert.models import Plan, PlanItem, PlannedPost
 from quittex_tui.errors import QuittexError, ServiceError
-from quittex_tui.publish.journal import Journal, JournalEntry
+from quittex_tui.publish.journal import Journal, JournalEntry, JournalView
+from quittex_tui.publish.lock import account_of, other_journals, register_journal
 from quittex_tui.publish.pacing import PaceDecision, Pacer
 from quittex_tui.publish.retry import RetryPolicy
 from quittex_tui.publish.scrub import scrub
@@ -412,6 +415,7 @@ class Engine:
         self._prepared = True
         previous, self.waiter.stop = self.waiter.stop, stop
         try:
+            self._adopt_from_other_journals()
             has_posts = getattr(self.target, "has_posts", None)
             if not self.journal.has_kind("post") and callable(has_posts):
                 self._lost = bool(self.policy.call(has_posts, "checking your account"))
@@ -436,6 +440,32 @@ class Engine:
             self._prepared = False  # nothing decided: the next run checks again
         finally:
             self.waiter.stop = previous
+
+    def _adopt_from_other_journals(self) -> None:
+        """Posts another state file's journal confirmed on this same account (lock.py registers every
+        journal beside the account's lock): taken as done here, by the same key — never sent again."""
+        network, account, _ = account_of(self.target)
+        register_journal(network, account, self.journal.path)
+        touched: set[str] = set()
+        for path in other_journals(network, account, self.journal.path):
+            try:
+                other = JournalView(path)
+            except QuittexError:
+                continue  # unreadable: the server check (lost journal) still covers it
+            for item in self.plan.items:
+                for key in self.keys[item.id]:
+                    mine, theirs = self.journal.get(key), other.get(key)
+                    if theirs is None or theirs.status != "done" or theirs.kind != "post":
+                        continue
+                    if mine is not None and mine.status == "done":
+                        continue
+                    if mine is None:
+                        self.journal.intent(key, item_id=item.id, index=self.keys[item.id].index(key))
+                    self.journal.done(key, theirs.ref())
+                    self.adopted += 1
+                    touched.add(item.id)
+        for item_id in touched:
+            self._status[item_id] = self._status_from_journal(self._items[item_id])
 
     def _check(self, item: PlanItem, index: int, key: str) -> PostRef | None:
         """After a try of `key` failed in a way that may hide a success: did it land? (WriteStep's check)"""

@@ -244,3 +244,45 @@ def account_lock_for(target: object, *, command: str = "") -> WriterLock | conte
     """The lock of the account `target` writes to (see `account_lock`)."""
     network, account, label = account_of(target)
     return account_lock(network, account, label=label, command=command)
+
+
+# --- the journals that write to one account -------------------------------------------------------------
+# Two state files for one account (a second --state, or the same archive opened from another copy) each keep
+# their own journal: what one sent, the other does not know. Every run records its journal beside the
+# account's lock; a run then reads the others (read-only) and takes their confirmed posts as its own, so
+# alternating between the two never sends a post twice.
+
+def _registry(network: str, account: str, folder: Path | None) -> Path:
+    return account_lock_path(network, account, folder).with_suffix(".journals")
+
+
+def register_journal(network: str, account: str | None, journal: Path, *, folder: Path | None = None) -> None:
+    """Remember that `journal` writes to this account (one absolute path per line, 0600)."""
+    if not account:
+        return
+    path = _registry(network, account, folder)
+    mine = str(Path(journal).resolve())
+    try:
+        known = path.read_text("utf-8").splitlines() if path.exists() else []
+        if mine in known:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(mine + "\n")
+    except OSError as exc:
+        raise write_failure(path, exc, what="record this journal beside the account's lock") from None
+
+
+def other_journals(network: str, account: str | None, journal: Path, *,
+                   folder: Path | None = None) -> list[Path]:
+    """The other journals known to write to this account (that still exist)."""
+    if not account:
+        return []
+    path = _registry(network, account, folder)
+    mine = str(Path(journal).resolve())
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError:
+        return []
+    return [Path(line) for line in dict.fromkeys(lines) if line and line != mine and Path(line).exists()]
