@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from quittex_tui.audience.models import Person
 from quittex_tui.audience.net import atproto_errors, mastodon_errors, utcnow, waiting_with
-from quittex_tui.errors import AuthError, QuittexError
+from quittex_tui.errors import AuthError, QuittexError, ServiceError
 from quittex_tui.publish.journal import Journal
 from quittex_tui.publish.pacing import PaceDecision, Pacer
 from quittex_tui.publish.retry import RetryPolicy
@@ -322,6 +322,9 @@ class BlueskyAudience(_Runner):
             except Stopped:
                 report.remaining = len(tasks)
                 return report
+            except GaveUp as exc:
+                raise ServiceError(f"the Bluesky server keeps failing ({scrub(str(exc.__cause__ or exc))})",
+                                   "nothing more was done; run the same command again later") from None
             report.list_uri = list_uri
             for task in tasks:
                 work.append(task)

@@ -438,6 +438,13 @@ class Engine:
             self._verdicts.update(self._resolve(want))
         except Stopped:
             self._prepared = False  # nothing decided: the next run checks again
+        except GaveUp as exc:
+            self._prepared = False
+            raise ServiceError(
+                f"the {self._server_label()} keeps failing while quittex-tui checks what is already on your "
+                f"account ({scrub(str(exc.__cause__ or exc))})",
+                "nothing was sent; when the server is back, run the same command again",
+            ) from None
         finally:
             self.waiter.stop = previous
 

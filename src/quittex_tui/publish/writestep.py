@@ -152,7 +152,7 @@ def _guarded(fn: Callable[[], T]) -> Callable[[], T]:
     def call() -> T:
         try:
             return fn()
-        except (PublishError, QuittexError, Stopped, KeyboardInterrupt):
+        except (PublishError, QuittexError, Stopped, GaveUp, KeyboardInterrupt):
             raise
         except Exception as exc:
             raise TransientError(f"unexpected {type(exc).__name__}: {scrub(str(exc))[:200]}") from exc
