@@ -287,7 +287,6 @@ class Journal:
         self._appended = 0
         self._dirty_on_load = False
         self._fh: Any = None
-        self.existed = False  # a journal file was there when we opened it (even with no record)
         self.warnings: list[str] = []  # what loading repaired (a torn last record), for the user to read
         self._writer = self._take_lock(command)
         try:
@@ -318,7 +317,6 @@ class Journal:
             raise StateError(
                 f"cannot read the journal {self.path}: {exc.strerror}", "check its permissions"
             ) from None
-        self.existed = True
         good = data.rfind(b"\n") + 1  # bytes after the last newline are a torn write
         parsed = _parse(data[:good], self.path)
         records = parsed.records
@@ -602,7 +600,6 @@ class JournalView(Journal):
             raise StateError(
                 f"cannot read the journal {self.path}: {exc.strerror}", "check its permissions"
             ) from None
-        self.existed = True
         end = data.rfind(b"\n\n") + 2  # every record ends with a blank line (one write per record)
         if end < 2:
             return False
