@@ -3,11 +3,9 @@
 - One file per run in `paths.log_dir()` (`quittex-tui-<UTC time>-<pid>.log`), mode 0600, the last
   `KEEP_RUNS` runs kept; a long run (a multi-day migration) rotates its own file at `MAX_BYTES`
   (`BACKUPS` older parts kept), so the folder never grows without bound.
-- Every record — message, arguments, traceback — goes through `scrub` before it is written: the caller
-  passes the project's scrubber (`setup_logging(scrub=…)`); until then `default_scrub` removes what it
-  can recognise: the secrets of the environment and of publish/secrets.py (`remember_secret`), app
-  passwords (xxxx-xxxx-xxxx-xxxx), JWTs, SDK session strings, `Bearer …`, and `password` / `token` /
-  `secret` / `code` values in query strings, JSON and TOML.
+- Every record — message, arguments, traceback — goes through `scrub` before it is written: by default
+  the process's one scrubber (scrub.py: every secret this process loaded or received, the environment's,
+  app passwords, JWTs, `Bearer …`, and `password` / `token` / `secret` / `code` values).
 - `--debug` (or QUITTEX_DEBUG=1): DEBUG records in the file, and INFO and above on stderr too.
   Without it: INFO in the file, nothing extra on stderr (the commands print their own words).
 
@@ -20,14 +18,13 @@ import contextlib
 import logging
 import logging.handlers
 import os
-import re
 import sys
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from quittex_tui import paths
+from quittex_tui.scrub import remember_secrets, scrub
 
 LOGGER = "quittex_tui"
 DEBUG_ENV = "QUITTEX_DEBUG"
@@ -35,50 +32,20 @@ KEEP_RUNS = 20
 MAX_BYTES = 5_000_000
 BACKUPS = 3
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
-REDACTED = "[redacted]"
 SDK_LOGGERS = ("httpx", "atproto", "atproto_client", "mastodon", "urllib3")
 
 Scrub = Callable[[str], str]
 
-_known: set[str] = set()
-_known_lock = threading.Lock()
 _current: dict[str, Path | None] = {"path": None}
 
-_PATTERNS = [
-    # atproto app passwords: four groups of four (the PDS's own format), even glued to other text (a
-    # password pasted after a handle); a false positive only hides a harmless string
-    re.compile(r"[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}", re.IGNORECASE),
-    # JWTs (access/refresh tokens of an atproto session): three base64url parts, the first two JSON
-    re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
-]
-# `Bearer x`, `password=x`, `"access_token": "x"`, `token = "x"`, `client_secret: x`, `?code=x` (OAuth) …
-_KEYED = re.compile(
-    r"(?i)(\bbearer\s+|\b(?:app_?password|password|access_token|refresh_token|access_jwt|refresh_jwt|"
-    r"accessjwt|refreshjwt|token|client_secret|secret)\b[\"']?\s*[:=]\s*[\"']?|[?&]code=)"
-    r"([^\s\"'&,;}]+)"
-)
-
-
 def remember_secret(value: str | None) -> None:
-    """A secret the default scrubber must remove wherever it appears (called by publish/secrets.py)."""
-    if value and len(value) >= 6:
-        with _known_lock:
-            _known.add(value)
+    """A secret to remove wherever it appears (the one scrubber, scrub.py, learns it)."""
+    remember_secrets(value)
 
 
 def default_scrub(text: str) -> str:
-    """`text` without the secrets we can recognise (see the module doc)."""
-    with _known_lock:
-        known = sorted(_known, key=len, reverse=True)
-    for env in ("QUITTEX_BLUESKY_APP_PASSWORD", "QUITTEX_MASTODON_TOKEN"):
-        value = os.environ.get(env)
-        if value and len(value) >= 6:
-            known.append(value)
-    for value in known:
-        text = text.replace(value, REDACTED)
-    for pattern in _PATTERNS:
-        text = pattern.sub(REDACTED, text)
-    return _KEYED.sub(lambda m: m.group(1) + REDACTED, text)
+    """`text` without the secrets we can recognise: the process's one scrubber (scrub.py)."""
+    return scrub(text)
 
 
 class ScrubbingFormatter(logging.Formatter):

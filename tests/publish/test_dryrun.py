@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import stat
 import tomllib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,14 @@ def test_plan_progress_gives_an_eta_per_phase(capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err
     assert "Reading the archive…  25%  about 6 s left" in err
     assert err.endswith("Planning posts…   0%")
+
+
+def test_the_simulated_servers_file_is_private(tmp_path: Path) -> None:
+    """It holds the posts' texts: 0600 like the state and the journal (also a file made 0644 before)."""
+    store = tmp_path / "s.dry-run.server.jsonl"
+    store.write_text("")
+    store.chmod(0o644)
+    target = DryRunTarget(latency=0, store=store)
+    now = datetime.now(UTC)
+    target.publish(PlannedPost(source_id="1", text="privé"), key="a", created_at=now, reply_to=None)
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600

@@ -15,7 +15,7 @@ from quittex_tui.publish.dryrun import DryRunTarget, SimulatedRateLimit
 from quittex_tui.publish.engine import Engine, EngineEvent, ItemStatus, estimate_duration
 from quittex_tui.publish.journal import Journal
 from quittex_tui.publish.retry import RetryPolicy
-from quittex_tui.publish.target import PermanentError, PostRef, ReplyTo, TransientError
+from quittex_tui.publish.target import PermanentError, PostRef, RateLimited, ReplyTo, TransientError
 from tests.publish.engine_helpers import FakeClock, make_plan
 
 
@@ -103,7 +103,8 @@ def test_an_intent_whose_write_landed_is_reconciled_not_resent(tmp_path: Path) -
     journal.intent(key, item_id=item.id)
     landed = target.publish(item.posts[0], key=key, created_at=item.created_at, reply_to=None)  # then: kill
     report = engine_for(plan, target, journal, clock).run()
-    assert report.published == 2
+    # Settled before anything is sent: the landed one counts as published by the earlier (killed) run.
+    assert (report.published, report.already_published) == (1, 1)
     assert [p.key for p in target.posts].count(key) == 1  # no second copy, though the server would allow one
     assert journal.get(key).ref() == landed  # type: ignore[union-attr]
 
@@ -339,3 +340,50 @@ def test_the_engine_handles_a_target_that_fails_every_nth_post(tmp_path: Path) -
     report = engine_for(plan, target, journal, clock).run()
     assert report.published == 6 and len(report.failed) == 3
     assert all("simulated rejection" in f["reason"] for f in report.failed)
+
+
+def test_limit_counts_attempted_items_not_successes(tmp_path: Path) -> None:
+    """A server refusing every write: `limit=3` tries three items, not the whole plan."""
+    clock, target, journal, plan = setup(tmp_path, [1] * 8, rate_limit=None, fail_every=1)
+    report = engine_for(plan, target, journal, clock).run(limit=3)
+    assert (len(report.failed), report.published, report.remaining) == (3, 0, 5)
+    assert target.calls == 3
+
+
+def test_a_lost_journal_is_reconciled_with_the_server_before_anything_is_sent(tmp_path: Path) -> None:
+    clock, target, journal, plan = setup(tmp_path, [1, 3, 2], rate_limit=None, idempotent=False)
+    engine_for(plan, target, journal, clock).run(limit=2)
+    journal.close()
+    journal.path.unlink()  # deleted: the next run knows nothing
+    journal = Journal(journal.path)
+    events: list[EngineEvent] = []
+    engine = engine_for(plan, target, journal, clock, events)
+    engine.prepare()
+    assert engine.pending_posts() == (1, 2) and engine.adopted == 4  # counted after the check, truly
+    report = engine.run()
+    assert (report.published, report.already_published, report.remaining) == (1, 2, 0)
+    keys = [p.key for p in target.posts]
+    assert len(keys) == len(set(keys)) == 6  # nothing twice, though this server would take duplicates
+    assert any(e.kind == "checking" for e in events)
+
+
+def test_a_stop_during_a_long_rate_limit_wait_is_seen_at_once(tmp_path: Path) -> None:
+    """The engine's waits are cut in slices: an hour-long wait ends as soon as a stop is asked."""
+    clock, target, journal, plan = setup(tmp_path, [1, 1], rate_limit=None)
+    stop = threading.Event()
+    slices: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slices.append(seconds)
+        if len(slices) == 3:
+            stop.set()  # the user presses Stop while the run waits
+        clock.sleep(seconds)
+
+    def limited(post: PlannedPost, **kw: object) -> PostRef:
+        raise RateLimited(clock.now() + timedelta(hours=1))
+
+    target.publish = limited  # type: ignore[method-assign]
+    engine = Engine(plan, target, journal, sleep=sleep, now=clock.now)
+    report = engine.run(stop=stop)
+    assert report.remaining == 2 and report.failed == []
+    assert len(slices) <= 4 and max(slices) <= 0.5  # never one long sleep

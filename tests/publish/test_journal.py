@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tomllib
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from quittex_tui.errors import StateError
-from quittex_tui.publish.journal import Journal, journal_path
+from quittex_tui.fileio import fsync_dir
+from quittex_tui.publish.journal import Journal, JournalView, journal_path
+from quittex_tui.publish.lock import MigrationBusy
 from quittex_tui.publish.target import PostRef
 
 
@@ -182,4 +185,90 @@ def test_a_damaged_journal_is_a_clear_state_error(tmp_path: Path) -> None:
     path.write_text("[[intent]]\nkey = 'k1\nthis is not toml\n", "utf-8")
     with pytest.raises(StateError) as err:
         Journal(path)
-    assert str(path) in err.value.message and "re-checked" in err.value.hint
+    assert str(path) in err.value.message and "compares your plan" in err.value.hint
+    path.unlink()  # moved away, as the hint says: the lock was released by the failed open
+    Journal(path).close()
+
+
+# --- checksums (issue 15): a torn or edited record is detected, never parsed as truth ------------------
+
+def test_every_record_carries_a_checksum_and_an_edited_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    with Journal(path) as j:
+        for n in range(3):
+            j.intent(f"k{n}", item_id=f"i{n}")
+            j.done(f"k{n}", ref(n))
+    text = path.read_text("utf-8")
+    assert "journal v2" in text and text.count('sum = "') == 3  # compacted: one record per key
+    edited = text.replace(ref(1).uri, ref(7).uri)  # someone "fixes" a uri by hand
+    path.write_text(edited, "utf-8")
+    with pytest.raises(StateError) as err:
+        Journal(path)
+    assert "does not match its checksum" in err.value.message and "line" in err.value.message
+    assert "compares your plan" in err.value.hint
+    view = JournalView(path)  # a watcher does not trust it either, and does not fail
+    assert view.get("k1") is None and view.damaged == 1 and view.get("k2") is not None
+
+
+def test_a_torn_last_record_with_a_bad_checksum_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    with Journal(path) as j:
+        j.intent("k1", item_id="i1")
+    with open(path, "ab") as fh:  # whole lines, every field, but a checksum that does not match
+        fh.write(b'[[done]]\nkey = "k1"\nuri = "at://x"\ncid = "c"\nat = 2025-01-01T00:00:00Z\n'
+                 b'sum = "00000000"\n\n')
+    j = Journal(path)
+    assert j.get("k1").status == "intent" and j.warnings  # type: ignore[union-attr]
+    j.close()
+    assert b"00000000" not in path.read_bytes()  # cut off before the next append
+
+
+def test_a_journal_of_an_earlier_version_without_checksums_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    path.write_text(
+        "# quittex-tui journal: what was sent (append-only; compacted on clean exit).\n"
+        '[[intent]]\nkey = "k1"\nitem_id = "i1"\nindex = 0\nkind = "post"\nat = 2025-01-01T10:00:00Z\n\n'
+        '[[done]]\nkey = "k1"\nitem_id = "i1"\nindex = 0\nkind = "post"\nuri = "at://u"\ncid = "c"\n'
+        "at = 2025-01-01T10:00:01Z\n\n", "utf-8")
+    with Journal(path) as j:
+        assert j.get("k1").status == "done"  # type: ignore[union-attr]
+        j.intent("k2", item_id="i2")  # new records get their checksum at once
+    assert "journal v2" in path.read_text("utf-8")  # compacted to the new form on a clean exit
+    assert Journal(path).get("k2").status == "intent"  # type: ignore[union-attr]
+
+
+def test_one_writer_per_journal_and_watchers_need_no_lock(tmp_path: Path) -> None:
+    path = tmp_path / "m.mastodon.journal.toml"
+    writer = Journal(path, command="migrate --to mastodon")
+    writer.intent("k1", item_id="i1")
+    with pytest.raises(MigrationBusy) as busy:
+        Journal(path)
+    assert busy.value.holder is not None and busy.value.holder.pid == os.getpid()
+    assert "migrate --to mastodon" in busy.value.message and "already running" in busy.value.message
+    view = JournalView(path)  # the TUI watching: no lock, sees the intent
+    assert view.get("k1").status == "intent"  # type: ignore[union-attr]
+    writer.close()
+    Journal(path).close()  # released on close
+
+
+def test_fsync_of_the_folder_raises_eio_but_not_not_supported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.fsync
+
+    def failing(code: int) -> object:
+        def fsync(fd: int) -> None:
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                raise OSError(code, os.strerror(code))
+            real(fd)
+        return fsync
+
+    monkeypatch.setattr(os, "fsync", failing(errno.EINVAL))
+    fsync_dir(tmp_path)  # "not supported here": nothing more to do
+    monkeypatch.setattr(os, "fsync", failing(errno.EIO))
+    with pytest.raises(OSError) as err:
+        fsync_dir(tmp_path)
+    assert err.value.errno == errno.EIO
+    with pytest.raises(StateError) as failed:  # and a journal creation says it in words
+        Journal(tmp_path / "new.toml")
+    assert "input/output error" in failed.value.message

@@ -97,3 +97,20 @@ def test_a_short_run_is_not_spread_out(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.toml") as journal:
         Engine(make_plan([1] * 40), target, journal, sleep=clock.sleep, now=clock.now).run()
     assert clock.slept == pytest.approx(40 * 0.05)  # latency only, no pacing delay
+
+
+def test_reconciliation_reads_are_paced_on_the_servers_budget() -> None:
+    """Reads share the budget with the writes: with the window's room used up they wait for the reset
+    (stop-aware slices), and while there is room they go at once."""
+    from quittex_tui.publish.retry import RetryPolicy
+    from quittex_tui.publish.writestep import CallPolicy, Waiter
+
+    clock = FakeClock()
+    policy = CallPolicy(waiter=Waiter(sleep=clock.sleep), pacer=Pacer(now=clock.now), retry=RetryPolicy(),
+                        now=clock.now)
+    budget = RateBudget(limit=300, remaining=250, reset_at=clock.now() + timedelta(minutes=5))
+    read = policy.reads(lambda: budget)
+    assert read(lambda: "page 1", "reading") == "page 1" and clock.slept == 0
+    budget = RateBudget(limit=300, remaining=3, reset_at=clock.now() + timedelta(minutes=5))
+    assert read(lambda: "page 2", "reading") == "page 2"
+    assert 300 <= clock.slept <= 302 and max(clock.sleeps) <= 0.5  # until the reset, in slices

@@ -23,14 +23,16 @@ import json
 import os
 import stat
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
 import tomli_w
 
-from quittex_tui import logs, paths
+from quittex_tui import paths
 from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write
+from quittex_tui.scrub import remember_secrets, remember_session_string
 
 NO_KEYRING_ENV = "QUITTEX_NO_KEYRING"
 BLUESKY_PASSWORD_ENV = "QUITTEX_BLUESKY_APP_PASSWORD"
@@ -185,14 +187,9 @@ def load_secrets(key: str) -> dict[str, str]:
     return values
 
 
-def _remember(values: dict[str, str]) -> None:
-    for name in SECRET_FIELDS:
-        logs.remember_secret(values.get(name))
-
-
 def update_secrets(key: str, **fields: str | None) -> str:
     """Merge `fields` into the entry `key` (None removes a field). Returns where they were stored."""
-    _remember({k: v for k, v in fields.items() if v is not None})
+    _remember(fields)
     store = secret_store()
     try:
         values = store.load(key)
@@ -307,6 +304,19 @@ def stored_accounts() -> list[dict[str, str | list[str]]]:
                 continue
             add(key, values, store.where)
     return [found[k] for k in sorted(found)]
+
+
+SECRET_FIELDS = ("password", "token", "client_secret")
+
+
+def _remember(values: Mapping[str, str | None]) -> None:
+    """Every secret this process loads or stores is known to the scrubber (scrub.py) from then on, so a
+    server echoing it back never gets it printed or journaled."""
+    for name, value in values.items():
+        if name == "session":
+            remember_session_string(value)
+        elif name in SECRET_FIELDS:
+            remember_secrets(value)
 
 
 def _merge(values: dict[str, str], fields: dict[str, str | None]) -> None:

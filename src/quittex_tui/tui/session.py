@@ -437,8 +437,9 @@ class Session:
 
     def load_statuses(self, name: str) -> dict[str, str]:
         """Each selected item's state from the journal alone (no target needed): what the Queue shows
-        after a reopen, before anything runs."""
-        from quittex_tui.publish.journal import Journal
+        after a reopen, before anything runs. Read-only (JournalView): no lock, works while a headless run
+        writes the journal."""
+        from quittex_tui.publish.journal import JournalView
 
         path = self.journal_path(name)
         planned = self.planned_items(name)
@@ -447,7 +448,7 @@ class Session:
             return statuses
         done: dict[str, int] = {}
         failed: dict[str, str] = {}
-        with Journal(path) as journal:
+        with JournalView(path) as journal:
             for e in journal.entries():
                 if e.status == "done":
                     done[e.item_id] = done.get(e.item_id, 0) + 1
@@ -471,6 +472,7 @@ class Session:
     ) -> Any:
         from quittex_tui.publish.engine import Engine
         from quittex_tui.publish.journal import Journal
+        from quittex_tui.publish.lock import account_lock_for
 
         slot = self.slots[name]
         if slot.target is None:
@@ -480,7 +482,10 @@ class Session:
         kwargs: dict[str, Any] = {"on_event": on_event}
         if sleep is not None:
             kwargs["sleep"] = sleep
-        with Journal(self.journal_path(name)) as journal:
+        # The same write path as `migrate`: the account's lock, then the migration's (taken by Journal);
+        # MigrationBusy (a QuittexError) when it runs elsewhere.
+        with account_lock_for(slot.target, command="quittex-tui app"), \
+                Journal(self.journal_path(name), command="quittex-tui app") as journal:
             engine = Engine(plan, slot.target, journal, **kwargs)
             slot.statuses = {k: str(v) for k, v in engine.statuses().items()}
             report = engine.run(stop=slot.stop, retry_failed=retry_failed, limit=limit)
@@ -490,14 +495,14 @@ class Session:
 
     def collect_report(self, name: str) -> None:
         """Links of sent posts and reasons of failures, read back from the journal (Report step)."""
-        from quittex_tui.publish.journal import Journal
+        from quittex_tui.publish.journal import JournalView
 
         slot = self.slots[name]
         links: dict[str, list[str]] = {}
         failures: dict[str, str] = {}
         path = self.journal_path(name)
         if path.exists():
-            with Journal(path) as journal:
+            with JournalView(path) as journal:  # read-only: also while a headless run writes it
                 for e in journal.entries():
                     if e.status == "done":
                         links.setdefault(e.item_id, []).append(e.url or e.uri or "")
