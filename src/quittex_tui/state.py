@@ -24,6 +24,7 @@ from quittex_tui import paths
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
 from quittex_tui.errors import StateError
 from quittex_tui.fileio import atomic_write
+from quittex_tui.textsafe import for_posting
 
 SCHEMA_VERSION = 1
 JOURNAL_MARK = ".journal."  # journals live beside states: <stem>.<target>.journal.toml
@@ -295,6 +296,8 @@ def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies
             for index, post in enumerate(item.posts):
                 update: dict[str, Any] = {}
                 new_text = item_edits.get(str(index))
+                if new_text is not None:  # a hand-edited state is data too: no controls are posted
+                    new_text = for_posting(new_text)
                 if new_text is not None and new_text != post.text:
                     update["text"] = new_text
                     update["facets"] = _facets_for(new_text, post) if target == "bluesky" else []
@@ -306,6 +309,8 @@ def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies
                         alt = state.alts.get(m.media_id) if m.media_id else None
                         if alt is None:
                             alt = state.alts.get(m.path)
+                        if alt is not None:
+                            alt = for_posting(alt)
                         media.append(m.model_copy(update={"alt": alt}) if alt is not None else m)
                     update["media"] = media
                 posts.append(post.model_copy(update=update) if update else post)

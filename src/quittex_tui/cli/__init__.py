@@ -68,9 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except QuittexError as exc:
-        print(f"quittex-tui: {exc.message}", file=sys.stderr)
+        from quittex_tui.textsafe import for_display  # messages name archive files, quote servers
+
+        print(f"quittex-tui: {for_display(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(exc.hint, file=sys.stderr)
+            print(for_display(exc.hint), file=sys.stderr)
         return exc.exit_code
     except Exception as exc:
         # Safety net: a core error that escaped without being turned into a QuittexError (a server's
@@ -79,8 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if not isinstance(exc, PublishError):
             raise
+        from quittex_tui.textsafe import for_display
+
         reason = exc.reason if isinstance(exc, PermanentError) else str(exc)
-        print(f"quittex-tui: {reason}", file=sys.stderr)
+        print(f"quittex-tui: {for_display(reason)}", file=sys.stderr)
         print("nothing more was done; fix what the message says (or retry later if the server is "
               "failing) and run the same command again", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from quittex_tui.errors import InputError
+from quittex_tui.textsafe import for_display, json_inert
 
 _MIN_MAX_CHARS = 60  # room for a URL (23), a date footer (~27) and a part number
 
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import orjson
 
-        sys.stdout.buffer.write(orjson.dumps(plan_json_obj(plan)) + b"\n")
+        # json_inert: the same JSON, with C1 and bidi controls as \uXXXX (orjson writes them raw).
+        sys.stdout.buffer.write(json_inert(orjson.dumps(plan_json_obj(plan))) + b"\n")
         sys.stdout.flush()
     else:
         from quittex_tui.convert.preview import render_preview
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         posts = [p for item in plan.items for p in item.posts]
         duration = estimate_duration(len(posts), plan.target, n_media=sum(len(p.media) for p in posts))
         for line in render_preview(plan, options, duration=duration):
-            print(line)
+            print(for_display(line))  # post texts are clean already; warnings may name archive files
     return 0
 
 
@@ -111,5 +113,5 @@ class StderrProgress:
         left = ""
         if 0.05 <= fraction < 1 and elapsed >= 0.5:  # too early, the estimate is noise
             left = f"  about {max(1, round(elapsed * (1 - fraction) / fraction))} s left"
-        sys.stderr.write(f"\r\x1b[K{message}… {fraction:4.0%}{left}")
+        sys.stderr.write(f"\r\x1b[K{for_display(message, one_line=True)}… {fraction:4.0%}{left}")
         sys.stderr.flush()
