@@ -20,12 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Checkbox, ContentSwitcher, Footer, Static
+from textual.widgets import Checkbox, ContentSwitcher, Footer
 
 from quittex_tui.errors import QuittexError
 from quittex_tui.state import Step
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.messages import AccountsChanged, CursorMoved, EngineUpdate, RunFinished, SelectionChanged
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.screens.audience_actions import AudienceActions
 from quittex_tui.tui.session import STEPS, Session, network_of
 from quittex_tui.tui.widgets.accounts_pane import AccountsPane

@@ -11,10 +11,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, Static
+from textual.widgets import ContentSwitcher
 
+from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.rows import Row
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
 from quittex_tui.tui.widgets.audience_side import AudienceSide
 from quittex_tui.tui.widgets.chart import progress_bar
@@ -128,7 +130,7 @@ class QueuePane(Vertical):
                 text.append(" · " + t("queue.not_connected"), style="italic")
             text.append("\n")
             if slot.last_error:
-                errors.append(f"{t(f'net.{name}')}: {slot.last_error}")
+                errors.append(f"{t(f'net.{name}')}: {for_display(slot.last_error)}")
         text.rstrip()
         self.query_one("#queue-progress", Static).update(text)
         self.query_one("#queue-error", Static).update(
