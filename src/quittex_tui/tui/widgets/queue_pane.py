@@ -14,10 +14,11 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher
 
 from quittex_tui.textsafe import for_display
-from quittex_tui.tui.i18n import duration, number, t, translate_bindings
+from quittex_tui.tui.i18n import date, duration, number, t, translate_bindings
 from quittex_tui.tui.rows import Row
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
+from quittex_tui.tui.watch import holder_words
 from quittex_tui.tui.widgets.audience_side import AudienceSide
 from quittex_tui.tui.widgets.chart import progress_bar
 from quittex_tui.tui.widgets.item_list import ItemList
@@ -116,7 +117,17 @@ class QueuePane(Vertical):
             text.append(" " + t("queue.counts", sent=number(sent), total=number(total),
                                 failed=number(failed)))
             prog = slot.progress
-            if slot.running:
+            if slot.elsewhere is not None:  # another process sends it: its progress, read from the journal
+                watch = slot.watch
+                if watch is not None and watch.eta_seconds is not None and sent + failed < total:
+                    text.append(" · " + t("queue.eta", time=duration(watch.eta_seconds)))
+                text.append("\n  " + t("watch.elsewhere", **holder_words(slot.elsewhere)), style="bold")
+                last = s.row_index.get(watch.last_item) if watch is not None and watch.last_item else None
+                if last is not None:
+                    row = s.rows[last]
+                    text.append("\n  " + t("watch.last_item", date=date(row.created_at),
+                                           text=for_display(row.text[:60], one_line=True)), style="dim")
+            elif slot.running:
                 if prog is not None and prog.waiting_until is not None:
                     text.append(" · " + t("queue.waiting", time=prog.waiting_until.strftime("%H:%M:%S")))
                 elif prog is not None and prog.eta_seconds is not None:
