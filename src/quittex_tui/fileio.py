@@ -9,23 +9,59 @@ Temp files are created 0600 by `mkstemp`, so a secret is never readable by other
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+from quittex_tui.errors import StateError
+
+# fsync of a directory is "not supported" on some file systems (and on Windows directories cannot even
+# be opened): those answers mean "nothing more to do". Any other error — EIO above all — means the rename
+# may not be durable, and is raised (issue 15: never swallow EIO).
+_FSYNC_UNSUPPORTED = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 
 def fsync_dir(directory: Path) -> None:
     """Make a rename or a new file in `directory` durable."""
     try:
         fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # e.g. Windows: directories cannot be opened; os.replace is atomic there anyway
-        return
+    except OSError as exc:
+        if os.name == "nt" or exc.errno in _FSYNC_UNSUPPORTED:  # os.replace is atomic there anyway
+            return
+        raise
     try:
         os.fsync(fd)
-    except OSError:
-        pass
+    except OSError as exc:
+        if exc.errno not in _FSYNC_UNSUPPORTED:
+            raise
     finally:
         os.close(fd)
+
+
+def write_failure(path: Path, exc: OSError, *, what: str = "write") -> StateError:
+    """A failed write of our own files (state, journal, lock, caches) in words, for the user: the disk is
+    full, the folder is read-only, no permission, a disk error. Raised as a StateError: exit 2, and the
+    hint says that everything confirmed before is kept (writes are atomic or append-only)."""
+    where = str(path)
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        message = f"cannot {what} {where}: the disk is full"
+        hint = "free some space on that disk, then run the same command again"
+    elif code == errno.EROFS:
+        message = f"cannot {what} {where}: the folder is on a read-only file system"
+        hint = ("make it writable again (or copy the state file and its journal to a writable folder and "
+                "pass --state), then run the same command again")
+    elif code in (errno.EACCES, errno.EPERM):
+        message = f"cannot {what} {where}: permission denied"
+        hint = "give yourself write access to that folder, then run the same command again"
+    elif code == errno.EIO:
+        message = f"cannot {what} {where}: the disk reported an input/output error"
+        hint = "check the disk (it may be failing or disconnected), then run the same command again"
+    else:
+        message = f"cannot {what} {where}: {exc.strerror or exc}"
+        hint = "fix the cause, then run the same command again"
+    return StateError(message, f"{hint}; everything confirmed before this is kept")
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:

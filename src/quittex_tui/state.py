@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from quittex_tui import paths
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
 from quittex_tui.errors import StateError
-from quittex_tui.fileio import atomic_write
+from quittex_tui.fileio import atomic_write, write_failure
 from quittex_tui.textsafe import for_posting
 
 SCHEMA_VERSION = 1
@@ -143,7 +143,10 @@ def save_state(state: MigrationState, path: Path) -> None:
     data = _drop_none(state.model_dump(mode="python"))
     data["step"] = str(state.step)
     header = b"# quittex-tui migration state: your choices (no secrets). What was sent is in the journal.\n"
-    atomic_write(path, header + tomli_w.dumps(data).encode("utf-8"))
+    try:
+        atomic_write(path, header + tomli_w.dumps(data).encode("utf-8"))
+    except OSError as exc:  # disk full, read-only folder…: the previous state file is left as it was
+        raise write_failure(path, exc, what="save the migration state") from None
 
 
 def list_states() -> list[tuple[Path, MigrationState]]:

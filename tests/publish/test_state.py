@@ -69,7 +69,7 @@ def test_save_is_atomic_and_leaves_the_old_file_on_failure(
     changed = full_state()
     changed.step = Step.MIGRATE
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(StateError):  # said in words (exit 2), never a traceback
         save_state(changed, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]  # no temp file left behind

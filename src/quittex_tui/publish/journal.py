@@ -6,18 +6,29 @@ Spec: issue "Publishing engine" (State, Write-ahead) and ../team/ENGINE_API.md (
 - Write-ahead: the engine appends `intent` (the deterministic key) *before* the network write and `done`
   (uri/cid/url) after it, so a kill at any instant leaves either a result or an intent to reconcile.
 - A torn last record (power loss mid-write) is ignored on load and cut off before the next append.
+- Every record ends with `sum = "<crc32>"`, the CRC-32 of the record's bytes before that line (issue 15): a
+  record torn or edited by hand is *detected*, never parsed as truth. A bad last record is a torn write
+  (dropped, its post is reconciled with the server); a bad record before it means the file was edited or
+  damaged, and loading refuses with what to do. Journals of earlier versions (no sums) still load.
 - `compact()` (on clean exit) atomically rewrites the file to one record per key.
+- One writer: `Journal(path)` takes the migration's writer lock (lock.py, an flock beside the file) before
+  it reads or truncates anything, and releases it in `close()`; a second writer gets `MigrationBusy`.
+  Watchers use `JournalView`, which never locks nor writes.
+- A failed write (disk full, read-only folder, I/O error) becomes a `StateError` saying so; the record is
+  cut back off when possible, so the file keeps only whole records.
 - Loading 100k records must take ≤ 1-2 s: the records we write use a fixed one-key-per-line layout that a
-  line scanner reads several times faster than a general TOML parser; anything else (a hand-edited file)
-  falls back to `tomllib`, so the file stays plain TOML either way.
+  line scanner reads several times faster than a general TOML parser; anything else (a hand-edited file of
+  an earlier version) falls back to `tomllib`, so the file stays plain TOML either way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
 import tomllib
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +37,9 @@ from types import TracebackType
 from typing import Any, Literal
 
 from quittex_tui.errors import StateError
-from quittex_tui.fileio import atomic_write, fsync_dir
+from quittex_tui.fileio import atomic_write, fsync_dir, write_failure
+from quittex_tui.publish.lock import WriterLock, lock_path_for
+from quittex_tui.publish.scrub import scrub
 from quittex_tui.publish.target import PostRef
 
 Status = Literal["intent", "done", "failed"]
@@ -37,10 +50,15 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "failed": ("key", "reason", "at"),
 }
 _REQUIRED_KEYS = {status: frozenset(names) for status, names in _REQUIRED.items()}
+# The header promises only what is true: without the journal the next run compares the plan with the
+# account's posts on the server before sending (engine.py, "journal lost"), which is slower but never
+# sends a post twice; a post that cannot be told apart is reported and left for the user to decide.
 HEADER = (
-    "# quittex-tui journal: what was sent (append-only; compacted on clean exit).\n"
-    "# Do not edit while a migration runs. Deleting it makes quittex-tui re-check every post.\n"
+    "# quittex-tui journal v2: what was sent (append-only, one checksum per record; compacted on exit).\n"
+    "# Do not edit it. If it is lost, the next run first compares your posts with what is on the account.\n"
 )
+V2_MARK = "quittex-tui journal v2"
+_SUM_PREFIX = 'sum = "'
 
 
 def journal_path(state_path: Path, target: str) -> Path:
@@ -66,6 +84,9 @@ class JournalEntry:
     reason: str | None = None
     at: datetime | None = None  # time of the first intent (Mastodon's idempotency window counts from it)
     retryable: bool = False  # failed only: a transient fault outlasted the retries (retried next run)
+    # The first intent's time on the SERVER's clock (its Date header), when the target knows it: the
+    # reconciliation after a long pause compares it with the server's own times, whatever our clock says.
+    server_at: datetime | None = None
 
     def ref(self) -> PostRef:
         return PostRef(uri=self.uri or "", cid=self.cid or "", url=self.url or "")
@@ -81,6 +102,7 @@ def _dt(value: datetime) -> str:
 
 
 def _record(status: Status, fields: dict[str, Any]) -> bytes:
+    """One record: `[[status]]`, one `name = value` per line, then the CRC-32 of those bytes."""
     lines = [f"[[{status}]]"]
     for name, value in fields.items():
         if value is None:
@@ -93,7 +115,8 @@ def _record(status: Status, fields: dict[str, Any]) -> bytes:
             lines.append(f"{name} = {_dt(value)}")
         else:
             lines.append(f"{name} = {_s(str(value))}")
-    return ("\n".join(lines) + "\n\n").encode("utf-8", "replace")
+    body = ("\n".join(lines) + "\n").encode("utf-8", "replace")
+    return body + b'sum = "%08x"\n\n' % zlib.crc32(body)
 
 
 def _entry_fields(entry: JournalEntry, status: Status) -> dict[str, Any]:
@@ -103,6 +126,8 @@ def _entry_fields(entry: JournalEntry, status: Status) -> dict[str, Any]:
         fields.update(uri=entry.uri, cid=entry.cid, url=entry.url or None)
     elif status == "failed":
         fields.update(reason=entry.reason, retryable=entry.retryable or None)
+    if status != "done":
+        fields["server_at"] = entry.server_at
     fields["at"] = entry.at
     return fields
 
@@ -136,23 +161,43 @@ def _value(raw: str) -> Any:
         raise _Unusual from None
 
 
-def _scan(text: str) -> list[tuple[Status, dict[str, Any]]]:
-    """Read the records this module writes: `[[status]]` then one `name = value` per line.
+Record = tuple[Status, dict[str, Any], bool]  # (status, fields, checksum ok)
 
-    Per record: one split into lines and one dict build; values decoded with a fast path for plain
-    strings (no escapes) — this is what keeps 100k records near half a second."""
+
+@dataclass(frozen=True)
+class Parsed:
+    records: list[Record]
+    v2: bool  # the header says every record carries a checksum
+
+
+def _scan(text: str) -> Parsed:
+    """Read the records this module writes: `[[status]]`, one `name = value` per line, then `sum = "…"`.
+
+    Per record: one split into lines, one dict build and one CRC-32 over its bytes; values decoded with a
+    fast path for plain strings (no escapes) — this is what keeps 100k records near half a second."""
     if text.startswith("[["):
         text = "\n" + text
     blocks = text.split("\n[[")
+    v2 = False
     for line in blocks[0].split("\n"):  # before the first record: comments and blank lines only
         if line.strip() and not line.lstrip().startswith("#"):
             raise _Unusual
-    records: list[tuple[Status, dict[str, Any]]] = []
+        if V2_MARK in line:
+            v2 = True
+    records: list[Record] = []
     append = records.append
     value = _value
     fromiso = datetime.fromisoformat
+    crc = zlib.crc32
     for block in blocks[1:]:
-        lines = block.rstrip("\n").split("\n")
+        body = block.rstrip("\n")
+        ok = not v2
+        cut = body.rfind("\n" + _SUM_PREFIX)
+        if cut >= 0:
+            given = body[cut + len(_SUM_PREFIX) + 1:].rstrip('"')
+            ok = f"{crc(('[[' + body[:cut + 1]).encode('utf-8')):08x}" == given
+            body = body[:cut]
+        lines = body.split("\n")
         status = _TABLES.get("[[" + lines[0].rstrip())
         if status is None:
             raise _Unusual
@@ -167,43 +212,61 @@ def _scan(text: str) -> list[tuple[Status, dict[str, Any]]]:
                 fields[name] = raw[1:-1]  # the common case: a plain string
             elif raw.isdigit():
                 fields[name] = int(raw)
-            elif name == "at":
+            elif name == "at" or name == "server_at":
                 try:
                     fields[name] = fromiso(raw)
                 except ValueError:
                     raise _Unusual from None
             else:
                 fields[name] = value(raw.rstrip())
-        append((status, fields))
-    return records
+        append((status, fields, ok))
+    return Parsed(records, v2)
 
 
-def _parse(text: str, path: Path) -> list[tuple[Status, dict[str, Any]]]:
+def _record_lines(text: str) -> list[int]:
+    """Line number (1-based) of each record's `[[` (only computed for messages)."""
+    return [n + 1 for n, row in enumerate(text.split("\n")) if row.startswith("[[")]
+
+
+def _damaged(path: Path, detail: str) -> StateError:
+    return StateError(
+        f"the journal {path} is damaged: {detail}",
+        "do not edit it by hand. Move it away (rename it, keep the copy) and run the same command again: "
+        "quittex-tui then compares your plan with the posts already on your account before sending "
+        "anything, so nothing is published twice (on Mastodon this reads your account's posts first)",
+    )
+
+
+def _parse(text: str, path: Path) -> Parsed:
     try:
         return _scan(text)
     except _Unusual:
         pass
+    if V2_MARK in text[:200]:
+        # This version writes only what the scanner reads: a v2 file it cannot read was edited by hand.
+        raise _damaged(path, "its records are not in the form quittex-tui writes (edited by hand?)")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise StateError(
-            f"the journal {path} is damaged ({exc})",
-            "move it away and run again: every post will then be re-checked on the server before sending",
-        ) from None
+        raise _damaged(path, str(exc)) from None
     # tomllib groups tables by name; the relative order of intent/done/failed records for one key is
     # recoverable from their times (a done always follows its intent).
-    records: list[tuple[Status, dict[str, Any]]] = []
+    records: list[Record] = []
     for name, status in (("intent", "intent"), ("failed", "failed"), ("done", "done")):
         for table in data.get(name, []):
-            records.append((status, dict(table)))  # type: ignore[arg-type]
+            records.append((status, dict(table), True))  # type: ignore[arg-type]
     records.sort(key=lambda r: (r[1].get("at") or datetime.min.replace(tzinfo=UTC)))
-    return records
+    return Parsed(records, False)
 
 
 class Journal:
-    """Append-only record of intents and results, keyed by the target's deterministic post key."""
+    """Append-only record of intents and results, keyed by the target's deterministic post key.
 
-    def __init__(self, path: Path) -> None:
+    The writer of one migration: opening it takes the writer lock beside the file (`MigrationBusy` if
+    another process writes this migration), `close()` releases it. `command` names this writer in the lock
+    file, so the one refused can say who is running."""
+
+    def __init__(self, path: Path, *, command: str = "") -> None:
         self.path = Path(path)
         self._entries: dict[str, JournalEntry] = {}
         # (item_id, index, kind) → entry: the engine first asks which key it used for a post before (the key
@@ -213,8 +276,26 @@ class Journal:
         self._appended = 0
         self._dirty_on_load = False
         self._fh: Any = None
-        self._load()
-        self._open()
+        self.existed = False  # a journal file was there when we opened it (even with no record)
+        self.warnings: list[str] = []  # what loading repaired (a torn last record), for the user to read
+        self._writer = self._take_lock(command)
+        try:
+            self._load()
+            self._open()
+        except BaseException:
+            self._release_lock()
+            raise
+
+    # --- the writer lock -----------------------------------------------------------------------------
+    def _take_lock(self, command: str) -> WriterLock | None:
+        lock = WriterLock(lock_path_for(self.path), command=command)
+        lock.acquire()
+        return lock
+
+    def _release_lock(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.release()
 
     # --- loading -------------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -226,23 +307,36 @@ class Journal:
             raise StateError(
                 f"cannot read the journal {self.path}: {exc.strerror}", "check its permissions"
             ) from None
+        self.existed = True
         good = data.rfind(b"\n") + 1  # bytes after the last newline are a torn write
         text = data[:good].decode("utf-8", "replace")
-        records = _parse(text, self.path)
-        if records and not self._complete(*records[-1]):
-            # A torn last record (every line ends, but fields are missing): drop it and cut it off.
+        parsed = _parse(text, self.path)
+        records = parsed.records
+        bad = [n for n, (status, fields, ok) in enumerate(records) if not ok]
+        if bad and bad[0] < len(records) - 1:
+            line = _record_lines(text)[bad[0]] if bad[0] < len(_record_lines(text)) else 0
+            raise _damaged(self.path, f"the record at line {line} does not match its checksum "
+                                      "(edited by hand, or corrupted on disk)")
+        if records and (not records[-1][2] or not self._complete(records[-1][0], records[-1][1])):
+            # A torn last record (every line ends, but fields or its checksum are missing or wrong): a
+            # write cut by a kill or a power loss. Its post is reconciled with the server on resume.
             records.pop()
             cut = text.rfind("\n[[")
             good = len(text[: cut + 1].encode("utf-8")) if cut >= 0 else 0
+            self.warnings.append(f"the last record of {self.path} was cut by an interrupted write; it was "
+                                 "dropped (its post is checked on the server before anything is re-sent)")
         if good != len(data):
             self._dirty_on_load = True
-            with open(self.path, "r+b") as fh:  # O(1): truncate the torn tail so the next append is clean
-                fh.truncate(good)
-                fh.flush()
-                os.fsync(fh.fileno())
+            try:
+                with open(self.path, "r+b") as fh:  # O(1): truncate the torn tail so the next append is clean
+                    fh.truncate(good)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise write_failure(self.path, exc, what="repair the end of the journal") from None
         entries = self._entries
         required = _REQUIRED_KEYS
-        for status, f in records:
+        for status, f, _ in records:
             if not required[status] <= f.keys():
                 continue
             if status == "done" and f["key"] not in entries:  # most of a compacted journal: build it directly
@@ -279,6 +373,7 @@ class Journal:
             # Keep the FIRST intent's time: Mastodon's 1 h idempotency window counts from the first POST,
             # so a re-sent intent must not make an old write look recent (that would risk a duplicate).
             entry.at = entry.at or f["at"]
+            entry.server_at = entry.server_at or f.get("server_at")
             entry.reason = None
             entry.retryable = False
         elif status == "done":
@@ -289,6 +384,7 @@ class Journal:
             entry.reason = str(f["reason"])
             entry.retryable = bool(f.get("retryable", False))
             entry.at = entry.at or f["at"]
+            entry.server_at = entry.server_at or f.get("server_at")
         self._index(entry)
         return entry
 
@@ -302,27 +398,52 @@ class Journal:
     # --- appending -----------------------------------------------------------------------------------
     def _open(self) -> None:
         created = not self.path.exists()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "ab")  # noqa: SIM115 (kept open for O(1) appends; closed in close())
-        if created:
-            self._fh.write(HEADER.encode())
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            fsync_dir(self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Unbuffered: one os.write per record, nothing left in a buffer if a write fails (disk full).
+            self._fh = open(self.path, "ab", buffering=0)  # noqa: SIM115 (kept open; closed in close())
+            if created:
+                os.fchmod(self._fh.fileno(), 0o600)
+                self._write_all(HEADER.encode())
+                os.fsync(self._fh.fileno())
+                fsync_dir(self.path.parent)
+        except OSError as exc:
+            if self._fh is not None:
+                self._fh.close()
+                self._fh = None
+            raise write_failure(self.path, exc, what="write the journal") from None
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = self._fh.write(view)
+            view = view[written or 0:]
 
     def _append(self, status: Status, fields: dict[str, Any]) -> JournalEntry:
         record = _record(status, fields)
         with self._lock:
             if self._fh is None:
                 raise StateError(f"the journal {self.path} is closed", "this is a bug: please report it")
-            self._fh.write(record)  # one write per record: a kill leaves it whole or absent
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
+            fd = self._fh.fileno()
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                self._write_all(record)  # one write per record: a kill leaves it whole or absent
+                os.fsync(fd)
+            except OSError as exc:
+                # Take the partial record back off when the disk lets us (a full disk does), so the file
+                # keeps only whole records; if not, the next load drops it as a torn write.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+                raise write_failure(self.path, exc, what="record progress in the journal") from None
             self._appended += 1
             return self._merge(status, fields)
 
-    def intent(self, key: str, *, item_id: str, index: int = 0, kind: str = "post") -> None:
-        self._append("intent", {"key": key, "item_id": item_id, "index": index, "kind": kind, "at": utcnow()})
+    def intent(self, key: str, *, item_id: str, index: int = 0, kind: str = "post",
+               server_at: datetime | None = None) -> None:
+        """Write-ahead: about to write `key` (for post `index` of `item_id`). `server_at`: now on the
+        server's clock, when the target knows it (Mastodon's reconciliation reasons in server time)."""
+        self._append("intent", {"key": key, "item_id": item_id, "index": index, "kind": kind,
+                                "server_at": server_at, "at": utcnow()})
 
     def done(self, key: str, ref: PostRef) -> None:
         known = self._entries.get(key)
@@ -337,7 +458,8 @@ class Journal:
         fields: dict[str, Any] = {"key": key}
         if known is not None:
             fields.update(item_id=known.item_id, index=known.index, kind=known.kind)
-        fields.update(reason=reason, retryable=retryable or None, at=utcnow())
+        # A reason may quote a server's answer: never store a secret it echoed (scrub.py).
+        fields.update(reason=scrub(reason), retryable=retryable or None, at=utcnow())
         self._append("failed", fields)
 
     # --- reading -------------------------------------------------------------------------------------
@@ -351,6 +473,16 @@ class Journal:
     def entries(self) -> Iterable[JournalEntry]:
         return list(self._entries.values())
 
+    def has_kind(self, kind: str) -> bool:
+        """Any record of this kind ("post", "follow"…)? A journal with no post records for a migration
+        whose account already has posts is a lost journal to the engine (it reconciles before sending)."""
+        return any(e.kind == kind for e in self._entries.values())
+
+    def claimed(self, kind: str = "post") -> set[str]:
+        """Server ids (uris) that confirmed entries of `kind` stand for: reconciliation never gives one of
+        them to a second entry."""
+        return {e.uri for e in self._entries.values() if e.kind == kind and e.status == "done" and e.uri}
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -359,25 +491,37 @@ class Journal:
 
     # --- compaction / closing ------------------------------------------------------------------------
     def compact(self) -> None:
-        """Rewrite atomically to one record per key (its final status). Skipped when nothing changed."""
+        """Rewrite atomically to one record per key (its final status). Skipped when nothing changed.
+
+        On failure (disk full, read-only folder) the append-only file is left exactly as it was — it is
+        complete, only longer — and a StateError says what happened."""
         with self._lock:
             if self._appended == 0 and not self._dirty_on_load:
                 return
+            if self._fh is None:
+                raise StateError(f"the journal {self.path} is closed", "this is a bug: please report it")
             parts = [HEADER.encode()]
             parts += [_record(e.status, _entry_fields(e, e.status)) for e in self._entries.values()]
-            if self._fh is not None:
-                self._fh.close()
-                self._fh = None
-            atomic_write(self.path, b"".join(parts))
+            try:
+                atomic_write(self.path, b"".join(parts), mode=0o600)
+            except OSError as exc:
+                raise write_failure(self.path, exc, what="compact the journal (everything was recorded; "
+                                                         "only its tidy-up failed)") from None
+            self._fh.close()
+            self._fh = None
             self._appended = 0
             self._dirty_on_load = False
-            self._fh = open(self.path, "ab")  # noqa: SIM115
+            try:
+                self._fh = open(self.path, "ab", buffering=0)  # noqa: SIM115
+            except OSError as exc:
+                raise write_failure(self.path, exc, what="write the journal") from None
 
     def close(self) -> None:
         with self._lock:
             if self._fh is not None:
                 self._fh.close()
                 self._fh = None
+        self._release_lock()
 
     def __enter__(self) -> Journal:
         return self
@@ -397,12 +541,18 @@ class JournalView(Journal):
     Never locks, never truncates a torn tail, never appends, never compacts. `refresh()` reads only what
     was appended since the last call (O(new records)); when the writer compacted the file (atomic replace:
     a new inode, or a shorter file) it reloads it whole. A record still being written (no blank line after
-    it yet) is left for the next refresh."""
+    it yet) is left for the next refresh; a record whose checksum does not match is skipped and counted
+    in `damaged` (the writer refuses such a file; a viewer just does not trust the record)."""
 
     def __init__(self, path: Path) -> None:
         self._offset = 0
         self._inode: int | None = None
+        self._v2 = False
+        self.damaged = 0
         super().__init__(path)
+
+    def _take_lock(self, command: str) -> WriterLock | None:
+        return None
 
     def _load(self) -> None:
         self.refresh()
@@ -424,7 +574,7 @@ class JournalView(Journal):
                 if st.st_ino != self._inode or st.st_size < self._offset:
                     self._entries.clear()
                     self._by_post.clear()
-                    self._offset, self._inode = 0, st.st_ino
+                    self._offset, self._inode, self.damaged = 0, st.st_ino, 0
                 fh.seek(self._offset)
                 data = fh.read()
         except FileNotFoundError:
@@ -437,13 +587,22 @@ class JournalView(Journal):
             raise StateError(
                 f"cannot read the journal {self.path}: {exc.strerror}", "check its permissions"
             ) from None
+        self.existed = True
         end = data.rfind(b"\n\n") + 2  # every record ends with a blank line (one write per record)
         if end < 2:
             return False
         chunk = data[:end].decode("utf-8", "replace")
-        records = _parse(chunk, self.path)
-        for status, f in records:
-            if _REQUIRED_KEYS[status] <= f.keys():
+        if self._offset == 0:
+            self._v2 = V2_MARK in chunk[:200]
+        elif self._v2:  # the header is not in this chunk: say it again so sums are required
+            chunk = f"# {V2_MARK}\n" + chunk
+        records = _parse(chunk, self.path).records
+        merged = False
+        for status, f, ok in records:
+            if not ok:
+                self.damaged += 1
+            elif _REQUIRED_KEYS[status] <= f.keys():
                 self._merge(status, f)
+                merged = True
         self._offset += end
-        return bool(records)
+        return merged

@@ -6,7 +6,10 @@ hand, and two processes can never both believe they hold it. The lock file also 
 (pid, host, since when, what command) so a second `migrate` or the TUI can say *who* is writing.
 
 Scope: one lock per journal, i.e. per (state file × target); the journal is what two writers would
-corrupt (one compacting by atomic replace while the other appends to the unlinked file).
+corrupt (one compacting by atomic replace while the other appends to the unlinked file). `Journal(path)`
+takes it itself (journal.py), so every writer — migrate, the dry run, follow runs, the demo, the TUI — is
+covered. A second lock per destination ACCOUNT (`account_lock`) keeps two *different* state files from
+sending to the same account at the same time (their journals do not know about each other).
 
 Usage::
 
@@ -30,6 +33,7 @@ from types import TracebackType
 from typing import IO
 
 from quittex_tui.errors import QuittexError
+from quittex_tui.fileio import write_failure
 
 try:  # POSIX (Linux, macOS, BSD): the platforms an SSH tool runs on
     import fcntl
@@ -123,8 +127,9 @@ def lock_holder(path: Path) -> LockHolder | None:
 class WriterLock:
     """The exclusive writer lock of one migration. Re-entrant within one object, not across objects."""
 
-    def __init__(self, path: Path, *, command: str = "") -> None:
+    def __init__(self, path: Path, *, command: str = "", subject: str = "this migration") -> None:
         self.path = Path(path)
+        self.subject = subject
         self.command = command or " ".join(os.path.basename(a) if i == 0 else a
                                            for i, a in enumerate(sys.argv[:3]))
         self._fh: IO[bytes] | None = None
@@ -136,9 +141,12 @@ class WriterLock:
     def acquire(self) -> None:
         if self._fh is not None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # "a+b": create if missing, never truncate before we hold the lock (the holder's info is in it).
-        fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while held; closed in release()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # "a+b": create if missing, never truncate before we hold the lock (the holder's info is in it).
+            fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while held; closed in release()
+        except OSError as exc:  # a read-only or full state folder: say so, never a traceback
+            raise write_failure(self.path, exc, what="create the lock file") from None
         # A few quick tries: a watcher's probe (lock_holder) holds a shared lock for microseconds, and must
         # never make a starting writer believe the migration is busy.
         for attempt in range(PROBE_RETRIES):
@@ -150,7 +158,7 @@ class WriterLock:
             holder = _read_holder(self.path)
             who = holder.describe() if holder else "another process"
             raise MigrationBusy(
-                f"this migration is already running: {who}",
+                f"{self.subject} is already running: {who}",
                 "wait for it to finish or stop it (Ctrl+C in its terminal); "
                 "open it in the app to watch its progress",
                 holder,
@@ -163,10 +171,14 @@ class WriterLock:
             "since": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": self.command,
         }
-        fh.seek(0)
-        fh.truncate()
-        fh.write(json.dumps(info).encode("utf-8"))
-        fh.flush()
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(json.dumps(info).encode("utf-8"))
+            fh.flush()
+        except OSError:
+            # Who holds the lock is only for messages; the lock itself (the flock) is held all the same.
+            pass
         self._fh = fh
 
     def release(self) -> None:
@@ -183,3 +195,25 @@ class WriterLock:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.release()
+
+
+def account_lock_path(network: str, account: str, folder: Path | None = None) -> Path:
+    """The lock of one destination account (`account`: a DID, or instance URL + account id), in the app's
+    state folder whatever `--state` file a run uses. The name is a digest: no handle on disk here."""
+    import hashlib
+
+    from quittex_tui import paths
+
+    digest = hashlib.sha256(f"{network}\n{account}".encode()).hexdigest()[:24]
+    return (folder or paths.state_dir()) / "locks" / f"{network}-{digest}.lock"
+
+
+def account_lock(network: str, account: str | None, *, label: str = "", command: str = "",
+                 folder: Path | None = None) -> WriterLock | contextlib.nullcontext[None]:
+    """An (unacquired) lock for runs that write to `account`; a no-op when the account is unknown (the dry
+    run). Use as a context manager: `with account_lock(...): ...`."""
+    if not account:
+        return contextlib.nullcontext()
+    who = f"a migration to {label}" if label else "a migration to this account"
+    return WriterLock(account_lock_path(network, account, folder), command=command,
+                      subject=f"{who} (another state file)")

@@ -18,6 +18,7 @@ import json
 import os
 import stat
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +27,7 @@ import tomli_w
 from quittex_tui import paths
 from quittex_tui.errors import StateError
 from quittex_tui.fileio import atomic_write
+from quittex_tui.publish.scrub import remember_secrets, remember_session_string
 
 NO_KEYRING_ENV = "QUITTEX_NO_KEYRING"
 BLUESKY_PASSWORD_ENV = "QUITTEX_BLUESKY_APP_PASSWORD"
@@ -173,11 +175,13 @@ def load_secrets(key: str) -> dict[str, str]:
         values = {}
     if not values and not isinstance(store, FileSecretStore):
         values = FileSecretStore().load(key)
+    _remember(values)
     return values
 
 
 def update_secrets(key: str, **fields: str | None) -> str:
     """Merge `fields` into the entry `key` (None removes a field). Returns where they were stored."""
+    _remember(fields)
     store = secret_store()
     try:
         values = store.load(key)
@@ -202,6 +206,19 @@ def delete_secrets(key: str) -> None:
         store.delete(key)
     if not isinstance(store, FileSecretStore):
         FileSecretStore().delete(key)
+
+
+SECRET_FIELDS = ("password", "token", "client_secret")
+
+
+def _remember(values: Mapping[str, str | None]) -> None:
+    """Every secret this process loads or stores is known to the scrubber (scrub.py) from then on, so a
+    server echoing it back never gets it printed or journaled."""
+    for name, value in values.items():
+        if name == "session":
+            remember_session_string(value)
+        elif name in SECRET_FIELDS:
+            remember_secrets(value)
 
 
 def _merge(values: dict[str, str], fields: dict[str, str | None]) -> None:
