@@ -419,7 +419,8 @@ class Session:
         kwargs: dict[str, Any] = {"on_event": on_event}
         if sleep is not None:
             kwargs["sleep"] = sleep
-        with Journal(self.journal_path(name)) as journal:
+        # Journal takes this migration's writer lock (MigrationBusy if another process got it first).
+        with Journal(self.journal_path(name), command="quittex-tui app") as journal:
             engine = Engine(plan, slot.target, journal, **kwargs)
             slot.statuses = {k: str(v) for k, v in engine.statuses().items()}
             report = engine.run(stop=slot.stop, retry_failed=retry_failed, limit=limit)

@@ -448,12 +448,16 @@ class MainScreen(AudienceActions, Screen[None]):
     def load_statuses(self) -> None:
         s = self.session
         for name in s.active_targets():
-            if s.slots[name].running:
+            slot = s.slots[name]
+            if slot.running or slot.elsewhere is not None:  # their statuses come from the run / the watch
                 continue
             try:
-                s.slots[name].statuses = s.load_statuses(name)
+                statuses = s.load_statuses(name)
             except QuittexError as exc:
-                s.slots[name].last_error = exc.message
+                slot.last_error = exc.message
+                continue
+            if not slot.running and slot.elsewhere is None:  # neither began while we were reading
+                slot.statuses = statuses
         self.app.call_from_thread(self.query_one(QueuePane).refresh_queue, rows_changed=False)
 
     def start_migration(self, *, retry_failed: bool = False) -> None:
