@@ -163,6 +163,30 @@ async def test_a_run_started_in_the_app_meets_the_lock_and_says_so(tmp_path: Pat
         await pilot.press("n")
 
 
+async def test_a_migrate_started_while_the_app_sends_refuses(tmp_path: Path) -> None:
+    """The app's own run holds the writer lock (through its Journal): a headless migrate started meanwhile
+    refuses, naming the app; the app's run finishes alone, every post once."""
+    archive = _archive(tmp_path)
+    state = tmp_path / "state.toml"
+    app = make_app(archive, demo=True, lang="en", state_path=state, dry_run_latency=0.1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await wait_main(pilot)
+        slot = main.session.slots["dry-run"]
+        await pilot.press("5", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(_store_keys(state)) >= 2)
+        holder = lock_holder(lock_path_for(journal_path(state, "dry-run")))
+        assert holder is not None and holder.pid == os.getpid() and holder.command == "quittex-tui app"
+        other = _migrate(archive, state, latency="0")
+        _, err = await _wait_proc(other)
+        assert other.returncode == 2 and "quittex-tui app" in err and str(os.getpid()) in err
+        assert slot.elsewhere is None  # our own run is never taken for another process's
+        await wait_for(pilot, lambda: slot.report is not None and not slot.running, timeout=60)
+    keys = _store_keys(state)
+    assert len(keys) == N_TWEETS == len(set(keys))
+
+
 def test_the_watcher_reads_only_and_follows_a_compaction(tmp_path: Path) -> None:
     """The watcher never writes the journal it watches, shows the post being sent, and after the writer's
     compaction (atomic replace: a new file) reads the statuses again whole."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import grapheme
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,6 +26,21 @@ from quittex_tui.tui.widgets.chart import progress_bar
 from quittex_tui.tui.widgets.item_list import ItemList
 
 SHORT = {"bluesky": "B", "mastodon": "M", "dry-run": "D"}
+
+
+def fit_cells(text: str, cells: int) -> str:
+    """`text` cut to `cells` terminal cells with "…", between grapheme clusters (never inside an emoji)."""
+    if cell_len(text) <= cells:
+        return text
+    kept: list[str] = []
+    used = 0
+    for cluster in grapheme.graphemes(text):
+        width = cell_len(cluster)
+        if used + width > cells - 1:
+            break
+        kept.append(cluster)
+        used += width
+    return "".join(kept) + "…"
 
 
 class QueuePane(Vertical):
@@ -123,10 +140,12 @@ class QueuePane(Vertical):
                     text.append(" · " + t("queue.eta", time=duration(watch.eta_seconds)))
                 text.append("\n  " + t("watch.elsewhere", **holder_words(slot.elsewhere)), style="bold")
                 last = s.row_index.get(watch.last_item) if watch is not None and watch.last_item else None
-                if last is not None:
+                if last is not None:  # one line, cut between characters (an emoji flag stays whole)
                     row = s.rows[last]
-                    text.append("\n  " + t("watch.last_item", date=date(row.created_at),
-                                           text=for_display(row.text[:60], one_line=True)), style="dim")
+                    line = t("watch.last_item", date=date(row.created_at),
+                             text=for_display(row.text, one_line=True))
+                    width = self.query_one("#queue-progress", Static).size.width or 76
+                    text.append("\n  " + fit_cells(line, width - 3), style="dim")
             elif slot.running:
                 if prog is not None and prog.waiting_until is not None:
                     text.append(" · " + t("queue.waiting", time=prog.waiting_until.strftime("%H:%M:%S")))
