@@ -68,6 +68,11 @@ class StartScreen(Screen[None]):
         for i, (_path, st) in enumerate(states):
             label = Text()
             label.append(for_display(", ".join(Path(p).name for p in st.archive_paths)), style="bold")
+            # One migration per account (a separate one for another account): say whose this one is.
+            who = [f"@{st.bluesky.handle}" if st.bluesky else "", st.mastodon.acct or st.mastodon.instance
+                   if st.mastodon else ""]
+            if any(who):
+                label.append("  " + for_display(" ".join(w for w in who if w)))
             label.append(f"  {t('start.at_step', step=t(f'step.{st.step}'))}")
             label.append(f"  {datetime_short(st.updated_at)}", style="dim")
             lst.add_option(Option(safe_text(label), id=f"state-{i}"))  # archive names are data
