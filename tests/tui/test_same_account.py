@@ -69,6 +69,7 @@ async def test_logging_in_to_another_account_offers_a_separate_migration(
         # Nothing changed: the state still names A, B got nothing.
         assert load_state(state).bluesky.handle == a
         assert s.state.bluesky.handle == a and list_posts(test_servers, b_did) == []
+        assert s.slots["bluesky"].connected and s.slots["bluesky"].target.handle == a  # A stays in use
 
         await pilot.press("y")  # a separate migration for B
         await wait_for(pilot, lambda: getattr(app.screen, "session", None) is not None

@@ -279,9 +279,10 @@ class Session:
         one. Either way the one-account rule runs first (state.account_conflict, as in the CLI): an account
         this migration's journal was not written for raises AccountConflictError and nothing is changed."""
         from quittex_tui.publish import connect as conn
-        from quittex_tui.state import BlueskyAccount
+        from quittex_tui.state import AccountConflictError, BlueskyAccount
 
         slot = self.slots[name]
+        switching = handle is not None  # another account than the saved one
         try:
             if name == "bluesky":
                 acc = self.state.bluesky
@@ -307,6 +308,10 @@ class Session:
                 return
             info = target.info()
             slot.info, slot.budget, slot.target, slot.error = info, target.budget(), target, ""
+        except AccountConflictError:
+            if not switching:  # the saved account itself is refused: it stays disconnected
+                slot.target = None
+            raise  # another account tried: the one connected stays connected
         except QuittexError as exc:
             slot.target, slot.error = None, exc.message
             raise

@@ -309,8 +309,9 @@ class MainScreen(AudienceActions, Screen[None]):
                 s.login_mastodon(*login)
         except AccountConflictError as exc:  # the one-account rule (state.account_conflict), even if quiet
             conflict = exc.conflict
-            s.slots[name].error = t("account.conflict_short", recorded=conflict.recorded,
-                                    current=conflict.current)
+            if not s.slots[name].connected:  # else the account already connected stays in use
+                s.slots[name].error = t("account.conflict_short", recorded=conflict.recorded,
+                                        current=conflict.current)
             account = dict(conflict.given)
             if name == "bluesky" and login is not None:
                 account["service"] = login[1] if login[-1] == SAVED else login[2]
