@@ -83,7 +83,8 @@ def run_once(plan: Plan, target: CrashyTarget, path: Path, clock: FakeClock, swi
     try:
         Engine(plan, target, journal, sleep=clock.sleep, now=clock.now).run()
     except Kill:
-        journal._fh.close()  # the OS closes files of a killed process; no compaction, no flush of ours
+        # The OS closes the files of a killed process and releases its flock; no compaction of ours.
+        journal.close()
         return False
     journal.compact()
     journal.close()

@@ -2,8 +2,12 @@
 
 Follows are writes like posts (../shared/platform-limits.md): on Bluesky an `app.bsky.graph.follow` record
 costs 3 write points (5,000/h, 35,000/day); on Mastodon follows are capped at 400 per 24 h. Both runs use
-the posts engine's journal (publish/journal.py, one per state and target) with `kind` = "follow",
-"block", "mute", "list" or "listitem", and its `Pacer` (publish/pacing.py) on the budget the server reports.
+the posts' write path (issue 15): the same journal (publish/journal.py, one per state and target, so the
+same writer lock — a follow run and a `migrate` of the same migration never write at once) with `kind` =
+"follow", "block", "mute", "list" or "listitem"; the same write step (publish/writestep.py: intent → write
+→ done, 429 waits until the reset, transient retries with backoff) and its stop-aware waits — a stop is
+seen within a second, also during an hour-long rate-limit wait —; the `Pacer` on the budget the server
+reports.
 
 Never twice:
 - Bluesky: every record gets a **deterministic rkey** — a valid TID derived from the journal key
@@ -11,8 +15,11 @@ Never twice:
   replay after a crash re-puts the identical record (a no-op, same CID) instead of adding one. Subjects the
   account already follows (its own `app.bsky.graph.follow` records, read with `listRecords`) are skipped.
   Mutes (`app.bsky.graph.muteActor`) are not records and are idempotent on the server.
-- Mastodon: `POST /api/v1/accounts/:id/follow` on an account already followed changes nothing; the journal
-  still records each one so a resumed run does not spend the 400/day budget again.
+- Mastodon: `POST /api/v1/accounts/:id/follow` on an account already followed changes nothing (and each
+  write first reads the relationship); the journal still records each one so a resumed run does not spend
+  the 400/day budget again.
+Reconciliation is therefore the write itself: re-sending an unconfirmed follow is a no-op on both
+networks, and on Bluesky the account's own follow records (listed at the start) settle it before that.
 """
 
 from __future__ import annotations
@@ -26,12 +33,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from quittex_tui.audience.models import Person
-from quittex_tui.audience.net import atproto_call, mastodon_call, utcnow
+from quittex_tui.audience.net import atproto_errors, mastodon_errors, utcnow, waiting_with
 from quittex_tui.errors import AuthError, QuittexError
 from quittex_tui.publish.journal import Journal
-from quittex_tui.publish.pacing import Pacer
+from quittex_tui.publish.pacing import PaceDecision, Pacer
+from quittex_tui.publish.retry import RetryPolicy
+from quittex_tui.publish.scrub import scrub
 from quittex_tui.publish.target import PermanentError, PostRef, RateBudget, TransientError
 from quittex_tui.publish.tid import encode_tid, iso_created_at
+from quittex_tui.publish.writestep import CallPolicy, GaveUp, Stopped, Waiter, WriteStep
 from quittex_tui.state import AudienceDecision
 
 Action = Literal["follow", "block", "mute", "listitem"]
@@ -132,6 +142,9 @@ def plan_tasks(
 
 
 class _Runner:
+    """What both follow runners share with the posts engine: the journal, the write step, the call policy
+    and its stop-aware waits (publish/writestep.py)."""
+
     def __init__(
         self,
         journal: Journal,
@@ -141,6 +154,7 @@ class _Runner:
         now: Callable[[], datetime],
         on_event: Callable[[FollowEvent], None] | None,
         stop: threading.Event | None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.journal = journal
         self.pacer = pacer or Pacer(now=now)
@@ -148,27 +162,46 @@ class _Runner:
         self.now = now
         self.on_event = on_event
         self.stop = stop
+        self.waiter = Waiter(sleep=sleep, stop=stop)
+        self.policy = CallPolicy(waiter=self.waiter, pacer=self.pacer, retry=retry or RetryPolicy(),
+                                 now=now, notify=self._notify)
+        self.step = WriteStep(journal, self.policy)
 
     def emit(self, event: FollowEvent) -> None:
         if self.on_event:
             self.on_event(event)
 
+    def _notify(self, kind: str, item_id: str | None, message: str, until: datetime | None) -> None:
+        if kind == "waiting":
+            self.emit(FollowEvent("waiting", message, None, until))
+
     def wait(self, seconds: float, until: datetime | None, why: str) -> None:
+        """A pause (pacing, the daily cap) that a stop ends at once (raises Stopped)."""
         if seconds <= 0:
             return
-        if until is not None or seconds >= 5:
-            at = until or self.now() + timedelta(seconds=seconds)
-            self.emit(FollowEvent("waiting", f"{why}: waiting until {at:%Y-%m-%d %H:%M:%S} UTC", None, at))
-        # Sleep in slices so a stop request is honoured during long waits.
-        end = time.monotonic() + seconds
-        while not (self.stop and self.stop.is_set()):
-            left = end - time.monotonic()
-            if left <= 0:
-                break
-            self.sleep(min(left, 1.0))
+        if until is None and seconds >= 5:
+            until = self.now() + timedelta(seconds=seconds)
+        self.policy.wait_decision(PaceDecision(seconds, until, why))
 
     def stopped(self) -> bool:
-        return bool(self.stop and self.stop.is_set())
+        return self.waiter.stopping()
+
+    def _stop_aware(self) -> Any:
+        """Every wait of the audience calls made in this run (lookups, listings) watches the stop too."""
+        return waiting_with(self.waiter.wait)
+
+    def _record_failure(self, report: FollowReport, task: Task, key: str, exc: Exception) -> None:
+        if isinstance(exc, GaveUp):
+            reason, retryable = scrub(str(exc)), True
+        else:
+            reason = scrub(getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc))
+            retryable = isinstance(exc, TransientError)
+        entry = self.journal.get(key)
+        if entry is None:
+            self.journal.intent(key, item_id=task.x_id, kind=task.action)
+        self.journal.failed(key, reason, retryable=retryable)
+        report.failed.append({"x_id": task.x_id, "handle": task.handle, "reason": reason})
+        self.emit(FollowEvent("failed", f"{task.action} {task.handle} failed: {reason}", task))
 
 
 class BlueskyAudience(_Runner):
@@ -192,7 +225,8 @@ class BlueskyAudience(_Runner):
         self.did = target.did
 
     def _call(self, fn: Callable[[], Any], what: str) -> Any:
-        return atproto_call(fn, what=what, sleep=self.sleep)
+        """A read under the shared policy (429 waits, retries), stop-aware."""
+        return self.policy.call(lambda: atproto_errors(fn, what=what), what)
 
     def budget(self) -> RateBudget:
         get = getattr(self.target, "budget", None)
@@ -238,7 +272,9 @@ class BlueskyAudience(_Runner):
         data = models.ComAtprotoRepoPutRecord.Data(
             repo=self.did, collection=collection, rkey=record_tid(key), record=record, validate=True
         )
-        res = self._call(lambda: self.client.com.atproto.repo.put_record(data), f"writing {collection}")
+        # One try: the write step around it waits and retries (a re-put of the same record is a no-op).
+        res = atproto_errors(lambda: self.client.com.atproto.repo.put_record(data),
+                             what=f"writing {collection}")
         return PostRef(uri=res.uri, cid=res.cid or "")
 
     def _created_at(self, key: str) -> str:
@@ -254,18 +290,19 @@ class BlueskyAudience(_Runner):
         entry = self.journal.get(key)
         if entry is not None and entry.status == "done" and entry.uri:
             return entry.uri
-        if entry is None or entry.status != "intent":
-            self.journal.intent(key, item_id="audience", kind="list")
-        record = {
-            "$type": LIST,
-            "purpose": CURATELIST,
-            "name": name[:64],
-            "description": description,
-            "createdAt": self._created_at(key),
-        }
-        ref = self._put(LIST, key, record)
-        self.journal.done(key, ref)
-        return ref.uri
+
+        def put() -> PostRef:
+            record = {
+                "$type": LIST,
+                "purpose": CURATELIST,
+                "name": name[:64],
+                "description": description,
+                "createdAt": self._created_at(key),
+            }
+            return self._put(LIST, key, record)
+
+        return self.step(key, item_id="audience", kind="list", send=put,
+                         what=f"creating the list {name!r}").uri
 
     def run(
         self,
@@ -276,53 +313,62 @@ class BlueskyAudience(_Runner):
         limit: int | None = None,
     ) -> FollowReport:
         report = FollowReport(network="bluesky")
-        follows = self.existing(FOLLOW) if any(t.action == "follow" for t in tasks) else {}
-        blocks = self.existing(BLOCK) if any(t.action == "block" for t in tasks) else {}
-        list_uri = self.ensure_list(list_name) if list_name else None
-        report.list_uri = list_uri
         work: list[Task] = []
-        for task in tasks:
-            work.append(task)
-            if list_uri and task.action == "follow":
-                work.append(Task("listitem", task.x_id, task.subject, task.handle))
-        sent = 0
-        for n, task in enumerate(work):
-            if self.stopped() or (limit is not None and sent >= limit):
-                report.remaining = len(work) - n
-                break
-            key = f"listitem:{list_uri}:{task.subject}" if task.action == "listitem" else task.key
-            entry = self.journal.get(key)
-            if entry is not None and entry.status == "done":
-                self._count(report, task, already=True)
-                continue
-            if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
-                report.failed.append({"x_id": task.x_id, "handle": task.handle, "reason": entry.reason or ""})
-                continue
-            existing = {"follow": follows, "block": blocks}.get(task.action, {})
-            if task.subject in existing and (entry is None or entry.status != "intent"):
-                self.journal.intent(key, item_id=task.x_id, kind=task.action)
-                self.journal.done(key, PostRef(uri=existing[task.subject], cid=""))
-                self._count(report, task, already=True)
-                self.emit(FollowEvent("already", f"already {task.action}ed @{task.handle}", task))
-                continue
-            if entry is None or entry.status != "intent":
-                self.journal.intent(key, item_id=task.x_id, kind=task.action)
+        with self._stop_aware():
             try:
-                ref = self._write(task, key, list_uri)
-            except AuthError:
-                raise
-            except (PermanentError, TransientError) as exc:
-                reason = str(exc)
-                self.journal.failed(key, reason, retryable=isinstance(exc, TransientError))
-                report.failed.append({"x_id": task.x_id, "handle": task.handle, "reason": reason})
-                self.emit(FollowEvent("failed", f"{task.action} @{task.handle} failed: {reason}", task))
-                continue
-            self.journal.done(key, ref)
-            sent += 1
-            self._count(report, task)
-            self.emit(FollowEvent("done", f"{task.action} @{task.handle}", task))
-            decision = self.pacer.after_write(self.budget(), posts_left=len(work) - n - 1)
-            self.wait(decision.delay, decision.until, decision.reason or "pacing")
+                follows = self.existing(FOLLOW) if any(t.action == "follow" for t in tasks) else {}
+                blocks = self.existing(BLOCK) if any(t.action == "block" for t in tasks) else {}
+                list_uri = self.ensure_list(list_name) if list_name else None
+            except Stopped:
+                report.remaining = len(tasks)
+                return report
+            report.list_uri = list_uri
+            for task in tasks:
+                work.append(task)
+                if list_uri and task.action == "follow":
+                    work.append(Task("listitem", task.x_id, task.subject, task.handle))
+            sent = 0
+            for n, task in enumerate(work):
+                if self.stopped() or (limit is not None and sent >= limit):
+                    report.remaining = len(work) - n
+                    break
+                key = f"listitem:{list_uri}:{task.subject}" if task.action == "listitem" else task.key
+                entry = self.journal.get(key)
+                if entry is not None and entry.status == "done":
+                    self._count(report, task, already=True)
+                    continue
+                if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
+                    report.failed.append({"x_id": task.x_id, "handle": task.handle,
+                                          "reason": entry.reason or ""})
+                    continue
+                existing = {"follow": follows, "block": blocks}.get(task.action, {})
+                if task.subject in existing and (entry is None or entry.status != "intent"):
+                    self.journal.intent(key, item_id=task.x_id, kind=task.action)
+                    self.journal.done(key, PostRef(uri=existing[task.subject], cid=""))
+                    self._count(report, task, already=True)
+                    self.emit(FollowEvent("already", f"already {task.action}ed @{task.handle}", task))
+                    continue
+                sent += 1  # attempted (a refusing server costs `limit` tasks, not the whole list)
+                try:
+                    self.step(key, item_id=task.x_id, kind=task.action,
+                              send=lambda t=task, k=key: self._write(t, k, list_uri),
+                              what=f"{task.action} @{task.handle}")
+                except Stopped:
+                    report.remaining = len(work) - n
+                    break
+                except AuthError:
+                    raise
+                except (PermanentError, GaveUp) as exc:
+                    self._record_failure(report, task, key, exc)
+                    continue
+                self._count(report, task)
+                self.emit(FollowEvent("done", f"{task.action} @{task.handle}", task))
+                decision = self.pacer.after_write(self.budget(), posts_left=len(work) - n - 1)
+                try:
+                    self.wait(decision.delay, decision.until, decision.reason or "pacing")
+                except Stopped:
+                    report.remaining = len(work) - n - 1
+                    break
         return report
 
     def _write(self, task: Task, key: str, list_uri: str | None) -> PostRef:
@@ -341,7 +387,7 @@ class BlueskyAudience(_Runner):
         from atproto import models
 
         data = models.AppBskyGraphMuteActor.Data(actor=task.subject)
-        self._call(lambda: self.client.app.bsky.graph.mute_actor(data), f"muting @{task.handle}")
+        atproto_errors(lambda: self.client.app.bsky.graph.mute_actor(data), what=f"muting @{task.handle}")
         return PostRef(uri=f"mute:{task.subject}", cid="")
 
     @staticmethod
@@ -409,77 +455,76 @@ class MastodonAudience(_Runner):
     def run(self, tasks: list[Task], *, retry_failed: bool = False, limit: int | None = None) -> FollowReport:
         report = FollowReport(network="mastodon")
         sent = 0
-        for n, task in enumerate(tasks):
-            if self.stopped() or (limit is not None and sent >= limit):
-                report.remaining = len(tasks) - n
-                break
-            entry = self.journal.get(task.key)
-            if entry is not None and entry.status == "done":
-                BlueskyAudience._count(report, task, already=True)
-                continue
-            if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
-                report.failed.append({"x_id": task.x_id, "handle": task.handle, "reason": entry.reason or ""})
-                continue
-            if task.action == "follow":
-                wait, until = self._daily_wait()
-                self.wait(wait, until, f"{self.per_day} follows per day reached")
-                if self.stopped():
+        with self._stop_aware():
+            for n, task in enumerate(tasks):
+                if self.stopped() or (limit is not None and sent >= limit):
                     report.remaining = len(tasks) - n
                     break
-            self.journal.intent(task.key, item_id=task.x_id, kind=task.action)
-            try:
-                ref, was_following = self._write(task)
-            except AuthError:
-                raise
-            except (PermanentError, TransientError, QuittexError) as exc:
-                reason = getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc)
-                self.journal.failed(task.key, reason, retryable=isinstance(exc, TransientError))
-                report.failed.append({"x_id": task.x_id, "handle": task.handle, "reason": reason})
-                self.emit(FollowEvent("failed", f"{task.action} {task.handle} failed: {reason}", task))
-                continue
-            self.journal.done(task.key, ref)
-            sent += 1
-            BlueskyAudience._count(report, task, already=was_following)
-            self.emit(
-                FollowEvent("already" if was_following else "done", f"{task.action} {task.handle}", task)
-            )
-            decision = self.pacer.after_write(self.budget(), posts_left=len(tasks) - n - 1)
-            self.wait(decision.delay, decision.until, decision.reason or "pacing")
+                entry = self.journal.get(task.key)
+                if entry is not None and entry.status == "done":
+                    BlueskyAudience._count(report, task, already=True)
+                    continue
+                if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
+                    report.failed.append({"x_id": task.x_id, "handle": task.handle,
+                                          "reason": entry.reason or ""})
+                    continue
+                outcome: dict[str, bool] = {}
+                try:
+                    if task.action == "follow":
+                        wait, until = self._daily_wait()
+                        self.wait(wait, until, f"{self.per_day} follows per day reached")
+                    sent += 1  # attempted
+                    self.step(task.key, item_id=task.x_id, kind=task.action,
+                              send=lambda t=task, o=outcome: self._write_once(t, o),
+                              what=f"{task.action} {task.handle}")
+                except Stopped:
+                    report.remaining = len(tasks) - n
+                    break
+                except AuthError:
+                    raise
+                except (PermanentError, GaveUp, QuittexError) as exc:
+                    self._record_failure(report, task, task.key, exc)
+                    continue
+                was_following = outcome.get("already", False)
+                BlueskyAudience._count(report, task, already=was_following)
+                self.emit(
+                    FollowEvent("already" if was_following else "done", f"{task.action} {task.handle}", task)
+                )
+                decision = self.pacer.after_write(self.budget(), posts_left=len(tasks) - n - 1)
+                try:
+                    self.wait(decision.delay, decision.until, decision.reason or "pacing")
+                except Stopped:
+                    report.remaining = len(tasks) - n - 1
+                    break
         return report
 
+    def _write_once(self, task: Task, outcome: dict[str, bool]) -> PostRef:
+        ref, already = self._write(task)
+        outcome["already"] = already
+        return ref
+
     def _write(self, task: Task) -> tuple[PostRef, bool]:
+        """One try (lookup, relationship, follow): the write step around it waits and retries; the
+        relationship read makes a retry of a follow that landed a no-op."""
         account = self.lookup(task.subject)
         if account is None:
             raise PermanentError(f"{task.subject} was not found from your instance")
         acc_id = account["id"]
         url = str(account.get("url") or "")
         if task.action == "follow":
-            before = mastodon_call(
+            before = mastodon_errors(
                 lambda: self.api.account_relationships([acc_id]),
                 what=f"reading the relationship with {task.subject}",
-                sleep=self.sleep,
                 api=self.api,
             )
             if before and (before[0].get("following") or before[0].get("requested")):
                 return PostRef(uri=f"already:{acc_id}", cid="", url=url), True
-            mastodon_call(
-                lambda: self.api.account_follow(acc_id),
-                what=f"following {task.subject}",
-                sleep=self.sleep,
-                api=self.api,
-            )
+            mastodon_errors(lambda: self.api.account_follow(acc_id), what=f"following {task.subject}",
+                            api=self.api)
         elif task.action == "block":
-            mastodon_call(
-                lambda: self.api.account_block(acc_id),
-                what=f"blocking {task.subject}",
-                sleep=self.sleep,
-                api=self.api,
-            )
+            mastodon_errors(lambda: self.api.account_block(acc_id), what=f"blocking {task.subject}",
+                            api=self.api)
         elif task.action == "mute":
-            mastodon_call(
-                lambda: self.api.account_mute(acc_id),
-                what=f"muting {task.subject}",
-                sleep=self.sleep,
-                api=self.api,
-            )
+            mastodon_errors(lambda: self.api.account_mute(acc_id), what=f"muting {task.subject}",
+                            api=self.api)
         return PostRef(uri=str(acc_id), cid="", url=url), False

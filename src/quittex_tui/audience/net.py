@@ -2,24 +2,54 @@
 
 Spec: ../shared/platform-limits.md (Bluesky `RateLimit-*` headers with epoch-second reset; Mastodon
 `X-RateLimit-*`, parsed by Mastodon.py into `api.ratelimit_reset`).
-Errors come out as the publish contract's classes (`RateLimited` is handled here by waiting;
-`TransientError` after the retries; `PermanentError` for a request the server refuses) or `AuthError`.
+
+Two layers:
+- `atproto_errors` / `mastodon_errors`: ONE try, the SDK's failure turned into the publish contract's
+  classes — `RateLimited(reset_at)`, `TransientError`, `PermanentError`, `AuthError`, `ServiceError`. The
+  follow runners hand these to the shared write step (publish/writestep.py), which waits and retries with
+  the same stop-aware policy as the posts engine (issue 15, "one write path, one wait policy").
+- `atproto_call` / `mastodon_call`: the same, plus waiting on 429 and retrying transient faults, for the
+  reads of the search and profile steps. Their waits go through `waiting_with(...)`'s function when a
+  runner installed one (a follow run does: a stop is then seen within a second, even in an hour-long
+  wait), else through `sleep`.
+Every message quoting a server's words is scrubbed of secrets first (publish/scrub.py).
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from quittex_tui.errors import AuthError, ServiceError
-from quittex_tui.publish.target import PermanentError, TransientError
+from quittex_tui.publish.scrub import scrub
+from quittex_tui.publish.target import PermanentError, RateLimited, TransientError
 
 T = TypeVar("T")
 MAX_WAIT = 3600.0  # never sleep more than an hour on one 429 without re-asking
 RETRIES = 4
+
+# The wait function of the runner working in this thread/context (stop-aware), if any.
+_WAIT: ContextVar[Callable[[float], None] | None] = ContextVar("quittex_audience_wait", default=None)
+
+
+@contextmanager
+def waiting_with(wait: Callable[[float], None]) -> Iterator[None]:
+    """Within this block, every wait of `atproto_call` / `mastodon_call` in this context uses `wait` (a
+    stop-aware wait that raises to abandon the call) instead of a plain sleep."""
+    token = _WAIT.set(wait)
+    try:
+        yield
+    finally:
+        _WAIT.reset(token)
+
+
+def _wait(sleep: Callable[[float], None], seconds: float) -> None:
+    (_WAIT.get() or sleep)(seconds)
 
 
 def _reset_wait(headers: dict[str, Any] | None, now: float) -> float:
@@ -43,6 +73,42 @@ def _reset_wait(headers: dict[str, Any] | None, now: float) -> float:
         return 60.0
 
 
+def _text(exc: BaseException) -> str:
+    return scrub(str(exc))[:300]
+
+
+def atproto_errors(fn: Callable[[], T], *, what: str) -> T:
+    """One atproto SDK call; its failure as RateLimited / TransientError / PermanentError / AuthError."""
+    from atproto_client.exceptions import NetworkError, RequestErrorBase, UnauthorizedError
+
+    try:
+        return fn()
+    except UnauthorizedError as exc:
+        raise AuthError(
+            f"Bluesky refused the session while {what}.",
+            "Log in again with `quittex-tui login bluesky HANDLE`.",
+        ) from exc
+    except RequestErrorBase as exc:
+        response = exc.response
+        status = response.status_code if response is not None else None
+        if status == 429:
+            wait = _reset_wait(response.headers if response is not None else None, time.time())
+            raise RateLimited(datetime.now(UTC) + timedelta(seconds=wait),
+                              f"{what}: rate limited by the server") from exc
+        if status is not None and 400 <= status < 500:
+            if _no_appview(exc):
+                raise ServiceError(
+                    f"{what}: your Bluesky server has no AppView behind it (it answered \"No service "
+                    "configured for app.bsky…\"), and finding people needs one",
+                    "read through a public AppView with --appview https://public.api.bsky.app "
+                    "(anonymous, read-only), or use an account on a PDS that has one (e.g. bsky.social)",
+                ) from None
+            raise PermanentError(f"{what}: {_text(exc)}") from exc
+        if isinstance(exc, NetworkError) or status is None or status >= 500:
+            raise TransientError(f"{what}: {_text(exc)}") from exc
+        raise PermanentError(f"{what}: {_text(exc)}") from exc
+
+
 def atproto_call(
     fn: Callable[[], T],
     *,
@@ -51,42 +117,20 @@ def atproto_call(
     on_wait: Callable[[float], None] | None = None,
 ) -> T:
     """Run one atproto SDK call with 429 waits and capped exponential backoff on transient faults."""
-    from atproto_client.exceptions import NetworkError, RequestErrorBase, UnauthorizedError
-
     attempt = 0
     while True:
         try:
-            return fn()
-        except UnauthorizedError as exc:
-            raise AuthError(
-                f"Bluesky refused the session while {what}.",
-                "Log in again with `quittex-tui login bluesky HANDLE`.",
-            ) from exc
-        except RequestErrorBase as exc:
-            response = exc.response
-            status = response.status_code if response is not None else None
-            if status == 429:
-                wait = _reset_wait(response.headers if response is not None else None, time.time())
-                if on_wait:
-                    on_wait(wait)
-                sleep(wait)
-                continue
-            if status is not None and 400 <= status < 500:
-                if _no_appview(exc):
-                    raise ServiceError(
-                        f"{what}: your Bluesky server has no AppView behind it (it answered \"No service "
-                        "configured for app.bsky…\"), and finding people needs one",
-                        "read through a public AppView with --appview https://public.api.bsky.app "
-                        "(anonymous, read-only), or use an account on a PDS that has one (e.g. bsky.social)",
-                    ) from None
-                raise PermanentError(f"{what}: {exc}") from exc
-            if isinstance(exc, NetworkError) or status is None or status >= 500:
-                attempt += 1
-                if attempt > RETRIES:
-                    raise TransientError(f"{what}: {exc}") from exc
-                sleep(min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
-                continue
-            raise PermanentError(f"{what}: {exc}") from exc
+            return atproto_errors(fn, what=what)
+        except RateLimited as exc:
+            wait = max(0.0, min(MAX_WAIT, (exc.reset_at - datetime.now(UTC)).total_seconds()))
+            if on_wait:
+                on_wait(wait)
+            _wait(sleep, wait)
+        except TransientError:
+            attempt += 1
+            if attempt > RETRIES:
+                raise
+            _wait(sleep, min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
 
 
 def _no_appview(exc: Exception) -> bool:
@@ -96,11 +140,10 @@ def _no_appview(exc: Exception) -> bool:
     return "No service configured" in message
 
 
-def mastodon_call(
-    fn: Callable[[], T], *, what: str, sleep: Callable[[float], None] = time.sleep, api: Any = None
-) -> T:
-    """Run one Mastodon.py call. The app's client is built with ratelimit_method="throw" (publish/connect.py):
-    on a 429 wait until the reset Mastodon.py read from `X-RateLimit-Reset` (`api.ratelimit_reset`)."""
+def mastodon_errors(fn: Callable[[], T], *, what: str, api: Any = None) -> T:
+    """One Mastodon.py call (client built with ratelimit_method="throw", publish/connect.py); its failure
+    as RateLimited (at the reset Mastodon.py read from `X-RateLimit-Reset`) / TransientError /
+    PermanentError / AuthError."""
     from mastodon import (
         MastodonAPIError,
         MastodonNetworkError,
@@ -109,30 +152,43 @@ def mastodon_call(
         MastodonUnauthorizedError,
     )
 
+    try:
+        return fn()
+    except MastodonUnauthorizedError as exc:
+        raise AuthError(
+            f"Mastodon refused the token while {what}.",
+            "Log in again with `quittex-tui login mastodon URL`.",
+        ) from exc
+    except MastodonRatelimitError as exc:
+        reset = getattr(api, "ratelimit_reset", None)
+        try:
+            wait = float(reset) - time.time() + 1.0 if reset else 60.0
+        except (TypeError, ValueError):
+            wait = 60.0
+        wait = max(1.0, min(MAX_WAIT, wait))
+        raise RateLimited(datetime.now(UTC) + timedelta(seconds=wait),
+                          f"{what}: rate limited by the server") from exc
+    except (MastodonNetworkError, MastodonServerError) as exc:
+        raise TransientError(f"{what}: {_text(exc)}") from exc
+    except MastodonAPIError as exc:
+        raise PermanentError(f"{what}: {_text(exc)}") from exc
+
+
+def mastodon_call(
+    fn: Callable[[], T], *, what: str, sleep: Callable[[float], None] = time.sleep, api: Any = None
+) -> T:
+    """Run one Mastodon.py call with 429 waits (until the reset) and retries of transient faults."""
     attempt = 0
     while True:
         try:
-            return fn()
-        except MastodonUnauthorizedError as exc:
-            raise AuthError(
-                f"Mastodon refused the token while {what}.",
-                "Log in again with `quittex-tui login mastodon URL`.",
-            ) from exc
-        except MastodonRatelimitError:
-            reset = getattr(api, "ratelimit_reset", None)
-            try:
-                wait = float(reset) - time.time() + 1.0 if reset else 60.0
-            except (TypeError, ValueError):
-                wait = 60.0
-            sleep(max(1.0, min(MAX_WAIT, wait)))
-            continue
-        except (MastodonNetworkError, MastodonServerError) as exc:
+            return mastodon_errors(fn, what=what, api=api)
+        except RateLimited as exc:
+            _wait(sleep, max(1.0, min(MAX_WAIT, (exc.reset_at - datetime.now(UTC)).total_seconds())))
+        except TransientError:
             attempt += 1
             if attempt > RETRIES:
-                raise TransientError(f"{what}: {exc}") from exc
-            sleep(min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
-        except MastodonAPIError as exc:
-            raise PermanentError(f"{what}: {exc}") from exc
+                raise
+            _wait(sleep, min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
 
 
 def utcnow() -> datetime:

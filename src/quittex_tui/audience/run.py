@@ -19,6 +19,7 @@ from quittex_tui.audience.handles import load_handles_file, people_from_archive
 from quittex_tui.audience.models import Person, Suggestion
 from quittex_tui.audience.review import accepted
 from quittex_tui.publish.journal import Journal, journal_path
+from quittex_tui.publish.lock import account_lock_for
 from quittex_tui.state import AudienceDecision, MigrationState
 
 
@@ -72,7 +73,10 @@ def follow_bluesky(
 ) -> FollowReport:
     """Follow (block/mute/list) the accepted Bluesky matches, journalled beside the state (kind="follow")."""
     people = list(people)
-    with Journal(journal_path(state_path, "bluesky")) as journal:
+    # The migration's journal (its writer lock: never beside a running `migrate` of the same state) and
+    # the account's lock: the same write path as posts.
+    with account_lock_for(target, command="follow"), \
+            Journal(journal_path(state_path, "bluesky"), command="follow") as journal:
         kwargs = _runner_options(on_event, stop, sleep)
         runner = BlueskyAudience(target, journal, **kwargs)
         cache: dict[str, str | None] = {}
@@ -112,7 +116,8 @@ def follow_mastodon(
 ) -> FollowReport:
     """Follow (block/mute) the accepted Mastodon matches through the API, journalled beside the state."""
     finder = _mastodon_finder(target)
-    with Journal(journal_path(state_path, "mastodon")) as journal:
+    with account_lock_for(target, command="follow"), \
+            Journal(journal_path(state_path, "mastodon"), command="follow") as journal:
         kwargs = _runner_options(on_event, stop, sleep)
         runner = MastodonAudience(target.api, journal, lookup=finder.lookup, **kwargs)
         tasks = plan_tasks(

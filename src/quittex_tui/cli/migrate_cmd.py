@@ -5,7 +5,9 @@ Contract (issue "Publishing engine", CLI):
     migrate PATH --to mastodon --instance URL [--state FILE] [--limit N] [--yes] [--json]
     migrate PATH --dry-run [--to bluesky|mastodon] …     (simulated target: no account, no network)
 
-Re-running the same command resumes (the journal beside the state says what was sent). Without --yes
+Re-running the same command resumes (the journal beside the state says what was sent). One writer per
+migration and per account: a second `migrate` on a migration (or an account) that is being sent elsewhere
+says so at once — which process, on which host, since when — and exits 2 (publish/lock.py). Without --yes
 the user confirms on a terminal, seeing the count and the time it takes at the network's rate limits;
 with no terminal to ask on, it refuses (exit 2). Progress with ETA on stderr; with --json one object on
 stdout at the end. Exit 0 = all that could be sent was sent, 1 = items failed, 2 = bad input / auth /
@@ -64,6 +66,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--number-parts", action="store_true", default=None,
                         help='mark the posts of a split text "(1/3)", "(2/3)"…')
     parser.add_argument("--retry-failed", action="store_true", help="try the items that failed before again")
+    parser.add_argument("--resend-unsure", action="store_true",
+                        help="with --retry-failed: send the posts quittex-tui could not tell were already "
+                             "on the account (after you looked and they are not there)")
     parser.set_defaults(func=run)
 
 
@@ -108,75 +113,124 @@ def run(args: argparse.Namespace) -> int:
             f"refusing to publish to {network} without confirmation: there is no terminal to ask on",
             "add --yes to publish without asking (or --dry-run to simulate)",
         )
-    from quittex_tui import paths
     from quittex_tui.archive import open_archive
-    from quittex_tui.convert.plan import build_plan
-    from quittex_tui.publish.engine import Engine, estimate_duration
+    from quittex_tui.errors import StateError
     from quittex_tui.publish.journal import Journal, journal_path
-    from quittex_tui.state import apply_user_changes, open_or_create_state, save_state
+    from quittex_tui.publish.lock import account_lock_for
+    from quittex_tui.state import open_or_create_state, save_state
 
     source = args.path if len(args.path) > 1 else args.path[0]
     err = sys.stderr
+    tidy_failure: StateError | None = None
+    stop = threading.Event()
     with open_archive(source) as archive:
         state_path, state = open_or_create_state(archive, args.state)
-        target, target_name = _connect(args, network, state_path)
-        info = target.info()
-        if not args.dry_run:
-            _check_account(state, state_path, network, target)
-        options = _plan_options(args, state.options.get(network, {}), network, info)
-        plan = build_plan(archive, options, cache_dir=paths.cache_dir() / "media")
-        plan = apply_user_changes(plan, state, include_all_replies=options.include_replies)
-        if not args.dry_run:
-            _remember(state, network, target, options)
-            save_state(state, state_path)
-
-        journal = Journal(journal_path(state_path, target_name))
+        command = _command_label(args, network)
+        # The migration's writer lock first (taken by the journal): a second writer is told at once, before
+        # any login; then the destination account's lock (another state file may send to it).
+        journal = Journal(journal_path(state_path, "dry-run" if args.dry_run else network), command=command)
         try:
-            printer = ProgressPrinter(err, tty=err.isatty())
-            engine = Engine(plan, target, journal, on_event=printer)
-            items, posts = engine.pending_posts(retry_failed=args.retry_failed)
-            pending = items
-            if args.limit is not None and items > args.limit:
-                posts = round(posts * args.limit / items)
-                items = args.limit
-            # What the user must see first: the time at the NETWORK's rate limits (a dry run simulates it).
-            estimate = estimate_duration(posts, network)
-            asking = items and not args.yes and not args.dry_run
-            if asking and not _confirm(items, posts, network, info.handle, estimate):
-                print("quittex-tui: nothing was sent.", file=err)
-                return 0
-            name = NETWORK_NAMES[network]
-            if items and args.dry_run:
-                print(f"quittex-tui: dry run — simulating {count(items, 'item')} ({count(posts, 'post')}) "
-                      f"for {name}; nothing is sent. For real, {name}'s rate limits make this take about "
-                      f"{human_duration(estimate)}.", file=err)
-            elif items:
-                print(f"quittex-tui: publishing {count(items, 'item')} ({count(posts, 'post')}) to {name} as "
-                      f"{info.handle}: about {human_duration(estimate)} at {name}'s rate limits.", file=err)
-            elif pending:  # --limit 0: a run that only reports where the migration stands
-                print(f"quittex-tui: --limit 0: nothing sent in this run; {count(pending, 'item')} still to "
-                      "send.", file=err)
-            else:
-                print("quittex-tui: nothing left to send.", file=err)
-            stop = threading.Event()
-            with _ctrl_c_stops(stop, err):
-                report = engine.run(limit=args.limit, stop=stop, retry_failed=args.retry_failed)
-            printer.finish()
-            journal.compact()  # clean exit: one record per post
+            for warning in journal.warnings:
+                print(f"quittex-tui: {warning}", file=err)
+            target, _ = _connect(args, network, state_path)
+            with account_lock_for(target, command=command):
+                outcome = _publish(args, archive, state, state_path, target, journal, network, stop, err)
+            if outcome is None:
+                return 0 if not stop.is_set() else 130
+            report, tidy_failure = outcome
         finally:
             journal.close()
         if not args.dry_run:
             from quittex_tui.state import Step
 
             state.step = Step.REPORT if report.remaining == 0 else Step.MIGRATE
-            save_state(state, state_path)
+            try:
+                save_state(state, state_path)
+            except StateError as exc:
+                tidy_failure = tidy_failure or exc
 
     _print_report(report.model_dump(), args.json, err, network=network, dry_run=args.dry_run)
+    if tidy_failure is not None:
+        raise tidy_failure  # exit 2 with the message, after the report of what was sent
     if stop.is_set():
         print("quittex-tui: stopped — everything confirmed is saved; run the same command to resume.",
               file=err)
         return 130
     return 1 if report.failed else 0
+
+
+def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Path, target: Any,
+             journal: Any, network: str, stop: threading.Event, err: TextIO) -> tuple[Any, Any] | None:
+    """Plan, settle, confirm, send. (report, a failure of the final tidy-up or None), or None when the
+    user said no (or stopped before anything was sent)."""
+    from quittex_tui import paths
+    from quittex_tui.convert.plan import build_plan
+    from quittex_tui.errors import StateError
+    from quittex_tui.publish.engine import Engine, estimate_duration
+    from quittex_tui.state import apply_user_changes, save_state
+
+    info = target.info()
+    if not args.dry_run:
+        _check_account(state, state_path, network, target)
+    options = _plan_options(args, state.options.get(network, {}), network, info)
+    plan = build_plan(archive, options, cache_dir=paths.cache_dir() / "media")
+    plan = apply_user_changes(plan, state, include_all_replies=options.include_replies)
+    if not args.dry_run:
+        _remember(state, network, target, options)
+        save_state(state, state_path)
+
+    printer = ProgressPrinter(err, tty=err.isatty())
+    engine = Engine(plan, target, journal, on_event=printer,
+                    resend_unsure=args.resend_unsure and args.retry_failed)
+    with _ctrl_c_stops(stop, err):
+        # Settle unconfirmed posts (every post, if the journal was lost) before counting what is left.
+        engine.prepare(stop=stop, retry_failed=args.retry_failed)
+    if stop.is_set():
+        print("quittex-tui: stopped before sending anything; run the same command to resume.", file=err)
+        return None
+    items, posts = engine.pending_posts(retry_failed=args.retry_failed)
+    pending = items
+    if args.limit is not None and items > args.limit:
+        posts = round(posts * args.limit / items)
+        items = args.limit
+    # What the user must see first: the time at the NETWORK's rate limits (a dry run simulates it).
+    estimate = estimate_duration(posts, network)
+    if items and not args.yes and not args.dry_run and not _confirm(items, posts, network, info.handle,
+                                                                    estimate):
+        print("quittex-tui: nothing was sent.", file=err)
+        return None
+    name = NETWORK_NAMES[network]
+    if items and args.dry_run:
+        print(f"quittex-tui: dry run — simulating {count(items, 'item')} ({count(posts, 'post')}) for "
+              f"{name}; nothing is sent. For real, {name}'s rate limits make this take about "
+              f"{human_duration(estimate)}.", file=err)
+    elif items:
+        print(f"quittex-tui: publishing {count(items, 'item')} ({count(posts, 'post')}) to {name} as "
+              f"{info.handle}: about {human_duration(estimate)} at {name}'s rate limits.", file=err)
+    elif pending:  # --limit 0: a run that only reports where the migration stands
+        print(f"quittex-tui: --limit 0: nothing sent in this run; {count(pending, 'item')} still to send.",
+              file=err)
+    else:
+        print("quittex-tui: nothing left to send.", file=err)
+    if engine.adopted:
+        print(f"quittex-tui: {count(engine.adopted, 'post')} found already on the account (recorded, not "
+              "sent again).", file=err)
+    with _ctrl_c_stops(stop, err):
+        report = engine.run(limit=args.limit, stop=stop, retry_failed=args.retry_failed)
+    printer.finish()
+    try:
+        journal.compact()  # clean exit: one record per post
+    except StateError as exc:  # everything is recorded; only the tidy-up failed: report first, then say so
+        return report, exc
+    return report, None
+
+
+def _command_label(args: argparse.Namespace, network: str) -> str:
+    """What the lock file says this process is doing (shown to a second writer): no secret in it."""
+    if args.dry_run:
+        return "migrate --dry-run"
+    where = args.handle if network == "bluesky" else args.instance
+    return f"migrate --to {network} {where}".strip()
 
 
 def _connect(args: argparse.Namespace, network: str, state_path: Path) -> tuple[Any, str]:

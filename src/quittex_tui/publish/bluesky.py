@@ -12,9 +12,15 @@ Specs: ../shared/platform-limits.md (Bluesky), lexicons `app.bsky.feed.post`, `a
 - Blobs are content-addressed: re-uploading the same image gives the same CID, so retries are harmless.
 - Rate limits: the PDS reports `RateLimit-Limit/-Remaining/-Reset/-Policy` on responses, but the SDK's
   namespace methods return only parsed models. We keep the SDK (it owns session refresh and the
-  `on_session_change` hook we need to persist refreshed tokens) and swap in a subclass of its own
-  request layer (`atproto_client.request.Request`) that reports every response's headers — success or
-  error — before the SDK parses it. No second HTTP stack, no duplicate auth logic.
+  `on_session_change` hook we need to persist refreshed tokens) and give its request layer, through its
+  public constructor (`Request(**kwargs)` → `httpx.Client(**kwargs)`), an httpx response hook that reports
+  every response's headers — success or error — and a transport with a total deadline per request
+  (deadline.py). No override of SDK internals (issue 14), no second HTTP stack.
+- Reconciliation (`reconcile`): the record keys are deterministic, so "did it land?" is a getRecord at the
+  key — or, for many posts at once (a lost journal), one `listRecords` walk in ascending key order, which
+  meets our back-dated keys first and stops past the last one. A record at our key can only be ours.
+- A session refused mid-run is refreshed with public calls (`com.atproto.server.refreshSession`, then
+  `login(session_string=…)`), or logged in again with the app password.
 """
 
 from __future__ import annotations
@@ -22,14 +28,14 @@ from __future__ import annotations
 import json
 import mimetypes
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-from atproto import Client, models
+from atproto import Client, Session, models
 from atproto_client.exceptions import (
     BadRequestError,
     LoginRequiredError,
@@ -41,15 +47,21 @@ from atproto_core.exceptions import AtProtocolError
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
 from quittex_tui.errors import AuthError
 from quittex_tui.publish import tid
+from quittex_tui.publish.deadline import DeadlineTransport
 from quittex_tui.publish.retry import network_failure
+from quittex_tui.publish.scrub import remember_session_string, scrub
 from quittex_tui.publish.target import (
+    Pending,
     PermanentError,
     PostRef,
     RateBudget,
     RateLimited,
+    ReadCall,
     ReplyTo,
+    Resolution,
     TargetInfo,
     TransientError,
+    Verdict,
 )
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -68,27 +80,25 @@ _BSKY_HOSTS = ("bsky.network", "bsky.social")
 HeaderObserver = Callable[[str, int, dict[str, str]], None]
 
 
+GET_RECORD_BATCH = 20  # up to this many keys: one getRecord each; more: one listRecords walk
+
+
 class HeaderCapturingRequest(Request):
-    """The SDK's request layer, reporting (xrpc method, status, headers) of every response it gets."""
+    """The SDK's request layer as the SDK builds it, configured through its public kwargs (they go to
+    `httpx.Client`): a deadline transport, and a response hook reporting (xrpc method, status, headers)
+    of every response — success or error — before the SDK parses it."""
 
     def __init__(self, *, observer: HeaderObserver | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
         self.observer = observer
+        kwargs.setdefault("transport", DeadlineTransport())
+        hooks = dict(kwargs.pop("event_hooks", None) or {})
+        hooks["response"] = [*(h for h in hooks.get("response", []) if h != self._report), self._report]
+        super().__init__(event_hooks=hooks, **kwargs)
 
-    def _new_instance(self) -> HeaderCapturingRequest:
-        return type(self)(observer=self.observer, **self._client_kwargs)
-
-    def _send_request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        nsid = url.rsplit("/", 1)[-1]
-        try:
-            response = super()._send_request(method, url, **kwargs)
-        except RequestErrorBase as exc:
-            if exc.response is not None and self.observer:
-                self.observer(nsid, exc.response.status_code, dict(exc.response.headers))
-            raise
+    def _report(self, response: httpx.Response) -> None:
         if self.observer:
+            nsid = response.request.url.path.rsplit("/", 1)[-1]
             self.observer(nsid, response.status_code, {k.lower(): v for k, v in response.headers.items()})
-        return response
 
 
 def parse_rate_headers(headers: dict[str, str]) -> tuple[int | None, int | None, datetime | None, str | None]:
@@ -143,6 +153,8 @@ class BlueskyTarget:
         self._any_budget: RateBudget | None = None
         self.rate_policy: str | None = None
         self._mention_cache: dict[str, str | None] = {}
+        # Where a session refreshed here is saved (connect.py persists it like the SDK's own refreshes).
+        self.on_session_refresh: Callable[[str], None] | None = None
         request.observer = self._observe
 
     # --- PublishTarget -------------------------------------------------------------------------
@@ -176,6 +188,47 @@ class BlueskyTarget:
         return tid.post_tid(source_id, created_at, index, attempt)
 
     def find(self, key: str, post: PlannedPost, created_at: datetime, intent_at: datetime) -> PostRef | None:
+        return self._get(key)
+
+    def has_posts(self) -> bool:
+        params = models.ComAtprotoRepoListRecords.Params(repo=self.did, collection=POST_COLLECTION, limit=1)
+        page = self._call("read your posts", lambda: self.client.com.atproto.repo.list_records(params))
+        return bool(page.records)
+
+    def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
+                  want: Collection[str] | None = None) -> dict[str, Resolution]:
+        """Exact: a record at our deterministic key is the post (whatever the journal or clocks say)."""
+        keys = [p.key for p in pending if want is None or p.key in want]
+        if not keys:
+            return {}
+        if len(keys) <= GET_RECORD_BATCH:
+            out: dict[str, Resolution] = {}
+            for p in pending:
+                if p.key in keys:
+                    found = call(lambda k=p.key: self._get(k), "checking a post on the server")
+                    out[p.key] = Resolution(Verdict.FOUND, found) if found else Resolution(Verdict.ABSENT)
+            return out
+        wanted = set(keys)
+        last = max(wanted)  # TIDs sort as their times: stop once past the newest key we look for
+        found_at: dict[str, PostRef] = {}
+        cursor: str | None = None
+        while True:
+            params = models.ComAtprotoRepoListRecords.Params(
+                repo=self.did, collection=POST_COLLECTION, limit=100, cursor=cursor, reverse=True)
+            page = call(lambda p=params: self._call("read your posts",
+                                                    lambda: self.client.com.atproto.repo.list_records(p)),
+                        "reading your posts on the server")
+            for rec in page.records:
+                rkey = rec.uri.rsplit("/", 1)[-1]
+                if rkey in wanted:
+                    found_at[rkey] = PostRef(uri=rec.uri, cid=rec.cid or "", url=self.web_url(rkey))
+            cursor = page.cursor
+            if not cursor or not page.records or page.records[-1].uri.rsplit("/", 1)[-1] >= last:
+                break
+        return {k: Resolution(Verdict.FOUND, found_at[k]) if k in found_at else Resolution(Verdict.ABSENT)
+                for k in keys}
+
+    def _get(self, key: str) -> PostRef | None:
         params = models.ComAtprotoRepoGetRecord.Params(repo=self.did, collection=POST_COLLECTION, rkey=key)
         try:
             got = self._call("read back the post", lambda: self.client.com.atproto.repo.get_record(params))
@@ -402,11 +455,22 @@ class BlueskyTarget:
         return status == 401 or (status == 400 and error in ("ExpiredToken", "InvalidToken"))
 
     def _recover_session(self) -> None:
-        """Refresh the session once (refresh token); if that is refused, log in again with the password."""
+        """Refresh the session once (refresh token); if that is refused, log in again with the password.
+
+        Public SDK calls only: the current session from `export_session_string()`, a refreshSession call
+        with the refresh token, the new tokens installed with `login(session_string=…)`."""
         try:
-            self.client._refresh_and_set_session()
+            current = Session.decode(self.client.export_session_string())
+            fresh = self.client.com.atproto.server.refresh_session(
+                headers={"Authorization": f"Bearer {current.refresh_jwt}"})
+            renewed = Session(handle=fresh.handle, did=fresh.did, access_jwt=fresh.access_jwt,
+                              refresh_jwt=fresh.refresh_jwt, pds_endpoint=current.pds_endpoint).encode()
+            remember_session_string(renewed)
+            self.client.login(session_string=renewed, fetch_bsky_profile=False)
+            if self.on_session_refresh is not None:
+                self.on_session_refresh(renewed)
             return
-        except (AtProtocolError, LoginRequiredError) as exc:
+        except (AtProtocolError, LoginRequiredError, ValueError) as exc:
             if isinstance(exc, RequestErrorBase) and exc.response is None:
                 raise TransientError(
                     f"network error while refreshing the Bluesky session: {type(exc).__name__}"
@@ -430,12 +494,13 @@ class BlueskyTarget:
         if not isinstance(exc, RequestErrorBase) or exc.response is None:
             if isinstance(exc, RequestErrorBase):  # transport failure: timeout, reset, refused
                 return TransientError(f"network error while trying to {what}: {network_failure(exc)}")
-            return PermanentError(f"could not {what}: {exc}")
+            return PermanentError(f"could not {what}: {scrub(str(exc))[:300]}")
         status = exc.response.status_code
         content = exc.response.content
         error = getattr(content, "error", None) or ""
         message = getattr(content, "message", None) or ""
-        detail = f"{error}: {message}".strip(": ") or f"HTTP {status}"
+        # The server's own words, without any secret it echoed back (scrub.py), kept short.
+        detail = scrub(f"{error}: {message}".strip(": "))[:300] or f"HTTP {status}"
         if status == 429:
             return RateLimited(
                 self._reset_from(exc.response.headers), f"Bluesky rate limit reached ({detail})"

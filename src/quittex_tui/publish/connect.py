@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from quittex_tui.errors import AuthError, InputError, ServiceError
-from quittex_tui.publish import secrets
+from quittex_tui.publish import scrub, secrets
 
 # The network SDKs are imported inside the functions that use them: atproto alone takes about a second
 # (several on a cold disk), and `migrate --dry-run`, `plan`, `--help` or a Mastodon-only run need none of it
@@ -273,9 +273,15 @@ def _bluesky_client(
     return Client(base_url=base, request=request), request, base
 
 
+def _current_session(client: Client) -> Session:
+    """The client's session through the SDK's public export (not its private `_session`)."""
+    from atproto import Session
+
+    return Session.decode(client.export_session_string())
+
+
 def _session_pds(client: Client, fallback: str) -> str:
-    session = client._session
-    endpoint = (session.pds_endpoint if session else None) or fallback
+    endpoint = _current_session(client).pds_endpoint or fallback
     return check_url(endpoint.removesuffix("/xrpc"), "PDS")
 
 
@@ -283,8 +289,10 @@ def _persist_session(key: str) -> Callable[[SessionEvent, Session], None]:
     from atproto import SessionEvent
 
     def _save(event: SessionEvent, session: Session) -> None:
+        encoded = session.encode()
+        scrub.remember_session_string(encoded)  # a server echoing these tokens never gets them printed
         if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
-            secrets.update_secrets(key, session=session.encode())
+            secrets.update_secrets(key, session=encoded)
 
     return _save
 
@@ -305,6 +313,7 @@ def connect_bluesky(
     key = secrets.bluesky_key(handle)
     stored = secrets.load_secrets(key)
     password = password or os.environ.get(secrets.BLUESKY_PASSWORD_ENV) or stored.get("password")
+    scrub.remember_secrets(password)
     # `request`: tests inject the SDK request layer with their own httpx transport (fault injection).
     client, req, base = _bluesky_client(handle, service, request)
     client.on_session_change(_persist_session(key))
@@ -322,9 +331,8 @@ def connect_bluesky(
             client.login(handle, password, fetch_bsky_profile=False)
         except AtProtocolError as exc:
             raise _bluesky_auth_error(exc, handle, base, password=password) from None
-    session = client._session
-    assert session is not None
-    return BlueskyTarget(
+    session = _current_session(client)
+    target = BlueskyTarget(
         client,
         did=session.did,
         handle=session.handle or handle,
@@ -332,6 +340,8 @@ def connect_bluesky(
         request=req,
         password=password,
     )
+    target.on_session_refresh = lambda encoded: secrets.update_secrets(key, session=encoded)
+    return target
 
 
 def _session_usable(client: Client, session_string: str, handle: str) -> bool:
@@ -351,7 +361,7 @@ def _session_usable(client: Client, session_string: str, handle: str) -> bool:
         client.com.atproto.server.get_session()
     except AtProtocolError as exc:
         if isinstance(exc, RequestErrorBase) and exc.response is None:
-            raise _bluesky_auth_error(exc, handle, client._base_url) from None
+            raise _bluesky_auth_error(exc, handle, session.pds_endpoint or "the Bluesky server") from None
         return False  # expired / revoked: fall back to the app password
     except ValueError:
         return False
@@ -365,14 +375,14 @@ def login_bluesky(handle: str, password: str, service: str | None = None) -> str
     handle = normalize_handle(handle)
     if not password:
         raise InputError("the app password is empty")
+    scrub.remember_secrets(password)
     key = secrets.bluesky_key(handle)
     client, _, base = _bluesky_client(handle, service)
     try:
         client.login(handle, password, fetch_bsky_profile=False)
     except AtProtocolError as exc:
         raise _bluesky_auth_error(exc, handle, base, password=password) from None
-    session = client._session
-    assert session is not None
+    session = _current_session(client)
     _session_pds(client, base)  # refuse a DID document that points at a plain-http remote PDS
     secrets.update_secrets(key, password=password, session=session.encode(), did=session.did)
     return session.did
@@ -421,10 +431,12 @@ def _mastodon_service_error(exc: Exception, instance: str, token_source: str = "
 def _mastodon_api(
     instance: str, token: str | None, log: RateHeaderLog | None = None, **kwargs: Any
 ) -> Mastodon:
-    import requests
     from mastodon import Mastodon
 
-    session = requests.Session()
+    from quittex_tui.publish.deadline import DeadlineSession
+
+    scrub.remember_secrets(token, kwargs.get("client_secret"))
+    session = DeadlineSession()  # a total deadline per request (deadline.py): Mastodon.py's public session=
     if log is not None:
         session.hooks["response"].append(log.hook)
     # ratelimit_method="throw": never let the library sleep on its own; the engine's Pacer owns waiting.

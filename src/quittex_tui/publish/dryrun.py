@@ -16,21 +16,27 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from quittex_tui.convert.models import PlannedPost
+from quittex_tui.fileio import write_failure
 from quittex_tui.publish.target import (
+    Pending,
     PermanentError,
     PostRef,
     RateBudget,
     RateLimited,
+    ReadCall,
     ReplyTo,
+    Resolution,
     TargetInfo,
     TransientError,
+    Verdict,
 )
 
 
@@ -123,6 +129,21 @@ class DryRunTarget:
         self.find_calls += 1
         return self._by_key.get(key)
 
+    def has_posts(self) -> bool:
+        return bool(self._by_key)
+
+    def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
+                  want: Collection[str] | None = None) -> dict[str, Resolution]:
+        """Exact, by key (the simulated server remembers every key it was sent)."""
+        out: dict[str, Resolution] = {}
+        for p in pending:
+            if want is not None and p.key not in want:
+                continue
+            self.find_calls += 1
+            ref = self._by_key.get(p.key)
+            out[p.key] = Resolution(Verdict.FOUND, ref) if ref else Resolution(Verdict.ABSENT)
+        return out
+
     def publish(
         self, post: PlannedPost, *, key: str, created_at: datetime, reply_to: ReplyTo | None
     ) -> PostRef:
@@ -171,8 +192,14 @@ class DryRunTarget:
             row = {"key": sim.key, "uri": sim.ref.uri, "cid": sim.ref.cid, "url": sim.ref.url,
                    "text": sim.text, "created_at": sim.created_at.isoformat(),
                    "parent": sim.reply_to.parent.uri if sim.reply_to else None}
-            with open(self.store, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            try:
+                # 0600 like every file of the migration (it holds the posts' texts).
+                fd = os.open(self.store, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                os.fchmod(fd, 0o600)  # also a file an earlier version created 0644
+                with os.fdopen(fd, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            except OSError as exc:
+                raise write_failure(self.store, exc, what="record the simulated post in") from None
         self._by_key.setdefault(sim.key, sim.ref)
         self.posts.append(sim)
 

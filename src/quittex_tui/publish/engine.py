@@ -6,16 +6,25 @@ order (oldest first):
    used), else `target.post_key(...)` — deterministic — skipping any key the journal or another post of
    the plan already holds (`_assign_keys`: two posts on one key would make the second REPLACE the first);
 2. journal says `done` → reuse its ref (already published, needed as the thread's root/parent);
-3. journal has an intent (or a failure) without result → `target.find` reconciles: did it land?;
-4. otherwise append the intent (write-ahead, fsynced), publish, append the result (fsynced).
+3. journal has an intent (or a failure) without result → reconciled before anything is sent (`prepare`):
+   every such post of the plan in one batch (`target.reconcile`), so look-alikes are told apart together
+   and the journal's confirmed posts are never handed to a second entry (issue 11). When the journal holds
+   no post at all while the account already has posts (journal deleted, lost, or a second --state file
+   for the same account), EVERY planned post is reconciled that way first: never a blind re-send;
+4. otherwise the write step (writestep.py): intent (write-ahead, fsynced, with the server's time), publish,
+   done (fsynced); a try that may have landed is checked (`_check`) before it is tried again.
 A kill between 4's steps leaves an intent that step 3 resolves on resume: never a lost confirmed post,
 never a second copy. Posts of an item chain as replies (root = first post, parent = previous one).
+Reconciliation answers UNSURE when it cannot tell without guessing: the item fails with a message that
+asks the user to look (`resend_unsure` is their answer "it is not there"); LATER when a look-alike sent
+moments ago must be settled first (the item goes to the end of the run).
 
 Faults: `RateLimited` waits until the reset (`Pacer`), `TransientError` is retried with backoff (and the
 write is reconciled before a retry, since a timeout may hide a success), `PermanentError` fails the item
 (reason kept; later posts of it are not sent) and the run goes on. A server that keeps failing from the
 start, or for several items in a row, ends the run with `ServiceError` instead of failing every item.
-`AuthError` and other `QuittexError`s end the run; the journal stays intact.
+`AuthError` and other `QuittexError`s end the run; the journal stays intact. Every wait watches the stop
+flag. `limit` counts the items ATTEMPTED in a run.
 """
 
 from __future__ import annotations
@@ -28,26 +37,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from quittex_tui.convert.models import Plan, PlanItem, PlannedPost
 from quittex_tui.errors import QuittexError, ServiceError
-from quittex_tui.publish.journal import Journal
+from quittex_tui.publish.journal import Journal, JournalEntry
 from quittex_tui.publish.pacing import PaceDecision, Pacer
 from quittex_tui.publish.retry import RetryPolicy
+from quittex_tui.publish.scrub import scrub
 from quittex_tui.publish.target import (
+    Pending,
     PermanentError,
     PostRef,
-    PublishError,
     PublishTarget,
-    RateLimited,
     ReplyTo,
-    TransientError,
+    Resolution,
+    Unsure,
+    Verdict,
 )
+from quittex_tui.publish.writestep import WAIT_SLICE, CallPolicy, GaveUp, Stopped, Waiter, WriteStep
 
-T = TypeVar("T")
+__all__ = ["WAIT_SLICE", "Engine", "EngineEvent", "ItemStatus", "Progress", "RunReport", "estimate_duration"]
 
 # Documented write budgets (../shared/platform-limits.md): Bluesky 5,000 points/h and 35,000/day with a
 # create costing 3; Mastodon 300 statuses / 3 h (2,400/day) and 30 media uploads / 30 min.
@@ -57,7 +69,10 @@ MASTODON_POSTS_PER_HOUR = 300 / 3
 MASTODON_MEDIA_PER_HOUR = 30 * 2
 DRY_RUN_SECONDS_PER_POST = 0.05
 MAX_KEY_ATTEMPTS = 10_000  # candidates tried for one post's key before calling it a bug
-WAIT_SLICE = 0.5  # seconds: waits are cut in slices so a stop (pause, Ctrl+C) is seen quickly
+# How uncertain an intent's time is, on the server's clock: from its Date header (whole seconds, plus the
+# round trip), or from our own clock at the time mapped with today's offset (it may have drifted since).
+SERVER_TIME_MARGIN = timedelta(seconds=30)
+LOCAL_TIME_MARGIN = timedelta(minutes=5)
 
 
 def utcnow() -> datetime:
@@ -100,7 +115,7 @@ class Progress:
 
 @dataclass
 class EngineEvent:
-    kind: str  # "item_started" | "item_sent" | "item_failed" | "waiting" | "retrying" | "done"
+    kind: str  # "item_started" | "item_sent" | "item_failed" | "waiting" | "retrying" | "checking" | "done"
     item_id: str | None
     message: str
     progress: Progress
@@ -117,14 +132,6 @@ class RunReport(BaseModel):
     remaining: int = 0
 
 
-class _Stopped(Exception):
-    """A stop was requested while waiting: leave the current post for the next run."""
-
-
-class _GaveUp(Exception):
-    """Transient faults outlasted the retries for one write."""
-
-
 def _accepts_attempt(target: PublishTarget) -> bool:
     try:
         return "attempt" in inspect.signature(target.post_key).parameters
@@ -135,6 +142,11 @@ def _accepts_attempt(target: PublishTarget) -> bool:
 def post_time(item: PlanItem, post: PlannedPost) -> datetime:
     """The post's original time (a plan may give each post its own; else the item's)."""
     return post.created_at or item.created_at
+
+
+
+class _Later(Exception):
+    """A pending post must wait until a recent look-alike is settled (reconciliation said LATER)."""
 
 
 class Engine:
@@ -149,6 +161,7 @@ class Engine:
         now: Callable[[], datetime] = utcnow,
         pacer: Pacer | None = None,
         retry: RetryPolicy | None = None,
+        resend_unsure: bool = False,
     ) -> None:
         self.plan = plan
         self.target = target
@@ -158,23 +171,32 @@ class Engine:
         self.now = now
         self.pacer = pacer or Pacer(now=now)
         self.retry = retry or RetryPolicy()
+        # The user checked the account and says: the posts we could not tell about are NOT there.
+        self.resend_unsure = resend_unsure
+        self.waiter = Waiter(sleep=sleep)
+        self.policy = CallPolicy(waiter=self.waiter, pacer=self.pacer, retry=self.retry, now=now,
+                                 notify=self._notify)
+        self.step = WriteStep(journal, self.policy, server_now=self._server_now)
         self.keys: dict[str, list[str]] = self._assign_keys()
+        self._items = {item.id: item for item in plan.items}
         self._status: dict[str, ItemStatus] = {}
         self._reasons: dict[str, str] = {}
         self._retryable: set[str] = set()
         for item in plan.items:
             self._status[item.id] = self._status_from_journal(item)
+        self._verdicts: dict[str, Resolution] = {}  # reconciliation answers not acted upon yet
+        self._prepared = False
+        self._lost = False  # the journal holds no post of an account that has posts: check every post
+        self.adopted = 0  # posts found already on the server by reconciliation (journal lost or intents)
         self._sent = 0
+        self._attempted = 0
+        self._writes_ok = 0  # writes that succeeded this run (none yet + giving up = the server is down)
         self._already = 0
         self._current: str | None = None
-        self._waiting_until: datetime | None = None
-        self._last_error: str | None = None
         self._posts_left = 0
         self._seconds_per_post: float | None = None
         self._last_write_at: datetime | None = None
-        self._successes = 0
         self._gave_up_in_a_row = 0
-        self._stop: threading.Event | None = None
 
     # --- keys -----------------------------------------------------------------------------------------
     def _assign_keys(self) -> dict[str, list[str]]:
@@ -259,15 +281,17 @@ class Engine:
                 out.append(e.ref())
         return out
 
+    def _todo(self, retry_failed: bool) -> list[PlanItem]:
+        return [
+            item for item in self.plan.items
+            if self._status[item.id] == ItemStatus.PLANNED
+            or (self._status[item.id] == ItemStatus.FAILED and (retry_failed or item.id in self._retryable))
+        ]
+
     def pending_posts(self, *, retry_failed: bool = False) -> tuple[int, int]:
         """(items, posts) the next run would still write — for the confirmation and the time estimate."""
         items = posts = 0
-        for item in self.plan.items:
-            st = self._status[item.id]
-            if st in (ItemStatus.SENT, ItemStatus.SKIPPED):
-                continue
-            if st == ItemStatus.FAILED and not retry_failed and item.id not in self._retryable:
-                continue
+        for item in self._todo(retry_failed):
             items += 1
             posts += self._missing_posts(item)
         return items, posts
@@ -281,115 +305,156 @@ class Engine:
             counts[st] += 1
         total = len(self._status) - counts[ItemStatus.SKIPPED]
         eta: float | None = None
+        waiting_until = self.policy.waiting_until
         if self._seconds_per_post is not None:
             eta = self._posts_left * self._seconds_per_post
         elif self.target.network in ("bluesky", "mastodon"):
             eta = estimate_duration(self._posts_left, self.target.network).total_seconds()
-        if eta is not None and self._waiting_until is not None:
-            eta += max(0.0, (self._waiting_until - self.now()).total_seconds())
+        if eta is not None and waiting_until is not None:
+            eta += max(0.0, (waiting_until - self.now()).total_seconds())
         return Progress(
             total=total, sent=self._sent, failed=counts[ItemStatus.FAILED],
             remaining=total - counts[ItemStatus.SENT] - counts[ItemStatus.FAILED], already=self._already,
-            eta_seconds=eta, waiting_until=self._waiting_until, last_error=self._last_error,
+            eta_seconds=eta, waiting_until=waiting_until, last_error=self.policy.last_error,
             current_item=self._current,
         )
 
     def _emit(self, kind: str, item_id: str | None, message: str) -> None:
         if self.on_event is not None:
-            self.on_event(EngineEvent(kind, item_id, message, self.progress()))
+            self.on_event(EngineEvent(kind, item_id, scrub(message), self.progress()))
 
-    # --- waiting --------------------------------------------------------------------------------------
-    def _stopping(self) -> bool:
-        return self._stop is not None and self._stop.is_set()
+    def _notify(self, kind: str, item_id: str | None, message: str, until: datetime | None) -> None:
+        self._emit(kind, item_id, message)
 
-    def _wait(self, seconds: float) -> None:
-        """Sleep in slices, watching the stop flag; raises _Stopped if a stop comes meanwhile."""
-        end = time.monotonic() + seconds
-        remaining = seconds
-        while remaining > 0:
-            if self._stopping():
-                raise _Stopped
-            step = min(WAIT_SLICE, remaining)
-            self.sleep(step)
-            remaining -= step
-            if self.sleep is time.sleep:  # real time: trust the monotonic clock over the sum of slices
-                remaining = min(remaining, end - time.monotonic())
-        if self._stopping():
-            raise _Stopped
+    # --- reconciliation ---------------------------------------------------------------------------------
+    def _server_now(self) -> datetime | None:
+        """Now on the server's clock, when the target knows it (Mastodon's Date headers); else None."""
+        known = getattr(self.target, "clock_known", None)
+        server_now = getattr(self.target, "server_now", None)
+        if callable(known) and callable(server_now) and known():
+            return server_now()  # type: ignore[no-any-return]
+        return None
 
-    def _wait_decision(self, decision: PaceDecision, item_id: str | None) -> None:
-        if decision.delay <= 0:
+    def _intent_time(self, entry: JournalEntry | None) -> tuple[datetime | None, timedelta]:
+        """The first intent's time on the server's clock, and how uncertain it is."""
+        if entry is None:
+            return None, timedelta(0)
+        if entry.server_at is not None:
+            return entry.server_at, SERVER_TIME_MARGIN
+        if entry.at is None:
+            return None, timedelta(0)
+        server_now = self._server_now()
+        offset = server_now - self.now() if server_now is not None else timedelta(0)
+        return entry.at + offset, LOCAL_TIME_MARGIN  # our clock then, today's offset: a wider margin
+
+    def _pending(self, item: PlanItem, index: int, *, lost: bool) -> Pending | None:
+        key = self.keys[item.id][index]
+        entry = self.journal.get(key)
+        if entry is not None and entry.status == "done":
+            return None
+        if entry is None and not lost:
+            return None  # never attempted: nothing to check
+        parent: PostRef | None = None
+        if index > 0:
+            before = self.journal.get(self.keys[item.id][index - 1])
+            if before is not None and before.status == "done":
+                parent = before.ref()
+        intent_at, margin = self._intent_time(entry)
+        return Pending(key, item.id, index, item.posts[index], item.created_at, parent, intent_at, margin)
+
+    def _resolve(self, want: set[str], *, record: bool = True) -> dict[str, Resolution]:
+        """Ask the target about the posts `want` (keys), with every other unresolved post of the plan as
+        context (a look-alike may own a candidate). FOUND answers are recorded in the journal (when
+        `record`), except for keys outside `want`… which are recorded too: what is found is found."""
+        pending: list[Pending] = []
+        for item in self.plan.items:
+            for index in range(len(item.posts)):
+                key = self.keys[item.id][index]
+                p = self._pending(item, index, lost=self._lost and key in want)
+                if p is not None:
+                    pending.append(p)
+        if not any(p.key in want for p in pending):
+            return {}
+        reconcile = getattr(self.target, "reconcile", None)
+        reads = self.policy.reads(getattr(self.target, "read_budget", self.target.budget))
+        if callable(reconcile):
+            answers: dict[str, Resolution] = reconcile(pending, claimed=self.journal.claimed("post"),
+                                                       call=reads, want=want)
+        else:  # a target without batch reconciliation: one `find` per wanted post
+            answers = {}
+            for p in pending:
+                if p.key in want:
+                    found = reads(lambda p=p: self.target.find(p.key, p.post, p.created_at,
+                                                               p.intent_at or self.now()), "checking a post")
+                    answers[p.key] = Resolution(Verdict.FOUND, found) if found else Resolution(Verdict.ABSENT)
+        by_key = {p.key: p for p in pending}
+        touched: set[str] = set()
+        for key, answer in answers.items():
+            if answer.verdict == Verdict.FOUND and answer.ref is not None and (record or key not in want):
+                p = by_key[key]
+                if self.journal.get(key) is None:  # lost journal: write the intent it lacks first
+                    self.journal.intent(key, item_id=p.item_id, index=p.index, kind="post")
+                self.journal.done(key, answer.ref)
+                self.adopted += 1
+                touched.add(p.item_id)
+        for item_id in touched:
+            item = self._items[item_id]
+            if self._status[item_id] != ItemStatus.SENDING:
+                self._status[item_id] = self._status_from_journal(item)
+        return answers
+
+    def prepare(self, *, stop: threading.Event | None = None, retry_failed: bool = False) -> None:
+        """Before sending (and before the confirmation, so its numbers are true): settle every post whose
+        write may have landed unconfirmed — and, when the journal is lost (no post recorded while the
+        account already has posts), every planned post — against the server. Runs once per engine."""
+        if self._prepared:
             return
-        if decision.until is not None:
-            self._waiting_until = decision.until
-            local = decision.until.astimezone().strftime("%H:%M:%S")
-            self._emit("waiting", item_id, f"{decision.reason}: waiting until {local} "
-                                           f"({decision.until.isoformat(timespec='seconds')})")
+        self._prepared = True
+        previous, self.waiter.stop = self.waiter.stop, stop
         try:
-            self._wait(decision.delay)
+            has_posts = getattr(self.target, "has_posts", None)
+            if not self.journal.has_kind("post") and callable(has_posts):
+                self._lost = bool(self.policy.call(has_posts, "checking your account"))
+            todo = self._todo(retry_failed)
+            want: set[str] = set()
+            for item in todo:
+                for key in self.keys[item.id]:
+                    entry = self.journal.get(key)
+                    if (entry is None and self._lost) or (entry is not None and entry.status != "done"):
+                        want.add(key)
+            if not want:
+                return
+            if self._lost:
+                self._emit("checking", None, "the journal of this migration has no record of a post but the "
+                                             "account already has posts: comparing the plan with them before "
+                                             "sending anything")
+            else:
+                self._emit("checking", None, f"checking {len(want)} post(s) whose last send was not "
+                                             "confirmed")
+            self._verdicts.update(self._resolve(want))
+        except Stopped:
+            self._prepared = False  # nothing decided: the next run checks again
         finally:
-            self._waiting_until = None
+            self.waiter.stop = previous
 
-    # --- calls with retries -----------------------------------------------------------------------------
-    def _attempts(self, fn: Callable[[], T], item_id: str, what: str) -> T:
-        attempt = 0
-        while True:
-            try:
-                result = fn()
-            except RateLimited as exc:
-                self._wait_decision(self.pacer.on_rate_limited(exc.reset_at), item_id)
-                continue
-            except TransientError as exc:
-                attempt += 1
-                self._last_error = f"{what}: {exc}"
-                if attempt >= self.retry.max_attempts:
-                    raise _GaveUp(f"the server kept failing ({exc}) after {attempt} tries") from exc
-                delay = self.retry.backoff(attempt)
-                self._emit("retrying", item_id, f"{what} failed ({exc}); retry {attempt + 1}/"
-                                                f"{self.retry.max_attempts} in {delay:.1f}s")
-                self._wait(delay)
-                continue
-            self._successes += 1
-            self._gave_up_in_a_row = 0
-            return result
+    def _check(self, item: PlanItem, index: int, key: str) -> PostRef | None:
+        """After a try of `key` failed in a way that may hide a success: did it land? (WriteStep's check)"""
+        answer = self._resolve({key}, record=False).get(key)
+        if answer is None or answer.verdict in (Verdict.ABSENT, Verdict.RESEND):
+            return None
+        if answer.verdict == Verdict.FOUND:
+            return answer.ref
+        raise Unsure(self._unsure_text(item, index, answer.reason))
 
-    def _guarded(self, fn: Callable[[], T]) -> Callable[[], T]:
-        """Unexpected exceptions from a target (a library's own error types) are treated as transient:
-        retried, then reported in words — never a traceback in the middle of a long run."""
-
-        def call() -> T:
-            try:
-                return fn()
-            except (PublishError, QuittexError, KeyboardInterrupt):
-                raise
-            except Exception as exc:
-                raise TransientError(f"unexpected {type(exc).__name__}: {str(exc)[:200]}") from exc
-
-        return call
-
-    def _write(self, item: PlanItem, index: int, key: str, post: PlannedPost, reply_to: ReplyTo | None,
-               intent_at: datetime) -> PostRef:
-        created_at = post_time(item, post)
-        ambiguous = False
-
-        def once() -> PostRef:
-            nonlocal ambiguous
-            if ambiguous:  # the last try may have landed before the fault: check before re-sending
-                found = self.target.find(key, post, created_at, intent_at)
-                if found is not None:
-                    return found
-                ambiguous = False
-            try:
-                return self.target.publish(post, key=key, created_at=created_at, reply_to=reply_to)
-            except TransientError:
-                ambiguous = True
-                raise
-
-        return self._attempts(self._guarded(once), item.id, f"post {index + 1} of item {item.id}")
+    def _unsure_text(self, item: PlanItem, index: int, reason: str) -> str:
+        return (f"could not tell whether post {index + 1} of item {item.id} is already on your account "
+                f"({reason or 'several posts look the same'}); nothing was sent for it. Look at the account: "
+                "if the post is not there, run the same command with --retry-failed --resend-unsure; if it "
+                "is, leave this item out of the migration")
 
     # --- the run --------------------------------------------------------------------------------------
     def _send_item(self, item: PlanItem) -> bool:
-        """Publish what is missing of one item. True = fully sent; raises _Stopped / PermanentError."""
+        """Publish what is missing of one item. True = fully sent; raises Stopped, PermanentError, _Later."""
         refs: list[PostRef] = []
         keys = self.keys[item.id]
         for index, post in enumerate(item.posts):
@@ -398,28 +463,31 @@ class Engine:
             if entry is not None and entry.status == "done":
                 refs.append(entry.ref())
                 continue
-            if self._stopping():
-                raise _Stopped
+            if self.waiter.stopping():
+                raise Stopped
             reply_to = ReplyTo(root=refs[0], parent=refs[-1]) if refs else None
-            if entry is not None:  # an intent (or a failure) without result: did it land?
-                created_at = post_time(item, post)
-                intent_at = entry.at or self.now()
-                found = self._attempts(
-                    self._guarded(lambda p=post, k=key, c=created_at, t=intent_at:
-                                  self.target.find(k, p, c, t)),
-                    item.id, f"checking post {index + 1} of item {item.id}",
-                )
-                if found is not None:
-                    self.journal.done(key, found)
-                    refs.append(found)
+            verdict = self._verdicts.pop(key, None)
+            if entry is not None and verdict is None:  # unresolved, not settled yet (a deferred item)
+                verdict = self._resolve({key}).get(key)
+                entry = self.journal.get(key)
+                if entry is not None and entry.status == "done":
+                    refs.append(entry.ref())
                     self._posts_left = max(0, self._posts_left - 1)
                     continue
-            self.journal.intent(key, item_id=item.id, index=index, kind="post")
-            recorded = self.journal.get(key)
-            intent_at = recorded.at if recorded is not None and recorded.at else self.now()
-            ref = self._write(item, index, key, post, reply_to, intent_at)
-            self.journal.done(key, ref)
+            if verdict is not None and verdict.verdict == Verdict.LATER:
+                raise _Later(verdict.reason)
+            if verdict is not None and verdict.verdict == Verdict.UNSURE and not self.resend_unsure:
+                raise Unsure(self._unsure_text(item, index, verdict.reason))
+            created_at = post_time(item, post)
+            ref = self.step(
+                key, item_id=item.id, index=index, kind="post",
+                send=lambda p=post, k=key, c=created_at, r=reply_to: self.target.publish(
+                    p, key=k, created_at=c, reply_to=r),
+                check=lambda i=index, k=key: self._check(item, i, k),
+                what=f"post {index + 1} of item {item.id}",
+            )
             refs.append(ref)
+            self._writes_ok += 1
             self._posts_left = max(0, self._posts_left - 1)
             self._pace(item.id)
         return True
@@ -431,8 +499,8 @@ class Engine:
                                     "pacing to the server's rate limit")
         if decision.delay > 0:
             # A stop during the pause: the write is recorded; the loop sees the stop before the next post.
-            with contextlib.suppress(_Stopped):
-                self._wait_decision(decision, item_id)
+            with contextlib.suppress(Stopped):
+                self.policy.wait_decision(decision, item_id)
         now = self.now()
         if self._last_write_at is not None:
             sample = (now - self._last_write_at).total_seconds()
@@ -442,68 +510,88 @@ class Engine:
 
     def run(self, *, limit: int | None = None, stop: threading.Event | None = None,
             retry_failed: bool = False) -> RunReport:
-        self._stop = stop
+        """Send what is left. `limit`: at most this many items ATTEMPTED in this run (sent or failed), so
+        a server refusing everything costs `limit` items, not the whole plan."""
+        self.waiter.stop = stop
         self._sent = 0
-        self._successes = 0
+        self._attempted = 0
+        self._writes_ok = 0
         self._gave_up_in_a_row = 0
         self._last_write_at = None
-        self._already = sum(1 for s in self._status.values() if s == ItemStatus.SENT)
-        todo = [
-            item for item in self.plan.items
-            if self._status[item.id] == ItemStatus.PLANNED
-            or (self._status[item.id] == ItemStatus.FAILED and (retry_failed or item.id in self._retryable))
-        ]
-        counted = todo if limit is None else todo[: max(0, limit)]
-        self._posts_left = sum(self._missing_posts(item) for item in counted)
         try:
-            for item in todo:
-                if limit is not None and self._sent >= limit:
+            self.prepare(stop=stop, retry_failed=retry_failed)
+            self._already = sum(1 for s in self._status.values() if s == ItemStatus.SENT)
+            todo = self._todo(retry_failed)
+            counted = todo if limit is None else todo[: max(0, limit)]
+            self._posts_left = sum(self._missing_posts(item) for item in counted)
+            queue = list(todo)
+            deferred: set[str] = set()
+            while queue:
+                item = queue.pop(0)
+                if limit is not None and self._attempted >= limit:
                     break
-                if self._stopping():
+                if self.waiter.stopping():
                     break
-                self._run_item(item)
-        except _Stopped:
+                if self._status[item.id] == ItemStatus.SENT:  # settled meanwhile by a reconciliation
+                    continue
+                if not self._run_item(item, last_chance=item.id in deferred):
+                    deferred.add(item.id)
+                    queue.append(item)  # after the recent look-alikes: they are settled by then
+        except Stopped:
             pass
         finally:
             self._current = None
-            self._stop = None
+            self.waiter.stop = None
         report = self.report()
         self._emit("done", None, f"{report.published} published, {len(report.failed)} failed, "
                                  f"{report.remaining} remaining")
         return report
 
-    def _run_item(self, item: PlanItem) -> None:
+    def _run_item(self, item: PlanItem, *, last_chance: bool = False) -> bool:
+        """Send one item; False when it must wait for a recent look-alike (tried again at the end)."""
         self._current = item.id
         self._status[item.id] = ItemStatus.SENDING
+        self._attempted += 1
         self._emit("item_started", item.id, f"sending item {item.id} ({len(item.posts)} post(s))")
         try:
             self._send_item(item)
-        except _Stopped:
+        except _Later as exc:
+            if not last_chance:
+                self._attempted -= 1
+                self._status[item.id] = self._status_from_journal(item)
+                return False
+            self._fail(item, self._unsure_text(item, 0, f"{exc}; run the same command again in an hour"),
+                       retryable=True)
+            return True
+        except Stopped:
             self._status[item.id] = self._status_from_journal(item)
             raise
         except PermanentError as exc:
             self._fail(item, exc.reason, retryable=False)
-            return
-        except _GaveUp as exc:
+            return True
+        except GaveUp as exc:
             self._gave_up_in_a_row += 1
-            if self._successes == 0 or self._gave_up_in_a_row >= self.retry.down_after:
+            if self._writes_ok == 0 or self._gave_up_in_a_row >= self.retry.down_after:
                 self._status[item.id] = self._status_from_journal(item)
+                cause = scrub(str(exc.__cause__ or exc))
                 raise ServiceError(
-                    f"stopped: the {self._server_label()} keeps failing ({exc.__cause__ or exc}; "
+                    f"stopped: the {self._server_label()} keeps failing ({cause}; "
                     f"{self.retry.max_attempts} tries per post); {self._sent + self._already} of "
                     f"{len(self._status)} items are published so far",
                     "nothing confirmed is lost; when the server is back, run the same command to resume",
                 ) from None
             self._fail(item, str(exc), retryable=True)
-            return
+            return True
         except BaseException:
             self._status[item.id] = self._status_from_journal(item)
             raise
+        self._gave_up_in_a_row = 0
         self._status[item.id] = ItemStatus.SENT
         self._reasons.pop(item.id, None)
         self._retryable.discard(item.id)
         self._sent += 1
         self._emit("item_sent", item.id, f"item {item.id} published")
+        return True
 
     def _server_label(self) -> str:
         """"Mastodon server https://…" for messages; never fails (the server may be down)."""
@@ -516,12 +604,14 @@ class Engine:
         return f"{name} server {server}".rstrip()
 
     def _fail(self, item: PlanItem, reason: str, *, retryable: bool) -> None:
+        reason = scrub(reason)
         # Record the failure on the first post that is not done (the one that failed).
         for key in self.keys[item.id]:
             entry = self.journal.get(key)
             if entry is None or entry.status != "done":
                 if entry is None:
-                    self.journal.intent(key, item_id=item.id, index=self.keys[item.id].index(key))
+                    self.journal.intent(key, item_id=item.id, index=self.keys[item.id].index(key),
+                                        server_at=self._server_now())
                 self.journal.failed(key, reason, retryable=retryable)
                 break
         self._status[item.id] = ItemStatus.FAILED
@@ -530,7 +620,7 @@ class Engine:
             self._retryable.add(item.id)
         else:
             self._retryable.discard(item.id)
-        self._last_error = f"item {item.id}: {reason}"
+        self.policy.last_error = f"item {item.id}: {reason}"
         self._emit("item_failed", item.id, f"item {item.id} failed: {reason}")
 
     def report(self) -> RunReport:

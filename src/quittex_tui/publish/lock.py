@@ -217,3 +217,30 @@ def account_lock(network: str, account: str | None, *, label: str = "", command:
     who = f"a migration to {label}" if label else "a migration to this account"
     return WriterLock(account_lock_path(network, account, folder), command=command,
                       subject=f"{who} (another state file)")
+
+
+def account_of(target: object) -> tuple[str, str | None, str]:
+    """(network, account id, label) of a connected target, for `account_lock`; no id for the dry run."""
+    network = str(getattr(target, "network", ""))
+    label = ""
+    info = getattr(target, "info", None)
+    if network == "bluesky":
+        account = getattr(target, "did", None)
+        label = f"@{getattr(target, 'handle', '') or account}"
+    elif network == "mastodon":
+        acct = getattr(target, "account", None) or {}
+        instance = str(getattr(target, "instance", "")).rstrip("/").lower()
+        account = f"{instance}#{acct.get('id')}" if acct.get("id") is not None else None
+        label = str(acct.get("acct") or "this account")
+        if callable(info):
+            with contextlib.suppress(Exception):  # the label is only for messages
+                label = info().handle
+    else:
+        account = None
+    return network, account, label
+
+
+def account_lock_for(target: object, *, command: str = "") -> WriterLock | contextlib.nullcontext[None]:
+    """The lock of the account `target` writes to (see `account_lock`)."""
+    network, account, label = account_of(target)
+    return account_lock(network, account, label=label, command=command)

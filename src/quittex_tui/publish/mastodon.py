@@ -9,12 +9,15 @@ Mastodon scopes idempotency keys per account (Redis key `idempotency:status:<acc
 PostStatusService), so two accounts never collide; and two migrations of the *same* archive to the *same*
 account are the same posts — a server-side dedupe there is what the user wants, not a collision.
 
-Reconciliation (`find`): within the server's 1-hour idempotency window (kept with a safety margin for
-media upload time) re-POSTing with the same key is safe, so `find` answers None and the engine re-publishes
-with the same key. Beyond it, only the account itself can tell: we read the account's own statuses created
-since the intent (minus clock skew) and match on the post's text — compared as normalised plain text
-(the API returns HTML), falling back to GET /api/v1/statuses/:id/source (the raw text) for near-misses —
-and on the number of media attachments.
+Reconciliation (`reconcile`, issue 11): within the server's 1-hour idempotency window (kept with a safety
+margin for media upload time) re-POSTing with the same key is safe: RESEND. Beyond it, only the account
+itself can tell: we read the account's own statuses back to the oldest pending intent (all of them when
+the journal was lost) and match them with reconcile.py — never a status the journal already gave to
+another post, the same reply parent, text, media (kind, alt text, aspect), language, not older than the
+intent. Times are the SERVER's: every answer's `Date` header gives our clock's offset, so a laptop clock
+10 minutes ahead changes nothing. Reads go through the engine's `call` (waits on 429, pacing on the
+general X-RateLimit budget) and are bounded: pages of 40 back to the oldest intent, and at most
+`SOURCE_CHECKS` raw-source reads (GET /api/v1/statuses/:id/source) per reconciliation, for near misses.
 
 Errors are classified by HTTP status, never by message text (servers localise messages).
 """
@@ -28,8 +31,9 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -48,15 +52,22 @@ from mastodon import (
 
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
 from quittex_tui.errors import AuthError
+from quittex_tui.publish.reconcile import Seen, loose_text, match, media_kind
 from quittex_tui.publish.retry import network_failure
+from quittex_tui.publish.scrub import scrub
 from quittex_tui.publish.target import (
+    Pending,
     PermanentError,
     PostRef,
     RateBudget,
     RateLimited,
+    ReadCall,
     ReplyTo,
+    Resolution,
     TargetInfo,
     TransientError,
+    Verdict,
+    direct_call,
 )
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -64,8 +75,10 @@ VISIBILITIES = ("public", "unlisted", "private", "direct")
 # calls `find` right before `publish`, which may first spend minutes uploading and processing media.
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 SAFE_REPOST_WINDOW = timedelta(minutes=40)
-CLOCK_SKEW = timedelta(minutes=5)
-RECONCILE_MAX_PAGES = 25  # 40 statuses per page
+CLOCK_SKEW = timedelta(minutes=5)  # margin of an intent time known only on OUR clock (older journals)
+SERVER_CLOCK_MARGIN = timedelta(seconds=30)  # margin of an intent time on the server's clock (Date: 1 s)
+PAGE_SIZE = 40  # statuses per page (the API's maximum)
+SOURCE_CHECKS = 12  # raw-source reads allowed per reconciliation (near misses only)
 MEDIA_POLL_TIMEOUT = 300.0  # seconds a video may take to process before we call it transient
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=5)  # the general window is 300 requests / 5 min
 CLOCK_SKEW_TOLERANCE = timedelta(seconds=2)
@@ -90,8 +103,11 @@ def parse_reset(value: str | None) -> datetime | None:
 class RateHeaderLog:
     """A `requests` response hook that keeps the last X-RateLimit-* values seen (all calls, and writes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._lock = threading.Lock()
+        self.clock = clock  # our clock, as the target sees it (tests move it)
+        # The server's clock minus ours, from the last answer's Date header (None: no answer yet).
+        self.clock_offset: timedelta | None = None
         self.last: RateBudget | None = None
         self.last_write: RateBudget | None = None
         self.last_retry_after: float | None = None
@@ -101,7 +117,10 @@ class RateHeaderLog:
     def hook(self, response: Any, *args: Any, **kwargs: Any) -> Any:
         headers = response.headers
         retry_after = headers.get("Retry-After")
+        offset = _date_offset(headers.get("Date"), self.clock())
         with self._lock:
+            if offset is not None:
+                self.clock_offset = offset
             try:
                 self.last_retry_after = float(retry_after) if retry_after else None
             except ValueError:
@@ -126,6 +145,19 @@ class RateHeaderLog:
             if is_write:
                 self.last_write = budget
         return response
+
+
+def _date_offset(value: str | None, ours: datetime) -> timedelta | None:
+    """Server clock − our clock, from an HTTP `Date` header (whole seconds: +0.5 s centres the estimate)."""
+    if not value:
+        return None
+    try:
+        theirs = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if theirs.tzinfo is None:
+        theirs = theirs.replace(tzinfo=UTC)
+    return theirs + timedelta(seconds=0.5) - ours
 
 
 def _to_int(value: str | None) -> int | None:
@@ -196,6 +228,7 @@ class MastodonTarget:
         self.headers = headers or RateHeaderLog()
         self._sleep = sleep
         self._now = now
+        self.headers.clock = lambda: self._now()
         self.media_poll_timeout = media_poll_timeout
         self._instance_info: TargetInfo | None = None
 
@@ -242,28 +275,77 @@ class MastodonTarget:
         digest = hashlib.sha256(seed.encode()).hexdigest()
         return f"qtx-{digest[:40]}"
 
+    def read_budget(self) -> RateBudget:
+        """The general budget (every request counts: 300 / 5 min), as the last answer of any kind said."""
+        last = self.headers.last
+        return RateBudget(**vars(last)) if last else RateBudget(cost_per_post=1)
+
+    def server_now(self) -> datetime:
+        """Now on the server's clock (its last Date header); ours when no answer was seen yet."""
+        offset = self.headers.clock_offset
+        return self._now() + (offset or timedelta(0))
+
+    def clock_known(self) -> bool:
+        return self.headers.clock_offset is not None
+
+    def has_posts(self) -> bool:
+        return int(self.account.get("statuses_count") or 0) > 0
+
     def find(self, key: str, post: PlannedPost, created_at: datetime, intent_at: datetime) -> PostRef | None:
-        if self._now() - intent_at < SAFE_REPOST_WINDOW:
-            return None  # the server still remembers `key`: re-POSTing returns the first status, if any
-        since = intent_at - CLOCK_SKEW
+        """One intent alone (`intent_at` on the server's clock): the status it made, or None."""
+        pending = Pending(key, "", 0, post, created_at, None, intent_at, CLOCK_SKEW)
+        found = self.reconcile([pending], claimed=(), call=direct_call).get(key)
+        return found.ref if found is not None and found.verdict == Verdict.FOUND else None
+
+    def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
+                  want: Collection[str] | None = None) -> dict[str, Resolution]:
+        now = self.server_now()
+        out: dict[str, Resolution] = {}
+        old: list[Pending] = []
+        recent: list[Pending] = []
+        for p in pending:
+            if p.intent_at is not None and now - p.intent_at + p.margin < SAFE_REPOST_WINDOW:
+                out[p.key] = Resolution(Verdict.RESEND)  # the server answers for the key itself
+                recent.append(p)
+            else:
+                old.append(p)
+        wanted = set(want) if want is not None else {p.key for p in pending}
+        if not any(p.key in wanted for p in old):
+            return {k: v for k, v in out.items() if k in wanted} if want is not None else out
+        bounds = [p.intent_at - p.margin if p.intent_at is not None else None for p in old]
+        since = None if any(b is None for b in bounds) else min(b for b in bounds if b is not None)
+        seen = self._own_statuses(since, call)
+        budget = [SOURCE_CHECKS]
+
+        def verify(status: Seen, p: Pending) -> bool | None:
+            if budget[0] <= 0:
+                return None
+            budget[0] -= 1
+            source = call(lambda: self._call("read a post's source",
+                                             lambda: self.api.status_source(status.id)),
+                          "checking a post's text on the server")
+            return loose_text(str(source.get("text") or "")) == loose_text(p.post.text)
+
+        out.update(match(old, seen, claimed=set(claimed), recent=recent, verify=verify))
+        return out
+
+    def _own_statuses(self, since: datetime | None, call: ReadCall) -> list[Seen]:
+        """The account's statuses, newest first, back to `since` (server clock; None: all of them)."""
         account_id = self.account["id"]
-        page = self._call(
-            "read your recent posts",
-            lambda: self.api.account_statuses(account_id, limit=40, exclude_reblogs=True),
-        )
-        for _ in range(RECONCILE_MAX_PAGES):
-            if not page:
-                return None
+        page = call(lambda: self._call("read your posts", lambda: self.api.account_statuses(
+            account_id, limit=PAGE_SIZE, exclude_reblogs=True)), "reading your posts on the server")
+        seen: list[Seen] = []
+        order = 0
+        while page:
             for status in page:
-                if _aware(status["created_at"]) < since:
-                    continue
-                if self._same_post(status, post):
-                    return PostRef(uri=str(status["id"]), cid=str(status["id"]), url=status.get("url") or "")
-            if _aware(page[-1]["created_at"]) < since:
-                return None
+                order -= 1  # the API lists newest first
+                seen.append(_seen(status, order))
+            if since is not None and _aware(page[-1]["created_at"]) < since:
+                break
             current = page
-            page = self._call("read your recent posts", lambda p=current: self.api.fetch_next(p))
-        return None
+            page = call(lambda p=current: self._call("read your posts", lambda: self.api.fetch_next(p)),
+                        "reading your posts on the server")
+        return seen
 
     def publish(
         self, post: PlannedPost, *, key: str, created_at: datetime, reply_to: ReplyTo | None
@@ -293,16 +375,6 @@ class MastodonTarget:
         return PostRef(uri=str(status["id"]), cid=str(status["id"]), url=status.get("url") or "")
 
     # --- helpers -------------------------------------------------------------------------------
-    def _same_post(self, status: dict[str, Any], post: PlannedPost) -> bool:
-        if len(status.get("media_attachments") or []) != len(post.media):
-            return False
-        wanted = normalize_text(post.text)
-        if normalize_text(html_to_text(status.get("content") or "")) == wanted:
-            return True
-        # Servers may render markup (links, emphasis) differently: ask for the raw text we sent.
-        source = self._call("read a post's source", lambda: self.api.status_source(status["id"]))
-        return normalize_text(str(source.get("text") or "")) == wanted
-
     def _upload(self, media: PlannedMedia, info: TargetInfo) -> str:
         path = Path(media.path)
         try:
@@ -354,7 +426,7 @@ class MastodonTarget:
         except MastodonAPIError as exc:
             raise self._classify(exc, what) from None
         except (MastodonIllegalArgumentError, MastodonIOError) as exc:
-            raise PermanentError(f"could not {what}: {exc}") from None
+            raise PermanentError(f"could not {what}: {scrub(str(exc))[:300]}") from None
         except MastodonError as exc:
             raise TransientError(f"could not {what} ({type(exc).__name__})") from None
 
@@ -404,11 +476,12 @@ def _status(exc: MastodonError) -> int | None:
 
 
 def _server_reason(exc: MastodonError) -> str:
+    """The server's own words (its `error` field), scrubbed of secrets it may have echoed, kept short."""
     args = exc.args
     if len(args) > 3 and args[3]:
-        return str(args[3])
+        return scrub(str(args[3]))[:300]
     if len(args) > 2 and args[2]:
-        return str(args[2])
+        return scrub(str(args[2]))[:300]
     return type(exc).__name__
 
 
@@ -416,3 +489,26 @@ def _aware(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _seen(status: dict[str, Any], order: int) -> Seen:
+    media = status.get("media_attachments") or []
+    aspects: list[float | None] = []
+    for m in media:
+        original = ((m.get("meta") or {}).get("original") or {}) if isinstance(m, dict) else {}
+        w, h = original.get("width"), original.get("height")
+        aspects.append(w / h if isinstance(w, int | float) and isinstance(h, int | float) and h else None)
+    sid = str(status["id"])
+    parent = status.get("in_reply_to_id")
+    return Seen(
+        id=sid,
+        created_at=_aware(status["created_at"]),
+        parent_id=str(parent) if parent is not None else None,
+        text=loose_text(html_to_text(status.get("content") or "")),
+        media=tuple((media_kind(str(m.get("type") or "")), loose_text(str(m.get("description") or "")))
+                    for m in media),
+        aspects=tuple(aspects),
+        lang=status.get("language"),
+        ref=PostRef(uri=sid, cid=sid, url=status.get("url") or ""),
+        order=order,
+    )

@@ -5,6 +5,14 @@ The engine (engine.py) owns ordering, the write-ahead journal, pacing and retrie
 one planned post into one network write, deterministically keyed, and reports what the server said
 about its rate budget. Specs: ../shared/platform-limits.md.
 
+Reconciliation contract (`reconcile`): for posts whose write may have landed without our hearing back — an
+intent with no result in the journal, or, when the journal was lost, every planned post — the target says,
+per key, FOUND (with where), ABSENT (send it), RESEND (the server still remembers the key: re-sending it
+returns the first copy if there is one), LATER (a recent look-alike must be settled first) or UNSURE
+(cannot tell without guessing: the user is asked). A target never lets one server post stand for two
+entries: `claimed` holds the posts the journal already gave to other entries. Its reads go through `call`
+(the engine's wait/retry/pacing policy), so they are bounded by the same rate budget as the writes.
+
 Error contract (the engine's retry policy depends on it):
 - `RateLimited(reset_at)`: HTTP 429 or an exhausted budget; the engine waits until `reset_at`.
 - `TransientError`: timeouts, connection resets, 5xx — retried with capped exponential backoff + jitter.
@@ -15,9 +23,11 @@ Error contract (the engine's retry policy depends on it):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol, runtime_checkable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
 
 from quittex_tui.convert.models import PlannedPost
 
@@ -66,6 +76,48 @@ class TargetInfo:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+class Verdict(StrEnum):
+    FOUND = "found"  # on the server; `Resolution.ref` says where
+    ABSENT = "absent"  # not on the server: send it
+    RESEND = "resend"  # the server still knows the key: re-sending returns the first copy if it landed
+    LATER = "later"  # a look-alike sent moments ago may own the candidate: decide once it is settled
+    UNSURE = "unsure"  # cannot tell without guessing: the user decides (`reason` says what was seen)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A post whose write may have landed unconfirmed (or any post, when the journal was lost)."""
+
+    key: str
+    item_id: str
+    index: int
+    post: PlannedPost
+    created_at: datetime  # the item's time (as given to post_key / publish)
+    # The post it answers, when the journal knows it; None for a thread's first post — or when that parent
+    # is itself pending in the same batch (then it is found first, by item id and index).
+    parent: PostRef | None = None
+    # The first intent's time on the SERVER's clock; None when unknown (journal lost). A status of ours
+    # cannot be older than `intent_at - margin` (margin: how uncertain that time is).
+    intent_at: datetime | None = None
+    margin: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    verdict: Verdict
+    ref: PostRef | None = None
+    reason: str = ""
+
+
+# Runs one server read under the engine's policy (429 waits, transient retries, pacing): call(fn, what).
+ReadCall = Callable[[Callable[[], Any], str], Any]
+
+
+def direct_call(fn: Callable[[], Any], what: str) -> Any:
+    """A ReadCall without any policy (tests, one-off checks)."""
+    return fn()
+
+
 class PublishError(Exception):
     """Root of what a target raises about one write."""
 
@@ -86,6 +138,10 @@ class PermanentError(PublishError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class Unsure(PermanentError):
+    """Reconciliation could not tell whether a post is already on the server: the user decides."""
 
 
 @runtime_checkable
@@ -109,8 +165,18 @@ class PublishTarget(Protocol):
         ...
 
     def find(self, key: str, post: PlannedPost, created_at: datetime, intent_at: datetime) -> PostRef | None:
-        """Reconcile an intent that has no recorded result: did the write land? (getRecord on Bluesky;
-        on Mastodon the idempotency window or the account's own recent statuses). None = not there."""
+        """One intent without result, alone: did the write land? None = not there (or: re-send the key).
+        Prefer `reconcile`, which sees the other pending posts and the journal's claims."""
+        ...
+
+    def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
+                  want: Collection[str] | None = None) -> dict[str, Resolution]:
+        """Settle `pending` against the server (see the module's reconciliation contract). `want`: the keys
+        an answer is needed for (the others are context: look-alikes that may own a candidate)."""
+        ...
+
+    def has_posts(self) -> bool:
+        """Does the account already hold posts? (With a lost journal, the engine then reconciles first.)"""
         ...
 
     def publish(

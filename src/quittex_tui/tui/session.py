@@ -414,6 +414,7 @@ class Session:
     ) -> Any:
         from quittex_tui.publish.engine import Engine
         from quittex_tui.publish.journal import Journal
+        from quittex_tui.publish.lock import account_lock_for
 
         slot = self.slots[name]
         if slot.target is None:
@@ -424,8 +425,10 @@ class Session:
         kwargs: dict[str, Any] = {"on_event": on_event}
         if sleep is not None:
             kwargs["sleep"] = sleep
-        # Journal takes this migration's writer lock (MigrationBusy if another process got it first).
-        with Journal(self.journal_path(name), command="quittex-tui app") as journal:
+        # The same write path as `migrate`: the account's lock, then the migration's (taken by Journal);
+        # MigrationBusy (a QuittexError) when it runs elsewhere.
+        with account_lock_for(slot.target, command="quittex-tui app"), \
+                Journal(self.journal_path(name), command="quittex-tui app") as journal:
             engine = Engine(plan, slot.target, journal, **kwargs)
             slot.statuses = {k: str(v) for k, v in engine.statuses().items()}
             report = engine.run(stop=slot.stop, retry_failed=retry_failed, limit=limit)
@@ -455,11 +458,12 @@ class Session:
         failures: dict[str, str] = {}
         path = self.journal_path(name)
         if path.exists():
-            for e in JournalView(path).entries():
-                if e.status == "done":
-                    links.setdefault(e.item_id, []).append(e.url or e.uri or "")
-                elif e.status == "failed":
-                    failures[e.item_id] = e.reason or ""
+            with JournalView(path) as journal:  # read-only: also while a headless run writes it
+                for e in journal.entries():
+                    if e.status == "done":
+                        links.setdefault(e.item_id, []).append(e.url or e.uri or "")
+                    elif e.status == "failed":
+                        failures[e.item_id] = e.reason or ""
         for item_id in list(failures):  # failed once, then sent on a retry: it is sent
             if len(links.get(item_id, [])) >= self._n_posts(name, item_id):
                 failures.pop(item_id)

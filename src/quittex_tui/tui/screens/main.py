@@ -444,6 +444,17 @@ class MainScreen(AudienceActions, Screen[None]):
                 self.app.push_screen(ConfirmScreen(t("watch.ended_title", **words), Text(body)), done)
         self.refresh_bindings()
 
+    def migration_busy(self, name: str, exc: MigrationBusy, this_migration: bool) -> None:
+        """A run refused by the writer locks, in the app's words: this migration runs elsewhere (watched
+        from now on), or another migration (another state file) writes to the same account."""
+        words = holder_words(exc.holder) | {"target": t(f"net.{name}")}
+        if this_migration:
+            self.show_error(t("watch.busy_title", **words),
+                            t("watch.busy_body", **words) + "\n\n" + t("watch.busy_hint"))
+            self.poll_writers()
+        else:
+            self.show_error(exc.message, t("watch.account_busy_hint", **words))
+
     # --- migration -----------------------------------------------------------------------------------
     @work(thread=True, group="statuses")
     def load_statuses(self) -> None:
@@ -530,9 +541,10 @@ class MainScreen(AudienceActions, Screen[None]):
                            retry_failed=retry_failed)
             s.collect_report(name)
             self.post_message(RunFinished(name, report))
-        except MigrationBusy as exc:  # another process took this migration's writer lock first
-            s.slots[name].elsewhere = exc.holder or s.slots[name].elsewhere
-            self.post_message(RunFinished(name, error=exc.message))
+        except MigrationBusy as exc:  # another process holds this migration's (or this account's) lock
+            this_migration = self.watcher.writer_elsewhere(name) is not None
+            self.post_message(RunFinished(name))
+            self.app.call_from_thread(self.migration_busy, name, exc, this_migration)
         except QuittexError as exc:
             self.post_message(RunFinished(name, error=f"{exc.message} {exc.hint}".strip()))
         except Exception as exc:  # never let a worker die silently: the user sees it, state is intact
@@ -561,12 +573,7 @@ class MainScreen(AudienceActions, Screen[None]):
     def on_run_finished(self, message: RunFinished) -> None:
         slot = self.session.slots[message.target]
         slot.running = False
-        if message.error and slot.elsewhere is not None:
-            words = holder_words(slot.elsewhere) | {"target": t(f"net.{message.target}")}
-            self.show_error(t("watch.busy_title", **words),
-                            t("watch.busy_body", **words) + "\n\n" + t("watch.busy_hint"))
-            self.poll_writers()
-        elif message.error:
+        if message.error:
             slot.last_error = message.error
             self.show_error(t("migrate.stopped", target=t(f"net.{message.target}")), message.error)
         elif message.report is not None and not slot.stop.is_set():
