@@ -112,3 +112,48 @@ async def test_a_state_changed_to_another_account_is_caught_when_the_app_connect
         await pilot.pause(0.3)
         assert not slot.running
     assert list_posts(test_servers, b_did) == []
+
+
+async def test_another_state_file_sending_to_the_same_account_is_named(
+        test_servers: dict[str, str], tmp_path: Path) -> None:
+    """Two migrations (two state files) to one account would post everything twice: the app's run meets
+    the account's lock (held here by another process) and says so in its words, nothing sent."""
+    import subprocess
+
+    from quittex_tui.publish import connect
+    from quittex_tui.publish.lock import account_lock_path
+    from quittex_tui.state import MigrationState
+
+    a, a_pw, a_did, _ = new_pds_account(test_servers)
+    connect.login_bluesky(a, a_pw, test_servers["QTX_PDS_URL"])
+    from quittex_tui.archive import open_archive
+
+    with open_archive(DEMO) as archive:
+        fingerprint = archive.fingerprint
+    state = tmp_path / "mine.toml"
+    save_state(MigrationState(archive_paths=[str(DEMO.resolve())], archive_fingerprint=fingerprint,
+                              targets=["bluesky"],
+                              bluesky=BlueskyAccount(handle=a, service=test_servers["QTX_PDS_URL"])), state)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\n"
+         "from pathlib import Path\n"
+         "from quittex_tui.publish.lock import WriterLock\n"
+         "lock = WriterLock(Path(sys.argv[1]), command='migrate --state other.toml'); lock.acquire()\n"
+         "print('held', flush=True); time.sleep(60)\n", str(account_lock_path("bluesky", a_did))],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        app = make_app(DEMO, lang="en", state_path=state)
+        async with app.run_test(size=(120, 40)) as pilot:
+            main_screen = await wait_main(pilot)
+            slot = main_screen.session.slots["bluesky"]
+            await wait_for(pilot, lambda: slot.connected, timeout=30)
+            main_screen.run_targets(["bluesky"])
+            await wait_for(pilot, lambda: "another state file" in _screen(pilot), timeout=30)
+            shown = _screen(pilot)
+            assert str(holder.pid) in shown and "--state" not in shown.replace("--state other.toml", "")
+            assert not slot.running and slot.elsewhere is None  # this migration itself is not busy
+    finally:
+        holder.kill()
+        holder.wait()
+    assert list_posts(test_servers, a_did) == []
