@@ -12,6 +12,7 @@ kill at any instant leaves either the old or the new file, never a torn one.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +25,7 @@ from quittex_tui import paths
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
 from quittex_tui.errors import StateError
 from quittex_tui.fileio import atomic_write, write_failure
+from quittex_tui.textsafe import for_posting
 
 SCHEMA_VERSION = 1
 JOURNAL_MARK = ".journal."  # journals live beside states: <stem>.<target>.journal.toml
@@ -208,7 +210,26 @@ def _local_part(acct: str | None) -> str:
     return (acct or "").lstrip("@").split("@", 1)[0].lower()
 
 
-def check_same_account(
+@dataclass(frozen=True)
+class AccountConflict:
+    """This migration's journal for `network` was written for `recorded`, not for `current` (both in words:
+    "@alice.bsky.social", "alice@mastodon.social on https://mastodon.social")."""
+
+    network: str
+    recorded: str
+    current: str
+    given: dict[str, str] = field(default_factory=dict)  # the account asked about: handle/did/instance/acct
+
+
+class AccountConflictError(StateError):
+    """`check_same_account` refused: the CLI prints message + hint; the TUI words it in its own terms."""
+
+    def __init__(self, message: str, hint: str, conflict: AccountConflict) -> None:
+        super().__init__(message, hint)
+        self.conflict = conflict
+
+
+def account_conflict(
     state: MigrationState,
     state_path: Path,
     network: str,
@@ -217,18 +238,17 @@ def check_same_account(
     did: str | None = None,
     instance: str | None = None,
     acct: str | None = None,
-) -> None:
-    """Refuse to go on when this migration's journal for `network` was written for ANOTHER account.
+) -> AccountConflict | None:
+    """The one rule (CLI and TUI): may this migration's journal for `network` be used with this account?
 
     The journal beside the state records what was sent per item, not per account: reusing it for a second
     Bluesky account (or another Mastodon account/instance) would report every post as "already published"
-    and send nothing. One state = one account per network; another account needs its own `--state` file.
-    """
+    and send nothing. One state = one account per network; another account needs its own state file.
+    None when the account is the one the journal was written for (or nothing was sent yet)."""
     has_records, first_uri = _journal_first_record(state_path, network)
     if not has_records:
-        return
-    recorded: str | None = None
-    current: str | None = None
+        return None
+    recorded = current = ""
     # Bluesky: the journal's own at:// URIs name the repo (DID) they were written to — the strongest proof,
     # and it holds even when the state's account was changed afterwards (an older version, the TUI).
     journal_did = first_uri.split("/")[2] if first_uri and first_uri.startswith("at://did:") else None
@@ -252,17 +272,39 @@ def check_same_account(
         recorded = f"{old_m.acct or 'an account'} on {old_m.instance}"
         current = f"{acct or 'an account'} on {instance or old_m.instance}"
     else:
+        return None
+    if not differs:
+        return None
+    given = {k: v for k, v in (("handle", handle), ("did", did), ("instance", instance), ("acct", acct)) if v}
+    return AccountConflict(network, recorded, current, given)
+
+
+def check_same_account(
+    state: MigrationState,
+    state_path: Path,
+    network: str,
+    *,
+    handle: str | None = None,
+    did: str | None = None,
+    instance: str | None = None,
+    acct: str | None = None,
+) -> None:
+    """`account_conflict` as the CLI's refusal (AccountConflictError, a StateError: exit 2)."""
+    conflict = account_conflict(state, state_path, network, handle=handle, did=did, instance=instance,
+                                acct=acct)
+    if conflict is None:
         return
-    if differs:
-        name = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(network, network)
-        raise StateError(
-            f"this archive's {name} migration ({state_path}) was made with {recorded}, not {current}: its "
-            f"journal would count every post already sent to {recorded} as published and send nothing "
-            f"to {current}",
-            f"to publish this archive to {current} as well, give it its own state file, e.g. "
-            f"--state ~/quittex-{network}-2.toml (add it to every command for that account); to go on with "
-            f"{recorded}, log in and run the command with that account",
-        )
+    recorded, current = conflict.recorded, conflict.current
+    name = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(network, network)
+    raise AccountConflictError(
+        f"this archive's {name} migration ({state_path}) was made with {recorded}, not {current}: its "
+        f"journal would count every post already sent to {recorded} as published and send nothing "
+        f"to {current}",
+        f"to publish this archive to {current} as well, give it its own state file, e.g. "
+        f"--state ~/quittex-{network}-2.toml (add it to every command for that account); to go on with "
+        f"{recorded}, log in and run the command with that account",
+        conflict,
+    )
 
 
 # --- the user's choices applied to a freshly built plan -------------------------------------------------
@@ -298,6 +340,8 @@ def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies
             for index, post in enumerate(item.posts):
                 update: dict[str, Any] = {}
                 new_text = item_edits.get(str(index))
+                if new_text is not None:  # a hand-edited state is data too: no controls are posted
+                    new_text = for_posting(new_text)
                 if new_text is not None and new_text != post.text:
                     update["text"] = new_text
                     update["facets"] = _facets_for(new_text, post) if target == "bluesky" else []
@@ -309,6 +353,8 @@ def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies
                         alt = state.alts.get(m.media_id) if m.media_id else None
                         if alt is None:
                             alt = state.alts.get(m.path)
+                        if alt is not None:
+                            alt = for_posting(alt)
                         media.append(m.model_copy(update={"alt": alt}) if alt is not None else m)
                     update["media"] = media
                 posts.append(post.model_copy(update=update) if update else post)

@@ -1,11 +1,16 @@
 """What `quittex-tui inspect` prints: the fixed JSON object (issue "Foundation and the X archive reader",
-CLI contract) and the human summary."""
+CLI contract) and the human summary.
+
+The summary holds archive text (display name, bio, warnings naming files): it goes through
+textsafe.for_display, so an escape sequence in a bio is shown as `\\x1b…`, never acted on by the terminal.
+The JSON object keeps the data as it is (JSON escaping makes it inert; see textsafe.json_inert)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from quittex_tui.archive.reader import Archive
+from quittex_tui.textsafe import for_display
 
 MAX_WARNINGS_SHOWN = 15
 
@@ -57,4 +62,4 @@ def summary_text(archive: Archive) -> str:
         lines += [f"  - {w}" for w in archive.warnings[:MAX_WARNINGS_SHOWN]]
         if len(archive.warnings) > MAX_WARNINGS_SHOWN:
             lines.append(f"  … and {_n(len(archive.warnings) - MAX_WARNINGS_SHOWN)} more (see --json)")
-    return "\n".join(lines)
+    return for_display("\n".join(lines))

@@ -17,6 +17,7 @@ import base64
 from typing import Literal
 
 from quittex_tui.convert.length import graphemes, mastodon_count
+from quittex_tui.textsafe import for_posting
 
 Lang = Literal["fr", "en"]
 LIMITS = {"x": 280, "bluesky": 300, "mastodon": 500}
@@ -45,6 +46,8 @@ _TEXTS: dict[str, dict[str, str]] = {
 
 
 def _at(handle: str) -> str:
+    # Handles come from servers and the archive: posted text, so no controls (textsafe.for_posting).
+    handle = for_posting(handle).strip()
     return handle if handle.startswith("@") else f"@{handle}"
 
 
@@ -63,7 +66,7 @@ def announcements(
     if not places:
         raise ValueError("an announcement needs at least one new account")
     out = {"x": t["x"].format(where=t["and"].join(places.values()))}
-    x_part = t["x_part"].format(x=x_handle.lstrip("@")) if x_handle else ""
+    x_part = t["x_part"].format(x=for_posting(x_handle).lstrip("@")) if x_handle else ""
     for network in places:
         others = [v for k, v in places.items() if k != network]
         text = (

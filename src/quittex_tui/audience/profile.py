@@ -32,6 +32,7 @@ from quittex_tui import paths
 from quittex_tui.audience.net import atproto_call, mastodon_call
 from quittex_tui.errors import ArchiveError, InputError
 from quittex_tui.publish.target import PermanentError
+from quittex_tui.textsafe import for_posting
 
 BSKY_NAME_MAX = 64
 BSKY_BIO_MAX = 256
@@ -81,10 +82,11 @@ def expand_links(text: str, links: dict[str, str]) -> str:
 def draft_from_archive(archive: Any) -> ProfileDraft:
     account = archive.account
     links = link_map(archive)
+    # Archive text is published here: terminal controls and bidi overrides go (textsafe.for_posting).
     return ProfileDraft(
-        display_name=(account.display_name or account.username).strip(),
-        bio=expand_links(account.bio, links).strip(),
-        website=expand_links(account.website, links).strip(),
+        display_name=for_posting(account.display_name or account.username).strip(),
+        bio=for_posting(expand_links(account.bio, links)).strip(),
+        website=for_posting(expand_links(account.website, links)).strip(),
         avatar_member=account.avatar_member,
         banner_member=account.header_member,
     )
@@ -170,10 +172,11 @@ def fit_chars(text: str, limit: int) -> str:
 
 def bluesky_fields(draft: ProfileDraft) -> tuple[str, str]:
     """(displayName, description) within Bluesky's limits; the website is appended when it fits."""
-    name = fit_graphemes(draft.display_name, BSKY_NAME_MAX)
-    bio = draft.bio
-    if draft.website and draft.website not in bio:
-        joined = f"{bio}\n{draft.website}" if bio else draft.website
+    name = fit_graphemes(for_posting(draft.display_name), BSKY_NAME_MAX)
+    bio = for_posting(draft.bio)
+    website = for_posting(draft.website)
+    if website and website not in bio:
+        joined = f"{bio}\n{website}" if bio else website
         if grapheme.length(joined) <= BSKY_BIO_MAX:
             bio = joined
     return name, fit_graphemes(bio, BSKY_BIO_MAX)
@@ -181,7 +184,8 @@ def bluesky_fields(draft: ProfileDraft) -> tuple[str, str]:
 
 def mastodon_fields(draft: ProfileDraft) -> tuple[str, str]:
     """(display_name, note) within Mastodon's limits (code points: an upper bound of what it counts)."""
-    return fit_chars(draft.display_name, MASTODON_NAME_MAX), fit_chars(draft.bio, MASTODON_NOTE_MAX)
+    return (fit_chars(for_posting(draft.display_name), MASTODON_NAME_MAX),
+            fit_chars(for_posting(draft.bio), MASTODON_NOTE_MAX))
 
 
 def prepared_image(archive: Any, member: str | None, *, square: bool) -> tuple[Path, int, int] | None:
@@ -266,12 +270,13 @@ def apply_mastodon(api: Any, draft: ProfileDraft, archive: Any, *, images: bool 
     name, note = mastodon_fields(draft)
     kwargs: dict[str, Any] = {"display_name": name, "note": note}
     written: dict[str, Any] = {"display_name": name, "note": note}
-    if draft.website:
+    website = for_posting(draft.website)
+    if website:
         me = mastodon_call(api.account_verify_credentials, what="reading your Mastodon profile", api=api)
         source = (me.get("source") or {}) if hasattr(me, "get") else {}
         fields = [(str(f["name"]), str(f["value"])) for f in (source.get("fields") or [])]
-        if not any(value == draft.website for _, value in fields) and len(fields) < 4:
-            fields.append(("Website", draft.website))
+        if not any(value == website for _, value in fields) and len(fields) < 4:
+            fields.append(("Website", website))
             kwargs["fields"] = fields
             written["fields"] = fields
     for arg, path, width, height in _pictures(draft, archive, images, ("avatar", "header")):

@@ -131,10 +131,12 @@ def _route(args: list[str]) -> list[str]:
 
 
 def _say(exc: QuittexError) -> None:
+    from quittex_tui.textsafe import for_display  # messages name archive files, quote servers
+
     message, hint = exc.render(front_end="cli")
-    print(f"quittex-tui: {message}", file=sys.stderr)
+    print(f"quittex-tui: {for_display(message)}", file=sys.stderr)
     if hint:
-        print(hint, file=sys.stderr)
+        print(for_display(hint), file=sys.stderr)
 
 
 def _quiet_stdout() -> None:
@@ -192,8 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, PublishError):
             # A core error that escaped without being turned into a QuittexError (a server's refusal, a
             # fault after retries) is still one paragraph — never a traceback.
+            from quittex_tui.textsafe import for_display
+
             reason = exc.reason if isinstance(exc, PermanentError) else str(exc)
-            print(f"quittex-tui: {reason}", file=sys.stderr)
+            print(f"quittex-tui: {for_display(reason)}", file=sys.stderr)
             temporary = isinstance(exc, TransientError | RateLimited)
             print(t("main.publish_error_temp" if temporary else "main.publish_error"), file=sys.stderr)
             return EXIT_TEMPFAIL if temporary else 2

@@ -15,6 +15,7 @@ import orjson
 from quittex_tui.archive import open_archive
 from quittex_tui.archive.summary import summary_json, summary_text
 from quittex_tui.cli._json import versioned
+from quittex_tui.textsafe import for_display, json_inert
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _progress_to_terminal(message: str, fraction: float) -> None:
-    sys.stderr.write(f"\r\x1b[K{fraction:4.0%} {message}")
+    sys.stderr.write(f"\r\x1b[K{fraction:4.0%} {for_display(message, one_line=True)}")
     if fraction >= 1.0:
         sys.stderr.write("\r\x1b[K")
     sys.stderr.flush()
@@ -46,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     progress = _progress_to_terminal if sys.stderr.isatty() else None
     with open_archive(paths[0] if len(paths) == 1 else paths, progress=progress) as archive:
         if args.json:
-            sys.stdout.buffer.write(orjson.dumps(versioned(summary_json(archive))) + b"\n")
+            # json_inert: the same JSON, with C1 and bidi controls as \uXXXX (orjson writes them raw).
+            sys.stdout.buffer.write(json_inert(orjson.dumps(versioned(summary_json(archive)))) + b"\n")
             sys.stdout.flush()
         else:
             print(summary_text(archive))

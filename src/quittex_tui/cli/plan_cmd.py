@@ -11,10 +11,11 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from quittex_tui.cli._json import versioned
 from quittex_tui.errors import InputError
+from quittex_tui.textsafe import for_display, json_inert
 
 _MIN_MAX_CHARS = 60  # room for a URL (23), a date footer (~27) and a part number
 
@@ -77,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
     progress = StderrProgress() if sys.stderr.isatty() and not args.json else None
     if args.json:  # written item by item: the whole plan is never in memory (issue 16)
         with open_archive(paths) as archive:
-            write_plan_json(archive, options, sys.stdout.buffer, lead=versioned({}))
+            # json_inert: the same JSON, with C1 and bidi controls as \uXXXX (orjson writes them raw); each
+            # chunk is whole JSON tokens, so escaping chunk by chunk is escaping the whole.
+            write_plan_json(archive, options, cast(BinaryIO, _InertWriter(sys.stdout.buffer)),
+                            lead=versioned({}))
         sys.stdout.buffer.write(b"\n")
         sys.stdout.flush()
         return 0
@@ -91,8 +95,18 @@ def run(args: argparse.Namespace) -> int:
     posts = [p for item in plan.items for p in item.posts]
     duration = estimate_duration(len(posts), plan.target, n_media=sum(len(p.media) for p in posts))
     for line in render_preview(plan, options, duration=duration):
-        print(line)
+        print(for_display(line))  # post texts are clean already; warnings may name archive files
     return 0
+
+
+class _InertWriter:
+    """A binary stream whose every write goes through `json_inert` first."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+
+    def write(self, data: bytes) -> int:
+        return self.raw.write(json_inert(data))
 
 
 class StderrProgress:
@@ -112,5 +126,5 @@ class StderrProgress:
         left = ""
         if 0.05 <= fraction < 1 and elapsed >= 0.5:  # too early, the estimate is noise
             left = f"  about {max(1, round(elapsed * (1 - fraction) / fraction))} s left"
-        sys.stderr.write(f"\r\x1b[K{message}… {fraction:4.0%}{left}")
+        sys.stderr.write(f"\r\x1b[K{for_display(message, one_line=True)}… {fraction:4.0%}{left}")
         sys.stderr.flush()

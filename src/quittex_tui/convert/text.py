@@ -11,6 +11,9 @@ Rules (x-archive-format.md, "tweets.js rows"; issue "Conversion", "Text"):
   HTML entities are unescaped once, afterwards. Note tweets' `core.text` is stored unescaped; it is
   unescaped only when it visibly carries escapes and no raw `<`, `>` or stray `&`.
 - Whitespace, line breaks, accents and emoji stay exactly as written (only the ends are trimmed).
+- Terminal controls and bidi overrides are removed (textsafe.for_posting: ECMA-48 C0/C1, UAX #9 explicit
+  embeddings/overrides/isolates) after the entity surgery, which needs the archive's own offsets; the link
+  spans found so far are moved to the cleaned text, and hashtags are found on it, so facets stay exact.
 
 Spans are code-point ranges into the clean text; link spans keep the full URI (Bluesky facets, splitting
 never cuts through them). Hashtags are found the way Bluesky's own clients find them, so the plan and a
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from quittex_tui.archive.models import Tweet, TweetKind, UrlEntity
+from quittex_tui.textsafe import for_posting, for_posting_mapped
 
 SpanKind = Literal["link", "tag"]
 
@@ -122,7 +126,7 @@ def clean_tweet(tweet: Tweet) -> CleanText:
     if escaped and "&" in segment:
         segment = html.unescape(segment)
     out.append(segment)
-    text = "".join(out)
+    text, links = _without_controls("".join(out), links)
 
     stripped = text.strip()
     if stripped != text:
@@ -131,13 +135,24 @@ def clean_tweet(tweet: Tweet) -> CleanText:
         links = [Span("link", s.start - lead, s.end - lead, s.value) for s in links
                  if s.start >= lead and s.end - lead <= len(text)]
 
-    if tweet.kind == TweetKind.QUOTE and tweet.quoted_url and not _has_link(links, tweet.quoted_url):
+    quoted = for_posting(tweet.quoted_url).strip() if tweet.quoted_url else ""
+    if tweet.kind == TweetKind.QUOTE and quoted and not _has_link(links, quoted):
         # Quotes: no embed of an X post is possible elsewhere, so the quoted URL must stay as a link.
         sep = "\n\n" if text else ""
         start = len(text) + len(sep)
-        text = f"{text}{sep}{tweet.quoted_url}"
-        links.append(Span("link", start, start + len(tweet.quoted_url), tweet.quoted_url))
+        text = f"{text}{sep}{quoted}"
+        links.append(Span("link", start, start + len(quoted), quoted))
     return CleanText(text, find_spans(text, links))
+
+
+def _without_controls(text: str, links: list[Span]) -> tuple[str, list[Span]]:
+    """`text` with controls removed (textsafe.for_posting) and the link spans moved to match; a link left
+    empty (it was only controls) is dropped."""
+    clean, mapped = for_posting_mapped(text)
+    if clean is text:
+        return text, links
+    moved = [Span(s.kind, mapped(s.start), mapped(s.end), s.value) for s in links]
+    return clean, [s for s in moved if s.end > s.start]
 
 
 def find_spans(text: str, links: list[Span] | None = None) -> list[Span]:
@@ -193,7 +208,7 @@ def _display_range(raw: str, start: int, end: int) -> tuple[int, int]:
 
 def _apply_url(raw: str, entity: UrlEntity, lo: int, hi: int, taken: list[tuple[int, int]],
                edits: list[tuple[int, int, str | None]]) -> None:
-    target = _clean_uri(entity.expanded_url) or entity.url
+    target = _clean_uri(entity.expanded_url) or for_posting(entity.url)
     # note-tweet.js text may hold a link as typed (its display form, no scheme) rather than as the t.co
     shown = entity.display_url if "…" not in entity.display_url else ""
     for needle in (entity.url, entity.expanded_url, shown):
@@ -220,7 +235,7 @@ def _locate(raw: str, needle: str, start: int, end: int, lo: int, hi: int,
 
 
 def _clean_uri(url: str) -> str:
-    url = url.strip()
+    url = for_posting(url).strip()
     if not url or "://" not in url:
         return ""
     if _SPACE.search(url):  # a URI holds no space (RFC 3986): encode ASCII ones, drop the others

@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
@@ -85,6 +86,16 @@ class QuittexApp(App[int]):
                 name = t(self.CONSOLE_UNSAFE_KEYS[key])
                 return "+".join([*(m.capitalize() for m in modifiers), name])
         return super().get_key_display(binding)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification (from any widget: they all end here) shows its text as data: no markup, no
+        controls (tui/safe.py). Messages carry file names, handles and server replies."""
+        from quittex_tui.textsafe import for_display
+
+        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        super().notify(for_display(str(message)), title=for_display(title), severity=severity, markup=False,
+                       **kwargs)
 
     def on_mount(self) -> None:
         if self.archive_path is not None:

@@ -63,6 +63,9 @@ class TargetSlot:
     stop: threading.Event = field(default_factory=threading.Event)
     links: dict[str, list[str]] = field(default_factory=dict)  # item id -> urls (Report)
     failures: dict[str, str] = field(default_factory=dict)  # item id -> reason (Report)
+    # one writer per migration (tui/watch.py): the process sending this destination's posts elsewhere
+    elsewhere: Any = None  # publish.lock.LockHolder, or None when nobody else writes
+    watch: Any = None  # tui.watch.Watch while the app follows that run read-only
 
     @property
     def connected(self) -> bool:
@@ -354,39 +357,64 @@ class Session:
         target = DryRunTarget(latency=self.dry_run_latency, store=store)
         slot.info, slot.budget, slot.target, slot.error = target.info(), target.budget(), target, ""
 
-    def connect(self, name: str, *, password: str | None = None) -> None:
-        """Build the real target from the saved account (secret from the keyring/env/file store)."""
+    def connect(self, name: str, *, password: str | None = None, handle: str | None = None,
+                service: str | None = None) -> None:
+        """Build the real target from the saved account (secret from the keyring/env/file store).
+
+        Bluesky `handle`/`service`: connect that account (its secret already stored) instead of the saved
+        one. Either way the one-account rule runs first (state.account_conflict, as in the CLI): an account
+        this migration's journal was not written for raises AccountConflictError and nothing is changed."""
         from quittex_tui.publish import connect as conn
+        from quittex_tui.state import AccountConflictError, BlueskyAccount
 
         slot = self.slots[name]
+        switching = handle is not None  # another account than the saved one
         try:
             if name == "bluesky":
                 acc = self.state.bluesky
-                if acc is None:
+                if handle is None and acc is None:
                     raise QuittexError("no Bluesky account yet")
-                target = conn.connect_bluesky(acc.handle, service=acc.service, password=password)
+                handle = handle or (acc.handle if acc else "")
+                if service is None:
+                    service = acc.service if acc and acc.handle == handle else None
+                target = conn.connect_bluesky(handle, service=service or None, password=password)
+                self.check_account("bluesky", handle=target.handle, did=target.did)
+                chosen = BlueskyAccount(handle=handle, service=service or None, did=target.did)
+                if acc != chosen:
+                    self.state.bluesky = chosen
             elif name == "mastodon":
                 macc = self.state.mastodon
                 if macc is None:
                     raise QuittexError("no Mastodon account yet")
                 target = conn.connect_mastodon(macc.instance)
+                self.check_account("mastodon", instance=target.info().server,
+                                   acct=getattr(target, "acct", None) or macc.acct)
             else:
                 self.connect_dry_run()
                 return
             info = target.info()
             slot.info, slot.budget, slot.target, slot.error = info, target.budget(), target, ""
+        except AccountConflictError:
+            if not switching:  # the saved account itself is refused: it stays disconnected
+                slot.target = None
+            raise  # another account tried: the one connected stays connected
         except QuittexError as exc:
             slot.target, slot.error = None, exc.message
             raise
 
+    def check_account(self, network: str, **account: str | None) -> None:
+        """The CLI's same-account rule (state.check_same_account), before the state takes the account."""
+        from quittex_tui.state import check_same_account
+
+        check_same_account(self.state, self.state_path, network, **account)
+
     def login_bluesky(self, handle: str, password: str, service: str | None) -> None:
         from quittex_tui.publish import connect as conn
-        from quittex_tui.state import BlueskyAccount
 
         handle = conn.normalize_handle(handle)  # "@alice.bsky.social", a profile URL…: the handle itself
         did = conn.login_bluesky(handle, password, service or None)
-        self.state.bluesky = BlueskyAccount(handle=handle, service=service or None, did=did)
-        self.connect("bluesky")
+        self.check_account("bluesky", handle=handle, did=did)
+        self.connect("bluesky", handle=handle, service=service or "")
 
     def mastodon_authorize_url(self, instance: str) -> str:
         from quittex_tui.publish import connect as conn
@@ -399,8 +427,45 @@ class Session:
 
         instance = conn.mastodon_instance(instance)
         acct = conn.login_mastodon_finish(instance, code)
+        self.check_account("mastodon", instance=instance, acct=acct)
         self.state.mastodon = MastodonAccount(instance=instance, acct=acct)
         self.connect("mastodon")
+
+    def separate_migration(self, network: str, account: dict[str, str]) -> Path:
+        """A migration of this archive of its own for another account (one account per network and
+        migration, state.account_conflict): a new state file beside this one with the same choices, only
+        `network` chosen, with `account` (handle/service/did or instance/acct). Nothing of this migration
+        (its state, its journal) is touched. An earlier separate migration for that account is reused."""
+        import re
+
+        from quittex_tui.state import BlueskyAccount, MastodonAccount, load_state, save_state
+
+        self.mark_changed()
+        state = self.state.model_copy(deep=True)
+        state.targets = [network]
+        if network == "bluesky":
+            who = account.get("handle", "").lstrip("@")
+            state.bluesky = BlueskyAccount(handle=who, service=account.get("service") or None,
+                                           did=account.get("did") or None)
+            state.mastodon = None  # the other network stays with this migration: never two writers to it
+        else:
+            who = account.get("acct") or account.get("instance", "").split("://")[-1]
+            state.mastodon = MastodonAccount(instance=account.get("instance", ""), acct=account.get("acct"))
+            state.bluesky = None
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", who).strip("-.")[:40] or network
+        for n in range(1, 100):
+            path = self.state_path.with_name(f"{self.state_path.stem}-{slug}{'' if n == 1 else f'-{n}'}.toml")
+            if not path.exists():
+                break
+            try:
+                known = load_state(path)
+            except QuittexError:
+                continue
+            same_archive = known.archive_fingerprint == state.archive_fingerprint
+            if same_archive and _same_account(known, state, network):
+                return path  # that account's own migration already exists: go on with it
+        save_state(state, path)
+        return path
 
     # --- migration (worker) -------------------------------------------------------------------------
     def journal_path(self, name: str) -> Path:
@@ -437,29 +502,16 @@ class Session:
 
     def load_statuses(self, name: str) -> dict[str, str]:
         """Each selected item's state from the journal alone (no target needed): what the Queue shows
-        after a reopen, before anything runs. Read-only (JournalView): no lock, works while a headless run
-        writes the journal."""
+        after a reopen, before anything runs. Read-only (JournalView): another process may be writing
+        this journal, and a reader must never truncate or compact it."""
         from quittex_tui.publish.journal import JournalView
+        from quittex_tui.tui.watch import statuses_from_journal
 
         path = self.journal_path(name)
         planned = self.planned_items(name)
-        statuses = {item_id: "planned" for item_id, _posts in planned}
         if not path.exists():
-            return statuses
-        done: dict[str, int] = {}
-        failed: dict[str, str] = {}
-        with JournalView(path) as journal:
-            for e in journal.entries():
-                if e.status == "done":
-                    done[e.item_id] = done.get(e.item_id, 0) + 1
-                elif e.status == "failed":
-                    failed[e.item_id] = e.reason or ""
-        for item_id, posts in planned:
-            if item_id in failed:
-                statuses[item_id] = "failed"
-            elif done.get(item_id, 0) >= posts:
-                statuses[item_id] = "sent"
-        return statuses
+            return {item_id: "planned" for item_id, _posts in planned}
+        return statuses_from_journal(planned, JournalView(path))
 
     def run(
         self,
@@ -477,6 +529,7 @@ class Session:
         slot = self.slots[name]
         if slot.target is None:
             raise QuittexError(f"{name}: not connected")
+        self.check_not_busy(name)
         plan = self.effective_plan(name)
         slot.stop.clear()
         kwargs: dict[str, Any] = {"on_event": on_event}
@@ -493,8 +546,21 @@ class Session:
         slot.report = report
         return report
 
+    def check_not_busy(self, name: str) -> None:
+        """MigrationBusy (a QuittexError) when another process writes this migration. The journal's own
+        writer lock is what guarantees one writer (publish/lock.py); this early look only lets the app say
+        so before it builds anything."""
+        from quittex_tui.publish.lock import MigrationBusy
+        from quittex_tui.tui.watch import Watcher
+
+        holder = Watcher(self).writer_elsewhere(name)
+        if holder is not None:
+            raise MigrationBusy(f"this migration is already running: {holder.describe()}",
+                                "wait for it to finish or stop it in its terminal", holder)
+
     def collect_report(self, name: str) -> None:
-        """Links of sent posts and reasons of failures, read back from the journal (Report step)."""
+        """Links of sent posts and reasons of failures, read back from the journal (Report step).
+        Read-only (JournalView): never compacts a journal another process may be writing."""
         from quittex_tui.publish.journal import JournalView
 
         slot = self.slots[name]
@@ -551,6 +617,13 @@ class Session:
         writer.writerows(rows)
         atomic_write(csv_path, buf.getvalue().encode("utf-8"))
         return md_path, csv_path
+
+
+def _same_account(a: MigrationState, b: MigrationState, network: str) -> bool:
+    if network == "bluesky":
+        return bool(a.bluesky and b.bluesky and a.bluesky.handle.lower() == b.bluesky.handle.lower())
+    return bool(a.mastodon and b.mastodon and (a.mastodon.instance, a.mastodon.acct)
+                == (b.mastodon.instance, b.mastodon.acct))
 
 
 def open_session(

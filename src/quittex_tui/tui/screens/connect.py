@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from quittex_tui.errors import QuittexError
 from quittex_tui.publish.addresses import bluesky_handle, mastodon_instance
 from quittex_tui.tui.i18n import t, translate_bindings
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
 
 SAVED = "__saved__"  # "use the secret already stored" marker in the dialog result

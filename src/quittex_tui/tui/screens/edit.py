@@ -10,10 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Input, TextArea
 
 from quittex_tui.convert.length import BLUESKY_MAX_BYTES, bluesky_counts, mastodon_count
+from quittex_tui.textsafe import for_posting
 from quittex_tui.tui.i18n import number, t, translate_bindings
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import NETWORKS, Session
 from quittex_tui.tui.widgets.preview import limit_for
 
@@ -71,7 +73,8 @@ class EditScreen(ModalScreen[bool]):
             t("edit.title", network=t(f"net.{self.network}"), i=self.index + 1, n=self.n_posts())
         )
         area = self.query_one("#edit-text", TextArea)
-        area.load_text(self.text_of(self.network, self.index))
+        # What is posted has no controls (state.apply_user_changes): edit that, never raw escapes.
+        area.load_text(for_posting(self.text_of(self.network, self.index)))
         area.focus()
         self.update_counter()
 
@@ -130,7 +133,7 @@ class AltScreen(ModalScreen[bool]):
             with VerticalScroll(id="alt-list"):
                 for i, m in enumerate(self.media):
                     yield Static(t("alt.label", i=i + 1, kind=t(f"media.{m.kind}"), w=m.width, h=m.height))
-                    yield Input(value=self.session.alt_text(m), id=f"alt-{i}")
+                    yield Input(value=for_posting(self.session.alt_text(m)), id=f"alt-{i}")
                     yield Static(id=f"alt-count-{i}", classes="alt-count")
         yield Footer(show_command_palette=False)
 

@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
 
 from quittex_tui.errors import QuittexError
 from quittex_tui.tui.i18n import t
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.widgets.chart import progress_bar
 
 TUI_DIR = Path(__file__).resolve().parent.parent

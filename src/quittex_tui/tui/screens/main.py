@@ -21,14 +21,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Checkbox, ContentSwitcher, Footer, Static
+from textual.widgets import Checkbox, ContentSwitcher, Footer
 
 from quittex_tui.errors import QuittexError
-from quittex_tui.state import Step
+from quittex_tui.publish.lock import MigrationBusy
+from quittex_tui.state import AccountConflict, AccountConflictError, Step
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.messages import AccountsChanged, CursorMoved, EngineUpdate, RunFinished, SelectionChanged
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.screens.audience_actions import AudienceActions
+from quittex_tui.tui.screens.connect import SAVED
 from quittex_tui.tui.session import STEPS, Session, network_of
+from quittex_tui.tui.watch import POLL_SECONDS, Watcher, WatchEvent, holder_words
 from quittex_tui.tui.widgets.accounts_pane import AccountsPane
 from quittex_tui.tui.widgets.audience_view import AudienceView
 from quittex_tui.tui.widgets.item_list import ItemList
@@ -120,6 +124,10 @@ class MainScreen(AudienceActions, Screen[None]):
         self.auto_connect()
         if not self.session.plans_complete():  # a big archive: its plans arrive from a worker (issue 16)
             self.rebuild_plans(quiet=True)
+        # One writer per migration: a run held by another process is followed read-only (tui/watch.py).
+        self.watcher = Watcher(self.session)
+        self.set_interval(POLL_SECONDS, self.poll_writers)
+        self.poll_writers()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "narrow")
@@ -302,10 +310,21 @@ class MainScreen(AudienceActions, Screen[None]):
         try:
             if login is None:
                 s.connect(name)
+            elif login[-1] == SAVED:  # another Bluesky handle whose app password is already stored
+                s.connect(name, handle=login[0], service=login[1])
             elif name == "bluesky":
                 s.login_bluesky(*login)
             else:
                 s.login_mastodon(*login)
+        except AccountConflictError as exc:  # the one-account rule (state.account_conflict), even if quiet
+            conflict = exc.conflict
+            if not s.slots[name].connected:  # else the account already connected stays in use
+                s.slots[name].error = t("account.conflict_short", recorded=conflict.recorded,
+                                        current=conflict.current)
+            account = dict(conflict.given)
+            if name == "bluesky" and login is not None:
+                account["service"] = login[1] if login[-1] == SAVED else login[2]
+            self.app.call_from_thread(self.account_conflict, name, conflict, account)
         except QuittexError as exc:
             s.slots[name].error = exc.message
             if not quiet:
@@ -346,12 +365,8 @@ class MainScreen(AudienceActions, Screen[None]):
                 return
             s.slots[name].busy = True
             self.query_one(AccountsPane).refresh_accounts()
-            login = result if result[-1] != "__saved__" else None
-            if login is None and name == "bluesky":
-                from quittex_tui.state import BlueskyAccount
-
-                s.state.bluesky = BlueskyAccount(handle=result[0], service=result[1] or None)
-            self.run_worker(partial(self._connect_job, name, login, False), thread=True,
+            # The state takes the account only once the same-account rule has accepted it (Session.connect).
+            self.run_worker(partial(self._connect_job, name, result, False), thread=True,
                             group=f"connect-{name}")
 
         if name == "bluesky":
@@ -402,18 +417,108 @@ class MainScreen(AudienceActions, Screen[None]):
         message = t("logout.done", network=network) if found else t("logout.nothing", network=network)
         self.app.call_from_thread(self.notify, message + " " + t(f"logout.revoke_{name}"), timeout=8)
         self.app.call_from_thread(self.query_one(AccountsPane).refresh_accounts)
+    def account_conflict(self, name: str, conflict: AccountConflict, account: dict[str, str]) -> None:
+        """Another account than the one this migration was sent to: offer a separate migration for it."""
+        from quittex_tui.tui.screens.modals import ConfirmScreen
+
+        self.query_one(AccountsPane).refresh_accounts()
+        words = {"network": t(f"net.{name}"), "recorded": conflict.recorded, "current": conflict.current}
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.separate_migration(name, conflict.current, account)
+
+        self.app.push_screen(ConfirmScreen(t("account.conflict_title", **words),
+                                           Text(t("account.conflict_body", **words))), done)
+
+    @work(thread=True, group="separate")
+    def separate_migration(self, name: str, current: str, account: dict[str, str]) -> None:
+        s = self.session
+        try:
+            path = s.separate_migration(name, account)
+        except QuittexError as exc:
+            self.app.call_from_thread(self.show_error, exc.message, exc.hint)
+            return
+        sources = [Path(p) for p in s.state.archive_paths]
+
+        def reopen() -> None:
+            self.notify(t("account.forked", current=current, path=str(path)))
+            self.app.open_archive(sources if len(sources) > 1 else sources[0],  # type: ignore[attr-defined]
+                                  state_path=path, demo=s.demo)
+
+        self.app.call_from_thread(reopen)
+
+    # --- one writer per migration --------------------------------------------------------------------
+    def poll_writers(self) -> None:
+        if not any(w.group == "watch" and w.is_running for w in self.workers):
+            self.watch_worker()
+
+    @work(thread=True, exclusive=True, group="watch")
+    def watch_worker(self) -> None:
+        try:
+            events = self.watcher.poll()
+        except QuittexError as exc:  # an unreadable journal: say it once, keep the app usable
+            for name in self.session.active_targets():
+                self.session.slots[name].last_error = exc.message
+            return
+        if events:
+            self.app.call_from_thread(self.writers_changed, events)
+
+    def writers_changed(self, events: list[WatchEvent]) -> None:
+        from quittex_tui.tui.screens.modals import ConfirmScreen
+
+        s = self.session
+        self.query_one(QueuePane).refresh_queue(rows_changed=False)
+        for ev in events:
+            slot = s.slots[ev.target]
+            words = holder_words(ev.holder) | {"target": t(f"net.{ev.target}")}
+            if ev.kind == "started":
+                self.notify(t("watch.started", **words), timeout=10)
+            elif ev.kind == "ended":
+                values = list(slot.statuses.values())
+                sent, total = values.count("sent"), len(values)
+                left = total - sent - values.count("failed")
+                if self.step == Step.REPORT:
+                    self.collect_reports()
+                if left <= 0 or not slot.connected:
+                    self.notify(t("watch.ended_done", sent=number(sent), total=number(total), **words))
+                    continue
+
+                def done(yes: bool | None, name: str = ev.target) -> None:
+                    if yes and not self.session.slots[name].running:
+                        self.run_targets([name])
+
+                body = t("watch.ended_body", sent=number(sent), total=number(total), left=number(left),
+                         **words)
+                self.app.push_screen(ConfirmScreen(t("watch.ended_title", **words), Text(body)), done)
+        self.refresh_bindings()
+
+    def migration_busy(self, name: str, exc: MigrationBusy, this_migration: bool) -> None:
+        """A run refused by the writer locks, in the app's words: this migration runs elsewhere (watched
+        from now on), or another migration (another state file) writes to the same account."""
+        words = holder_words(exc.holder) | {"target": t(f"net.{name}")}
+        if this_migration:
+            self.show_error(t("watch.busy_title", **words),
+                            t("watch.busy_body", **words) + "\n\n" + t("watch.busy_hint"))
+            self.poll_writers()
+        else:
+            self.show_error(exc.message, t("watch.account_busy_hint", **words))
 
     # --- migration -----------------------------------------------------------------------------------
     @work(thread=True, group="statuses")
     def load_statuses(self) -> None:
         s = self.session
         for name in s.active_targets():
-            if s.slots[name].running:
+            slot = s.slots[name]
+            if slot.running or slot.elsewhere is not None:  # their statuses come from the run / the watch
                 continue
             try:
-                s.slots[name].statuses = s.load_statuses(name)
+                statuses = s.load_statuses(name)
             except QuittexError as exc:
-                s.slots[name].last_error = exc.message
+                slot.last_error = exc.message
+                continue
+            if not slot.running and slot.elsewhere is None:  # neither began while we were reading
+                slot.statuses = statuses
         self.app.call_from_thread(self.query_one(QueuePane).refresh_queue, rows_changed=False)
 
     def start_migration(self, *, retry_failed: bool = False) -> None:
@@ -424,9 +529,16 @@ class MainScreen(AudienceActions, Screen[None]):
         if not s.plans_complete():  # a big archive's plans are still being made (a worker): wait for them
             self.notify(t("preview.building"), severity="warning")
             return
+        elsewhere = [n for n in s.active_targets() if s.slots[n].elsewhere is not None]
+        targets = [n for n in s.active_targets() if not s.slots[n].running and n not in elsewhere]
         if not s.active_targets():
             self.notify(t("migrate.no_target"), severity="warning")
             return
+        if elsewhere:  # read-only here while another process sends them
+            self.notify(t("watch.cannot_start", targets=", ".join(t(f"net.{n}") for n in elsewhere)),
+                        severity="warning")
+            if not targets:
+                return
         if not targets:
             self.notify(t("migrate.already_running"))
             return
@@ -482,6 +594,10 @@ class MainScreen(AudienceActions, Screen[None]):
                            retry_failed=retry_failed)
             s.collect_report(name)
             self.post_message(RunFinished(name, report))
+        except MigrationBusy as exc:  # another process holds this migration's (or this account's) lock
+            this_migration = self.watcher.writer_elsewhere(name) is not None
+            self.post_message(RunFinished(name))
+            self.app.call_from_thread(self.migration_busy, name, exc, this_migration)
         except QuittexError as exc:
             self.post_message(RunFinished(name, error=f"{exc.message} {exc.hint}".strip()))
         except Exception as exc:  # never let a worker die silently: the user sees it, state is intact
@@ -525,6 +641,10 @@ class MainScreen(AudienceActions, Screen[None]):
 
     def pause_migration(self) -> None:
         s = self.session
+        elsewhere = [n for n in s.active_targets() if s.slots[n].elsewhere is not None]
+        if elsewhere:
+            self.notify(t("watch.cannot_pause", targets=", ".join(t(f"net.{n}") for n in elsewhere)),
+                        severity="warning")
         running = [n for n in s.active_targets() if s.slots[n].running]
         if running:
             for name in running:
@@ -532,10 +652,10 @@ class MainScreen(AudienceActions, Screen[None]):
             self.notify(t("migrate.pausing"))
             self.query_one(QueuePane).update_progress()
             return
-        paused = [n for n in s.active_targets() if s.slots[n].stop.is_set()]
+        paused = [n for n in s.active_targets() if s.slots[n].stop.is_set() and n not in elsewhere]
         if paused:
             self.run_targets(paused)
-        else:
+        elif not elsewhere:
             self.notify(t("migrate.not_running"))
 
     # --- report --------------------------------------------------------------------------------------

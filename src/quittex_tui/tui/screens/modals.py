@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from quittex_tui.tui.i18n import t, translate_bindings
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 
 
 class ConfirmScreen(ModalScreen[bool]):

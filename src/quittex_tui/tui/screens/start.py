@@ -12,10 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
+from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, t, translate_bindings
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
+from quittex_tui.tui.safe import safe_text
 
 TUI_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,10 +73,15 @@ class StartScreen(Screen[None]):
         lst.clear_options()
         for i, (_path, st) in enumerate(states):
             label = Text()
-            label.append(", ".join(Path(p).name for p in st.archive_paths), style="bold")
+            label.append(for_display(", ".join(Path(p).name for p in st.archive_paths)), style="bold")
+            # One migration per account (a separate one for another account): say whose this one is.
+            who = [f"@{st.bluesky.handle}" if st.bluesky else "", st.mastodon.acct or st.mastodon.instance
+                   if st.mastodon else ""]
+            if any(who):
+                label.append("  " + for_display(" ".join(w for w in who if w)))
             label.append(f"  {t('start.at_step', step=t(f'step.{st.step}'))}")
             label.append(f"  {datetime_short(st.updated_at)}", style="dim")
-            lst.add_option(Option(label, id=f"state-{i}"))
+            lst.add_option(Option(safe_text(label), id=f"state-{i}"))  # archive names are data
         lst.add_option(Option(Text(t("start.demo_option"), style="italic"), id="demo"))
         lst.highlighted = 0
 

@@ -12,11 +12,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, number, t, translate_bindings
 from quittex_tui.tui.messages import AccountsChanged
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session, TargetSlot
 
 
@@ -111,9 +113,9 @@ class AccountsPane(Vertical):
             rows.append((t("accounts.budget"), t("accounts.budget_unknown")))
         for label, value in rows:
             text.append(f"{label:<12} ", style="dim")
-            text.append(value + "\n")
+            text.append(for_display(value) + "\n")
         if slot.error:
-            text.append(slot.error + "\n", style="bold red")
+            text.append(for_display(slot.error) + "\n", style="bold red")
         if not slot.connected and name != "dry-run":
             text.append(t("accounts.connect_hint"), style="italic")
         text.rstrip()

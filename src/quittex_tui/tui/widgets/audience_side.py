@@ -10,9 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
+from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, language, number, t, translate_bindings
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
 from quittex_tui.tui.widgets.audience_view import VIEW_BINDINGS
 from quittex_tui.tui.widgets.chart import progress_bar
@@ -71,11 +72,11 @@ class AudienceSide(VerticalScroll, can_focus=True):
                     text.append(" · " + t("queue.not_connected"), style="italic")
             text.append("\n")
             if run.error:
-                text.append(t("queue.last_error", error=run.error) + "\n", style="bold red")
+                text.append(t("queue.last_error", error=for_display(run.error)) + "\n", style="bold red")
         text.rstrip()
         self.query_one("#aud-follow", Static).update(text)
         log = self.query_one("#aud-log", Static)
-        log.update(Text("\n".join(list(m.log)[-5:]), style="dim"))
+        log.update(Text(for_display("\n".join(list(m.log)[-5:])), style="dim"))
         log.display = bool(m.log)
 
     def refresh_files(self) -> None:
@@ -85,7 +86,7 @@ class AudienceSide(VerticalScroll, can_focus=True):
         n = len(m.mastodon_addresses())
         text.append(t("aud.csv_pending", n=number(n)) + "\n")
         if m.csv_path is not None:
-            text.append(t("aud.csv_written", n=number(m.csv_count), path=str(m.csv_path)) + "\n",
+            text.append(t("aud.csv_written", n=number(m.csv_count), path=for_display(str(m.csv_path))) + "\n",
                         style="bold")
         text.rstrip()
         self.query_one("#aud-files", Static).update(text)
@@ -97,9 +98,9 @@ class AudienceSide(VerticalScroll, can_focus=True):
         fields = m.profile_fields()
         name = fields["bluesky"]["name"]
         text.append(t("aud.profile_name") + ": ", style="dim")
-        text.append(name + "\n")
+        text.append(for_display(name) + "\n")
         text.append(t("aud.profile_bio") + ": ", style="dim")
-        text.append(fields["bluesky"]["bio"] + "\n")
+        text.append(for_display(fields["bluesky"]["bio"]) + "\n")
         for net in ("bluesky", "mastodon"):
             f = fields[net]
             text.append(f"{t(f'net.{net}'):<9} ", style="bold")
@@ -109,7 +110,7 @@ class AudienceSide(VerticalScroll, can_focus=True):
             if state == "":
                 text.append(" · " + t("aud.profile_set"), style="bold")
             elif state:
-                text.append(" · " + state, style="bold red")
+                text.append(" · " + for_display(state), style="bold red")
             text.append("\n")
         pictures = m.pictures()
         if pictures:
@@ -129,6 +130,6 @@ class AudienceSide(VerticalScroll, can_focus=True):
         for i, (where, body) in enumerate(texts):
             pointer = ">" if i == current else " "
             text.append(f"{pointer} {t(f'aud.for_{where}')}: ", style="bold" if i == current else "dim")
-            text.append(body + "\n")
+            text.append(for_display(body) + "\n")
         text.append(t("aud.announce_keys"), style="dim")
         self.query_one("#aud-announce", Static).update(text)

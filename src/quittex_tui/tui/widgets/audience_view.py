@@ -11,11 +11,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Static
 
+from quittex_tui.textsafe import for_display
 from quittex_tui.tui.audience_model import AudienceModel, PersonRow, reason_key
 from quittex_tui.tui.i18n import number, t, translate_bindings
 from quittex_tui.tui.messages import CursorMoved
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
 from quittex_tui.tui.widgets.chart import progress_bar
 from quittex_tui.tui.widgets.item_list import ItemList
@@ -132,9 +133,9 @@ class AudienceView(Vertical):
         elif run.running:
             text.append(t("aud.searching", network=t(f"net.{net}")) + " ")
             text.append(progress_bar(round(run.fraction * 100), 100, 12))
-            text.append(f" {run.message}")
+            text.append(f" {for_display(run.message)}")
         elif run.error:
-            text.append(t("aud.search_failed", error=run.error), style="bold red")
+            text.append(t("aud.search_failed", error=for_display(run.error)), style="bold red")
         elif not m.can_search(net):
             other = next((n for n in ("bluesky", "mastodon") if m.can_search(n)), None)
             key = "aud.offline_other" if other else "aud.offline"
@@ -156,20 +157,20 @@ class AudienceView(Vertical):
             return
         p = row.person
         text = Text()
-        text.append(self.handle_of(row), style="bold")
+        text.append(for_display(self.handle_of(row)), style="bold")
         text.append("  " + t("aud.x_id", id=p.x_id), style="dim")
         if p.handle_source and p.handle_source != "archive":
-            text.append("  " + t("aud.from_file", file=p.handle_source), style="dim")
+            text.append("  " + t("aud.from_file", file=for_display(p.handle_source)), style="dim")
         text.append("\n" + t("aud.relations") + ": ")
         text.append(", ".join(t(f"aud.rel.{r}") for r in p.relations))
         if p.names:
-            text.append("\n" + t("aud.names") + ": " + ", ".join(p.names[:3]))
+            text.append("\n" + t("aud.names") + ": " + for_display(", ".join(p.names[:3])))
         for net in ("bluesky", "mastodon"):
             d = m.decision(p.x_id, net)
             if d is not None and d.decision:
                 text.append(f"\n{t(f'net.{net}')}: ", style="bold")
                 who = d.handle or d.acct or d.did or ""
-                text.append(t(f"aud.decided_{d.decision}", who=who))
+                text.append(t(f"aud.decided_{d.decision}", who=for_display(who)))
         cands = m.candidates(p.x_id)
         net_name = t(f"net.{m.network}")
         text.append("\n")
@@ -188,11 +189,12 @@ class AudienceView(Vertical):
         chosen = m.chosen_index(p.x_id)
         for i, c in enumerate(cands):
             pointer = ">" if i == chosen else " "
-            text.append(f"{pointer} {c.handle} ", style="bold" if i == chosen else "")
+            text.append(f"{pointer} {for_display(c.handle)} ", style="bold" if i == chosen else "")
             text.append(f"{c.score}", style="bold green" if c.score >= 70 else "yellow")
             if c.display_name:
-                text.append(f"  {c.display_name}")
-            text.append("\n    " + "; ".join(reason_text(r) for r in c.reasons) + "\n", style="dim")
+                text.append(f"  {for_display(c.display_name)}")
+            reasons = "; ".join(reason_text(r) for r in c.reasons)
+            text.append("\n    " + for_display(reasons) + "\n", style="dim")
         text.rstrip()
         box.update(text)
 

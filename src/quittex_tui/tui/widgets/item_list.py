@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import t, translate_bindings
 from quittex_tui.tui.rows import Row
 
@@ -146,7 +147,8 @@ class ItemList(ScrollView, can_focus=True):
         if pos >= len(self.indices):
             return Strip.blank(width, base)
         row = self.rows[self.indices[pos]]
-        text = set_cell_size(self.formatter(row, width), width)
+        # Rows hold archive/server text: written as raw segments, so controls are made visible here.
+        text = set_cell_size(for_display(self.formatter(row, width), one_line=True), width)
         style = base
         if self.dim is not None and self.dim(row):
             style = style + self.get_component_rich_style("item-list--dim")

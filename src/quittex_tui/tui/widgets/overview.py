@@ -9,11 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Static, Tree
+from textual.widgets import Tree
 
+from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import date, number, t, translate_bindings
 from quittex_tui.tui.messages import CursorMoved
 from quittex_tui.tui.rows import Row, months, years
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
 from quittex_tui.tui.widgets.chart import year_chart
 from quittex_tui.tui.widgets.item_list import ItemList
@@ -67,9 +69,9 @@ class OverviewView(Vertical):
         c = s.archive.counts
         acc = s.archive.account
         text = Text()
-        text.append(f"@{acc.username}", style="bold")
+        text.append(for_display(f"@{acc.username}"), style="bold")
         if acc.display_name:
-            text.append(f" ({acc.display_name})")
+            text.append(for_display(f" ({acc.display_name})"))
         text.append("\n")
         text.append(
             t(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from quittex_tui.convert.length import bluesky_counts, mastodon_count
+from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import date, has_key, t
 from quittex_tui.tui.session import NETWORKS, Session
 
@@ -35,7 +36,7 @@ def item_preview(
         item_id = session.item_of_tweet.get(tweet_id)
         if item_id is None:
             reason = session.skip_reason.get(tweet_id, "")
-            label = t(f"skip.{reason}") if has_key(f"skip.{reason}") else (reason or "-")
+            label = t(f"skip.{reason}") if has_key(f"skip.{reason}") else for_display(reason or "-")
             out.append(t("preview.not_moved", reason=label), style="italic")
             return out
     if item_id is None:
@@ -63,15 +64,16 @@ def item_preview(
             if i:
                 out.append("    " + t("preview.reply_to_previous") + "\n", style="dim")
             out.append(prefix)
-            out.append(text)
+            out.append(for_display(text))
             style = "bold red" if n > limit else "dim"
             out.append(f"  ({n}/{limit}{' ' + t('preview.edited') if edited else ''})\n", style=style)
             for m in post.media:
                 alt = session.alt_text(m)
                 label = t("preview.media", kind=t(f"media.{m.kind}"), w=m.width, h=m.height)
                 out.append(f"     [{label}] ", style="cyan")
-                out.append((t("preview.alt", alt=alt) if alt else t("preview.no_alt")) + "\n", style="dim")
+                shown = t("preview.alt", alt=for_display(alt)) if alt else t("preview.no_alt")
+                out.append(shown + "\n", style="dim")
             for w in post.warnings:
-                out.append(f"     ! {w}\n", style="yellow")
+                out.append(f"     ! {for_display(w)}\n", style="yellow")
     out.rstrip()
     return out

@@ -7,20 +7,40 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import grapheme
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, Static
+from textual.widgets import ContentSwitcher
 
-from quittex_tui.tui.i18n import duration, number, t, translate_bindings
+from quittex_tui.textsafe import for_display
+from quittex_tui.tui.i18n import date, duration, number, t, translate_bindings
 from quittex_tui.tui.rows import Row
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
+from quittex_tui.tui.watch import holder_words
 from quittex_tui.tui.widgets.audience_side import AudienceSide
 from quittex_tui.tui.widgets.chart import progress_bar
 from quittex_tui.tui.widgets.item_list import ItemList
 
 SHORT = {"bluesky": "B", "mastodon": "M", "dry-run": "D"}
+
+
+def fit_cells(text: str, cells: int) -> str:
+    """`text` cut to `cells` terminal cells with "…", between grapheme clusters (never inside an emoji)."""
+    if cell_len(text) <= cells:
+        return text
+    kept: list[str] = []
+    used = 0
+    for cluster in grapheme.graphemes(text):
+        width = cell_len(cluster)
+        if used + width > cells - 1:
+            break
+        kept.append(cluster)
+        used += width
+    return "".join(kept) + "…"
 
 
 class QueuePane(Vertical):
@@ -118,7 +138,19 @@ class QueuePane(Vertical):
             text.append(" " + t("queue.counts", sent=number(sent), total=number(total),
                                 failed=number(failed)))
             prog = slot.progress
-            if slot.running:
+            if slot.elsewhere is not None:  # another process sends it: its progress, read from the journal
+                watch = slot.watch
+                if watch is not None and watch.eta_seconds is not None and sent + failed < total:
+                    text.append(" · " + t("queue.eta", time=duration(watch.eta_seconds)))
+                text.append("\n  " + t("watch.elsewhere", **holder_words(slot.elsewhere)), style="bold")
+                last = s.row_index.get(watch.last_item) if watch is not None and watch.last_item else None
+                if last is not None:  # one line, cut between characters (an emoji flag stays whole)
+                    row = s.rows[last]
+                    line = t("watch.last_item", date=date(row.created_at),
+                             text=for_display(row.text, one_line=True))
+                    width = self.query_one("#queue-progress", Static).size.width or 76
+                    text.append("\n  " + fit_cells(line, width - 3), style="dim")
+            elif slot.running:
                 if prog is not None and prog.waiting_until is not None:
                     text.append(" · " + t("queue.waiting", time=prog.waiting_until.strftime("%H:%M:%S")))
                 elif prog is not None and prog.eta_seconds is not None:
@@ -132,7 +164,7 @@ class QueuePane(Vertical):
                 text.append(" · " + t("queue.not_connected"), style="italic")
             text.append("\n")
             if slot.last_error:
-                errors.append(f"{t(f'net.{name}')}: {slot.last_error}")
+                errors.append(f"{t(f'net.{name}')}: {for_display(slot.last_error)}")
         text.rstrip()
         self.query_one("#queue-progress", Static).update(text)
         self.query_one("#queue-error", Static).update(

@@ -11,11 +11,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.messages import CursorMoved, SelectionChanged
 from quittex_tui.tui.rows import ReviewFilter, Row, apply_filter
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import NETWORKS, Session
 from quittex_tui.tui.widgets.item_list import ItemList
 from quittex_tui.tui.widgets.preview import item_preview

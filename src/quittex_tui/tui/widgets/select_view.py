@@ -9,10 +9,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Static
+from textual.widgets import Checkbox
 
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.messages import SelectionChanged
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import NETWORKS, Session
 from quittex_tui.tui.widgets.checkbox import ConsoleCheckbox
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from quittex_tui.state import Step
 from quittex_tui.tui.i18n import t
+from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 
 
 class StepBar(Static):
