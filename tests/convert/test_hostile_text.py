@@ -108,7 +108,8 @@ def test_inspect_and_plan_print_hostile_text_inert(hostile_zip: Path) -> None:
     raw_json = as_json.stdout.decode("utf-8")
     assert not any(raw in raw_json for raw in RAW)
     with open_archive(hostile_zip) as archive:
-        assert json.loads(raw_json) == json.loads(json.dumps(summary_json(archive)))  # the same data
+        # the same data (plus the CLI's schema_version)
+        assert json.loads(raw_json) == {"schema_version": 1, **json.loads(json.dumps(summary_json(archive)))}
     assert json.loads(raw_json)["account"]["bio"].startswith(f"Bio {OSC52}")
     for args in (("--to", "bluesky"), ("--to", "mastodon", "--json")):
         plan = _cli("plan", hostile_zip, *args)
