@@ -327,9 +327,10 @@ def test_progress_eta_and_pending_counts(tmp_path: Path) -> None:
 
 def test_estimates_follow_the_documented_limits() -> None:
     assert estimate_duration(0, "bluesky") == timedelta(0)
-    assert estimate_duration(1666, "bluesky") == timedelta(hours=1)
-    assert estimate_duration(11666, "bluesky") == timedelta(days=1)
-    assert estimate_duration(50_000, "bluesky") > timedelta(days=4)
+    # putRecord costs 2 of the 5,000 points an hour and 35,000 a day
+    assert estimate_duration(2500, "bluesky") == timedelta(hours=1)
+    assert estimate_duration(17_500, "bluesky") == timedelta(days=1)
+    assert estimate_duration(50_000, "bluesky") > timedelta(days=2)
     assert estimate_duration(2400, "mastodon") == timedelta(days=1)
     assert estimate_duration(50_000, "mastodon") > timedelta(days=20)
     assert estimate_duration(100, "mastodon", n_media=120) == timedelta(hours=2)  # media budget dominates

@@ -230,7 +230,7 @@ class BlueskyAudience(_Runner):
 
     def budget(self) -> RateBudget:
         get = getattr(self.target, "budget", None)
-        return get() if callable(get) else RateBudget(cost_per_post=3)
+        return get() if callable(get) else RateBudget(cost_per_post=2)
 
     def resolve(self, handle: str) -> str | None:
         """Handle → DID (com.atproto.identity.resolveHandle), for decisions recorded without a DID."""

@@ -70,8 +70,9 @@ IMAGE_MAX_BYTES = 1_000_000
 MAX_IMAGES = 4
 # app.bsky.embed.video: blob maxSize 100,000,000.
 VIDEO_MAX_BYTES = 100_000_000
-# com.atproto.repo writes cost points: create 3, update 2, delete 1 (platform-limits.md).
-COST_PER_POST = 3
+# com.atproto.repo writes cost points: createRecord 3, putRecord 2 (creating or replacing), delete 1
+# (the PDS's repo/putRecord.ts; docs/bluesky.md "Rate limits"). Posts and follows are putRecord writes.
+COST_PER_POST = 2
 # When a 429 carries no usable reset header, wait this long (the PDS windows are 5 min and longer).
 DEFAULT_RATE_LIMIT_WAIT = timedelta(seconds=60)
 # Bluesky-operated PDSes sit behind the bsky.social entryway; only those reach the video service.

@@ -65,10 +65,13 @@ from quittex_tui.scrub import scrub
 
 __all__ = ["WAIT_SLICE", "Engine", "EngineEvent", "ItemStatus", "Progress", "RunReport", "estimate_duration"]
 
-# Documented write budgets (../shared/platform-limits.md): Bluesky 5,000 points/h and 35,000/day with a
-# create costing 3; Mastodon 300 statuses / 3 h (2,400/day) and 30 media uploads / 30 min.
-BLUESKY_POSTS_PER_HOUR = 5_000 // 3
-BLUESKY_POSTS_PER_DAY = 35_000 // 3
+# Documented write budgets (docs/bluesky.md, docs/mastodon.md): Bluesky 5,000 points/h and 35,000/day;
+# Mastodon 300 statuses / 3 h (2,400/day) and 30 media uploads / 30 min.
+# Bluesky posts are written with putRecord, which the PDS prices at 2 points whether it creates or replaces
+# (packages/pds/src/api/com/atproto/repo/putRecord.ts; docs/bluesky.md "Rate limits"): 2,500 posts an
+# hour, 17,500 a day.
+BLUESKY_POSTS_PER_HOUR = 5_000 // 2
+BLUESKY_POSTS_PER_DAY = 35_000 // 2
 MASTODON_POSTS_PER_HOUR = 300 / 3
 MASTODON_MEDIA_PER_HOUR = 30 * 2
 DRY_RUN_SECONDS_PER_POST = 0.05
