@@ -60,6 +60,7 @@ from quittex_tui.publish.target import (
     Unsure,
     Verdict,
 )
+from quittex_tui.publish.video_quota import VideoGate, VideoQuotaExhausted
 from quittex_tui.publish.writestep import WAIT_SLICE, CallPolicy, GaveUp, Stopped, Waiter, WriteStep
 from quittex_tui.scrub import scrub
 
@@ -118,6 +119,10 @@ class Progress:
     waiting_until: datetime | None
     last_error: str | None
     current_item: str | None
+    # Items with a video waiting for the daily video allowance (issue 12): how many, and when the next
+    # video may go (the run meanwhile sends the others).
+    videos_waiting: int = 0
+    next_video_at: datetime | None = None
 
 
 @dataclass
@@ -186,6 +191,8 @@ class Engine:
         self.step = WriteStep(journal, self.policy, server_now=self._server_now)
         # Media are prepared right before their post is sent, a few items ahead (issue 16; media_stage.py).
         self.media = MediaStage.for_plan(plan, target)
+        # The daily video allowance, when the target has one (issue 12; video_quota.py).
+        self.videos = VideoGate.for_target(target)
         self.keys: dict[str, list[str]] = self._assign_keys()
         self._items = {item.id: item for item in plan.items}
         self._status: dict[str, ItemStatus] = {}
@@ -326,6 +333,8 @@ class Engine:
             remaining=total - counts[ItemStatus.SENT] - counts[ItemStatus.FAILED], already=self._already,
             eta_seconds=eta, waiting_until=waiting_until, last_error=self.policy.last_error,
             current_item=self._current,
+            videos_waiting=len(self.videos.parked) if self.videos is not None else 0,
+            next_video_at=self.videos.next_at() if self.videos is not None else None,
         )
 
     def _emit(self, kind: str, item_id: str | None, message: str) -> None:
@@ -521,6 +530,8 @@ class Engine:
                 raise _Later(verdict.reason)
             if verdict is not None and verdict.verdict == Verdict.UNSURE and not self.resend_unsure:
                 raise Unsure(self._unsure_text(item, index, verdict.reason))
+            if self.videos is not None:  # its video may not go today: the item waits (VideoQuotaExhausted)
+                self.videos.before_post(post)
             if self.media is not None:  # upload-ready files; a media problem fails the item (PermanentError)
                 post = self.media.ready(item, index, post)
             created_at = post_time(item, post)
@@ -574,13 +585,17 @@ class Engine:
                 self.media.start(todo)  # prefetch: the sender never waits for a conversion
             queue = list(todo)
             deferred: set[str] = set()
-            while queue:
-                item = queue.pop(0)
+            while queue or self._videos_parked():
                 if limit is not None and self._attempted >= limit:
                     break
                 if self.waiter.stopping():
                     break
+                if not queue:  # only items waiting for the video allowance are left: wait for it
+                    queue = self._wait_for_videos()
+                item = queue.pop(0)
                 if self._status[item.id] == ItemStatus.SENT:  # settled meanwhile by a reconciliation
+                    continue
+                if self._video_must_wait(item):
                     continue
                 if not self._run_item(item, last_chance=item.id in deferred):
                     deferred.add(item.id)
@@ -605,6 +620,14 @@ class Engine:
         self._emit("item_started", item.id, f"sending item {item.id} ({len(item.posts)} post(s))")
         try:
             self._send_item(item)
+        except VideoQuotaExhausted as exc:  # not a failure: the item waits for the allowance (issue 12)
+            self._attempted -= 1
+            self._status[item.id] = self._status_from_journal(item)
+            if self.videos is not None:
+                self.videos.park(item, exc.until)
+            self._emit("waiting", item.id, f"item {item.id} waits for the daily video limit ({exc}); the "
+                                           "other items go on")
+            return True
         except _Later as exc:
             if not last_chance:
                 self._attempted -= 1
@@ -642,6 +665,40 @@ class Engine:
         self._sent += 1
         self._emit("item_sent", item.id, f"item {item.id} published")
         return True
+
+    # --- the daily video allowance (issue 12; the rules: video_quota.py) ---------------------------------
+    def _videos_parked(self) -> bool:
+        return self.videos is not None and bool(self.videos.parked)
+
+    def _video_must_wait(self, item: PlanItem) -> bool:
+        """Park `item` (not attempted, not failed) when its unsent videos do not fit today's allowance."""
+        if self.videos is None:
+            return False
+        keys = self.keys[item.id]
+        unsent = [post for i, post in enumerate(item.posts)
+                  if (e := self.journal.get(keys[i])) is None or e.status != "done"]
+        if not self.videos.must_wait(unsent):
+            return False
+        self.videos.park(item)
+        next_at = self.videos.next_at()
+        if len(self.videos.parked) == 1 and next_at is not None:  # said once per wait, not per video
+            self._emit("waiting", item.id, f"daily video limit reached: items with a video wait (next "
+                                           f"video at {next_at.astimezone().strftime('%H:%M')}); the other "
+                                           "items go on")
+        return True
+
+    def _wait_for_videos(self) -> list[PlanItem]:
+        """Every other item is done: wait (stop-aware) until the next video may go, then try the parked
+        items again, in plan order."""
+        assert self.videos is not None
+        until = self.videos.next_at() or self.now()
+        delay = max(0.0, (until - self.now()).total_seconds())
+        if delay > 0:
+            n = len(self.videos.parked)
+            self.policy.wait_decision(PaceDecision(delay, until, f"{n} item(s) with a video wait for "
+                                                                 "the daily video limit"))
+        order = {item.id: n for n, item in enumerate(self.plan.items)}
+        return self.videos.release(order)
 
     def _server_label(self) -> str:
         """"Mastodon server https://…" for messages; never fails (the server may be down)."""
