@@ -240,7 +240,7 @@ def mp4_problem(data: bytes) -> str | None:
     if parsed is None:
         return "no `moov` box (the header that describes the video): a damaged or truncated file"
     if parsed.scanned_to != len(data):
-        return (f"the file is cut short or damaged: its boxes stop making sense at byte "
+        return (f"the file is truncated or damaged: its boxes stop making sense at byte "
                 f"{parsed.scanned_to:,} of {len(data):,}")
     video = next((track for track in parsed.tracks if _is_video(track)), None)
     if video is None:

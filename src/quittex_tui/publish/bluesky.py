@@ -45,6 +45,7 @@ from atproto_core.exceptions import AtProtocolError
 
 from quittex_tui.convert.media_facts import BLUESKY_VIDEO_MAX_BYTES
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
+from quittex_tui.convert.mp4 import mp4_problem
 from quittex_tui.errors import AuthError
 from quittex_tui.publish import tid
 from quittex_tui.publish.bluesky_video import BlueskyVideo, is_bluesky_hosted, video_service_for
@@ -387,16 +388,24 @@ class BlueskyTarget:
         (prepared media: track header size and rotation matrix, convert/mp4.py), and `presentation: "gif"`
         for X's animated GIFs (mp4 files) so clients loop them silently, as X did."""
         data = self._read_media(media, VIDEO_MAX_BYTES)
+        word, name = ("GIF" if media.kind == "gif" else "video"), Path(media.source or media.path).name
+        problem = mp4_problem(data)  # never a damaged file uploaded, whoever made the plan (issue 12)
+        if problem is not None:
+            raise PermanentError(f"{word} {name} is not a valid MP4 video ({problem}); nothing was uploaded")
 
         def upload_blob() -> dict[str, Any]:
+            limit = self.video.pds_blob_limit()
+            if limit is not None and len(data) > limit:
+                raise PermanentError(
+                    f"{word} {name} ({len(data) / 1e6:.1f} MB) is larger than your server {self.pds} accepts "
+                    f"({limit / 1e6:.1f} MB); the post was not sent: send it without the video (Review) or "
+                    "post the video by hand")
             try:
                 return self._upload(data, media)
             except PermanentError as exc:
                 if "HTTP 413" not in exc.reason:
                     raise
-                # A PDS announces its blob limit only by refusing (docs/bluesky.md "Blobs").
-                word = "GIF" if media.kind == "gif" else "video"
-                name = Path(media.source or media.path).name
+                # A PDS that does not say its blob limit announces it by refusing (docs/bluesky.md "Blobs").
                 raise PermanentError(
                     f"{word} {name} ({len(data) / 1e6:.1f} MB) is larger than "
                     f"your server {self.pds} accepts ({exc.reason.split('(', 1)[-1].rstrip(')')}); the post "

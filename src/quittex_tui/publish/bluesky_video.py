@@ -101,7 +101,7 @@ class BlueskyVideo:
         self._now = now
         self._http = http
         self.job_timeout = job_timeout
-        self._pds_did: str | None = None
+        self._server: dict[str, Any] | None = None  # describeServer's answer
         self._down_until: datetime | None = None  # the service was unreachable: uploadBlob until then
         self.quota: VideoQuota | None = VideoQuota(self._limits, now=now) if service else None
         self.last_way = ""  # "service" | "uploadBlob": how the last video went (tests, logs)
@@ -131,12 +131,30 @@ class BlueskyVideo:
             self._http = httpx.Client(transport=DeadlineTransport(), timeout=httpx.Timeout(60.0))
         return self._http
 
+    def _describe(self) -> dict[str, Any]:
+        """`com.atproto.server.describeServer`, read raw: the SDK's model drops `blobUploadLimit`."""
+        if self._server is None:
+            got = self._call("read the server's description", lambda: self.client.invoke_query(
+                "com.atproto.server.describeServer", output_encoding="application/json"))
+            self._server = got.content if isinstance(got.content, dict) else {}
+        return self._server
+
     def pds_did(self) -> str:
-        """The PDS's own DID (`describeServer`): the audience of the upload token the service uses."""
-        if self._pds_did is None:
-            got = self._call("read the server's identity", self.client.com.atproto.server.describe_server)
-            self._pds_did = str(got.did)
-        return self._pds_did
+        """The PDS's own DID: the audience of the upload token the video service uses."""
+        did = self._describe().get("did")
+        if not isinstance(did, str) or not did.startswith("did:"):
+            raise PermanentError(f"the server {self.pds} does not say its own DID (describeServer): the "
+                                 "video service cannot store a video on it")
+        return did
+
+    def pds_blob_limit(self) -> int | None:
+        """The largest blob the PDS takes, when it says so (`blobUploadLimit` in describeServer, as the
+        reference PDS does; docs/bluesky.md "Blobs"). None: unknown — its refusal (413) will tell."""
+        try:
+            limit = self._describe().get("blobUploadLimit")
+        except (PermanentError, TransientError):
+            return None
+        return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None
 
     def _token(self, aud: str, lxm: str, seconds: int) -> str:
         exp = int(time.time()) + seconds

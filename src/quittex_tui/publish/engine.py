@@ -142,6 +142,9 @@ class RunReport(BaseModel):
     skipped: int = 0
     failed: list[dict[str, str]] = Field(default_factory=list)  # {"item_id", "reason"}
     remaining: int = 0
+    # Items sent without a media the user chose to leave out in Review (its file cannot be used): said in
+    # the report so nobody takes the post for whole (issue 12). {"item_id", "note"}
+    left_out: list[dict[str, str]] = Field(default_factory=list)
 
 
 def _accepts_attempt(target: PublishTarget) -> bool:
@@ -734,10 +737,13 @@ class Engine:
         failed = [{"item_id": i, "reason": self._reasons.get(i, "failed")}
                   for i, s in self._status.items() if s == ItemStatus.FAILED]
         remaining = sum(1 for s in self._status.values() if s in (ItemStatus.PLANNED, ItemStatus.SENDING))
+        left_out = [{"item_id": item.id, "note": note} for item in self.plan.items
+                    if self._status[item.id] == ItemStatus.SENT
+                    for post in item.posts for note in post.left_out]
         return RunReport(target=self.target.network, published=self._sent, already_published=self._already,
                          skipped=len(self.plan.skipped) + sum(1 for s in self._status.values()
                                                              if s == ItemStatus.SKIPPED),
-                         failed=failed, remaining=remaining)
+                         failed=failed, remaining=remaining, left_out=left_out)
 
     def summary(self) -> dict[str, Any]:
         return self.report().model_dump()
