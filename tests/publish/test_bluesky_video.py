@@ -85,10 +85,7 @@ def shaped_archive(tmp_path: Path, shape: str) -> Built:
         "garbage": b.tweet(at=dt(2019, 3, 1, 14), media=[Video(data=files["garbage"])]),
         "text": b.tweet("Juste du texte", at=dt(2019, 3, 1, 15), extra={"possibly_sensitive": False}),
     }
-    if parts:
-        paths = b.write_split_zips(tmp_path / "zips", parts)
-    else:
-        paths = [b.write_dir(tmp_path / "folder")]
+    paths = b.write_split_zips(tmp_path / "zips", parts) if parts else [b.write_dir(tmp_path / "folder")]
     return Built(paths, ids, files)
 
 
@@ -172,8 +169,8 @@ def test_a_video_over_the_pds_blob_limit_fails_alone_naming_the_file(
     assert len(big) > 5 * 1024 * 1024
     clip = tmp_path / "1234-BigClip.mp4"
     clip.write_bytes(big)
-    media = PlannedMedia(path=str(clip), kind="video", bytes=len(big), width=320, height=240, mime="video/mp4",
-                         source="data/tweets_media/1234-BigClip.mp4")
+    media = PlannedMedia(path=str(clip), kind="video", bytes=len(big), width=320, height=240,
+                         mime="video/mp4", source="data/tweets_media/1234-BigClip.mp4")
     post = PlannedPost(source_id="1234", text="une longue vidéo", media=[media])
     target = account.target
     # The PDS says its limit (describeServer blobUploadLimit): refused before 5.8 MB are sent for nothing.
