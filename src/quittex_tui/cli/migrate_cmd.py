@@ -216,6 +216,7 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
               file=err)
     else:
         print("quittex-tui: nothing left to send.", file=err)
+    _print_video_days(engine, target, network, args, err)  # issue 12: counted apart from the posts
     if engine.adopted:
         print(f"quittex-tui: {count(engine.adopted, 'post')} found already on the account (recorded, not "
               "sent again).", file=err)
@@ -227,6 +228,18 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
     except StateError as exc:  # everything is recorded; only the tidy-up failed: report first, then say so
         return report, exc
     return report, None
+
+
+def _print_video_days(engine: Any, target: Any, network: str, args: argparse.Namespace, err: TextIO) -> None:
+    """"312 videos: about 13 days at Bluesky's daily video limit" — videos wait for it, the rest does not."""
+    from quittex_tui.cli._i18n import t
+    from quittex_tui.publish.video_quota import daily_video_estimate
+
+    videos = engine.pending_videos(retry_failed=args.retry_failed)
+    found = daily_video_estimate(target, videos, network)
+    if found is not None:
+        days, per_day = found
+        print(t("video.days", n=videos, days=days, per_day=per_day), file=err)
 
 
 def _command_label(args: argparse.Namespace, network: str) -> str:

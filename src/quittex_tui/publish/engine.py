@@ -315,6 +315,16 @@ class Engine:
             posts += self._missing_posts(item)
         return items, posts
 
+    def pending_videos(self, *, retry_failed: bool = False) -> int:
+        """Videos and GIFs the next run would still upload (issue 12: the daily video limit's estimate)."""
+        count = 0
+        for item in self._todo(retry_failed):
+            keys = self.keys[item.id]
+            for i, post in enumerate(item.posts):
+                if (e := self.journal.get(keys[i])) is None or e.status != "done":
+                    count += sum(1 for m in post.media if m.kind != "image")
+        return count
+
     def _missing_posts(self, item: PlanItem) -> int:
         return sum(1 for k in self.keys[item.id] if (e := self.journal.get(k)) is None or e.status != "done")
 
@@ -624,10 +634,12 @@ class Engine:
         try:
             self._send_item(item)
         except VideoQuotaExhausted as exc:  # not a failure: the item waits for the allowance (issue 12)
+            if self.videos is None:  # a target without a known allowance said no: try it next run
+                self._fail(item, str(exc), retryable=True)
+                return True
             self._attempted -= 1
             self._status[item.id] = self._status_from_journal(item)
-            if self.videos is not None:
-                self.videos.park(item, exc.until)
+            self.videos.park(item, exc.until)
             self._emit("waiting", item.id, f"item {item.id} waits for the daily video limit ({exc}); the "
                                            "other items go on")
             return True

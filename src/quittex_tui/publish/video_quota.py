@@ -65,6 +65,20 @@ def video_days(videos: int, per_day: int | None = None) -> int:
     return math.ceil(videos / max(1, per_day or ESTIMATE_VIDEOS_PER_DAY))
 
 
+def daily_video_estimate(target: Any, videos: int, network: str) -> tuple[int, int] | None:
+    """(days, videos a day) `videos` take at the daily video limit of `target` — the server's allowance
+    when it told it, else the documented order of magnitude — or None when no such limit applies (no
+    video, Mastodon, a PDS whose videos do not go through the video service)."""
+    if videos <= 0 or network != "bluesky":
+        return None
+    getter = getattr(target, "video_quota", None)
+    quota = getter() if callable(getter) else None
+    if getattr(target, "network", "") == "bluesky" and quota is None:
+        return None  # uploadBlob only: no daily allowance is known to apply
+    per_day = (quota.daily if isinstance(quota, VideoQuota) else None) or ESTIMATE_VIDEOS_PER_DAY
+    return video_days(videos, per_day), per_day
+
+
 @dataclass(frozen=True)
 class UploadLimits:
     """`app.bsky.video.getUploadLimits`'s answer (lexicon app.bsky.video.getUploadLimits)."""

@@ -75,5 +75,20 @@ def item_preview(
                 out.append(shown + "\n", style="dim")
             for w in post.warnings:
                 out.append(f"     ! {for_display(w)}\n", style="yellow")
+    if row is not None and row.has_media:
+        _media_choices(session, item_id, row.flagged, out)
     out.rstrip()
     return out
+
+
+def _media_choices(session: Session, item_id: str, flagged: bool, out: Text) -> None:
+    """Issue 12: the label the item's media will carry, the media left out, and the keys for both."""
+    label = session.label_of(item_id)
+    if label:
+        words = t("preview.label", label=t(f"label.value_{label}"))
+        out.append(words + (" " + t("preview.label_from_x") if flagged else "") + "\n", style="magenta")
+    else:
+        out.append(t("preview.no_label") + "\n", style="dim")
+    for reason in session.left_out(item_id).values():
+        out.append("  " + t("preview.left_out", reason=for_display(reason)) + "\n", style="bold yellow")
+    out.append(t("preview.media_keys") + "\n", style="dim")

@@ -156,6 +156,11 @@ class QueuePane(Vertical):
                 elif prog is not None and prog.eta_seconds is not None:
                     text.append(" · " + t("queue.eta", time=duration(prog.eta_seconds)))
                 text.append(" · " + t("queue.running"), style="bold")
+                if prog is not None and getattr(prog, "next_video_at", None) and prog.videos_waiting:
+                    # issue 12: items with a video wait for the daily video limit; the others go on
+                    when = prog.next_video_at.astimezone().strftime("%H:%M")
+                    text.append("\n  " + t("queue.next_video", n=number(prog.videos_waiting), time=when),
+                                style="yellow")
             elif slot.stop.is_set() and sent + failed < total:
                 text.append(" · " + t("queue.paused"), style="bold")
             elif total and sent + failed >= total:
@@ -198,7 +203,8 @@ class QueuePane(Vertical):
             if row.id in slot.failures:
                 parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {slot.failures[row.id]}")
             elif row.id in slot.links:
-                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}")
+                without = " " + t("report.without_media") if s.left_out(row.id) else ""
+                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}{without}")
         return f"{row.created_at:%Y-%m-%d} " + " | ".join(parts) + f"  {row.text}"
 
     def refresh_report(self, paths: tuple[str, str] | None = None) -> None:
@@ -212,6 +218,9 @@ class QueuePane(Vertical):
                           failed=number(len(slot.failures))) + "\n")
         if not s.active_targets():
             text.append(t("queue.no_target"))
+        left_out = sum(1 for row in self.report_rows() if s.left_out(row.id))
+        if left_out:  # issue 12: posts sent without a media the user chose to leave out
+            text.append(t("report.left_out", n=number(left_out)) + "\n", style="yellow")
         text.rstrip()
         self.query_one("#report-summary", Static).update(text)
         self.query_one("#report-list", ItemList).set_rows(self.report_rows())
