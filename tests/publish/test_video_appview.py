@@ -56,7 +56,8 @@ def net(appview_servers: dict[str, str]) -> Net:
 def new_target(net: Net) -> tuple[BlueskyTarget, str]:
     handle = f"v{uuid.uuid4().hex[:8]}.test"
     res = httpx.post(f"{net.pds}/xrpc/com.atproto.server.createAccount",
-                     json={"handle": handle, "email": f"{handle}@example.com", "password": PASSWORD}, timeout=30)
+                     json={"handle": handle, "email": f"{handle}@example.com", "password": PASSWORD},
+                     timeout=30)
     assert res.status_code == 200, res.text
     return connect.connect_bluesky(handle, service=net.pds, password=PASSWORD), res.json()["did"]
 
@@ -69,7 +70,8 @@ def plan_of(builder: ArchiveBuilder, tmp_path: Path) -> Plan:
         return apply_user_changes(plan, MigrationState(archive_paths=[str(path)], archive_fingerprint="-"))
 
 
-def run(plan: Plan, target: BlueskyTarget, tmp_path: Path, events: list[EngineEvent] | None = None) -> RunReport:
+def run(plan: Plan, target: BlueskyTarget, tmp_path: Path,
+        events: list[EngineEvent] | None = None) -> RunReport:
     with Journal(tmp_path / "journal.toml") as journal:
         engine = Engine(plan, target, journal, on_event=events.append if events is not None else None)
         return engine.run()

@@ -57,8 +57,8 @@ def sent(events: list[EngineEvent]) -> list[str]:
 
 
 def test_videos_wait_for_the_allowance_while_text_and_photos_go_on(tmp_path: Path) -> None:
-    items = [item(1, ("v1", "video")), item(2, ("t1", None)), item(3, ("g1", "gif")), item(4, ("p1", "image")),
-             item(5, ("v3", "video")), item(6, ("fil", None), ("sa vidéo", "video"), ("fin", None)),
+    items = [item(1, ("v1", "video")), item(2, ("t1", None)), item(3, ("g1", "gif")),
+             item(4, ("p1", "image")), item(5, ("v3", "video")), item(6, ("fil", None), ("sa vidéo", "video"), ("fin", None)),
              item(7, ("t2", None))]
     clock = FakeClock()
     report, events, target = run(Plan(target="bluesky", items=items), tmp_path, clock)
@@ -81,7 +81,7 @@ def test_a_thread_with_more_videos_than_a_day_holds_goes_on_the_next_day(tmp_pat
     thread = item(1, ("un", "video"), ("deux", "video"), ("trois", "video"), ("fin", None))
     plan = Plan(target="bluesky", items=[thread, item(2, ("après", None))])
     clock = FakeClock()
-    report, events, target = run(plan, tmp_path, clock)
+    report, _events, target = run(plan, tmp_path, clock)
     assert report.failed == [] and report.published == 2
     assert [p.text for p in target.posts] == ["un", "deux", "après", "trois", "fin"]
     posts = target.posts
@@ -93,10 +93,11 @@ def test_a_stop_during_the_wait_keeps_everything_for_the_next_run(tmp_path: Path
     items = [item(1, ("v1", "video")), item(2, ("v2", "video")), item(3, ("v3", "video")),
              item(4, ("t", None))]
     clock = FakeClock()
-    report, _events, _target = run(Plan(target="bluesky", items=items), tmp_path, clock, stop=threading.Event())
+    stop = threading.Event()
+    report, _events, _target = run(Plan(target="bluesky", items=items), tmp_path, clock, stop=stop)
     assert report.failed == [] and report.published == 3 and report.remaining == 1
     later = FakeClock(clock.t + timedelta(seconds=DAY))
-    again, _events, target = run(Plan(target="bluesky", items=items), tmp_path, later)
+    again, _events, _target = run(Plan(target="bluesky", items=items), tmp_path, later)
     assert again.published == 1 and again.already_published == 3 and again.failed == []
 
 
