@@ -58,8 +58,8 @@ def sent(events: list[EngineEvent]) -> list[str]:
 
 def test_videos_wait_for_the_allowance_while_text_and_photos_go_on(tmp_path: Path) -> None:
     items = [item(1, ("v1", "video")), item(2, ("t1", None)), item(3, ("g1", "gif")),
-             item(4, ("p1", "image")), item(5, ("v3", "video")), item(6, ("fil", None), ("sa vidéo", "video"), ("fin", None)),
-             item(7, ("t2", None))]
+             item(4, ("p1", "image")), item(5, ("v3", "video")),
+             item(6, ("fil", None), ("sa vidéo", "video"), ("fin", None)), item(7, ("t2", None))]
     clock = FakeClock()
     report, events, target = run(Plan(target="bluesky", items=items), tmp_path, clock)
 
