@@ -108,5 +108,6 @@ def test_estimates_count_video_days_apart() -> None:
     limited = DryRunTarget(latency=0, videos_per_day=(2, DAY))
     limited.video_quota().refresh()  # type: ignore[union-attr]
     assert daily_video_estimate(limited, 5, "bluesky") == (3, 2)  # the server's own number
+    assert daily_video_estimate(DryRunTarget(latency=0), 25, "bluesky") is None  # fits in one day
     # the posts' own estimate does not change: videos are counted apart
     assert estimate_duration(100, "bluesky") == estimate_duration(100, "bluesky", n_media=50)

@@ -67,8 +67,9 @@ def video_days(videos: int, per_day: int | None = None) -> int:
 
 def daily_video_estimate(target: Any, videos: int, network: str) -> tuple[int, int] | None:
     """(days, videos a day) `videos` take at the daily video limit of `target` — the server's allowance
-    when it told it, else the documented order of magnitude — or None when no such limit applies (no
-    video, Mastodon, a PDS whose videos do not go through the video service)."""
+    when it told it, else the documented order of magnitude — or None when that limit does not stretch the
+    migration: no more videos than one day's allowance, Mastodon, a PDS whose videos do not go through the
+    video service."""
     if videos <= 0 or network != "bluesky":
         return None
     getter = getattr(target, "video_quota", None)
@@ -76,7 +77,8 @@ def daily_video_estimate(target: Any, videos: int, network: str) -> tuple[int, i
     if getattr(target, "network", "") == "bluesky" and quota is None:
         return None  # uploadBlob only: no daily allowance is known to apply
     per_day = (quota.daily if isinstance(quota, VideoQuota) else None) or ESTIMATE_VIDEOS_PER_DAY
-    return video_days(videos, per_day), per_day
+    days = video_days(videos, per_day)
+    return (days, per_day) if days > 1 else None
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ class ReviewView(Vertical):
         media = "V" if row.videos else "M" if row.has_media else " "  # V: a video/GIF (daily video limit)
         flag = "!" if row.has_media and self.session.label_of(row.id) else " "  # sensitive media
         day = f"{row.created_at:%Y-%m-%d}"
-        return f"{mark} {day} {kind:<8} {posts:>2}p {media}{flag} +{row.engagement:<5} {row.text}"
+        return f"{mark} {day} {kind:<8} {posts:>2}p {media}{flag}+{row.engagement:<5} {row.text}"
 
     def reload(self, keep: str | None = None) -> None:
         s = self.session
