@@ -102,6 +102,7 @@ class BlueskyVideo:
         self._http = http
         self.job_timeout = job_timeout
         self._server: dict[str, Any] | None = None  # describeServer's answer
+        self._email_ok: bool | None = None
         self._down_until: datetime | None = None  # the service was unreachable: uploadBlob until then
         self.quota: VideoQuota | None = VideoQuota(self._limits, now=now) if service else None
         self.last_way = ""  # "service" | "uploadBlob": how the last video went (tests, logs)
@@ -223,9 +224,24 @@ class BlueskyVideo:
                             remaining_bytes=number("remainingDailyBytes"),
                             message=scrub(str(body.get("message") or body.get("error") or ""))[:300])
 
+    def _email_confirmed(self) -> bool:
+        """Bluesky-hosted accounts need a confirmed email to upload video (docs "Uploading Video";
+        `getSession` says). Other PDSes: not asked."""
+        if self._email_ok is None:
+            if not is_bluesky_hosted(self.pds):
+                self._email_ok = True
+            else:
+                got = self._call("read your account", self.client.com.atproto.server.get_session)
+                self._email_ok = got.email_confirmed is not False
+        return self._email_ok
+
     def _through_service(self, data: bytes, media: PlannedMedia) -> dict[str, Any]:
         assert self.service is not None
         name = Path(media.source or media.path).name
+        if not self._email_confirmed():
+            raise PermanentError(f"Bluesky accepts videos only from accounts whose email address is "
+                                 f"confirmed: {name} was not sent. Confirm it in Bluesky's settings "
+                                 "(Account, Email), then retry the failed items")
         token = self._token(self.pds_did(), "com.atproto.repo.uploadBlob", UPLOAD_TOKEN_SECONDS)
         try:
             status = self._request("POST", "app.bsky.video.uploadVideo", token=token, content=data,

@@ -133,6 +133,12 @@ class VideoQuota:
             if limits is not None and self._left(limits) != 0:
                 self.next_at = None
 
+    @staticmethod
+    def _daily_limit(limits: UploadLimits) -> bool:
+        """Is "cannot upload" the day's allowance being used up (then videos wait), rather than something
+        waiting cannot fix (an unconfirmed email, a restricted account: then the upload fails in words)?"""
+        return limits.remaining_videos == 0 or limits.remaining_bytes == 0
+
     def _due(self) -> bool:
         if self.checked_at is None:
             return True
@@ -142,8 +148,10 @@ class VideoQuota:
         return now - self.checked_at >= self.fresh
 
     def _left(self, limits: UploadLimits) -> int | None:
-        if not limits.can_upload:
+        if not limits.can_upload and self._daily_limit(limits):
             return 0
+        if not limits.can_upload:
+            return None  # refused for another reason than the day's count: the upload will say why
         if limits.remaining_videos is None:
             return None
         return max(0, limits.remaining_videos - self.spent_videos)
