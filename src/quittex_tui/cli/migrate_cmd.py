@@ -236,6 +236,9 @@ def _print_video_days(engine: Any, target: Any, network: str, args: argparse.Nam
     from quittex_tui.publish.video_quota import daily_video_estimate
 
     videos = engine.pending_videos(retry_failed=args.retry_failed)
+    quota = target.video_quota() if videos and callable(getattr(target, "video_quota", None)) else None
+    if quota is not None and quota.checked_at is None:
+        quota.refresh()  # the server's own daily number for the estimate (getUploadLimits)
     found = daily_video_estimate(target, videos, network)
     if found is not None:
         days, per_day = found

@@ -184,6 +184,7 @@ class DryRunTarget:
             if left < videos:
                 raise VideoQuotaExhausted(self._video_quota.exhausted(), "simulated daily video limit")
             self.video_uploads += [self.now().timestamp()] * videos
+            self._video_quota.spent(videos, 0)  # as the real uploader does: the quota knows when it frees
         if self.idempotent and key in self._by_key:
             if self.latency:
                 self.sleep(self.latency / 2)

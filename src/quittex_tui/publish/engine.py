@@ -341,13 +341,16 @@ class Engine:
             eta = estimate_duration(self._posts_left, self.target.network).total_seconds()
         if eta is not None and waiting_until is not None:
             eta += max(0.0, (waiting_until - self.now()).total_seconds())
+        video_at = self.videos.expected_at() if self.videos is not None else None
+        if eta is not None and video_at is not None:  # the items waiting for the daily video limit
+            eta = max(eta, (video_at - self.now()).total_seconds())
         return Progress(
             total=total, sent=self._sent, failed=counts[ItemStatus.FAILED],
             remaining=total - counts[ItemStatus.SENT] - counts[ItemStatus.FAILED], already=self._already,
             eta_seconds=eta, waiting_until=waiting_until, last_error=self.policy.last_error,
             current_item=self._current,
             videos_waiting=len(self.videos.parked) if self.videos is not None else 0,
-            next_video_at=self.videos.next_at() if self.videos is not None else None,
+            next_video_at=video_at,
         )
 
     def _emit(self, kind: str, item_id: str | None, message: str) -> None:
@@ -694,12 +697,13 @@ class Engine:
                   if (e := self.journal.get(keys[i])) is None or e.status != "done"]
         if not self.videos.must_wait(unsent):
             return False
+        first = not self.videos.parked
         self.videos.park(item)
-        next_at = self.videos.next_at()
-        if len(self.videos.parked) == 1 and next_at is not None:  # said once per wait, not per video
+        expected = self.videos.expected_at()
+        if first and expected is not None:  # said once per wait, not per video
             self._emit("waiting", item.id, f"daily video limit reached: items with a video wait (next "
-                                           f"video at {next_at.astimezone().strftime('%H:%M')}); the other "
-                                           "items go on")
+                                           f"video expected at {expected.astimezone().strftime('%H:%M')}); "
+                                           "the other items go on")
         return True
 
     def _wait_for_videos(self) -> list[PlanItem]:
@@ -709,9 +713,11 @@ class Engine:
         until = self.videos.next_at() or self.now()
         delay = max(0.0, (until - self.now()).total_seconds())
         if delay > 0:
-            n = len(self.videos.parked)
-            self.policy.wait_decision(PaceDecision(delay, until, f"{n} item(s) with a video wait for "
-                                                                 "the daily video limit"))
+            n, expected = len(self.videos.parked), self.videos.expected_at() or until
+            self.policy.wait_decision(PaceDecision(delay, until, f"{n} item(s) with a video wait for the "
+                                                                 "daily video limit (next video expected at "
+                                                                 f"{expected.astimezone():%H:%M}); asking "
+                                                                 "the server again"))
         order = {item.id: n for n, item in enumerate(self.plan.items)}
         return self.videos.release(order)
 

@@ -117,7 +117,10 @@ class VideoQuota:
         self.spent_bytes = 0
         self.uploads: list[datetime] = []  # this run's uploads (a rolling day's worth)
         self.daily: int | None = None  # the most videos ever said to be left: the day's allowance, as known
-        self.next_at: datetime | None = None  # set while no video may go
+        self.next_at: datetime | None = None  # set while no video may go: when to ask the server again
+        # when the allowance is expected back (a day after the oldest upload of this run still inside the
+        # last day), if this run uploaded any: what the user is shown; `next_at` is never later
+        self.expected_at: datetime | None = None
 
     # --- what the server said ----------------------------------------------------------------------
     def refresh(self) -> None:
@@ -190,9 +193,10 @@ class VideoQuota:
         with self._lock:
             now = self.now()
             recent = [t for t in self.uploads if now - t < self.day]
+            self.expected_at = max(now, min(recent) + self.day) if recent else None
             until = now + self.recheck
-            if recent:
-                until = min(until, max(now, min(recent) + self.day))
+            if self.expected_at is not None:
+                until = min(until, self.expected_at)
             if self.next_at is None or self.next_at <= now:
                 self.next_at = until
             return self.next_at
@@ -252,7 +256,15 @@ class VideoGate:
             self.parked.append(item)
 
     def next_at(self) -> datetime | None:
+        """When the engine tries the parked items again (and asks the server again)."""
         return self.quota.next_at if self.parked else None
+
+    def expected_at(self) -> datetime | None:
+        """When the next video is expected to go, as shown to the user: the allowance's expected return
+        when this run's uploads tell it, else the next time the server is asked."""
+        if not self.parked:
+            return None
+        return self.quota.expected_at or self.quota.next_at
 
     def release(self, order: dict[str, int]) -> list[PlanItem]:
         """The parked items, in plan order, to try again (the allowance is asked again first)."""

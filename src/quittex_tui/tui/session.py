@@ -493,6 +493,9 @@ class Session:
                 self.connect_dry_run()
                 return
             info = target.info()
+            quota = target.video_quota() if callable(getattr(target, "video_quota", None)) else None
+            if quota is not None:  # issue 12: the account's daily video allowance, for the estimates
+                quota.refresh()
             slot.info, slot.budget, slot.target, slot.error = info, target.budget(), target, ""
         except AccountConflictError:
             if not switching:  # the saved account itself is refused: it stays disconnected

@@ -49,6 +49,8 @@ def item_preview(
     if row is not None and head:
         state = t("preview.included") if session.is_included(row) else t("preview.skipped")
         out.append(f"{t(f'kind.{row.kind}')} · {date(row.created_at)} · {state}\n", style="bold")
+        if row.has_media:  # first, so a small terminal shows it without scrolling
+            _media_choices(session, item_id, row.flagged, out)
     for net in NETWORKS:
         item = session.items.get(net, {}).get(item_id)
         if item is None:
@@ -75,8 +77,6 @@ def item_preview(
                 out.append(shown + "\n", style="dim")
             for w in post.warnings:
                 out.append(f"     ! {for_display(w)}\n", style="yellow")
-    if row is not None and row.has_media:
-        _media_choices(session, item_id, row.flagged, out)
     out.rstrip()
     return out
 

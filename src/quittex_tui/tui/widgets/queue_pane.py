@@ -151,12 +151,14 @@ class QueuePane(Vertical):
                     width = self.query_one("#queue-progress", Static).size.width or 76
                     text.append("\n  " + fit_cells(line, width - 3), style="dim")
             elif slot.running:
-                if prog is not None and prog.waiting_until is not None:
+                videos_wait = prog is not None and bool(getattr(prog, "next_video_at", None)) \
+                    and bool(prog.videos_waiting)
+                if prog is not None and prog.waiting_until is not None and not videos_wait:
                     text.append(" · " + t("queue.waiting", time=prog.waiting_until.strftime("%H:%M:%S")))
                 elif prog is not None and prog.eta_seconds is not None:
                     text.append(" · " + t("queue.eta", time=duration(prog.eta_seconds)))
                 text.append(" · " + t("queue.running"), style="bold")
-                if prog is not None and getattr(prog, "next_video_at", None) and prog.videos_waiting:
+                if videos_wait:
                     # issue 12: items with a video wait for the daily video limit; the others go on
                     when = prog.next_video_at.astimezone().strftime("%H:%M")
                     text.append("\n  " + t("queue.next_video", n=number(prog.videos_waiting), time=when),
