@@ -199,6 +199,8 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
         items = args.limit
     # What the user must see first: the time at the NETWORK's rate limits (a dry run simulates it).
     estimate = estimate_duration(posts, network)
+    if items:
+        _print_video_days(engine, target, network, args, err)  # issue 12: counted apart, before asking
     if items and not args.yes and not args.dry_run and not _confirm(items, posts, network, info.handle,
                                                                     estimate):
         print("quittex-tui: nothing was sent.", file=err)
@@ -216,7 +218,6 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
               file=err)
     else:
         print("quittex-tui: nothing left to send.", file=err)
-    _print_video_days(engine, target, network, args, err)  # issue 12: counted apart from the posts
     if engine.adopted:
         print(f"quittex-tui: {count(engine.adopted, 'post')} found already on the account (recorded, not "
               "sent again).", file=err)
