@@ -22,12 +22,13 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from quittex_tui import paths
-from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
+from quittex_tui.convert.models import DEFAULT_SELF_LABEL, ItemKind, Plan, PlanItem, PlannedPost
 from quittex_tui.errors import StateError
 from quittex_tui.fileio import atomic_write, write_failure
 from quittex_tui.textsafe import for_posting
 
 SCHEMA_VERSION = 1
+SelfLabel = Literal["", "graphic-media", "sexual", "nudity", "porn"]  # convert.models.SELF_LABELS or none
 JOURNAL_MARK = ".journal."  # journals live beside states: <stem>.<target>.journal.toml
 
 
@@ -79,6 +80,15 @@ class MigrationState(_Model):
     included: list[str] = Field(default_factory=list)  # item ids opted in that the default plan skips
     edits: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)  # target -> item -> idx -> text
     alts: dict[str, str] = Field(default_factory=dict)  # media_id -> alt text (shared by targets)
+    # Sensitive media (issue 12), shared by targets: item id -> the self-label its media carry, as chosen
+    # in Review ("" = none); the items X flagged `possibly_sensitive` that are not in it get
+    # `sensitive_label` (the "for all" choice; "" = none). Bluesky: the record's self-label; Mastodon: any
+    # label makes the status `sensitive`.
+    labels: dict[str, SelfLabel] = Field(default_factory=dict)
+    sensitive_label: SelfLabel = DEFAULT_SELF_LABEL
+    # media id -> why its file cannot be sent (as the check found it): the user chose, in Review, to send
+    # its post without it. The post then carries a `left_out` note (Review, report).
+    without_media: dict[str, str] = Field(default_factory=dict)
     cursor: dict[str, str] = Field(default_factory=dict)
     audience: dict[str, AudienceDecision] = Field(default_factory=dict)  # x_id -> decision
     updated_at: datetime | None = None
@@ -335,6 +345,10 @@ def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies
         if item.kind == ItemKind.REPLY and not include_all_replies and item.id not in included:
             continue
         item_edits = edits.get(item.id, {})
+        if state.without_media or item.id in state.labels or state.sensitive_label != DEFAULT_SELF_LABEL:
+            item = _media_choices(item, state)
+            if not item.posts:
+                continue  # its only content was media the user chose to leave out: nothing to send
         if item_edits or state.alts:
             posts: list[PlannedPost] = []
             for index, post in enumerate(item.posts):
@@ -361,3 +375,32 @@ def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies
             item = item.model_copy(update={"posts": posts})
         items.append(item)
     return plan.model_copy(update={"items": items})
+
+
+def _media_choices(item: PlanItem, state: MigrationState) -> PlanItem:
+    """The user's media choices on one item (issue 12): its self-label (state.labels, else the "for all"
+    label on what X flagged), and the media left out because their file cannot be sent
+    (state.without_media) — each noted on its post (`left_out`). A post left with neither text nor media
+    is dropped (a media-only post whose media were all left out)."""
+    chosen = state.labels.get(item.id)
+    posts: list[PlannedPost] = []
+    for post in item.posts:
+        update: dict[str, Any] = {}
+        if post.media and state.without_media:
+            kept = [m for m in post.media if not (m.media_id and m.media_id in state.without_media)]
+            if len(kept) != len(post.media):
+                notes = [f"{'GIF' if m.kind == 'gif' else m.kind} {Path(m.source or m.path).name} left out: "
+                         f"{state.without_media[m.media_id]}" for m in post.media if m not in kept]
+                update.update(media=kept, left_out=[*post.left_out, *notes])
+                if not kept and not post.text.strip():
+                    continue
+        has_media = bool(update.get("media", post.media))
+        label = post.self_label
+        if chosen is not None:
+            label = chosen if has_media else ""
+        elif label:
+            label = state.sensitive_label if has_media else ""
+        if label != post.self_label:
+            update["self_label"] = label
+        posts.append(post.model_copy(update=update) if update else post)
+    return item.model_copy(update={"posts": posts})

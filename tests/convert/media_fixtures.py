@@ -105,9 +105,25 @@ def tkhd(width: int, height: int, *, version: int = 0, matrix: tuple[int, ...] =
     return box(b"tkhd", struct.pack(">B3x", version) + head + tail)
 
 
-def trak(width: int, height: int, handler: bytes, **tkhd_args: object) -> bytes:
+def trak(width: int, height: int, handler: bytes, *, stbl: bytes = b"", timescale: int = 0,
+         **tkhd_args: object) -> bytes:
     hdlr = box(b"hdlr", struct.pack(">4x4x4s12x", handler) + b"\0")
-    return box(b"trak", tkhd(width, height, **tkhd_args) + box(b"mdia", hdlr))  # type: ignore[arg-type]
+    mdia = hdlr
+    if timescale:
+        mdia = box(b"mdhd", struct.pack(">B3xIIII", 0, 0, 0, timescale, 0) + b"\x55\xc4\0\0") + hdlr
+    if stbl:
+        mdia += box(b"minf", box(b"stbl", stbl))
+    return box(b"trak", tkhd(width, height, **tkhd_args) + box(b"mdia", mdia))  # type: ignore[arg-type]
+
+
+def sample_tables(frames: int, fps: int, mdat_size: int, chunk_offset: int) -> bytes:
+    """stts (every frame 1/fps s), stsz (the mdat's bytes shared out), stco (one chunk): §8.6.1.2, §8.7."""
+    sizes = [mdat_size // frames] * frames
+    sizes[-1] += mdat_size - sum(sizes)
+    stts = box(b"stts", struct.pack(">4xIII", 1, frames, 1000 // fps))
+    stsz = box(b"stsz", struct.pack(f">4xII{frames}I", 0, frames, *sizes))
+    stco = box(b"stco", struct.pack(">4xII", 1, chunk_offset))
+    return stts + stsz + stco
 
 
 def mp4_bytes(
@@ -119,14 +135,24 @@ def mp4_bytes(
     matrix: tuple[int, ...] = IDENTITY,
     moov_last: bool = False,
     mdat_size: int = 4096,
+    fps: int = 25,
 ) -> bytes:
+    """A structurally whole MP4 (boxes, sample tables pointing into the mdat): no real pictures in it."""
     timescale = 1000
+    frames = max(1, round(seconds * fps))
     ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41")
-    moov = box(
-        b"moov",
-        mvhd(timescale, round(seconds * timescale), version)
-        + trak(0, 0, b"soun")  # audio first: its 0×0 size must not be taken
-        + trak(width, height, b"vide", version=version, matrix=matrix),
-    )
     mdat = box(b"mdat", bytes(range(256)) * (mdat_size // 256), large=version == 1)
-    return ftyp + (mdat + moov if moov_last else moov + mdat)
+    payload = len(mdat) - (mdat_size // 256) * 256
+
+    def moov(chunk_offset: int) -> bytes:
+        return box(
+            b"moov",
+            mvhd(timescale, round(seconds * timescale), version)
+            + trak(0, 0, b"soun")  # audio first: its 0×0 size must not be taken
+            + trak(width, height, b"vide", version=version, matrix=matrix, timescale=timescale,
+                   stbl=sample_tables(frames, fps, (mdat_size // 256) * 256, chunk_offset)),
+        )
+
+    if moov_last:
+        return ftyp + mdat + moov(len(ftyp) + payload)
+    return ftyp + moov(len(ftyp) + len(moov(0)) + payload) + mdat

@@ -100,7 +100,7 @@ def publish(
 def test_is_a_publish_target(account: Account) -> None:
     assert isinstance(account.target, PublishTarget)
     info = account.target.info()
-    assert info.network == "bluesky" and info.supports_backdating and not info.supports_video
+    assert info.network == "bluesky" and info.supports_backdating and info.supports_video  # issue 12
     assert info.extra["did"] == account.did == account.target.did
 
 
@@ -187,11 +187,11 @@ def test_find_before_and_after_publishing(account: Account) -> None:
     assert account.target.find(key, post, CREATED, now) == ref
 
 
-def test_video_fails_alone_and_clearly(
+def test_a_damaged_video_fails_alone_and_nothing_is_uploaded(
     account: Account, test_servers: dict[str, str], tmp_path: Path
 ) -> None:
     clip = tmp_path / "clip.mp4"
-    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2000))
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2000))  # an ftyp box, then garbage
     video = PlannedMedia(
         path=str(clip),
         kind="video",
@@ -203,10 +203,14 @@ def test_video_fails_alone_and_clearly(
     )
     with pytest.raises(PermanentError) as err:
         publish(account.target, PlannedPost(source_id="4004", text="une vidéo", media=[video]), "item-4")
-    assert "video upload is not available on this server" in err.value.reason
-    # the next item goes through; nothing of the video post was written
+    assert "clip.mp4 is not a valid MP4 video" in err.value.reason
+    assert "nothing was uploaded" in err.value.reason
+    # the next item goes through; nothing of the video post was written, no blob was uploaded
     _, ref = publish(account.target, PlannedPost(source_id="4005", text="la suite"), "item-5")
     assert [r["uri"] for r in list_posts(test_servers, account.did)] == [ref.uri]
+    res = httpx.get(f"{test_servers['QTX_PDS_URL']}/xrpc/com.atproto.sync.listBlobs",
+                    params={"did": account.did}, timeout=30)
+    assert res.json()["cids"] == []
 
 
 def test_invalid_record_is_permanent_with_the_servers_reason(account: Account, tmp_path: Path) -> None:
@@ -259,7 +263,7 @@ def test_rate_headers_are_captured_and_429_500_resets_are_classified(
     }
     _, ref = publish(account.target, PlannedPost(source_id="7001", text="budget"), "item-10")
     budget = account.target.budget()
-    assert (budget.limit, budget.remaining, budget.cost_per_post) == (5000, 4997, 3)
+    assert (budget.limit, budget.remaining, budget.cost_per_post) == (5000, 4997, 2)  # putRecord: 2 points
     assert budget.reset_at == datetime.fromtimestamp(reset, tz=UTC)
     assert account.target.info().extra["rate_policy"] == "5000;w=3600"
 

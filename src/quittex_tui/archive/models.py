@@ -112,6 +112,9 @@ class Tweet(_Struct):
     thread_root: str | None = None  # for ORIGINAL roots and THREAD continuations of a self-thread
     quoted_url: str | None = None  # for QUOTE: the twitter.com/x.com status URL
     warnings: tuple[str, ...] = ()  # e.g. "photo 123-abc.jpg missing from the archive"
+    # X's `possibly_sensitive` (rows with media or links; absent elsewhere): the author or X marked the
+    # tweet's media sensitive. Carried to Mastodon's `sensitive` and a Bluesky self-label (issue 12).
+    possibly_sensitive: bool = False
 
 
 class Like(_Struct):

@@ -102,6 +102,18 @@ def parse_created_at(value: Any) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+def flag(value: Any) -> bool:
+    """A yes/no field as archives write it: a JSON boolean in the rows seen (`"possibly_sensitive" :
+    false`), but hand-edited and API-shaped rows give "true"/"false" strings or 0/1; absent = no."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return False
+
+
 def _int(value: Any, default: int = 0) -> int:
     try:
         return int(value)
@@ -248,6 +260,7 @@ class _RawTweet(_R):
     favorite_count: Num = None
     retweet_count: Num = None
     edit_info: _RawEditInfo | None = None
+    possibly_sensitive: bool | str | int | None = None
 
 
 class _RawTweetRow(_RawTweet):
@@ -452,6 +465,7 @@ def tweet_from_typed(row: _RawTweetRow, shared: Shared) -> Tweet | None:
         retweet_count=_int(inner.retweet_count),
         edit_ids=_t_edit_ids(inner.edit_info, tid),
         quoted_url=quoted_url(tid, url_ents) if url_ents else None,
+        possibly_sensitive=flag(inner.possibly_sensitive),
     )
 
 
@@ -669,6 +683,7 @@ def tweet_from_row(row: Any, shared: Shared | None = None) -> Tweet | None:
         edit_ids=edit_ids(inner, tid),
         kind=TweetKind.ORIGINAL,
         quoted_url=quoted_url(tid, url_ents) if url_ents else None,
+        possibly_sensitive=flag(inner.get("possibly_sensitive")),
     )
 
 

@@ -199,6 +199,8 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
         items = args.limit
     # What the user must see first: the time at the NETWORK's rate limits (a dry run simulates it).
     estimate = estimate_duration(posts, network)
+    if items:
+        _print_video_days(engine, target, network, args, err)  # issue 12: counted apart, before asking
     if items and not args.yes and not args.dry_run and not _confirm(items, posts, network, info.handle,
                                                                     estimate):
         print("quittex-tui: nothing was sent.", file=err)
@@ -227,6 +229,21 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
     except StateError as exc:  # everything is recorded; only the tidy-up failed: report first, then say so
         return report, exc
     return report, None
+
+
+def _print_video_days(engine: Any, target: Any, network: str, args: argparse.Namespace, err: TextIO) -> None:
+    """"312 videos: about 13 days at Bluesky's daily video limit" — videos wait for it, the rest does not."""
+    from quittex_tui.cli._i18n import t
+    from quittex_tui.publish.video_quota import daily_video_estimate
+
+    videos = engine.pending_videos(retry_failed=args.retry_failed)
+    quota = target.video_quota() if videos and callable(getattr(target, "video_quota", None)) else None
+    if quota is not None and quota.checked_at is None:
+        quota.refresh()  # the server's own daily number for the estimate (getUploadLimits)
+    found = daily_video_estimate(target, videos, network)
+    if found is not None:
+        days, per_day = found
+        print(t("video.days", n=videos, days=days, per_day=per_day), file=err)
 
 
 def _command_label(args: argparse.Namespace, network: str) -> str:

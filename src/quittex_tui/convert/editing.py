@@ -72,4 +72,5 @@ def _post(source_id: str, text: str, facets: list[dict[str, Any]], candidates: l
           created_at: datetime | None, lang: str) -> PlannedPost:
     return construct(PlannedPost, {"source_id": source_id, "text": text, "facets": facets, "media": [],
                                    "warnings": [], "mention_candidates": candidates,
-                                   "created_at": created_at, "lang": lang})
+                                   "created_at": created_at, "lang": lang, "self_label": "",
+                                   "left_out": []})

@@ -25,6 +25,12 @@ BLUESKY_MAX_GRAPHEMES = 300
 BLUESKY_MAX_BYTES = 3000
 MASTODON_DEFAULT_MAX_CHARS = 500
 MASTODON_URL_WEIGHT = 23  # characters_reserved_per_url (platform-limits.md, "Status length")
+# Alt texts (issue 12). Bluesky: app.bsky.embed.video#alt is maxGraphemes 1000, maxLength 10000 (UTF-8
+# bytes); the same cap is kept for images, whose lexicon sets none. Mastodon: a media description is at
+# most 1,500 characters (MediaAttachment MAX_DESCRIPTION_LENGTH; Ruby counts code points).
+BLUESKY_ALT_MAX_GRAPHEMES = 1000
+BLUESKY_ALT_MAX_BYTES = 10_000
+MASTODON_ALT_MAX_CHARS = 1500
 
 
 # Outside the BMP, joining characters sit in a few blocks; testing for these coarse blocks keeps the
@@ -125,3 +131,9 @@ def mastodon_fits(text: str, max_chars: int = MASTODON_DEFAULT_MAX_CHARS, spoile
     if bound <= max_chars:
         return True
     return mastodon_count(text, spoiler_text) <= max_chars
+
+
+def alt_counts(text: str) -> tuple[int, int, int]:
+    """(Bluesky graphemes, UTF-8 bytes, Mastodon characters) of an alt text."""
+    graphemes, size = bluesky_counts(text)
+    return graphemes, size, len(text)

@@ -44,7 +44,7 @@ from quittex_tui.convert.media_facts import (
     media_label,
 )
 from quittex_tui.convert.models import PlannedMedia
-from quittex_tui.convert.mp4 import read_mp4_info
+from quittex_tui.convert.mp4 import mp4_problem, read_mp4_info
 from quittex_tui.errors import InputError, QuittexError
 from quittex_tui.fileio import atomic_write
 
@@ -371,6 +371,7 @@ def _prepare_video(
         height=height,
         mime="video/mp4",
         duration_s=round(duration, 3) if duration is not None else None,
+        frame_rate=info.frame_rate if info else None,
     )
     return planned, warnings_
 
@@ -446,12 +447,16 @@ def prepare_for_upload(
             reason = notes[0].removesuffix(": it is left out") if notes else f"{label} is not a usable image"
             raise MediaProblem(reason)
         return planned
+    # Issue 12: a damaged or truncated file (an `ftyp` box and garbage, a copy cut short) is caught here,
+    # before any upload — never a 2 KB "video" on the network.
     try:
-        info = read_mp4_info(data)
+        problem = mp4_problem(data)
+        info = read_mp4_info(data) if problem is None else None
     except Exception:  # the parser is defensive already; a strange file is simply not an MP4
-        info = None
-    if info is None:
-        raise MediaProblem(f"{label} is not a valid MP4 video (no `moov` box: a damaged or truncated file)")
+        problem, info = "not an MP4 file", None
+    if problem is not None or info is None:
+        raise MediaProblem(f"{label} is not a valid MP4 video ({problem or 'not an MP4 file'}); nothing "
+                           "was uploaded")
     limit = video_max_bytes or (BLUESKY_VIDEO_MAX_BYTES if target == "bluesky" else 0)
     if limit and len(data) > limit:
         size_mb, limit_mb = len(data) / 1e6, limit / 1e6

@@ -62,6 +62,16 @@ class PlannedMedia(_Model):
     # send-time stage makes it; true for a hand-made media whose path is a real file).
     source: str = ""
     prepared: bool = True
+    # Extension field (issue 12): frames per second of a prepared video or GIF (its sample tables), for
+    # the instance's `video_frame_rate_limit` on Mastodon; None in a plan and for photos.
+    frame_rate: float | None = None
+
+
+# Bluesky's self-labels for media (lexicon com.atproto.label.defs#selfLabels; the values the Bluesky app
+# offers for adult or graphic media). X's `possibly_sensitive` does not say which kind: the plan proposes
+# DEFAULT_SELF_LABEL, the user confirms or changes it in Review (issue 12).
+SELF_LABELS = ("graphic-media", "sexual", "nudity", "porn")
+DEFAULT_SELF_LABEL = "graphic-media"
 
 
 class MentionCandidate(_Model):
@@ -86,6 +96,13 @@ class PlannedPost(_Model):
     # The tweet's language as a BCP-47 tag ("fr", "en", "pt-br"…), "" when X did not know it ("und") or
     # used one of its private codes ("zxx", "qme"…). Bluesky: record `langs`.
     lang: str = ""
+    # Extension fields (issue 12). `self_label`: the post's media are sensitive — one of SELF_LABELS (the
+    # Bluesky record's self-label; Mastodon: `sensitive: true`), "" when not. The plan sets the default on
+    # the posts with media of a tweet X flagged `possibly_sensitive`; the user's choice (state.labels)
+    # replaces it. `left_out`: a note per media the user chose to send the post without (a file that cannot
+    # be used), shown in Review and in the report so nobody is misled by a post missing its video.
+    self_label: str = ""
+    left_out: list[str] = Field(default_factory=list)
 
 
 class PlanItem(_Model):

@@ -49,6 +49,7 @@ from quittex_tui.convert.media_facts import (
     media_label,
 )
 from quittex_tui.convert.models import (
+    DEFAULT_SELF_LABEL,
     ItemKind,
     Plan,
     PlanItem,
@@ -267,14 +268,18 @@ class _Builder:
         # keeps its own tweet's time and language (a media-overflow continuation shares its tweet's).
         created_at = tweet.created_at
         lang = post_lang(tweet.lang)
+        # X flagged the tweet's media as sensitive: its posts with media get the default self-label, which
+        # the user confirms or changes in Review (state.labels, applied by state.apply_user_changes).
+        label = DEFAULT_SELF_LABEL if tweet.possibly_sensitive else ""
         out = []
         for index in range(max(len(texts), len(groups), 1)):
             text, facets, candidates = texts[index] if index < len(texts) else ("", [], [])
+            group = groups[index] if index < len(groups) else []
             out.append(construct(PlannedPost, {
-                "source_id": tweet.id, "text": text, "facets": facets,
-                "media": groups[index] if index < len(groups) else [],
+                "source_id": tweet.id, "text": text, "facets": facets, "media": group,
                 "warnings": warnings if index == 0 else [], "mention_candidates": candidates,
-                "created_at": created_at, "lang": lang}))
+                "created_at": created_at, "lang": lang, "self_label": label if group else "",
+                "left_out": []}))
         return out, None
 
     def _fits(self, text: str) -> bool:
@@ -322,7 +327,7 @@ class _Builder:
             "mime": _MIME.get(posixpath.splitext(member)[1].lower(), "application/octet-stream"),
             "duration_s": round(duration, 3) if duration is not None else None,
             # The alt texts the user writes are keyed on the archive's media id (state.alts), not the path.
-            "media_id": media.media_id, "source": member, "prepared": False})
+            "media_id": media.media_id, "source": member, "prepared": False, "frame_rate": None})
         return planned, notes
 
 
@@ -448,11 +453,13 @@ def _post_json(post: PlannedPost) -> dict[str, Any]:
         "facets": post.facets,
         "media": [{"path": m.path, "kind": m.kind, "bytes": m.bytes, "width": m.width, "height": m.height,
                    "alt": m.alt, "mime": m.mime, "duration_s": m.duration_s, "media_id": m.media_id,
-                   "source": m.source, "prepared": m.prepared}
+                   "source": m.source, "prepared": m.prepared, "frame_rate": m.frame_rate}
                   for m in post.media],
         "warnings": list(post.warnings),
         "mention_candidates": [{"handle": c.handle, "byte_start": c.byte_start, "byte_end": c.byte_end}
                                for c in post.mention_candidates],
         "created_at": _utc_text(created_at) if created_at is not None else None,
         "lang": post.lang,
+        "self_label": post.self_label,
+        "left_out": list(post.left_out),
     }

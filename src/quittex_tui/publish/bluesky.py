@@ -32,7 +32,6 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 from atproto import Client, Session, models
@@ -44,9 +43,12 @@ from atproto_client.exceptions import (
 from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
+from quittex_tui.convert.media_facts import BLUESKY_VIDEO_MAX_BYTES
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
+from quittex_tui.convert.mp4 import mp4_problem
 from quittex_tui.errors import AuthError
 from quittex_tui.publish import tid
+from quittex_tui.publish.bluesky_video import BlueskyVideo, is_bluesky_hosted, video_service_for
 from quittex_tui.publish.deadline import DeadlineTransport
 from quittex_tui.publish.retry import network_failure
 from quittex_tui.publish.target import (
@@ -62,21 +64,23 @@ from quittex_tui.publish.target import (
     TransientError,
     Verdict,
 )
+from quittex_tui.publish.video_quota import VideoQuota
 from quittex_tui.scrub import remember_session_string, scrub
+
+__all__ = ["BlueskyTarget", "HeaderCapturingRequest", "is_bluesky_hosted", "parse_rate_headers"]
 
 POST_COLLECTION = "app.bsky.feed.post"
 # app.bsky.embed.images#image: blob maxSize 1,000,000 (the PDS enforces it when the record references it).
 IMAGE_MAX_BYTES = 1_000_000
 MAX_IMAGES = 4
-# app.bsky.embed.video: blob maxSize 100,000,000.
-VIDEO_MAX_BYTES = 100_000_000
+# The Bluesky video service's per-video limit (docs/bluesky.md "Video": ≤ 100 MB, not verified; the lexicon
+# allows more). It processes every Bluesky video, uploaded to it or picked up from the PDS (issue 12).
+VIDEO_MAX_BYTES = BLUESKY_VIDEO_MAX_BYTES
 # com.atproto.repo writes cost points: createRecord 3, putRecord 2 (creating or replacing), delete 1
 # (the PDS's repo/putRecord.ts; docs/bluesky.md "Rate limits"). Posts and follows are putRecord writes.
 COST_PER_POST = 2
 # When a 429 carries no usable reset header, wait this long (the PDS windows are 5 min and longer).
 DEFAULT_RATE_LIMIT_WAIT = timedelta(seconds=60)
-# Bluesky-operated PDSes sit behind the bsky.social entryway; only those reach the video service.
-_BSKY_HOSTS = ("bsky.network", "bsky.social")
 
 HeaderObserver = Callable[[str, int, dict[str, str]], None]
 
@@ -117,11 +121,6 @@ def parse_rate_headers(headers: dict[str, str]) -> tuple[int | None, int | None,
     return _int("ratelimit-limit"), _int("ratelimit-remaining"), reset_at, low.get("ratelimit-policy")
 
 
-def is_bluesky_hosted(pds_url: str) -> bool:
-    host = (urlparse(pds_url).hostname or "").lower()
-    return any(host == h or host.endswith("." + h) for h in _BSKY_HOSTS)
-
-
 class BlueskyTarget:
     """PublishTarget for one logged-in Bluesky account (build it with `connect.connect_bluesky`)."""
 
@@ -136,7 +135,7 @@ class BlueskyTarget:
         pds: str,
         request: HeaderCapturingRequest,
         password: str | None = None,
-        video_supported: bool | None = None,
+        video_service: str | bool | None = True,
         mention_resolver: Callable[[str], str | None] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -145,7 +144,10 @@ class BlueskyTarget:
         self.handle = handle
         self.pds = pds.removesuffix("/xrpc").rstrip("/")
         self._password = password
-        self._video = is_bluesky_hosted(self.pds) if video_supported is None else video_supported
+        # Videos (issue 12): on every PDS, through the video service when there is one (bluesky_video.py);
+        # `video_service` True = the default for this PDS, a URL, or None/False = uploadBlob only.
+        service = video_service_for(self.pds) if video_service is True else (video_service or None)
+        self.video = BlueskyVideo(client, did=did, pds=self.pds, call=self._call, service=service, now=now)
         # H8 (audience) may plug in accepted X-handle → DID matches; default: exact handles only.
         self.mention_resolver = mention_resolver
         self._now = now
@@ -170,8 +172,8 @@ class BlueskyTarget:
             max_chars=300,
             max_media=MAX_IMAGES,
             image_max_bytes=IMAGE_MAX_BYTES,
-            video_max_bytes=VIDEO_MAX_BYTES if self._video else None,
-            supports_video=self._video,
+            video_max_bytes=VIDEO_MAX_BYTES,
+            supports_video=True,
             supports_backdating=True,
             extra=extra,
         )
@@ -290,6 +292,9 @@ class BlueskyTarget:
         }
         if post.lang:
             record["langs"] = [post.lang]  # app.bsky.feed.post#langs: BCP-47 tags, at most 3
+        if post.self_label:  # sensitive media (issue 12): com.atproto.label.defs#selfLabels on the post
+            record["labels"] = {"$type": "com.atproto.label.defs#selfLabels",
+                                "values": [{"val": post.self_label}]}
         facets = self._facets(post)
         if facets:
             record["facets"] = facets
@@ -353,12 +358,6 @@ class BlueskyTarget:
         videos = [m for m in post.media if m.kind in ("video", "gif")]
         images = [m for m in post.media if m.kind == "image"]
         if videos:
-            if not self._video:
-                raise PermanentError(
-                    f"video upload is not available on this server ({self.pds}): Bluesky videos go through "
-                    "the Bluesky video service, which this PDS does not reach. The post was not sent; "
-                    "remove the video from it (or post it by hand) and retry."
-                )
             if len(videos) > 1 or images:
                 raise PermanentError("a Bluesky post takes one video and no images next to it")
             return self._video_embed(videos[0])
@@ -378,15 +377,48 @@ class BlueskyTarget:
             entries.append(entry)
         return {"$type": "app.bsky.embed.images", "images": entries}
 
+    # --- video (issue 12; the upload itself: bluesky_video.py) -----------------------------------------
+    def video_quota(self) -> VideoQuota | None:
+        """The account's daily video allowance, when its videos go through the video service (the engine
+        paces on it: video_quota.py); None with uploadBlob only."""
+        return self.video.quota if self.video.uses_service() else None
+
     def _video_embed(self, media: PlannedMedia) -> dict[str, Any]:
-        # Bluesky-hosted PDSes accept the video blob directly and hand it to the video service for
-        # processing (the SDK's `send_video` path); lexicon app.bsky.embed.video.
+        """`app.bsky.embed.video`: the blob, the alt text, the picture's aspect ratio as the mp4 itself says
+        (prepared media: track header size and rotation matrix, convert/mp4.py), and `presentation: "gif"`
+        for X's animated GIFs (mp4 files) so clients loop them silently, as X did."""
         data = self._read_media(media, VIDEO_MAX_BYTES)
-        embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": self._upload(data, media)}
+        word, name = ("GIF" if media.kind == "gif" else "video"), Path(media.source or media.path).name
+        problem = mp4_problem(data)  # never a damaged file uploaded, whoever made the plan (issue 12)
+        if problem is not None:
+            raise PermanentError(f"{word} {name} is not a valid MP4 video ({problem}); nothing was uploaded")
+
+        def upload_blob() -> dict[str, Any]:
+            limit = self.video.pds_blob_limit()
+            if limit is not None and len(data) > limit:
+                raise PermanentError(
+                    f"{word} {name} ({len(data) / 1e6:.1f} MB) is larger than your server {self.pds} accepts "
+                    f"({limit / 1e6:.1f} MB); the post was not sent: send it without the video (Review) or "
+                    "post the video by hand")
+            try:
+                return self._upload(data, media)
+            except PermanentError as exc:
+                if "HTTP 413" not in exc.reason:
+                    raise
+                # A PDS that does not say its blob limit announces it by refusing (docs/bluesky.md "Blobs").
+                raise PermanentError(
+                    f"{word} {name} ({len(data) / 1e6:.1f} MB) is larger than "
+                    f"your server {self.pds} accepts ({exc.reason.split('(', 1)[-1].rstrip(')')}); the post "
+                    "was not sent: send it without the video (Review) or post the video by hand") from None
+
+        blob = self.video.upload(data, media, upload_blob=upload_blob)
+        embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": blob}
         if media.alt:
             embed["alt"] = media.alt
         if media.width > 0 and media.height > 0:
             embed["aspectRatio"] = {"width": media.width, "height": media.height}
+        if media.kind == "gif":
+            embed["presentation"] = "gif"
         return embed
 
     @staticmethod

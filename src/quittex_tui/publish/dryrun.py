@@ -38,6 +38,7 @@ from quittex_tui.publish.target import (
     TransientError,
     Verdict,
 )
+from quittex_tui.publish.video_quota import UploadLimits, VideoQuota, VideoQuotaExhausted
 
 
 def utcnow() -> datetime:
@@ -80,6 +81,7 @@ class DryRunTarget:
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = utcnow,
         handle: str = "you.dry-run",
+        videos_per_day: tuple[int, float] | None = None,
     ) -> None:
         self.latency = latency
         self.fail_every = fail_every
@@ -100,6 +102,15 @@ class DryRunTarget:
         self._window_start: float | None = None
         self._used = 0
         self._budget = RateBudget(cost_per_post=rate_limit.cost_per_post if rate_limit else 1)
+        # A daily video allowance, simulated (issue 12): (videos, seconds in the "day"), from the argument
+        # or QUITTEX_DRY_RUN_VIDEOS="N/SECONDS" (to watch the video wait in the TUI's demo); None: none.
+        self.videos_per_day = videos_per_day or _videos_from_env()
+        self.video_uploads: list[float] = []  # simulated clock times (seconds) of the videos "uploaded"
+        self._video_quota: VideoQuota | None = None
+        if self.videos_per_day is not None:
+            self._video_quota = VideoQuota(self._video_limits, day=timedelta(seconds=self.videos_per_day[1]),
+                                           recheck=timedelta(seconds=max(1.0, self.videos_per_day[1] / 10)),
+                                           fresh=timedelta(seconds=0), now=self.now)
         if store is not None and store.exists():
             for line in store.read_text("utf-8").splitlines():
                 try:
@@ -121,6 +132,16 @@ class DryRunTarget:
     def budget(self) -> RateBudget:
         return RateBudget(self._budget.limit, self._budget.remaining, self._budget.reset_at,
                           self._budget.cost_per_post)
+
+    def video_quota(self) -> VideoQuota | None:
+        return self._video_quota
+
+    def _video_limits(self) -> UploadLimits:
+        per_day, day = self.videos_per_day or (0, 1.0)
+        t = self.now().timestamp()
+        used = sum(1 for at in self.video_uploads if t - at < day)
+        return UploadLimits(can_upload=used < per_day, remaining_videos=max(0, per_day - used),
+                            message="simulated daily video limit")
 
     def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime) -> str:
         return f"{item_id}-{index}"
@@ -157,6 +178,13 @@ class DryRunTarget:
             raise TransientError("simulated server error (HTTP 503)")
         if self.fail_every and self.calls % self.fail_every == 0:
             raise PermanentError("simulated rejection: the server refused this post")
+        videos = sum(1 for m in post.media if m.kind != "image")
+        if videos and self._video_quota is not None:
+            left = self._video_limits().remaining_videos or 0
+            if left < videos:
+                raise VideoQuotaExhausted(self._video_quota.exhausted(), "simulated daily video limit")
+            self.video_uploads += [self.now().timestamp()] * videos
+            self._video_quota.spent(videos, 0)  # as the real uploader does: the quota knows when it frees
         if self.idempotent and key in self._by_key:
             if self.latency:
                 self.sleep(self.latency / 2)
@@ -206,3 +234,18 @@ class DryRunTarget:
     def window_reset_in(self) -> timedelta | None:
         b = self._budget
         return None if b.reset_at is None else b.reset_at - self.now()
+
+
+VIDEOS_ENV = "QUITTEX_DRY_RUN_VIDEOS"
+
+
+def _videos_from_env() -> tuple[int, float] | None:
+    """QUITTEX_DRY_RUN_VIDEOS="2/60": a simulated allowance of 2 videos every 60 s (None when unset)."""
+    value = os.environ.get(VIDEOS_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        count, _, seconds = value.partition("/")
+        return int(count), float(seconds or 86400)
+    except ValueError:
+        return None

@@ -60,6 +60,7 @@ from quittex_tui.publish.target import (
     Unsure,
     Verdict,
 )
+from quittex_tui.publish.video_quota import VideoGate, VideoQuotaExhausted
 from quittex_tui.publish.writestep import WAIT_SLICE, CallPolicy, GaveUp, Stopped, Waiter, WriteStep
 from quittex_tui.scrub import scrub
 
@@ -118,6 +119,10 @@ class Progress:
     waiting_until: datetime | None
     last_error: str | None
     current_item: str | None
+    # Items with a video waiting for the daily video allowance (issue 12): how many, and when the next
+    # video may go (the run meanwhile sends the others).
+    videos_waiting: int = 0
+    next_video_at: datetime | None = None
 
 
 @dataclass
@@ -137,6 +142,9 @@ class RunReport(BaseModel):
     skipped: int = 0
     failed: list[dict[str, str]] = Field(default_factory=list)  # {"item_id", "reason"}
     remaining: int = 0
+    # Items sent without a media the user chose to leave out in Review (its file cannot be used): said in
+    # the report so nobody takes the post for whole (issue 12). {"item_id", "note"}
+    left_out: list[dict[str, str]] = Field(default_factory=list)
 
 
 def _accepts_attempt(target: PublishTarget) -> bool:
@@ -186,6 +194,8 @@ class Engine:
         self.step = WriteStep(journal, self.policy, server_now=self._server_now)
         # Media are prepared right before their post is sent, a few items ahead (issue 16; media_stage.py).
         self.media = MediaStage.for_plan(plan, target)
+        # The daily video allowance, when the target has one (issue 12; video_quota.py).
+        self.videos = VideoGate.for_target(target)
         self.keys: dict[str, list[str]] = self._assign_keys()
         self._items = {item.id: item for item in plan.items}
         self._status: dict[str, ItemStatus] = {}
@@ -305,6 +315,16 @@ class Engine:
             posts += self._missing_posts(item)
         return items, posts
 
+    def pending_videos(self, *, retry_failed: bool = False) -> int:
+        """Videos and GIFs the next run would still upload (issue 12: the daily video limit's estimate)."""
+        count = 0
+        for item in self._todo(retry_failed):
+            keys = self.keys[item.id]
+            for i, post in enumerate(item.posts):
+                if (e := self.journal.get(keys[i])) is None or e.status != "done":
+                    count += sum(1 for m in post.media if m.kind != "image")
+        return count
+
     def _missing_posts(self, item: PlanItem) -> int:
         return sum(1 for k in self.keys[item.id] if (e := self.journal.get(k)) is None or e.status != "done")
 
@@ -321,11 +341,16 @@ class Engine:
             eta = estimate_duration(self._posts_left, self.target.network).total_seconds()
         if eta is not None and waiting_until is not None:
             eta += max(0.0, (waiting_until - self.now()).total_seconds())
+        video_at = self.videos.expected_at() if self.videos is not None else None
+        if eta is not None and video_at is not None:  # the items waiting for the daily video limit
+            eta = max(eta, (video_at - self.now()).total_seconds())
         return Progress(
             total=total, sent=self._sent, failed=counts[ItemStatus.FAILED],
             remaining=total - counts[ItemStatus.SENT] - counts[ItemStatus.FAILED], already=self._already,
             eta_seconds=eta, waiting_until=waiting_until, last_error=self.policy.last_error,
             current_item=self._current,
+            videos_waiting=len(self.videos.parked) if self.videos is not None else 0,
+            next_video_at=video_at,
         )
 
     def _emit(self, kind: str, item_id: str | None, message: str) -> None:
@@ -521,6 +546,8 @@ class Engine:
                 raise _Later(verdict.reason)
             if verdict is not None and verdict.verdict == Verdict.UNSURE and not self.resend_unsure:
                 raise Unsure(self._unsure_text(item, index, verdict.reason))
+            if self.videos is not None:  # its video may not go today: the item waits (VideoQuotaExhausted)
+                self.videos.before_post(post)
             if self.media is not None:  # upload-ready files; a media problem fails the item (PermanentError)
                 post = self.media.ready(item, index, post)
             created_at = post_time(item, post)
@@ -574,13 +601,17 @@ class Engine:
                 self.media.start(todo)  # prefetch: the sender never waits for a conversion
             queue = list(todo)
             deferred: set[str] = set()
-            while queue:
-                item = queue.pop(0)
+            while queue or self._videos_parked():
                 if limit is not None and self._attempted >= limit:
                     break
                 if self.waiter.stopping():
                     break
+                if not queue:  # only items waiting for the video allowance are left: wait for it
+                    queue = self._wait_for_videos()
+                item = queue.pop(0)
                 if self._status[item.id] == ItemStatus.SENT:  # settled meanwhile by a reconciliation
+                    continue
+                if self._video_must_wait(item):
                     continue
                 if not self._run_item(item, last_chance=item.id in deferred):
                     deferred.add(item.id)
@@ -605,6 +636,16 @@ class Engine:
         self._emit("item_started", item.id, f"sending item {item.id} ({len(item.posts)} post(s))")
         try:
             self._send_item(item)
+        except VideoQuotaExhausted as exc:  # not a failure: the item waits for the allowance (issue 12)
+            if self.videos is None:  # a target without a known allowance said no: try it next run
+                self._fail(item, str(exc), retryable=True)
+                return True
+            self._attempted -= 1
+            self._status[item.id] = self._status_from_journal(item)
+            self.videos.park(item, exc.until)
+            self._emit("waiting", item.id, f"item {item.id} waits for the daily video limit ({exc}); the "
+                                           "other items go on")
+            return True
         except _Later as exc:
             if not last_chance:
                 self._attempted -= 1
@@ -643,6 +684,43 @@ class Engine:
         self._emit("item_sent", item.id, f"item {item.id} published")
         return True
 
+    # --- the daily video allowance (issue 12; the rules: video_quota.py) ---------------------------------
+    def _videos_parked(self) -> bool:
+        return self.videos is not None and bool(self.videos.parked)
+
+    def _video_must_wait(self, item: PlanItem) -> bool:
+        """Park `item` (not attempted, not failed) when its unsent videos do not fit today's allowance."""
+        if self.videos is None:
+            return False
+        keys = self.keys[item.id]
+        unsent = [post for i, post in enumerate(item.posts)
+                  if (e := self.journal.get(keys[i])) is None or e.status != "done"]
+        if not self.videos.must_wait(unsent):
+            return False
+        first = not self.videos.parked
+        self.videos.park(item)
+        expected = self.videos.expected_at()
+        if first and expected is not None:  # said once per wait, not per video
+            self._emit("waiting", item.id, f"daily video limit reached: items with a video wait (next "
+                                           f"video expected at {expected.astimezone().strftime('%H:%M')}); "
+                                           "the other items go on")
+        return True
+
+    def _wait_for_videos(self) -> list[PlanItem]:
+        """Every other item is done: wait (stop-aware) until the next video may go, then try the parked
+        items again, in plan order."""
+        assert self.videos is not None
+        until = self.videos.next_at() or self.now()
+        delay = max(0.0, (until - self.now()).total_seconds())
+        if delay > 0:
+            n, expected = len(self.videos.parked), self.videos.expected_at() or until
+            self.policy.wait_decision(PaceDecision(delay, until, f"{n} item(s) with a video wait for the "
+                                                                 "daily video limit (next video expected at "
+                                                                 f"{expected.astimezone():%H:%M}); asking "
+                                                                 "the server again"))
+        order = {item.id: n for n, item in enumerate(self.plan.items)}
+        return self.videos.release(order)
+
     def _server_label(self) -> str:
         """"Mastodon server https://…" for messages; never fails (the server may be down)."""
         network = self.target.network
@@ -677,10 +755,13 @@ class Engine:
         failed = [{"item_id": i, "reason": self._reasons.get(i, "failed")}
                   for i, s in self._status.items() if s == ItemStatus.FAILED]
         remaining = sum(1 for s in self._status.values() if s in (ItemStatus.PLANNED, ItemStatus.SENDING))
+        left_out = [{"item_id": item.id, "note": note} for item in self.plan.items
+                    if self._status[item.id] == ItemStatus.SENT
+                    for post in item.posts for note in post.left_out]
         return RunReport(target=self.target.network, published=self._sent, already_published=self._already,
                          skipped=len(self.plan.skipped) + sum(1 for s in self._status.values()
                                                              if s == ItemStatus.SKIPPED),
-                         failed=failed, remaining=remaining)
+                         failed=failed, remaining=remaining, left_out=left_out)
 
     def summary(self) -> dict[str, Any]:
         return self.report().model_dump()

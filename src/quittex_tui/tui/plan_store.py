@@ -28,7 +28,7 @@ import msgspec
 from quittex_tui import cachefile, paths
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlanOptions, SkippedTweet
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 MAGIC = b"QTXPLANS"
 SUFFIX = ".qtxplan"
 KEEP = 16  # summaries kept in the cache (2 networks × a few archives and option sets)
@@ -56,6 +56,10 @@ class PlanSummary(msgspec.Struct, kw_only=True, gc=False, array_like=True):
     skipped_ids: list[str]  # … and those that are not (older versions of edits, deleted tweets): ids
     skipped_why: bytes  # the reason of each (skipped_at, then skipped_ids), as an index into `reasons`
     reasons: list[str]
+    # Issue 12: each item's videos and GIFs (at most 255 counted: the daily video limit's estimate), and
+    # whether its media carry a self-label in the plan (X flagged them `possibly_sensitive`): 1 or 0.
+    videos: bytes = b""
+    flagged: bytes = b""
 
 
 _ENCODER = msgspec.msgpack.Encoder()
@@ -72,7 +76,7 @@ def summarise(entries: Any, target: str, tweets: list[Any], *, texts: bool = Tru
     position = {tweet.id: n for n, tweet in enumerate(tweets)}
     kind_code = {kind: n for n, kind in enumerate(KIND_VALUES)}
     first: list[int] = []
-    kinds, media = bytearray(), bytearray()
+    kinds, media, videos, flagged = bytearray(), bytearray(), bytearray(), bytearray()
     posts: list[int] = []
     lines: list[str] = []
     more: dict[int, list[int]] = {}
@@ -100,13 +104,16 @@ def summarise(entries: Any, target: str, tweets: list[Any], *, texts: bool = Tru
         kinds.append(kind_code[str(item.kind)])
         posts.append(len(item.posts))
         media.append(1 if any(p.media for p in item.posts) else 0)
+        videos.append(min(255, sum(1 for p in item.posts for m in p.media if m.kind != "image")))
+        flagged.append(1 if any(p.self_label for p in item.posts) else 0)
         if texts:
             line = one_line(" / ".join(p.text[:TEXT_CHARS] for p in item.posts[:3]))
             lines.append(line[:TEXT_CHARS])
     return PlanSummary(target=target, n_tweets=len(tweets), first_id=tweets[0].id if tweets else "",
                        last_id=tweets[-1].id if tweets else "", first=first, kinds=bytes(kinds), posts=posts,
                        media=bytes(media), texts=lines, more=more, skipped_at=skipped_at,
-                       skipped_ids=skipped_ids, skipped_why=bytes(why_at + why_ids), reasons=reasons)
+                       skipped_ids=skipped_ids, skipped_why=bytes(why_at + why_ids), reasons=reasons,
+                       videos=bytes(videos), flagged=bytes(flagged))
 
 
 def _fits(summary: PlanSummary, tweets: list[Any]) -> bool:

@@ -41,6 +41,8 @@ class Row:
     default_skipped: bool = False  # the plan leaves it out unless opted in (e.g. replies)
     sources: Sequence[str] = ()  # the item's tweet ids: the search looks into their text too
     lookup: dict[str, Tweet] | None = None  # tweet id -> tweet (the archive's by_id)
+    videos: int = 0  # videos and GIFs the item sends (issue 12: the daily video limit)
+    flagged: bool = False  # X flagged its media `possibly_sensitive` (a self-label is proposed)
 
     def haystack(self) -> str:
         if not self.search:
@@ -130,9 +132,12 @@ def item_rows(stores: dict[str, PlanStore], by_id: dict[str, Tweet]) -> list[Row
         tweet = by_id.get(item_id)
         more = store.summary.more.get(n)
         text = store.texts[n] if store.texts else _text_elsewhere(stores, item_id)
-        rows.append(Row(item_id, store.kinds[n], store.created[n], text, bool(store.summary.media[n]),
+        summary = store.summary
+        rows.append(Row(item_id, store.kinds[n], store.created[n], text, bool(summary.media[n]),
                         (tweet.favorite_count + tweet.retweet_count) if tweet is not None else 0, "", posts,
-                        False, store.sources(n) if more else (item_id,), by_id))
+                        False, store.sources(n) if more else (item_id,), by_id,
+                        summary.videos[n] if summary.videos else 0,
+                        bool(summary.flagged[n]) if summary.flagged else False))
     return rows
 
 

@@ -343,6 +343,106 @@ class Session:
                 stage.close()
         return out
 
+    # --- sensitive media, unusable files, the daily video limit (issue 12) -----------------------------
+    def label_of(self, item_id: str) -> str:
+        """The self-label the item's media carry (Bluesky; Mastodon: "sensitive"): the user's choice for
+        it, else the "for all" label when X flagged it, else none ("")."""
+        chosen = self.state.labels.get(item_id)
+        if chosen is not None:
+            return chosen
+        index = self.row_index.get(item_id)
+        flagged = index is not None and self.rows[index].flagged
+        return self.state.sensitive_label if flagged else ""
+
+    def cycle_label(self, item_id: str) -> str:
+        """Next label for this item: none → graphic-media → sexual → nudity → porn → none."""
+        from quittex_tui.convert.models import SELF_LABELS
+
+        values = ["", *SELF_LABELS]
+        current = self.label_of(item_id)
+        new = values[(values.index(current) + 1) % len(values)] if current in values else ""
+        index = self.row_index.get(item_id)
+        default = self.state.sensitive_label if index is not None and self.rows[index].flagged else ""
+        if new == default:
+            self.state.labels.pop(item_id, None)  # back to what applies to it anyway
+        else:
+            self.state.labels[item_id] = new  # type: ignore[assignment]
+        return new
+
+    def cycle_all_labels(self) -> tuple[str, int]:
+        """Next "for all" label of the items X flagged (their own choices are dropped: one label for all).
+        Returns (the label, how many flagged items it applies to)."""
+        from quittex_tui.convert.models import SELF_LABELS
+
+        values = [*SELF_LABELS, ""]
+        current = self.state.sensitive_label
+        new = values[(values.index(current) + 1) % len(values)] if current in values else SELF_LABELS[0]
+        self.state.sensitive_label = new  # type: ignore[assignment]
+        flagged = [row.id for row in self.rows if row.flagged]
+        for item_id in flagged:
+            self.state.labels.pop(item_id, None)
+        return new, len(flagged)
+
+    def unusable_media(self, item_id: str) -> dict[str, str]:
+        """The item's media whose file cannot be sent to a chosen destination, as sending would find them
+        (media id -> reason naming the file). Blocking (reads and converts files): call from a worker."""
+        from quittex_tui.publish.media_stage import MediaStage
+        from quittex_tui.publish.target import PermanentError
+
+        networks = {network_of(t) for t in self.active_targets()} or set(NETWORKS)
+        found: dict[str, str] = {}
+        for net in sorted(networks):
+            store = self.plans.get(net)
+            item = store.get(item_id) if store is not None else None
+            if store is None or item is None:
+                continue
+            stage = MediaStage(store.planner.media_source())
+            try:
+                for post in item.posts:
+                    for media in post.media:
+                        if media.media_id in found:
+                            continue
+                        try:
+                            stage.prepare_post(post.model_copy(update={"media": [media]}))
+                        except PermanentError as exc:
+                            found[media.media_id] = exc.reason
+            finally:
+                stage.close()
+        return found
+
+    def left_out(self, item_id: str) -> dict[str, str]:
+        """The item's media the user chose to send it without (media id -> reason)."""
+        item = self._any_item(item_id)
+        if item is None:
+            return {}
+        ids = {m.media_id for p in item.posts for m in p.media}
+        return {k: v for k, v in self.state.without_media.items() if k in ids}
+
+    def set_left_out(self, item_id: str, problems: dict[str, str]) -> None:
+        """Send the item without these media (problems: media id -> reason); {} = with all its media again."""
+        for media_id in self.left_out(item_id):
+            self.state.without_media.pop(media_id, None)
+        self.state.without_media.update(problems)
+
+    def _any_item(self, item_id: str) -> Any:
+        for net in NETWORKS:
+            store = self.items.get(net)
+            item = store.get(item_id) if store is not None else None
+            if item is not None:
+                return item
+        return None
+
+    def video_estimate(self) -> tuple[int, int, int] | None:
+        """(videos, days, videos a day) the selection's videos take at Bluesky's daily video limit, or None
+        when nothing selected has a video or the Bluesky account connected has no such limit (its PDS is
+        not Bluesky's: uploadBlob). The daily number is the server's when known (getUploadLimits), else
+        Bluesky's documented order of magnitude (publish/video_quota.py)."""
+        from quittex_tui.publish.video_quota import daily_video_estimate
+
+        videos = sum(row.videos for row in self.rows if row.videos and self.is_included(row))
+        found = daily_video_estimate(self.slots["bluesky"].target, videos, "bluesky")
+        return (videos, *found) if found is not None else None
+
     def tweet(self, tweet_id: str) -> Tweet | None:
         return self.archive.by_id.get(tweet_id)
 
@@ -393,6 +493,9 @@ class Session:
                 self.connect_dry_run()
                 return
             info = target.info()
+            quota = target.video_quota() if callable(getattr(target, "video_quota", None)) else None
+            if quota is not None:  # issue 12: the account's daily video allowance, for the estimates
+                quota.refresh()
             slot.info, slot.budget, slot.target, slot.error = info, target.budget(), target, ""
         except AccountConflictError:
             if not switching:  # the saved account itself is refused: it stays disconnected
@@ -599,12 +702,14 @@ class Session:
             lines.append(f"- items failed: {len(slot.failures)}")
             lines.append("")
             for item_id, urls in slot.links.items():
+                # issue 12: a post sent without a media the user left out says so, with the reason
+                notes = "; ".join(f"left out: {reason}" for reason in self.left_out(item_id).values())
                 for url in urls:
-                    lines.append(f"- {item_id}: <{url}>")
-                    rows.append([name, item_id, "sent", url, ""])
+                    lines.append(f"- {item_id}: <{url}>" + (f" ({notes})" if notes else ""))
+                    rows.append([name, item_id, "sent", url, "", notes])
             for item_id, reason in slot.failures.items():
                 lines.append(f"- {item_id}: FAILED — {reason}")
-                rows.append([name, item_id, "failed", "", reason])
+                rows.append([name, item_id, "failed", "", reason, ""])
             lines.append("")
         from quittex_tui.fileio import atomic_write
 
@@ -613,7 +718,7 @@ class Session:
 
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(["target", "item_id", "status", "url", "reason"])
+        writer.writerow(["target", "item_id", "status", "url", "reason", "note"])
         writer.writerows(rows)
         atomic_write(csv_path, buf.getvalue().encode("utf-8"))
         return md_path, csv_path

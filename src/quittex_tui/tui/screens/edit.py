@@ -1,6 +1,7 @@
 """Edit a post's text per network, or its media's alt texts, with live counters and limits enforced
 (Bluesky: 300 graphemes and 3000 UTF-8 bytes; Mastodon: the instance's max_characters, URLs as 23 —
-platform-limits.md "Post text" / "Status length"; alt texts: Mastodon's 1500-character description)."""
+platform-limits.md "Post text" / "Status length"; alt texts: Bluesky's 1,000 graphemes and Mastodon's
+1,500-character description, issue 12)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, TextArea
 
-from quittex_tui.convert.length import BLUESKY_MAX_BYTES, bluesky_counts, mastodon_count
+from quittex_tui.convert.length import (
+    BLUESKY_ALT_MAX_BYTES,
+    BLUESKY_ALT_MAX_GRAPHEMES,
+    BLUESKY_MAX_BYTES,
+    MASTODON_ALT_MAX_CHARS,
+    alt_counts,
+    bluesky_counts,
+    mastodon_count,
+)
 from quittex_tui.textsafe import for_posting
 from quittex_tui.tui.i18n import number, t, translate_bindings
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import NETWORKS, Session
 from quittex_tui.tui.widgets.preview import limit_for
-
-ALT_MAX = 1500
 
 
 def counter(session: Session, network: str, text: str) -> tuple[str, bool]:
@@ -113,7 +120,34 @@ class EditScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
+def alt_networks(session: Session) -> list[str]:
+    """The networks whose alt-text limits apply: those of the chosen destinations (the dry run simulates
+    Bluesky), or both when none is chosen yet."""
+    from quittex_tui.tui.session import network_of
+
+    chosen = {network_of(target) for target in session.active_targets()}
+    return [net for net in NETWORKS if net in chosen] or list(NETWORKS)
+
+
+def alt_counter(networks: list[str], text: str) -> tuple[str, bool]:
+    """The live counter of one alt text for each network, and whether it is within every limit (issue 12:
+    Bluesky 1,000 graphemes and 10,000 bytes; Mastodon 1,500 characters)."""
+    graphemes, size, chars = alt_counts(text)
+    parts, ok = [], True
+    if "bluesky" in networks:
+        parts.append(t("alt.counter_bluesky", n=number(graphemes), max=number(BLUESKY_ALT_MAX_GRAPHEMES)))
+        ok = ok and graphemes <= BLUESKY_ALT_MAX_GRAPHEMES and size <= BLUESKY_ALT_MAX_BYTES
+    if "mastodon" in networks:
+        parts.append(t("alt.counter_mastodon", n=number(chars), max=number(MASTODON_ALT_MAX_CHARS)))
+        ok = ok and chars <= MASTODON_ALT_MAX_CHARS
+    return " · ".join(parts), ok
+
+
 class AltScreen(ModalScreen[bool]):
+    """Alt texts for every media of an item — photos, videos and GIFs, in every post of a thread — with
+    each destination's limit shown live and enforced on save (X archives carry none: this is the only
+    source of alt text, issue 12)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "key.save", priority=True),
         Binding("escape", "cancel", "key.cancel", priority=True),
@@ -125,6 +159,7 @@ class AltScreen(ModalScreen[bool]):
         self.item_id = item_id
         net = next(n for n in NETWORKS if item_id in session.items.get(n, {}))
         self.media = [m for p in session.items[net][item_id].posts for m in p.media]
+        self.networks = alt_networks(session)
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -144,10 +179,10 @@ class AltScreen(ModalScreen[bool]):
             self.query_one("#alt-0", Input).focus()
 
     def update_count(self, i: int) -> None:
-        n = len(self.query_one(f"#alt-{i}", Input).value)
+        line, ok = alt_counter(self.networks, self.query_one(f"#alt-{i}", Input).value)
         widget = self.query_one(f"#alt-count-{i}", Static)
-        widget.update(t("alt.counter", n=number(n), max=number(ALT_MAX)))
-        widget.set_class(n > ALT_MAX, "over")
+        widget.update(line if ok else f"{line}  {t('alt.too_long')}")
+        widget.set_class(not ok, "over")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id and event.input.id.startswith("alt-"):
@@ -159,9 +194,10 @@ class AltScreen(ModalScreen[bool]):
 
     def action_save(self) -> None:
         values = [self.query_one(f"#alt-{i}", Input).value for i in range(len(self.media))]
-        if any(len(v) > ALT_MAX for v in values):
-            self.notify(t("alt.refused", max=number(ALT_MAX)), severity="error")
-            return
+        for i, value in enumerate(values):
+            if not alt_counter(self.networks, value)[1]:
+                self.notify(t("alt.refused", i=i + 1), severity="error")
+                return
         changed = False
         for m, value in zip(self.media, values, strict=True):
             if value != self.session.alt_text(m):

@@ -617,8 +617,8 @@ class MainScreen(AudienceActions, Screen[None]):
             elif ev.kind == "item_failed":
                 slot.statuses[ev.item_id] = "failed"
                 slot.last_error = ev.message
-        if ev.kind in ("waiting", "retrying"):
-            slot.last_error = ev.message
+        if ev.kind == "retrying" or (ev.kind == "waiting" and ev.progress.next_video_at is None):
+            slot.last_error = ev.message  # (waiting for the daily video limit is no error: the queue says it)
         self.query_one(QueuePane).refresh_queue(rows_changed=False)
         if ev.kind == "item_sent" and ev.item_id:
             self.session.state.cursor["queue"] = ev.item_id

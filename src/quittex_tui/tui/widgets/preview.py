@@ -49,6 +49,8 @@ def item_preview(
     if row is not None and head:
         state = t("preview.included") if session.is_included(row) else t("preview.skipped")
         out.append(f"{t(f'kind.{row.kind}')} · {date(row.created_at)} · {state}\n", style="bold")
+        if row.has_media:  # first, so a small terminal shows it without scrolling
+            _media_choices(session, item_id, row.flagged, out)
     for net in NETWORKS:
         item = session.items.get(net, {}).get(item_id)
         if item is None:
@@ -77,3 +79,16 @@ def item_preview(
                 out.append(f"     ! {for_display(w)}\n", style="yellow")
     out.rstrip()
     return out
+
+
+def _media_choices(session: Session, item_id: str, flagged: bool, out: Text) -> None:
+    """Issue 12: the label the item's media will carry, the media left out, and the keys for both."""
+    label = session.label_of(item_id)
+    if label:
+        words = t("preview.label", label=t(f"label.value_{label}"))
+        out.append(words + (" " + t("preview.label_from_x") if flagged else "") + "\n", style="magenta")
+    else:
+        out.append(t("preview.no_label") + "\n", style="dim")
+    for reason in session.left_out(item_id).values():
+        out.append("  " + t("preview.left_out", reason=for_display(reason)) + "\n", style="bold yellow")
+    out.append(t("preview.media_keys") + "\n", style="dim")

@@ -151,11 +151,18 @@ class QueuePane(Vertical):
                     width = self.query_one("#queue-progress", Static).size.width or 76
                     text.append("\n  " + fit_cells(line, width - 3), style="dim")
             elif slot.running:
-                if prog is not None and prog.waiting_until is not None:
+                videos_wait = prog is not None and bool(getattr(prog, "next_video_at", None)) \
+                    and bool(prog.videos_waiting)
+                if prog is not None and prog.waiting_until is not None and not videos_wait:
                     text.append(" · " + t("queue.waiting", time=prog.waiting_until.strftime("%H:%M:%S")))
                 elif prog is not None and prog.eta_seconds is not None:
                     text.append(" · " + t("queue.eta", time=duration(prog.eta_seconds)))
                 text.append(" · " + t("queue.running"), style="bold")
+                if videos_wait:
+                    # issue 12: items with a video wait for the daily video limit; the others go on
+                    when = prog.next_video_at.astimezone().strftime("%H:%M")
+                    text.append("\n  " + t("queue.next_video", n=number(prog.videos_waiting), time=when),
+                                style="yellow")
             elif slot.stop.is_set() and sent + failed < total:
                 text.append(" · " + t("queue.paused"), style="bold")
             elif total and sent + failed >= total:
@@ -198,7 +205,8 @@ class QueuePane(Vertical):
             if row.id in slot.failures:
                 parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {slot.failures[row.id]}")
             elif row.id in slot.links:
-                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}")
+                without = " " + t("report.without_media") if s.left_out(row.id) else ""
+                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}{without}")
         return f"{row.created_at:%Y-%m-%d} " + " | ".join(parts) + f"  {row.text}"
 
     def refresh_report(self, paths: tuple[str, str] | None = None) -> None:
@@ -212,6 +220,9 @@ class QueuePane(Vertical):
                           failed=number(len(slot.failures))) + "\n")
         if not s.active_targets():
             text.append(t("queue.no_target"))
+        left_out = sum(1 for row in self.report_rows() if s.left_out(row.id))
+        if left_out:  # issue 12: posts sent without a media the user chose to leave out
+            text.append(t("report.left_out", n=number(left_out)) + "\n", style="yellow")
         text.rstrip()
         self.query_one("#report-summary", Static).update(text)
         self.query_one("#report-list", ItemList).set_rows(self.report_rows())

@@ -30,6 +30,9 @@ class ReviewView(Vertical):
         Binding("e", "edit", "key.edit"),
         Binding("l", "alt", "key.alt", show=False),
         Binding("p", "check_media", "key.check_media", show=False),
+        Binding("L", "label", "key.label", show=False),  # issue 12: the item's sensitive-media label
+        Binding("ctrl+l", "label_all", "key.label_all", show=False),  # … of every item X flagged
+        Binding("w", "without_media", "key.without_media", show=False),  # send it without unusable files
         Binding("f", "kind", "key.kind"),
         Binding("y", "year", "key.year"),
         Binding("m", "media", "key.media", show=False),
@@ -65,9 +68,10 @@ class ReviewView(Vertical):
         mark = "[x]" if self.session.is_included(row) else "[ ]"
         kind = t(f"kind.{row.kind}")[:8]
         posts = max(row.posts.values()) if row.posts else 0
-        media = "M" if row.has_media else " "
+        media = "V" if row.videos else "M" if row.has_media else " "  # V: a video/GIF (daily video limit)
+        flag = "!" if row.has_media and self.session.label_of(row.id) else " "  # sensitive media
         day = f"{row.created_at:%Y-%m-%d}"
-        return f"{mark} {day} {kind:<8} {posts:>2}p {media} +{row.engagement:<5} {row.text}"
+        return f"{mark} {day} {kind:<8} {posts:>2}p {media}{flag}+{row.engagement:<5} {row.text}"
 
     def reload(self, keep: str | None = None) -> None:
         s = self.session
@@ -110,6 +114,11 @@ class ReviewView(Vertical):
             text.append(" · ")
             text.append(t(f"net.{net}") + " ", style="bold")
             text.append(t("review.estimate", posts=number(posts), time=duration(td)))
+        videos = s.video_estimate()  # issue 12: Bluesky's daily video limit, counted apart
+        if videos is not None:
+            text.append("\n")
+            text.append(t("review.video_days", n=number(videos[0]), days=number(videos[1]),
+                          per_day=number(videos[2])))
         self.query_one("#estimate", Static).update(text)
 
     def on_item_list_highlighted(self, event: ItemList.Highlighted) -> None:
@@ -287,6 +296,56 @@ class ReviewView(Vertical):
             text.append("\n" + t("review.media_ready", network=t(f"net.{net}"), name=name, w=media.width,
                                   h=media.height, size=size), style="green")
         self.query_one("#item-preview", Static).update(text)
+
+    # --- sensitive media and unusable files (issue 12) ------------------------------------------------
+    def _media_row(self) -> Row | None:
+        row = self.query_one("#items", ItemList).current
+        if row is not None and not row.has_media:
+            self.notify(t("alt.no_media"), severity="warning")
+            return None
+        return row
+
+    def action_label(self) -> None:
+        """This item's media: no label → graphic-media → sexual → nudity → porn → no label."""
+        row = self._media_row()
+        if row is None:
+            return
+        label = self.session.cycle_label(row.id)
+        self.notify(t("label.set", label=t(f"label.value_{label or 'none'}")))
+        self.changed()
+
+    def action_label_all(self) -> None:
+        """The label of every item X flagged as sensitive (one choice for all of them)."""
+        label, n = self.session.cycle_all_labels()
+        self.notify(t("label.set_all", n=number(n), label=t(f"label.value_{label or 'none'}")))
+        self.changed()
+
+    def action_without_media(self) -> None:
+        """Send the item without the media whose file cannot be sent (after checking them), or with all
+        its media again."""
+        row = self._media_row()
+        if row is None:
+            return
+        if self.session.left_out(row.id):
+            self.session.set_left_out(row.id, {})
+            self.notify(t("left_out.restored"))
+            self.changed()
+            return
+        self.notify(t("review.media_checking"))
+        self.run_worker(partial(self._find_unusable, row.id), thread=True, group="check-media",
+                        exclusive=True)
+
+    def _find_unusable(self, item_id: str) -> None:
+        problems = self.session.unusable_media(item_id)
+        self.app.call_from_thread(self._leave_out, item_id, problems)
+
+    def _leave_out(self, item_id: str, problems: dict[str, str]) -> None:
+        if not problems:
+            self.notify(t("left_out.none"))
+            return
+        self.session.set_left_out(item_id, problems)
+        self.notify(t("left_out.set", n=len(problems)), severity="warning")
+        self.changed()
 
     def networks(self) -> tuple[str, ...]:
         return NETWORKS
