@@ -53,6 +53,8 @@ TODO_CODES = (
     "use_https",              # url: the https form of an address
     "give_url",               # what: give an address in a usable form
     "replace_secrets_file",   # path: a damaged secrets file to delete before logging in again
+    "resend_unsure",          # a post that may or may not be on the account: look, then resend or leave it
+    "report_bug",             # an internal inconsistency: report it
 )
 
 
@@ -63,17 +65,26 @@ class Term(str):
 
 
 def _param(value: object) -> str:
-    if isinstance(value, Term):
+    if isinstance(value, str):  # a Term or a notice.Notice keeps its words (translated when shown)
         return value
     return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
 class Todo:
-    """One thing the person can do about an error; each front end phrases `do.<code>` with `params`."""
+    """One thing the person can do about an error; each front end phrases `do.<code>` with `params`.
+    A Todo may also be a parameter of a notice.Notice (an engine failure saying what to do)."""
 
     code: str
     params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def catalogue_key(self) -> str:
+        return f"do.{self.code}"
+
+    @property
+    def catalogue_params(self) -> Mapping[str, str]:
+        return self.params
 
 
 def todo(code: str, **params: object) -> Todo:
@@ -118,7 +129,7 @@ class QuittexError(Exception):
 
         def say(key: str, params: Mapping[str, str]) -> str:
             values = {
-                k: i18n.translate(domain, v, lang=lang) if isinstance(v, Term) else v
+                k: i18n.translate(domain, v, lang=lang) if isinstance(v, Term) else i18n.say(v, domain, lang)
                 for k, v in params.items()
             }
             return i18n.translate(domain, key, lang=lang, **values)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from quittex_tui.archive.container import Container
 from quittex_tui.archive.jsfile import parse_js
 from quittex_tui.errors import ArchiveError
+from quittex_tui.notice import notice
 
 MANIFEST = "data/manifest.js"
 
@@ -105,10 +106,7 @@ def find_files(container: Container, manifest: Manifest | None, warnings: list[s
                     if container.has(name):
                         found.add(name)
                     else:
-                        warnings.append(
-                            f"the manifest lists {name} but the archive lacks it "
-                            "(for a split archive, give every part)"
-                        )
+                        warnings.append(notice("warn.manifest_lacks", name=name))
         if found:
             result[kind] = sorted(found, key=lambda n: (_part(n), n))
     return result
