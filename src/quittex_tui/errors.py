@@ -55,6 +55,18 @@ TODO_CODES = (
     "replace_secrets_file",   # path: a damaged secrets file to delete before logging in again
     "resend_unsure",          # a post that may or may not be on the account: look, then resend or leave it
     "report_bug",             # an internal inconsistency: report it
+    "accept_syntax",          # how to name the account to accept for a person (audience)
+    "reject_syntax",          # how to reject a match (audience)
+    "see_ids",                # where the people's X ids are listed (audience)
+    "search_mastodon_again",  # search Mastodon again to record full addresses (export)
+    "other_csv_path",         # the follows CSV cannot be written there (export)
+    "check_handles_path",     # a handles file cannot be read
+    "handles_format",         # what a line of a handles file looks like
+    "import_in_mastodon",     # a Mastodon follows list is imported in Mastodon, not given as handles
+    "redownload_fedifinder",  # a damaged fedifinder export
+    "fedifinder_or_csv",      # what handles files are accepted
+    "use_appview",            # the PDS has no AppView: read through a public one
+    "picture_by_hand",        # a profile picture that cannot be made small enough
 )
 
 

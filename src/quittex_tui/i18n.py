@@ -29,8 +29,8 @@ import os
 import re
 import string
 import tomllib
-from datetime import datetime, timedelta
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 

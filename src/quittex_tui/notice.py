@@ -84,7 +84,8 @@ def to_record(n: Notice) -> Record:
 def from_record(record: Record | list[Any]) -> Notice:
     key, params = record
     return Notice(key, {
-        k: from_record(v["$notice"]) if isinstance(v, dict) and "$notice" in v else v for k, v in params.items()
+        k: from_record(v["$notice"]) if isinstance(v, dict) and "$notice" in v else v
+        for k, v in params.items()
     })
 
 

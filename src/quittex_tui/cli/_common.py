@@ -23,6 +23,8 @@ from typing import Any
 from quittex_tui import i18n
 from quittex_tui.cli._i18n import t
 from quittex_tui.cli._json import versioned
+from quittex_tui.errors import InputError
+from quittex_tui.networks import NETWORKS
 from quittex_tui.textsafe import for_display
 
 YES_WORDS = frozenset({"y", "yes", "o", "oui"})
@@ -100,3 +102,74 @@ class StderrProgress:
 def terminal_progress(enabled: bool = True) -> StderrProgress | None:
     """A progress line when stderr is a terminal (and the command prints no JSON), else None."""
     return StderrProgress() if enabled and sys.stderr.isatty() else None
+
+
+# --- the account a command works on (audience, follow, profile) ----------------------------------------
+def add_target_arguments(parser: argparse.ArgumentParser, *, target_required: bool) -> None:
+    """PATH…, --to, --handle, --service, --instance, --state: the options of every account command."""
+    add_path_argument(parser)
+    parser.add_argument("--to", dest="target", choices=NETWORKS, required=target_required,
+                        help=t("common.to_help"))
+    parser.add_argument("--handle", metavar=t("common.handle_metavar"), help=t("common.handle_help"))
+    parser.add_argument("--service", metavar="URL", help=t("common.service_help"))
+    parser.add_argument("--instance", metavar="URL", help=t("common.instance_help"))
+    parser.add_argument("--state", type=Path, metavar=t("common.file_metavar"), help=t("common.state_help"))
+
+
+def check_target(args: argparse.Namespace) -> None:
+    """The account options make sense together (InputError before anything is read)."""
+    if args.target == "bluesky" and not args.handle:
+        raise InputError(t("common.needs_handle"), t("common.needs_handle_hint"))
+    if args.target == "mastodon" and not args.instance:
+        raise InputError(t("common.needs_instance"), t("common.needs_instance_hint"))
+    if args.target is None and (args.handle or args.instance):
+        raise InputError(t("common.needs_to"), t("common.needs_to_hint"))
+
+
+def connect(args: argparse.Namespace) -> Any:
+    """The logged-in target of `--to` (secrets as `quittex-tui login` stored them, or the environment)."""
+    from quittex_tui.publish.connect import connect_bluesky, connect_mastodon
+
+    if args.target == "bluesky":
+        return connect_bluesky(args.handle, service=args.service)
+    return connect_mastodon(args.instance)
+
+
+def check_account(state: Any, state_path: Path, network: str, target: Any) -> None:
+    """Follows share the posts' journal beside the state: never read another account's as done."""
+    from quittex_tui.state import check_same_account
+
+    if network == "bluesky":
+        check_same_account(state, state_path, network, handle=getattr(target, "handle", None),
+                           did=getattr(target, "did", None))
+    else:
+        check_same_account(state, state_path, network, instance=target.info().server,
+                           acct=getattr(target, "acct", None) or None)
+
+
+def remember_account(state: Any, args: argparse.Namespace, target: Any) -> None:
+    """The state keeps which account a migration works on (never a secret)."""
+    from quittex_tui.state import BlueskyAccount, MastodonAccount
+
+    if args.target == "bluesky" and state.bluesky is None:
+        state.bluesky = BlueskyAccount(handle=args.handle, service=args.service,
+                                       did=getattr(target, "did", None))
+    elif args.target == "mastodon" and state.mastodon is None:
+        state.mastodon = MastodonAccount(instance=args.instance)
+
+
+def refuse_without_terminal(args: argparse.Namespace, what: str) -> None:
+    """No --yes and no terminal to ask on: refuse BEFORE logging in or reading anything from the network.
+    `what`: the action in words ("follow 12 accounts on Bluesky")."""
+    if not args.yes and not can_ask():
+        raise InputError(t("common.no_terminal", what=what), t("common.no_terminal_hint"))
+
+
+def confirm_or_stop(question: str, yes: bool) -> None:
+    """Ask `question` (unless --yes); anything but a yes ends the command with nothing done (exit 2)."""
+    if yes:
+        return
+    if not can_ask():
+        raise InputError(t("common.needs_confirmation", question=question), t("common.no_terminal_hint"))
+    if not ask(question, prompt=t("common.yes_no_prompt")):
+        raise InputError(t("common.nothing_done"), t("common.nothing_done_hint"))

@@ -27,7 +27,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from quittex_tui.cli._common import add_path_argument, archive_source, ask, can_ask, content_language, print_json
+from quittex_tui.cli._common import (
+    add_path_argument,
+    archive_source,
+    ask,
+    can_ask,
+    content_language,
+    print_json,
+)
 from quittex_tui.cli._i18n import t
 from quittex_tui.errors import InputError
 from quittex_tui.i18n import about, number, say
@@ -44,7 +51,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("migrate", help=t("migrate.help"), description=t("migrate.description"))
     add_path_argument(parser)
     parser.add_argument("--to", dest="to", choices=NETWORKS, help=t("migrate.to_help"))
-    parser.add_argument("--handle", help=t("common.handle_help"))
+    parser.add_argument("--handle", metavar=t("common.handle_metavar"), help=t("common.handle_help"))
     parser.add_argument("--service", metavar="URL", help=t("common.service_help"))
     parser.add_argument("--instance", metavar="URL", help=t("common.instance_help"))
     parser.add_argument("--state", type=Path, metavar=t("common.file_metavar"), help=t("common.state_help"))
@@ -52,7 +59,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--yes", action="store_true", help=t("common.yes_help"))
     parser.add_argument("--json", action="store_true", help=t("migrate.json_help"))
     parser.add_argument("--dry-run", action="store_true", help=t("migrate.dry_run_help"))
-    parser.add_argument("--visibility", choices=VISIBILITIES, default="unlisted", help=t("migrate.visibility_help"))
+    parser.add_argument("--visibility", choices=VISIBILITIES, default="unlisted",
+                        help=t("migrate.visibility_help"))
     parser.add_argument("--include-replies", action="store_true", default=None,
                         help=t("migrate.include_replies_help"))
     parser.add_argument("--date-footer", action="store_true", default=None, help=t("plan.date_footer_help"))
@@ -81,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     network = _check_args(args)
     if not args.yes and not args.dry_run and not can_ask():
         # Refuse before logging in or touching any state: a script must say --yes explicitly.
-        raise InputError(t("migrate.no_terminal", network=display_name(network)), t("migrate.no_terminal_hint"))
+        raise InputError(t("migrate.no_terminal", network=display_name(network)),
+                         t("migrate.no_terminal_hint"))
     from quittex_tui.archive import open_archive
     from quittex_tui.errors import StateError
     from quittex_tui.publish.journal import Journal, journal_path
@@ -332,7 +341,8 @@ class ProgressPrinter:
         p = event.progress
         done = p.sent + p.already
         if event.kind == EventKind.DONE:
-            eta = t("progress.done") if not p.remaining else t("progress.left_for_next", n=number(p.remaining))
+            eta = (t("progress.left_for_next", n=number(p.remaining)) if p.remaining
+                   else t("progress.done"))
         elif not p.remaining:
             eta = t("progress.finishing")
         elif p.eta_seconds:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from quittex_tui import i18n
-
 from quittex_tui.convert.length import (
     BLUESKY_MAX_BYTES,
     BLUESKY_MAX_GRAPHEMES,

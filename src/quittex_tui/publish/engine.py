@@ -251,7 +251,8 @@ class Engine:
                         break
                     attempt += 1
                     if attempt > MAX_KEY_ATTEMPTS:
-                        raise QuittexError(key="error.engine.no_free_key", params={"n": i + 1, "item": item.id},
+                        raise QuittexError(key="error.engine.no_free_key",
+                                           params={"n": i + 1, "item": item.id},
                                            todo=[todo("report_bug")])
                 taken.add(key)
                 item_keys[i] = key
@@ -598,7 +599,7 @@ class Engine:
             self._current = None
             self.waiter.stop = None
         report = self.report()
-        self._emit(EventKind.DONE, None, notice("event.done", published=report.published,
+        self._emit(EventKind.DONE, None, notice("event.finished", published=report.published,
                                                 failed=len(report.failed), remaining=report.remaining))
         return report
 

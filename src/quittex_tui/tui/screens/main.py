@@ -24,6 +24,8 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, ContentSwitcher, Footer
 
 from quittex_tui.errors import QuittexError
+from quittex_tui.i18n import say
+from quittex_tui.publish.events import EventKind
 from quittex_tui.publish.lock import MigrationBusy
 from quittex_tui.state import AccountConflict, AccountConflictError, Step
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
@@ -608,19 +610,19 @@ class MainScreen(AudienceActions, Screen[None]):
         ev = message.event
         slot.progress = ev.progress
         if ev.item_id:
-            if ev.kind == "item_started":
+            if ev.kind == EventKind.ITEM_STARTED:
                 slot.statuses[ev.item_id] = "sending"
                 self.query_one(QueuePane).follow(ev.item_id, self._following)
                 self._following = ev.item_id
-            elif ev.kind == "item_sent":
+            elif ev.kind == EventKind.ITEM_SENT:
                 slot.statuses[ev.item_id] = "sent"
-            elif ev.kind == "item_failed":
+            elif ev.kind == EventKind.ITEM_FAILED:
                 slot.statuses[ev.item_id] = "failed"
-                slot.last_error = ev.message
-        if ev.kind in ("waiting", "retrying"):
-            slot.last_error = ev.message
+                slot.last_error = say(ev.message)  # the engine's words, in the TUI's language and terms
+        if ev.kind in (EventKind.WAITING, EventKind.RETRYING):
+            slot.last_error = say(ev.message)
         self.query_one(QueuePane).refresh_queue(rows_changed=False)
-        if ev.kind == "item_sent" and ev.item_id:
+        if ev.kind == EventKind.ITEM_SENT and ev.item_id:
             self.session.state.cursor["queue"] = ev.item_id
 
     def on_run_finished(self, message: RunFinished) -> None:
