@@ -51,7 +51,8 @@ from mastodon import (
 )
 
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
-from quittex_tui.errors import AuthError
+from quittex_tui.errors import AuthError, todo
+from quittex_tui.notice import notice
 from quittex_tui.publish.reconcile import Seen, loose_text, match, media_kind
 from quittex_tui.publish.retry import network_failure
 from quittex_tui.publish.target import (
@@ -239,7 +240,7 @@ class MastodonTarget:
     # --- PublishTarget -------------------------------------------------------------------------
     def info(self) -> TargetInfo:
         if self._instance_info is None:
-            inst = self._call("read the instance limits", self.api.instance_v2)
+            inst = self._call(notice("act.read_limits"), self.api.instance_v2)
             conf = inst.get("configuration") or {}
             statuses = conf.get("statuses") or {}
             media = conf.get("media_attachments") or {}
@@ -321,9 +322,9 @@ class MastodonTarget:
             if budget[0] <= 0:
                 return None
             budget[0] -= 1
-            source = call(lambda: self._call("read a post's source",
+            source = call(lambda: self._call(notice("act.read_source"),
                                              lambda: self.api.status_source(status.id)),
-                          "checking a post's text on the server")
+                          notice("doing.check_post_text"))
             return loose_text(str(source.get("text") or "")) == loose_text(p.post.text)
 
         out.update(match(old, seen, claimed=set(claimed), recent=recent, verify=verify))
@@ -332,8 +333,8 @@ class MastodonTarget:
     def _own_statuses(self, since: datetime | None, call: ReadCall) -> list[Seen]:
         """The account's statuses, newest first, back to `since` (server clock; None: all of them)."""
         account_id = self.account["id"]
-        page = call(lambda: self._call("read your posts", lambda: self.api.account_statuses(
-            account_id, limit=PAGE_SIZE, exclude_reblogs=True)), "reading your posts on the server")
+        page = call(lambda: self._call(notice("act.read_posts"), lambda: self.api.account_statuses(
+            account_id, limit=PAGE_SIZE, exclude_reblogs=True)), notice("doing.read_posts"))
         seen: list[Seen] = []
         order = 0
         while page:
@@ -343,8 +344,9 @@ class MastodonTarget:
             if since is not None and _aware(page[-1]["created_at"]) < since:
                 break
             current = page
-            page = call(lambda p=current: self._call("read your posts", lambda: self.api.fetch_next(p)),
-                        "reading your posts on the server")
+            page = call(lambda p=current: self._call(notice("act.read_posts"),
+                                                     lambda: self.api.fetch_next(p)),
+                        notice("doing.read_posts"))
         return seen
 
     def publish(
@@ -360,7 +362,7 @@ class MastodonTarget:
             raise PermanentError(f"post has {len(post.media)} media; {self.instance} allows {info.max_media}")
         media_ids = [self._upload(m, info) for m in post.media]
         status = self._call(
-            "publish the post",
+            notice("act.publish_post"),
             lambda: self.api.status_post(
                 post.text,
                 in_reply_to_id=reply_to.parent.uri if reply_to else None,
@@ -388,7 +390,7 @@ class MastodonTarget:
             )
         mime = media.mime or mimetypes.guess_type(media.path)[0]
         uploaded = self._call(
-            f"upload {path.name}",
+            notice("act.upload", name=path.name),
             lambda: self.api.media_post(str(path), mime_type=mime, description=media.alt or None),
         )
         deadline = time.monotonic() + self.media_poll_timeout
@@ -402,7 +404,7 @@ class MastodonTarget:
             self._sleep(delay)
             delay = min(delay * 2, 5.0)
             uploaded = self._call(
-                f"check the processing of {path.name}", lambda u=uploaded: self.api.media(u["id"])
+                notice("act.check_processing", name=path.name), lambda u=uploaded: self.api.media(u["id"])
             )
         return str(uploaded["id"])
 
@@ -410,44 +412,43 @@ class MastodonTarget:
         try:
             return fn()
         except MastodonRatelimitError:
-            raise RateLimited(self._reset_at(), f"Mastodon rate limit reached on {self.instance}") from None
+            raise RateLimited(self._reset_at(), notice("fail.rate_limit", network="Mastodon",
+                                                       detail=self.instance)) from None
         except MastodonUnauthorizedError:
-            raise AuthError(
-                f"the Mastodon server {self.instance} rejected the access token while trying to {what} "
-                "(revoked or expired)",
-                f"log in again: quittex-tui login mastodon {self.instance}",
-            ) from None
+            raise AuthError(key="error.mastodon.token_rejected_while",
+                            params={"server": self.instance, "act": what},
+                            todo=[todo("login_mastodon", instance=self.instance)]) from None
         except MastodonServerError as exc:
-            raise TransientError(
-                f"Mastodon server error while trying to {what} (HTTP {_status(exc)})"
-            ) from None
+            raise TransientError(notice("fail.server_error", network="Mastodon", act=what,
+                                        status=_status(exc), detail="")) from None
         except MastodonNetworkError as exc:
-            raise TransientError(f"network error while trying to {what}: {network_failure(exc)}") from None
+            raise TransientError(notice("fail.network", act=what, detail=network_failure(exc))) from None
         except MastodonAPIError as exc:
             raise self._classify(exc, what) from None
         except (MastodonIllegalArgumentError, MastodonIOError) as exc:
-            raise PermanentError(f"could not {what}: {scrub(str(exc))[:300]}") from None
+            raise PermanentError(notice("fail.could_not", act=what, detail=scrub(str(exc))[:300])) from None
         except MastodonError as exc:
-            raise TransientError(f"could not {what} ({type(exc).__name__})") from None
+            raise TransientError(notice("fail.could_not", act=what, detail=type(exc).__name__)) from None
 
     def _classify(self, exc: MastodonAPIError, what: str) -> Exception:
         status = _status(exc)
         reason = _server_reason(exc)
         if status == 429:
-            return RateLimited(self._reset_at(), f"Mastodon rate limit reached on {self.instance}")
+            return RateLimited(self._reset_at(),
+                               notice("fail.rate_limit", network="Mastodon", detail=self.instance))
         if status is not None and status >= 500:
-            return TransientError(f"Mastodon server error while trying to {what} (HTTP {status})")
+            return TransientError(notice("fail.server_error", network="Mastodon", act=what, status=status,
+                                         detail=""))
         if status == 403:
-            return AuthError(
-                f"the Mastodon server {self.instance} refused to {what} (HTTP 403: missing scope or account "
-                "disabled)",
-                f"log in again: quittex-tui login mastodon {self.instance}",
-            )
+            return AuthError(key="error.mastodon.refused_403", params={"server": self.instance, "act": what},
+                             todo=[todo("login_mastodon", instance=self.instance)])
         if status == 422:
-            return PermanentError(f"Mastodon rejected the request to {what}: {reason} (HTTP 422)")
+            return PermanentError(notice("fail.rejected", network="Mastodon", act=what, detail=reason,
+                                         status=422))
         if status is None:
-            return TransientError(f"unexpected answer while trying to {what}: {reason}")
-        return PermanentError(f"Mastodon refused to {what}: {reason} (HTTP {status})")
+            return TransientError(notice("fail.unexpected_answer", act=what, detail=reason))
+        return PermanentError(notice("fail.refused", network="Mastodon", act=what, detail=reason,
+                                     status=status))
 
     def _reset_at(self) -> datetime:
         """When the rate limit resets, from what the server said (also when Mastodon.py raised the 429

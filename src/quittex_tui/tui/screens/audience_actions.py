@@ -18,6 +18,7 @@ from rich.text import Text
 
 from quittex_tui import audience
 from quittex_tui.errors import QuittexError
+from quittex_tui.i18n import say
 from quittex_tui.state import Step
 from quittex_tui.tui.i18n import language, number, t
 from quittex_tui.tui.messages import AudienceUpdate
@@ -432,7 +433,7 @@ class AudienceActions(_Screen):
         handle = ev.task.handle if ev.task is not None else ""
         if ev.kind in ("done", "already") and action == "follow":
             line = t(f"aud.event_{ev.kind}", who=handle)
-        else:  # failures and waits in the core's words (they carry the reason / the time)
-            line = ev.message
+        else:  # failures and waits: the runner's words (with the reason / the time), in the TUI's language
+            line = say(ev.message)
         self.audience_model.log.append(line)
         self.audience_side().refresh_follows()

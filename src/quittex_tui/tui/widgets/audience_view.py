@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 
+from quittex_tui.i18n import say
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.audience_model import AudienceModel, PersonRow, reason_key
 from quittex_tui.tui.i18n import number, t, translate_bindings
@@ -133,7 +134,7 @@ class AudienceView(Vertical):
         elif run.running:
             text.append(t("aud.searching", network=t(f"net.{net}")) + " ")
             text.append(progress_bar(round(run.fraction * 100), 100, 12))
-            text.append(f" {for_display(run.message)}")
+            text.append(f" {for_display(say(run.message))}")
         elif run.error:
             text.append(t("aud.search_failed", error=for_display(run.error)), style="bold red")
         elif not m.can_search(net):
