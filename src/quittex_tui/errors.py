@@ -67,6 +67,15 @@ TODO_CODES = (
     "fedifinder_or_csv",      # what handles files are accepted
     "use_appview",            # the PDS has no AppView: read through a public one
     "picture_by_hand",        # a profile picture that cannot be made small enough
+    "redownload",             # a damaged or foreign archive: download it again from X
+    "give_whole_archive",     # a split archive needs every part
+    "check_archive_path",     # the archive's path
+    "check_permissions",      # a file that cannot be read
+    "remove_link",            # a symlink out of the archive folder
+    "give_archive",           # the .zip or its extracted folder, not one file
+    "damaged_file",           # a damaged data file inside the archive
+    "new_archive",            # request a current archive from X
+    "check_complete",         # this is the data archive, complete
 )
 
 

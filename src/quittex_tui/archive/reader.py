@@ -41,7 +41,7 @@ from quittex_tui.archive.jsfile import (
 from quittex_tui.archive.manifest import Manifest, find_files, is_grailbird, read_manifest
 from quittex_tui.archive.models import Account, ArchiveCounts, Like, Tweet, TweetKind
 from quittex_tui.archive.notes import join_notes, note_from_row, note_id_of
-from quittex_tui.errors import ArchiveError
+from quittex_tui.errors import ArchiveError, todo
 from quittex_tui.notice import Notice, from_record, notice, rewrap, to_record
 
 Progress = Callable[[str, float], None]
@@ -153,18 +153,10 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
     archive.files = files
     if "tweets" not in files:
         if is_grailbird(container):
-            raise ArchiveError(
-                f"{archive.source[0]} is an old Twitter 'tweet archive' (data/js/tweets/YYYY_MM.js, made "
-                "before 2019); quittex-tui does not support that format.",
-                "Request a new archive from X (Settings → Your account → Download an archive of your data): "
-                "it holds all your tweets, old ones included.",
-            )
-        raise ArchiveError(
-            f"{archive.source[0]} has no tweets file (data/tweets.js, data/tweet.js or "
-            "data/tweets-partN.js).",
-            "Check that this is your X data archive and that it is complete (a split archive needs every "
-            "part).",
-        )
+            raise ArchiveError(key="error.archive.grailbird", params={"path": archive.source[0]},
+                               todo=[todo("new_archive")])
+        raise ArchiveError(key="error.archive.no_tweets", params={"path": archive.source[0]},
+                           todo=[todo("check_complete")])
     _read_account(archive, container, files, manifest)
 
     key = ""
