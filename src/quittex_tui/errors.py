@@ -76,6 +76,18 @@ TODO_CODES = (
     "damaged_file",           # a damaged data file inside the archive
     "new_archive",            # request a current archive from X
     "check_complete",         # this is the data archive, complete
+    "free_space",             # a full disk
+    "make_writable",          # a read-only folder
+    "give_write_access",      # no permission to write
+    "check_disk",             # an I/O error
+    "fix_cause",              # another write failure
+    "local_disk",             # a lock on a network file system
+    "wait_or_stop",           # the migration runs in another process
+    "move_journal_away",      # a damaged journal
+    "upgrade",                # a state written by a newer version
+    "check_state_path",       # no state at the path given
+    "fix_or_move_state",      # a damaged state file
+    "other_state_file",       # a state of another archive
 )
 
 

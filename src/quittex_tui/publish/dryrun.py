@@ -25,6 +25,7 @@ from pathlib import Path
 
 from quittex_tui.convert.models import PlannedPost
 from quittex_tui.fileio import write_failure
+from quittex_tui.notice import notice
 from quittex_tui.publish.target import (
     Pending,
     PermanentError,
@@ -199,7 +200,7 @@ class DryRunTarget:
                 with os.fdopen(fd, "a", encoding="utf-8") as fh:
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             except OSError as exc:
-                raise write_failure(self.store, exc, what="record the simulated post in") from None
+                raise write_failure(self.store, exc, what=notice("act.record_simulated")) from None
         self._by_key.setdefault(sim.key, sim.ref)
         self.posts.append(sim)
 

@@ -78,7 +78,9 @@ class FileSecretStore:
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            raise StateError(f"cannot read the secrets file {self.path}: {exc.strerror}") from None
+            raise StateError(key="error.secrets.unreadable", params={"path": self.path,
+                             "detail": exc.strerror},
+                             todo=[todo("check_permissions")]) from None
         # Someone loosened the mode: tighten it back before anything else reads it.
         with contextlib.suppress(OSError):
             if stat.S_IMODE(self.path.stat().st_mode) & 0o077:

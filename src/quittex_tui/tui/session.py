@@ -550,13 +550,13 @@ class Session:
         """MigrationBusy (a QuittexError) when another process writes this migration. The journal's own
         writer lock is what guarantees one writer (publish/lock.py); this early look only lets the app say
         so before it builds anything."""
+        from quittex_tui.notice import notice
         from quittex_tui.publish.lock import MigrationBusy
         from quittex_tui.tui.watch import Watcher
 
         holder = Watcher(self).writer_elsewhere(name)
         if holder is not None:
-            raise MigrationBusy(f"this migration is already running: {holder.describe()}",
-                                "wait for it to finish or stop it in its terminal", holder)
+            raise MigrationBusy(notice("error.lock.this_migration"), holder)
 
     def collect_report(self, name: str) -> None:
         """Links of sent posts and reasons of failures, read back from the journal (Report step).
