@@ -88,6 +88,7 @@ TODO_CODES = (
     "check_state_path",       # no state at the path given
     "fix_or_move_state",      # a damaged state file
     "other_state_file",       # a state of another archive
+    "reinstall",              # a file of the package itself is missing
 )
 
 

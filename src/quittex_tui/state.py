@@ -22,9 +22,11 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from quittex_tui import paths
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
 from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write, write_failure
+from quittex_tui.networks import display_name
 from quittex_tui.notice import notice
 from quittex_tui.textsafe import for_posting
 
@@ -132,7 +134,7 @@ def load_state(path: Path) -> MigrationState:
 
 
 def save_state(state: MigrationState, path: Path) -> None:
-    state.updated_at = datetime.now(UTC).replace(microsecond=0)
+    state.updated_at = utcnow().replace(microsecond=0)
     data = _drop_none(state.model_dump(mode="python"))
     data["step"] = str(state.step)
     header = b"# quittex-tui migration state: your choices (no secrets). What was sent is in the journal.\n"
@@ -287,7 +289,7 @@ def check_same_account(
     if conflict is None:
         return
     recorded, current = conflict.recorded, conflict.current
-    name = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(network, network)
+    name = display_name(network)
     raise AccountConflictError(
         f"this archive's {name} migration ({state_path}) was made with {recorded}, not {current}: its "
         f"journal would count every post already sent to {recorded} as published and send nothing "

@@ -33,7 +33,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from quittex_tui.audience.models import Person
-from quittex_tui.audience.net import atproto_errors, mastodon_errors, utcnow, waiting_with
+from quittex_tui.audience.net import atproto_errors, mastodon_errors, waiting_with
+from quittex_tui.clock import utcnow
 from quittex_tui.errors import AuthError, QuittexError, ServiceError, todo
 from quittex_tui.notice import Notice, notice, words_of
 from quittex_tui.publish.events import EventKind, FollowEventKind

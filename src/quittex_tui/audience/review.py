@@ -21,7 +21,7 @@ from quittex_tui.errors import InputError, todo
 from quittex_tui.networks import display_name
 from quittex_tui.state import AudienceDecision, MigrationState
 
-NETWORKS: tuple[Network, ...] = ("bluesky", "mastodon")
+NETWORKS: tuple[Network, ...] = ("bluesky", "mastodon")  # networks.NETWORKS, typed for this module
 
 
 def decision_key(x_id: str, network: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from quittex_tui.cli._i18n import t
 from quittex_tui.cli._json import versioned
 from quittex_tui.errors import InputError
-from quittex_tui.networks import display_name
+from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.publish import secrets
 
 
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     acc.set_defaults(func=run_accounts)
 
     out = subparsers.add_parser("logout", help=t("logout.help"), description=t("logout.description"))
-    out.add_argument("network", choices=("bluesky", "mastodon"), metavar=t("logout.network_metavar"),
+    out.add_argument("network", choices=NETWORKS, metavar=t("logout.network_metavar"),
                      help=t("logout.network_help"))
     out.add_argument("account", nargs="?", metavar=t("logout.account_metavar"), help=t("logout.account_help"))
     out.add_argument("--json", action="store_true", help=t("logout.json_help"))

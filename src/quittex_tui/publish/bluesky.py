@@ -44,6 +44,7 @@ from atproto_client.exceptions import (
 from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
 from quittex_tui.errors import AuthError, Todo, login_todo, todo
 from quittex_tui.notice import notice
@@ -139,7 +140,7 @@ class BlueskyTarget:
         password: str | None = None,
         video_supported: bool | None = None,
         mention_resolver: Callable[[str], str | None] | None = None,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.client = client
         self.did = did

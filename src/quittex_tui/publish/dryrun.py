@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import PlannedPost
 from quittex_tui.fileio import write_failure
 from quittex_tui.notice import notice
@@ -39,10 +40,6 @@ from quittex_tui.publish.target import (
     TransientError,
     Verdict,
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -46,7 +46,7 @@ from pydantic import BaseModel, Field
 from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import Plan, PlanItem, PlannedPost
 from quittex_tui.errors import QuittexError, ServiceError, todo
-from quittex_tui.networks import DRY_RUN, display_name
+from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
 from quittex_tui.notice import Notice, notice, words_of
 from quittex_tui.publish.events import EventKind
 from quittex_tui.publish.journal import Journal, JournalEntry, JournalView
@@ -327,7 +327,7 @@ class Engine:
         waiting_until = self.policy.waiting_until
         if self._seconds_per_post is not None:
             eta = self._posts_left * self._seconds_per_post
-        elif self.target.network in ("bluesky", "mastodon"):
+        elif self.target.network in NETWORKS:
             eta = estimate_duration(self._posts_left, self.target.network).total_seconds()
         if eta is not None and waiting_until is not None:
             eta += max(0.0, (waiting_until - self.now()).total_seconds())

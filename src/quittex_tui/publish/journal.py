@@ -36,6 +36,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+from quittex_tui.clock import utcnow
 from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write, fsync_dir, write_failure
 from quittex_tui.notice import notice
@@ -65,9 +66,6 @@ _SUM_PREFIX = 'sum = "'
 def journal_path(state_path: Path, target: str) -> Path:
     return state_path.with_name(f"{state_path.stem}.{target}.journal.toml")
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)

@@ -27,11 +27,12 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from quittex_tui.clock import utcnow
 from quittex_tui.errors import QuittexError, todo
 from quittex_tui.fileio import write_failure
 from quittex_tui.notice import Notice, notice
@@ -120,7 +121,7 @@ def lock_holder(path: Path) -> LockHolder | None:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            return _read_holder(path) or LockHolder(0, "?", datetime.now(UTC))
+            return _read_holder(path) or LockHolder(0, "?", utcnow())
         except OSError:
             return None
         return None  # we could take it: nobody holds it (closing the file releases our probe)
@@ -165,7 +166,7 @@ class WriterLock:
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            "since": utcnow().isoformat(timespec="seconds"),
             "command": self.command,
         }
         try:

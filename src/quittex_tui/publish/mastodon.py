@@ -50,6 +50,7 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
 from quittex_tui.errors import AuthError, todo
 from quittex_tui.notice import notice
@@ -104,7 +105,7 @@ def parse_reset(value: str | None) -> datetime | None:
 class RateHeaderLog:
     """A `requests` response hook that keeps the last X-RateLimit-* values seen (all calls, and writes)."""
 
-    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
         self._lock = threading.Lock()
         self.clock = clock  # our clock, as the target sees it (tests move it)
         # The server's clock minus ours, from the last answer's Date header (None: no answer yet).
@@ -217,7 +218,7 @@ class MastodonTarget:
         visibility: str = "unlisted",
         headers: RateHeaderLog | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = utcnow,
         media_poll_timeout: float = MEDIA_POLL_TIMEOUT,
     ) -> None:
         if visibility not in VISIBILITIES:

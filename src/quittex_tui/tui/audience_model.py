@@ -23,12 +23,12 @@ from quittex_tui import audience
 from quittex_tui.audience import Candidate, Person, Suggestion
 from quittex_tui.audience.scoring import Reason
 from quittex_tui.errors import InputError, QuittexError
+from quittex_tui.networks import NETWORKS
 from quittex_tui.state import AudienceDecision
 
 if TYPE_CHECKING:
     from quittex_tui.tui.session import Session
 
-NETWORKS = ("bluesky", "mastodon")
 FILTERS = ("all", "undecided", "accepted", "rejected", "none")
 Progress = Callable[[str, float], None]
 

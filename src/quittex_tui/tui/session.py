@@ -14,13 +14,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quittex_tui.archive.models import Tweet
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import ItemKind, Plan, PlanOptions
 from quittex_tui.errors import QuittexError
+from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.publish.target import PublishTarget, RateBudget, TargetInfo
 from quittex_tui.state import MigrationState, Step, save_state
 from quittex_tui.tui.i18n import language
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
     from quittex_tui.tui.audience_model import AudienceModel
 
 Progress = Callable[[str, float], None]
-NETWORKS = ("bluesky", "mastodon")
 STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT, Step.AUDIENCE)
 # Below this many tweets the plans are built before the main screen shows (a fraction of a second); above,
 # the screen shows first and the plans arrive from a worker (issue 16: usable in seconds at 100k tweets).
@@ -114,7 +115,7 @@ class Session:
         self.state_path = state_path
         self.state = state
         self.demo = demo
-        self.now = now or (lambda: datetime.now(UTC))
+        self.now = now or (utcnow)
         # network -> its plan: a compact summary, items made on demand (tui/plan_store.py). `items[net]`
         # is the same store: `items[net].get(item_id)` gives the PlanItem. The whole plan only for a run.
         self.plans: dict[str, PlanStore] = {}
@@ -373,7 +374,7 @@ class Session:
             if name == "bluesky":
                 acc = self.state.bluesky
                 if handle is None and acc is None:
-                    raise QuittexError("no Bluesky account yet")
+                    raise QuittexError(key="session.no_account", params={"network": "Bluesky"})
                 handle = handle or (acc.handle if acc else "")
                 if service is None:
                     service = acc.service if acc and acc.handle == handle else None
@@ -385,7 +386,7 @@ class Session:
             elif name == "mastodon":
                 macc = self.state.mastodon
                 if macc is None:
-                    raise QuittexError("no Mastodon account yet")
+                    raise QuittexError(key="session.no_account", params={"network": "Mastodon"})
                 target = conn.connect_mastodon(macc.instance)
                 self.check_account("mastodon", instance=target.info().server,
                                    acct=getattr(target, "acct", None) or macc.acct)
@@ -479,7 +480,7 @@ class Session:
 
         store = self.plans.get(network_of(name))
         if store is None:
-            raise QuittexError("the plan is still being made", "wait a moment, then start again")
+            raise QuittexError(key="session.plan_pending")
         return apply_user_changes(store.full_plan(), self.state)
 
     def planned_items(self, name: str) -> list[tuple[str, int]]:
@@ -528,7 +529,7 @@ class Session:
 
         slot = self.slots[name]
         if slot.target is None:
-            raise QuittexError(f"{name}: not connected")
+            raise QuittexError(key="session.not_connected", params={"network": display_name(name)})
         self.check_not_busy(name)
         plan = self.effective_plan(name)
         slot.stop.clear()

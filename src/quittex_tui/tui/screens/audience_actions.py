@@ -19,6 +19,7 @@ from rich.text import Text
 from quittex_tui import audience
 from quittex_tui.errors import QuittexError
 from quittex_tui.i18n import say
+from quittex_tui.networks import NETWORKS
 from quittex_tui.state import Step
 from quittex_tui.tui.i18n import language, number, t
 from quittex_tui.tui.messages import AudienceUpdate
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 else:
     _Screen = object  # at run time a plain mixin; type checkers see the MainScreen it is mixed into
 
-NETS = ("bluesky", "mastodon")
+NETS = NETWORKS
 
 
 class AudienceActions(_Screen):

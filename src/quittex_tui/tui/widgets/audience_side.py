@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
+from quittex_tui.networks import NETWORKS
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, language, number, t, translate_bindings
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
@@ -48,7 +49,7 @@ class AudienceSide(VerticalScroll, can_focus=True):
         m = self.session.audience
         text = Text()
         text.append(t("aud.follows_title") + "\n", style="bold underline")
-        for net in ("bluesky", "mastodon"):
+        for net in NETWORKS:
             run = m.follows[net]
             accepted = m.follow_count(net) if m.loaded else 0
             text.append(f"{t(f'net.{net}'):<9} ", style="bold")
@@ -101,7 +102,7 @@ class AudienceSide(VerticalScroll, can_focus=True):
         text.append(for_display(name) + "\n")
         text.append(t("aud.profile_bio") + ": ", style="dim")
         text.append(for_display(fields["bluesky"]["bio"]) + "\n")
-        for net in ("bluesky", "mastodon"):
+        for net in NETWORKS:
             f = fields[net]
             text.append(f"{t(f'net.{net}'):<9} ", style="bold")
             text.append(t(f"aud.profile_counts_{f['unit']}", name=f["name_n"], name_max=f["name_max"],

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 
 from quittex_tui.i18n import say
+from quittex_tui.networks import NETWORKS
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.audience_model import AudienceModel, PersonRow, reason_key
 from quittex_tui.tui.i18n import number, t, translate_bindings
@@ -138,7 +139,7 @@ class AudienceView(Vertical):
         elif run.error:
             text.append(t("aud.search_failed", error=for_display(run.error)), style="bold red")
         elif not m.can_search(net):
-            other = next((n for n in ("bluesky", "mastodon") if m.can_search(n)), None)
+            other = next((n for n in NETWORKS if m.can_search(n)), None)
             key = "aud.offline_other" if other else "aud.offline"
             text.append(t(key, network=t(f"net.{net}"),
                           other=t(f"net.{other}") if other else ""), style="italic")
@@ -166,7 +167,7 @@ class AudienceView(Vertical):
         text.append(", ".join(t(f"aud.rel.{r}") for r in p.relations))
         if p.names:
             text.append("\n" + t("aud.names") + ": " + for_display(", ".join(p.names[:3])))
-        for net in ("bluesky", "mastodon"):
+        for net in NETWORKS:
             d = m.decision(p.x_id, net)
             if d is not None and d.decision:
                 text.append(f"\n{t(f'net.{net}')}: ", style="bold")
