@@ -130,14 +130,16 @@ def test_plan_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     assert re.search(r"Envoyer 41 publications prend environ \d+ min au rythme permis par Mastodon\.", out)
 
 
-def test_migrate_dry_run_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migrate_dry_run_in_french(capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUITTEX_DRY_RUN_LATENCY", "0")
     code, out, err = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "1")
     assert code == 0, err
     assert english_words(out + err) == [], out + err
     assert "simulation — 1 élément (1 publication) pour Bluesky ; rien n'est envoyé." in err  # singular
     assert "1/32 éléments envoyés · 0 en échec" in err
-    assert out.splitlines()[0] == "Simulation : 1 élément publié sur un Bluesky simulé (rien n'a vraiment été envoyé)."
+    assert out.splitlines()[0] == ("Simulation : 1 élément publié sur un Bluesky simulé "
+                                   "(rien n'a vraiment été envoyé).")
     code, out, err = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "0")
     assert code == 0 and english_words(out + err) == [], out + err
     assert "1 élément était déjà publié par une exécution précédente (pas renvoyés)." in out

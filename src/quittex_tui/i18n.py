@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "fr")
@@ -324,7 +325,7 @@ def say(value: object, domain: str | None = None, lang: str | None = None) -> st
 
 
 def say_params(params: Mapping[str, object], domain: str | None = None,
-               lang: str | None = None) -> dict[str, object]:
+               lang: str | None = None) -> dict[str, Any]:
     """Every parameter said in `lang` (see `say`); strings stay as they are."""
     return {k: v if type(v) is str else say(v, domain, lang) for k, v in params.items()}
 

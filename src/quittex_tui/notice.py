@@ -40,7 +40,7 @@ class Notice(str):
         obj.catalogue_params = values
         return obj
 
-    def __getnewargs__(self) -> tuple[Any, ...]:  # type: ignore[override]  (copy / pickle rebuild it)
+    def __getnewargs__(self) -> tuple[Any, ...]:  # copy and pickle rebuild a Notice from these
         return (self.catalogue_key, self.catalogue_params)
 
     @property

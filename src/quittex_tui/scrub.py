@@ -93,7 +93,8 @@ def scrub(text: str) -> str:
     with a catalogue key) stays one, its parameters scrubbed: a server's words are among them."""
     with_params = getattr(text, "with_params", None)
     if callable(with_params):
-        return with_params(SCRUBBER.scrub)  # type: ignore[no-any-return]
+        scrubbed: str = with_params(SCRUBBER.scrub)
+        return scrubbed
     return SCRUBBER.scrub(text)
 
 

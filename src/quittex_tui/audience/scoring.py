@@ -69,7 +69,7 @@ class OtherAccount(str):
         obj.handle = handle
         return obj
 
-    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[str]:
         return (self.handle,)
 
     @property

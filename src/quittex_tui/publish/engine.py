@@ -45,7 +45,8 @@ from pydantic import BaseModel, Field
 
 from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import Plan, PlanItem, PlannedPost
-from quittex_tui.errors import QuittexError, ServiceError, todo
+from quittex_tui.errors import QuittexError, ServiceError
+from quittex_tui.errors import todo as what_to_do  # `todo` is the engine's word for its item list
 from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
 from quittex_tui.notice import Notice, notice, words_of
 from quittex_tui.publish.events import EventKind
@@ -253,7 +254,7 @@ class Engine:
                     if attempt > MAX_KEY_ATTEMPTS:
                         raise QuittexError(key="error.engine.no_free_key",
                                            params={"n": i + 1, "item": item.id},
-                                           todo=[todo("report_bug")])
+                                           todo=[what_to_do("report_bug")])
                 taken.add(key)
                 item_keys[i] = key
         return keys
@@ -457,7 +458,7 @@ class Engine:
             raise ServiceError(
                 key="error.engine.failing_while_checking",
                 params={"server": self._server_label(), "detail": _cause(exc)},
-                todo=[todo("retry_later")],
+                todo=[what_to_do("retry_later")],
             ) from None
         finally:
             self.waiter.stop = previous
@@ -499,7 +500,7 @@ class Engine:
 
     def _unsure_text(self, item: PlanItem, index: int, reason: str) -> Notice:
         return notice("fail.unsure", n=index + 1, item=item.id,
-                      reason=reason or notice("fail.look_alike"), todo=todo("resend_unsure"))
+                      reason=reason or notice("fail.look_alike"), todo=what_to_do("resend_unsure"))
 
     # --- the run --------------------------------------------------------------------------------------
     def _send_item(self, item: PlanItem) -> bool:
@@ -635,7 +636,7 @@ class Engine:
                     params={"server": self._server_label(), "detail": _cause(exc),
                             "tries": self.retry.max_attempts, "done": self._sent + self._already,
                             "total": len(self._status)},
-                    todo=[todo("retry_later")],
+                    todo=[what_to_do("retry_later")],
                 ) from None
             self._fail(item, words_of(exc), retryable=True)
             return True
