@@ -659,7 +659,9 @@ class Engine:
         except Exception:  # the info read may itself need the server that is failing
             server = ""
         if network == DRY_RUN:
-            return notice("what.simulated_server", server=server)
+            return notice("what.simulated_server")
+        if not server:
+            return notice("what.network_server_unnamed", network=display_name(network))
         return notice("what.network_server", network=display_name(network), server=server)
 
     def _fail(self, item: PlanItem, reason: str, *, retryable: bool) -> None:
