@@ -64,6 +64,9 @@ class TargetSlot:
     stop: threading.Event = field(default_factory=threading.Event)
     links: dict[str, list[str]] = field(default_factory=dict)  # item id -> urls (Report)
     failures: dict[str, str] = field(default_factory=dict)  # item id -> reason (Report)
+    # item id -> the reason of a failure in THIS session, as the engine said it (a Notice: shown in the
+    # user's language); the journal keeps its English text, which is all an earlier run left
+    failure_words: dict[str, str] = field(default_factory=dict)
     # one writer per migration (tui/watch.py): the process sending this destination's posts elsewhere
     elsewhere: Any = None  # publish.lock.LockHolder, or None when nobody else writes
     watch: Any = None  # tui.watch.Watch while the app follows that run read-only
@@ -574,7 +577,7 @@ class Session:
                     if e.status == "done":
                         links.setdefault(e.item_id, []).append(e.url or e.uri or "")
                     elif e.status == "failed":
-                        failures[e.item_id] = e.reason or ""
+                        failures[e.item_id] = slot.failure_words.get(e.item_id) or e.reason or ""
         for item_id in list(failures):  # failed once, then sent on a retry: it is sent
             if len(links.get(item_id, [])) >= self._n_posts(name, item_id):
                 failures.pop(item_id)

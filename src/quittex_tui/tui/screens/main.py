@@ -619,6 +619,8 @@ class MainScreen(AudienceActions, Screen[None]):
             elif ev.kind == EventKind.ITEM_FAILED:
                 slot.statuses[ev.item_id] = "failed"
                 slot.last_error = say(ev.message)  # the engine's words, in the TUI's language and terms
+                reason = ev.params.get("reason")
+                slot.failure_words[ev.item_id] = reason if isinstance(reason, str) else ""
         if ev.kind in (EventKind.WAITING, EventKind.RETRYING):
             slot.last_error = say(ev.message)
         self.query_one(QueuePane).refresh_queue(rows_changed=False)

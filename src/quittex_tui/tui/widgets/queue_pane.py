@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher
 
+from quittex_tui.i18n import say
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import date, duration, number, t, translate_bindings
 from quittex_tui.tui.rows import Row
@@ -196,7 +197,7 @@ class QueuePane(Vertical):
         for name in s.active_targets():
             slot = s.slots[name]
             if row.id in slot.failures:
-                parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {slot.failures[row.id]}")
+                parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {say(slot.failures[row.id])}")
             elif row.id in slot.links:
                 parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}")
         return f"{row.created_at:%Y-%m-%d} " + " | ".join(parts) + f"  {row.text}"
