@@ -268,7 +268,7 @@ class BlueskyTarget:
         )
         out = res.content if isinstance(res.content, dict) else {}
         if not out.get("uri") or not out.get("cid"):
-            raise TransientError("the PDS answered putRecord without a uri/cid")
+            raise TransientError(notice("fail.no_uri"))
         return PostRef(uri=str(out["uri"]), cid=str(out["cid"]), url=self.web_url(key))
 
     # --- record building -----------------------------------------------------------------------
@@ -399,13 +399,12 @@ class BlueskyTarget:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise PermanentError(f"media file missing: {path}") from None
+            raise PermanentError(notice("fail.media_missing", path=path)) from None
         except OSError as exc:
-            raise PermanentError(f"cannot read media file {path}: {exc.strerror}") from None
+            raise PermanentError(notice("fail.media_unreadable", path=path, detail=exc.strerror)) from None
         if len(data) > limit:
-            raise PermanentError(
-                f"{media.kind} {path.name} is {len(data):,} bytes; Bluesky accepts at most {limit:,}"
-            )
+            raise PermanentError(notice(f"fail.media_too_big.{media.kind}", name=path.name, n=len(data),
+                                        server="Bluesky", max=limit))
         return data
 
     def _upload(self, data: bytes, media: PlannedMedia) -> dict[str, Any]:

@@ -356,11 +356,10 @@ class MastodonTarget:
         info = self.info()
         length = Mastodon.get_status_length(post.text)
         if length > info.max_chars:
-            raise PermanentError(
-                f"post is {length} characters; {self.instance} allows {info.max_chars} — shorten it and retry"
-            )
+            raise PermanentError(notice("fail.too_long", n=length, server=self.instance, max=info.max_chars))
         if len(post.media) > info.max_media:
-            raise PermanentError(f"post has {len(post.media)} media; {self.instance} allows {info.max_media}")
+            raise PermanentError(notice("fail.too_many_media", n=len(post.media), server=self.instance,
+                                        max=info.max_media))
         media_ids = [self._upload(m, info) for m in post.media]
         status = self._call(
             notice("act.publish_post"),
@@ -383,12 +382,11 @@ class MastodonTarget:
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            raise PermanentError(f"media file missing: {path}") from None
+            raise PermanentError(notice("fail.media_missing", path=path)) from None
         limit = info.image_max_bytes if media.kind == "image" else info.video_max_bytes
         if limit and size > limit:
-            raise PermanentError(
-                f"{media.kind} {path.name} is {size:,} bytes; {self.instance} accepts {limit:,}"
-            )
+            raise PermanentError(notice(f"fail.media_too_big.{media.kind}", name=path.name, n=size,
+                                        server=self.instance, max=limit))
         mime = media.mime or mimetypes.guess_type(media.path)[0]
         uploaded = self._call(
             notice("act.upload", name=path.name),
@@ -399,9 +397,8 @@ class MastodonTarget:
         # 202 Accepted: still processing (url null) — poll GET /api/v1/media/:id until the url is set.
         while not uploaded.get("url"):
             if time.monotonic() >= deadline:
-                raise TransientError(
-                    f"{path.name} was still processing after {self.media_poll_timeout:.0f} s"
-                )
+                raise TransientError(notice("fail.still_processing", name=path.name,
+                                            n=round(self.media_poll_timeout)))
             self._sleep(delay)
             delay = min(delay * 2, 5.0)
             uploaded = self._call(
