@@ -95,6 +95,11 @@ class FollowEvent:
     task: Task | None = None
     waiting_until: datetime | None = None
 
+    @property
+    def params(self) -> dict[str, object]:
+        """The message's parameters: the account, the reason, the end of a wait…"""
+        return self.message.catalogue_params
+
 
 @dataclass
 class FollowReport:
