@@ -123,6 +123,8 @@ def translate(domain: str, key: str, /, *, lang: str | None = None, **kw: object
     placeholder value leaves the placeholder as written rather than raising in front of the user."""
     lang = lang or language()
     text = catalogue(domain, lang).get(key) or catalogue(domain, "en").get(key) or key
+    # a parameter that knows its own words (a notice.Notice, a vocabulary enum) is said in `lang` too
+    kw = {k: say(v, domain, lang) if getattr(v, "catalogue_key", None) else v for k, v in kw.items()}
     return format_message(text, lang, kw)
 
 

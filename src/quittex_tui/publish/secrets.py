@@ -121,7 +121,12 @@ class FileSecretStore:
 class KeyringSecretStore:
     """The OS keyring (Secret Service, macOS Keychain, Windows Credential Locker): one JSON blob per key."""
 
-    where = "the OS keyring"
+    @property
+    def where(self) -> str:
+        """"the OS keyring" (a notice.Notice: said in the user's language, the same string in JSON)."""
+        from quittex_tui.notice import notice
+
+        return notice("what.os_keyring")
 
     def load(self, key: str) -> dict[str, str]:
         import keyring
