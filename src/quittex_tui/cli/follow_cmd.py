@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from quittex_tui.audience.follows import DEFAULT_LIST_NAME
 from quittex_tui.cli._common import (
     add_target_arguments,
     archive_source,
@@ -39,7 +38,9 @@ def register(subparsers: Any) -> None:
     f.add_argument("--handles", type=Path, action="append", default=[], help=argparse.SUPPRESS)
     f.add_argument("--blocks", action="store_true", help=t("follow.blocks_help"))
     f.add_argument("--mutes", action="store_true", help=t("follow.mutes_help"))
-    f.add_argument("--list", nargs="?", const=DEFAULT_LIST_NAME, default=None,
+    # `--list` alone: the default name (audience.follows.DEFAULT_LIST_NAME, resolved in run(): importing the
+    # audience package here would slow every `--help`)
+    f.add_argument("--list", nargs="?", const="", default=None,
                    metavar=t("follow.name_metavar"), help=t("follow.list_help"))
     f.add_argument("--limit", type=int, default=None, metavar="N", help=t("follow.limit_help"))
     f.add_argument("--yes", action="store_true", help=t("common.yes_help"))
@@ -50,12 +51,15 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from quittex_tui import audience
     from quittex_tui.archive import open_archive
+    from quittex_tui.audience.follows import DEFAULT_LIST_NAME
     from quittex_tui.state import open_or_create_state
 
     check_target(args)
+    if args.list == "":
+        args.list = DEFAULT_LIST_NAME
     if args.limit is not None and args.limit < 0:
         raise InputError(t("follow.negative_limit"), t("follow.negative_limit_hint"))
-    if args.list and args.target != "bluesky":
+    if args.list is not None and args.target != "bluesky":
         raise InputError(t("follow.list_bluesky_only"), t("follow.list_bluesky_only_hint"))
     with open_archive(archive_source(args)) as archive:
         people = audience.load_people(archive, args.handles)
