@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -88,7 +89,11 @@ class StderrProgress:
             seconds = max(1, round(elapsed * (1 - fraction) / fraction))
             left = "  " + t("common.time_left", duration=i18n.about(seconds))
         percent = f"{fraction:4.0%}".replace("%", "\u202f%" if i18n.language() == "fr" else "%")
-        sys.stderr.write(f"\r\x1b[K{for_display(i18n.say(message), one_line=True)}… {percent}{left}")
+        line = f"{for_display(i18n.say(message), one_line=True)}… {percent}{left}"
+        width = shutil.get_terminal_size((100, 24)).columns - 1  # a wrapped line could not be redrawn
+        if len(line) > width:
+            line = line[: max(10, width - 1)] + "…"
+        sys.stderr.write(f"\r\x1b[K{line}")
         sys.stderr.flush()
         self.drawn = True
 
