@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from quittex_tui.networks import display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, number, t, translate_bindings
 from quittex_tui.tui.messages import AccountsChanged
@@ -63,7 +64,7 @@ class AccountsPane(Vertical):
         chosen = self.session.active_targets()
         for name, slot in self.session.slots.items():
             mark = "[x]" if name in chosen else "[ ]"
-            label = Text(f"{mark} {t(f'net.{name}'):<10} {self.state_word(slot)}")
+            label = Text(f"{mark} {display_name(name):<10} {self.state_word(slot)}")
             lst.add_option(Option(label, id=name))
         lst.highlighted = min(highlighted, len(self.session.slots) - 1)
         self.show_detail()
@@ -90,7 +91,7 @@ class AccountsPane(Vertical):
             return
         slot = self.session.slots[name]
         text = Text()
-        text.append(t(f"net.{name}") + "\n", style="bold")
+        text.append(display_name(name) + "\n", style="bold")
         if name == "dry-run":
             text.append(t("accounts.dry_run_note") + "\n", style="italic")
         info = slot.info
