@@ -222,7 +222,7 @@ def _connect(args: argparse.Namespace, network: str, state_path: Path) -> tuple[
         latency = float(os.environ.get(DRY_RUN_LATENCY_ENV) or DryRunTarget.DEFAULT_LATENCY)
         # idempotent=False: like Mastodon after its 1 h window, a re-sent key would be a second post — the
         # dry run then proves the journal alone prevents duplicates (tests/publish/test_crash.py).
-        return DryRunTarget(latency, plan_target=network, store=store, idempotent=False), "dry-run"
+        return DryRunTarget(latency, plan_target=network, store=store, idempotent=False), DRY_RUN
     from quittex_tui.publish import connect
 
     if network == "bluesky":

@@ -26,6 +26,7 @@ from pathlib import Path
 from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import PlannedPost
 from quittex_tui.fileio import write_failure
+from quittex_tui.networks import DRY_RUN
 from quittex_tui.notice import notice
 from quittex_tui.publish.target import (
     Pending,
@@ -61,7 +62,7 @@ class SimulatedPost:
 
 
 class DryRunTarget:
-    network = "dry-run"
+    network = DRY_RUN
     DEFAULT_LATENCY = 0.05  # seconds per post: fast, yet a progress bar has time to show
 
     def __init__(
@@ -112,7 +113,7 @@ class DryRunTarget:
     # --- PublishTarget --------------------------------------------------------------------------------
     def info(self) -> TargetInfo:
         bluesky = self.plan_target == "bluesky"
-        return TargetInfo(network="dry-run", handle=self.handle, server="dry-run://local",
+        return TargetInfo(network=DRY_RUN, handle=self.handle, server="dry-run://local",
                           max_chars=300 if bluesky else 500, supports_backdating=bluesky,
                           extra={"simulates": self.plan_target})
 

@@ -22,7 +22,7 @@ from quittex_tui.archive.models import Tweet
 from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import ItemKind, Plan, PlanOptions
 from quittex_tui.errors import QuittexError
-from quittex_tui.networks import NETWORKS, display_name
+from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
 from quittex_tui.publish.target import PublishTarget, RateBudget, TargetInfo
 from quittex_tui.state import MigrationState, Step, save_state
 from quittex_tui.tui.i18n import language
@@ -153,9 +153,9 @@ class Session:
     def enable_demo(self) -> None:
         """Demo mode: a dry-run destination (no account, no network) chosen by default."""
         self.demo = True
-        self.slots.setdefault("dry-run", TargetSlot("dry-run"))
+        self.slots.setdefault(DRY_RUN, TargetSlot(DRY_RUN))
         if not self.state.targets:
-            self.state.targets = ["dry-run"]
+            self.state.targets = [DRY_RUN]
         self.connect_dry_run()
 
     # --- persistence -------------------------------------------------------------------------------
@@ -354,7 +354,7 @@ class Session:
     def connect_dry_run(self) -> None:
         from quittex_tui.publish.dryrun import DryRunTarget
 
-        slot = self.slots["dry-run"]
+        slot = self.slots[DRY_RUN]
         # The simulated server keeps what it "published" beside the state, so a kill between its commit
         # and the journal's `done` is reconciled on resume exactly as with a real server.
         store = self.state_path.with_name(f"{self.state_path.stem}.dry-run.server.jsonl")

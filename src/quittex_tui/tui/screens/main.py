@@ -25,7 +25,7 @@ from textual.widgets import Checkbox, ContentSwitcher, Footer
 
 from quittex_tui.errors import QuittexError
 from quittex_tui.i18n import say
-from quittex_tui.networks import display_name
+from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.publish.events import EventKind
 from quittex_tui.publish.lock import MigrationBusy
 from quittex_tui.state import AccountConflict, AccountConflictError, Step
@@ -300,7 +300,7 @@ class MainScreen(AudienceActions, Screen[None]):
         """Reconnect the chosen destinations whose account is saved (secret from the keyring/store)."""
         for name in self.session.active_targets():
             slot = self.session.slots[name]
-            if not slot.connected and (name == "dry-run" or self.query_one(AccountsPane).saved_handle(name)):
+            if not slot.connected and (name == DRY_RUN or self.query_one(AccountsPane).saved_handle(name)):
                 self.reconnect(name, quiet=True)
 
     def reconnect(self, name: str, *, quiet: bool = False) -> None:
@@ -359,7 +359,7 @@ class MainScreen(AudienceActions, Screen[None]):
         from quittex_tui.tui.screens.connect import BlueskyLoginScreen, MastodonLoginScreen
 
         s = self.session
-        if name == "dry-run":
+        if name == DRY_RUN:
             self.reconnect(name)
             return
 

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from quittex_tui.networks import display_name
+from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, number, t, translate_bindings
 from quittex_tui.tui.messages import AccountsChanged
@@ -92,7 +92,7 @@ class AccountsPane(Vertical):
         slot = self.session.slots[name]
         text = Text()
         text.append(display_name(name) + "\n", style="bold")
-        if name == "dry-run":
+        if name == DRY_RUN:
             text.append(t("accounts.dry_run_note") + "\n", style="italic")
         info = slot.info
         rows: list[tuple[str, str]] = [
@@ -117,7 +117,7 @@ class AccountsPane(Vertical):
             text.append(for_display(value) + "\n")
         if slot.error:
             text.append(for_display(slot.error) + "\n", style="bold red")
-        if not slot.connected and name != "dry-run":
+        if not slot.connected and name != DRY_RUN:
             text.append(t("accounts.connect_hint"), style="italic")
         text.rstrip()
         detail.update(text)
@@ -162,12 +162,12 @@ class AccountsPane(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
-            return self.current() not in (None, "dry-run")
+            return self.current() not in (None, DRY_RUN)
         return True
 
     def action_logout(self) -> None:
         name = self.current()
-        if name not in (None, "dry-run"):
+        if name not in (None, DRY_RUN):
             self.screen.logout_flow(name)  # type: ignore[attr-defined]
 
     def action_refresh(self) -> None:

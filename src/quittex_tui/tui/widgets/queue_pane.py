@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher
 
 from quittex_tui.i18n import say
-from quittex_tui.networks import display_name
+from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import date, duration, number, t, translate_bindings
 from quittex_tui.tui.rows import Row
@@ -27,7 +27,7 @@ from quittex_tui.tui.widgets.audience_side import AudienceSide
 from quittex_tui.tui.widgets.chart import progress_bar
 from quittex_tui.tui.widgets.item_list import ItemList
 
-SHORT = {"bluesky": "B", "mastodon": "M", "dry-run": "D"}
+SHORT = {"bluesky": "B", "mastodon": "M", DRY_RUN: "D"}
 
 
 def fit_cells(text: str, cells: int) -> str:
