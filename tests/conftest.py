@@ -41,4 +41,13 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("QUITTEX_OFFLINE", "1")  # never reach outside loopback (e.g. t.co link expansion)
     monkeypatch.delenv("QUITTEX_BLUESKY_APP_PASSWORD", raising=False)
     monkeypatch.delenv("QUITTEX_MASTODON_TOKEN", raising=False)
+    # Every message follows the locale: tests run in English (C.UTF-8) unless they ask for French, whatever
+    # the developer's own LANG; the process-wide language and front end start from the CLI's defaults.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    from quittex_tui import i18n
+
+    i18n.set_language("en")
+    i18n.set_front_end("cli")
     return home

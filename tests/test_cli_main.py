@@ -55,7 +55,9 @@ def test_help_documents_the_exit_codes_in_the_users_language() -> None:
                  "130  interrupted"):
         assert line in english.stdout
     french = cli("--help", env={"LANG": "fr_FR.UTF-8"})
-    assert french.stdout.startswith("utilisation : quittex-tui")
+    # French typography: a no-break space before the colon of argparse's own headings
+    assert french.stdout.startswith("utilisation\u00a0: quittex-tui")
+    assert "\ncommandes\u00a0:\n" in french.stdout and "\noptions\u00a0:\n" in french.stdout
     assert "Codes de sortie" in french.stdout and "75   un serveur est injoignable" in french.stdout
     assert "afficher cette aide et quitter" in french.stdout and "show this help" not in french.stdout
     usage_error = cli("login", "bluesky", env={"LANG": "fr_FR.UTF-8"})

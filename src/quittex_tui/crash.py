@@ -13,10 +13,10 @@ import os
 import platform
 import sys
 import traceback
-from datetime import UTC, datetime
 from pathlib import Path
 
 from quittex_tui import logs, paths
+from quittex_tui.clock import utcnow
 
 EXIT_CRASH = 70  # sysexits.h EX_SOFTWARE: an internal error (a bug), not the user's input or the network
 LOG_TAIL = 60
@@ -33,7 +33,7 @@ def write_crash_report(
     logs.get_logger("crash").error("unexpected error in the %s", where, exc_info=exc)
     lines = [
         "quittex-tui crash report",
-        f"time: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"time: {utcnow().isoformat(timespec='seconds')}",
         f"version: {__version__}",
         f"python: {sys.version.split()[0]} ({platform.python_implementation()})",
         f"platform: {platform.platform()}",
@@ -50,7 +50,7 @@ def write_crash_report(
             lines += [f"last {len(tail)} lines of {log_path}:", *tail, ""]
     try:
         folder = paths.crash_dir()
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         path = folder / f"crash-{stamp}-{os.getpid()}.txt"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

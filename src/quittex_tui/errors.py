@@ -53,6 +53,42 @@ TODO_CODES = (
     "use_https",              # url: the https form of an address
     "give_url",               # what: give an address in a usable form
     "replace_secrets_file",   # path: a damaged secrets file to delete before logging in again
+    "resend_unsure",          # a post that may or may not be on the account: look, then resend or leave it
+    "report_bug",             # an internal inconsistency: report it
+    "accept_syntax",          # how to name the account to accept for a person (audience)
+    "reject_syntax",          # how to reject a match (audience)
+    "see_ids",                # where the people's X ids are listed (audience)
+    "search_mastodon_again",  # search Mastodon again to record full addresses (export)
+    "other_csv_path",         # the follows CSV cannot be written there (export)
+    "check_handles_path",     # a handles file cannot be read
+    "handles_format",         # what a line of a handles file looks like
+    "import_in_mastodon",     # a Mastodon follows list is imported in Mastodon, not given as handles
+    "redownload_fedifinder",  # a damaged fedifinder export
+    "fedifinder_or_csv",      # what handles files are accepted
+    "use_appview",            # the PDS has no AppView: read through a public one
+    "picture_by_hand",        # a profile picture that cannot be made small enough
+    "redownload",             # a damaged or foreign archive: download it again from X
+    "give_whole_archive",     # a split archive needs every part
+    "check_archive_path",     # the archive's path
+    "check_permissions",      # a file that cannot be read
+    "remove_link",            # a symlink out of the archive folder
+    "give_archive",           # the .zip or its extracted folder, not one file
+    "damaged_file",           # a damaged data file inside the archive
+    "new_archive",            # request a current archive from X
+    "check_complete",         # this is the data archive, complete
+    "free_space",             # a full disk
+    "make_writable",          # a read-only folder
+    "give_write_access",      # no permission to write
+    "check_disk",             # an I/O error
+    "fix_cause",              # another write failure
+    "local_disk",             # a lock on a network file system
+    "wait_or_stop",           # the migration runs in another process
+    "move_journal_away",      # a damaged journal
+    "upgrade",                # a state written by a newer version
+    "check_state_path",       # no state at the path given
+    "fix_or_move_state",      # a damaged state file
+    "other_state_file",       # a state of another archive
+    "reinstall",              # a file of the package itself is missing
 )
 
 
@@ -63,17 +99,26 @@ class Term(str):
 
 
 def _param(value: object) -> str:
-    if isinstance(value, Term):
+    if isinstance(value, str):  # a Term or a notice.Notice keeps its words (translated when shown)
         return value
     return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
 class Todo:
-    """One thing the person can do about an error; each front end phrases `do.<code>` with `params`."""
+    """One thing the person can do about an error; each front end phrases `do.<code>` with `params`.
+    A Todo may also be a parameter of a notice.Notice (an engine failure saying what to do)."""
 
     code: str
     params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def catalogue_key(self) -> str:
+        return f"do.{self.code}"
+
+    @property
+    def catalogue_params(self) -> Mapping[str, str]:
+        return self.params
 
 
 def todo(code: str, **params: object) -> Todo:
@@ -118,7 +163,7 @@ class QuittexError(Exception):
 
         def say(key: str, params: Mapping[str, str]) -> str:
             values = {
-                k: i18n.translate(domain, v, lang=lang) if isinstance(v, Term) else v
+                k: i18n.translate(domain, v, lang=lang) if isinstance(v, Term) else i18n.say(v, domain, lang)
                 for k, v in params.items()
             }
             return i18n.translate(domain, key, lang=lang, **values)

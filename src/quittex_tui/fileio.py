@@ -14,7 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from quittex_tui.errors import StateError
+from quittex_tui.errors import StateError, todo
+from quittex_tui.notice import notice
 
 # fsync of a directory is "not supported" on some file systems (and on Windows directories cannot even
 # be opened): those answers mean "nothing more to do". Any other error — EIO above all — means the rename
@@ -39,29 +40,25 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_failure(path: Path, exc: OSError, *, what: str = "write") -> StateError:
+def write_failure(path: Path, exc: OSError, *, what: str = "") -> StateError:
     """A failed write of our own files (state, journal, lock, caches) in words, for the user: the disk is
     full, the folder is read-only, no permission, a disk error. Raised as a StateError: exit 2, and the
     hint says that everything confirmed before is kept (writes are atomic or append-only)."""
     where = str(path)
     code = exc.errno
     if code in (errno.ENOSPC, errno.EDQUOT):
-        message = f"cannot {what} {where}: the disk is full"
-        hint = "free some space on that disk, then run the same command again"
+        message, hint = "error.write.disk_full", "free_space"
     elif code == errno.EROFS:
-        message = f"cannot {what} {where}: the folder is on a read-only file system"
-        hint = ("make it writable again (or copy the state file and its journal to a writable folder and "
-                "pass --state), then run the same command again")
+        message, hint = "error.write.read_only", "make_writable"
     elif code in (errno.EACCES, errno.EPERM):
-        message = f"cannot {what} {where}: permission denied"
-        hint = "give yourself write access to that folder, then run the same command again"
+        message, hint = "error.write.permission", "give_write_access"
     elif code == errno.EIO:
-        message = f"cannot {what} {where}: the disk reported an input/output error"
-        hint = "check the disk (it may be failing or disconnected), then run the same command again"
+        message, hint = "error.write.io_error", "check_disk"
     else:
-        message = f"cannot {what} {where}: {exc.strerror or exc}"
-        hint = "fix the cause, then run the same command again"
-    return StateError(message, f"{hint}; everything confirmed before this is kept")
+        message, hint = "error.write.other", "fix_cause"
+    return StateError(key=message, params={"what": what or notice("act.write"), "path": where,
+                                           "detail": exc.strerror or exc},
+                      todo=[todo(hint)])
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:

@@ -29,9 +29,11 @@ import os
 import re
 import string
 import tomllib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "fr")
@@ -121,6 +123,8 @@ def translate(domain: str, key: str, /, *, lang: str | None = None, **kw: object
     placeholder value leaves the placeholder as written rather than raising in front of the user."""
     lang = lang or language()
     text = catalogue(domain, lang).get(key) or catalogue(domain, "en").get(key) or key
+    # a parameter that knows its own words (a notice.Notice, a vocabulary enum) is said in `lang` too
+    kw = {k: say(v, domain, lang) if getattr(v, "catalogue_key", None) else v for k, v in kw.items()}
     return format_message(text, lang, kw)
 
 
@@ -246,6 +250,86 @@ def datetime_short(d: datetime | None, lang: str | None = None) -> str:
     if d is None:
         return "-"
     return translate("core", "format.datetime", lang=lang, date=date(d, lang), time=d.strftime("%H:%M"))
+
+
+def decimal(x: float, digits: int = 1, lang: str | None = None) -> str:
+    """A decimal number as the language writes it: 2.5 / 2,5 (thousands grouped as in `number`)."""
+    text = f"{x:,.{digits}f}"
+    if (lang or language()) == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def date_numeric(d: datetime | None, lang: str | None = None) -> str:
+    """A date in digits, the language's way: 2024-12-21 (ISO, unambiguous in English) / 21/12/2024."""
+    if d is None:
+        return "-"
+    return translate("core", "format.date_numeric", lang=lang, y=str(d.year), m=f"{d.month:02d}",
+                     d=f"{d.day:02d}")
+
+
+def time_of_day(d: datetime, lang: str | None = None) -> str:
+    """A local time for "waiting until …": the time alone today, with its date otherwise."""
+    local = d.astimezone()
+    if local.date() == datetime.now(local.tzinfo).date():
+        return local.strftime("%H:%M:%S")
+    return translate("core", "format.datetime", lang=lang, date=date_numeric(local, lang),
+                     time=local.strftime("%H:%M"))
+
+
+def duration_long(td: timedelta | float | None, lang: str | None = None) -> str:
+    """A duration in words for sentences: '2 days 3 h' / '2 jours 3 h', '3 h 20 min', '12 min', '45 s'."""
+    if td is None:
+        return "-"
+    seconds = td.total_seconds() if isinstance(td, timedelta) else float(td)
+    seconds = max(0, round(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        key = "format.long.days_hours" if hours else "format.long.days"
+        return translate("core", key, lang=lang, d=days, h=hours)
+    if hours:
+        key = "format.long.hours_minutes" if minutes else "format.long.hours"
+        return translate("core", key, lang=lang, h=hours, m=minutes)
+    if minutes:
+        return translate("core", "format.minutes", lang=lang, m=minutes)
+    return translate("core", "format.seconds", lang=lang, s=max(1, secs))
+
+
+def about(td: timedelta | float | None, lang: str | None = None) -> str:
+    """'about 2 days 3 h' / 'environ 2 jours 3 h': an estimate, said as one."""
+    return translate("core", "format.about", lang=lang, duration=duration_long(td, lang))
+
+
+# --- values with their own words (Notice, vocabulary enums, todos) ---------------------------------------
+def say(value: object, domain: str | None = None, lang: str | None = None) -> str:
+    """`value` as a person reads it in `lang`, phrased by `domain` (default: the running front end).
+
+    Anything with a `catalogue_key` (notice.Notice, the core's vocabulary enums, errors.Todo) is
+    translated, with its `catalogue_params` said the same way; numbers get the language's separators;
+    anything else (a server's words, archive text: data) is shown as it is."""
+    key = getattr(value, "catalogue_key", None)
+    if isinstance(key, str) and key:
+        params = getattr(value, "catalogue_params", None) or {}
+        return translate(domain or front_end(), key, lang=lang, **say_params(params, domain, lang))
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return number(value, lang)
+    if isinstance(value, float):
+        return decimal(value, 1, lang)
+    if isinstance(value, datetime):
+        return time_of_day(value, lang)
+    return str(value)
+
+
+def say_params(params: Mapping[str, object], domain: str | None = None,
+               lang: str | None = None) -> dict[str, Any]:
+    """Every parameter said in `lang` (see `say`); strings stay as they are."""
+    return {k: v if type(v) is str else say(v, domain, lang) for k, v in params.items()}
 
 
 def duration(td: timedelta | float | None, lang: str | None = None) -> str:

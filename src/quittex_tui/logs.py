@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from quittex_tui import paths
+from quittex_tui.clock import utcnow
 from quittex_tui.scrub import remember_secrets, scrub
 
 LOGGER = "quittex_tui"
@@ -108,7 +109,7 @@ def setup_logging(
     path: Path | None = None
     try:
         folder = directory or paths.log_dir()
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         path = folder / f"quittex-tui-{stamp}-{os.getpid()}.log"
         handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8",
                                              delay=False)

@@ -89,7 +89,12 @@ SCRUBBER = Scrubber()  # the process's one scrubber
 
 
 def scrub(text: str) -> str:
-    """`text` without any secret this process knows (or that looks like one)."""
+    """`text` without any secret this process knows (or that looks like one). A notice.Notice (words
+    with a catalogue key) stays one, its parameters scrubbed: a server's words are among them."""
+    with_params = getattr(text, "with_params", None)
+    if callable(with_params):
+        scrubbed: str = with_params(SCRUBBER.scrub)
+        return scrubbed
     return SCRUBBER.scrub(text)
 
 

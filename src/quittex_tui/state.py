@@ -22,9 +22,12 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from quittex_tui import paths
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import DEFAULT_SELF_LABEL, ItemKind, Plan, PlanItem, PlannedPost
-from quittex_tui.errors import StateError
+from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write, write_failure
+from quittex_tui.networks import display_name
+from quittex_tui.notice import notice
 from quittex_tui.textsafe import for_posting
 
 SCHEMA_VERSION = 1
@@ -116,47 +119,39 @@ def load_state(path: Path) -> MigrationState:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise StateError(
-            f"no migration state at {path}", "check the --state path, or start a new migration"
-        ) from None
+        raise StateError(key="error.state.missing", params={"path": path},
+                         todo=[todo("check_state_path")]) from None
     except OSError as exc:
-        raise StateError(
-            f"cannot read the migration state {path}: {exc.strerror}", "check its permissions"
-        ) from None
+        raise StateError(key="error.state.unreadable", params={"path": path, "detail": exc.strerror},
+                         todo=[todo("check_permissions")]) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise StateError(
-            f"the migration state {path} is not valid TOML ({exc})",
-            "fix the file by hand or move it away to start this migration's choices afresh "
-            "(what was already sent is kept in the journal beside it)",
-        ) from None
+        raise StateError(key="error.state.bad_toml", params={"path": path, "detail": exc},
+                         todo=[todo("fix_or_move_state")]) from None
     version = data.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise StateError(
-            f"the migration state {path} was written by a newer quittex-tui (schema {version})",
-            "upgrade quittex-tui to resume this migration",
-        )
+        raise StateError(key="error.state.newer", params={"path": path, "version": str(version)},
+                         todo=[todo("upgrade")])
     try:
         return MigrationState.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top)"
-        raise StateError(
-            f"the migration state {path} has an unexpected value at '{where}': {first['msg']}",
-            "fix the file by hand or move it away to start this migration's choices afresh",
-        ) from None
+        raise StateError(key="error.state.bad_value", params={"path": path, "where": where,
+                         "detail": first["msg"]},
+                         todo=[todo("fix_or_move_state")]) from None
 
 
 def save_state(state: MigrationState, path: Path) -> None:
-    state.updated_at = datetime.now(UTC).replace(microsecond=0)
+    state.updated_at = utcnow().replace(microsecond=0)
     data = _drop_none(state.model_dump(mode="python"))
     data["step"] = str(state.step)
     header = b"# quittex-tui migration state: your choices (no secrets). What was sent is in the journal.\n"
     try:
         atomic_write(path, header + tomli_w.dumps(data).encode("utf-8"))
     except OSError as exc:  # disk full, read-only folder…: the previous state file is left as it was
-        raise write_failure(path, exc, what="save the migration state") from None
+        raise write_failure(path, exc, what=notice("act.save_state")) from None
 
 
 def list_states() -> list[tuple[Path, MigrationState]]:
@@ -183,10 +178,9 @@ def open_or_create_state(
     if path.exists():
         state = load_state(path)
         if state.archive_fingerprint != archive.fingerprint:
-            raise StateError(
-                f"the migration state {path} belongs to another archive ({', '.join(state.archive_paths)})",
-                "pass a different --state file, or omit --state to use this archive's own state",
-            )
+            raise StateError(key="error.state.other_archive",
+                             params={"path": path, "archives": ", ".join(state.archive_paths)},
+                             todo=[todo("other_state_file")])
         if state.archive_paths != sources:  # the same archive, moved or re-downloaded: follow it
             state.archive_paths = sources
             save_state(state, path)
@@ -305,7 +299,7 @@ def check_same_account(
     if conflict is None:
         return
     recorded, current = conflict.recorded, conflict.current
-    name = {"bluesky": "Bluesky", "mastodon": "Mastodon"}.get(network, network)
+    name = display_name(network)
     raise AccountConflictError(
         f"this archive's {name} migration ({state_path}) was made with {recorded}, not {current}: its "
         f"journal would count every post already sent to {recorded} as published and send nothing "

@@ -85,8 +85,8 @@ def test_inspect_summary_for_people(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
     assert f"@{b.username} ({b.display_name})" in text
-    assert "Tweets: 6" in text and "thread posts 1 (in 1 threads)" in text
-    assert "Media: 1 file(s), 1 missing" in text
+    assert "Tweets: 6" in text and "thread posts 1 (in 1 thread)" in text  # plurals right: "1 thread"
+    assert "Media: 1 file, 1 missing" in text
     assert "following 3" in text
 
 

@@ -169,7 +169,7 @@ def test_plan_preview_without_json(tmp_path: Path, capsys: pytest.CaptureFixture
             "1 tweet whose media is missing from the archive, 1 reply to others, 1 retweet.\n"
             "  (add --include-replies to post your replies to others as standalone posts)\n") in out
     posts = sum(line.startswith("  [") for line in out.splitlines())
-    assert out.endswith(f"\nSending {posts} posts takes about a minute at Bluesky's rate limits.\n")
+    assert out.endswith(f"\nSending {posts} posts takes about 20 s at Bluesky's rate limits.\n")
 
 
 @pytest.mark.parametrize("args", [["--max-chars", "10"], ["--image-max-bytes", "5"]])

@@ -168,7 +168,7 @@ def test_the_text_report_speaks_plainly_first_run_and_resume(capsys: pytest.Capt
 
 
 def test_plan_progress_gives_an_eta_per_phase(capsys: pytest.CaptureFixture[str]) -> None:
-    from quittex_tui.cli.plan_cmd import StderrProgress
+    from quittex_tui.cli._common import StderrProgress
 
     now = [0.0]
     progress = StderrProgress(clock=lambda: now[0])

@@ -247,6 +247,29 @@ def test_a_server_down_for_the_whole_run_ends_it_without_failing_items(tmp_path:
     assert not [e for e in journal.entries() if e.status == "failed"]  # state intact: nothing marked failed
 
 
+def test_a_server_down_while_checking_the_account_ends_in_words(tmp_path: Path) -> None:
+    """A lost journal makes the engine check the account first; a server failing then is a ServiceError
+    (exit 75) saying nothing was sent — in the user's language, what to do in the front end's terms."""
+    from quittex_tui import i18n
+
+    clock, target, journal, plan = setup(tmp_path, [1, 1], rate_limit=None)
+
+    def down() -> bool:
+        raise TransientError("connection refused")
+
+    target.has_posts = down  # type: ignore[attr-defined]
+    engine = engine_for(plan, target, journal, clock, retry=RetryPolicy(max_attempts=2))
+    with pytest.raises(ServiceError) as err:
+        engine.run()
+    assert err.value.exit_code == 75 and err.value.key == "error.engine.failing_while_checking"
+    assert "connection refused" in err.value.message and "Nothing was sent" in err.value.message
+    message, hint = err.value.render(front_end="cli", lang="fr")
+    assert message.startswith("Le serveur simulé") and "Rien n'a été envoyé" in message
+    assert "même commande" in hint
+    assert "touche" not in hint and "Accounts" in err.value.render(front_end="tui", lang="en")[1]
+    assert i18n.language() == "en"
+
+
 def test_a_server_going_down_mid_run_stops_after_two_items(tmp_path: Path) -> None:
     clock, target, journal, plan = setup(tmp_path, [1, 1, 1, 1, 1], rate_limit=None)
     original = target.publish

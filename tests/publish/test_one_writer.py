@@ -221,7 +221,7 @@ def test_a_state_folder_turned_read_only_stops_cleanly_at_the_final_compaction(
     finally:
         folder.chmod(0o755)
     assert ro.returncode == 2, ro.stderr
-    assert "cannot compact the journal" in ro.stderr and "permission denied" in ro.stderr, ro.stderr
+    assert "Cannot compact the journal" in ro.stderr and "permission denied" in ro.stderr, ro.stderr
     assert "Traceback" not in ro.stderr
     report = json.loads(ro.stdout)  # the report comes first: what was sent is said
     assert report["failed"] == [] and report["remaining"] == 0 and report["already_published"] == 5

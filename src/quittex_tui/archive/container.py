@@ -21,7 +21,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from quittex_tui.errors import ArchiveError
+from quittex_tui.errors import ArchiveError, todo
+from quittex_tui.notice import Notice, notice
 
 # A real data file compresses about 5-15x (JSON); media barely compresses. Deflate cannot exceed ~1032x,
 # so a member above this ratio and above BOMB_MIN_BYTES is a bomb, not an archive.
@@ -32,10 +33,7 @@ MAX_MEMBER_BYTES = 2 * 1024**3
 MAX_TOTAL_BYTES = 64 * 1024**3
 _CHUNK = 4 * 1024 * 1024
 
-_HINT_REDOWNLOAD = (
-    "Download the archive again from X (Settings → Your account → Download an archive of your data) "
-    "and point quittex-tui at the new .zip."
-)
+_HINT_REDOWNLOAD = todo("redownload")  # what to do about a damaged or foreign archive
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _PART_ZIP = re.compile(r"^(?P<stem>.+)-part(?P<n>\d+)\.zip$", re.IGNORECASE)
 
@@ -50,11 +48,8 @@ def check_entry_name(name: str, where: Path) -> str:
     """Return the entry name in `/` form, or raise if it would land outside the archive root."""
     clean = name.replace("\\", "/")
     if clean.startswith("/") or _DRIVE.match(clean) or ".." in clean.split("/"):
-        raise ArchiveError(
-            f"{where} contains an entry whose path escapes the archive ({name!r}); "
-            "it was not made by X and quittex-tui refuses to read it.",
-            _HINT_REDOWNLOAD,
-        )
+        raise ArchiveError(key="error.archive.escapes", params={"path": where, "name": repr(name)},
+                           todo=[_HINT_REDOWNLOAD])
     return clean
 
 
@@ -115,10 +110,8 @@ class Container:
         return f"{name} in {self.label}"
 
     def _missing(self, name: str) -> ArchiveError:
-        return ArchiveError(
-            f"{name} is not in the archive {self.label}.",
-            "Check that you gave the whole archive (every part of a split archive).",
-        )
+        return ArchiveError(key="error.archive.no_member", params={"name": name, "archive": self.label},
+                            todo=[todo("give_whole_archive")])
 
     @property
     def label(self) -> str:
@@ -143,21 +136,18 @@ class ZipContainer(Container):
         try:
             zf = zipfile.ZipFile(path)
         except FileNotFoundError:
-            raise ArchiveError(f"{path} does not exist.", "Check the path of the archive.") from None
+            raise ArchiveError(key="error.archive.missing", params={"path": path},
+                               todo=[todo("check_archive_path")]) from None
         except IsADirectoryError:
-            raise ArchiveError(f"{path} is a folder, not a zip.", "") from None
+            raise ArchiveError(key="error.archive.folder_not_zip", params={"path": path}) from None
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             with open(path, "rb") as fh:
                 head = fh.read(4)
             if head[:2] == b"PK":
-                raise ArchiveError(
-                    f"{path} is a corrupt or truncated zip ({exc}); maybe the download did not finish.",
-                    _HINT_REDOWNLOAD,
-                ) from None
-            raise ArchiveError(
-                f"{path} is not a zip file; an X archive is the .zip X sends you (or its extracted folder).",
-                _HINT_REDOWNLOAD,
-            ) from None
+                raise ArchiveError(key="error.archive.corrupt_zip", params={"path": path, "detail": exc},
+                                   todo=[_HINT_REDOWNLOAD]) from None
+            raise ArchiveError(key="error.archive.not_zip", params={"path": path},
+                               todo=[_HINT_REDOWNLOAD]) from None
         self._zips.append(zf)
         infos = [i for i in zf.infolist() if not i.is_dir()]
         names = []
@@ -175,24 +165,20 @@ class ZipContainer(Container):
             self._check_bomb(path, rel, info, archive_bytes)
             declared_total += info.file_size
             if declared_total > MAX_TOTAL_BYTES:
-                raise _bomb(path, rel, f"brings the declared total over {MAX_TOTAL_BYTES // 1024**3} GiB")
+                raise _bomb(path, rel, notice("error.archive.bomb_total", n=MAX_TOTAL_BYTES // 1024**3))
             # split parts may repeat shared files (manifest, viewer): first one wins
             self._members.setdefault(rel, (zf, info, path))
 
     @staticmethod
     def _check_bomb(path: Path, rel: str, info: zipfile.ZipInfo, archive_bytes: int) -> None:
         if info.file_size > MAX_MEMBER_BYTES:
-            raise _bomb(path, rel, f"declares {info.file_size:,} bytes")
+            raise _bomb(path, rel, notice("error.archive.bomb_declares", n=info.file_size))
         if info.compress_size > archive_bytes:
-            raise ArchiveError(
-                f"{path} is corrupt or truncated: entry {rel} declares more compressed data than the "
-                "file holds.",
-                _HINT_REDOWNLOAD,
-            )
+            raise ArchiveError(key="error.archive.short_entry", params={"path": path, "name": rel},
+                               todo=[_HINT_REDOWNLOAD])
         if info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
-            raise _bomb(
-                path, rel, f"declares {info.file_size:,} bytes from {info.compress_size:,} compressed"
-            )
+            raise _bomb(path, rel, notice("error.archive.bomb_ratio", n=info.file_size,
+                                          packed=info.compress_size))
 
     def names(self) -> list[str]:
         return list(self._members)
@@ -227,7 +213,7 @@ class ZipContainer(Container):
                 # size and checks the CRC, so a header that lies low ends as a CRC error below.
                 data = fh.read(cap)
                 if fh.read(1):
-                    raise _bomb(path, name, "inflates beyond its declared size")
+                    raise _bomb(path, name, notice("error.archive.bomb_inflates"))
         except ArchiveError:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
@@ -268,17 +254,14 @@ class _CheckedReader:
 
 
 def _unreadable(path: Path, name: str, exc: BaseException) -> ArchiveError:
-    return ArchiveError(
-        f"{path}: entry {name} cannot be read ({exc}); the zip is corrupt or truncated.", _HINT_REDOWNLOAD
-    )
+    return ArchiveError(key="error.archive.unreadable_entry",
+                        params={"path": path, "name": name, "detail": exc},
+                        todo=[_HINT_REDOWNLOAD])
 
 
-def _bomb(path: Path, name: str, why: str) -> ArchiveError:
-    return ArchiveError(
-        f"{path} looks like a zip bomb: entry {name} {why}, far beyond what an X archive holds; "
-        "quittex-tui stopped before unpacking it.",
-        _HINT_REDOWNLOAD,
-    )
+def _bomb(path: Path, name: str, why: Notice) -> ArchiveError:
+    return ArchiveError(key="error.archive.bomb", params={"path": path, "name": name, "why": why},
+                        todo=[_HINT_REDOWNLOAD])
 
 
 class DirContainer(Container):
@@ -315,10 +298,8 @@ class DirContainer(Container):
         path = (self._root / PurePosixPath(name)).resolve()
         # a symlink inside the folder must not lead outside it
         if not path.is_relative_to(self._root):
-            raise ArchiveError(
-                f"{self._root / name} points outside the archive folder; quittex-tui refuses to read it.",
-                "Remove the link or extract the archive again from X's .zip.",
-            )
+            raise ArchiveError(key="error.archive.link_outside", params={"path": self._root / name},
+                               todo=[todo("remove_link")])
         return path
 
     def read(self, name: str) -> bytes:
@@ -326,9 +307,8 @@ class DirContainer(Container):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ArchiveError(
-                f"{path} cannot be read ({exc.strerror}).", "Check the file's permissions."
-            ) from None
+            raise ArchiveError(key="error.archive.unreadable", params={"path": path, "detail": exc.strerror},
+                               todo=[todo("check_permissions")]) from None
         self._crcs[name] = zlib.crc32(data)
         return data
 
@@ -338,9 +318,8 @@ class DirContainer(Container):
         try:
             fh = path.open("rb")
         except OSError as exc:
-            raise ArchiveError(
-                f"{path} cannot be read ({exc.strerror}).", "Check the file's permissions."
-            ) from None
+            raise ArchiveError(key="error.archive.unreadable", params={"path": path, "detail": exc.strerror},
+                               todo=[todo("check_permissions")]) from None
         with fh:
             reader = _CrcReader(fh)
             yield reader  # type: ignore[misc]
@@ -414,21 +393,20 @@ def _split_siblings(path: Path) -> list[Path]:
 def open_container(paths: list[Path]) -> Container:
     """Pick the container shape for what the user gave."""
     if not paths:
-        raise ArchiveError("No archive given.", "Give the path of your X archive (.zip or extracted folder).")
+        raise ArchiveError(key="error.archive.none_given", todo=[todo("check_archive_path")])
     if len(paths) > 1:
         for p in paths:
             if p.is_dir():
-                raise ArchiveError(f"{p} is a folder; several paths must all be parts (.zip) of one archive.")
+                raise ArchiveError(key="error.archive.folder_among_parts", params={"path": p})
         return ZipContainer(sorted(set(paths), key=_part_key))
     path = paths[0]
     if not path.exists():
-        raise ArchiveError(f"{path} does not exist.", "Check the path of your X archive (.zip or folder).")
+        raise ArchiveError(key="error.archive.missing", params={"path": path},
+                           todo=[todo("check_archive_path")])
     if path.is_file():
         if path.suffix.lower() == ".js":
-            raise ArchiveError(
-                f"{path} is a single data file; quittex-tui needs the whole archive.",
-                "Give the .zip X sent you, or the folder you extracted it into (the one holding data/).",
-            )
+            raise ArchiveError(key="error.archive.single_file", params={"path": path},
+                               todo=[todo("give_archive")])
         return ZipContainer(_split_siblings(path))
     # a folder: the extracted archive, its data/ folder, a folder holding one extracted archive,
     # or a folder holding the split .zip parts
@@ -442,10 +420,7 @@ def open_container(paths: list[Path]) -> Container:
     zips = sorted((p for p in path.iterdir() if p.suffix.lower() == ".zip" and p.is_file()), key=_part_key)
     if zips:
         return ZipContainer(zips)
-    raise ArchiveError(
-        f"{path} is not an X archive: it has no data/ folder.",
-        "Give the .zip X sent you, or the folder you extracted it into (the one holding data/).",
-    )
+    raise ArchiveError(key="error.archive.no_data_folder", params={"path": path}, todo=[todo("give_archive")])
 
 
 def _part_key(p: Path) -> tuple[int, str]:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from quittex_tui.archive.models import MediaKind, Tweet, TweetKind
 from quittex_tui.archive.rows import snowflake_ms, url_basename
+from quittex_tui.notice import notice
 
 # Retweets have no flag in archives (`retweeted` is always false): the text starts with "RT @user:".
 _RETWEET = re.compile(r"^RT @\w+")
@@ -307,9 +308,9 @@ def locate_media(tweets: list[Tweet], index: dict[str, dict[str, str]]) -> tuple
             item.member = member
             if member is None:
                 missing += 1
-                label = {MediaKind.PHOTO: "photo", MediaKind.VIDEO: "video", MediaKind.GIF: "GIF"}[item.kind]
-                name = f"{tweet.id}-{want}" if want else f"of media {item.media_id}"
-                tweet.warnings = (*tweet.warnings, f"{label} {name} is missing from the archive")
+                warning = (notice(f"warn.missing.{item.kind.value}", name=f"{tweet.id}-{want}") if want
+                           else notice(f"warn.missing_id.{item.kind.value}", id=item.media_id))
+                tweet.warnings = (*tweet.warnings, warning)
     return total, missing
 
 

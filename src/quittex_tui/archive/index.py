@@ -32,6 +32,7 @@ import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -64,9 +65,13 @@ class Snapshot(msgspec.Struct, kw_only=True, gc=False):
     counts: ArchiveCounts
     warnings: list[str]
     files: dict[str, list[str]]
+    # The warnings (the archive's and the tweets') as catalogue records, so a reopen shows them in the
+    # user's language too (quittex_tui/notice.py); the strings above are their English text.
+    notices: list[tuple[str, dict[str, Any]]] = []
 
 
-_ENCODER = msgspec.msgpack.Encoder()
+# enc_hook: a warning is a `Notice` (a str subclass msgspec does not take): stored as its text.
+_ENCODER = msgspec.msgpack.Encoder(enc_hook=str)
 _DECODER = msgspec.msgpack.Decoder(Snapshot)
 
 

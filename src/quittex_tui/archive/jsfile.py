@@ -33,13 +33,10 @@ from typing import IO, Any
 import msgspec
 import orjson
 
-from quittex_tui.errors import ArchiveError
+from quittex_tui.errors import ArchiveError, todo
 
 _TRAILING = b" \t\r\n;\x00"
-_HINT = (
-    "The file is damaged (an interrupted download or a bad unzip). Download the archive again from X, "
-    "or extract it again from the .zip."
-)
+_HINT = todo("damaged_file")
 # A \uXXXX escape in the surrogate range whose backslash is not itself escaped (an even run of
 # backslashes before it): a high+low pair is kept, anything else is a lone surrogate (RFC 8259 §7 allows
 # the escape syntactically, but it encodes no character: Python's str can hold it, UTF-8 cannot).
@@ -59,7 +56,7 @@ def _body(data: bytes, name: str) -> memoryview | None:
             return None  # blank files exist (ageinfo.js in 2025 archives)
         start = len(data) - len(data.lstrip())
         if data[start : start + 1] not in (b"[", b"{"):
-            raise ArchiveError(f"{name} is not an X archive data file (no `window.YTD… =` header).", _HINT)
+            raise ArchiveError(key="error.archive.no_header", params={"name": name}, todo=[_HINT])
         eq = start - 1  # bare JSON (a re-saved file): accept it
     end = len(data)
     while end > eq + 1 and data[end - 1] in _TRAILING:
@@ -104,7 +101,8 @@ def parse_js(data: bytes, name: str, repaired: list[str] | None = None) -> Any:
                 if repaired is not None:
                     repaired.append(name)
                 return value
-        raise ArchiveError(f"{name} is truncated or not valid JSON ({exc}).", _HINT) from None
+        raise ArchiveError(key="error.archive.bad_json", params={"name": name, "detail": exc},
+                           todo=[_HINT]) from None
     finally:
         body.release()
 
@@ -113,7 +111,7 @@ def parse_rows(data: bytes, name: str, repaired: list[str] | None = None) -> lis
     """A data file that must hold a list of rows (every YTD file does)."""
     value = parse_js(data, name, repaired)
     if not isinstance(value, list):
-        raise ArchiveError(f"{name} does not hold a list of rows as X archive files do.", _HINT)
+        raise ArchiveError(key="error.archive.not_rows", params={"name": name}, todo=[_HINT])
     return value
 
 
@@ -129,7 +127,7 @@ def split_rows(data: bytes, name: str) -> tuple[list[msgspec.Raw], bool]:
     try:
         return _RAW_ROWS.decode(body), False
     except msgspec.ValidationError:
-        raise ArchiveError(f"{name} does not hold a list of rows as X archive files do.", _HINT) from None
+        raise ArchiveError(key="error.archive.not_rows", params={"name": name}, todo=[_HINT]) from None
     except msgspec.DecodeError as exc:
         fixed = repair(body)
         if fixed is not None:
@@ -137,7 +135,8 @@ def split_rows(data: bytes, name: str) -> tuple[list[msgspec.Raw], bool]:
                 return _RAW_ROWS.decode(fixed), True
             except msgspec.DecodeError:
                 pass
-        raise ArchiveError(f"{name} is truncated or not valid JSON ({exc}).", _HINT) from None
+        raise ArchiveError(key="error.archive.bad_json", params={"name": name, "detail": exc},
+                           todo=[_HINT]) from None
 
 
 CHUNK = 16 * 1024 * 1024

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from quittex_tui.archive.container import Container
 from quittex_tui.archive.jsfile import parse_js
-from quittex_tui.errors import ArchiveError
+from quittex_tui.errors import ArchiveError, todo
+from quittex_tui.notice import notice
 
 MANIFEST = "data/manifest.js"
 
@@ -50,10 +51,8 @@ def read_manifest(container: Container) -> Manifest | None:
         return None
     value = parse_js(container.read(MANIFEST), container.where(MANIFEST))
     if not isinstance(value, dict):
-        raise ArchiveError(
-            f"{MANIFEST} does not hold the archive description X writes there.",
-            "Download the archive again from X.",
-        )
+        raise ArchiveError(key="error.archive.bad_manifest", params={"name": MANIFEST},
+                           todo=[todo("redownload")])
     manifest = Manifest()
     info = value.get("userInfo")
     if isinstance(info, dict):
@@ -105,10 +104,7 @@ def find_files(container: Container, manifest: Manifest | None, warnings: list[s
                     if container.has(name):
                         found.add(name)
                     else:
-                        warnings.append(
-                            f"the manifest lists {name} but the archive lacks it "
-                            "(for a split archive, give every part)"
-                        )
+                        warnings.append(notice("warn.manifest_lacks", name=name))
         if found:
             result[kind] = sorted(found, key=lambda n: (_part(n), n))
     return result

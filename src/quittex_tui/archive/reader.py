@@ -41,10 +41,13 @@ from quittex_tui.archive.jsfile import (
 from quittex_tui.archive.manifest import Manifest, find_files, is_grailbird, read_manifest
 from quittex_tui.archive.models import Account, ArchiveCounts, Like, Tweet, TweetKind
 from quittex_tui.archive.notes import join_notes, note_from_row, note_id_of
-from quittex_tui.errors import ArchiveError
+from quittex_tui.errors import ArchiveError, todo
+from quittex_tui.notice import Notice, from_record, notice, rewrap, to_record
 
 Progress = Callable[[str, float], None]
 FREEZE_AT = 20_000  # tweets; see open_archive
+# the tweet-level warnings (derive.locate_media) that name a missing media file
+MISSING_MEDIA_KEYS = ("warn.missing.", "warn.missing_id.")
 MAX_MEDIA_DETAIL = 10  # missing media named one by one in the archive's warnings; the rest on each tweet
 
 
@@ -119,7 +122,7 @@ def open_archive(
     else:
         paths = [Path(p).expanduser() for p in path_or_paths]
     report = progress or (lambda _m, _f: None)
-    report("Opening the archive", 0.0)
+    report(notice("progress.opening"), 0.0)
     container = open_container(paths)
     archive = Archive(container)
     # The read allocates millions of objects that all live on; each cyclic-GC pass would walk them all
@@ -139,7 +142,7 @@ def open_archive(
                 # freed by reference counting when the archive goes.
                 gc.freeze()
             gc.enable()
-    report("Archive read", 1.0)
+    report(notice("progress.read"), 1.0)
     return archive
 
 
@@ -150,33 +153,25 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
     archive.files = files
     if "tweets" not in files:
         if is_grailbird(container):
-            raise ArchiveError(
-                f"{archive.source[0]} is an old Twitter 'tweet archive' (data/js/tweets/YYYY_MM.js, made "
-                "before 2019); quittex-tui does not support that format.",
-                "Request a new archive from X (Settings → Your account → Download an archive of your data): "
-                "it holds all your tweets, old ones included.",
-            )
-        raise ArchiveError(
-            f"{archive.source[0]} has no tweets file (data/tweets.js, data/tweet.js or "
-            "data/tweets-partN.js).",
-            "Check that this is your X data archive and that it is complete (a split archive needs every "
-            "part).",
-        )
+            raise ArchiveError(key="error.archive.grailbird", params={"path": archive.source[0]},
+                               todo=[todo("new_archive")])
+        raise ArchiveError(key="error.archive.no_tweets", params={"path": archive.source[0]},
+                           todo=[todo("check_complete")])
     _read_account(archive, container, files, manifest)
 
     key = ""
     if use_index and archive_index.worth_indexing(container, files["tweets"]):
         key = archive_index.index_key(container, archive.account.id)
-        report("Reading the cached index", 0.02)
+        report(notice("progress.index_reading"), 0.02)
         snapshot = archive_index.load(key)
         if snapshot is not None:
             _restore(archive, snapshot)
             archive.loaded_from, archive.index_key = "index", key
             return
-    report("Reading tweets", 0.02)
+    report(notice("progress.tweets"), 0.02)
     tweets = _read_tweets(container, files["tweets"], report, warnings)
 
-    report("Joining note tweets, edits and threads", 0.8)
+    report(notice("progress.joining"), 0.8)
     # deleted-tweets.js rows are whole tweets: their reply fields let a thread bridge a deleted middle
     broken: list[str] = []  # small files read with a broken character repaired (jsfile.parse_js)
     deleted_links = dict(
@@ -195,15 +190,12 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
                 notes.append(note)
     deleted_notes = _ids(container, files.get("deleted_note_tweets", ()), note_id_of, broken)
     for where in broken:
-        warnings.append(f"{where}: a broken character (not valid UTF-8, or half of a UTF-16 pair) was "
-                        "replaced by \N{REPLACEMENT CHARACTER}")
+        warnings.append(notice("warn.broken_file", where=where))
     if notes:
         unmatched = join_notes(notes, tweets, deleted_notes)
         for note in unmatched:
-            warnings.append(
-                f"note tweet {note.note_id} ({note.created_at:%Y-%m-%d %H:%M:%S}) matches no tweet; "
-                "its full text is not used"
-            )
+            warnings.append(notice("warn.orphan_note", id=note.note_id,
+                                   when=f"{note.created_at:%Y-%m-%d %H:%M:%S}"))
 
     tweets, superseded, redirect, edited = derive.collapse_edits(tweets)
     foreign = derive.bridge_deleted(deleted_links, archive.account.id, redirect)
@@ -215,7 +207,7 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
         tweets, archive.by_id, archive.account.id, archive.account.username, redirect, foreign
     )
 
-    report("Locating media files", 0.9)
+    report(notice("progress.media"), 0.9)
     media_total, missing = derive.locate_media(tweets, derive.media_index(container.names()))
     archive.known_handles = derive.known_handles(tweets, archive.account.id)
 
@@ -247,14 +239,15 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
         likes=len(archive.likes),
     )
     if missing:
-        warnings.append(f"{missing} media file(s) are missing from the archive; those posts go without them")
-        detail = [f"tweet {t.id}: {w}" for t in tweets for w in t.warnings if "missing" in w]
+        warnings.append(notice("warn.media_missing", n=missing))
+        detail = [notice("warn.tweet", id=t.id, warning=w) for t in tweets for w in t.warnings
+                  if isinstance(w, Notice) and w.key.startswith(MISSING_MEDIA_KEYS)]
         warnings += detail[:MAX_MEDIA_DETAIL]
         if len(detail) > MAX_MEDIA_DETAIL:
-            warnings.append(f"… and {len(detail) - MAX_MEDIA_DETAIL} more missing media (see each tweet)")
+            warnings.append(notice("warn.media_missing_more", n=len(detail) - MAX_MEDIA_DETAIL))
     archive.fingerprint = _fingerprint(container, archive.account.id, files)
     if key:
-        report("Writing the cached index", 0.97)
+        report(notice("progress.index_writing"), 0.97)
         archive.index_key = key
         archive_index.save(key, _snapshot(archive))
 
@@ -265,7 +258,12 @@ def _snapshot(archive: Archive) -> archive_index.Snapshot:
         threads=archive.threads, following=archive.following, followers=archive.followers,
         blocks=archive.blocks, mutes=archive.mutes, likes=archive.likes, known_handles=archive.known_handles,
         superseded_edit_ids=archive.superseded_edit_ids, deleted_ids=archive.deleted_ids,
-        counts=archive.counts, warnings=archive.warnings, files=archive.files)
+        counts=archive.counts, warnings=archive.warnings, files=archive.files,
+        notices=[to_record(w) for w in _all_warnings(archive) if isinstance(w, Notice)])
+
+
+def _all_warnings(archive: Archive) -> list[str]:
+    return [*archive.warnings, *(w for t in archive.tweets for w in t.warnings)]
 
 
 def _restore(archive: Archive, snap: archive_index.Snapshot) -> None:
@@ -286,8 +284,13 @@ def _restore(archive: Archive, snap: archive_index.Snapshot) -> None:
     archive.superseded_edit_ids = snap.superseded_edit_ids
     archive.deleted_ids = snap.deleted_ids
     archive.counts = snap.counts
-    archive.warnings = snap.warnings
     archive.files = snap.files
+    known = {str(n): n for n in map(from_record, snap.notices)}
+    archive.warnings = rewrap(snap.warnings, known)
+    if known:
+        for tweet in snap.tweets:
+            if tweet.warnings:
+                tweet.warnings = tuple(rewrap(tweet.warnings, known))
 
 
 def _order(t: Tweet) -> tuple[Any, int]:
@@ -307,7 +310,8 @@ def _read_tweets(
     from_typed = rows.tweet_from_typed
     errors = rows.ROW_ERRORS
     for name, size in zip(names, sizes, strict=True):
-        report(f"Reading {name}", 0.02 + 0.78 * done / total)
+        reading = notice("progress.file", name=name)
+        report(reading, 0.02 + 0.78 * done / total)
         skipped = 0
         repaired: list[str] = []
         with container.stream(name) as raw_stream:
@@ -331,17 +335,13 @@ def _read_tweets(
                         continue
                     by_id[tweet.id] = tweet  # parts may repeat rows: de-duplicate by id
                 del raws
-                report(f"Reading {name}", 0.02 + 0.78 * (done + min(stream.count, size)) / total)
+                report(reading, 0.02 + 0.78 * (done + min(stream.count, size)) / total)
         if skipped:
-            warnings.append(f"{name}: skipped {skipped} row(s) without an id, a date or a text")
+            warnings.append(notice("warn.rows_skipped", name=name, n=skipped))
         for tid in repaired[:MAX_MEDIA_DETAIL]:
-            warnings.append(
-                f"tweet {tid}: a broken character in {name} (not valid UTF-8, or half of a UTF-16 pair) was "
-                "replaced by \N{REPLACEMENT CHARACTER}; check that tweet's text"
-            )
+            warnings.append(notice("warn.broken_tweet", id=tid, name=name))
         if len(repaired) > MAX_MEDIA_DETAIL:
-            warnings.append(f"… and {len(repaired) - MAX_MEDIA_DETAIL} more tweets of {name} with a broken "
-                            "character replaced")
+            warnings.append(notice("warn.broken_more", n=len(repaired) - MAX_MEDIA_DETAIL, name=name))
         done += size
     return list(by_id.values())
 
@@ -447,10 +447,7 @@ def _read_account(
     username = str(acc.get("username") or (manifest.username if manifest else "") or "")
     display = str(acc.get("accountDisplayName") or (manifest.display_name if manifest else "") or "")
     if not account_id:
-        archive.warnings.append(
-            "no account id (data/account.js and data/manifest.js are missing): threads cannot be told "
-            "from replies"
-        )
+        archive.warnings.append(notice("warn.no_account_id"))
     desc = prof.get("description") if isinstance(prof.get("description"), dict) else {}
     names = [n for n in container.names() if n.startswith("data/profile_media/")]
     archive.account = Account(

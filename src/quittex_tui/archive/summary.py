@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from quittex_tui import i18n
 from quittex_tui.archive.reader import Archive
 from quittex_tui.textsafe import for_display
 
@@ -27,39 +28,39 @@ def summary_json(archive: Archive) -> dict[str, Any]:
     }
 
 
-def _n(value: int) -> str:
-    return f"{value:,}"
-
-
 def summary_text(archive: Archive) -> str:
-    """A few lines a person reads to check that this is their archive and what is in it."""
+    """A few lines a person reads to check that this is their archive and what is in it — in the user's
+    language (the core catalogue's [summary]; numbers and dates the language's way)."""
     acc, c = archive.account, archive.counts
-    who = f"@{acc.username}" if acc.username else "(unknown account)"
+
+    def t(key: str, **kw: object) -> str:
+        return i18n.translate(i18n.front_end(), f"summary.{key}", **i18n.say_params(kw))
+
+    who = f"@{acc.username}" if acc.username else t("unknown_account")
     if acc.display_name:
         who += f" ({acc.display_name})"
-    years = ""
     if archive.tweets:
         first, last = archive.tweets[0].created_at, archive.tweets[-1].created_at
-        years = f", {first:%Y-%m-%d} → {last:%Y-%m-%d}"
+        tweets = t("tweets_range", n=c.tweets, first=i18n.date_numeric(first), last=i18n.date_numeric(last))
+    else:
+        tweets = t("tweets", n=c.tweets)
     lines = [
-        f"X archive of {who}, account id {acc.id or '?'}",
-        f"  from {', '.join(str(p) for p in archive.source)}",
-        f"Tweets: {_n(c.tweets)}{years}",
-        f"  originals {_n(c.originals)}, thread posts {_n(c.thread_posts)} "
-        f"(in {_n(len(archive.threads))} threads), replies {_n(c.replies)}, "
-        f"retweets {_n(c.retweets)}, quotes {_n(c.quotes)}",
-        f"  long (note) tweets {_n(c.note_tweets)}, edited {_n(c.edited)}, "
-        f"deleted (left out) {_n(c.deleted)}",
-        f"Media: {_n(c.media)} file(s), {_n(c.missing_media)} missing",
-        f"People: following {_n(c.following)}, followers {_n(c.followers)}, blocks {_n(c.blocks)}, "
-        f"mutes {_n(c.mutes)}; likes {_n(c.likes)}",
-        f"Known handles: {_n(len(archive.known_handles))} X accounts named in mentions and replies",
+        t("title", who=who, id=acc.id or "?"),
+        t("source", paths=", ".join(str(p) for p in archive.source)),
+        tweets,
+        t("kinds", originals=c.originals, thread_posts=c.thread_posts, threads=len(archive.threads),
+          replies=c.replies, retweets=c.retweets, quotes=c.quotes),
+        t("more_kinds", notes=c.note_tweets, edited=c.edited, deleted=c.deleted),
+        t("media", n=c.media, missing=c.missing_media),
+        t("people", following=c.following, followers=c.followers, blocks=c.blocks, mutes=c.mutes,
+          likes=c.likes),
+        t("handles", n=len(archive.known_handles)),
     ]
     if acc.bio:
-        lines.insert(2, f"  bio: {acc.bio}")
+        lines.insert(2, t("bio", bio=acc.bio))
     if archive.warnings:
-        lines.append(f"Warnings ({_n(len(archive.warnings))}):")
-        lines += [f"  - {w}" for w in archive.warnings[:MAX_WARNINGS_SHOWN]]
+        lines.append(t("warnings", n=len(archive.warnings)))
+        lines += [f"  - {i18n.say(w)}" for w in archive.warnings[:MAX_WARNINGS_SHOWN]]
         if len(archive.warnings) > MAX_WARNINGS_SHOWN:
-            lines.append(f"  … and {_n(len(archive.warnings) - MAX_WARNINGS_SHOWN)} more (see --json)")
+            lines.append(t("warnings_more", n=len(archive.warnings) - MAX_WARNINGS_SHOWN))
     return for_display("\n".join(lines))

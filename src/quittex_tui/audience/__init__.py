@@ -33,25 +33,29 @@ from quittex_tui.audience.review import (
 )
 from quittex_tui.audience.run import (
     find_bluesky,
+    find_bluesky_appview,
     find_mastodon,
     follow_bluesky,
     follow_mastodon,
     load_people,
     mastodon_addresses,
 )
-from quittex_tui.audience.scoring import STRONG, score, suggest
+from quittex_tui.audience.scoring import STRONG, OtherAccount, Reason, score, suggest
 
 __all__ = [
     "STRONG",
     "Candidate",
     "HandlesFile",
+    "OtherAccount",
     "Person",
+    "Reason",
     "Suggestion",
     "accept_strong",
     "accepted",
     "announcements",
     "apply_cli_decisions",
     "find_bluesky",
+    "find_bluesky_appview",
     "find_mastodon",
     "follow_bluesky",
     "follow_mastodon",

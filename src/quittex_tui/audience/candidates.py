@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from quittex_tui.audience.models import Candidate, Person, Suggestion
 from quittex_tui.audience.net import atproto_call, mastodon_call
 from quittex_tui.audience.scoring import score, suggest
+from quittex_tui.notice import notice
 
 Progress = Callable[[str, float], None]
 PROFILES_PER_CALL = 25  # app.bsky.actor.getProfiles: max 25 actors
@@ -61,7 +62,7 @@ class BlueskyFinder:
         params = models.AppBskyActorSearchActors.Params(q=q, limit=self.search_limit)
         result = atproto_call(
             lambda: self.client.app.bsky.actor.search_actors(params),
-            what=f"searching Bluesky for {q!r}",
+            what=notice("doing.search_bluesky", query=q),
             sleep=self.sleep,
         )
         return [a.did for a in result.actors]
@@ -80,7 +81,7 @@ class BlueskyFinder:
             try:
                 found = atproto_call(
                     lambda p=params: self.client.app.bsky.actor.get_profiles(p),
-                    what="reading Bluesky profiles",
+                    what=notice("doing.read_bluesky_profiles"),
                     sleep=self.sleep,
                 ).profiles
             except PermanentError:
@@ -91,7 +92,7 @@ class BlueskyFinder:
                     try:
                         found += atproto_call(
                             lambda p=one: self.client.app.bsky.actor.get_profiles(p),
-                            what="reading a Bluesky profile",
+                            what=notice("doing.read_bluesky_profile"),
                             sleep=self.sleep,
                         ).profiles
                     except PermanentError:
@@ -111,7 +112,8 @@ class BlueskyFinder:
                     actors += self._search(q)
             hits[person.x_id] = list(dict.fromkeys(actors))
             if progress:
-                progress(f"searching Bluesky: {person.x_handle or person.x_id}", (n + 1) / (2 * len(people)))
+                progress(notice("progress.search_bluesky", who=person.x_handle or person.x_id),
+                         (n + 1) / (2 * len(people)))
         profiles = self.profiles([a for acts in hits.values() for a in acts])
         out: dict[str, Suggestion] = {}
         for person in people:
@@ -135,7 +137,7 @@ class BlueskyFinder:
                 candidates.append(score(person, cand, file_claims=claims))
             out[person.x_id] = suggest(person, candidates)
         if progress:
-            progress("Bluesky candidates scored", 1.0)
+            progress(notice("progress.scored", network="Bluesky"), 1.0)
         return out
 
 
@@ -184,7 +186,7 @@ class MastodonFinder:
     def lookup(self, acct: str) -> Any | None:
         found = mastodon_call(
             lambda: _lookup_or_none(self.api, acct),
-            what=f"looking up {acct} on Mastodon",
+            what=notice("doing.lookup_mastodon", account=acct),
             sleep=self.sleep,
             api=self.api,
         )
@@ -193,7 +195,7 @@ class MastodonFinder:
             # and keep it only if its full address is the one asked for.
             local = mastodon_call(
                 lambda: _lookup_or_none(self.api, acct.split("@", 1)[0]),
-                what=f"looking up {acct} on Mastodon",
+                what=notice("doing.lookup_mastodon", account=acct),
                 sleep=self.sleep,
                 api=self.api,
             )
@@ -203,7 +205,7 @@ class MastodonFinder:
             # A remote account the instance has not seen yet: a resolving search fetches it (WebFinger).
             results = mastodon_call(
                 lambda: self.api.account_search(acct, limit=1, resolve=True),
-                what=f"resolving {acct} on Mastodon",
+                what=notice("doing.resolve_mastodon", account=acct),
                 sleep=self.sleep,
                 api=self.api,
             )
@@ -223,7 +225,7 @@ class MastodonFinder:
                     accounts[str(acc["id"])] = acc
                 results = mastodon_call(
                     lambda h=person.x_handle: self.api.account_search(h, limit=5),
-                    what=f"searching Mastodon for {person.x_handle}",
+                    what=notice("doing.search_mastodon", query=person.x_handle),
                     sleep=self.sleep,
                     api=self.api,
                 )
@@ -232,7 +234,8 @@ class MastodonFinder:
             accounts.pop(str(self.self_id), None)
             found[person.x_id] = accounts
             if progress:
-                progress(f"searching Mastodon: {person.x_handle or person.x_id}", (n + 1) / (len(people) + 1))
+                progress(notice("progress.search_mastodon", who=person.x_handle or person.x_id),
+                         (n + 1) / (len(people) + 1))
         following = self._following({i for accs in found.values() for i in accs})
         out: dict[str, Suggestion] = {}
         for person in people:
@@ -252,7 +255,7 @@ class MastodonFinder:
                 candidates.append(score(person, cand, file_claims=claims))
             out[person.x_id] = suggest(person, candidates)
         if progress:
-            progress("Mastodon candidates scored", 1.0)
+            progress(notice("progress.scored", network="Mastodon"), 1.0)
         return out
 
     def _following(self, ids: set[str]) -> set[str]:
@@ -262,7 +265,7 @@ class MastodonFinder:
             batch = ordered[start : start + 40]
             rels = mastodon_call(
                 lambda b=batch: self.api.account_relationships(b),
-                what="reading Mastodon relationships",
+                what=notice("doing.read_relationships"),
                 sleep=self.sleep,
                 api=self.api,
             )

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from quittex_tui.audience.handles import MASTODON_RE
-from quittex_tui.errors import InputError
+from quittex_tui.errors import InputError, todo
 from quittex_tui.fileio import atomic_write
 
 HEADER = ["Account address", "Show boosts", "Notify on new posts", "Languages"]
@@ -34,10 +34,8 @@ def follows_csv(addresses: Iterable[str], *, show_boosts: bool = True, notify: b
     for address in addresses:
         norm = normalize_address(address)
         if norm is None:
-            raise InputError(
-                f"{address!r} is not a full Mastodon address (user@domain).",
-                "Re-run `quittex-tui audience … --to mastodon` to record full addresses.",
-            )
+            raise InputError(key="error.export.not_full_address", params={"address": address},
+                             todo=[todo("search_mastodon_again")])
         if norm.lower() in seen:
             continue
         seen.add(norm.lower())
@@ -51,9 +49,9 @@ def write_follows_csv(path: Path, addresses: Iterable[str]) -> int:
     try:
         atomic_write(Path(path), text.encode("utf-8"))
     except OSError as exc:
-        raise InputError(
-            f"Cannot write {path}: {exc.strerror or exc}.", "Choose another --mastodon-csv path."
-        ) from exc
+        raise InputError(key="error.export.cannot_write",
+                         params={"path": path, "detail": exc.strerror or exc},
+                         todo=[todo("other_csv_path")]) from exc
     return len(text.splitlines()) - 1
 
 
@@ -61,7 +59,7 @@ def validate_follows_csv(text: str) -> list[str]:
     """Check a follows CSV against Mastodon's import format; returns the addresses (InputError if not)."""
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or rows[0] != HEADER:
-        raise InputError("The follows CSV does not start with Mastodon's header.", ",".join(HEADER))
+        raise InputError(key="error.export.bad_header", params={"header": ",".join(HEADER)})
     out: list[str] = []
     for n, row in enumerate(rows[1:], start=2):
         if (
@@ -70,9 +68,6 @@ def validate_follows_csv(text: str) -> list[str]:
             or row[1] not in ("true", "false")
             or row[2] not in ("true", "false")
         ):
-            raise InputError(
-                f"Line {n} of the follows CSV is not in Mastodon's format: {row!r}.",
-                "Expected e.g. alice@example.social,true,false,",
-            )
+            raise InputError(key="error.export.bad_line", params={"n": n, "row": repr(row)})
         out.append(row[0])
     return out

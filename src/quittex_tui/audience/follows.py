@@ -33,10 +33,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from quittex_tui.audience.models import Person
-from quittex_tui.audience.net import atproto_errors, mastodon_errors, utcnow, waiting_with
-from quittex_tui.errors import AuthError, QuittexError, ServiceError
+from quittex_tui.audience.net import atproto_errors, mastodon_errors, waiting_with
+from quittex_tui.clock import utcnow
+from quittex_tui.errors import AuthError, QuittexError, ServiceError, todo
+from quittex_tui.notice import Notice, notice, words_of
+from quittex_tui.publish.events import EventKind, FollowEventKind
 from quittex_tui.publish.journal import Journal
-from quittex_tui.publish.pacing import PaceDecision, Pacer
+from quittex_tui.publish.pacing import PaceDecision, Pacer, WaitReason
 from quittex_tui.publish.retry import RetryPolicy
 from quittex_tui.publish.target import PermanentError, PostRef, RateBudget, TransientError
 from quittex_tui.publish.tid import encode_tid, iso_created_at
@@ -77,12 +80,25 @@ class Task:
         return f"{self.action}:{self.subject}"
 
 
+def doing(task: Task) -> Notice:
+    """"following @alice.example" — what a write does, in words (retries, failures)."""
+    return notice(f"doing.{task.action}", handle=task.handle.lstrip("@"))
+
+
 @dataclass
 class FollowEvent:
-    kind: str  # "done" | "already" | "failed" | "waiting"
-    message: str
+    """One event of a follow run (publish/events.py): `kind` for the front end's counters, `message` in
+    words (a notice.Notice: English for logs, `i18n.say(message)` in the user's language)."""
+
+    kind: FollowEventKind
+    message: Notice
     task: Task | None = None
     waiting_until: datetime | None = None
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The message's parameters: the account, the reason, the end of a wait…"""
+        return self.message.catalogue_params
 
 
 @dataclass
@@ -171,9 +187,9 @@ class _Runner:
         if self.on_event:
             self.on_event(event)
 
-    def _notify(self, kind: str, item_id: str | None, message: str, until: datetime | None) -> None:
-        if kind == "waiting":
-            self.emit(FollowEvent("waiting", message, None, until))
+    def _notify(self, kind: EventKind, item_id: str | None, message: Notice, until: datetime | None) -> None:
+        if kind == EventKind.WAITING:
+            self.emit(FollowEvent(FollowEventKind.WAITING, message, None, until))
 
     def wait(self, seconds: float, until: datetime | None, why: str) -> None:
         """A pause (pacing, the daily cap) that a stop ends at once (raises Stopped)."""
@@ -192,16 +208,17 @@ class _Runner:
 
     def _record_failure(self, report: FollowReport, task: Task, key: str, exc: Exception) -> None:
         if isinstance(exc, GaveUp):
-            reason, retryable = scrub(str(exc)), True
+            reason, retryable = scrub(words_of(exc)), True
         else:
-            reason = scrub(getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc))
+            reason = scrub(getattr(exc, "reason", None) or getattr(exc, "message", None) or words_of(exc))
             retryable = isinstance(exc, TransientError)
         entry = self.journal.get(key)
         if entry is None:
             self.journal.intent(key, item_id=task.x_id, kind=task.action)
         self.journal.failed(key, reason, retryable=retryable)
         report.failed.append({"x_id": task.x_id, "handle": task.handle, "reason": reason})
-        self.emit(FollowEvent("failed", f"{task.action} {task.handle} failed: {reason}", task))
+        self.emit(FollowEvent(FollowEventKind.FAILED, notice("event.follow_failed", what=doing(task),
+                                                             reason=reason), task))
 
 
 class BlueskyAudience(_Runner):
@@ -239,7 +256,8 @@ class BlueskyAudience(_Runner):
         params = models.ComAtprotoIdentityResolveHandle.Params(handle=handle)
         try:
             return self._call(
-                lambda: self.client.com.atproto.identity.resolve_handle(params), f"resolving @{handle}"
+                lambda: self.client.com.atproto.identity.resolve_handle(params),
+                notice("doing.resolving", handle=handle),
             ).did
         except PermanentError:
             return None
@@ -256,7 +274,7 @@ class BlueskyAudience(_Runner):
             )
             page = self._call(
                 lambda p=params: self.client.com.atproto.repo.list_records(p),
-                f"reading your {collection} records",
+                notice("doing.reading_records", collection=collection),
             )
             for rec in page.records:
                 subject = getattr(rec.value, "subject", None)
@@ -274,7 +292,7 @@ class BlueskyAudience(_Runner):
         )
         # One try: the write step around it waits and retries (a re-put of the same record is a no-op).
         res = atproto_errors(lambda: self.client.com.atproto.repo.put_record(data),
-                             what=f"writing {collection}")
+                             what=notice("doing.writing_records", collection=collection))
         return PostRef(uri=res.uri, cid=res.cid or "")
 
     def _created_at(self, key: str) -> str:
@@ -302,7 +320,7 @@ class BlueskyAudience(_Runner):
             return self._put(LIST, key, record)
 
         return self.step(key, item_id="audience", kind="list", send=put,
-                         what=f"creating the list {name!r}").uri
+                         what=notice("doing.creating_list", name=name)).uri
 
     def run(
         self,
@@ -323,8 +341,9 @@ class BlueskyAudience(_Runner):
                 report.remaining = len(tasks)
                 return report
             except GaveUp as exc:
-                raise ServiceError(f"the Bluesky server keeps failing ({scrub(str(exc.__cause__ or exc))})",
-                                   "nothing more was done; run the same command again later") from None
+                raise ServiceError(key="error.follow.server_down",
+                                   params={"detail": scrub(words_of(exc.__cause__ or exc))},
+                                   todo=[todo("retry_later")]) from None
             report.list_uri = list_uri
             for task in tasks:
                 work.append(task)
@@ -349,13 +368,13 @@ class BlueskyAudience(_Runner):
                     self.journal.intent(key, item_id=task.x_id, kind=task.action)
                     self.journal.done(key, PostRef(uri=existing[task.subject], cid=""))
                     self._count(report, task, already=True)
-                    self.emit(FollowEvent("already", f"already {task.action}ed @{task.handle}", task))
+                    self.emit(FollowEvent(FollowEventKind.ALREADY, _done_words(task, already=True), task))
                     continue
                 sent += 1  # attempted (a refusing server costs `limit` tasks, not the whole list)
                 try:
                     self.step(key, item_id=task.x_id, kind=task.action,
                               send=lambda t=task, k=key: self._write(t, k, list_uri),
-                              what=f"{task.action} @{task.handle}")
+                              what=doing(task))
                 except Stopped:
                     report.remaining = len(work) - n
                     break
@@ -365,10 +384,10 @@ class BlueskyAudience(_Runner):
                     self._record_failure(report, task, key, exc)
                     continue
                 self._count(report, task)
-                self.emit(FollowEvent("done", f"{task.action} @{task.handle}", task))
+                self.emit(FollowEvent(FollowEventKind.DONE, _done_words(task), task))
                 decision = self.pacer.after_write(self.budget(), posts_left=len(work) - n - 1)
                 try:
-                    self.wait(decision.delay, decision.until, decision.reason or "pacing")
+                    self.wait(decision.delay, decision.until, decision.reason or WaitReason.PACING)
                 except Stopped:
                     report.remaining = len(work) - n - 1
                     break
@@ -390,7 +409,7 @@ class BlueskyAudience(_Runner):
         from atproto import models
 
         data = models.AppBskyGraphMuteActor.Data(actor=task.subject)
-        atproto_errors(lambda: self.client.app.bsky.graph.mute_actor(data), what=f"muting @{task.handle}")
+        atproto_errors(lambda: self.client.app.bsky.graph.mute_actor(data), what=doing(task))
         return PostRef(uri=f"mute:{task.subject}", cid="")
 
     @staticmethod
@@ -475,11 +494,11 @@ class MastodonAudience(_Runner):
                 try:
                     if task.action == "follow":
                         wait, until = self._daily_wait()
-                        self.wait(wait, until, f"{self.per_day} follows per day reached")
+                        self.wait(wait, until, notice("wait.daily_follows", n=self.per_day))
                     sent += 1  # attempted
                     self.step(task.key, item_id=task.x_id, kind=task.action,
                               send=lambda t=task, o=outcome: self._write_once(t, o),
-                              what=f"{task.action} {task.handle}")
+                              what=doing(task))
                 except Stopped:
                     report.remaining = len(tasks) - n
                     break
@@ -490,12 +509,11 @@ class MastodonAudience(_Runner):
                     continue
                 was_following = outcome.get("already", False)
                 BlueskyAudience._count(report, task, already=was_following)
-                self.emit(
-                    FollowEvent("already" if was_following else "done", f"{task.action} {task.handle}", task)
-                )
+                self.emit(FollowEvent(FollowEventKind.ALREADY if was_following else FollowEventKind.DONE,
+                                      _done_words(task, already=was_following), task))
                 decision = self.pacer.after_write(self.budget(), posts_left=len(tasks) - n - 1)
                 try:
-                    self.wait(decision.delay, decision.until, decision.reason or "pacing")
+                    self.wait(decision.delay, decision.until, decision.reason or WaitReason.PACING)
                 except Stopped:
                     report.remaining = len(tasks) - n - 1
                     break
@@ -511,23 +529,29 @@ class MastodonAudience(_Runner):
         relationship read makes a retry of a follow that landed a no-op."""
         account = self.lookup(task.subject)
         if account is None:
-            raise PermanentError(f"{task.subject} was not found from your instance")
+            raise PermanentError(notice("fail.not_found_from_instance", account=task.subject))
         acc_id = account["id"]
         url = str(account.get("url") or "")
         if task.action == "follow":
             before = mastodon_errors(
                 lambda: self.api.account_relationships([acc_id]),
-                what=f"reading the relationship with {task.subject}",
+                what=notice("doing.read_relationship", account=task.subject),
                 api=self.api,
             )
             if before and (before[0].get("following") or before[0].get("requested")):
                 return PostRef(uri=f"already:{acc_id}", cid="", url=url), True
-            mastodon_errors(lambda: self.api.account_follow(acc_id), what=f"following {task.subject}",
+            mastodon_errors(lambda: self.api.account_follow(acc_id), what=doing(task),
                             api=self.api)
         elif task.action == "block":
-            mastodon_errors(lambda: self.api.account_block(acc_id), what=f"blocking {task.subject}",
+            mastodon_errors(lambda: self.api.account_block(acc_id), what=doing(task),
                             api=self.api)
         elif task.action == "mute":
-            mastodon_errors(lambda: self.api.account_mute(acc_id), what=f"muting {task.subject}",
+            mastodon_errors(lambda: self.api.account_mute(acc_id), what=doing(task),
                             api=self.api)
         return PostRef(uri=str(acc_id), cid="", url=url), False
+
+
+def _done_words(task: Task, *, already: bool = False) -> Notice:
+    """"followed @alice.example" / "already following @alice.example" (blocked, muted, listed…)."""
+    kind = "already" if already else "done"
+    return notice(f"event.{kind}.{task.action}", handle=task.handle.lstrip("@"))

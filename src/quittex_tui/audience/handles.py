@@ -45,7 +45,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from quittex_tui.audience.models import RELATION_ORDER, Network, Person, Relation
-from quittex_tui.errors import InputError
+from quittex_tui.errors import InputError, todo
+from quittex_tui.notice import notice
 
 # X screen names: 1–15 of [A-Za-z0-9_] (older accounts may be longer; accept up to 50 to be lenient).
 X_HANDLE_RE = re.compile(r"^@?([A-Za-z0-9_]{1,50})$")
@@ -161,10 +162,8 @@ def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(
-            f"Cannot read the handles file {path}: {exc.strerror or exc}.",
-            "Check the path given to --handles.",
-        ) from exc
+        raise InputError(key="error.handles.unreadable", params={"path": path, "detail": exc.strerror or exc},
+                         todo=[todo("check_handles_path")]) from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -199,18 +198,11 @@ def load_handles_file(path: Path | str) -> HandlesFile:
         None,
     )
     if first is None:
-        raise InputError(
-            f"The handles file {path} is empty.",
-            "Put one person per line: x_id,x_handle or x_handle,bluesky_handle|mastodon_address.",
-        )
+        raise InputError(key="error.handles.empty", params={"path": path}, todo=[todo("handles_format")])
     header = [c.strip().lower() for c in rows[first]]
     if header and header[0] == "account address":
-        raise InputError(
-            f"{path} is a Mastodon follows list (Account address,Show boosts…): it names fediverse accounts "
-            "but not the X accounts they belong to, so it cannot pair anyone.",
-            "Import it in Mastodon (Preferences → Import and export → Import, type Following list), or give "
-            "a CSV of x_handle,mastodon_address rows.",
-        )
+        raise InputError(key="error.handles.follows_list", params={"path": path},
+                         todo=[todo("import_in_mastodon")])
     if "username" in header and "handles" in header:
         return _load_fedifinder_csv(path, rows, first, header)
     result = HandlesFile(source=path.name)
@@ -231,11 +223,9 @@ def load_handles_file(path: Path | str) -> HandlesFile:
 
 
 def _row_error(path: Path, line: int, detail: str) -> InputError:
-    return InputError(
-        f"{path.name} line {line}: {detail}",
-        "Each line must be x_id,x_handle or x_handle,bluesky_handle|mastodon_address "
-        "(e.g. 1234567890,alice_x or alice_x,alice.bsky.social or alice_x,alice@piaille.fr).",
-    )
+    return InputError(key="error.handles.bad_line",
+                      params={"file": path.name, "line": line, "detail": detail},
+                      todo=[todo("handles_format")])
 
 
 def _parse_row(
@@ -251,41 +241,41 @@ def _parse_row(
                 continue
             if name == "x_id":
                 if not X_ID_RE.match(cell):
-                    raise _row_error(path, line, f"{cell!r} is not an X id (digits only).")
+                    raise _row_error(path, line, notice("error.handles.not_an_id", value=repr(cell)))
                 x_id = cell
             elif name == "x_handle":
                 x_handle = parse_x_handle(cell)
                 if x_handle is None:
-                    raise _row_error(path, line, f"{cell!r} is not an X handle.")
+                    raise _row_error(path, line, notice("error.handles.not_a_handle", value=repr(cell)))
             else:
                 acc = parse_account(cell)
                 if acc is None:
-                    raise _row_error(path, line, f"{cell!r} is not a Bluesky handle or Mastodon address.")
+                    raise _row_error(path, line, notice("error.handles.not_an_account", value=repr(cell)))
                 accounts.append(acc)
     else:
         # An X handle is [A-Za-z0-9_] only; a Bluesky handle always has a dot and a Mastodon address an
         # inner @, so each cell's kind is unambiguous.
         if len(cells) < 2 or len(cells) > 3:
-            raise _row_error(path, line, f"expected 2 or 3 values, found {len(cells)}.")
+            raise _row_error(path, line, notice("error.handles.values", n=len(cells)))
         rest = cells
         if X_ID_RE.match(cells[0]):
             x_id, rest = cells[0], cells[1:]
         if rest and (x_id is None or len(rest) == 2 or parse_x_handle(rest[0]) is not None):
             x_handle = parse_x_handle(rest[0])
             if x_handle is None:
-                raise _row_error(path, line, f"{rest[0]!r} is not an X id or an X handle.")
+                raise _row_error(path, line, notice("error.handles.not_id_or_handle", value=repr(rest[0])))
             rest = rest[1:]
         if len(rest) > 1:
-            raise _row_error(path, line, f"expected 2 or 3 values, found {len(cells)}.")
+            raise _row_error(path, line, notice("error.handles.values", n=len(cells)))
         for cell in rest:
             acc = parse_account(cell)
             if acc is None:
-                raise _row_error(path, line, f"{cell!r} is not a Bluesky handle or Mastodon address.")
+                raise _row_error(path, line, notice("error.handles.not_an_account", value=repr(cell)))
             accounts.append(acc)
     if x_id is None and x_handle is None:
-        raise _row_error(path, line, "no X id or X handle on this line.")
+        raise _row_error(path, line, notice("error.handles.nothing"))
     if x_id is None and not accounts:
-        raise _row_error(path, line, "an X handle alone pairs nothing: add the X id or the new account.")
+        raise _row_error(path, line, notice("error.handles.handle_alone"))
     if x_id and x_handle:
         result.x_handles[x_id] = x_handle
     for acc in accounts:
@@ -317,10 +307,9 @@ def _add_fedifinder(
 ) -> None:
     x_handle = parse_x_handle(username)
     if x_handle is None:
-        raise InputError(
-            f"{path.name} {where}: {username!r} is not an X handle.",
-            "Is this a fedifinder accounts export? Re-download it from fedifinder.",
-        )
+        raise InputError(key="error.handles.fedifinder_handle",
+                         params={"file": path.name, "where": where, "value": repr(username)},
+                         todo=[todo("redownload_fedifinder")])
     for handle in handles:
         acc = parse_account(handle)
         if acc is not None:  # fedifinder also lists non-address guesses; those pair nothing
@@ -331,19 +320,16 @@ def _load_fedifinder_json(path: Path, text: str) -> HandlesFile:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise InputError(
-            f"{path.name} is not valid JSON ({exc}).",
-            "Give a fedifinder accounts.json or a CSV of x_handle,account rows.",
-        ) from exc
+        raise InputError(key="error.handles.bad_json", params={"file": path.name, "detail": exc},
+                         todo=[todo("fedifinder_or_csv")]) from exc
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise InputError(
-            f"{path.name} is not a fedifinder accounts.json ({{username: {{handles: […]}}}}).",
-            "Give a fedifinder accounts.json or a CSV of x_handle,account rows.",
-        )
+        raise InputError(key="error.handles.not_fedifinder", params={"file": path.name},
+                         todo=[todo("fedifinder_or_csv")])
     result = HandlesFile(source=path.name)
     for username, info in data.items():
         _add_fedifinder(
-            result, path, f"entry {username!r}", username, _handles_from_cell(info.get("handles"))
+            result, path, notice("error.handles.at_entry", value=repr(username)), username,
+            _handles_from_cell(info.get("handles"))
         )
     return result
 
@@ -356,11 +342,10 @@ def _load_fedifinder_csv(path: Path, rows: list[list[str]], first: int, header: 
         if not any(c.strip() for c in row):
             continue
         if len(row) <= max(u_col, h_col):
-            raise InputError(
-                f"{path.name} line {index + 1}: fewer columns than the header.",
-                "Re-download the fedifinder accounts.csv, or give a CSV of x_handle,account rows.",
-            )
-        _add_fedifinder(result, path, f"line {index + 1}", row[u_col], _handles_from_cell(row[h_col]))
+            raise InputError(key="error.handles.short_row", params={"file": path.name, "line": index + 1},
+                             todo=[todo("redownload_fedifinder")])
+        _add_fedifinder(result, path, notice("error.handles.at_line", line=index + 1), row[u_col],
+                        _handles_from_cell(row[h_col]))
     return result
 
 

@@ -22,10 +22,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from quittex_tui.errors import AuthError, InputError
+from quittex_tui.clock import utcnow
+from quittex_tui.errors import AuthError, InputError, todo
+from quittex_tui.notice import notice
+from quittex_tui.publish.pacing import WaitReason
 from quittex_tui.publish.target import PermanentError, RateLimited, TransientError
 from quittex_tui.scrub import scrub
 
@@ -77,37 +80,32 @@ def _text(exc: BaseException) -> str:
     return scrub(str(exc))[:300]
 
 
-def atproto_errors(fn: Callable[[], T], *, what: str) -> T:
-    """One atproto SDK call; its failure as RateLimited / TransientError / PermanentError / AuthError."""
+def atproto_errors(fn: Callable[[], T], *, what: str, handle: str = "") -> T:
+    """One atproto SDK call; its failure as RateLimited / TransientError / PermanentError / AuthError.
+    `what` says what the call does (a notice.Notice); `handle`: the account, for "log in again"."""
     from atproto_client.exceptions import NetworkError, RequestErrorBase, UnauthorizedError
 
     try:
         return fn()
     except UnauthorizedError as exc:
-        raise AuthError(
-            f"Bluesky refused the session while {what}.",
-            "Log in again with `quittex-tui login bluesky HANDLE`.",
-        ) from exc
+        raise AuthError(key="error.audience.bluesky_session", params={"what": what},
+                        todo=[todo("login_bluesky", handle=handle or "HANDLE")]) from exc
     except RequestErrorBase as exc:
         response = exc.response
         status = response.status_code if response is not None else None
         if status == 429:
             wait = _reset_wait(response.headers if response is not None else None, time.time())
-            raise RateLimited(datetime.now(UTC) + timedelta(seconds=wait),
-                              f"{what}: rate limited by the server") from exc
+            raise RateLimited(utcnow() + timedelta(seconds=wait),
+                              notice("fail.call", what=what, detail=WaitReason.RATE_LIMITED)) from exc
         if status is not None and 400 <= status < 500:
             if _no_appview(exc):
                 # not "retry later" (exit 75): retrying cannot help, another option can (exit 2)
-                raise InputError(
-                    f"{what}: your Bluesky server has no AppView behind it (it answered \"No service "
-                    "configured for app.bsky…\"), and finding people needs one",
-                    "read through a public AppView with --appview https://public.api.bsky.app "
-                    "(anonymous, read-only), or use an account on a PDS that has one (e.g. bsky.social)",
-                ) from None
-            raise PermanentError(f"{what}: {_text(exc)}") from exc
+                raise InputError(key="error.audience.no_appview", params={"what": what},
+                                 todo=[todo("use_appview")]) from None
+            raise PermanentError(notice("fail.call", what=what, detail=_text(exc))) from exc
         if isinstance(exc, NetworkError) or status is None or status >= 500:
-            raise TransientError(f"{what}: {_text(exc)}") from exc
-        raise PermanentError(f"{what}: {_text(exc)}") from exc
+            raise TransientError(notice("fail.call", what=what, detail=_text(exc))) from exc
+        raise PermanentError(notice("fail.call", what=what, detail=_text(exc))) from exc
 
 
 def atproto_call(
@@ -123,7 +121,7 @@ def atproto_call(
         try:
             return atproto_errors(fn, what=what)
         except RateLimited as exc:
-            wait = max(0.0, min(MAX_WAIT, (exc.reset_at - datetime.now(UTC)).total_seconds()))
+            wait = max(0.0, min(MAX_WAIT, (exc.reset_at - utcnow()).total_seconds()))
             if on_wait:
                 on_wait(wait)
             _wait(sleep, wait)
@@ -156,10 +154,8 @@ def mastodon_errors(fn: Callable[[], T], *, what: str, api: Any = None) -> T:
     try:
         return fn()
     except MastodonUnauthorizedError as exc:
-        raise AuthError(
-            f"Mastodon refused the token while {what}.",
-            "Log in again with `quittex-tui login mastodon URL`.",
-        ) from exc
+        raise AuthError(key="error.audience.mastodon_token", params={"what": what},
+                        todo=[todo("login_mastodon", instance=_instance(api))]) from exc
     except MastodonRatelimitError as exc:
         reset = getattr(api, "ratelimit_reset", None)
         try:
@@ -167,12 +163,12 @@ def mastodon_errors(fn: Callable[[], T], *, what: str, api: Any = None) -> T:
         except (TypeError, ValueError):
             wait = 60.0
         wait = max(1.0, min(MAX_WAIT, wait))
-        raise RateLimited(datetime.now(UTC) + timedelta(seconds=wait),
-                          f"{what}: rate limited by the server") from exc
+        raise RateLimited(utcnow() + timedelta(seconds=wait),
+                          notice("fail.call", what=what, detail=WaitReason.RATE_LIMITED)) from exc
     except (MastodonNetworkError, MastodonServerError) as exc:
-        raise TransientError(f"{what}: {_text(exc)}") from exc
+        raise TransientError(notice("fail.call", what=what, detail=_text(exc))) from exc
     except MastodonAPIError as exc:
-        raise PermanentError(f"{what}: {_text(exc)}") from exc
+        raise PermanentError(notice("fail.call", what=what, detail=_text(exc))) from exc
 
 
 def mastodon_call(
@@ -184,7 +180,7 @@ def mastodon_call(
         try:
             return mastodon_errors(fn, what=what, api=api)
         except RateLimited as exc:
-            _wait(sleep, max(1.0, min(MAX_WAIT, (exc.reset_at - datetime.now(UTC)).total_seconds())))
+            _wait(sleep, max(1.0, min(MAX_WAIT, (exc.reset_at - utcnow()).total_seconds())))
         except TransientError:
             attempt += 1
             if attempt > RETRIES:
@@ -192,5 +188,7 @@ def mastodon_call(
             _wait(sleep, min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+
+def _instance(api: Any) -> str:
+    """The Mastodon server a client talks to (for "log in again"), or a placeholder."""
+    return str(getattr(api, "api_base_url", "") or "URL")

@@ -30,7 +30,8 @@ import grapheme
 
 from quittex_tui import paths
 from quittex_tui.audience.net import atproto_call, mastodon_call
-from quittex_tui.errors import ArchiveError, InputError
+from quittex_tui.errors import ArchiveError, InputError, todo
+from quittex_tui.notice import notice
 from quittex_tui.publish.target import PermanentError
 from quittex_tui.textsafe import for_posting
 
@@ -128,7 +129,7 @@ def resolve_short_links(
 
     bio = _TCO.sub(swap, draft.bio)
     website = _TCO.sub(swap, draft.website)
-    unresolved = [f"{url} could not be expanded: kept as is" for url, to in cache.items() if not to]
+    unresolved = [notice("warn.short_link_kept", url=url) for url, to in cache.items() if not to]
     notes = [*draft.notes, *unresolved]
     return ProfileDraft(
         display_name=draft.display_name,
@@ -233,7 +234,7 @@ def apply_bluesky(target: Any, draft: ProfileDraft, archive: Any, *, images: boo
     params = models.ComAtprotoRepoGetRecord.Params(repo=did, collection=PROFILE, rkey="self")
     try:
         current = atproto_call(
-            lambda: client.com.atproto.repo.get_record(params), what="reading your profile"
+            lambda: client.com.atproto.repo.get_record(params), what=notice("doing.read_profile")
         )
         record: dict[str, Any] = (
             current.value.model_dump(by_alias=True, exclude_none=True)
@@ -251,17 +252,17 @@ def apply_bluesky(target: Any, draft: ProfileDraft, archive: Any, *, images: boo
     for field_name, path, width, height in _pictures(draft, archive, images, ("avatar", "banner")):
         data = path.read_bytes()
         if len(data) > IMAGE_MAX_BYTES:
-            raise InputError(
-                f"The {field_name} is still {len(data)} bytes after conversion.",
-                "Set this picture by hand on Bluesky.",
-            )
-        blob = atproto_call(lambda d=data: client.upload_blob(d), what=f"uploading your {field_name}").blob
+            raise InputError(key="error.profile.picture_too_big",
+                             params={"picture": notice(f"picture.{field_name}"), "bytes": len(data)},
+                             todo=[todo("picture_by_hand")])
+        blob = atproto_call(lambda d=data: client.upload_blob(d),
+                            what=notice(f"doing.upload_{field_name}")).blob
         record[field_name] = blob.model_dump(by_alias=True, exclude_none=True)
         written[field_name] = {"bytes": len(data), "width": width, "height": height, "mime": _mime(path)}
     data_model = models.ComAtprotoRepoPutRecord.Data(
         repo=did, collection=PROFILE, rkey="self", record=record, swap_record=swap
     )
-    atproto_call(lambda: client.com.atproto.repo.put_record(data_model), what="writing your profile")
+    atproto_call(lambda: client.com.atproto.repo.put_record(data_model), what=notice("doing.write_profile"))
     return written
 
 
@@ -272,7 +273,7 @@ def apply_mastodon(api: Any, draft: ProfileDraft, archive: Any, *, images: bool 
     written: dict[str, Any] = {"display_name": name, "note": note}
     website = for_posting(draft.website)
     if website:
-        me = mastodon_call(api.account_verify_credentials, what="reading your Mastodon profile", api=api)
+        me = mastodon_call(api.account_verify_credentials, what=notice("doing.read_profile"), api=api)
         source = (me.get("source") or {}) if hasattr(me, "get") else {}
         fields = [(str(f["name"]), str(f["value"])) for f in (source.get("fields") or [])]
         if not any(value == website for _, value in fields) and len(fields) < 4:
@@ -284,6 +285,6 @@ def apply_mastodon(api: Any, draft: ProfileDraft, archive: Any, *, images: bool 
         kwargs[f"{arg}_mime_type"] = _mime(path)
         written[arg] = {"bytes": path.stat().st_size, "width": width, "height": height, "mime": _mime(path)}
     mastodon_call(
-        lambda: api.account_update_credentials(**kwargs), what="updating your Mastodon profile", api=api
+        lambda: api.account_update_credentials(**kwargs), what=notice("doing.write_profile"), api=api
     )
     return written

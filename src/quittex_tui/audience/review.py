@@ -17,10 +17,11 @@ from typing import Any
 
 from quittex_tui.audience.handles import X_ID_RE, parse_account
 from quittex_tui.audience.models import Candidate, Network, Person, Suggestion
-from quittex_tui.errors import InputError
+from quittex_tui.errors import InputError, todo
+from quittex_tui.networks import display_name
 from quittex_tui.state import AudienceDecision, MigrationState
 
-NETWORKS: tuple[Network, ...] = ("bluesky", "mastodon")
+NETWORKS: tuple[Network, ...] = ("bluesky", "mastodon")  # networks.NETWORKS, typed for this module
 
 
 def decision_key(x_id: str, network: str) -> str:
@@ -103,16 +104,14 @@ def apply_cli_decisions(
         if handle:
             parsed = parse_account(handle)
             if parsed is None:
-                raise InputError(
-                    f"--accept {spec}: {handle!r} is not a Bluesky handle or Mastodon address.",
-                    "Write --accept X_ID=alice.bsky.social or --accept X_ID=alice@example.social.",
-                )
+                raise InputError(key="error.review.not_an_account", params={"spec": spec, "handle": handle},
+                                 todo=[todo("accept_syntax")])
             net, canonical = parsed
             if network is not None and net != network:
-                raise InputError(
-                    f"--accept {spec}: {handle!r} is a {net} account but the target is {network}.",
-                    "Drop --to, or give an account of the target network.",
-                )
+                raise InputError(key="error.review.other_network",
+                                 params={"spec": spec, "handle": handle, "net": display_name(net),
+                                         "network": display_name(network)},
+                                 todo=[todo("accept_syntax")])
             found = next(
                 (
                     c
@@ -124,21 +123,17 @@ def apply_cli_decisions(
             set_decision(state, x_id, net, "accepted", found, handle=canonical)
         else:
             if network is None:
-                raise InputError(
-                    f"--accept {spec}: no account given and no --to target to choose one from.",
-                    "Write --accept X_ID=HANDLE, or add --to bluesky/mastodon.",
-                )
+                raise InputError(key="error.review.no_target", params={"spec": spec},
+                                 todo=[todo("accept_syntax")])
             suggestion = suggestions.get(x_id)
             cands = suggestion.candidates if suggestion else []
             pick = (
                 suggestion.best if suggestion and suggestion.best else (cands[0] if len(cands) == 1 else None)
             )
             if pick is None:
-                raise InputError(
-                    f"--accept {x_id}: {'several candidates' if cands else 'no candidate'} on {network} — "
-                    "say which account.",
-                    f"Write --accept {x_id}=HANDLE (see the candidates in `audience --json`).",
-                )
+                raise InputError(key="error.review.several" if cands else "error.review.none",
+                                 params={"x_id": x_id, "network": display_name(network)},
+                                 todo=[todo("accept_syntax")])
             set_decision(state, x_id, network, "accepted", pick)
         count += 1
     for spec in reject:
@@ -148,7 +143,8 @@ def apply_cli_decisions(
         nets = [net] if net else list(NETWORKS)
         for one in nets:
             if one not in NETWORKS:
-                raise InputError(f"--reject {spec}: unknown network {one!r}.", "Use bluesky or mastodon.")
+                raise InputError(key="error.review.unknown_network", params={"spec": spec, "network": one},
+                                 todo=[todo("reject_syntax")])
             set_decision(state, x_id, one, "rejected")  # type: ignore[arg-type]
         count += 1
     return count
@@ -156,14 +152,11 @@ def apply_cli_decisions(
 
 def _check_id(x_id: str, known: Mapping[str, Person], flag: str) -> None:
     if not X_ID_RE.match(x_id):
-        raise InputError(
-            f"{flag} {x_id!r}: not an X id (digits).", "Use the x_id shown by `audience --json`."
-        )
+        raise InputError(key="error.review.not_an_id", params={"flag": flag, "x_id": x_id},
+                         todo=[todo("see_ids")])
     if x_id not in known:
-        raise InputError(
-            f"{flag} {x_id}: this X id is not among the archive's follows, followers, blocks or mutes.",
-            "Use an x_id shown by `audience --json`.",
-        )
+        raise InputError(key="error.review.unknown_id", params={"flag": flag, "x_id": x_id},
+                         todo=[todo("see_ids")])
 
 
 def _candidates(suggestions: Mapping[str, Suggestion], x_id: str) -> list[Candidate]:

@@ -1,4 +1,5 @@
-"""The audience steps as single calls, shared by the CLI (cli/audience_cmd.py) and the TUI's Audience view."""
+"""The audience steps as single calls, shared by the CLI (cli/audience_cmd.py, follow_cmd.py,
+export_follows_cmd.py, profile_cmd.py) and the TUI's Audience view."""
 
 from __future__ import annotations
 
@@ -34,6 +35,19 @@ def find_bluesky(
     """Scored Bluesky candidates per x_id. `client`: a logged-in target's `.client` or an anonymous
     `atproto.Client(base_url=APPVIEW)`."""
     return BlueskyFinder(client, self_did=self_did).find(people, progress)
+
+
+def find_bluesky_appview(
+    people: Iterable[Person], appview: str, *, progress: Progress | None = None
+) -> dict[str, Suggestion]:
+    """Scored Bluesky candidates read anonymously from the AppView at `appview` (`audience --appview URL`):
+    no account, reads only. The address is checked like every server address (https, a usable URL)."""
+    from atproto import Client
+
+    from quittex_tui.publish.addresses import check_url
+
+    client = Client(base_url=check_url(appview, "AppView"))
+    return find_bluesky(people, client, progress=progress)
 
 
 def find_mastodon(

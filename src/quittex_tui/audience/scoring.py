@@ -4,7 +4,7 @@ Issue 8: "a wrong match is worse than none". Every point of a score comes with a
 the review list; nothing is accepted automatically below `STRONG`, and a person with two plausible
 accounts stays undecided. Weights (sum clamped to 0–100):
 
-- "named in your file (<file>)" +100: the user said so (CSV or a matching service's export);
+- "named in your file" +100: the user said so (CSV or a matching service's export);
 - "handle equal" +60: the Bluesky handle's first label / the Mastodon username equals the X handle
   (case-insensitive; `_` may be dropped or become `-`, since Bluesky handles allow no `_`);
 - "bio names the X handle" +50: "@name on X", "x.com/name", "twitter.com/name", "X: @name"…
@@ -23,8 +23,65 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from enum import StrEnum
 
 from quittex_tui.audience.models import Candidate, Person, Suggestion
+
+
+class Reason(StrEnum):
+    """Why a candidate scores what it scores. The values are the words of `audience --json`'s `reasons`
+    (a contract: they never change); a front end translates by member (catalogue key `reason.<name>`)."""
+
+    NAMED_IN_FILE = "named in your file"
+    HANDLE_EQUAL = "handle equal"
+    BIO_NAMES_HANDLE = "bio names the X handle"
+    BIO_NAMES_OTHER = "bio names another X account"  # always with the account: see OtherAccount
+    NAME_EQUAL = "display name equal"
+    NAME_SIMILAR = "display name similar"
+    ALREADY_FOLLOWING = "you already follow this account"
+
+    @property
+    def reason(self) -> Reason:
+        return self
+
+    @property
+    def handle(self) -> str:
+        return ""
+
+    @property
+    def catalogue_key(self) -> str:
+        return f"reason.{self.name.lower()}"
+
+    @property
+    def catalogue_params(self) -> dict[str, object]:
+        return {}
+
+
+class OtherAccount(str):
+    """Reason.BIO_NAMES_OTHER with the X account the bio names: "bio names another X account (@other)" in
+    the JSON, as it always was; `.reason` and `.handle` for a front end that says it its own way."""
+
+    reason = Reason.BIO_NAMES_OTHER
+    handle: str
+
+    def __new__(cls, handle: str) -> OtherAccount:
+        obj = super().__new__(cls, f"{Reason.BIO_NAMES_OTHER.value} (@{handle})")
+        obj.handle = handle
+        return obj
+
+    def __getnewargs__(self) -> tuple[str]:
+        return (self.handle,)
+
+    @property
+    def catalogue_key(self) -> str:
+        return Reason.BIO_NAMES_OTHER.catalogue_key
+
+    @property
+    def catalogue_params(self) -> dict[str, object]:
+        return {"handle": self.handle}
+
+
+ScoreReason = Reason | OtherAccount
 
 STRONG = 70  # auto-accept (with --accept-strong) only at or above this score
 MARGIN = 20  # …and only when the runner-up is at least this far behind
@@ -78,7 +135,7 @@ def _handle_label(candidate: Candidate) -> str:
     return (candidate.acct or candidate.handle).lstrip("@").split("@", 1)[0]
 
 
-def _names_match(names: Iterable[str], display: str) -> str | None:
+def _names_match(names: Iterable[str], display: str) -> Reason | None:
     target = fold(display)
     if not target:
         return None
@@ -88,45 +145,45 @@ def _names_match(names: Iterable[str], display: str) -> str | None:
         if not folded:
             continue
         if folded == target or folded.replace(" ", "") == target.replace(" ", ""):
-            return "display name equal"
+            return Reason.NAME_EQUAL
         ratio = difflib.SequenceMatcher(None, folded, target).ratio()
         if ratio >= 0.85 or set(folded.split()) == set(target.split()):
-            best = "display name similar"
+            best = Reason.NAME_SIMILAR
     return best
 
 
 def score(person: Person, candidate: Candidate, *, file_claims: Iterable[str] = ()) -> Candidate:
     """Fill `candidate.score` and `.reasons` for `person` (returns the same object)."""
     points = 0
-    reasons: list[str] = []
+    reasons: list[str] = []  # ScoreReason values (str: the JSON shows them as they are)
     claimed = {c.lower() for c in file_claims}
     ident = {candidate.handle.lower(), (candidate.did or "").lower(), (candidate.acct or "").lower()} - {""}
     if claimed & ident:
         points += W_FILE
-        reasons.append("named in your file")
+        reasons.append(Reason.NAMED_IN_FILE)
     x = person.x_handle
     if x:
         label = _handle_label(candidate)
         if label.casefold() == x.casefold() or _handle_key(label) == _handle_key(x):
             points += W_HANDLE
-            reasons.append("handle equal")
+            reasons.append(Reason.HANDLE_EQUAL)
         named = bio_x_handles(candidate.description)
         if x.lower() in named:
             points += W_BIO
-            reasons.append("bio names the X handle")
+            reasons.append(Reason.BIO_NAMES_HANDLE)
         elif named:
             points += W_OTHER_X
-            reasons.append(f"bio names another X account (@{named[0]})")
+            reasons.append(OtherAccount(named[0]))
     names = list(person.names) or ([x] if x else [])
     how = _names_match(names, candidate.display_name) if names else None
-    if how == "display name equal":
+    if how == Reason.NAME_EQUAL:
         points += W_NAME_EQUAL
         reasons.append(how)
     elif how:
         points += W_NAME_SIMILAR
         reasons.append(how)
     if candidate.already_following:
-        reasons.append("you already follow this account")
+        reasons.append(Reason.ALREADY_FOLLOWING)
     candidate.score = max(0, min(100, points))
     candidate.reasons = reasons
     return candidate
@@ -141,7 +198,7 @@ def suggest(person: Person, candidates: Iterable[Candidate]) -> Suggestion:
         return Suggestion(best=None, ambiguous=False, candidates=ranked)
     if len(ranked) > 1 and (ranked[1].score >= STRONG or ranked[0].score - ranked[1].score < MARGIN):
         # The user's own file settles it, unless it names two accounts on this network.
-        by_file = [c for c in ranked if "named in your file" in c.reasons]
+        by_file = [c for c in ranked if Reason.NAMED_IN_FILE in c.reasons]
         if len(by_file) != 1 or by_file[0] is not ranked[0]:
             return Suggestion(best=None, ambiguous=True, candidates=ranked)
     return Suggestion(best=ranked[0], ambiguous=False, candidates=ranked)

@@ -38,9 +38,9 @@ COMMANDS: dict[str, str] = {
     "logout": "accounts_cmd",
     "accounts": "accounts_cmd",
     "audience": "audience_cmd",
-    "follow": "audience_cmd",
-    "export-follows": "audience_cmd",
-    "profile": "audience_cmd",
+    "follow": "follow_cmd",
+    "export-follows": "export_follows_cmd",
+    "profile": "profile_cmd",
     "demo": "app_cmd",
     "open": "app_cmd",
     "serve": "serve_cmd",
@@ -134,7 +134,9 @@ def _say(exc: QuittexError) -> None:
     from quittex_tui.textsafe import for_display  # messages name archive files, quote servers
 
     message, hint = exc.render(front_end="cli")
-    print(f"quittex-tui: {for_display(message)}", file=sys.stderr)
+    if sys.stderr.isatty():  # a progress line may be drawn: the message starts a line of its own
+        sys.stderr.write("\r\x1b[K")
+    print(t("main.prefix") + for_display(message), file=sys.stderr)
     if hint:
         print(for_display(hint), file=sys.stderr)
 
@@ -194,10 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, PublishError):
             # A core error that escaped without being turned into a QuittexError (a server's refusal, a
             # fault after retries) is still one paragraph — never a traceback.
+            from quittex_tui.i18n import say
             from quittex_tui.textsafe import for_display
 
-            reason = exc.reason if isinstance(exc, PermanentError) else str(exc)
-            print(f"quittex-tui: {for_display(reason)}", file=sys.stderr)
+            reason = exc.reason if isinstance(exc, PermanentError) else exc.words
+            print(t("main.prefix") + for_display(say(reason)), file=sys.stderr)
             temporary = isinstance(exc, TransientError | RateLimited)
             print(t("main.publish_error_temp" if temporary else "main.publish_error"), file=sys.stderr)
             return EXIT_TEMPFAIL if temporary else 2

@@ -10,12 +10,13 @@ feeds it from this catalogue's `[argparse]` table instead, keyed by argparse's E
 msgids are argparse's (Lib/argparse.py, stable since 3.9); one that is missing from the table just stays
 English.
 
-How to mark a message of another CLI module for translation (the next pass over migrate, plan, inspect,
-audience): write `from quittex_tui.cli._i18n import t` and replace the literal by `t("<command>.<what>",
-name=value, …)` with the English text under `[<command>]` in cli/locales/en.toml and its French in
-fr.toml (counts as `{n, plural, one {…} other {…}}`); argparse `help=`/`description=` strings too. Errors
-raised from the core get a `key` in the core catalogue (`error.*`) and `todo` codes (errors.py), never a
-command line in their text.
+Every message of the command line comes from here: write `t("<command>.<what>", name=value, …)` with
+the English text under `[<command>]` in cli/locales/en.toml and its French in fr.toml (counts as
+`{n, plural, one {…} other {…}}`, numbers passed through `i18n.number`), argparse `help=`/`metavar=` too.
+What the core says (archive warnings, the engine's events, failure reasons) arrives as a notice.Notice or
+a QuittexError with a key: show it with `i18n.say(…)` / `exc.render(front_end="cli")`, never its English
+`str()`. tests/test_cli_french.py runs every command's --help and a run of each under LANG=fr_FR and scans
+the output for English words.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from typing import Any
 from quittex_tui.cli._i18n import t
 from quittex_tui.cli._json import versioned
 from quittex_tui.errors import InputError
+from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.publish import secrets
 
 
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     acc.set_defaults(func=run_accounts)
 
     out = subparsers.add_parser("logout", help=t("logout.help"), description=t("logout.description"))
-    out.add_argument("network", choices=("bluesky", "mastodon"), metavar=t("logout.network_metavar"),
+    out.add_argument("network", choices=NETWORKS, metavar=t("logout.network_metavar"),
                      help=t("logout.network_help"))
     out.add_argument("account", nargs="?", metavar=t("logout.account_metavar"), help=t("logout.account_help"))
     out.add_argument("--json", action="store_true", help=t("logout.json_help"))
@@ -51,7 +52,7 @@ def run_accounts(args: argparse.Namespace) -> int:
     print(t("accounts.header", n=len(entries)))
     for entry in entries:
         fields = ", ".join(t(f"accounts.field.{f}") for f in entry["fields"] if f in _KNOWN_FIELDS)
-        print(f"  {t('net.' + str(entry['network'])):<9} {_label(entry)}")
+        print(f"  {display_name(str(entry['network'])):<9} {_label(entry)}")
         print(f"  {'':<9} {t('accounts.stored', fields=fields, where=', '.join(entry['stored_in']))}")
     return 0
 
@@ -75,22 +76,22 @@ def run_logout(args: argparse.Namespace) -> int:
     elif len(stored) == 1:
         key = f"{network}:{stored[0]['account']}"
     elif not stored:
-        print(t("logout.nothing", network=t(f"net.{network}")), file=sys.stderr)
+        print(t("logout.nothing", network=display_name(network)), file=sys.stderr)
         _print_json(args, network, None, [])
         return 0
     else:
         names = " ".join(str(e["account"]) for e in stored)
-        raise InputError(t("logout.which", network=t(f"net.{network}"), n=len(stored)),
+        raise InputError(t("logout.which", network=display_name(network), n=len(stored)),
                          t("logout.which_hint", network=network, accounts=names))
     account = key.split(":", 1)[1]
     found = secrets.delete_secrets(key)
     if not found:
         names = ", ".join(str(e["account"]) for e in stored) or "-"
-        raise InputError(t("logout.not_stored", network=t(f"net.{network}"), account=account),
+        raise InputError(t("logout.not_stored", network=display_name(network), account=account),
                          t("logout.not_stored_hint", accounts=names))
     _print_json(args, network, account, found)
     if not args.json:
-        print(t("logout.done", network=t(f"net.{network}"), account=account, where=", ".join(found)))
+        print(t("logout.done", network=display_name(network), account=account, where=", ".join(found)))
         print(t(f"logout.revoke_{network}"))
     return 0
 

@@ -101,10 +101,13 @@ def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
     from quittex_tui.convert.models import PlanOptions
     from quittex_tui.convert.plan import build_plan
     from quittex_tui.demo import demo_archive_path
+    from quittex_tui.i18n import decimal, number, say
+    from quittex_tui.networks import DRY_RUN
     from quittex_tui.publish.dryrun import DryRunTarget
-    from quittex_tui.publish.engine import Engine, EngineEvent
+    from quittex_tui.publish.engine import Engine, EngineEvent, EventKind
     from quittex_tui.publish.journal import Journal, journal_path
     from quittex_tui.state import apply_user_changes, open_or_create_state
+    from quittex_tui.textsafe import for_display
 
     started = time.perf_counter()
     print(t("demo.headless_title") + "\n", file=out)
@@ -120,24 +123,27 @@ def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
                 plan = apply_user_changes(plan, state)
                 target = DryRunTarget(latency=0.0)
                 n = min(items, len(plan.items))
-                print(t("demo.dry_run_intro", n=n, total=len(plan.items)), file=out)
+                print(t("demo.dry_run_intro", n=number(n), total=number(len(plan.items))), file=out)
 
                 def on_event(ev: EngineEvent) -> None:
-                    if ev.kind in ("item_sent", "item_failed"):
+                    if ev.kind in (EventKind.ITEM_SENT, EventKind.ITEM_FAILED):
                         p = ev.progress
-                        print(f"  [{p.sent + p.failed:>3}/{n}] {ev.message}", file=out)
+                        print(f"  [{p.sent + p.failed:>3}/{n}] {for_display(say(ev.message), one_line=True)}",
+                              file=out)
 
-                with Journal(journal_path(state_path, "dry-run")) as journal:
-                    report = Engine(plan, target, journal, on_event=on_event).run(limit=n)
+                with Journal(journal_path(state_path, DRY_RUN)) as journal:
+                    engine = Engine(plan, target, journal, on_event=on_event)
+                    report = engine.run(limit=n)
         finally:
             if saved_home is None:
                 os.environ.pop("QUITTEX_HOME", None)
             else:
                 os.environ["QUITTEX_HOME"] = saved_home
     print("", file=out)
-    print(t("demo.report", published=report.published, failed=len(report.failed), remaining=report.remaining),
-          file=out)
+    print(t("demo.report", published=number(report.published), failed=number(len(report.failed)),
+            remaining=number(report.remaining)), file=out)
     for failure in report.failed:
-        print(t("demo.failed_item", item=failure["item_id"], reason=failure["reason"]), file=out)
-    print(t("demo.done", seconds=f"{time.perf_counter() - started:.1f}"), file=out)
+        reason = engine.failure_reason(failure["item_id"]) or failure["reason"]
+        print(for_display(t("demo.failed_item", item=failure["item_id"], reason=say(reason))), file=out)
+    print(t("demo.done", seconds=decimal(time.perf_counter() - started)), file=out)
     return 0

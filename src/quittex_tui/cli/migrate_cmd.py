@@ -17,7 +17,6 @@ server down, 130 = stopped by Ctrl+C (everything confirmed is kept; run the same
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -25,120 +24,97 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from quittex_tui.cli._json import versioned
+from quittex_tui.cli._common import (
+    add_path_argument,
+    archive_source,
+    ask,
+    can_ask,
+    content_language,
+    print_json,
+)
+from quittex_tui.cli._i18n import t
 from quittex_tui.errors import InputError
+from quittex_tui.i18n import about, number, say
+from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
+from quittex_tui.publish.events import EventKind
+from quittex_tui.textsafe import for_display
 
-NETWORKS = ("bluesky", "mastodon")
-NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 DRY_RUN_LATENCY_ENV = "QUITTEX_DRY_RUN_LATENCY"  # seconds per simulated post (tests make it short)
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "migrate",
-        help="publish the archive's posts to Bluesky or Mastodon (resumable; --dry-run to simulate)",
-        description="Publish the plan to one account. Re-run the same command to resume after any stop.",
-    )
-    parser.add_argument("path", metavar="PATH", nargs="+",
-                        help="the X archive: a .zip, its split .zip parts, or an extracted folder")
-    parser.add_argument("--to", dest="to", choices=NETWORKS, help="where to publish")
-    parser.add_argument("--handle", help="Bluesky handle, e.g. alice.bsky.social")
-    parser.add_argument("--service", metavar="URL", help="Bluesky: your PDS, if not found from the handle")
-    parser.add_argument("--instance", metavar="URL", help="Mastodon: your instance, e.g. https://mastodon.social")
-    parser.add_argument("--state", type=Path, metavar="FILE",
-                        help="the migration state file (default: one per archive in the app's state folder)")
-    parser.add_argument("--limit", type=int, metavar="N", help="publish at most N more items in this run")
-    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    parser.add_argument("--json", action="store_true", help="print one JSON report on stdout at the end")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="simulate the whole run (pacing, journal, resume): no account, no network")
+    parser = subparsers.add_parser("migrate", help=t("migrate.help"), description=t("migrate.description"))
+    add_path_argument(parser)
+    parser.add_argument("--to", dest="to", choices=NETWORKS, help=t("migrate.to_help"))
+    parser.add_argument("--handle", metavar=t("common.handle_metavar"), help=t("common.handle_help"))
+    parser.add_argument("--service", metavar="URL", help=t("common.service_help"))
+    parser.add_argument("--instance", metavar="URL", help=t("common.instance_help"))
+    parser.add_argument("--state", type=Path, metavar=t("common.file_metavar"), help=t("common.state_help"))
+    parser.add_argument("--limit", type=int, metavar="N", help=t("migrate.limit_help"))
+    parser.add_argument("--yes", action="store_true", help=t("common.yes_help"))
+    parser.add_argument("--json", action="store_true", help=t("migrate.json_help"))
+    parser.add_argument("--dry-run", action="store_true", help=t("migrate.dry_run_help"))
     parser.add_argument("--visibility", choices=VISIBILITIES, default="unlisted",
-                        help="Mastodon: visibility of the statuses (default unlisted: no flood of followers)")
+                        help=t("migrate.visibility_help"))
     parser.add_argument("--include-replies", action="store_true", default=None,
-                        help="also publish replies to others, as standalone posts")
-    parser.add_argument("--date-footer", action="store_true", default=None,
-                        help='Mastodon: end each item\'s first post with "Posted on X on <date>"')
-    parser.add_argument("--number-parts", action="store_true", default=None,
-                        help='mark the posts of a split text "(1/3)", "(2/3)"…')
-    parser.add_argument("--retry-failed", action="store_true", help="try the items that failed before again")
-    parser.add_argument("--resend-unsure", action="store_true",
-                        help="with --retry-failed: send the posts quittex-tui could not tell were already "
-                             "on the account (after you looked and they are not there)")
+                        help=t("migrate.include_replies_help"))
+    parser.add_argument("--date-footer", action="store_true", default=None, help=t("plan.date_footer_help"))
+    parser.add_argument("--number-parts", action="store_true", default=None, help=t("plan.number_parts_help"))
+    parser.add_argument("--retry-failed", action="store_true", help=t("migrate.retry_failed_help"))
+    parser.add_argument("--resend-unsure", action="store_true", help=t("migrate.resend_unsure_help"))
     parser.set_defaults(func=run)
 
 
 def _check_args(args: argparse.Namespace) -> str:
     """The network the plan is built for; InputError for a command that cannot work."""
     if args.limit is not None and args.limit < 0:
-        raise InputError(f"--limit {args.limit} is negative",
-                         "give the number of items to publish, e.g. --limit 50")
+        raise InputError(t("migrate.negative_limit", n=args.limit), t("migrate.negative_limit_hint"))
     if args.dry_run:
         return args.to or "bluesky"
     if args.to is None:
-        raise InputError("say where to publish with --to bluesky or --to mastodon",
-                         "or add --dry-run to simulate the migration without any account")
+        raise InputError(t("migrate.no_target"), t("migrate.no_target_hint"))
     if args.to == "bluesky" and not args.handle:
-        raise InputError("--to bluesky needs your handle: --handle alice.bsky.social",
-                         "log in first with: quittex-tui login bluesky HANDLE")
+        raise InputError(t("common.needs_handle"), t("common.needs_handle_hint"))
     if args.to == "mastodon" and not args.instance:
-        raise InputError("--to mastodon needs your instance: --instance https://mastodon.social",
-                         "log in first with: quittex-tui login mastodon URL")
+        raise InputError(t("common.needs_instance"), t("common.needs_instance_hint"))
     return str(args.to)
-
-
-def human_duration(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds < 60:
-        return f"{max(seconds, 1)} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes:02d} min"
-    days, hours = divmod(hours, 24)
-    return f"{days} days {hours} h"
 
 
 def run(args: argparse.Namespace) -> int:
     network = _check_args(args)
-    if not args.yes and not args.dry_run and not _can_ask():
+    if not args.yes and not args.dry_run and not can_ask():
         # Refuse before logging in or touching any state: a script must say --yes explicitly.
-        raise InputError(
-            f"refusing to publish to {network} without confirmation: there is no terminal to ask on",
-            "add --yes to publish without asking (or --dry-run to simulate)",
-        )
+        raise InputError(t("migrate.no_terminal", network=display_name(network)),
+                         t("migrate.no_terminal_hint"))
     from quittex_tui.archive import open_archive
     from quittex_tui.errors import StateError
     from quittex_tui.publish.journal import Journal, journal_path
     from quittex_tui.publish.lock import account_lock_for
     from quittex_tui.state import open_or_create_state, save_state
 
-    source = args.path if len(args.path) > 1 else args.path[0]
     err = sys.stderr
     tidy_failure: StateError | None = None
     stop = threading.Event()
-    with open_archive(source) as archive:
+    with open_archive(archive_source(args)) as archive:
         state_path, state = open_or_create_state(archive, args.state)
         command = _command_label(args, network)
         # The migration's writer lock first (taken by the journal): a second writer is told at once, before
         # any login; then the destination account's lock (another state file may send to it).
-        journal = Journal(journal_path(state_path, "dry-run" if args.dry_run else network), command=command)
+        journal = Journal(journal_path(state_path, DRY_RUN if args.dry_run else network), command=command)
         try:
             for warning in journal.warnings:
-                print(f"quittex-tui: {warning}", file=err)
+                print(t("main.prefix") + for_display(say(warning)), file=err)
             target, _ = _connect(args, network, state_path)
             with account_lock_for(target, command=command):
                 outcome = _publish(args, archive, state, state_path, target, journal, network, stop, err)
             if outcome is None:
                 return 0 if not stop.is_set() else 130
-            report, tidy_failure = outcome
+            report, tidy_failure, reasons = outcome
         finally:
             journal.close()
         if not args.dry_run:
@@ -152,20 +128,23 @@ def run(args: argparse.Namespace) -> int:
                 except StateError as exc:
                     tidy_failure = tidy_failure or exc
 
-    _print_report(report.model_dump(), args.json, err, network=network, dry_run=args.dry_run)
+    if args.json:
+        print_json(report.model_dump())
+    else:
+        _print_report(report.model_dump(), reasons, network=network, dry_run=args.dry_run)
     if tidy_failure is not None:
         raise tidy_failure  # exit 2 with the message, after the report of what was sent
     if stop.is_set():
-        print("quittex-tui: stopped — everything confirmed is saved; run the same command to resume.",
-              file=err)
+        print(t("migrate.stopped"), file=err)
         return 130
     return 1 if report.failed else 0
 
 
 def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Path, target: Any,
-             journal: Any, network: str, stop: threading.Event, err: TextIO) -> tuple[Any, Any] | None:
-    """Plan, settle, confirm, send. (report, a failure of the final tidy-up or None), or None when the
-    user said no (or stopped before anything was sent)."""
+             journal: Any, network: str, stop: threading.Event,
+             err: TextIO) -> tuple[Any, Any, dict[str, str]] | None:
+    """Plan, settle, confirm, send. (report, a failure of the final tidy-up or None, item id -> failure
+    reason in words), or None when the user said no (or stopped before anything was sent)."""
     from quittex_tui.convert.plan import build_plan
     from quittex_tui.errors import StateError
     from quittex_tui.publish.engine import Engine, estimate_duration
@@ -190,7 +169,7 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
         # Settle unconfirmed posts (every post, if the journal was lost) before counting what is left.
         engine.prepare(stop=stop, retry_failed=args.retry_failed)
     if stop.is_set():
-        print("quittex-tui: stopped before sending anything; run the same command to resume.", file=err)
+        print(t("migrate.stopped_before"), file=err)
         return None
     items, posts = engine.pending_posts(retry_failed=args.retry_failed)
     pending = items
@@ -201,34 +180,31 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
     estimate = estimate_duration(posts, network)
     if items:
         _print_video_days(engine, target, network, args, err)  # issue 12: counted apart, before asking
-    if items and not args.yes and not args.dry_run and not _confirm(items, posts, network, info.handle,
-                                                                    estimate):
-        print("quittex-tui: nothing was sent.", file=err)
+    counts = {"items": number(items), "posts": number(posts), "network": display_name(network),
+              "about": about(estimate)}
+    if items and not args.yes and not args.dry_run and not ask(t("migrate.confirm", handle=info.handle,
+                                                                  **counts)):
+        print(t("migrate.nothing_sent"), file=err)
         return None
-    name = NETWORK_NAMES[network]
     if items and args.dry_run:
-        print(f"quittex-tui: dry run — simulating {count(items, 'item')} ({count(posts, 'post')}) for "
-              f"{name}; nothing is sent. For real, {name}'s rate limits make this take about "
-              f"{human_duration(estimate)}.", file=err)
+        print(t("migrate.dry_run_start", **counts), file=err)
     elif items:
-        print(f"quittex-tui: publishing {count(items, 'item')} ({count(posts, 'post')}) to {name} as "
-              f"{info.handle}: about {human_duration(estimate)} at {name}'s rate limits.", file=err)
+        print(t("migrate.start", handle=info.handle, **counts), file=err)
     elif pending:  # --limit 0: a run that only reports where the migration stands
-        print(f"quittex-tui: --limit 0: nothing sent in this run; {count(pending, 'item')} still to send.",
-              file=err)
+        print(t("migrate.limit_zero", n=number(pending)), file=err)
     else:
-        print("quittex-tui: nothing left to send.", file=err)
+        print(t("migrate.nothing_left"), file=err)
     if engine.adopted:
-        print(f"quittex-tui: {count(engine.adopted, 'post')} found already on the account (recorded, not "
-              "sent again).", file=err)
+        print(t("migrate.adopted", n=number(engine.adopted)), file=err)
     with _ctrl_c_stops(stop, err):
         report = engine.run(limit=args.limit, stop=stop, retry_failed=args.retry_failed)
     printer.finish()
+    reasons = {f["item_id"]: engine.failure_reason(f["item_id"]) or f["reason"] for f in report.failed}
     try:
         journal.compact()  # clean exit: one record per post
     except StateError as exc:  # everything is recorded; only the tidy-up failed: report first, then say so
-        return report, exc
-    return report, None
+        return report, exc, reasons
+    return report, None, reasons
 
 
 def _print_video_days(engine: Any, target: Any, network: str, args: argparse.Namespace, err: TextIO) -> None:
@@ -263,7 +239,7 @@ def _connect(args: argparse.Namespace, network: str, state_path: Path) -> tuple[
         latency = float(os.environ.get(DRY_RUN_LATENCY_ENV) or DryRunTarget.DEFAULT_LATENCY)
         # idempotent=False: like Mastodon after its 1 h window, a re-sent key would be a second post — the
         # dry run then proves the journal alone prevents duplicates (tests/publish/test_crash.py).
-        return DryRunTarget(latency, plan_target=network, store=store, idempotent=False), "dry-run"
+        return DryRunTarget(latency, plan_target=network, store=store, idempotent=False), DRY_RUN
     from quittex_tui.publish import connect
 
     if network == "bluesky":
@@ -285,7 +261,6 @@ def _check_account(state: Any, state_path: Path, network: str, target: Any) -> N
 
 def _plan_options(args: argparse.Namespace, saved: dict[str, Any], network: str, info: Any) -> Any:
     """PlanOptions: the state's saved choices, overridden by flags given now, limits read from the server."""
-    from quittex_tui.cli.plan_cmd import _default_locale
     from quittex_tui.convert.models import PlanOptions
 
     fields = set(PlanOptions.model_fields) - {"target"}
@@ -293,7 +268,7 @@ def _plan_options(args: argparse.Namespace, saved: dict[str, Any], network: str,
     for flag in ("include_replies", "date_footer", "number_parts"):
         if getattr(args, flag) is not None:
             chosen[flag] = getattr(args, flag)
-    chosen.setdefault("locale", _default_locale())
+    chosen.setdefault("locale", content_language())
     if network == "mastodon":
         from_server = info.network == "mastodon"
         chosen["max_chars"] = int(info.max_chars) if from_server else chosen.get("max_chars", 500)
@@ -319,22 +294,6 @@ def _remember(state: Any, network: str, target: Any, options: Any) -> None:
     state.step = Step.MIGRATE
 
 
-def _can_ask() -> bool:
-    return sys.stdin is not None and sys.stdin.isatty()
-
-
-def _confirm(items: int, posts: int, network: str, handle: str, estimate: timedelta) -> bool:
-    name = NETWORK_NAMES.get(network, network)
-    question = (f"Publish {count(items, 'item')} ({count(posts, 'post')}) to {name} as {handle}? "
-                f"At {name}'s rate limits this takes about {human_duration(estimate)}.")
-    print(question, file=sys.stderr)
-    try:
-        answer = input("Type y to start, anything else to cancel: ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes", "o", "oui")
-
-
 @contextmanager
 def _ctrl_c_stops(stop: threading.Event, err: TextIO) -> Any:
     """First Ctrl+C: stop cleanly after the current post. Second: interrupt at once (still safe: the
@@ -347,7 +306,7 @@ def _ctrl_c_stops(stop: threading.Event, err: TextIO) -> Any:
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        print("\nquittex-tui: stopping after the current post (Ctrl+C again to quit at once)…", file=err)
+        print("\n" + t("migrate.stopping"), file=err)
 
     previous = signal.signal(signal.SIGINT, handler)
     try:
@@ -356,37 +315,33 @@ def _ctrl_c_stops(stop: threading.Event, err: TextIO) -> Any:
         signal.signal(signal.SIGINT, previous)
 
 
-def count(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def _print_report(report: dict[str, Any], as_json: bool, err: TextIO, *, network: str = "",
+def _print_report(report: dict[str, Any], reasons: dict[str, str], *, network: str = "",
                   dry_run: bool = False) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(versioned(report), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-        return
-    name = NETWORK_NAMES.get(network, report["target"])
+    """The end of a run, in words (stdout): what was published, what is left, what failed and why."""
+    name = display_name(network or report["target"])
     published, already = report["published"], report["already_published"]
     if published and dry_run:
-        print(f"Dry run: {count(published, 'item')} published to a simulated {name} "
-              "(nothing was really sent).")
+        print(t("migrate.report.dry_run", n=number(published), network=name))
     elif published:
-        print(f"Published {count(published, 'item')} to {name}.")
+        print(t("migrate.report.published", n=number(published), network=name))
     elif not already and not report["failed"]:
-        print("Nothing was published.")
+        print(t("migrate.report.nothing"))
     if already:
-        print(f"{count(already, 'item')} {'was' if already == 1 else 'were'} already published "
-              "by an earlier run (not sent again).")
+        print(t("migrate.report.already", n=number(already)))
     if report["skipped"]:
-        print(f"{count(report['skipped'], 'tweet')} left out (retweets, replies to others, deleted or "
-              "empty tweets…): `quittex-tui plan` lists them with the reason.")
+        print(t("migrate.report.skipped", n=number(report["skipped"])))
     if report["remaining"]:
-        print(f"{count(report['remaining'], 'item')} still to send: run the same command again to continue.")
+        print(t("migrate.report.remaining", n=number(report["remaining"])))
     for failed in report["failed"]:
-        print(f"  failed: item {failed['item_id']}: {failed['reason']}")
+        reason = reasons.get(failed["item_id"]) or failed["reason"]
+        print(for_display(t("migrate.report.failed", item=failed["item_id"], reason=say(reason))))
     if report["failed"]:
-        print("Fix what the reasons say, then run the same command with --retry-failed.")
+        print(t("migrate.report.retry_failed"))
+
+
+def event_line(event: Any) -> str:
+    """An engine event as one line in the user's language (the server's words in it shown inert)."""
+    return t("main.prefix") + for_display(say(event.message), one_line=True)
 
 
 class ProgressPrinter:
@@ -402,26 +357,28 @@ class ProgressPrinter:
     def __call__(self, event: Any) -> None:
         p = event.progress
         done = p.sent + p.already
-        if event.kind == "done":
-            eta = "done" if not p.remaining else f"{p.remaining} left for the next run"
+        if event.kind == EventKind.DONE:
+            eta = (t("progress.left_for_next", n=number(p.remaining)) if p.remaining
+                   else t("progress.done"))
         elif not p.remaining:
-            eta = "finishing"
+            eta = t("progress.finishing")
         elif p.eta_seconds:
-            eta = f"about {human_duration(timedelta(seconds=p.eta_seconds))} left"
+            eta = t("progress.eta", duration=about(p.eta_seconds))
         else:
-            eta = "estimating time left…"
-        status = f"{done}/{p.total} items sent · {p.failed} failed · {eta}"
-        if event.kind in ("waiting", "retrying", "item_failed", "checking"):
-            self._line(f"quittex-tui: {event.message}")
+            eta = t("progress.estimating")
+        status = t("progress.status", done=number(done), total=number(p.total), failed=number(p.failed),
+                   eta=eta)
+        if event.kind in (EventKind.WAITING, EventKind.RETRYING, EventKind.ITEM_FAILED, EventKind.CHECKING):
+            self._line(event_line(event))
         if self.tty:
             width = 24
             filled = int(width * done / p.total) if p.total else width
             self.stream.write(f"\r\x1b[K[{'#' * filled}{'-' * (width - filled)}] {status}")
             self.stream.flush()
             self._drawn = True
-        elif event.kind == "done" or self.clock() - self._last_line >= PROGRESS_EVERY:
+        elif event.kind == EventKind.DONE or self.clock() - self._last_line >= PROGRESS_EVERY:
             self._last_line = self.clock()
-            self._line(f"quittex-tui: {status}")
+            self._line(t("main.prefix") + status)
 
     def _line(self, text: str) -> None:
         if self._drawn:

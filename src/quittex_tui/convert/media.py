@@ -45,7 +45,7 @@ from quittex_tui.convert.media_facts import (
 )
 from quittex_tui.convert.models import PlannedMedia
 from quittex_tui.convert.mp4 import mp4_problem, read_mp4_info
-from quittex_tui.errors import InputError, QuittexError
+from quittex_tui.errors import InputError, QuittexError, todo
 from quittex_tui.fileio import atomic_write
 
 __all__ = [  # the limits and helpers live in media_facts (the plan needs them without Pillow)
@@ -485,10 +485,8 @@ def prepare_profile_image(
         try:
             out = _convert_image(data, max_bytes=max_bytes, max_side=max_side, square=square)
         except _BadImage as exc:
-            raise InputError(
-                f"The profile image could not be read as an image ({exc}).",
-                "Check data/profile_media/ in the archive, or set the picture by hand on the new network.",
-            ) from exc
+            raise InputError(key="error.profile.bad_picture", params={"detail": exc},
+                             todo=[todo("picture_by_hand")]) from exc
         path = _store_output(cache_dir, out.data if out.data is not None else data, out.ext)
         entry = {"file": path.name, "bytes": path.stat().st_size, "width": out.width, "height": out.height}
         _index_put(cache_dir, key, entry)

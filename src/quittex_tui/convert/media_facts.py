@@ -45,8 +45,12 @@ def media_cache_dir() -> Path:
     return (paths.cache_dir() / "media").absolute()  # a plan's paths are absolute, whatever QUITTEX_HOME says
 
 
+def media_name(media: Media) -> str:
+    """The file name a media is known by (its archive member, else its URL's), else its media id."""
+    return posixpath.basename(media.member or media.video_url or media.media_url or "") or media.media_id
+
+
 def media_label(media: Media) -> str:
     """How a media is named in a warning or a failure: kind, file name, media id."""
     word = {MediaKind.PHOTO: "photo", MediaKind.VIDEO: "video", MediaKind.GIF: "GIF"}.get(media.kind, "media")
-    name = posixpath.basename(media.member or media.video_url or media.media_url or "") or media.media_id
-    return f"{word} {name} (media {media.media_id})"
+    return f"{word} {media_name(media)} (media {media.media_id})"

@@ -47,6 +47,7 @@ from quittex_tui.convert.media_facts import (
     MediaSource,
     media_cache_dir,
     media_label,
+    media_name,
 )
 from quittex_tui.convert.models import (
     DEFAULT_SELF_LABEL,
@@ -59,6 +60,7 @@ from quittex_tui.convert.models import (
     SkippedTweet,
 )
 from quittex_tui.convert.text import clean_tweet
+from quittex_tui.notice import notice
 
 MAX_IMAGES_PER_POST = 4
 FREEZE_AT = 10_000  # items
@@ -188,7 +190,7 @@ class Planner:
         skipped: list[SkippedTweet] = []
         for n, tweet in enumerate(tweets):
             if progress is not None and n % step == 0:
-                progress("Planning posts", n / total)
+                progress(notice("progress.planning"), n / total)
             if tweet.id in self._in_thread:
                 continue
             found = self._sources(tweet, skipped)
@@ -201,7 +203,7 @@ class Planner:
         for ids, reason in ((archive.superseded_edit_ids, "edited"), (archive.deleted_ids, "deleted")):
             yield from (_skip(i, reason) for i in sorted(set(ids), key=_id_key))
         if progress is not None:
-            progress("Planning posts", 1.0)
+            progress(notice("progress.planning"), 1.0)
 
     def item(self, item_id: str) -> PlanItem | None:
         """Item `item_id` (the id of its first tweet) as the whole plan has it; None if it is not planned."""
@@ -262,7 +264,7 @@ class _Builder:
                 statuses = []
             texts = [(s, [], []) for s in statuses]
         if any(not self._fits(text) for text, _f, _c in texts):  # only with an absurdly small --max-chars
-            warnings = [*warnings, "a post is over the network's length limit and will be refused"]
+            warnings = [*warnings, notice("warn.too_long")]
         groups = _media_groups(media)
         # Media groups go on the tweet's posts in order; any left over get media-only posts. Every post
         # keeps its own tweet's time and language (a media-overflow continuation shares its tweet's).
@@ -295,8 +297,8 @@ class _Builder:
         for item in tweet.media:
             if item.member is None:
                 if not tweet.warnings:  # the reader says which file is missing; say it if it did not
-                    warnings.append(f"{media_label(item)} is missing from the archive: the post goes "
-                                    "without it")
+                    warnings.append(notice(f"warn.gone.{item.kind.value}", name=media_name(item),
+                                           id=item.media_id))
                 continue
             one, notes = self._plan_one(item)
             planned.append(one)

@@ -22,10 +22,7 @@ def demo_archive_path() -> Path:
     ref = resources.files(__package__).joinpath(DEMO_ARCHIVE_NAME)
     path = Path(str(ref))
     if not path.is_file():
-        from quittex_tui.errors import ArchiveError
+        from quittex_tui.errors import ArchiveError, todo
 
-        raise ArchiveError(
-            f"the bundled demo archive is missing ({path})",
-            "Reinstall quittex-tui, or regenerate it with `python scripts/make_demo_archive.py`.",
-        )
+        raise ArchiveError(key="error.archive.demo_missing", params={"path": path}, todo=[todo("reinstall")])
     return path

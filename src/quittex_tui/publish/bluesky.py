@@ -43,10 +43,12 @@ from atproto_client.exceptions import (
 from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.media_facts import BLUESKY_VIDEO_MAX_BYTES
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
 from quittex_tui.convert.mp4 import mp4_problem
-from quittex_tui.errors import AuthError
+from quittex_tui.errors import AuthError, Todo, login_todo, todo
+from quittex_tui.notice import notice
 from quittex_tui.publish import tid
 from quittex_tui.publish.bluesky_video import BlueskyVideo, is_bluesky_hosted, video_service_for
 from quittex_tui.publish.deadline import DeadlineTransport
@@ -137,11 +139,12 @@ class BlueskyTarget:
         password: str | None = None,
         video_service: str | bool | None = True,
         mention_resolver: Callable[[str], str | None] | None = None,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.client = client
         self.did = did
         self.handle = handle
+        self.service: str | None = None  # the --service the user named, if any (for "log in again")
         self.pds = pds.removesuffix("/xrpc").rstrip("/")
         self._password = password
         # Videos (issue 12): on every PDS, through the video service when there is one (bluesky_video.py);
@@ -195,7 +198,7 @@ class BlueskyTarget:
 
     def has_posts(self) -> bool:
         params = models.ComAtprotoRepoListRecords.Params(repo=self.did, collection=POST_COLLECTION, limit=1)
-        page = self._call("read your posts", lambda: self.client.com.atproto.repo.list_records(params))
+        page = self._call(notice("act.read_posts"), lambda: self.client.com.atproto.repo.list_records(params))
         return bool(page.records)
 
     def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
@@ -208,7 +211,7 @@ class BlueskyTarget:
             out: dict[str, Resolution] = {}
             for p in pending:
                 if p.key in keys:
-                    found = call(lambda k=p.key: self._get(k), "checking a post on the server")
+                    found = call(lambda k=p.key: self._get(k), notice("doing.checking_post"))
                     out[p.key] = Resolution(Verdict.FOUND, found) if found else Resolution(Verdict.ABSENT)
             return out
         wanted = set(keys)
@@ -218,9 +221,9 @@ class BlueskyTarget:
         while True:
             params = models.ComAtprotoRepoListRecords.Params(
                 repo=self.did, collection=POST_COLLECTION, limit=100, cursor=cursor, reverse=True)
-            page = call(lambda p=params: self._call("read your posts",
+            page = call(lambda p=params: self._call(notice("act.read_posts"),
                                                     lambda: self.client.com.atproto.repo.list_records(p)),
-                        "reading your posts on the server")
+                        notice("doing.read_posts"))
             for rec in page.records:
                 rkey = rec.uri.rsplit("/", 1)[-1]
                 if rkey in wanted:
@@ -234,7 +237,7 @@ class BlueskyTarget:
     def _get(self, key: str) -> PostRef | None:
         params = models.ComAtprotoRepoGetRecord.Params(repo=self.did, collection=POST_COLLECTION, rkey=key)
         try:
-            got = self._call("read back the post", lambda: self.client.com.atproto.repo.get_record(params))
+            got = self._call(notice("act.read_back"), lambda: self.client.com.atproto.repo.get_record(params))
         except PermanentError as exc:
             if "RecordNotFound" in exc.reason or "Could not locate record" in exc.reason:
                 return None
@@ -257,7 +260,7 @@ class BlueskyTarget:
             separators=(",", ":"),
         ).encode("utf-8")
         res = self._call(
-            "write the post",
+            notice("act.write_post"),
             lambda: self.client.invoke_procedure(
                 "com.atproto.repo.putRecord",
                 content=body,
@@ -267,7 +270,7 @@ class BlueskyTarget:
         )
         out = res.content if isinstance(res.content, dict) else {}
         if not out.get("uri") or not out.get("cid"):
-            raise TransientError("the PDS answered putRecord without a uri/cid")
+            raise TransientError(notice("fail.no_uri"))
         return PostRef(uri=str(out["uri"]), cid=str(out["cid"]), url=self.web_url(key))
 
     # --- record building -----------------------------------------------------------------------
@@ -347,7 +350,8 @@ class BlueskyTarget:
             params = models.ComAtprotoIdentityResolveHandle.Params(handle=key)
             try:
                 did = self._call(
-                    "resolve a mention", lambda: self.client.com.atproto.identity.resolve_handle(params)
+                    notice("act.resolve_mention"),
+                    lambda: self.client.com.atproto.identity.resolve_handle(params),
                 ).did
             except PermanentError:
                 did = None
@@ -427,19 +431,18 @@ class BlueskyTarget:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise PermanentError(f"media file missing: {path}") from None
+            raise PermanentError(notice("fail.media_missing", path=path)) from None
         except OSError as exc:
-            raise PermanentError(f"cannot read media file {path}: {exc.strerror}") from None
+            raise PermanentError(notice("fail.media_unreadable", path=path, detail=exc.strerror)) from None
         if len(data) > limit:
-            raise PermanentError(
-                f"{media.kind} {path.name} is {len(data):,} bytes; Bluesky accepts at most {limit:,}"
-            )
+            raise PermanentError(notice(f"fail.media_too_big.{media.kind}", name=path.name, n=len(data),
+                                        server="Bluesky", max=limit))
         return data
 
     def _upload(self, data: bytes, media: PlannedMedia) -> dict[str, Any]:
         mime = media.mime or mimetypes.guess_type(media.path)[0] or "application/octet-stream"
         res = self._call(
-            f"upload {Path(media.path).name}",
+            notice("act.upload", name=Path(media.path).name),
             lambda: self.client.com.atproto.repo.upload_blob(data, headers={"Content-Type": mime}),
         )
         return res.blob.model_dump(by_alias=True, exclude_none=True)
@@ -471,10 +474,9 @@ class BlueskyTarget:
             return fn()
         except AtProtocolError as exc:
             if self._is_auth_failure(exc):
-                raise AuthError(
-                    f"Bluesky refused the session for @{self.handle} while trying to {what}",
-                    f"log in again: quittex-tui login bluesky {self.handle}",
-                ) from None
+                raise AuthError(key="error.bluesky.session_refused",
+                                params={"handle": self.handle, "act": what},
+                                todo=[self._login_again()]) from None
             raise self._map_error(exc, what) from None
 
     @staticmethod
@@ -505,29 +507,28 @@ class BlueskyTarget:
             return
         except (AtProtocolError, LoginRequiredError, ValueError) as exc:
             if isinstance(exc, RequestErrorBase) and exc.response is None:
-                raise TransientError(
-                    f"network error while refreshing the Bluesky session: {type(exc).__name__}"
-                ) from None
+                raise TransientError(notice("fail.network", act=notice("act.refresh_session"),
+                                            detail=type(exc).__name__)) from None
         if not self._password:
-            raise AuthError(
-                f"the saved Bluesky session for @{self.handle} has expired or was revoked",
-                f"log in again: quittex-tui login bluesky {self.handle}",
-            )
+            raise AuthError(key="error.bluesky.session_expired", params={"handle": self.handle},
+                            todo=[self._login_again()])
         try:
             self.client.login(self.did, self._password, fetch_bsky_profile=False)
         except AtProtocolError as exc:
             if isinstance(exc, RequestErrorBase) and exc.response is None:
-                raise TransientError("network error while logging in to Bluesky again") from None
-            raise AuthError(
-                f"Bluesky refused the app password for @{self.handle} (revoked or changed?)",
-                f"create a new app password and run: quittex-tui login bluesky {self.handle}",
-            ) from None
+                raise TransientError(notice("fail.network", act=notice("act.login_again"),
+                                            detail=network_failure(exc))) from None
+            raise AuthError(key="error.bluesky.password_revoked", params={"handle": self.handle},
+                            todo=[todo("app_password"), self._login_again()]) from None
+
+    def _login_again(self) -> Todo:
+        return login_todo(self.handle, self.service)
 
     def _map_error(self, exc: Exception, what: str) -> Exception:
         if not isinstance(exc, RequestErrorBase) or exc.response is None:
             if isinstance(exc, RequestErrorBase):  # transport failure: timeout, reset, refused
-                return TransientError(f"network error while trying to {what}: {network_failure(exc)}")
-            return PermanentError(f"could not {what}: {scrub(str(exc))[:300]}")
+                return TransientError(notice("fail.network", act=what, detail=network_failure(exc)))
+            return PermanentError(notice("fail.could_not", act=what, detail=scrub(str(exc))[:300]))
         status = exc.response.status_code
         content = exc.response.content
         error = getattr(content, "error", None) or ""
@@ -536,20 +537,22 @@ class BlueskyTarget:
         detail = scrub(f"{error}: {message}".strip(": "))[:300] or f"HTTP {status}"
         if status == 429:
             return RateLimited(
-                self._reset_from(exc.response.headers), f"Bluesky rate limit reached ({detail})"
+                self._reset_from(exc.response.headers),
+                notice("fail.rate_limit", network="Bluesky", detail=detail),
             )
         if status >= 500:
-            return TransientError(f"Bluesky server error while trying to {what} (HTTP {status} {detail})")
+            return TransientError(notice("fail.server_error", network="Bluesky", act=what, status=status,
+                                         detail=detail))
         if status == 413:
-            return PermanentError(f"too large for this server: could not {what} (HTTP 413 {detail})")
+            return PermanentError(notice("fail.too_large", act=what, detail=detail))
         if status in (401, 403):
-            return AuthError(
-                f"Bluesky refused to {what} for @{self.handle} (HTTP {status} {detail})",
-                f"log in again: quittex-tui login bluesky {self.handle}",
-            )
+            return AuthError(key="error.bluesky.refused_to",
+                             params={"handle": self.handle, "act": what, "status": status, "detail": detail},
+                             todo=[self._login_again()])
         if isinstance(exc, BadRequestError) and error == "RecordNotFound":
             return PermanentError(f"RecordNotFound: {message}")
-        return PermanentError(f"Bluesky rejected the request to {what}: {detail} (HTTP {status})")
+        return PermanentError(notice("fail.rejected", network="Bluesky", act=what, detail=detail,
+                                     status=status))
 
     def _reset_from(self, headers: dict[str, str]) -> datetime:
         _, _, reset_at, _ = parse_rate_headers(headers)

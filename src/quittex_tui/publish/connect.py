@@ -217,6 +217,7 @@ def connect_bluesky(
         password=password,
     )
     target.on_session_refresh = lambda encoded: secrets.update_secrets(key, session=encoded)
+    target.service = service  # "log in again" keeps the server the user named
     return target
 
 

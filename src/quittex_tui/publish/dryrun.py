@@ -23,8 +23,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import PlannedPost
 from quittex_tui.fileio import write_failure
+from quittex_tui.networks import DRY_RUN
+from quittex_tui.notice import notice
 from quittex_tui.publish.target import (
     Pending,
     PermanentError,
@@ -39,10 +42,6 @@ from quittex_tui.publish.target import (
     Verdict,
 )
 from quittex_tui.publish.video_quota import UploadLimits, VideoQuota, VideoQuotaExhausted
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -64,7 +63,7 @@ class SimulatedPost:
 
 
 class DryRunTarget:
-    network = "dry-run"
+    network = DRY_RUN
     DEFAULT_LATENCY = 0.05  # seconds per post: fast, yet a progress bar has time to show
 
     def __init__(
@@ -125,7 +124,7 @@ class DryRunTarget:
     # --- PublishTarget --------------------------------------------------------------------------------
     def info(self) -> TargetInfo:
         bluesky = self.plan_target == "bluesky"
-        return TargetInfo(network="dry-run", handle=self.handle, server="dry-run://local",
+        return TargetInfo(network=DRY_RUN, handle=self.handle, server="dry-run://local",
                           max_chars=300 if bluesky else 500, supports_backdating=bluesky,
                           extra={"simulates": self.plan_target})
 
@@ -227,7 +226,7 @@ class DryRunTarget:
                 with os.fdopen(fd, "a", encoding="utf-8") as fh:
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             except OSError as exc:
-                raise write_failure(self.store, exc, what="record the simulated post in") from None
+                raise write_failure(self.store, exc, what=notice("act.record_simulated")) from None
         self._by_key.setdefault(sim.key, sim.ref)
         self.posts.append(sim)
 

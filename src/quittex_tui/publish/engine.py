@@ -37,18 +37,23 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import Plan, PlanItem, PlannedPost
 from quittex_tui.errors import QuittexError, ServiceError
+from quittex_tui.errors import todo as what_to_do  # `todo` is the engine's word for its item list
+from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
+from quittex_tui.notice import Notice, notice, words_of
+from quittex_tui.publish.events import EventKind
 from quittex_tui.publish.journal import Journal, JournalEntry, JournalView
 from quittex_tui.publish.lock import account_of, other_journals, register_journal
 from quittex_tui.publish.media_stage import MediaStage
-from quittex_tui.publish.pacing import PaceDecision, Pacer
+from quittex_tui.publish.pacing import PaceDecision, Pacer, WaitReason
 from quittex_tui.publish.retry import RetryPolicy
 from quittex_tui.publish.target import (
     Pending,
@@ -64,7 +69,8 @@ from quittex_tui.publish.video_quota import VideoGate, VideoQuotaExhausted
 from quittex_tui.publish.writestep import WAIT_SLICE, CallPolicy, GaveUp, Stopped, Waiter, WriteStep
 from quittex_tui.scrub import scrub
 
-__all__ = ["WAIT_SLICE", "Engine", "EngineEvent", "ItemStatus", "Progress", "RunReport", "estimate_duration"]
+__all__ = ["WAIT_SLICE", "Engine", "EngineEvent", "EventKind", "ItemStatus", "Progress", "RunReport",
+           "estimate_duration"]
 
 # Documented write budgets (docs/bluesky.md, docs/mastodon.md): Bluesky 5,000 points/h and 35,000/day;
 # Mastodon 300 statuses / 3 h (2,400/day) and 30 media uploads / 30 min.
@@ -81,10 +87,6 @@ MAX_KEY_ATTEMPTS = 10_000  # candidates tried for one post's key before calling 
 # round trip), or from our own clock at the time mapped with today's offset (it may have drifted since).
 SERVER_TIME_MARGIN = timedelta(seconds=30)
 LOCAL_TIME_MARGIN = timedelta(minutes=5)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def estimate_duration(n_posts: int, network: str, *, n_media: int = 0) -> timedelta:
@@ -127,10 +129,18 @@ class Progress:
 
 @dataclass
 class EngineEvent:
-    kind: str  # "item_started" | "item_sent" | "item_failed" | "waiting" | "retrying" | "checking" | "done"
+    """One event of a run (publish/events.py): `kind` for a front end's state machine, `message` what
+    happened in words (a notice.Notice: English for logs, `i18n.say(message)` in the user's language)."""
+
+    kind: EventKind
     item_id: str | None
-    message: str
+    message: Notice
     progress: Progress
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The message's parameters: item id, counts, the server's words, the end of a wait…"""
+        return self.message.catalogue_params
 
 
 class RunReport(BaseModel):
@@ -252,8 +262,9 @@ class Engine:
                         break
                     attempt += 1
                     if attempt > MAX_KEY_ATTEMPTS:
-                        raise QuittexError(f"no free record key for post {i + 1} of item {item.id}",
-                                           "this is a bug: please report it")
+                        raise QuittexError(key="error.engine.no_free_key",
+                                           params={"n": i + 1, "item": item.id},
+                                           todo=[what_to_do("report_bug")])
                 taken.add(key)
                 item_keys[i] = key
         return keys
@@ -276,7 +287,7 @@ class Engine:
             return ItemStatus.SENT
         for e in entries:
             if e is not None and e.status == "failed":
-                self._reasons[item.id] = e.reason or "failed"
+                self._reasons[item.id] = e.reason or notice("fail.unknown")
                 if e.retryable:
                     self._retryable.add(item.id)
                 return ItemStatus.FAILED
@@ -337,7 +348,7 @@ class Engine:
         waiting_until = self.policy.waiting_until
         if self._seconds_per_post is not None:
             eta = self._posts_left * self._seconds_per_post
-        elif self.target.network in ("bluesky", "mastodon"):
+        elif self.target.network in NETWORKS:
             eta = estimate_duration(self._posts_left, self.target.network).total_seconds()
         if eta is not None and waiting_until is not None:
             eta += max(0.0, (waiting_until - self.now()).total_seconds())
@@ -353,11 +364,11 @@ class Engine:
             next_video_at=video_at,
         )
 
-    def _emit(self, kind: str, item_id: str | None, message: str) -> None:
+    def _emit(self, kind: EventKind, item_id: str | None, message: Notice) -> None:
         if self.on_event is not None:
-            self.on_event(EngineEvent(kind, item_id, scrub(message), self.progress()))
+            self.on_event(EngineEvent(kind, item_id, message.with_params(scrub), self.progress()))
 
-    def _notify(self, kind: str, item_id: str | None, message: str, until: datetime | None) -> None:
+    def _notify(self, kind: EventKind, item_id: str | None, message: Notice, until: datetime | None) -> None:
         self._emit(kind, item_id, message)
 
     # --- reconciliation ---------------------------------------------------------------------------------
@@ -419,7 +430,8 @@ class Engine:
             for p in pending:
                 if p.key in want:
                     found = reads(lambda p=p: self.target.find(p.key, p.post, p.created_at,
-                                                               p.intent_at or self.now()), "checking a post")
+                                                               p.intent_at or self.now()),
+                                  notice("doing.checking_post"))
                     answers[p.key] = Resolution(Verdict.FOUND, found) if found else Resolution(Verdict.ABSENT)
         by_key = {p.key: p for p in pending}
         touched: set[str] = set()
@@ -449,7 +461,7 @@ class Engine:
             self._adopt_from_other_journals()
             has_posts = getattr(self.target, "has_posts", None)
             if not self.journal.has_kind("post") and callable(has_posts):
-                self._lost = bool(self.policy.call(has_posts, "checking your account"))
+                self._lost = bool(self.policy.call(has_posts, notice("doing.checking_account")))
             todo = self._todo(retry_failed)
             want: set[str] = set()
             for item in todo:
@@ -460,21 +472,18 @@ class Engine:
             if not want:
                 return
             if self._lost:
-                self._emit("checking", None, "the journal of this migration has no record of a post but the "
-                                             "account already has posts: comparing the plan with them before "
-                                             "sending anything")
+                self._emit(EventKind.CHECKING, None, notice("event.checking_lost"))
             else:
-                self._emit("checking", None, f"checking {len(want)} post(s) whose last send was not "
-                                             "confirmed")
+                self._emit(EventKind.CHECKING, None, notice("event.checking", n=len(want)))
             self._verdicts.update(self._resolve(want))
         except Stopped:
             self._prepared = False  # nothing decided: the next run checks again
         except GaveUp as exc:
             self._prepared = False
             raise ServiceError(
-                f"the {self._server_label()} keeps failing while quittex-tui checks what is already on your "
-                f"account ({scrub(str(exc.__cause__ or exc))})",
-                "nothing was sent; when the server is back, run the same command again",
+                key="error.engine.failing_while_checking",
+                params={"server": self._server_label(), "detail": _cause(exc)},
+                todo=[what_to_do("retry_later")],
             ) from None
         finally:
             self.waiter.stop = previous
@@ -514,11 +523,9 @@ class Engine:
             return answer.ref
         raise Unsure(self._unsure_text(item, index, answer.reason))
 
-    def _unsure_text(self, item: PlanItem, index: int, reason: str) -> str:
-        return (f"could not tell whether post {index + 1} of item {item.id} is already on your account "
-                f"({reason or 'several posts look the same'}); nothing was sent for it. Look at the account: "
-                "if the post is not there, run the same command with --retry-failed --resend-unsure; if it "
-                "is, leave this item out of the migration")
+    def _unsure_text(self, item: PlanItem, index: int, reason: str) -> Notice:
+        return notice("fail.unsure", n=index + 1, item=item.id,
+                      reason=reason or notice("fail.look_alike"), todo=what_to_do("resend_unsure"))
 
     # --- the run --------------------------------------------------------------------------------------
     def _send_item(self, item: PlanItem) -> bool:
@@ -556,7 +563,7 @@ class Engine:
                 send=lambda p=post, k=key, c=created_at, r=reply_to: self.target.publish(
                     p, key=k, created_at=c, reply_to=r),
                 check=lambda i=index, k=key: self._check(item, i, k),
-                what=f"post {index + 1} of item {item.id}",
+                what=notice("doing.post", n=index + 1, item=item.id),
             )
             refs.append(ref)
             self._writes_ok += 1
@@ -569,7 +576,7 @@ class Engine:
         decision = self.pacer.after_write(self.target.budget(), self._posts_left)
         if decision.until is None and decision.delay >= 5:  # a long pause deserves a word on screen
             decision = PaceDecision(decision.delay, self.now() + timedelta(seconds=decision.delay),
-                                    "pacing to the server's rate limit")
+                                    WaitReason.PACING)
         if decision.delay > 0:
             # A stop during the pause: the write is recorded; the loop sees the stop before the next post.
             with contextlib.suppress(Stopped):
@@ -624,8 +631,8 @@ class Engine:
             self._current = None
             self.waiter.stop = None
         report = self.report()
-        self._emit("done", None, f"{report.published} published, {len(report.failed)} failed, "
-                                 f"{report.remaining} remaining")
+        self._emit(EventKind.DONE, None, notice("event.finished", published=report.published,
+                                                failed=len(report.failed), remaining=report.remaining))
         return report
 
     def _run_item(self, item: PlanItem, *, last_chance: bool = False) -> bool:
@@ -633,7 +640,8 @@ class Engine:
         self._current = item.id
         self._status[item.id] = ItemStatus.SENDING
         self._attempted += 1
-        self._emit("item_started", item.id, f"sending item {item.id} ({len(item.posts)} post(s))")
+        self._emit(EventKind.ITEM_STARTED, item.id, notice("event.item_started", item=item.id,
+                                                           n=len(item.posts)))
         try:
             self._send_item(item)
         except VideoQuotaExhausted as exc:  # not a failure: the item waits for the allowance (issue 12)
@@ -643,15 +651,15 @@ class Engine:
             self._attempted -= 1
             self._status[item.id] = self._status_from_journal(item)
             self.videos.park(item, exc.until)
-            self._emit("waiting", item.id, f"item {item.id} waits for the daily video limit ({exc}); the "
-                                           "other items go on")
+            self._emit(EventKind.WAITING, item.id, notice("event.item_video_wait", item=item.id,
+                                                          reason=words_of(exc)))
             return True
         except _Later as exc:
             if not last_chance:
                 self._attempted -= 1
                 self._status[item.id] = self._status_from_journal(item)
                 return False
-            self._fail(item, self._unsure_text(item, 0, f"{exc}; run the same command again in an hour"),
+            self._fail(item, self._unsure_text(item, 0, notice("fail.later", reason=words_of(exc))),
                        retryable=True)
             return True
         except Stopped:
@@ -664,14 +672,14 @@ class Engine:
             self._gave_up_in_a_row += 1
             if self._writes_ok == 0 or self._gave_up_in_a_row >= self.retry.down_after:
                 self._status[item.id] = self._status_from_journal(item)
-                cause = scrub(str(exc.__cause__ or exc))
                 raise ServiceError(
-                    f"stopped: the {self._server_label()} keeps failing ({cause}; "
-                    f"{self.retry.max_attempts} tries per post); {self._sent + self._already} of "
-                    f"{len(self._status)} items are published so far",
-                    "nothing confirmed is lost; when the server is back, run the same command to resume",
+                    key="error.engine.server_down",
+                    params={"server": self._server_label(), "detail": _cause(exc),
+                            "tries": self.retry.max_attempts, "done": self._sent + self._already,
+                            "total": len(self._status)},
+                    todo=[what_to_do("retry_later")],
                 ) from None
-            self._fail(item, str(exc), retryable=True)
+            self._fail(item, words_of(exc), retryable=True)
             return True
         except BaseException:
             self._status[item.id] = self._status_from_journal(item)
@@ -681,7 +689,7 @@ class Engine:
         self._reasons.pop(item.id, None)
         self._retryable.discard(item.id)
         self._sent += 1
-        self._emit("item_sent", item.id, f"item {item.id} published")
+        self._emit(EventKind.ITEM_SENT, item.id, notice("event.item_sent", item=item.id))
         return True
 
     # --- the daily video allowance (issue 12; the rules: video_quota.py) ---------------------------------
@@ -701,9 +709,8 @@ class Engine:
         self.videos.park(item)
         expected = self.videos.expected_at()
         if first and expected is not None:  # said once per wait, not per video
-            self._emit("waiting", item.id, f"daily video limit reached: items with a video wait (next "
-                                           f"video expected at {expected.astimezone().strftime('%H:%M')}); "
-                                           "the other items go on")
+            self._emit(EventKind.WAITING, item.id,
+                       notice("event.video_wait", time=f"{expected.astimezone():%H:%M}"))
         return True
 
     def _wait_for_videos(self) -> list[PlanItem]:
@@ -714,22 +721,23 @@ class Engine:
         delay = max(0.0, (until - self.now()).total_seconds())
         if delay > 0:
             n, expected = len(self.videos.parked), self.videos.expected_at() or until
-            self.policy.wait_decision(PaceDecision(delay, until, f"{n} item(s) with a video wait for the "
-                                                                 "daily video limit (next video expected at "
-                                                                 f"{expected.astimezone():%H:%M}); asking "
-                                                                 "the server again"))
+            self.policy.wait_decision(PaceDecision(delay, until, notice(
+                "wait.video_limit", n=n, time=f"{expected.astimezone():%H:%M}")))
         order = {item.id: n for n, item in enumerate(self.plan.items)}
         return self.videos.release(order)
 
-    def _server_label(self) -> str:
-        """"Mastodon server https://…" for messages; never fails (the server may be down)."""
+    def _server_label(self) -> Notice:
+        """"the Mastodon server https://…" for messages; never fails (the server may be down)."""
         network = self.target.network
-        name = {"bluesky": "Bluesky", "mastodon": "Mastodon", "dry-run": "simulated"}.get(network, network)
         try:
             server = self.target.info().server
         except Exception:  # the info read may itself need the server that is failing
             server = ""
-        return f"{name} server {server}".rstrip()
+        if network == DRY_RUN:
+            return notice("what.simulated_server")
+        if not server:
+            return notice("what.network_server_unnamed", network=display_name(network))
+        return notice("what.network_server", network=display_name(network), server=server)
 
     def _fail(self, item: PlanItem, reason: str, *, retryable: bool) -> None:
         reason = scrub(reason)
@@ -748,8 +756,8 @@ class Engine:
             self._retryable.add(item.id)
         else:
             self._retryable.discard(item.id)
-        self.policy.last_error = f"item {item.id}: {reason}"
-        self._emit("item_failed", item.id, f"item {item.id} failed: {reason}")
+        self.policy.last_error = notice("event.item_failed", item=item.id, reason=reason)
+        self._emit(EventKind.ITEM_FAILED, item.id, notice("event.item_failed", item=item.id, reason=reason))
 
     def report(self) -> RunReport:
         failed = [{"item_id": i, "reason": self._reasons.get(i, "failed")}
@@ -765,3 +773,8 @@ class Engine:
 
     def summary(self) -> dict[str, Any]:
         return self.report().model_dump()
+
+
+def _cause(exc: BaseException) -> str:
+    """The last fault behind a give-up, in words (a Notice when it has one), scrubbed."""
+    return scrub(words_of(exc.__cause__ or exc))

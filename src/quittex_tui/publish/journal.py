@@ -36,8 +36,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from quittex_tui.errors import StateError
+from quittex_tui.clock import utcnow
+from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write, fsync_dir, write_failure
+from quittex_tui.notice import notice
 from quittex_tui.publish.lock import WriterLock, lock_path_for
 from quittex_tui.publish.target import PostRef
 from quittex_tui.scrub import scrub
@@ -64,9 +66,6 @@ _SUM_PREFIX = 'sum = "'
 def journal_path(state_path: Path, target: str) -> Path:
     return state_path.with_name(f"{state_path.stem}.{target}.journal.toml")
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -239,12 +238,8 @@ def _record_lines(data: bytes) -> list[int]:
 
 
 def _damaged(path: Path, detail: str) -> StateError:
-    return StateError(
-        f"the journal {path} is damaged: {detail}",
-        "do not edit it by hand. Move it away (rename it, keep the copy) and run the same command again: "
-        "quittex-tui then compares your plan with the posts already on your account before sending "
-        "anything, so nothing is published twice (on Mastodon this reads your account's posts first)",
-    )
+    return StateError(key="error.journal.damaged", params={"path": path, "detail": detail},
+                      todo=[todo("move_journal_away")])
 
 
 def _parse(data: bytes, path: Path) -> Parsed:
@@ -255,7 +250,7 @@ def _parse(data: bytes, path: Path) -> Parsed:
     text = data.decode("utf-8", "replace")
     if V2_MARK in text[:200]:
         # This version writes only what the scanner reads: a v2 file it cannot read was edited by hand.
-        raise _damaged(path, "its records are not in the form quittex-tui writes (edited by hand?)")
+        raise _damaged(path, notice("error.journal.foreign_records"))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -314,9 +309,9 @@ class Journal:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise StateError(
-                f"cannot read the journal {self.path}: {exc.strerror}", "check its permissions"
-            ) from None
+            raise StateError(key="error.journal.unreadable", params={"path": self.path,
+                             "detail": exc.strerror},
+                             todo=[todo("check_permissions")]) from None
         good = data.rfind(b"\n") + 1  # bytes after the last newline are a torn write
         parsed = _parse(data[:good], self.path)
         records = parsed.records
@@ -324,16 +319,14 @@ class Journal:
         if bad and bad[0] < len(records) - 1:
             starts = _record_lines(data[:good])
             line = starts[bad[0]] if bad[0] < len(starts) else 0
-            raise _damaged(self.path, f"the record at line {line} does not match its checksum "
-                                      "(edited by hand, or corrupted on disk)")
+            raise _damaged(self.path, notice("error.journal.checksum", line=str(line)))
         if records and (not records[-1][2] or not self._complete(records[-1][0], records[-1][1])):
             # A torn last record (every line ends, but fields or its checksum are missing or wrong): a
             # write cut by a kill or a power loss. Its post is reconciled with the server on resume.
             records.pop()
             cut = data.rfind(b"\n[[", 0, good)
             good = cut + 1 if cut >= 0 else 0
-            self.warnings.append(f"the last record of {self.path} was cut by an interrupted write; it was "
-                                 "dropped (its post is checked on the server before anything is re-sent)")
+            self.warnings.append(notice("warn.journal_torn", path=self.path))
         if good != len(data):
             self._dirty_on_load = True
             try:
@@ -342,7 +335,7 @@ class Journal:
                     fh.flush()
                     os.fsync(fh.fileno())
             except OSError as exc:
-                raise write_failure(self.path, exc, what="repair the end of the journal") from None
+                raise write_failure(self.path, exc, what=notice("act.repair_journal")) from None
         entries = self._entries
         required = _REQUIRED_KEYS
         for status, f, _ in records:
@@ -424,7 +417,7 @@ class Journal:
             if self._fh is not None:
                 self._fh.close()
                 self._fh = None
-            raise write_failure(self.path, exc, what="write the journal") from None
+            raise write_failure(self.path, exc, what=notice("act.write_journal")) from None
 
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)
@@ -436,7 +429,8 @@ class Journal:
         record = _record(status, fields)
         with self._lock:
             if self._fh is None:
-                raise StateError(f"the journal {self.path} is closed", "this is a bug: please report it")
+                raise StateError(key="error.journal.closed", params={"path": self.path},
+                                 todo=[todo("report_bug")])
             fd = self._fh.fileno()
             start = os.lseek(fd, 0, os.SEEK_END)
             try:
@@ -447,7 +441,7 @@ class Journal:
                 # keeps only whole records; if not, the next load drops it as a torn write.
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, start)
-                raise write_failure(self.path, exc, what="record progress in the journal") from None
+                raise write_failure(self.path, exc, what=notice("act.record_progress")) from None
             self._appended += 1
             return self._merge(status, fields)
 
@@ -512,14 +506,14 @@ class Journal:
             if self._appended == 0 and not self._dirty_on_load:
                 return
             if self._fh is None:
-                raise StateError(f"the journal {self.path} is closed", "this is a bug: please report it")
+                raise StateError(key="error.journal.closed", params={"path": self.path},
+                                 todo=[todo("report_bug")])
             parts = [HEADER.encode()]
             parts += [_record(e.status, _entry_fields(e, e.status)) for e in self._entries.values()]
             try:
                 atomic_write(self.path, b"".join(parts), mode=0o600)
             except OSError as exc:
-                raise write_failure(self.path, exc, what="compact the journal (everything was recorded; "
-                                                         "only its tidy-up failed)") from None
+                raise write_failure(self.path, exc, what=notice("act.compact_journal")) from None
             self._fh.close()
             self._fh = None
             self._appended = 0
@@ -527,7 +521,7 @@ class Journal:
             try:
                 self._fh = open(self.path, "ab", buffering=0)  # noqa: SIM115
             except OSError as exc:
-                raise write_failure(self.path, exc, what="write the journal") from None
+                raise write_failure(self.path, exc, what=notice("act.write_journal")) from None
 
     def close(self) -> None:
         with self._lock:
@@ -574,7 +568,7 @@ class JournalView(Journal):
         self._fh = None
 
     def _append(self, status: Status, fields: dict[str, Any]) -> JournalEntry:
-        raise StateError(f"the journal {self.path} is open read-only here", "this is a bug: please report it")
+        raise StateError(key="error.journal.read_only", params={"path": self.path}, todo=[todo("report_bug")])
 
     def compact(self) -> None:
         return
@@ -597,9 +591,9 @@ class JournalView(Journal):
             self._offset, self._inode = 0, None
             return changed
         except OSError as exc:
-            raise StateError(
-                f"cannot read the journal {self.path}: {exc.strerror}", "check its permissions"
-            ) from None
+            raise StateError(key="error.journal.unreadable", params={"path": self.path,
+                             "detail": exc.strerror},
+                             todo=[todo("check_permissions")]) from None
         end = data.rfind(b"\n\n") + 2  # every record ends with a blank line (one write per record)
         if end < 2:
             return False

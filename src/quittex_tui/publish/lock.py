@@ -27,13 +27,15 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from quittex_tui.errors import QuittexError
+from quittex_tui.clock import utcnow
+from quittex_tui.errors import QuittexError, todo
 from quittex_tui.fileio import write_failure
+from quittex_tui.notice import Notice, notice
 
 try:  # POSIX (Linux, macOS, BSD): the platforms an SSH tool runs on
     import fcntl
@@ -53,17 +55,22 @@ class LockHolder:
     since: datetime
     command: str = ""
 
-    def describe(self) -> str:
+    def describe(self) -> Notice:
         when = self.since.astimezone().strftime("%Y-%m-%d %H:%M")
-        what = f" ({self.command})" if self.command else ""
-        return f"process {self.pid} on {self.host}{what}, running since {when}"
+        if self.command:
+            return notice("error.lock.holder_command", pid=str(self.pid), host=self.host,
+                          command=self.command,
+                          since=when)
+        return notice("error.lock.holder", pid=str(self.pid), host=self.host, since=when)
 
 
 class MigrationBusy(QuittexError):
     """Another process holds this migration's writer lock."""
 
-    def __init__(self, message: str, hint: str, holder: LockHolder | None) -> None:
-        super().__init__(message, hint)
+    def __init__(self, subject: str, holder: LockHolder | None) -> None:
+        who = holder.describe() if holder else notice("error.lock.another_process")
+        super().__init__(key="error.lock.busy", params={"subject": subject, "who": who},
+                         todo=[todo("wait_or_stop")])
         self.holder = holder
 
 
@@ -80,10 +87,8 @@ def _try_lock(fh: IO[bytes]) -> bool:
     except BlockingIOError:
         return False
     except OSError as exc:  # e.g. ENOLCK on some network file systems
-        raise QuittexError(
-            f"cannot lock {fh.name}: {exc.strerror}",
-            "keep the migration state on a local disk (the state folder, or --state on a local path)",
-        ) from None
+        raise QuittexError(key="error.lock.cannot_lock", params={"path": fh.name, "detail": exc.strerror},
+                           todo=[todo("local_disk")]) from None
     return True
 
 
@@ -116,7 +121,7 @@ def lock_holder(path: Path) -> LockHolder | None:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            return _read_holder(path) or LockHolder(0, "?", datetime.now(UTC))
+            return _read_holder(path) or LockHolder(0, "?", utcnow())
         except OSError:
             return None
         return None  # we could take it: nobody holds it (closing the file releases our probe)
@@ -127,9 +132,9 @@ def lock_holder(path: Path) -> LockHolder | None:
 class WriterLock:
     """The exclusive writer lock of one migration. Re-entrant within one object, not across objects."""
 
-    def __init__(self, path: Path, *, command: str = "", subject: str = "this migration") -> None:
+    def __init__(self, path: Path, *, command: str = "", subject: str = "") -> None:
         self.path = Path(path)
-        self.subject = subject
+        self.subject = subject or notice("error.lock.this_migration")
         self.command = command or " ".join(os.path.basename(a) if i == 0 else a
                                            for i, a in enumerate(sys.argv[:3]))
         self._fh: IO[bytes] | None = None
@@ -146,7 +151,7 @@ class WriterLock:
             # "a+b": create if missing, never truncate before we hold the lock (the holder's info is in it).
             fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while held; closed in release()
         except OSError as exc:  # a read-only or full state folder: say so, never a traceback
-            raise write_failure(self.path, exc, what="create the lock file") from None
+            raise write_failure(self.path, exc, what=notice("act.create_lock")) from None
         # A few quick tries: a watcher's probe (lock_holder) holds a shared lock for microseconds, and must
         # never make a starting writer believe the migration is busy.
         for attempt in range(PROBE_RETRIES):
@@ -155,20 +160,13 @@ class WriterLock:
             time.sleep(PROBE_RETRY_DELAY * (attempt + 1))
         else:
             fh.close()
-            holder = _read_holder(self.path)
-            who = holder.describe() if holder else "another process"
-            raise MigrationBusy(
-                f"{self.subject} is already running: {who}",
-                "wait for it to finish or stop it (Ctrl+C in its terminal); "
-                "open it in the app to watch its progress",
-                holder,
-            )
+            raise MigrationBusy(self.subject, _read_holder(self.path))
         with contextlib.suppress(OSError):
             os.chmod(self.path, 0o600)
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            "since": utcnow().isoformat(timespec="seconds"),
             "command": self.command,
         }
         try:
@@ -214,9 +212,9 @@ def account_lock(network: str, account: str | None, *, label: str = "", command:
     run). Use as a context manager: `with account_lock(...): ...`."""
     if not account:
         return contextlib.nullcontext()
-    who = f"a migration to {label}" if label else "a migration to this account"
-    return WriterLock(account_lock_path(network, account, folder), command=command,
-                      subject=f"{who} (another state file)")
+    who = (notice("error.lock.account_subject", account=label) if label
+           else notice("error.lock.this_account_subject"))
+    return WriterLock(account_lock_path(network, account, folder), command=command, subject=who)
 
 
 def account_of(target: object) -> tuple[str, str | None, str]:
@@ -271,7 +269,7 @@ def register_journal(network: str, account: str | None, journal: Path, *, folder
         with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fh.write(mine + "\n")
     except OSError as exc:
-        raise write_failure(path, exc, what="record this journal beside the account's lock") from None
+        raise write_failure(path, exc, what=notice("act.register_journal")) from None
 
 
 def other_journals(network: str, account: str | None, journal: Path, *,

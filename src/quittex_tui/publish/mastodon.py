@@ -51,8 +51,10 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
-from quittex_tui.errors import AuthError
+from quittex_tui.errors import AuthError, todo
+from quittex_tui.notice import notice
 from quittex_tui.publish.reconcile import Seen, loose_text, match, media_kind
 from quittex_tui.publish.retry import network_failure
 from quittex_tui.publish.target import (
@@ -105,7 +107,7 @@ def parse_reset(value: str | None) -> datetime | None:
 class RateHeaderLog:
     """A `requests` response hook that keeps the last X-RateLimit-* values seen (all calls, and writes)."""
 
-    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
         self._lock = threading.Lock()
         self.clock = clock  # our clock, as the target sees it (tests move it)
         # The server's clock minus ours, from the last answer's Date header (None: no answer yet).
@@ -218,7 +220,7 @@ class MastodonTarget:
         visibility: str = "unlisted",
         headers: RateHeaderLog | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = utcnow,
         media_poll_timeout: float = MEDIA_POLL_TIMEOUT,
     ) -> None:
         if visibility not in VISIBILITIES:
@@ -241,7 +243,7 @@ class MastodonTarget:
     # --- PublishTarget -------------------------------------------------------------------------
     def info(self) -> TargetInfo:
         if self._instance_info is None:
-            inst = self._call("read the instance limits", self.api.instance_v2)
+            inst = self._call(notice("act.read_limits"), self.api.instance_v2)
             conf = inst.get("configuration") or {}
             statuses = conf.get("statuses") or {}
             media = conf.get("media_attachments") or {}
@@ -325,9 +327,9 @@ class MastodonTarget:
             if budget[0] <= 0:
                 return None
             budget[0] -= 1
-            source = call(lambda: self._call("read a post's source",
+            source = call(lambda: self._call(notice("act.read_source"),
                                              lambda: self.api.status_source(status.id)),
-                          "checking a post's text on the server")
+                          notice("doing.check_post_text"))
             return loose_text(str(source.get("text") or "")) == loose_text(p.post.text)
 
         out.update(match(old, seen, claimed=set(claimed), recent=recent, verify=verify))
@@ -336,8 +338,8 @@ class MastodonTarget:
     def _own_statuses(self, since: datetime | None, call: ReadCall) -> list[Seen]:
         """The account's statuses, newest first, back to `since` (server clock; None: all of them)."""
         account_id = self.account["id"]
-        page = call(lambda: self._call("read your posts", lambda: self.api.account_statuses(
-            account_id, limit=PAGE_SIZE, exclude_reblogs=True)), "reading your posts on the server")
+        page = call(lambda: self._call(notice("act.read_posts"), lambda: self.api.account_statuses(
+            account_id, limit=PAGE_SIZE, exclude_reblogs=True)), notice("doing.read_posts"))
         seen: list[Seen] = []
         order = 0
         while page:
@@ -347,8 +349,9 @@ class MastodonTarget:
             if since is not None and _aware(page[-1]["created_at"]) < since:
                 break
             current = page
-            page = call(lambda p=current: self._call("read your posts", lambda: self.api.fetch_next(p)),
-                        "reading your posts on the server")
+            page = call(lambda p=current: self._call(notice("act.read_posts"),
+                                                     lambda: self.api.fetch_next(p)),
+                        notice("doing.read_posts"))
         return seen
 
     def publish(
@@ -357,14 +360,13 @@ class MastodonTarget:
         info = self.info()
         length = Mastodon.get_status_length(post.text)
         if length > info.max_chars:
-            raise PermanentError(
-                f"post is {length} characters; {self.instance} allows {info.max_chars} — shorten it and retry"
-            )
+            raise PermanentError(notice("fail.too_long", n=length, server=self.instance, max=info.max_chars))
         if len(post.media) > info.max_media:
-            raise PermanentError(f"post has {len(post.media)} media; {self.instance} allows {info.max_media}")
+            raise PermanentError(notice("fail.too_many_media", n=len(post.media), server=self.instance,
+                                        max=info.max_media))
         media_ids = [self._upload(m, info) for m in post.media]
         status = self._call(
-            "publish the post",
+            notice("act.publish_post"),
             lambda: self.api.status_post(
                 post.text,
                 in_reply_to_id=reply_to.parent.uri if reply_to else None,
@@ -387,17 +389,16 @@ class MastodonTarget:
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            raise PermanentError(f"media file missing: {path}") from None
+            raise PermanentError(notice("fail.media_missing", path=path)) from None
         limit = info.image_max_bytes if media.kind == "image" else info.video_max_bytes
         if limit and size > limit:
-            raise PermanentError(
-                f"{media.kind} {path.name} is {size:,} bytes; {self.instance} accepts {limit:,}"
-            )
+            raise PermanentError(notice(f"fail.media_too_big.{media.kind}", name=path.name, n=size,
+                                        server=self.instance, max=limit))
         if media.kind != "image":
             self._check_video(media, info)
         mime = media.mime or mimetypes.guess_type(media.path)[0]
         uploaded = self._call(
-            f"upload {path.name}",
+            notice("act.upload", name=path.name),
             lambda: self.api.media_post(str(path), mime_type=mime, description=media.alt or None),
         )
         deadline = time.monotonic() + self.media_poll_timeout
@@ -405,13 +406,12 @@ class MastodonTarget:
         # 202 Accepted: still processing (url null) — poll GET /api/v1/media/:id until the url is set.
         while not uploaded.get("url"):
             if time.monotonic() >= deadline:
-                raise TransientError(
-                    f"{path.name} was still processing after {self.media_poll_timeout:.0f} s"
-                )
+                raise TransientError(notice("fail.still_processing", name=path.name,
+                                            n=round(self.media_poll_timeout)))
             self._sleep(delay)
             delay = min(delay * 2, 5.0)
             uploaded = self._call(
-                f"check the processing of {path.name}", lambda u=uploaded: self.api.media(u["id"])
+                notice("act.check_processing", name=path.name), lambda u=uploaded: self.api.media(u["id"])
             )
         return str(uploaded["id"])
 
@@ -435,44 +435,43 @@ class MastodonTarget:
         try:
             return fn()
         except MastodonRatelimitError:
-            raise RateLimited(self._reset_at(), f"Mastodon rate limit reached on {self.instance}") from None
+            raise RateLimited(self._reset_at(), notice("fail.rate_limit", network="Mastodon",
+                                                       detail=self.instance)) from None
         except MastodonUnauthorizedError:
-            raise AuthError(
-                f"the Mastodon server {self.instance} rejected the access token while trying to {what} "
-                "(revoked or expired)",
-                f"log in again: quittex-tui login mastodon {self.instance}",
-            ) from None
+            raise AuthError(key="error.mastodon.token_rejected_while",
+                            params={"server": self.instance, "act": what},
+                            todo=[todo("login_mastodon", instance=self.instance)]) from None
         except MastodonServerError as exc:
-            raise TransientError(
-                f"Mastodon server error while trying to {what} (HTTP {_status(exc)})"
-            ) from None
+            raise TransientError(notice("fail.server_error", network="Mastodon", act=what,
+                                        status=_status(exc), detail="")) from None
         except MastodonNetworkError as exc:
-            raise TransientError(f"network error while trying to {what}: {network_failure(exc)}") from None
+            raise TransientError(notice("fail.network", act=what, detail=network_failure(exc))) from None
         except MastodonAPIError as exc:
             raise self._classify(exc, what) from None
         except (MastodonIllegalArgumentError, MastodonIOError) as exc:
-            raise PermanentError(f"could not {what}: {scrub(str(exc))[:300]}") from None
+            raise PermanentError(notice("fail.could_not", act=what, detail=scrub(str(exc))[:300])) from None
         except MastodonError as exc:
-            raise TransientError(f"could not {what} ({type(exc).__name__})") from None
+            raise TransientError(notice("fail.could_not", act=what, detail=type(exc).__name__)) from None
 
     def _classify(self, exc: MastodonAPIError, what: str) -> Exception:
         status = _status(exc)
         reason = _server_reason(exc)
         if status == 429:
-            return RateLimited(self._reset_at(), f"Mastodon rate limit reached on {self.instance}")
+            return RateLimited(self._reset_at(),
+                               notice("fail.rate_limit", network="Mastodon", detail=self.instance))
         if status is not None and status >= 500:
-            return TransientError(f"Mastodon server error while trying to {what} (HTTP {status})")
+            return TransientError(notice("fail.server_error", network="Mastodon", act=what, status=status,
+                                         detail=""))
         if status == 403:
-            return AuthError(
-                f"the Mastodon server {self.instance} refused to {what} (HTTP 403: missing scope or account "
-                "disabled)",
-                f"log in again: quittex-tui login mastodon {self.instance}",
-            )
+            return AuthError(key="error.mastodon.refused_403", params={"server": self.instance, "act": what},
+                             todo=[todo("login_mastodon", instance=self.instance)])
         if status == 422:
-            return PermanentError(f"Mastodon rejected the request to {what}: {reason} (HTTP 422)")
+            return PermanentError(notice("fail.rejected", network="Mastodon", act=what, detail=reason,
+                                         status=422))
         if status is None:
-            return TransientError(f"unexpected answer while trying to {what}: {reason}")
-        return PermanentError(f"Mastodon refused to {what}: {reason} (HTTP {status})")
+            return TransientError(notice("fail.unexpected_answer", act=what, detail=reason))
+        return PermanentError(notice("fail.refused", network="Mastodon", act=what, detail=reason,
+                                     status=status))
 
     def _reset_at(self) -> datetime:
         """When the rate limit resets, from what the server said (also when Mastodon.py raised the 429

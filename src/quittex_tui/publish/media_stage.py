@@ -34,6 +34,7 @@ from typing import Any
 from quittex_tui.archive.models import Media, MediaKind
 from quittex_tui.convert.media_facts import MediaSource
 from quittex_tui.convert.models import Plan, PlanItem, PlannedMedia, PlannedPost
+from quittex_tui.notice import notice
 from quittex_tui.publish.target import PermanentError, PublishTarget
 
 AHEAD = 4  # items with media prepared ahead of the one being sent
@@ -102,8 +103,9 @@ class MediaStage:
             except MediaProblem as exc:
                 return PermanentError(exc.reason)
             except Exception as exc:  # a bug or a strange file: this item fails, in words; the run goes on
-                name, why = Path(media.source).name, f"{type(exc).__name__}: {exc}"
-                return PermanentError(f"{media.kind} {name} could not be prepared ({why})")
+                why = f"{type(exc).__name__}: {exc}"
+                return PermanentError(notice(f"fail.not_prepared.{media.kind}", name=Path(media.source).name,
+                                             detail=why))
             _link(Path(ready.path), Path(media.path))
             out.append(ready.model_copy(update={"alt": media.alt, "media_id": media.media_id,
                                                 "source": media.source, "prepared": True}))

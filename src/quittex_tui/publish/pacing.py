@@ -19,20 +19,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 
+from quittex_tui.clock import utcnow
 from quittex_tui.publish.target import RateBudget
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+class WaitReason(StrEnum):
+    """Why a run pauses (the `waiting` events say it): English values for logs, words in the catalogue."""
+
+    NONE = ""
+    FITS = "the rest of the run fits in this window's budget"
+    BUDGET_USED_UP = "rate budget used up for this window"
+    SPREADING = "spreading the budget to the reset"
+    RATE_LIMITED = "rate limited by the server"
+    PACING = "pacing to the server's rate limit"
+
+    @property
+    def catalogue_key(self) -> str:
+        return f"wait.{self.name.lower()}"
 
 
 @dataclass(frozen=True)
 class PaceDecision:
     delay: float  # seconds to wait before the next write
     until: datetime | None = None  # set when waiting for a window reset (worth telling the user)
-    reason: str = ""
+    # a WaitReason, or a notice.Notice for a reason with numbers in it (the follows' daily cap)
+    reason: str = WaitReason.NONE
 
 
 class Pacer:
@@ -68,12 +82,12 @@ class Pacer:
             return PaceDecision(0.0)  # the window is over: the next answer brings a fresh budget
         usable_posts = (budget.remaining - self.reserve(budget)) // cost
         if posts_left is not None and posts_left <= usable_posts:
-            return PaceDecision(0.0, reason="the rest of the run fits in this window's budget")
+            return PaceDecision(0.0, reason=WaitReason.FITS)
         if usable_posts <= 0:
             until = budget.reset_at + timedelta(seconds=self.reset_margin)
             return PaceDecision(seconds_left + self.reset_margin, until=until,
-                                reason="rate budget used up for this window")
-        return PaceDecision(seconds_left / usable_posts, reason="spreading the budget to the reset")
+                                reason=WaitReason.BUDGET_USED_UP)
+        return PaceDecision(seconds_left / usable_posts, reason=WaitReason.SPREADING)
 
     def on_rate_limited(self, reset_at: datetime | None) -> PaceDecision:
         """A 429: wait until the reset the server gave (plus a margin), at least a growing minimum."""
@@ -83,4 +97,4 @@ class Pacer:
         wait = floor
         if reset_at is not None:
             wait = max(floor, (reset_at - now).total_seconds() + self.reset_margin)
-        return PaceDecision(wait, until=now + timedelta(seconds=wait), reason="rate limited by the server")
+        return PaceDecision(wait, until=now + timedelta(seconds=wait), reason=WaitReason.RATE_LIMITED)

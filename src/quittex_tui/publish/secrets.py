@@ -78,7 +78,9 @@ class FileSecretStore:
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            raise StateError(f"cannot read the secrets file {self.path}: {exc.strerror}") from None
+            raise StateError(key="error.secrets.unreadable", params={"path": self.path,
+                             "detail": exc.strerror},
+                             todo=[todo("check_permissions")]) from None
         # Someone loosened the mode: tighten it back before anything else reads it.
         with contextlib.suppress(OSError):
             if stat.S_IMODE(self.path.stat().st_mode) & 0o077:
@@ -119,7 +121,12 @@ class FileSecretStore:
 class KeyringSecretStore:
     """The OS keyring (Secret Service, macOS Keychain, Windows Credential Locker): one JSON blob per key."""
 
-    where = "the OS keyring"
+    @property
+    def where(self) -> str:
+        """"the OS keyring" (a notice.Notice: said in the user's language, the same string in JSON)."""
+        from quittex_tui.notice import notice
+
+        return notice("what.os_keyring")
 
     def load(self, key: str) -> dict[str, str]:
         import keyring

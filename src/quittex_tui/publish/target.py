@@ -119,7 +119,13 @@ def direct_call(fn: Callable[[], Any], what: str) -> Any:
 
 
 class PublishError(Exception):
-    """Root of what a target raises about one write."""
+    """Root of what a target raises about one write. Its message may be a notice.Notice (English for
+    the record, said in the user's language by a front end); `words` gives it back as it was raised."""
+
+    @property
+    def words(self) -> str:
+        first = self.args[0] if self.args else ""
+        return first if isinstance(first, str) else str(self)
 
 
 class RateLimited(PublishError):

@@ -21,8 +21,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from quittex_tui.errors import QuittexError
+from quittex_tui.notice import Notice, notice
+from quittex_tui.publish.events import EventKind
 from quittex_tui.publish.journal import Journal
-from quittex_tui.publish.pacing import PaceDecision, Pacer
+from quittex_tui.publish.pacing import PaceDecision, Pacer, WaitReason
 from quittex_tui.publish.retry import RetryPolicy
 from quittex_tui.publish.target import (
     PostRef,
@@ -37,8 +39,8 @@ from quittex_tui.scrub import scrub
 T = TypeVar("T")
 WAIT_SLICE = 0.5  # seconds: waits are cut in slices so a stop (pause, Ctrl+C) is seen quickly
 
-# (kind, item id or None, message, until): kind is "waiting" (a pause with an end time) or "retrying".
-Notify = Callable[[str, str | None, str, datetime | None], None]
+# (kind, item id or None, message, until): kind is WAITING (a pause with an end time) or RETRYING.
+Notify = Callable[[EventKind, str | None, Notice, datetime | None], None]
 
 
 class Stopped(Exception):
@@ -46,7 +48,8 @@ class Stopped(Exception):
 
 
 class GaveUp(Exception):
-    """Transient faults outlasted the retries for one write (`__cause__`: the last fault)."""
+    """Transient faults outlasted the retries for one write (`__cause__`: the last fault; the message a
+    notice.Notice: `notice.words_of(exc)`)."""
 
 
 class Waiter:
@@ -87,7 +90,7 @@ class CallPolicy:
         self.now = now
         self.notify = notify
         self.successes = 0  # calls that succeeded (the engine tells "server down" from "one bad item")
-        self.last_error: str | None = None
+        self.last_error: str | None = None  # a notice.Notice: what failed last, and why
         self.waiting_until: datetime | None = None
 
     def wait_decision(self, decision: PaceDecision, item_id: str | None = None) -> None:
@@ -96,9 +99,9 @@ class CallPolicy:
         if decision.until is not None:
             self.waiting_until = decision.until
             if self.notify is not None:
-                local = decision.until.astimezone().strftime("%H:%M:%S")
-                self.notify("waiting", item_id, f"{decision.reason}: waiting until {local} "
-                                                f"({decision.until.isoformat(timespec='seconds')})",
+                self.notify(EventKind.WAITING, item_id,
+                            notice("event.waiting", reason=decision.reason or WaitReason.PACING,
+                                   until=decision.until),
                             decision.until)
         try:
             self.waiter.wait(decision.delay)
@@ -107,7 +110,8 @@ class CallPolicy:
 
     def call(self, fn: Callable[[], T], what: str, item_id: str | None = None) -> T:
         """`fn()` with 429 waits and transient retries; raises GaveUp after `retry.max_attempts` tries,
-        Stopped on a stop, and lets PermanentError / QuittexError (AuthError…) through."""
+        Stopped on a stop, and lets PermanentError / QuittexError (AuthError…) through. `what` says what
+        the call does, for messages ("post 2 of item …": a notice.Notice, or plain words)."""
         guarded = _guarded(fn)
         attempt = 0
         while True:
@@ -118,14 +122,15 @@ class CallPolicy:
                 continue
             except TransientError as exc:
                 attempt += 1
-                reason = scrub(str(exc))
-                self.last_error = f"{what}: {reason}"
+                reason = scrub(exc.words)
+                self.last_error = notice("event.last_error", what=what, reason=reason)
                 if attempt >= self.retry.max_attempts:
-                    raise GaveUp(f"the server kept failing ({reason}) after {attempt} tries") from exc
+                    raise GaveUp(notice("fail.gave_up", reason=reason, n=attempt)) from exc
                 delay = self.retry.backoff(attempt)
                 if self.notify is not None:
-                    self.notify("retrying", item_id, f"{what} failed ({reason}); retry {attempt + 1}/"
-                                                     f"{self.retry.max_attempts} in {delay:.1f}s", None)
+                    self.notify(EventKind.RETRYING, item_id,
+                                notice("event.retrying", what=what, reason=reason, attempt=attempt + 1,
+                                       max=self.retry.max_attempts, delay=float(delay)), None)
                 self.waiter.wait(delay)
                 continue
             self.successes += 1
@@ -155,7 +160,8 @@ def _guarded(fn: Callable[[], T]) -> Callable[[], T]:
         except (PublishError, QuittexError, Stopped, GaveUp, KeyboardInterrupt):
             raise
         except Exception as exc:
-            raise TransientError(f"unexpected {type(exc).__name__}: {scrub(str(exc))[:200]}") from exc
+            raise TransientError(notice("fail.unexpected", error=type(exc).__name__,
+                                        detail=scrub(str(exc))[:200])) from exc
 
     return call
 

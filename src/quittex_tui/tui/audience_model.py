@@ -21,35 +21,36 @@ from typing import TYPE_CHECKING, Any
 
 from quittex_tui import audience
 from quittex_tui.audience import Candidate, Person, Suggestion
+from quittex_tui.audience.scoring import Reason
 from quittex_tui.errors import InputError, QuittexError
+from quittex_tui.networks import NETWORKS
 from quittex_tui.state import AudienceDecision
 
 if TYPE_CHECKING:
     from quittex_tui.tui.session import Session
 
-NETWORKS = ("bluesky", "mastodon")
 FILTERS = ("all", "undecided", "accepted", "rejected", "none")
 Progress = Callable[[str, float], None]
 
-# The core scores in English words (audience/scoring.py); the UI shows them through the catalogue.
+# The core's scoring reasons (audience.scoring.Reason) → the TUI's words for them, by member.
 REASON_KEYS = {
-    "named in your file": "aud.reason.file",
-    "handle equal": "aud.reason.handle",
-    "bio names the X handle": "aud.reason.bio",
-    "display name equal": "aud.reason.name_equal",
-    "display name similar": "aud.reason.name_similar",
-    "you already follow this account": "aud.reason.following",
+    Reason.NAMED_IN_FILE: "aud.reason.file",
+    Reason.HANDLE_EQUAL: "aud.reason.handle",
+    Reason.BIO_NAMES_HANDLE: "aud.reason.bio",
+    Reason.BIO_NAMES_OTHER: "aud.reason.other_x",
+    Reason.NAME_EQUAL: "aud.reason.name_equal",
+    Reason.NAME_SIMILAR: "aud.reason.name_similar",
+    Reason.ALREADY_FOLLOWING: "aud.reason.following",
 }
-OTHER_X_PREFIX = "bio names another X account ("
 
 
 def reason_key(reason: str) -> tuple[str, dict[str, str]] | None:
     """The catalogue key (and its arguments) for one of the core's reasons; None: show it as it is."""
-    if reason in REASON_KEYS:
-        return REASON_KEYS[reason], {}
-    if reason.startswith(OTHER_X_PREFIX) and reason.endswith(")"):
-        return "aud.reason.other_x", {"handle": reason[len(OTHER_X_PREFIX) : -1]}
-    return None
+    member = getattr(reason, "reason", None)  # a Reason, or an OtherAccount (the reason with its account)
+    if not isinstance(member, Reason):
+        return None
+    handle = getattr(reason, "handle", "")
+    return REASON_KEYS[member], ({"handle": f"@{handle}"} if handle else {})
 
 
 @dataclass(slots=True)

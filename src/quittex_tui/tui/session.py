@@ -14,13 +14,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quittex_tui.archive.models import Tweet
+from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import ItemKind, Plan, PlanOptions
 from quittex_tui.errors import QuittexError
+from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
 from quittex_tui.publish.target import PublishTarget, RateBudget, TargetInfo
 from quittex_tui.state import MigrationState, Step, save_state
 from quittex_tui.tui.i18n import language
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
     from quittex_tui.tui.audience_model import AudienceModel
 
 Progress = Callable[[str, float], None]
-NETWORKS = ("bluesky", "mastodon")
 STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT, Step.AUDIENCE)
 # Below this many tweets the plans are built before the main screen shows (a fraction of a second); above,
 # the screen shows first and the plans arrive from a worker (issue 16: usable in seconds at 100k tweets).
@@ -63,6 +64,9 @@ class TargetSlot:
     stop: threading.Event = field(default_factory=threading.Event)
     links: dict[str, list[str]] = field(default_factory=dict)  # item id -> urls (Report)
     failures: dict[str, str] = field(default_factory=dict)  # item id -> reason (Report)
+    # item id -> the reason of a failure in THIS session, as the engine said it (a Notice: shown in the
+    # user's language); the journal keeps its English text, which is all an earlier run left
+    failure_words: dict[str, str] = field(default_factory=dict)
     # one writer per migration (tui/watch.py): the process sending this destination's posts elsewhere
     elsewhere: Any = None  # publish.lock.LockHolder, or None when nobody else writes
     watch: Any = None  # tui.watch.Watch while the app follows that run read-only
@@ -114,7 +118,7 @@ class Session:
         self.state_path = state_path
         self.state = state
         self.demo = demo
-        self.now = now or (lambda: datetime.now(UTC))
+        self.now = now or (utcnow)
         # network -> its plan: a compact summary, items made on demand (tui/plan_store.py). `items[net]`
         # is the same store: `items[net].get(item_id)` gives the PlanItem. The whole plan only for a run.
         self.plans: dict[str, PlanStore] = {}
@@ -149,9 +153,9 @@ class Session:
     def enable_demo(self) -> None:
         """Demo mode: a dry-run destination (no account, no network) chosen by default."""
         self.demo = True
-        self.slots.setdefault("dry-run", TargetSlot("dry-run"))
+        self.slots.setdefault(DRY_RUN, TargetSlot(DRY_RUN))
         if not self.state.targets:
-            self.state.targets = ["dry-run"]
+            self.state.targets = [DRY_RUN]
         self.connect_dry_run()
 
     # --- persistence -------------------------------------------------------------------------------
@@ -450,7 +454,7 @@ class Session:
     def connect_dry_run(self) -> None:
         from quittex_tui.publish.dryrun import DryRunTarget
 
-        slot = self.slots["dry-run"]
+        slot = self.slots[DRY_RUN]
         # The simulated server keeps what it "published" beside the state, so a kill between its commit
         # and the journal's `done` is reconciled on resume exactly as with a real server.
         store = self.state_path.with_name(f"{self.state_path.stem}.dry-run.server.jsonl")
@@ -473,7 +477,7 @@ class Session:
             if name == "bluesky":
                 acc = self.state.bluesky
                 if handle is None and acc is None:
-                    raise QuittexError("no Bluesky account yet")
+                    raise QuittexError(key="session.no_account", params={"network": "Bluesky"})
                 handle = handle or (acc.handle if acc else "")
                 if service is None:
                     service = acc.service if acc and acc.handle == handle else None
@@ -485,7 +489,7 @@ class Session:
             elif name == "mastodon":
                 macc = self.state.mastodon
                 if macc is None:
-                    raise QuittexError("no Mastodon account yet")
+                    raise QuittexError(key="session.no_account", params={"network": "Mastodon"})
                 target = conn.connect_mastodon(macc.instance)
                 self.check_account("mastodon", instance=target.info().server,
                                    acct=getattr(target, "acct", None) or macc.acct)
@@ -582,7 +586,7 @@ class Session:
 
         store = self.plans.get(network_of(name))
         if store is None:
-            raise QuittexError("the plan is still being made", "wait a moment, then start again")
+            raise QuittexError(key="session.plan_pending")
         return apply_user_changes(store.full_plan(), self.state)
 
     def planned_items(self, name: str) -> list[tuple[str, int]]:
@@ -631,7 +635,7 @@ class Session:
 
         slot = self.slots[name]
         if slot.target is None:
-            raise QuittexError(f"{name}: not connected")
+            raise QuittexError(key="session.not_connected", params={"network": display_name(name)})
         self.check_not_busy(name)
         plan = self.effective_plan(name)
         slot.stop.clear()
@@ -653,13 +657,13 @@ class Session:
         """MigrationBusy (a QuittexError) when another process writes this migration. The journal's own
         writer lock is what guarantees one writer (publish/lock.py); this early look only lets the app say
         so before it builds anything."""
+        from quittex_tui.notice import notice
         from quittex_tui.publish.lock import MigrationBusy
         from quittex_tui.tui.watch import Watcher
 
         holder = Watcher(self).writer_elsewhere(name)
         if holder is not None:
-            raise MigrationBusy(f"this migration is already running: {holder.describe()}",
-                                "wait for it to finish or stop it in its terminal", holder)
+            raise MigrationBusy(notice("error.lock.this_migration"), holder)
 
     def collect_report(self, name: str) -> None:
         """Links of sent posts and reasons of failures, read back from the journal (Report step).
@@ -676,7 +680,7 @@ class Session:
                     if e.status == "done":
                         links.setdefault(e.item_id, []).append(e.url or e.uri or "")
                     elif e.status == "failed":
-                        failures[e.item_id] = e.reason or ""
+                        failures[e.item_id] = slot.failure_words.get(e.item_id) or e.reason or ""
         for item_id in list(failures):  # failed once, then sent on a retry: it is sent
             if len(links.get(item_id, [])) >= self._n_posts(name, item_id):
                 failures.pop(item_id)

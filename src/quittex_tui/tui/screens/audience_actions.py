@@ -18,6 +18,8 @@ from rich.text import Text
 
 from quittex_tui import audience
 from quittex_tui.errors import QuittexError
+from quittex_tui.i18n import say
+from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.state import Step
 from quittex_tui.tui.i18n import language, number, t
 from quittex_tui.tui.messages import AudienceUpdate
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 else:
     _Screen = object  # at run time a plain mixin; type checkers see the MainScreen it is mixed into
 
-NETS = ("bluesky", "mastodon")
+NETS = NETWORKS
 
 
 class AudienceActions(_Screen):
@@ -169,7 +171,7 @@ class AudienceActions(_Screen):
                 return
             if net != model.network:
                 model.network = net
-                self.notify(t("aud.switched", network=t(f"net.{net}")))
+                self.notify(t("aud.switched", network=display_name(net)))
             self.notify(t("aud.accepted_typed", who=who, account=canonical))
             self.save()
             self.audience_refresh(reload=True)
@@ -200,14 +202,14 @@ class AudienceActions(_Screen):
         n = model.accept_strong()
         if n:
             self.audience_changed()
-        self.notify(t("aud.strong_done", n=number(n), network=t(f"net.{model.network}")))
+        self.notify(t("aud.strong_done", n=number(n), network=display_name(model.network)))
 
     # --- search (worker) -----------------------------------------------------------------------------
     def _aud_search(self) -> None:
         model = self.audience_model
         net = model.network
         if not model.can_search(net):
-            self.notify(t("aud.need_account", network=t(f"net.{net}")), severity="warning")
+            self.notify(t("aud.need_account", network=display_name(net)), severity="warning")
             return
         run = model.search[net]
         if run.running:
@@ -242,10 +244,10 @@ class AudienceActions(_Screen):
             return
         n = model.follow_count(net)
         if n == 0:
-            self.notify(t("aud.follow_nothing", network=t(f"net.{net}")), severity="warning")
+            self.notify(t("aud.follow_nothing", network=display_name(net)), severity="warning")
             return
         if not self.session.slots[net].connected:
-            self.notify(t("aud.need_account", network=t(f"net.{net}")), severity="warning")
+            self.notify(t("aud.need_account", network=display_name(net)), severity="warning")
             return
         body = Text(t(f"aud.follow_confirm_{net}", n=number(n)) + "\n\n" + t("aud.follow_note"))
 
@@ -253,7 +255,7 @@ class AudienceActions(_Screen):
             if yes:
                 self._audience_start_follow(net, n)
 
-        title = t("aud.follow_title", n=number(n), network=t(f"net.{net}"))
+        title = t("aud.follow_title", n=number(n), network=display_name(net))
         self.app.push_screen(ConfirmScreen(title, body), done)
 
     def _audience_start_follow(self, net: str, n: int) -> None:
@@ -306,7 +308,7 @@ class AudienceActions(_Screen):
         body = Text()
         for net in nets:
             f = fields[net]
-            body.append(t(f"net.{net}") + "\n", style="bold")
+            body.append(display_name(net) + "\n", style="bold")
             body.append(f"{t('aud.profile_name')}: {f['name']}\n{t('aud.profile_bio')}: {f['bio']}\n")
             body.append(t(f"aud.profile_counts_{f['unit']}", name=f["name_n"], name_max=f["name_max"],
                           bio=f["bio_n"], bio_max=f["bio_max"]) + "\n\n")
@@ -391,7 +393,7 @@ class AudienceActions(_Screen):
             else:
                 model.set_found(net, message.payload)
                 strong = sum(1 for s in message.payload.values() if s.best is not None)
-                self.notify(t("aud.search_done", network=t(f"net.{net}"),
+                self.notify(t("aud.search_done", network=display_name(net),
                               n=number(sum(1 for s in message.payload.values() if s.candidates)),
                               strong=number(strong)))
             self.audience_refresh(reload=True)
@@ -403,20 +405,20 @@ class AudienceActions(_Screen):
             run.waiting_until = None
             if message.error:
                 run.error = message.error
-                self.show_error(t("aud.follow_failed", network=t(f"net.{net}")), message.error)
+                self.show_error(t("aud.follow_failed", network=display_name(net)), message.error)
             else:
                 rep = message.payload
                 run.report = rep
                 run.followed, run.already, run.failed = rep.followed, rep.already, len(rep.failed)
-                self.notify(t("aud.follow_done", network=t(f"net.{net}"), followed=number(rep.followed),
+                self.notify(t("aud.follow_done", network=display_name(net), followed=number(rep.followed),
                               already=number(rep.already), failed=number(len(rep.failed))))
             self.audience_side().refresh_follows()
         elif kind == "profile":
             model.profile_done[net] = message.error
             if message.error:
-                self.show_error(t("aud.profile_failed", network=t(f"net.{net}")), message.error)
+                self.show_error(t("aud.profile_failed", network=display_name(net)), message.error)
             else:
-                self.notify(t("aud.profile_done", network=t(f"net.{net}")))
+                self.notify(t("aud.profile_done", network=display_name(net)))
             self.audience_side().refresh_profile()
 
     def _audience_follow_event(self, net: str, ev: Any) -> None:
@@ -432,7 +434,7 @@ class AudienceActions(_Screen):
         handle = ev.task.handle if ev.task is not None else ""
         if ev.kind in ("done", "already") and action == "follow":
             line = t(f"aud.event_{ev.kind}", who=handle)
-        else:  # failures and waits in the core's words (they carry the reason / the time)
-            line = ev.message
+        else:  # failures and waits: the runner's words (with the reason / the time), in the TUI's language
+            line = say(ev.message)
         self.audience_model.log.append(line)
         self.audience_side().refresh_follows()

@@ -22,6 +22,7 @@ from quittex_tui.convert.length import (
     bluesky_counts,
     mastodon_count,
 )
+from quittex_tui.networks import display_name
 from quittex_tui.textsafe import for_posting
 from quittex_tui.tui.i18n import number, t, translate_bindings
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
@@ -77,7 +78,7 @@ class EditScreen(ModalScreen[bool]):
 
     def load(self) -> None:
         self.query_one("#edit-title", Static).update(
-            t("edit.title", network=t(f"net.{self.network}"), i=self.index + 1, n=self.n_posts())
+            t("edit.title", network=display_name(self.network), i=self.index + 1, n=self.n_posts())
         )
         area = self.query_one("#edit-text", TextArea)
         # What is posted has no controls (state.apply_user_changes): edit that, never raw escapes.
@@ -110,7 +111,7 @@ class EditScreen(ModalScreen[bool]):
         for (net, idx), text in self.drafts.items():
             _, ok = counter(self.session, net, text)
             if not ok:
-                self.notify(t("edit.refused", network=t(f"net.{net}"), i=idx + 1), severity="error")
+                self.notify(t("edit.refused", network=display_name(net), i=idx + 1), severity="error")
                 return
         for (net, idx), text in self.drafts.items():
             self.session.set_post_text(net, self.item_id, idx, text)

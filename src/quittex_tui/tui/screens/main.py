@@ -24,6 +24,9 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, ContentSwitcher, Footer
 
 from quittex_tui.errors import QuittexError
+from quittex_tui.i18n import say
+from quittex_tui.networks import DRY_RUN, display_name
+from quittex_tui.publish.events import EventKind
 from quittex_tui.publish.lock import MigrationBusy
 from quittex_tui.state import AccountConflict, AccountConflictError, Step
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
@@ -297,7 +300,7 @@ class MainScreen(AudienceActions, Screen[None]):
         """Reconnect the chosen destinations whose account is saved (secret from the keyring/store)."""
         for name in self.session.active_targets():
             slot = self.session.slots[name]
-            if not slot.connected and (name == "dry-run" or self.query_one(AccountsPane).saved_handle(name)):
+            if not slot.connected and (name == DRY_RUN or self.query_one(AccountsPane).saved_handle(name)):
                 self.reconnect(name, quiet=True)
 
     def reconnect(self, name: str, *, quiet: bool = False) -> None:
@@ -356,7 +359,7 @@ class MainScreen(AudienceActions, Screen[None]):
         from quittex_tui.tui.screens.connect import BlueskyLoginScreen, MastodonLoginScreen
 
         s = self.session
-        if name == "dry-run":
+        if name == DRY_RUN:
             self.reconnect(name)
             return
 
@@ -390,7 +393,7 @@ class MainScreen(AudienceActions, Screen[None]):
         elif name == "mastodon" and s.state.mastodon:
             account = s.state.mastodon.acct or s.state.mastodon.instance
             key = secrets.mastodon_key(s.state.mastodon.instance)
-        network = t(f"net.{name}")
+        network = display_name(name)
         if key is None:
             self.notify(t("logout.nothing", network=network), severity="warning")
             return
@@ -413,7 +416,7 @@ class MainScreen(AudienceActions, Screen[None]):
             return
         slot = self.session.slots[name]
         slot.target, slot.info, slot.budget, slot.error = None, None, None, ""
-        network = t(f"net.{name}")
+        network = display_name(name)
         message = t("logout.done", network=network) if found else t("logout.nothing", network=network)
         self.app.call_from_thread(self.notify, message + " " + t(f"logout.revoke_{name}"), timeout=8)
         self.app.call_from_thread(self.query_one(AccountsPane).refresh_accounts)
@@ -422,7 +425,7 @@ class MainScreen(AudienceActions, Screen[None]):
         from quittex_tui.tui.screens.modals import ConfirmScreen
 
         self.query_one(AccountsPane).refresh_accounts()
-        words = {"network": t(f"net.{name}"), "recorded": conflict.recorded, "current": conflict.current}
+        words = {"network": display_name(name), "recorded": conflict.recorded, "current": conflict.current}
 
         def done(yes: bool | None) -> None:
             if yes:
@@ -471,7 +474,7 @@ class MainScreen(AudienceActions, Screen[None]):
         self.query_one(QueuePane).refresh_queue(rows_changed=False)
         for ev in events:
             slot = s.slots[ev.target]
-            words = holder_words(ev.holder) | {"target": t(f"net.{ev.target}")}
+            words = holder_words(ev.holder) | {"target": display_name(ev.target)}
             if ev.kind == "started":
                 self.notify(t("watch.started", **words), timeout=10)
             elif ev.kind == "ended":
@@ -496,7 +499,7 @@ class MainScreen(AudienceActions, Screen[None]):
     def migration_busy(self, name: str, exc: MigrationBusy, this_migration: bool) -> None:
         """A run refused by the writer locks, in the app's words: this migration runs elsewhere (watched
         from now on), or another migration (another state file) writes to the same account."""
-        words = holder_words(exc.holder) | {"target": t(f"net.{name}")}
+        words = holder_words(exc.holder) | {"target": display_name(name)}
         if this_migration:
             self.show_error(t("watch.busy_title", **words),
                             t("watch.busy_body", **words) + "\n\n" + t("watch.busy_hint"))
@@ -535,7 +538,7 @@ class MainScreen(AudienceActions, Screen[None]):
             self.notify(t("migrate.no_target"), severity="warning")
             return
         if elsewhere:  # read-only here while another process sends them
-            self.notify(t("watch.cannot_start", targets=", ".join(t(f"net.{n}") for n in elsewhere)),
+            self.notify(t("watch.cannot_start", targets=", ".join(display_name(n) for n in elsewhere)),
                         severity="warning")
             if not targets:
                 return
@@ -544,7 +547,7 @@ class MainScreen(AudienceActions, Screen[None]):
             return
         missing = [n for n in targets if not s.slots[n].connected]
         if missing:
-            self.notify(t("migrate.not_connected", targets=", ".join(t(f"net.{n}") for n in missing)),
+            self.notify(t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
                         severity="error")
             return
         body = Text()
@@ -559,7 +562,7 @@ class MainScreen(AudienceActions, Screen[None]):
             total_posts += posts
             from quittex_tui.publish.engine import estimate_duration
 
-            body.append(f"{t(f'net.{name}')}: ", style="bold")
+            body.append(f"{display_name(name)}: ", style="bold")
             body.append(t("migrate.confirm_line", items=number(len(todo)), posts=number(posts),
                           time=duration(estimate_duration(posts, net))) + "\n")
         body.append("\n" + t("migrate.confirm_note"))
@@ -608,19 +611,23 @@ class MainScreen(AudienceActions, Screen[None]):
         ev = message.event
         slot.progress = ev.progress
         if ev.item_id:
-            if ev.kind == "item_started":
+            if ev.kind == EventKind.ITEM_STARTED:
                 slot.statuses[ev.item_id] = "sending"
                 self.query_one(QueuePane).follow(ev.item_id, self._following)
                 self._following = ev.item_id
-            elif ev.kind == "item_sent":
+            elif ev.kind == EventKind.ITEM_SENT:
                 slot.statuses[ev.item_id] = "sent"
-            elif ev.kind == "item_failed":
+            elif ev.kind == EventKind.ITEM_FAILED:
                 slot.statuses[ev.item_id] = "failed"
-                slot.last_error = ev.message
-        if ev.kind == "retrying" or (ev.kind == "waiting" and ev.progress.next_video_at is None):
-            slot.last_error = ev.message  # (waiting for the daily video limit is no error: the queue says it)
+                slot.last_error = say(ev.message)  # the engine's words, in the TUI's language and terms
+                reason = ev.params.get("reason")
+                slot.failure_words[ev.item_id] = reason if isinstance(reason, str) else ""
+        video_wait = ev.kind == EventKind.WAITING and ev.progress.next_video_at is not None
+        if ev.kind in (EventKind.WAITING, EventKind.RETRYING) and not video_wait:
+            # (waiting for the daily video limit is no error: the queue says it)
+            slot.last_error = say(ev.message)
         self.query_one(QueuePane).refresh_queue(rows_changed=False)
-        if ev.kind == "item_sent" and ev.item_id:
+        if ev.kind == EventKind.ITEM_SENT and ev.item_id:
             self.session.state.cursor["queue"] = ev.item_id
 
     def on_run_finished(self, message: RunFinished) -> None:
@@ -628,10 +635,10 @@ class MainScreen(AudienceActions, Screen[None]):
         slot.running = False
         if message.error:
             slot.last_error = message.error
-            self.show_error(t("migrate.stopped", target=t(f"net.{message.target}")), message.error)
+            self.show_error(t("migrate.stopped", target=display_name(message.target)), message.error)
         elif message.report is not None and not slot.stop.is_set():
             rep = message.report
-            self.notify(t("migrate.done", target=t(f"net.{message.target}"), sent=number(rep.published),
+            self.notify(t("migrate.done", target=display_name(message.target), sent=number(rep.published),
                           failed=number(len(rep.failed))))
         pane = self.query_one(QueuePane)
         pane.refresh_queue(rows_changed=False)
@@ -643,7 +650,7 @@ class MainScreen(AudienceActions, Screen[None]):
         s = self.session
         elsewhere = [n for n in s.active_targets() if s.slots[n].elsewhere is not None]
         if elsewhere:
-            self.notify(t("watch.cannot_pause", targets=", ".join(t(f"net.{n}") for n in elsewhere)),
+            self.notify(t("watch.cannot_pause", targets=", ".join(display_name(n) for n in elsewhere)),
                         severity="warning")
         running = [n for n in s.active_targets() if s.slots[n].running]
         if running:

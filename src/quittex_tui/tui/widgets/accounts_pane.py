@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, number, t, translate_bindings
 from quittex_tui.tui.messages import AccountsChanged
@@ -63,7 +64,7 @@ class AccountsPane(Vertical):
         chosen = self.session.active_targets()
         for name, slot in self.session.slots.items():
             mark = "[x]" if name in chosen else "[ ]"
-            label = Text(f"{mark} {t(f'net.{name}'):<10} {self.state_word(slot)}")
+            label = Text(f"{mark} {display_name(name):<10} {self.state_word(slot)}")
             lst.add_option(Option(label, id=name))
         lst.highlighted = min(highlighted, len(self.session.slots) - 1)
         self.show_detail()
@@ -90,8 +91,8 @@ class AccountsPane(Vertical):
             return
         slot = self.session.slots[name]
         text = Text()
-        text.append(t(f"net.{name}") + "\n", style="bold")
-        if name == "dry-run":
+        text.append(display_name(name) + "\n", style="bold")
+        if name == DRY_RUN:
             text.append(t("accounts.dry_run_note") + "\n", style="italic")
         info = slot.info
         rows: list[tuple[str, str]] = [
@@ -116,7 +117,7 @@ class AccountsPane(Vertical):
             text.append(for_display(value) + "\n")
         if slot.error:
             text.append(for_display(slot.error) + "\n", style="bold red")
-        if not slot.connected and name != "dry-run":
+        if not slot.connected and name != DRY_RUN:
             text.append(t("accounts.connect_hint"), style="italic")
         text.rstrip()
         detail.update(text)
@@ -161,12 +162,12 @@ class AccountsPane(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
-            return self.current() not in (None, "dry-run")
+            return self.current() not in (None, DRY_RUN)
         return True
 
     def action_logout(self) -> None:
         name = self.current()
-        if name not in (None, "dry-run"):
+        if name not in (None, DRY_RUN):
             self.screen.logout_flow(name)  # type: ignore[attr-defined]
 
     def action_refresh(self) -> None:

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
+from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, language, number, t, translate_bindings
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
@@ -48,10 +49,10 @@ class AudienceSide(VerticalScroll, can_focus=True):
         m = self.session.audience
         text = Text()
         text.append(t("aud.follows_title") + "\n", style="bold underline")
-        for net in ("bluesky", "mastodon"):
+        for net in NETWORKS:
             run = m.follows[net]
             accepted = m.follow_count(net) if m.loaded else 0
-            text.append(f"{t(f'net.{net}'):<9} ", style="bold")
+            text.append(f"{display_name(net):<9} ", style="bold")
             if run.total or run.running:
                 done = run.followed + run.already + run.failed
                 text.append(progress_bar(done, max(run.total, 1), 12))
@@ -101,9 +102,9 @@ class AudienceSide(VerticalScroll, can_focus=True):
         text.append(for_display(name) + "\n")
         text.append(t("aud.profile_bio") + ": ", style="dim")
         text.append(for_display(fields["bluesky"]["bio"]) + "\n")
-        for net in ("bluesky", "mastodon"):
+        for net in NETWORKS:
             f = fields[net]
-            text.append(f"{t(f'net.{net}'):<9} ", style="bold")
+            text.append(f"{display_name(net):<9} ", style="bold")
             text.append(t(f"aud.profile_counts_{f['unit']}", name=f["name_n"], name_max=f["name_max"],
                           bio=f["bio_n"], bio_max=f["bio_max"]))
             state = m.profile_done.get(net)

@@ -12,6 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 
+from quittex_tui.i18n import say
+from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.audience_model import AudienceModel, PersonRow, reason_key
 from quittex_tui.tui.i18n import number, t, translate_bindings
@@ -114,7 +116,7 @@ class AudienceView(Vertical):
         m = self.model
         c = m.counts()
         text = Text()
-        text.append(t(f"net.{m.network}"), style="bold")
+        text.append(display_name(m.network), style="bold")
         text.append(" · " + t("aud.filter") + ": ")
         text.append(t(f"aud.filter_{m.filter}"), style="bold")
         text.append(" · " + t("aud.counts", people=number(c["people"]), handles=number(c["handles"]),
@@ -131,21 +133,21 @@ class AudienceView(Vertical):
         if not m.loaded:
             text.append(t("aud.loading"), style="italic")
         elif run.running:
-            text.append(t("aud.searching", network=t(f"net.{net}")) + " ")
+            text.append(t("aud.searching", network=display_name(net)) + " ")
             text.append(progress_bar(round(run.fraction * 100), 100, 12))
-            text.append(f" {for_display(run.message)}")
+            text.append(f" {for_display(say(run.message))}")
         elif run.error:
             text.append(t("aud.search_failed", error=for_display(run.error)), style="bold red")
         elif not m.can_search(net):
-            other = next((n for n in ("bluesky", "mastodon") if m.can_search(n)), None)
+            other = next((n for n in NETWORKS if m.can_search(n)), None)
             key = "aud.offline_other" if other else "aud.offline"
-            text.append(t(key, network=t(f"net.{net}"),
-                          other=t(f"net.{other}") if other else ""), style="italic")
+            text.append(t(key, network=display_name(net),
+                          other=display_name(other) if other else ""), style="italic")
         elif not run.done:
-            text.append(t("aud.ready_to_search", network=t(f"net.{net}")), style="italic")
+            text.append(t("aud.ready_to_search", network=display_name(net)), style="italic")
         else:
             c = m.counts()
-            text.append(t("aud.searched", network=t(f"net.{net}"), n=number(c["with_candidates"])))
+            text.append(t("aud.searched", network=display_name(net), n=number(c["with_candidates"])))
         self.query_one("#audience-note", Static).update(text)
 
     def show_detail(self) -> None:
@@ -165,14 +167,14 @@ class AudienceView(Vertical):
         text.append(", ".join(t(f"aud.rel.{r}") for r in p.relations))
         if p.names:
             text.append("\n" + t("aud.names") + ": " + for_display(", ".join(p.names[:3])))
-        for net in ("bluesky", "mastodon"):
+        for net in NETWORKS:
             d = m.decision(p.x_id, net)
             if d is not None and d.decision:
-                text.append(f"\n{t(f'net.{net}')}: ", style="bold")
+                text.append(f"\n{display_name(net)}: ", style="bold")
                 who = d.handle or d.acct or d.did or ""
                 text.append(t(f"aud.decided_{d.decision}", who=for_display(who)))
         cands = m.candidates(p.x_id)
-        net_name = t(f"net.{m.network}")
+        net_name = display_name(m.network)
         text.append("\n")
         if not cands:
             if not p.x_handle and not p.claimed:

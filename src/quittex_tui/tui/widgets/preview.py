@@ -7,6 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from quittex_tui.convert.length import bluesky_counts, mastodon_count
+from quittex_tui.networks import display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import date, has_key, t
 from quittex_tui.tui.session import NETWORKS, Session
@@ -56,7 +57,7 @@ def item_preview(
         if item is None:
             continue
         limit = limit_for(session, net)
-        out.append(f"{t(f'net.{net}')}", style="bold underline")
+        out.append(f"{display_name(net)}", style="bold underline")
         out.append(" " + t("preview.posts", n=len(item.posts)) + "\n")
         for i, post in enumerate(item.posts):
             text = session.post_text(net, item_id, i)

@@ -15,6 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher
 
+from quittex_tui.i18n import say
+from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import date, duration, number, t, translate_bindings
 from quittex_tui.tui.rows import Row
@@ -25,7 +27,7 @@ from quittex_tui.tui.widgets.audience_side import AudienceSide
 from quittex_tui.tui.widgets.chart import progress_bar
 from quittex_tui.tui.widgets.item_list import ItemList
 
-SHORT = {"bluesky": "B", "mastodon": "M", "dry-run": "D"}
+SHORT = {"bluesky": "B", "mastodon": "M", DRY_RUN: "D"}
 
 
 def fit_cells(text: str, cells: int) -> str:
@@ -133,7 +135,7 @@ class QueuePane(Vertical):
             sent = sum(1 for r in selected if slot.statuses.get(r.id) == "sent")
             failed = sum(1 for r in selected if slot.statuses.get(r.id) == "failed")
             total = len(selected)
-            text.append(f"{t(f'net.{name}'):<9} ", style="bold")
+            text.append(f"{display_name(name):<9} ", style="bold")
             text.append(progress_bar(sent, total, 16))
             text.append(" " + t("queue.counts", sent=number(sent), total=number(total),
                                 failed=number(failed)))
@@ -171,7 +173,7 @@ class QueuePane(Vertical):
                 text.append(" · " + t("queue.not_connected"), style="italic")
             text.append("\n")
             if slot.last_error:
-                errors.append(f"{t(f'net.{name}')}: {for_display(slot.last_error)}")
+                errors.append(f"{display_name(name)}: {for_display(slot.last_error)}")
         text.rstrip()
         self.query_one("#queue-progress", Static).update(text)
         self.query_one("#queue-error", Static).update(
@@ -203,7 +205,7 @@ class QueuePane(Vertical):
         for name in s.active_targets():
             slot = s.slots[name]
             if row.id in slot.failures:
-                parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {slot.failures[row.id]}")
+                parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {say(slot.failures[row.id])}")
             elif row.id in slot.links:
                 without = " " + t("report.without_media") if s.left_out(row.id) else ""
                 parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}{without}")
@@ -215,7 +217,7 @@ class QueuePane(Vertical):
         for name in s.active_targets():
             slot = s.slots[name]
             sent = sum(len(v) for v in slot.links.values())
-            text.append(f"{t(f'net.{name}')}: ", style="bold")
+            text.append(f"{display_name(name)}: ", style="bold")
             text.append(t("report.line", posts=number(sent), items=number(len(slot.links)),
                           failed=number(len(slot.failures))) + "\n")
         if not s.active_targets():

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input
 
+from quittex_tui.networks import display_name
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.messages import CursorMoved, SelectionChanged
 from quittex_tui.tui.rows import ReviewFilter, Row, apply_filter
@@ -112,7 +113,7 @@ class ReviewView(Vertical):
         )
         for net, (posts, td) in s.estimates().items():
             text.append(" · ")
-            text.append(t(f"net.{net}") + " ", style="bold")
+            text.append(display_name(net) + " ", style="bold")
             text.append(t("review.estimate", posts=number(posts), time=duration(td)))
         videos = s.video_estimate()  # issue 12: Bluesky's daily video limit, counted apart
         if videos is not None:
@@ -287,13 +288,13 @@ class ReviewView(Vertical):
         text = item_preview(self.session, item_id)
         for net, media, problem in results:  # plain Text: file names are data, never markup
             if media is None:
-                line = t("review.media_problem", network=t(f"net.{net}"), reason=problem)
+                line = t("review.media_problem", network=display_name(net), reason=problem)
                 text.append("\n" + line, style="bold red")
                 continue
             mb = media.bytes / 1_000_000
             size = f"{mb:.1f} MB" if mb >= 1 else f"{media.bytes // 1000} KB"
             name = media.source.rsplit("/", 1)[-1]
-            text.append("\n" + t("review.media_ready", network=t(f"net.{net}"), name=name, w=media.width,
+            text.append("\n" + t("review.media_ready", network=display_name(net), name=name, w=media.width,
                                   h=media.height, size=size), style="green")
         self.query_one("#item-preview", Static).update(text)
 

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Checkbox
 
+from quittex_tui.networks import display_name
 from quittex_tui.tui.i18n import duration, number, t, translate_bindings
 from quittex_tui.tui.messages import SelectionChanged
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
@@ -71,7 +72,7 @@ class SelectView(VerticalScroll):
         selected = sum(1 for r in s.rows if s.is_included(r))
         lines = [t("select.summary", n=number(selected), total=number(len(s.rows)))]
         for net, (posts, td) in s.estimates().items():
-            lines.append(t("select.estimate", network=t(f"net.{net}"), posts=number(posts),
+            lines.append(t("select.estimate", network=display_name(net), posts=number(posts),
                            time=duration(td)))
         self.query_one("#select-summary", Static).update("\n".join(lines))
 
