@@ -91,5 +91,5 @@ def _media_choices(session: Session, item_id: str, flagged: bool, out: Text) -> 
     else:
         out.append(t("preview.no_label") + "\n", style="dim")
     for reason in session.left_out(item_id).values():
-        out.append("  " + t("preview.left_out", reason=for_display(reason)) + "\n", style="bold yellow")
+        out.append("  " + t("preview.media_left_out", reason=for_display(reason)) + "\n", style="bold yellow")
     out.append(t("preview.media_keys") + "\n", style="dim")
