@@ -132,6 +132,7 @@ class Records:
     known_handles: dict[str, str] = field(default_factory=dict)
     media_count: int = 0
     missing_media: int = 0
+    missing_media_unpublished: int = 0  # of missing_media: on retweets and replies (never published)
     edited: list[list[str]] = field(default_factory=list)
     note_tweet_ids: list[str] = field(default_factory=list)
     likes: list[dict[str, Any]] = field(default_factory=list)
@@ -272,6 +273,8 @@ class Builder:
             self.rec.kinds[tid] = kind
             self.rec.media_count += len(media)
             self.rec.missing_media += sum(1 for s in media if s.missing)
+            if kind in ("retweet", "reply"):
+                self.rec.missing_media_unpublished += sum(1 for s in media if s.missing)
         return row
 
     def _media_entity(self, tid: str, dt: datetime, spec: MediaSpec, n: int, link: str, display: str,
@@ -845,6 +848,7 @@ def _facts(rec: Records) -> dict[str, Any]:
             "note_tweets": len(rec.note_tweet_ids), "edited": len(rec.edited), "deleted": len(rec.deleted),
             "media": rec.media_count, "missing_media": rec.missing_media, "following": len(FOLLOWING),
             "followers": len(FOLLOWERS), "blocks": len(BLOCKS), "mutes": len(MUTES), "likes": len(rec.likes),
+            "missing_media_unpublished": rec.missing_media_unpublished,
         },
         "threads": rec.threads,
         # ids of OTHER people paired with their handle from mentions / in_reply_to_screen_name

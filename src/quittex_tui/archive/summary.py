@@ -50,7 +50,9 @@ def summary_text(archive: Archive) -> str:
         f"retweets {_n(c.retweets)}, quotes {_n(c.quotes)}",
         f"  long (note) tweets {_n(c.note_tweets)}, edited {_n(c.edited)}, "
         f"deleted (left out) {_n(c.deleted)}",
-        f"Media: {_n(c.media)} file(s), {_n(c.missing_media)} missing",
+        f"Media: {_n(c.media)} file(s), {_n(c.missing_media)} missing"
+        + (f" ({_n(c.missing_media_unpublished)} of them in retweets and replies, not published)"
+           if c.missing_media_unpublished else ""),
         f"People: following {_n(c.following)}, followers {_n(c.followers)}, blocks {_n(c.blocks)}, "
         f"mutes {_n(c.mutes)}; likes {_n(c.likes)}",
         f"Known handles: {_n(len(archive.known_handles))} X accounts named in mentions and replies",

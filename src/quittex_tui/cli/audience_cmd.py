@@ -142,7 +142,8 @@ def _check_target(args: argparse.Namespace) -> None:
 def _open(args: argparse.Namespace) -> Any:
     from quittex_tui.archive import open_archive
 
-    return open_archive(args.path if len(args.path) > 1 else args.path[0])
+    # these commands read only the account, profile and people: an archive without tweets will do
+    return open_archive(args.path if len(args.path) > 1 else args.path[0], tweets_required=False)
 
 
 def _lang() -> str:

@@ -1,7 +1,8 @@
 """A tweet's text as it should read on the new networks, plus where its links and hashtags are.
 
 Rules (x-archive-format.md, "tweets.js rows"; issue "Conversion", "Text"):
-- A reply's leading run of `@handle` words goes (X prefixes them; they mean nothing elsewhere). Found by a
+- A reply's leading run of `@handle` words goes (X prefixes them; they mean nothing elsewhere) — only for
+  a reply to a status: an @-post that answers no tweet keeps its addressee (it is what it says). Found by a
   regex: a leading handle can have no `user_mentions` entity (renamed or suspended account), and
   `display_text_range` covers the whole text in real archives — honoured only where it is narrower.
 - Each media t.co is removed; every other t.co becomes its `expanded_url` (never `display_url`, which X
@@ -75,7 +76,10 @@ _ESCAPES = re.compile(r"&(?:amp|lt|gt|quot|#39|#x27|apos);")
 
 def clean_tweet(tweet: Tweet) -> CleanText:
     """The text to publish for one tweet (note tweets: their complete text), with link and tag spans."""
-    is_reply = bool(tweet.in_reply_to_status_id or tweet.in_reply_to_user_id)
+    # Only a reply IN A CHAIN (it answers a status) starts with handles X added; an "@-post" (addressed to
+    # someone, `in_reply_to_user_id` without a status id: "@corkket now in open beta!") was typed that way,
+    # its addressee is part of what it says (x-archive-format.md, "Replies and self-threads").
+    is_reply = bool(tweet.in_reply_to_status_id)
     if tweet.note_text:
         raw = tweet.note_text
         escaped = _looks_escaped(raw)
