@@ -19,7 +19,8 @@ from quittex_tui.publish.dryrun import DryRunTarget, SimulatedRateLimit
 from quittex_tui.publish.target import PermanentError, PublishTarget, RateLimited, ReplyTo
 from tests.publish.engine_helpers import FakeClock
 
-REPORT_KEYS = {"schema_version", "target", "published", "already_published", "skipped", "failed", "remaining"}
+REPORT_KEYS = {"schema_version", "target", "published", "already_published", "skipped", "failed", "remaining",
+               "link_cards_missing"}  # (additive, issue 13)
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +48,8 @@ def test_dry_run_publishes_the_whole_demo_plan_then_resumes_to_nothing(
     code, report, err = migrate(capsys)
     assert code == 0 and set(report) == REPORT_KEYS
     assert report == {"schema_version": 1, "target": "dry-run", "published": len(plan.items),
-                      "already_published": 0, "skipped": len(plan.skipped), "failed": [], "remaining": 0}
+                      "already_published": 0, "skipped": len(plan.skipped), "failed": [], "remaining": 0,
+                      "link_cards_missing": []}
     assert "simulating" in err and "items sent" in err  # progress on stderr, stdout kept for JSON
     state_dir = isolated_home / "state"
     journal = next(state_dir.glob("*.dry-run.journal.toml"))

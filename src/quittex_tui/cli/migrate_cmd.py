@@ -66,6 +66,9 @@ def register(subparsers: Any) -> None:
                         help='Mastodon: end each item\'s first post with "Posted on X on <date>"')
     parser.add_argument("--number-parts", action="store_true", default=None,
                         help='mark the posts of a split text "(1/3)", "(2/3)"…')
+    parser.add_argument("--link-cards", action=argparse.BooleanOptionalAction, default=None,
+                        help="Bluesky: a card (title, description, picture) for each post's link, fetched "
+                             "from the page when the post is sent (default: on; saved in the state)")
     parser.add_argument("--retry-failed", action="store_true", help="try the items that failed before again")
     parser.add_argument("--resend-unsure", action="store_true",
                         help="with --retry-failed: send the posts quittex-tui could not tell were already "
@@ -184,8 +187,11 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
             save_state(state, state_path)
 
     printer = ProgressPrinter(err, tty=err.isatty())
+    from quittex_tui.audience.mentions import link_options
+
     engine = Engine(plan, target, journal, on_event=printer,
-                    resend_unsure=args.resend_unsure and args.retry_failed)
+                    resend_unsure=args.resend_unsure and args.retry_failed,
+                    links=link_options(state, archive))  # matched people as mentions; link cards
     with _ctrl_c_stops(stop, err):
         # Settle unconfirmed posts (every post, if the journal was lost) before counting what is left.
         engine.prepare(stop=stop, retry_failed=args.retry_failed)
@@ -273,7 +279,7 @@ def _plan_options(args: argparse.Namespace, saved: dict[str, Any], network: str,
 
     fields = set(PlanOptions.model_fields) - {"target"}
     chosen = {k: v for k, v in saved.items() if k in fields}
-    for flag in ("include_replies", "date_footer", "number_parts"):
+    for flag in ("include_replies", "date_footer", "number_parts", "link_cards"):
         if getattr(args, flag) is not None:
             chosen[flag] = getattr(args, flag)
     chosen.setdefault("locale", _default_locale())
@@ -368,8 +374,24 @@ def _print_report(report: dict[str, Any], as_json: bool, err: TextIO, *, network
         print(f"{count(report['remaining'], 'item')} still to send: run the same command again to continue.")
     for failed in report["failed"]:
         print(f"  failed: item {failed['item_id']}: {failed['reason']}")
+    _print_card_notes(report.get("link_cards_missing") or [])
     if report["failed"]:
         print("Fix what the reasons say, then run the same command with --retry-failed.")
+
+
+def _print_card_notes(notes: list[dict[str, Any]]) -> None:
+    """Posts sent without their link card (issue 13): the post went; the link simply has no card."""
+    from quittex_tui.cli._i18n import t
+    from quittex_tui.textsafe import for_display
+
+    if not notes:
+        return
+    print(t("migrate.cards_missing", n=len(notes)))
+    for note in notes:
+        reason = t(f"linkcard.reason.{note.get('reason')}", detail=note.get("detail") or "")
+        line = t("migrate.card_missing", item=note.get("item_id"), post=int(note.get("post", 0)) + 1,
+                 url=note.get("url"), reason=reason)
+        print("  " + for_display(line, one_line=True))
 
 
 class ProgressPrinter:

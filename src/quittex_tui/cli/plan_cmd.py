@@ -41,6 +41,9 @@ def register(subparsers: Any) -> None:
                         help="language of the date footer (default: from LANG)")
     parser.add_argument("--image-max-bytes", type=int, default=1_000_000,
                         help="largest image file to upload (default 1,000,000: Bluesky's limit)")
+    parser.add_argument("--no-link-cards", dest="link_cards", action="store_false",
+                        help="Bluesky: no link card for the posts' links (by default a card is fetched when "
+                             "the post is sent; `link_card` names the link)")
     parser.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     parser.set_defaults(func=run)
 
@@ -73,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         number_parts=args.number_parts,
         locale=args.locale or _default_locale(),
         image_max_bytes=args.image_max_bytes,
+        link_cards=args.link_cards,
     )
     paths = args.path if len(args.path) > 1 else args.path[0]
     progress = StderrProgress() if sys.stderr.isatty() and not args.json else None

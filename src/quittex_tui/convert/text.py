@@ -65,8 +65,20 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _TAG = re.compile(r"(?:^|(?<=\s))[#＃]([^\s\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]+)")
 _TAG_MAX = 64
 # An @handle left in a post (Bluesky: a mention candidate; Mastodon: see mastodon.py). Not after a word
-# character, '/', '.' or '@' (emails, URLs), not followed by '@' (a Fediverse address).
-MENTION = re.compile(r"(?<![\w@/.＠])[@＠]([A-Za-z0-9_]{1,20})(?![A-Za-z0-9_@＠])")
+# character, '/', '.' or '@' (emails, URLs), not followed by '@' (a Fediverse address). Two forms:
+# - an atproto handle (atproto.com/specs/handle: dot-separated segments of letters, digits and '-', not
+#   starting or ending with '-', at most 63 each, the last not starting with a digit; ≤ 253 in all), e.g.
+#   `@alice-b.bsky.social` — not followed by more handle characters, nor by '.' + a letter or digit (a
+#   sentence's final '.' is not part of it);
+# - an X screen name (`[A-Za-z0-9_]`, ≤ 15 today, up to 20 for old accounts), e.g. `@alice_b`, with the
+#   same end rule (`@alice_b.bsky.social` is neither: no mention).
+_SEGMENT = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TLD = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+MENTION = re.compile(
+    rf"(?<![\w@/.＠])[@＠](?:((?:{_SEGMENT}\.)+{_TLD})(?![A-Za-z0-9_@＠-]|\.[A-Za-z0-9])"
+    r"|([A-Za-z0-9_]{1,20})(?![A-Za-z0-9_@＠]|\.[A-Za-z0-9]))"
+)
+HANDLE_MAX = 253
 _SPACE = re.compile(r"\s")
 # What a narrower display_text_range may leave out (API-shaped rows): leading handles, trailing links.
 _HIDDEN_HEAD = re.compile(r"\s*(?:[@＠][A-Za-z0-9_]{1,50}\s*)*")
@@ -185,14 +197,22 @@ def find_spans(text: str, links: list[Span] | None = None) -> list[Span]:
 
 
 def mentions(text: str, spans: list[Span]) -> list[tuple[int, int, str]]:
-    """`(start, end, handle)` of each @handle outside links, in code points (handle without '@')."""
+    """`(start, end, handle)` of each @handle outside links, in code points (handle without '@'): an X
+    screen name, or an atproto handle (it has a dot: `is_domain_handle`)."""
     if "@" not in text and "＠" not in text:
         return []
     found = []
     for m in MENTION.finditer(text):
-        if not _overlaps_spans(spans, m.start(), m.end()):
-            found.append((m.start(), m.end(), m.group(1)))
+        handle = m.group(1) or m.group(2)
+        if len(handle) > HANDLE_MAX or _overlaps_spans(spans, m.start(), m.end()):
+            continue
+        found.append((m.start(), m.end(), handle))
     return found
+
+
+def is_domain_handle(handle: str) -> bool:
+    """An atproto (domain name) handle, not an X screen name (which never holds a dot)."""
+    return "." in handle
 
 
 def _display_range(raw: str, start: int, end: int) -> tuple[int, int]:

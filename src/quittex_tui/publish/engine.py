@@ -46,6 +46,7 @@ from pydantic import BaseModel, Field
 from quittex_tui.convert.models import Plan, PlanItem, PlannedPost
 from quittex_tui.errors import QuittexError, ServiceError
 from quittex_tui.publish.journal import Journal, JournalEntry, JournalView
+from quittex_tui.publish.linkstage import LinkOptions, LinkStage
 from quittex_tui.publish.lock import account_of, other_journals, register_journal
 from quittex_tui.publish.media_stage import MediaStage
 from quittex_tui.publish.pacing import PaceDecision, Pacer
@@ -137,6 +138,9 @@ class RunReport(BaseModel):
     skipped: int = 0
     failed: list[dict[str, str]] = Field(default_factory=list)  # {"item_id", "reason"}
     remaining: int = 0
+    # Posts sent by this run without the link card they were to have (issue 13; publish/linkstage.py):
+    # {"item_id", "post" (index), "url", "reason" (linkcard.reason.* key), "detail"}.
+    link_cards_missing: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def _accepts_attempt(target: PublishTarget) -> bool:
@@ -169,6 +173,7 @@ class Engine:
         pacer: Pacer | None = None,
         retry: RetryPolicy | None = None,
         resend_unsure: bool = False,
+        links: LinkOptions | None = None,
     ) -> None:
         self.plan = plan
         self.target = target
@@ -186,6 +191,9 @@ class Engine:
         self.step = WriteStep(journal, self.policy, server_now=self._server_now)
         # Media are prepared right before their post is sent, a few items ahead (issue 16; media_stage.py).
         self.media = MediaStage.for_plan(plan, target)
+        # Links, quotes, mentions and link cards made live right before each post is sent (issue 13).
+        self.links = LinkStage.for_engine(plan, target, journal, links or LinkOptions(),
+                                          stopping=self.waiter.stopping)
         self.keys: dict[str, list[str]] = self._assign_keys()
         self._items = {item.id: item for item in plan.items}
         self._status: dict[str, ItemStatus] = {}
@@ -369,7 +377,10 @@ class Engine:
             if before is not None and before.status == "done":
                 parent = before.ref()
         intent_at, margin = self._intent_time(entry)
-        return Pending(key, item.id, index, item.posts[index], item.created_at, parent, intent_at, margin)
+        post = item.posts[index]
+        if self.links is not None:  # the text it was sent with (its links and mentions rewritten)
+            post = self.links.for_matching(item, index, post)
+        return Pending(key, item.id, index, post, item.created_at, parent, intent_at, margin)
 
     def _resolve(self, want: set[str], *, record: bool = True) -> dict[str, Resolution]:
         """Ask the target about the posts `want` (keys), with every other unresolved post of the plan as
@@ -521,6 +532,8 @@ class Engine:
                 raise _Later(verdict.reason)
             if verdict is not None and verdict.verdict == Verdict.UNSURE and not self.resend_unsure:
                 raise Unsure(self._unsure_text(item, index, verdict.reason))
+            if self.links is not None:  # links, quote and mentions live on this network; the link card
+                post = self.links.ready(item, index, post)
             if self.media is not None:  # upload-ready files; a media problem fails the item (PermanentError)
                 post = self.media.ready(item, index, post)
             created_at = post_time(item, post)
@@ -572,6 +585,8 @@ class Engine:
             self._posts_left = sum(self._missing_posts(item) for item in counted)
             if self.media is not None:
                 self.media.start(todo)  # prefetch: the sender never waits for a conversion
+            if self.links is not None:
+                self.links.start(todo)  # link cards fetched a few items ahead
             queue = list(todo)
             deferred: set[str] = set()
             while queue:
@@ -590,6 +605,8 @@ class Engine:
         finally:
             if self.media is not None:
                 self.media.stop()
+            if self.links is not None:
+                self.links.stop()
             self._current = None
             self.waiter.stop = None
         report = self.report()
@@ -680,7 +697,8 @@ class Engine:
         return RunReport(target=self.target.network, published=self._sent, already_published=self._already,
                          skipped=len(self.plan.skipped) + sum(1 for s in self._status.values()
                                                              if s == ItemStatus.SKIPPED),
-                         failed=failed, remaining=remaining)
+                         failed=failed, remaining=remaining,
+                         link_cards_missing=self.links.missing() if self.links is not None else [])
 
     def summary(self) -> dict[str, Any]:
         return self.report().model_dump()

@@ -63,6 +63,8 @@ class TargetSlot:
     stop: threading.Event = field(default_factory=threading.Event)
     links: dict[str, list[str]] = field(default_factory=dict)  # item id -> urls (Report)
     failures: dict[str, str] = field(default_factory=dict)  # item id -> reason (Report)
+    # item id -> notes of its sent posts that went without their link card (Report; publish/linkstage.py)
+    card_notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # one writer per migration (tui/watch.py): the process sending this destination's posts elsewhere
     elsewhere: Any = None  # publish.lock.LockHolder, or None when nobody else writes
     watch: Any = None  # tui.watch.Watch while the app follows that run read-only
@@ -237,6 +239,16 @@ class Session:
         self.plans = dict(plans)
         if self.plans_ready_at is None and self.plans_complete():
             self.plans_ready_at = time.perf_counter()  # (bench/bench_tui.py)
+
+    # --- link cards (issue 13) ----------------------------------------------------------------------
+    @property
+    def link_cards(self) -> bool:
+        """Bluesky link cards on (the default) or off: a plan option, saved in the state."""
+        return bool(self.state.options.get("bluesky", {}).get("link_cards", True))
+
+    def set_link_cards(self, value: bool) -> None:
+        """Turn link cards on or off; the Bluesky plan must be rebuilt (its posts name the card links)."""
+        self.state.options.setdefault("bluesky", {})["link_cards"] = value
 
     # --- selection (UI thread) ---------------------------------------------------------------------
     @property
@@ -537,6 +549,9 @@ class Session:
             kwargs["sleep"] = sleep
         # The same write path as `migrate`: the account's lock, then the migration's (taken by Journal);
         # MigrationBusy (a QuittexError) when it runs elsewhere.
+        from quittex_tui.audience.mentions import link_options
+
+        kwargs["links"] = link_options(self.state, self.archive)  # matched people as mentions; link cards
         with account_lock_for(slot.target, command="quittex-tui app"), \
                 Journal(self.journal_path(name), command="quittex-tui app") as journal:
             engine = Engine(plan, slot.target, journal, **kwargs)
@@ -562,22 +577,29 @@ class Session:
         """Links of sent posts and reasons of failures, read back from the journal (Report step).
         Read-only (JournalView): never compacts a journal another process may be writing."""
         from quittex_tui.publish.journal import JournalView
+        from quittex_tui.publish.linkstage import read_card_notes
 
         slot = self.slots[name]
         links: dict[str, list[str]] = {}
         failures: dict[str, str] = {}
+        done: set[tuple[str, int]] = set()
         path = self.journal_path(name)
         if path.exists():
             with JournalView(path) as journal:  # read-only: also while a headless run writes it
                 for e in journal.entries():
                     if e.status == "done":
                         links.setdefault(e.item_id, []).append(e.url or e.uri or "")
+                        done.add((e.item_id, e.index))
                     elif e.status == "failed":
                         failures[e.item_id] = e.reason or ""
         for item_id in list(failures):  # failed once, then sent on a retry: it is sent
             if len(links.get(item_id, [])) >= self._n_posts(name, item_id):
                 failures.pop(item_id)
-        slot.links, slot.failures = links, failures
+        notes: dict[str, list[dict[str, Any]]] = {}
+        for key, note in sorted(read_card_notes(path).items()):
+            if key in done:  # a note about a post that went (a failed item's notes say nothing yet)
+                notes.setdefault(key[0], []).append(note)
+        slot.links, slot.failures, slot.card_notes = links, failures, notes
 
     def _n_posts(self, name: str, item_id: str) -> int:
         store = self.plans.get(network_of(name))
@@ -605,6 +627,11 @@ class Session:
             for item_id, reason in slot.failures.items():
                 lines.append(f"- {item_id}: FAILED — {reason}")
                 rows.append([name, item_id, "failed", "", reason])
+            for item_id, notes in slot.card_notes.items():
+                for note in notes:
+                    reason = t_core(f"linkcard.reason.{note.get('reason')}", detail=note.get("detail") or "")
+                    lines.append(f"- {item_id}: no link card for <{note.get('url')}> — {reason}")
+                    rows.append([name, item_id, "no link card", str(note.get("url") or ""), reason])
             lines.append("")
         from quittex_tui.fileio import atomic_write
 
@@ -617,6 +644,13 @@ class Session:
         writer.writerows(rows)
         atomic_write(csv_path, buf.getvalue().encode("utf-8"))
         return md_path, csv_path
+
+
+def t_core(key: str, **kw: object) -> str:
+    """A core catalogue text in the UI's language (the report's card reasons)."""
+    from quittex_tui import i18n
+
+    return i18n.translate("tui", key, **kw)
 
 
 def _same_account(a: MigrationState, b: MigrationState, network: str) -> bool:

@@ -198,7 +198,8 @@ class QueuePane(Vertical):
             if row.id in slot.failures:
                 parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {slot.failures[row.id]}")
             elif row.id in slot.links:
-                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}")
+                nocard = f" [{t('report.no_card')}]" if row.id in slot.card_notes else ""
+                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}{nocard}")
         return f"{row.created_at:%Y-%m-%d} " + " | ".join(parts) + f"  {row.text}"
 
     def refresh_report(self, paths: tuple[str, str] | None = None) -> None:
@@ -209,7 +210,11 @@ class QueuePane(Vertical):
             sent = sum(len(v) for v in slot.links.values())
             text.append(f"{t(f'net.{name}')}: ", style="bold")
             text.append(t("report.line", posts=number(sent), items=number(len(slot.links)),
-                          failed=number(len(slot.failures))) + "\n")
+                          failed=number(len(slot.failures))))
+            cardless = sum(len(v) for v in slot.card_notes.values())
+            if cardless:  # posts sent without their link card (issue 13): the link is there, the card not
+                text.append(" · " + t("report.cards_missing", n=number(cardless)), style="yellow")
+            text.append("\n")
         if not s.active_targets():
             text.append(t("queue.no_target"))
         text.rstrip()

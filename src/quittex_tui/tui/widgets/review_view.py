@@ -40,6 +40,7 @@ class ReviewView(Vertical):
         Binding("x", "skip_view", "key.skip_view", show=False),
         Binding("T", "top", "key.top", show=False),
         Binding("c", "clear", "key.clear_filter", show=False),
+        Binding("L", "link_cards", "key.link_cards", show=False),
         Binding("escape", "leave_search", "key.leave_search", show=False),
     ]
 
@@ -90,6 +91,7 @@ class ReviewView(Vertical):
             (t("review.media"), media),
             (t("review.sort"), t(f"review.sort_{f.sort}")),
             (t("review.show"), t(f"review.show_{f.selection or 'all'}")),
+            (t("review.cards"), t("review.cards_on" if self.session.link_cards else "review.cards_off")),
         ]
         for i, (label, value) in enumerate(parts):
             if i:
@@ -183,6 +185,14 @@ class ReviewView(Vertical):
         self.filter = ReviewFilter()
         self.query_one("#search", Input).value = ""
         self.reload()
+
+    def action_link_cards(self) -> None:
+        """Bluesky link cards on/off (issue 13): saved in the state; the Bluesky plan is rebuilt."""
+        value = not self.session.link_cards
+        self.session.set_link_cards(value)
+        self.update_bar()
+        self.notify(t("review.cards_now_on" if value else "review.cards_now_off"))
+        self.screen.post_message(SelectionChanged(rebuild_plans=True))
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
