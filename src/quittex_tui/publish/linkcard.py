@@ -142,7 +142,8 @@ class _Guard:
         if self.offline and not explicit:
             allowed = [ip for ip in allowed if ipaddress.ip_address(ip.split("%", 1)[0]).is_loopback]
         if not allowed:
-            raise _Refused("private_address" if not self.offline else "offline", host)
+            private = any(not public_address(ip) for ip in found)
+            raise _Refused("private_address" if private else "offline", host)
         return allowed
 
 
@@ -253,7 +254,7 @@ class Fetcher:
 
     def __init__(self, *, allow_private: bool | None = None, offline: bool | None = None,
                  mirror: str | None = None, deadline: float = DEADLINE,
-                 stopping: Callable[[], bool] | None = None) -> None:
+                 stopping: Callable[[], bool] | None = None, allowed_hosts: Iterable[str] = ()) -> None:
         env = os.environ
         self.allow_private = bool(env.get(ALLOW_PRIVATE_ENV)) if allow_private is None else allow_private
         self.offline = bool(env.get(OFFLINE_ENV)) if offline is None else offline
@@ -261,6 +262,9 @@ class Fetcher:
         self.mirror = mirror.rstrip("/") if mirror else None
         self.deadline = deadline
         self.stopping = stopping or (lambda: False)
+        # hosts fetched whatever their address: the mirror (an explicit setting), and what a test names
+        mirror_host = [urlsplit(self.mirror).hostname or ""] if self.mirror else []
+        self.allowed_hosts = [*allowed_hosts, *mirror_host]
         self._local = threading.local()
         self._clients: list[httpx.Client] = []
         self._clients_lock = threading.Lock()
@@ -268,8 +272,7 @@ class Fetcher:
     def _client(self) -> tuple[httpx.Client, _Guard]:
         client = getattr(self._local, "client", None)
         if client is None:
-            always = [urlsplit(self.mirror).hostname or ""] if self.mirror else []
-            guard = _Guard(allow_private=self.allow_private, offline=self.offline, always=always)
+            guard = _Guard(allow_private=self.allow_private, offline=self.offline, always=self.allowed_hosts)
             guard.stopping = self.stopping
             client = httpx.Client(
                 transport=_Transport(guard), follow_redirects=False, trust_env=False,
