@@ -537,6 +537,21 @@ def build_records() -> Records:
     ]
     for like in b.rec.likes:
         like["like"]["expandedUrl"] = f"https://twitter.com/i/web/status/{like['like']['tweetId']}"
+
+    # --- links that live on the new network (issue 13). Written last so that every id above stays as it
+    # was (the ids come from one seeded generator). Own quotes — of a thread part, with a photo (a quote
+    # post with media), with an earlier handle and a query string as people paste them —, a self-link in
+    # the "show more" form, a hyphenated Bluesky handle written in a tweet and a matched person.
+    t("2025-02-10 09:15:00", "Un an après, ce chiffre n'a pas bougé d'un iota. Relisez le fil : "
+            f"{{url:https://x.com/{me.handle}/status/{t1[1]['id_str']}}}", kind="quote")
+    t("2025-02-11 12:00:00", "La méthode, pour qui veut refaire l'enquête dans sa région : "
+            f"{{url:https://mobile.twitter.com/camille_redac/status/{t2a['id_str']}?s=20}}", kind="quote",
+            media=(spec("photo", "GjMt4_rXwAAq-2b", width=1200, height=900, render="map"),))
+    t("2025-02-12 18:30:00", "Merci @nora-climat.bsky.social et {@chloe_data} pour les données : on "
+            "continue là-bas 🦋", kind="original")
+    t("2025-02-13 08:00:00", "Notre enquête sur les cantines, un an plus tard : "
+            f"{{url:https://twitter.com/i/web/status/{v2['id_str']}}} (mise à jour en bas de page)",
+            kind="original")
     return b.rec
 
 
