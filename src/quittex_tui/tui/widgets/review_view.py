@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -61,6 +62,9 @@ class ReviewView(Vertical):
     def on_mount(self) -> None:
         self.reload(keep=self.session.state.cursor.get("item"))
 
+    def on_resize(self) -> None:
+        self.update_bar()  # the filter bar's parts wrap whole at the new width
+
     # --- display -------------------------------------------------------------------------------------
     def line(self, row: Row, width: int) -> str:
         mark = "[x]" if self.session.is_included(row) else "[ ]"
@@ -93,12 +97,21 @@ class ReviewView(Vertical):
             (t("review.show"), t(f"review.show_{f.selection or 'all'}")),
             (t("review.cards"), t("review.cards_on" if self.session.link_cards else "review.cards_off")),
         ]
+        bar = self.query_one("#filter-bar", Static)
+        width = bar.content_region.width or bar.size.width
+        used = 0
         for i, (label, value) in enumerate(parts):
-            if i:
+            piece = f"{label}: {value}"
+            if i and width and used + 3 + cell_len(piece) > width:
+                text.append("\n")  # a part never breaks in two: it starts the next line (French at 80×24)
+                used = 0
+            elif i:
                 text.append(" · ")
+                used += 3
             text.append(f"{label}: ")
             text.append(value, style="bold")
-        self.query_one("#filter-bar", Static).update(text)
+            used += cell_len(piece)
+        bar.update(text)
 
     def update_estimate(self) -> None:
         s = self.session
