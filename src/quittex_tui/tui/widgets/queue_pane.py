@@ -198,8 +198,13 @@ class QueuePane(Vertical):
             if row.id in slot.failures:
                 parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {slot.failures[row.id]}")
             elif row.id in slot.links:
-                nocard = f" [{t('report.no_card')}]" if row.id in slot.card_notes else ""
-                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}{nocard}")
+                # a post sent without its link card: said first, with why (the URL fills the line)
+                notes = slot.card_notes.get(row.id)
+                nocard = ""
+                if notes:
+                    why = t(f"linkcard.reason.{notes[0].get('reason')}", detail=notes[0].get("detail") or "")
+                    nocard = f" [{t('report.no_card', reason=why)}]"
+                parts.append(f"{SHORT.get(name, '?')}{nocard}: {slot.links[row.id][0]}")
         return f"{row.created_at:%Y-%m-%d} " + " | ".join(parts) + f"  {row.text}"
 
     def refresh_report(self, paths: tuple[str, str] | None = None) -> None:
