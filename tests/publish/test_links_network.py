@@ -24,11 +24,11 @@ from quittex_tui.archive import open_archive
 from quittex_tui.audience.review import set_decision
 from quittex_tui.publish.journal import Journal
 from quittex_tui.publish.mastodon import html_to_text
-from quittex_tui.state import open_or_create_state, save_state
+from quittex_tui.state import load_state, open_or_create_state, save_state
 from tests.archive.builder import USERNAME, ArchiveBuilder, At, Link, Photo
 from tests.audience.netutil import PASSWORD, bsky_account, cli, list_records, poll
 from tests.publish.pages import PageServer, serve
-from tests.publish.target_helpers import new_mastodon_user
+from tests.publish.target_helpers import list_posts, new_mastodon_user, new_pds_account
 
 BOB_X_ID = "4242"
 NOTE = " ".join(
@@ -218,3 +218,22 @@ def test_mastodon_quotes_and_self_links_point_at_the_migrated_statuses(
     assert self_link == f"Mon lien mort d'hier : {dead_url} (corrigé depuis)"
     assert "x.com/quelquun/status/1234567890123456789" in html_to_text(status("other")["content"])
     assert html_to_text(status("bob")["content"]) == f"Bravo @{bob_acct} !"
+
+
+def test_no_link_cards_is_saved_and_fetches_nothing(test_servers: dict[str, str], pages: PageServer,
+                                                   tmp_path: Path) -> None:
+    handle, password, did, _ = new_pds_account(test_servers)
+    folder, state = tmp_path / "archive", tmp_path / "state.toml"
+    b = ArchiveBuilder(shuffle=False)
+    b.tweet("Sans carte : ", Link(pages.url("/title?no-card")))
+    b.tweet("Toujours sans carte : ", Link(pages.url("/title?still-none")))
+    b.write_dir(folder)
+    args = (str(folder), "--to", "bluesky", "--handle", handle, "--service", test_servers["QTX_PDS_URL"],
+            "--state", str(state))
+    env = {"QUITTEX_BLUESKY_APP_PASSWORD": password}
+    migrate(*args, "--no-link-cards", "--limit", "1", env=env)
+    assert load_state(state).options["bluesky"]["link_cards"] is False
+    migrate(*args, env=env)  # the saved choice holds on the next run
+    posts = list_posts(test_servers, did)
+    assert len(posts) == 2 and all("embed" not in p["value"] for p in posts)
+    assert pages.hits["/title?no-card"] == pages.hits["/title?still-none"] == 0
