@@ -15,6 +15,7 @@ from PIL import Image
 
 from quittex_tui.publish.htmlhead import decode_page, parse_head
 from quittex_tui.publish.linkcard import USER_AGENT, CardCache, CardFailure, Fetcher, public_address
+from quittex_tui.publish.linkstage import card_notes_path, read_card_notes
 from tests.publish.pages import PageServer, serve
 
 
@@ -169,3 +170,15 @@ def test_the_head_parser_prefers_opengraph_then_twitter_then_title() -> None:
                        '<title>\x1b[31mx\u202e</title>', "https://example.org/")
     assert weird.image == "" and weird.title == "[31mx"  # the escape character and the bidi override go
     assert decode_page("é".encode("cp1252")) == "é" and decode_page("é".encode()) == "é"
+
+
+def test_the_reports_card_notes_keep_the_last_word_on_each_post(tmp_path: Path) -> None:
+    journal = tmp_path / "s.bluesky.journal.toml"
+    assert card_notes_path(journal).name == "s.bluesky.cards.jsonl"
+    card_notes_path(journal).write_text(
+        '{"item_id": "1", "post": 0, "url": "u", "reason": "timeout", "detail": ""}\n'
+        '{"item_id": "2", "post": 1, "url": "v", "reason": "http_status", "detail": "404"}\n'
+        '{"item_id": "1", "post": 0, "url": "u", "reason": ""}\n'  # a later send got its card
+        '{"item_id": "3", "po', encoding="utf-8")  # torn by a kill
+    assert read_card_notes(journal) == {
+        ("2", 1): {"item_id": "2", "post": 1, "url": "v", "reason": "http_status", "detail": "404"}}

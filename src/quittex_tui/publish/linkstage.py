@@ -76,9 +76,13 @@ def read_card_notes(journal_path: Path) -> dict[tuple[str, int], dict[str, Any]]
     for line in lines:
         try:
             note = json.loads(line)
-            out[(str(note["item_id"]), int(note["post"]))] = note
+            key = (str(note["item_id"]), int(note["post"]))
         except (ValueError, KeyError, TypeError):
             continue  # a line torn by a kill: it said nothing yet
+        if note.get("reason"):
+            out[key] = note
+        else:  # a later send of that post got its card: the earlier note no longer holds
+            out.pop(key, None)
     return out
 
 
@@ -101,6 +105,7 @@ class LinkStage:
         self._ahead: dict[str, Future[Any]] = {}
         self._lock = threading.Lock()
         self._notes: dict[tuple[str, int], dict[str, Any]] = {}
+        self._noted = set(read_card_notes(journal.path)) if self.network == "bluesky" else set()
         self._max_chars: int | None = None
 
     @classmethod
@@ -146,6 +151,9 @@ class LinkStage:
                 self._note(item.id, index, url, exc)
             return post
         self._notes.pop((item.id, index), None)
+        if (item.id, index) in self._noted:  # an earlier try of this post went without: no longer
+            self._noted.discard((item.id, index))
+            self._append({"item_id": item.id, "post": index, "url": url, "reason": ""})
         return post.model_copy(update={"card": card})
 
     def _mastodon(self, post: PlannedPost) -> PlannedPost:
@@ -186,10 +194,14 @@ class LinkStage:
     def _note(self, item_id: str, index: int, url: str, exc: CardFailure) -> None:
         note = {"item_id": item_id, "post": index, "url": url, "reason": exc.code, "detail": exc.detail}
         self._notes[(item_id, index)] = note
-        # a note that cannot be kept costs only the Report's line
+        self._noted.add((item_id, index))
+        self._append(note)
+
+    def _append(self, record: dict[str, Any]) -> None:
+        # a note that cannot be kept costs only the Report's line (no fsync: nothing to resume from it)
         path = card_notes_path(self.journal.path)
         with contextlib.suppress(OSError), path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(note, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def missing(self) -> list[dict[str, Any]]:
         """This run's notes about posts that went without their card (those actually sent)."""
