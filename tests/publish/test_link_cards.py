@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -182,3 +183,35 @@ def test_the_reports_card_notes_keep_the_last_word_on_each_post(tmp_path: Path) 
         '{"item_id": "3", "po', encoding="utf-8")  # torn by a kill
     assert read_card_notes(journal) == {
         ("2", 1): {"item_id": "2", "post": 1, "url": "v", "reason": "http_status", "detail": "404"}}
+
+
+def test_a_stop_while_a_page_is_read_leaves_the_post_for_the_next_run(pages: PageServer,
+                                                                     tmp_path: Path) -> None:
+    """Stopping (Ctrl+C, the TUI's pause) while a slow page is read: the post is not sent bare; the next
+    run sends it with its card. No note is left about it."""
+    import threading
+    from types import SimpleNamespace
+
+    from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost
+    from quittex_tui.publish.journal import Journal
+    from quittex_tui.publish.linkstage import LinkOptions, LinkStage
+    from quittex_tui.publish.writestep import Stopped
+
+    url = pages.url("/slow")
+    text = f"Lent : {url}"
+    facet = {"index": {"byteStart": 7, "byteEnd": len(text.encode())},
+             "features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}]}
+    post = PlannedPost(source_id="1", text=text, facets=[facet], link_card=url)
+    item = PlanItem(id="1", kind=ItemKind.POST, source_ids=["1"],
+                    created_at=datetime(2024, 1, 1, tzinfo=UTC), posts=[post])
+    stop = threading.Event()
+    cards = CardCache(Fetcher(allow_private=True, offline=True, stopping=stop.is_set), folder=tmp_path / "c")
+    with Journal(tmp_path / "s.bluesky.journal.toml") as journal:
+        target: Any = SimpleNamespace(network="bluesky")  # the stage only asks it for resolve_mention
+        stage = LinkStage(Plan(target="bluesky", items=[item]), target, journal, LinkOptions(cache=cards),
+                          stopping=stop.is_set)
+        threading.Timer(0.5, stop.set).start()
+        with pytest.raises(Stopped):
+            stage.ready(item, 0, post)
+        stage.stop()
+    assert read_card_notes(tmp_path / "s.bluesky.journal.toml") == {} and cards.cached(url) is None

@@ -45,6 +45,7 @@ from quittex_tui.publish.selflinks import (
     mastodon_self_links,
 )
 from quittex_tui.publish.target import PostRef, PublishTarget
+from quittex_tui.publish.writestep import Stopped
 
 AHEAD = 4  # items whose cards are fetched ahead of the one being sent
 CARD_THREADS = 2
@@ -147,8 +148,9 @@ class LinkStage:
         try:
             card = self._card(url)
         except CardFailure as exc:
-            if exc.code != "stopped":
-                self._note(item.id, index, url, exc)
+            if exc.code == "stopped":  # the user stopped while the page was read: this post waits for
+                raise Stopped from None  # the next run (and gets its card then), it is not sent bare
+            self._note(item.id, index, url, exc)
             return post
         self._notes.pop((item.id, index), None)
         if (item.id, index) in self._noted:  # an earlier try of this post went without: no longer
