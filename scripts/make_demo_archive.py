@@ -132,6 +132,7 @@ class Records:
     known_handles: dict[str, str] = field(default_factory=dict)
     media_count: int = 0
     missing_media: int = 0
+    missing_media_unpublished: int = 0  # of missing_media: on retweets and replies (never published)
     edited: list[list[str]] = field(default_factory=list)
     note_tweet_ids: list[str] = field(default_factory=list)
     likes: list[dict[str, Any]] = field(default_factory=list)
@@ -272,6 +273,8 @@ class Builder:
             self.rec.kinds[tid] = kind
             self.rec.media_count += len(media)
             self.rec.missing_media += sum(1 for s in media if s.missing)
+            if kind in ("retweet", "reply"):
+                self.rec.missing_media_unpublished += sum(1 for s in media if s.missing)
         return row
 
     def _media_entity(self, tid: str, dt: datetime, spec: MediaSpec, n: int, link: str, display: str,
@@ -534,6 +537,21 @@ def build_records() -> Records:
     ]
     for like in b.rec.likes:
         like["like"]["expandedUrl"] = f"https://twitter.com/i/web/status/{like['like']['tweetId']}"
+
+    # --- links that live on the new network (issue 13). Written last so that every id above stays as it
+    # was (the ids come from one seeded generator). Own quotes — of a thread part, with a photo (a quote
+    # post with media), with an earlier handle and a query string as people paste them —, a self-link in
+    # the "show more" form, a hyphenated Bluesky handle written in a tweet and a matched person.
+    t("2025-02-10 09:15:00", "Un an après, ce chiffre n'a pas bougé d'un iota. Relisez le fil : "
+            f"{{url:https://x.com/{me.handle}/status/{t1[1]['id_str']}}}", kind="quote")
+    t("2025-02-11 12:00:00", "La méthode, pour qui veut refaire l'enquête dans sa région : "
+            f"{{url:https://mobile.twitter.com/camille_redac/status/{t2a['id_str']}?s=20}}", kind="quote",
+            media=(spec("photo", "GjMt4_rXwAAq-2b", width=1200, height=900, render="map"),))
+    t("2025-02-12 18:30:00", "Merci @nora-climat.bsky.social et {@chloe_data} pour les données : on "
+            "continue là-bas 🦋", kind="original")
+    t("2025-02-13 08:00:00", "Notre enquête sur les cantines, un an plus tard : "
+            f"{{url:https://twitter.com/i/web/status/{v2['id_str']}}} (mise à jour en bas de page)",
+            kind="original")
     return b.rec
 
 
@@ -845,6 +863,7 @@ def _facts(rec: Records) -> dict[str, Any]:
             "note_tweets": len(rec.note_tweet_ids), "edited": len(rec.edited), "deleted": len(rec.deleted),
             "media": rec.media_count, "missing_media": rec.missing_media, "following": len(FOLLOWING),
             "followers": len(FOLLOWERS), "blocks": len(BLOCKS), "mutes": len(MUTES), "likes": len(rec.likes),
+            "missing_media_unpublished": rec.missing_media_unpublished,
         },
         "threads": rec.threads,
         # ids of OTHER people paired with their handle from mentions / in_reply_to_screen_name

@@ -109,7 +109,7 @@ def test_inspect_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     assert f"Tweets : 1{NNBSP}200, du 21/12/2024 au " in out  # thousands and dates the French way
     code, out, _ = run_fr(capsys, monkeypatch, "inspect", DEMO)
     assert english_words(out) == [], out
-    assert "Médias : 11 fichiers, 1 manquant" in out  # 1 is singular (and 0 would be too)
+    assert "Médias : 12 fichiers, 1 manquant" in out  # 1 is singular (and 0 would be too)
     assert "la photo 1274819383159090075-EbZ3kR9XsAE_w1q.jpg manque dans l'archive" in out  # a warning
     # the JSON is the contract: the same whatever the language
     _, fr_json, _ = run_fr(capsys, monkeypatch, "inspect", DEMO, "--json")
@@ -124,10 +124,10 @@ def test_plan_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     assert code == 0, err
     ours = "\n".join(line for line in out.splitlines() if not line.startswith("      "))  # not the posts
     assert english_words(ours) == [], ours
-    assert out.startswith("Plan pour Mastodon : 32 éléments (un tweet, ou un fil) → 41 publications.")
+    assert out.startswith("Plan pour Mastodon : 36 éléments (un tweet, ou un fil) → 45 publications.")
     assert "── fil 1217351976249644172 · 15/01/2020 07:45:03 UTC · 2 publications" in out
     assert "Laissés de côté : 16 tweets — 9 réponses à d'autres, 5 retweets, 1 tweet supprimé, " in out
-    assert re.search(r"Envoyer 41 publications prend environ \d+ min au rythme permis par Mastodon\.", out)
+    assert re.search(r"Envoyer 45 publications prend environ \d+ min au rythme permis par Mastodon\.", out)
 
 
 def test_migrate_dry_run_in_french(capsys: pytest.CaptureFixture[str],
@@ -137,13 +137,13 @@ def test_migrate_dry_run_in_french(capsys: pytest.CaptureFixture[str],
     assert code == 0, err
     assert english_words(out + err) == [], out + err
     assert "simulation — 1 élément (1 publication) pour Bluesky ; rien n'est envoyé." in err  # singular
-    assert "1/32 éléments envoyés · 0 en échec" in err
+    assert "1/36 éléments envoyés · 0 en échec" in err
     assert out.splitlines()[0] == ("Simulation : 1 élément publié sur un Bluesky simulé "
                                    "(rien n'a vraiment été envoyé).")
     code, out, err = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "0")
     assert code == 0 and english_words(out + err) == [], out + err
     assert "1 élément était déjà publié par une exécution précédente (pas renvoyés)." in out
-    assert "31 éléments restent à envoyer : relancez la même commande pour continuer." in out
+    assert "35 éléments restent à envoyer : relancez la même commande pour continuer." in out
     # the JSON report is the same contract in both languages
     code, out, _ = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "0", "--json")
     assert code == 0 and set(json.loads(out)) >= {"schema_version", "target", "published", "failed"}

@@ -27,6 +27,7 @@ COUNT_KEYS = {
     "blocks",
     "mutes",
     "likes",
+    "missing_media_unpublished",  # extension (issue 13)
 }
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from quittex_tui.convert.models import ItemKind, Plan, PlanItem, PlannedPost, SkippedTweet
+from quittex_tui.publish.target import PostRef
 
 
 class FakeClock:
@@ -40,3 +42,28 @@ def make_plan(shape: list[int], *, target: str = "bluesky", skipped: int = 0) ->
                               posts=posts))
     skips = [SkippedTweet(source_id=str(9_000_000 + i), reason="retweet") for i in range(skipped)]
     return Plan(target=target, items=items, skipped=skips)  # type: ignore[arg-type]
+
+
+def as_sent(plan: Plan, *journal_paths: Path) -> Plan:
+    """`plan` with each post's text as the link stage sent it (issue 13): a link to one of the user's own
+    tweets already published on this network points at that migrated post — read from the runs' journals,
+    as the engine does (publish/selflinks.py). What the server shows; the demo archive has such links."""
+    from quittex_tui.publish.journal import JournalView
+    from quittex_tui.publish.selflinks import bluesky_self_links, first_posts, mastodon_self_links
+
+    where = first_posts(plan.items)
+    refs: dict[tuple[str, int], PostRef] = {}
+    for path in journal_paths:
+        with JournalView(path) as journal:
+            for entry in journal.entries():
+                if entry.status == "done" and entry.kind == "post":
+                    refs.setdefault((entry.item_id, entry.index), entry.ref())
+
+    def lookup(tweet_id: str) -> PostRef | None:
+        found = where.get(tweet_id)
+        return refs.get(found) if found else None
+
+    rewrite = bluesky_self_links if plan.target == "bluesky" else mastodon_self_links
+    items = [item.model_copy(update={"posts": [rewrite(p, lookup) for p in item.posts]})
+             for item in plan.items]
+    return plan.model_copy(update={"items": items})

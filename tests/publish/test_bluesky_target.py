@@ -263,7 +263,8 @@ def test_rate_headers_are_captured_and_429_500_resets_are_classified(
     }
     _, ref = publish(account.target, PlannedPost(source_id="7001", text="budget"), "item-10")
     budget = account.target.budget()
-    assert (budget.limit, budget.remaining, budget.cost_per_post) == (5000, 4997, 2)  # putRecord: 2 points
+    # putRecord costs 2 points (docs/bluesky.md "Rate limits")
+    assert (budget.limit, budget.remaining, budget.cost_per_post) == (5000, 4997, 2)
     assert budget.reset_at == datetime.fromtimestamp(reset, tz=UTC)
     assert account.target.info().extra["rate_policy"] == "5000;w=3600"
 

@@ -29,6 +29,7 @@ from quittex_tui.demo import demo_archive_path
 from quittex_tui.publish import tid
 from quittex_tui.publish.journal import Journal
 from quittex_tui.publish.mastodon import html_to_text, normalize_text
+from tests.publish.engine_helpers import as_sent
 from tests.publish.target_helpers import new_mastodon_user, new_pds_account
 
 KILLS = 20
@@ -105,7 +106,8 @@ def test_kill_9_twenty_times_then_every_post_exactly_once_on_bluesky(
            "--handle", handle, "--service", pds, "--include-replies", "--yes", "--json"]
     report = kill_and_resume(cmd, env, isolated_home / "state", "bluesky", seed=1)
 
-    plan = demo_plan("bluesky")
+    state = isolated_home / "state"
+    plan = as_sent(demo_plan("bluesky"), *state.glob("*.bluesky.journal.toml"))  # own links made live
     failed = {f["item_id"] for f in report["failed"]}
     assert report["remaining"] == 0
     assert report["failed"] == []  # videos and GIFs too (issue 12: uploadBlob on any PDS)
@@ -170,7 +172,7 @@ def test_kill_9_twenty_times_then_every_post_exactly_once_on_mastodon(
     report = kill_and_resume(cmd, env, isolated_home / "state", "mastodon", seed=2)
     assert report["failed"] == [] and report["remaining"] == 0
 
-    plan = demo_plan("mastodon")
+    plan = as_sent(demo_plan("mastodon"), *(isolated_home / "state").glob("*.mastodon.journal.toml"))
     statuses = list_mastodon_statuses(base, token)
     planned = [normalize_text(p.text) for item in plan.items for p in item.posts]
     seen = [normalize_text(html_to_text(s["content"])) for s in statuses]

@@ -20,7 +20,7 @@ from quittex_tui.publish.target import PermanentError, PublishTarget, RateLimite
 from tests.publish.engine_helpers import FakeClock
 
 REPORT_KEYS = {"schema_version", "target", "published", "already_published", "skipped", "failed", "remaining",
-               "left_out"}  # left_out: issue 12 (added, nothing renamed)
+               "left_out", "link_cards_missing"}  # left_out: issue 12, link_cards_missing: issue 13 (added)
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +49,7 @@ def test_dry_run_publishes_the_whole_demo_plan_then_resumes_to_nothing(
     assert code == 0 and set(report) == REPORT_KEYS
     assert report == {"schema_version": 1, "target": "dry-run", "published": len(plan.items),
                       "already_published": 0, "skipped": len(plan.skipped), "failed": [], "remaining": 0,
-                      "left_out": []}
+                      "left_out": [], "link_cards_missing": []}
     assert "simulating" in err and "items sent" in err  # progress on stderr, stdout kept for JSON
     state_dir = isolated_home / "state"
     journal = next(state_dir.glob("*.dry-run.journal.toml"))

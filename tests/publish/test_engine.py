@@ -36,7 +36,8 @@ def test_items_are_sent_oldest_first_with_threads_chained_as_replies(tmp_path: P
     events: list[EngineEvent] = []
     report = engine_for(plan, target, journal, clock, events).run()
     assert report.model_dump() == {"target": "dry-run", "published": 3, "already_published": 0, "skipped": 0,
-                                   "failed": [], "remaining": 0, "left_out": []}
+                                   "failed": [], "remaining": 0, "left_out": [],
+                                   "link_cards_missing": []}
     assert [p.text for p in target.posts] == [p.text for item in plan.items for p in item.posts]
     thread = target.posts[1:4]
     assert thread[0].reply_to is None

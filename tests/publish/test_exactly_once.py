@@ -33,6 +33,7 @@ from quittex_tui.publish.engine import Engine, EngineEvent
 from quittex_tui.publish.journal import Journal, JournalView
 from quittex_tui.publish.mastodon import SOURCE_CHECKS, html_to_text, normalize_text
 from quittex_tui.publish.retry import RetryPolicy
+from tests.publish.engine_helpers import as_sent
 from tests.publish.fault_proxy import ProxyRequest, fault_proxy
 from tests.publish.target_helpers import image, new_mastodon_user, new_pds_account
 from tests.publish.test_crash_servers import demo_plan, list_bluesky_posts, list_mastodon_statuses
@@ -200,7 +201,10 @@ def test_deleted_journal_then_a_second_state_file_send_nothing_twice(
     if network == "mastodon":
         assert failed == set() and back["already_published"] == len(items)
         statuses = list_mastodon_statuses(upstream, token)
-        assert texts_on(statuses) == planned(Plan(target="mastodon", items=items)), "missing or doubled"
+        journals = [*(isolated_home / "state").glob("*.mastodon.journal.toml"),
+                    *tmp_path.glob("second.mastodon.journal.toml")]
+        sent = as_sent(Plan(target="mastodon", items=items), *journals)  # the demo's own links, made live
+        assert texts_on(statuses) == planned(sent), "missing or doubled"
     else:
         assert failed == set()  # videos and GIFs too (issue 12: uploadBlob on any PDS)
         records = list_bluesky_posts(upstream, did)

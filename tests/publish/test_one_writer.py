@@ -28,6 +28,7 @@ from quittex_tui.demo import demo_archive_path
 from quittex_tui.publish.journal import JournalView
 from quittex_tui.publish.lock import MigrationBusy
 from quittex_tui.state import load_state
+from tests.publish.engine_helpers import as_sent
 from tests.publish.fault_proxy import ProxyRequest, fault_proxy
 from tests.publish.target_helpers import new_mastodon_user
 from tests.publish.test_crash_servers import list_mastodon_statuses
@@ -105,7 +106,8 @@ def test_two_migrate_processes_one_refuses_then_kill_9_and_resume_exactly_once(
     assert report["published"] + report["already_published"] == len(items)
     from quittex_tui.convert.models import Plan
 
-    assert texts_on(list_mastodon_statuses(base, token)) == planned(Plan(target="mastodon", items=items))
+    plan = as_sent(Plan(target="mastodon", items=items), *state_dir.glob("*.mastodon.journal.toml"))
+    assert texts_on(list_mastodon_statuses(base, token)) == planned(plan)
 
 
 # --- our own disk -----------------------------------------------------------------------------------------
@@ -196,6 +198,7 @@ def test_a_full_disk_mid_run_stops_cleanly_and_loses_nothing(
     from quittex_tui.convert.models import Plan
 
     plan = Plan(target="mastodon", items=demo_plan_items("mastodon"))
+    plan = as_sent(plan, small_disk.outside(small_disk.where / "m.mastodon.journal.toml"))  # own links live
     assert texts_on(list_mastodon_statuses(base, token)) == planned(plan), "a post is missing or doubled"
 
 
@@ -230,7 +233,8 @@ def test_a_state_folder_turned_read_only_stops_cleanly_at_the_final_compaction(
         assert view.damaged == 0 and all(e.status == "done" for e in view.entries())
     from quittex_tui.convert.models import Plan
 
-    plan = Plan(target="mastodon", items=demo_plan_items("mastodon"))
+    plan = as_sent(Plan(target="mastodon", items=demo_plan_items("mastodon")),
+                   folder / "m.mastodon.journal.toml")
     assert texts_on(list_mastodon_statuses(base, token)) == planned(plan)
     again = subprocess.run(migrate_cmd(base, "--state", str(state)), env=env, capture_output=True, text=True,
                            timeout=120)

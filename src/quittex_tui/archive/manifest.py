@@ -43,6 +43,9 @@ class Manifest:
     username: str = ""
     display_name: str = ""
     files: dict[str, list[str]] = field(default_factory=dict)  # dataTypes key -> member names
+    # member name -> the row count the manifest announces for it (`files[].count`): fewer rows read than
+    # announced means a partial download (reader._check_announced)
+    announced: dict[str, int] = field(default_factory=dict)
     media_dirs: list[str] = field(default_factory=list)
 
 
@@ -68,6 +71,9 @@ def read_manifest(container: Container) -> Manifest | None:
             for f in spec.get("files") or []:
                 if isinstance(f, dict) and isinstance(f.get("fileName"), str):
                     names.append(_normalise(f["fileName"]))
+                    count = str(f.get("count", "")).strip()
+                    if count.isdigit():
+                        manifest.announced[names[-1]] = int(count)
             if names:
                 manifest.files[key] = names
             media = spec.get("mediaDirectory")

@@ -155,6 +155,9 @@ class ArchiveCounts(_Struct):
     blocks: int = 0
     mutes: int = 0
     likes: int = 0
+    # Extension (issue 13): of `missing_media` (every media file missing), those of retweets and replies,
+    # which the plan does not publish (replies only with --include-replies): the plan misses the others.
+    missing_media_unpublished: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return msgspec.structs.asdict(self)

@@ -111,12 +111,15 @@ class Archive:
 
 
 def open_archive(
-    path_or_paths: Path | str | Iterable[Path | str], progress: Progress | None = None, *, index: bool = True
+    path_or_paths: Path | str | Iterable[Path | str], progress: Progress | None = None, *, index: bool = True,
+    tweets_required: bool = True,
 ) -> Archive:
     """Read the archive at a path (zip, extracted folder) or a list of split zip parts.
 
     `index`: use the cached index (load it when there is a trustworthy one, else write one after
-    reading); False reads everything and writes nothing."""
+    reading); False reads everything and writes nothing. `tweets_required=False`: an archive without its
+    tweets file is read anyway (account, profile, people, likes; a warning says the tweets are missing) —
+    for the commands that need only those (`audience`, `follow`, `export-follows`, `profile`)."""
     if isinstance(path_or_paths, (str, Path)):
         paths = [Path(path_or_paths).expanduser()]
     else:
@@ -130,7 +133,7 @@ def open_archive(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _read(archive, container, report, use_index=index)
+        _read(archive, container, report, use_index=index, tweets_required=tweets_required)
     except BaseException:
         container.close()
         raise
@@ -146,11 +149,22 @@ def open_archive(
     return archive
 
 
-def _read(archive: Archive, container: Container, report: Progress, *, use_index: bool) -> None:
+def _read(archive: Archive, container: Container, report: Progress, *, use_index: bool,
+          tweets_required: bool = True) -> None:
     warnings = archive.warnings
     manifest = read_manifest(container)
     files = find_files(container, manifest, warnings)
     archive.files = files
+    if "tweets" not in files and not tweets_required and not is_grailbird(container):
+        # audience / follows / profile read only these files: a partial download without tweets will do
+        warnings.append(notice("warn.no_tweets_people_only", path=str(archive.source[0])))
+        _read_account(archive, container, files, manifest)
+        read_rows: dict[str, int] = {}
+        _read_people(archive, container, files, read_rows)
+        archive.counts = _counts([], 0, 0, 0, 0, archive)
+        _check_announced(archive, manifest, read_rows)
+        archive.fingerprint = _fingerprint(container, archive.account.id, files)
+        return
     if "tweets" not in files:
         if is_grailbird(container):
             raise ArchiveError(key="error.archive.grailbird", params={"path": archive.source[0]},
@@ -169,7 +183,8 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
             archive.loaded_from, archive.index_key = "index", key
             return
     report(notice("progress.tweets"), 0.02)
-    tweets = _read_tweets(container, files["tweets"], report, warnings)
+    read_rows: dict[str, int] = {}  # member -> rows found in it (the manifest's counts are checked on them)
+    tweets = _read_tweets(container, files["tweets"], report, warnings, read_rows)
 
     report(notice("progress.joining"), 0.8)
     # deleted-tweets.js rows are whole tweets: their reply fields let a thread bridge a deleted middle
@@ -184,7 +199,9 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
 
     notes = []
     for name in files.get("note_tweets", ()):
-        for row in parse_rows(container.read(name), container.where(name), broken):
+        note_rows = parse_rows(container.read(name), container.where(name), broken)
+        read_rows[name] = len(note_rows)
+        for row in note_rows:
             note = note_from_row(row)
             if note is not None:
                 notes.append(note)
@@ -211,40 +228,21 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
     media_total, missing = derive.locate_media(tweets, derive.media_index(container.names()))
     archive.known_handles = derive.known_handles(tweets, archive.account.id)
 
-    archive.following = _people(container, files.get("following", ()), "following")
-    archive.followers = _people(container, files.get("follower", ()), "follower")
-    archive.blocks = _people(container, files.get("block", ()), "blocking")
-    archive.mutes = _people(container, files.get("mute", ()), "muting")
-    archive.likes = _likes(container, files.get("like", ()))
-
-    kinds = {k: 0 for k in TweetKind}
-    for t in tweets:
-        kinds[t.kind] += 1
-    archive.counts = ArchiveCounts(
-        tweets=len(tweets),
-        originals=kinds[TweetKind.ORIGINAL],
-        thread_posts=kinds[TweetKind.THREAD],
-        replies=kinds[TweetKind.REPLY],
-        retweets=kinds[TweetKind.RETWEET],
-        quotes=kinds[TweetKind.QUOTE],
-        note_tweets=sum(1 for t in tweets if t.note_text is not None),
-        edited=edited,
-        deleted=len(deleted),
-        media=media_total,
-        missing_media=missing,
-        following=len(archive.following),
-        followers=len(archive.followers),
-        blocks=len(archive.blocks),
-        mutes=len(archive.mutes),
-        likes=len(archive.likes),
-    )
-    if missing:
-        warnings.append(notice("warn.media_missing", n=missing))
-        detail = [notice("warn.tweet", id=t.id, warning=w) for t in tweets for w in t.warnings
-                  if isinstance(w, Notice) and w.key.startswith(MISSING_MEDIA_KEYS)]
+    _read_people(archive, container, files, read_rows)
+    # What the plan publishes by default: originals, thread posts, quotes (notes are originals). Retweets
+    # never, replies only with --include-replies: their missing files are counted apart (issue 13).
+    unpublished = sum(1 for t in tweets if t.kind in _NOT_PUBLISHED for m in t.media if m.member is None)
+    archive.counts = _counts(tweets, edited, len(deleted), media_total, missing, archive, unpublished)
+    _check_announced(archive, manifest, read_rows)
+    if missing > unpublished:
+        warnings.append(notice("warn.media_missing", n=missing - unpublished))
+        detail = [notice("warn.tweet", id=t.id, warning=w) for t in tweets if t.kind not in _NOT_PUBLISHED
+                  for w in t.warnings if isinstance(w, Notice) and w.key.startswith(MISSING_MEDIA_KEYS)]
         warnings += detail[:MAX_MEDIA_DETAIL]
         if len(detail) > MAX_MEDIA_DETAIL:
             warnings.append(notice("warn.media_missing_more", n=len(detail) - MAX_MEDIA_DETAIL))
+    if unpublished:
+        warnings.append(notice("warn.media_missing_unpublished", n=unpublished))
     archive.fingerprint = _fingerprint(container, archive.account.id, files)
     if key:
         report(notice("progress.index_writing"), 0.97)
@@ -293,13 +291,64 @@ def _restore(archive: Archive, snap: archive_index.Snapshot) -> None:
                 tweet.warnings = tuple(rewrap(tweet.warnings, known))
 
 
+_NOT_PUBLISHED = frozenset({TweetKind.RETWEET, TweetKind.REPLY})
+
+
+def _read_people(archive: Archive, container: Container, files: dict[str, list[str]],
+                 row_counts: dict[str, int] | None = None) -> None:
+    archive.following = _people(container, files.get("following", ()), "following", row_counts)
+    archive.followers = _people(container, files.get("follower", ()), "follower", row_counts)
+    archive.blocks = _people(container, files.get("block", ()), "blocking", row_counts)
+    archive.mutes = _people(container, files.get("mute", ()), "muting", row_counts)
+    archive.likes = _likes(container, files.get("like", ()), row_counts)
+
+
+def _check_announced(archive: Archive, manifest: Manifest | None, row_counts: dict[str, int]) -> None:
+    """A file holding fewer rows than the manifest announces for it was cut short (a partial download,
+    a file re-saved by hand): say so, per file — what was read is still used (issue 13)."""
+    if manifest is None:
+        return
+    for name, rows_read in sorted(row_counts.items()):
+        announced = manifest.announced.get(name)
+        if announced is not None and rows_read != announced:
+            archive.warnings.append(notice("warn.manifest_count", name=name, announced=announced,
+                                           read=rows_read))
+
+
+def _counts(tweets: list[Tweet], edited: int, deleted: int, media: int, missing: int, archive: Archive,
+            unpublished: int = 0) -> ArchiveCounts:
+    kinds = {k: 0 for k in TweetKind}
+    for t in tweets:
+        kinds[t.kind] += 1
+    return ArchiveCounts(
+        tweets=len(tweets),
+        originals=kinds[TweetKind.ORIGINAL],
+        thread_posts=kinds[TweetKind.THREAD],
+        replies=kinds[TweetKind.REPLY],
+        retweets=kinds[TweetKind.RETWEET],
+        quotes=kinds[TweetKind.QUOTE],
+        note_tweets=sum(1 for t in tweets if t.note_text is not None),
+        edited=edited,
+        deleted=deleted,
+        media=media,
+        missing_media=missing,
+        missing_media_unpublished=unpublished,
+        following=len(archive.following),
+        followers=len(archive.followers),
+        blocks=len(archive.blocks),
+        mutes=len(archive.mutes),
+        likes=len(archive.likes),
+    )
+
+
 def _order(t: Tweet) -> tuple[Any, int]:
     # rows are not in date order and many share a second: the id (time-ordered) breaks ties
     return (t.created_at, int(t.id))
 
 
 def _read_tweets(
-    container: Container, names: list[str], report: Progress, warnings: list[str]
+    container: Container, names: list[str], report: Progress, warnings: list[str],
+    row_counts: dict[str, int] | None = None,
 ) -> list[Tweet]:
     sizes = [max(container.size(n), 1) for n in names]
     total = sum(sizes)
@@ -318,6 +367,8 @@ def _read_tweets(
             stream = _Counting(raw_stream)
             # one piece of the file at a time (jsfile.iter_rows): never the whole tweets.js in memory
             for raws, piece_repaired in iter_rows(stream, container.where(name)):
+                if row_counts is not None:
+                    row_counts[name] = row_counts.get(name, 0) + len(raws)
                 for i in range(len(raws)):
                     raw = raws[i]
                     raws[i] = None  # type: ignore[call-overload]  (each slice goes once its row is a model)
@@ -393,11 +444,14 @@ def _ids(container: Container, names: Iterable[str], get: Callable[[Any], str | 
 
 
 def _typed_rows(container: Container, names: Iterable[str], decoder: msgspec.json.Decoder[Any],
-                typed: Callable[[Any], Any], loose: Callable[[Any], Any]) -> Iterable[Any]:
+                typed: Callable[[Any], Any], loose: Callable[[Any], Any],
+                row_counts: dict[str, int] | None = None) -> Iterable[Any]:
     """Each row of big row files (people, likes: a public figure has millions of followers) decoded into
     typed structs, an odd row by hand from plain JSON; yields what `typed`/`loose` make of them."""
     for name in names:
         raws, _fixed = split_rows(container.read(name), container.where(name))
+        if row_counts is not None:
+            row_counts[name] = len(raws)
         for i in range(len(raws)):
             raw = raws[i]
             raws[i] = None  # type: ignore[call-overload]
@@ -410,19 +464,22 @@ def _typed_rows(container: Container, names: Iterable[str], decoder: msgspec.jso
                     continue
 
 
-def _people(container: Container, names: Iterable[str], key: str) -> list[str]:
+def _people(container: Container, names: Iterable[str], key: str,
+            row_counts: dict[str, int] | None = None) -> list[str]:
     seen: dict[str, None] = {}
     found = _typed_rows(container, names, rows.PERSON_ROW, lambda r: rows.person_from_typed(r, key),
-                        lambda r: rows.person_id(r, key))
+                        lambda r: rows.person_id(r, key), row_counts)
     for pid in found:
         if pid:
             seen[pid] = None
     return list(seen)
 
 
-def _likes(container: Container, names: Iterable[str]) -> list[Like]:
+def _likes(container: Container, names: Iterable[str],
+           row_counts: dict[str, int] | None = None) -> list[Like]:
     seen: dict[str, Like] = {}
-    for like in _typed_rows(container, names, rows.LIKE_ROW, rows.like_from_typed, rows.like_from_row):
+    for like in _typed_rows(container, names, rows.LIKE_ROW, rows.like_from_typed, rows.like_from_row,
+                            row_counts):
         if like is not None:
             seen.setdefault(like.tweet_id, like)
     return list(seen.values())

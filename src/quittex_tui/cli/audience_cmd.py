@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(t("audience.accept_needs_to"), t("audience.accept_needs_to_hint"))
     if args.accept_strong and args.target is None:
         raise InputError(t("audience.strong_needs_to"), t("audience.strong_needs_to_hint"))
-    with open_archive(archive_source(args)) as archive:
+    # reads only the account, profile and people: an archive without its tweets file will do (issue 13)
+    with open_archive(archive_source(args), tweets_required=False) as archive:
         people = audience.load_people(archive, args.handles)
         state_path, state = open_or_create_state(archive, args.state)
     suggestions: dict[str, Any] = {}

@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from quittex_tui.archive import open_archive
     from quittex_tui.state import open_or_create_state
 
-    with open_archive(archive_source(args)) as archive:
+    # reads only the account, profile and people: an archive without its tweets file will do (issue 13)
+    with open_archive(archive_source(args), tweets_required=False) as archive:
         state_path, state = open_or_create_state(archive, args.state)
     addresses = audience.mastodon_addresses(state)
     n = audience.write_follows_csv(args.mastodon_csv, addresses)

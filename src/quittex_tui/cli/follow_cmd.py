@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(t("follow.negative_limit"), t("follow.negative_limit_hint"))
     if args.list is not None and args.target != "bluesky":
         raise InputError(t("follow.list_bluesky_only"), t("follow.list_bluesky_only_hint"))
-    with open_archive(archive_source(args)) as archive:
+    # reads only the account, profile and people: an archive without its tweets file will do (issue 13)
+    with open_archive(archive_source(args), tweets_required=False) as archive:
         people = audience.load_people(archive, args.handles)
         state_path, state = open_or_create_state(archive, args.state)
     network = display_name(args.target)

@@ -65,6 +65,8 @@ def register(subparsers: Any) -> None:
                         help=t("migrate.include_replies_help"))
     parser.add_argument("--date-footer", action="store_true", default=None, help=t("plan.date_footer_help"))
     parser.add_argument("--number-parts", action="store_true", default=None, help=t("plan.number_parts_help"))
+    parser.add_argument("--link-cards", action=argparse.BooleanOptionalAction, default=None,
+                        help=t("migrate.link_cards_help"))
     parser.add_argument("--retry-failed", action="store_true", help=t("migrate.retry_failed_help"))
     parser.add_argument("--resend-unsure", action="store_true", help=t("migrate.resend_unsure_help"))
     parser.set_defaults(func=run)
@@ -163,8 +165,11 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
             save_state(state, state_path)
 
     printer = ProgressPrinter(err, tty=err.isatty())
+    from quittex_tui.audience.mentions import link_options
+
     engine = Engine(plan, target, journal, on_event=printer,
-                    resend_unsure=args.resend_unsure and args.retry_failed)
+                    resend_unsure=args.resend_unsure and args.retry_failed,
+                    links=link_options(state, archive))  # matched people as mentions; link cards
     with _ctrl_c_stops(stop, err):
         # Settle unconfirmed posts (every post, if the journal was lost) before counting what is left.
         engine.prepare(stop=stop, retry_failed=args.retry_failed)
@@ -265,7 +270,7 @@ def _plan_options(args: argparse.Namespace, saved: dict[str, Any], network: str,
 
     fields = set(PlanOptions.model_fields) - {"target"}
     chosen = {k: v for k, v in saved.items() if k in fields}
-    for flag in ("include_replies", "date_footer", "number_parts"):
+    for flag in ("include_replies", "date_footer", "number_parts", "link_cards"):
         if getattr(args, flag) is not None:
             chosen[flag] = getattr(args, flag)
     chosen.setdefault("locale", content_language())
@@ -335,6 +340,7 @@ def _print_report(report: dict[str, Any], reasons: dict[str, str], *, network: s
     for failed in report["failed"]:
         reason = reasons.get(failed["item_id"]) or failed["reason"]
         print(for_display(t("migrate.report.failed", item=failed["item_id"], reason=say(reason))))
+    _print_card_notes(report.get("link_cards_missing") or [])
     if report["failed"]:
         print(t("migrate.report.retry_failed"))
 
@@ -342,6 +348,18 @@ def _print_report(report: dict[str, Any], reasons: dict[str, str], *, network: s
 def event_line(event: Any) -> str:
     """An engine event as one line in the user's language (the server's words in it shown inert)."""
     return t("main.prefix") + for_display(say(event.message), one_line=True)
+
+
+def _print_card_notes(notes: list[dict[str, Any]]) -> None:
+    """Posts sent without their link card (issue 13): the post went; the link simply has no card."""
+    if not notes:
+        return
+    print(t("migrate.cards_missing", n=len(notes)))
+    for note in notes:
+        reason = t(f"linkcard.reason.{note.get('reason')}", detail=note.get("detail") or "")
+        line = t("migrate.card_missing", item=note.get("item_id"), post=int(note.get("post", 0)) + 1,
+                 url=note.get("url"), reason=reason)
+        print("  " + for_display(line, one_line=True))
 
 
 class ProgressPrinter:

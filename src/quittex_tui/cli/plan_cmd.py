@@ -36,6 +36,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--locale", choices=["en", "fr"], default=None, help=t("plan.locale_help"))
     parser.add_argument("--image-max-bytes", type=int, default=1_000_000, metavar="N",
                         help=t("plan.image_max_bytes_help"))
+    parser.add_argument("--no-link-cards", dest="link_cards", action="store_false",
+                        help=t("plan.no_link_cards_help"))
     parser.add_argument("--json", action="store_true", help=t("plan.json_help"))
     parser.set_defaults(func=run)
 
@@ -58,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         number_parts=args.number_parts,
         locale=content_language(args.locale),
         image_max_bytes=args.image_max_bytes,
+        link_cards=args.link_cards,
     )
     paths = archive_source(args)
     if args.json:  # written item by item: the whole plan is never in memory (issue 16)

@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     check_target(args)
     network = display_name(args.target)
     refuse_without_terminal(args, t("profile.what", network=network))
-    with open_archive(archive_source(args)) as archive:
+    # reads only the account, profile and people: an archive without its tweets file will do (issue 13)
+    with open_archive(archive_source(args), tweets_required=False) as archive:
         draft = profile.draft_from_archive(archive)
         if not args.no_resolve_links:
             draft = profile.resolve_short_links(draft)

@@ -58,19 +58,20 @@ def split_for(target: Target, text: str, *, source_id: str = "", max_chars: int 
     clean = CleanText(text, find_spans(text, links))
     posts: list[PlannedPost] = []
     if target == "bluesky":
-        for draft in bluesky.bluesky_posts(clean, number_parts=number_parts):
+        for part, draft in enumerate(bluesky.bluesky_posts(clean, number_parts=number_parts)):
             posts.append(_post(source_id, draft.text, draft.facets, draft.mention_candidates,
-                               created_at, lang))
+                               created_at, lang, part))
     else:
-        for status in mastodon.mastodon_posts(clean, max_chars=max_chars, footer=footer,
-                                              number_parts=number_parts):
-            posts.append(_post(source_id, status, [], [], created_at, lang))
+        for part, status in enumerate(mastodon.mastodon_posts(clean, max_chars=max_chars, footer=footer,
+                                                              number_parts=number_parts)):
+            posts.append(_post(source_id, status, [], [], created_at, lang, part))
     return posts
 
 
 def _post(source_id: str, text: str, facets: list[dict[str, Any]], candidates: list[Any],
-          created_at: datetime | None, lang: str) -> PlannedPost:
+          created_at: datetime | None, lang: str, part: int) -> PlannedPost:
     return construct(PlannedPost, {"source_id": source_id, "text": text, "facets": facets, "media": [],
                                    "warnings": [], "mention_candidates": candidates,
                                    "created_at": created_at, "lang": lang, "self_label": "",
-                                   "left_out": []})
+                                   "left_out": [], "part": part, "link_card": None, "self_links": [],
+                                   "card": None, "quote": None})

@@ -24,7 +24,7 @@ from quittex_tui.convert.length import (
     mastodon_fits,
 )
 from quittex_tui.convert.split import Rules, split_text
-from quittex_tui.convert.text import CleanText, Span, mentions
+from quittex_tui.convert.text import CleanText, Span, is_domain_handle, mentions
 
 X_DOMAIN = "x.com"
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -49,8 +49,10 @@ def rules(max_chars: int = MASTODON_DEFAULT_MAX_CHARS) -> Rules:
 
 
 def neutralise_mentions(text: str, spans: Sequence[Span]) -> tuple[str, list[Span]]:
-    """`@alice` → `@alice@x.com` outside links (see the module docstring); later spans shifted."""
-    found = mentions(text, list(spans))
+    """`@alice` → `@alice@x.com` outside links (see the module docstring); later spans shifted. A handle
+    written as a domain (`@alice.bsky.social`, a Bluesky handle) is left as written: Mastodon resolves no
+    local account from it, and it names its Bluesky account as it is."""
+    found = [m for m in mentions(text, list(spans)) if not is_domain_handle(m[2])]
     if not found:
         return text, list(spans)
     suffix = "@" + X_DOMAIN

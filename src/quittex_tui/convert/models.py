@@ -82,6 +82,33 @@ class MentionCandidate(_Model):
     byte_end: int
 
 
+class SelfLink(_Model):
+    """A link in a post to one of the user's own tweets (issue 13). At send time, when that tweet is already
+    published on this network (the journal says so), the link is rewritten to the migrated post and, for
+    `quote`, a Bluesky post embeds the migrated post as a quote; else the X URL stays."""
+
+    url: str  # the link as the post holds it (Bluesky: the facet's uri; Mastodon: the text's URL)
+    tweet_id: str  # the linked tweet: its first post is where the link now points
+    quote: bool = False  # the tweet's own quote (kind `quote`): a record embed on Bluesky
+
+
+class CardPreview(_Model):
+    """A link card fetched at send time (publish/linkcard.py): never in a plan."""
+
+    uri: str
+    title: str
+    description: str
+    thumb_path: str | None = None  # the thumbnail, prepared like a photo (≤ 1,000,000 bytes, no metadata)
+    thumb_mime: str = ""
+
+
+class StrongRef(_Model):
+    """A quoted post as the record embed needs it (com.atproto.repo.strongRef)."""
+
+    uri: str
+    cid: str
+
+
 class PlannedPost(_Model):
     source_id: str  # the tweet this post comes from
     text: str
@@ -103,6 +130,18 @@ class PlannedPost(_Model):
     # be used), shown in Review and in the report so nobody is misled by a post missing its video.
     self_label: str = ""
     left_out: list[str] = Field(default_factory=list)
+    # Extension fields (issue 13). `part`: which post of its tweet this is (0, 1, … for a text split over
+    # several posts): Bluesky dates part n `n` ms after the tweet, so the parts list in order everywhere.
+    part: int = 0
+    # Bluesky: the link a card (app.bsky.embed.external) will be fetched for at send time — the post's last
+    # link that is not to X, on a post without media; None when no card is tried (or `link_cards` is off).
+    link_card: str | None = None
+    # Links to the user's own tweets (rewritten at send time when those are published; see SelfLink).
+    self_links: list[SelfLink] = Field(default_factory=list)
+    # Send time only, never in a plan (`exclude`): what the link stage (publish/linkstage.py) found for this
+    # post right before it is sent — its link card, the post it quotes.
+    card: CardPreview | None = Field(default=None, exclude=True)
+    quote: StrongRef | None = Field(default=None, exclude=True)
 
 
 class PlanItem(_Model):
@@ -126,6 +165,7 @@ class PlanOptions(_Model):
     number_parts: bool = False  # "1/3" markers on split posts, opt-in
     locale: str = "en"  # footer language: "en" or "fr"
     image_max_bytes: int = 1_000_000  # Bluesky: 1,000,000; Mastodon: the instance's image limit
+    link_cards: bool = True  # Bluesky: a card for a post's link, fetched at send time (`--no-link-cards`)
 
 
 class Plan(_Model):

@@ -57,9 +57,11 @@ from quittex_tui.convert.models import (
     PlannedMedia,
     PlannedPost,
     PlanOptions,
+    SelfLink,
     SkippedTweet,
 )
 from quittex_tui.convert.text import clean_tweet
+from quittex_tui.convert.xlinks import is_x_url, own_status, status_id
 from quittex_tui.notice import notice
 
 MAX_IMAGES_PER_POST = 4
@@ -273,16 +275,38 @@ class _Builder:
         # X flagged the tweet's media as sensitive: its posts with media get the default self-label, which
         # the user confirms or changes in Review (state.labels, applied by state.apply_user_changes).
         label = DEFAULT_SELF_LABEL if tweet.possibly_sensitive else ""
+        own = self._own_links(tweet, clean.spans)
         out = []
         for index in range(max(len(texts), len(groups), 1)):
             text, facets, candidates = texts[index] if index < len(texts) else ("", [], [])
-            group = groups[index] if index < len(groups) else []
+            post_media = groups[index] if index < len(groups) else []
+            links = _post_links(options.target, text, facets, clean.spans)
+            self_links = [construct(SelfLink, {"url": url, "tweet_id": own[url][0], "quote": own[url][1]})
+                          for url in links if url in own]
+            card = None
+            if options.target == "bluesky" and options.link_cards and not post_media:
+                card = next((u for u in reversed(links) if not is_x_url(u)), None)
             out.append(construct(PlannedPost, {
-                "source_id": tweet.id, "text": text, "facets": facets, "media": group,
+                "source_id": tweet.id, "text": text, "facets": facets, "media": post_media,
                 "warnings": warnings if index == 0 else [], "mention_candidates": candidates,
-                "created_at": created_at, "lang": lang, "self_label": label if group else "",
-                "left_out": []}))
+                "created_at": created_at, "lang": lang, "self_label": label if post_media else "",
+                "left_out": [], "part": index, "link_card": card, "self_links": self_links, "card": None,
+                "quote": None}))
         return out, None
+
+    def _own_links(self, tweet: Tweet, spans: list[Any]) -> dict[str, tuple[str, bool]]:
+        """URL → (own tweet id, is the quote) of the tweet's links to the user's own published tweets."""
+        found: dict[str, tuple[str, bool]] = {}
+        by_id = self.archive.by_id
+        quoted = status_id(tweet.quoted_url) if tweet.kind == TweetKind.QUOTE and tweet.quoted_url else None
+        for span in spans:
+            if span.kind != "link":
+                continue
+            tid = own_status(span.value, by_id)
+            if tid is None or tid == tweet.id or by_id[tid].kind == TweetKind.RETWEET:
+                continue
+            found.setdefault(span.value, (tid, tid == quoted))
+        return found
 
     def _fits(self, text: str) -> bool:
         if self.options.target == "bluesky":
@@ -358,6 +382,16 @@ def post_lang(x_lang: str) -> str:
     if len(_lang_cache) < 1000:
         _lang_cache[x_lang] = result
     return result
+
+
+def _post_links(target: str, text: str, facets: list[dict[str, Any]], spans: list[Any]) -> list[str]:
+    """The links of one post, in text order: Bluesky from its link facets; Mastodon, whose text holds the
+    links in full, those of the tweet's links that the status contains."""
+    if target == "bluesky":
+        ordered = sorted((f for f in facets if f["features"][0].get("$type") == bluesky.LINK_TYPE),
+                         key=lambda f: f["index"]["byteStart"])
+        return [f["features"][0]["uri"] for f in ordered]
+    return [s.value for s in spans if s.kind == "link" and s.value in text]
 
 
 def _media_groups(media: Iterable[PlannedMedia]) -> list[list[PlannedMedia]]:
@@ -464,4 +498,7 @@ def _post_json(post: PlannedPost) -> dict[str, Any]:
         "lang": post.lang,
         "self_label": post.self_label,
         "left_out": list(post.left_out),
+        "part": post.part,
+        "link_card": post.link_card,
+        "self_links": [{"url": s.url, "tweet_id": s.tweet_id, "quote": s.quote} for s in post.self_links],
     }

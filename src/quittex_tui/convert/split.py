@@ -4,11 +4,12 @@ Issue "Conversion": split at paragraph, then line, then sentence, then word boun
 a link or a hashtag; number the parts ("(1/3)") only when the user opts in, counted in the limit.
 
 How: the text is cut into tokens (runs of non-space characters; a span — link or tag — never straddles
-two). Each post greedily takes as many tokens as fit, then steps back to the best boundary in the second
-half of what fits (paragraph > line > sentence end > word). Costs are additive over tokens and the
-whitespace between them (grapheme clusters never span a space, URLs never contain one), so a post's size
-is known without recounting; every finished post is still checked with the network's exact counter and
-shortened by one token if that disagrees.
+two). Each post greedily takes as many tokens as fit, then steps back to the best boundary of what fits
+(paragraph > line > sentence end > comma or semicolon > word; a sentence end counts from the first third,
+the others from the second half), and a last post never holds a word or two alone. Costs are additive over
+tokens and the whitespace between them (grapheme clusters never span a space, URLs never contain one), so
+a post's size is known without recounting; every finished post is still checked with the network's exact
+counter and shortened by one token if that disagrees.
 
 A single token bigger than a post (a run of CJK text, a 1,000-character string without spaces) is the one
 thing that must be cut inside: it is cut between grapheme clusters, preferably after a punctuation mark,
@@ -158,7 +159,11 @@ def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules
             else:
                 hi = mid - 1
         j = lo
-        k = j if j == n else _best_break(text, units, i, j, [size(0, i, m) for m in range(i + 1, j + 1)])
+        if j == n:
+            k = j
+        else:
+            k = _best_break(text, units, i, j, [size(0, i, m) for m in range(i + 1, j + 1)])
+            k = _balanced_tail(text, units, i, j, k, lambda a, b: [size(d, a, b) for d in dims], room)
         suffix = marker + (first_suffix if not ranges else "")
         while k > i + 1 and not rules.fits(text[units[i][0]:units[k - 1][1]] + suffix):
             k -= 1  # the additive estimate disagreed with the exact counter: be safe
@@ -168,16 +173,62 @@ def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules
 
 
 def _best_break(text: str, units: list[tuple[int, int]], i: int, j: int, positions: list[int]) -> int:
-    """Where to end a post that could hold units i..j-1: the best boundary in the second half."""
-    half = positions[-1] / 2
+    """Where to end a post that could hold units i..j-1: the best-ranked boundary, the last of its rank.
+
+    A sentence end (or a line or paragraph break) counts from the first third of what fits, any other
+    boundary from the second half: cutting after an earlier full stop reads better than cutting the last
+    sentence in two ("…despite fear" / "mongering."), and a post still holds at least a third of a post.
+    Ties go to the later boundary (fewer posts)."""
+    total = positions[-1]
     best_k, best_rank = j, -1
     for k in range(i + 1, j + 1):
-        if positions[k - i - 1] < half:
-            continue
         rank = _break_rank(text, units[k - 1], units[k] if k < len(units) else None)
+        floor = total / 3 if rank >= _SENTENCE else total / 2
+        if positions[k - i - 1] < floor:
+            continue
         if rank >= best_rank:
             best_k, best_rank = k, rank
     return best_k
+
+
+def _balanced_tail(text: str, units: list[tuple[int, int]], i: int, j: int, k: int,
+                   size: Callable[[int, int], list[int]], room: list[int]) -> int:
+    """The cut before the LAST post (the rest after it fits in one post) keeps both parts reasonable:
+    the last sentence end where each part holds at least a fifth of a post wins, wherever it is; else,
+    when the chosen cut would leave a word or two alone (under a fifth of a post), the word boundary
+    nearest the middle. Both posts still fit: each is part of what fitted, or of the rest that fits."""
+    n = len(units)
+
+    def fits(a: int, b: int) -> bool:
+        return all(v <= lim for v, lim in zip(size(a, b), room, strict=True))
+
+    if not fits(k, n):
+        return k  # more than one post left: not the last cut
+    least = room[0] / 5
+    best, best_rank = None, -1
+    for m in range(i + 1, j + 1):
+        rank = _break_rank(text, units[m - 1], units[m])
+        if rank < _SENTENCE or rank < best_rank:
+            continue
+        if size(i, m)[0] >= least and size(m, n)[0] >= least and fits(m, n):
+            best, best_rank = m, rank
+    if best is not None:
+        return best
+    if size(k, n)[0] >= least:
+        return k
+    half = size(i, n)[0] / 2
+    best_gap: float | None = None
+    best = k
+    for m in range(i + 1, j + 1):
+        if not text[units[m - 1][1]:units[m][0]] or not fits(m, n):
+            continue  # inside a token that had to be cut
+        gap = abs(size(i, m)[0] - half)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = m, gap
+    return best
+
+
+_SENTENCE = 5  # _break_rank of a sentence end
 
 
 def _break_rank(text: str, before: tuple[int, int], after: tuple[int, int] | None) -> int:
@@ -195,8 +246,8 @@ def _break_rank(text: str, before: tuple[int, int], after: tuple[int, int] | Non
     if newlines == 1:
         return 6
     if _SENTENCE_END.search(word):
-        return 4
-    return 3
+        return _SENTENCE
+    return 4 if _SOFT_END.search(word) else 3
 
 
 def _clusters(text: str, start: int, end: int, spans: Sequence[Span]) -> list[tuple[int, int]]:

@@ -1,7 +1,8 @@
 """A tweet's text as it should read on the new networks, plus where its links and hashtags are.
 
 Rules (x-archive-format.md, "tweets.js rows"; issue "Conversion", "Text"):
-- A reply's leading run of `@handle` words goes (X prefixes them; they mean nothing elsewhere). Found by a
+- A reply's leading run of `@handle` words goes (X prefixes them; they mean nothing elsewhere) — only for
+  a reply to a status: an @-post that answers no tweet keeps its addressee (it is what it says). Found by a
   regex: a leading handle can have no `user_mentions` entity (renamed or suspended account), and
   `display_text_range` covers the whole text in real archives — honoured only where it is narrower.
 - Each media t.co is removed; every other t.co becomes its `expanded_url` (never `display_url`, which X
@@ -64,8 +65,20 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _TAG = re.compile(r"(?:^|(?<=\s))[#＃]([^\s\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]+)")
 _TAG_MAX = 64
 # An @handle left in a post (Bluesky: a mention candidate; Mastodon: see mastodon.py). Not after a word
-# character, '/', '.' or '@' (emails, URLs), not followed by '@' (a Fediverse address).
-MENTION = re.compile(r"(?<![\w@/.＠])[@＠]([A-Za-z0-9_]{1,20})(?![A-Za-z0-9_@＠])")
+# character, '/', '.' or '@' (emails, URLs), not followed by '@' (a Fediverse address). Two forms:
+# - an atproto handle (atproto.com/specs/handle: dot-separated segments of letters, digits and '-', not
+#   starting or ending with '-', at most 63 each, the last not starting with a digit; ≤ 253 in all), e.g.
+#   `@alice-b.bsky.social` — not followed by more handle characters, nor by '.' + a letter or digit (a
+#   sentence's final '.' is not part of it);
+# - an X screen name (`[A-Za-z0-9_]`, ≤ 15 today, up to 20 for old accounts), e.g. `@alice_b`, with the
+#   same end rule (`@alice_b.bsky.social` is neither: no mention).
+_SEGMENT = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TLD = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+MENTION = re.compile(
+    rf"(?<![\w@/.＠])[@＠](?:((?:{_SEGMENT}\.)+{_TLD})(?![A-Za-z0-9_@＠-]|\.[A-Za-z0-9])"
+    r"|([A-Za-z0-9_]{1,20})(?![A-Za-z0-9_@＠]|\.[A-Za-z0-9]))"
+)
+HANDLE_MAX = 253
 _SPACE = re.compile(r"\s")
 # What a narrower display_text_range may leave out (API-shaped rows): leading handles, trailing links.
 _HIDDEN_HEAD = re.compile(r"\s*(?:[@＠][A-Za-z0-9_]{1,50}\s*)*")
@@ -75,7 +88,10 @@ _ESCAPES = re.compile(r"&(?:amp|lt|gt|quot|#39|#x27|apos);")
 
 def clean_tweet(tweet: Tweet) -> CleanText:
     """The text to publish for one tweet (note tweets: their complete text), with link and tag spans."""
-    is_reply = bool(tweet.in_reply_to_status_id or tweet.in_reply_to_user_id)
+    # Only a reply IN A CHAIN (it answers a status) starts with handles X added; an "@-post" (addressed to
+    # someone, `in_reply_to_user_id` without a status id: "@corkket now in open beta!") was typed that way,
+    # its addressee is part of what it says (x-archive-format.md, "Replies and self-threads").
+    is_reply = bool(tweet.in_reply_to_status_id)
     if tweet.note_text:
         raw = tweet.note_text
         escaped = _looks_escaped(raw)
@@ -181,14 +197,22 @@ def find_spans(text: str, links: list[Span] | None = None) -> list[Span]:
 
 
 def mentions(text: str, spans: list[Span]) -> list[tuple[int, int, str]]:
-    """`(start, end, handle)` of each @handle outside links, in code points (handle without '@')."""
+    """`(start, end, handle)` of each @handle outside links, in code points (handle without '@'): an X
+    screen name, or an atproto handle (it has a dot: `is_domain_handle`)."""
     if "@" not in text and "＠" not in text:
         return []
     found = []
     for m in MENTION.finditer(text):
-        if not _overlaps_spans(spans, m.start(), m.end()):
-            found.append((m.start(), m.end(), m.group(1)))
+        handle = m.group(1) or m.group(2)
+        if len(handle) > HANDLE_MAX or _overlaps_spans(spans, m.start(), m.end()):
+            continue
+        found.append((m.start(), m.end(), handle))
     return found
+
+
+def is_domain_handle(handle: str) -> bool:
+    """An atproto (domain name) handle, not an X screen name (which never holds a dot)."""
+    return "." in handle
 
 
 def _display_range(raw: str, start: int, end: int) -> tuple[int, int]:

@@ -249,7 +249,8 @@ class BlueskyTarget:
     ) -> PostRef:
         if not tid.is_valid_tid(key):
             raise PermanentError(f"internal: record key {key!r} is not a valid TID")
-        record = self.build_record(post, created_at=created_at, reply_to=reply_to, embed=self._embed(post))
+        embed = self._links_embed(post, self._embed(post))
+        record = self.build_record(post, created_at=created_at, reply_to=reply_to, embed=embed)
         # The JSON body is sent as built (through the SDK's invoke layer, so session refresh still
         # applies): the typed `put_record` would round-trip the record through SDK models, which adds
         # `$type` to nested objects — valid, but then what is stored depends on the SDK version, and a
@@ -287,11 +288,15 @@ class BlueskyTarget:
     ) -> dict[str, Any]:
         # The ORIGINAL time of the post's own tweet (back-dating): the plan's per-post time when it has one
         # (a thread's posts each keep their tweet's date), refined to the ms when the tweet id carries it.
-        when = post.created_at or created_at
+        # The parts of one split tweet follow it 1 ms apart (`part`): the AppView lists an author's posts
+        # by (sortAt, cid) — sortAt being the earlier of createdAt and indexedAt (bsky
+        # data-plane/server/routes/feeds.ts, getAuthorFeed: TimeCidKeyset) — so equal dates would list the
+        # parts in the random order of their CIDs (issue 13).
+        when = tid.original_time(post.source_id, post.created_at or created_at)
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
             "text": post.text,
-            "createdAt": tid.iso_created_at(tid.original_time(post.source_id, when)),
+            "createdAt": tid.iso_created_at(when + timedelta(milliseconds=post.part)),
         }
         if post.lang:
             record["langs"] = [post.lang]  # app.bsky.feed.post#langs: BCP-47 tags, at most 3
@@ -353,8 +358,8 @@ class BlueskyTarget:
                     notice("act.resolve_mention"),
                     lambda: self.client.com.atproto.identity.resolve_handle(params),
                 ).did
-            except PermanentError:
-                did = None
+            except (PermanentError, TransientError, RateLimited):
+                did = None  # not found, or the network failed: plain text, and the post still goes
         self._mention_cache[key] = did
         return did
 
@@ -386,6 +391,30 @@ class BlueskyTarget:
         """The account's daily video allowance, when its videos go through the video service (the engine
         paces on it: video_quota.py); None with uploadBlob only."""
         return self.video.quota if self.video.uses_service() else None
+
+    def _links_embed(self, post: PlannedPost, media: dict[str, Any] | None) -> dict[str, Any] | None:
+        """One embed per post (lexicon app.bsky.feed.post#embed): a quote of an own post (with the post's
+        images or video beside it: recordWithMedia), else the media, else the link card. The link stage
+        (publish/linkstage.py) set `quote` / `card` right before sending (issue 13)."""
+        if post.quote is not None:
+            record = {"$type": "app.bsky.embed.record",
+                      "record": {"uri": post.quote.uri, "cid": post.quote.cid}}
+            if media is None:
+                return record
+            return {"$type": "app.bsky.embed.recordWithMedia", "record": record, "media": media}
+        if media is not None or post.card is None:
+            return media
+        card = post.card
+        external: dict[str, Any] = {"uri": card.uri, "title": card.title, "description": card.description}
+        if card.thumb_path:
+            try:
+                data = Path(card.thumb_path).read_bytes()
+                if len(data) <= IMAGE_MAX_BYTES:
+                    external["thumb"] = self._upload_bytes(data, card.thumb_mime or "image/jpeg",
+                                                           notice("what.card_picture"))
+            except (OSError, PermanentError):
+                pass  # a card without its picture is still a card; the post goes
+        return {"$type": "app.bsky.embed.external", "external": external}
 
     def _video_embed(self, media: PlannedMedia) -> dict[str, Any]:
         """`app.bsky.embed.video`: the blob, the alt text, the picture's aspect ratio as the mp4 itself says
@@ -441,8 +470,11 @@ class BlueskyTarget:
 
     def _upload(self, data: bytes, media: PlannedMedia) -> dict[str, Any]:
         mime = media.mime or mimetypes.guess_type(media.path)[0] or "application/octet-stream"
+        return self._upload_bytes(data, mime, Path(media.path).name)
+
+    def _upload_bytes(self, data: bytes, mime: str, name: str) -> dict[str, Any]:
         res = self._call(
-            notice("act.upload", name=Path(media.path).name),
+            notice("act.upload", name=name),
             lambda: self.client.com.atproto.repo.upload_blob(data, headers={"Content-Type": mime}),
         )
         return res.blob.model_dump(by_alias=True, exclude_none=True)

@@ -51,6 +51,7 @@ from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
 from quittex_tui.notice import Notice, notice, words_of
 from quittex_tui.publish.events import EventKind
 from quittex_tui.publish.journal import Journal, JournalEntry, JournalView
+from quittex_tui.publish.linkstage import LinkOptions, LinkStage
 from quittex_tui.publish.lock import account_of, other_journals, register_journal
 from quittex_tui.publish.media_stage import MediaStage
 from quittex_tui.publish.pacing import PaceDecision, Pacer, WaitReason
@@ -155,6 +156,9 @@ class RunReport(BaseModel):
     # Items sent without a media the user chose to leave out in Review (its file cannot be used): said in
     # the report so nobody takes the post for whole (issue 12). {"item_id", "note"}
     left_out: list[dict[str, str]] = Field(default_factory=list)
+    # Posts sent by this run without the link card they were to have (issue 13; publish/linkstage.py):
+    # {"item_id", "post" (index), "url", "reason" (linkcard.reason.* key), "detail"}.
+    link_cards_missing: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def _accepts_attempt(target: PublishTarget) -> bool:
@@ -187,6 +191,7 @@ class Engine:
         pacer: Pacer | None = None,
         retry: RetryPolicy | None = None,
         resend_unsure: bool = False,
+        links: LinkOptions | None = None,
     ) -> None:
         self.plan = plan
         self.target = target
@@ -206,6 +211,9 @@ class Engine:
         self.media = MediaStage.for_plan(plan, target)
         # The daily video allowance, when the target has one (issue 12; video_quota.py).
         self.videos = VideoGate.for_target(target)
+        # Links, quotes, mentions and link cards made live right before each post is sent (issue 13).
+        self.links = LinkStage.for_engine(plan, target, journal, links or LinkOptions(),
+                                          stopping=self.waiter.stopping)
         self.keys: dict[str, list[str]] = self._assign_keys()
         self._items = {item.id: item for item in plan.items}
         self._status: dict[str, ItemStatus] = {}
@@ -405,7 +413,10 @@ class Engine:
             if before is not None and before.status == "done":
                 parent = before.ref()
         intent_at, margin = self._intent_time(entry)
-        return Pending(key, item.id, index, item.posts[index], item.created_at, parent, intent_at, margin)
+        post = item.posts[index]
+        if self.links is not None:  # the text it was sent with (its links and mentions rewritten)
+            post = self.links.for_matching(item, index, post)
+        return Pending(key, item.id, index, post, item.created_at, parent, intent_at, margin)
 
     def _resolve(self, want: set[str], *, record: bool = True) -> dict[str, Resolution]:
         """Ask the target about the posts `want` (keys), with every other unresolved post of the plan as
@@ -555,6 +566,8 @@ class Engine:
                 raise Unsure(self._unsure_text(item, index, verdict.reason))
             if self.videos is not None:  # its video may not go today: the item waits (VideoQuotaExhausted)
                 self.videos.before_post(post)
+            if self.links is not None:  # links, quote and mentions live on this network; the link card
+                post = self.links.ready(item, index, post)
             if self.media is not None:  # upload-ready files; a media problem fails the item (PermanentError)
                 post = self.media.ready(item, index, post)
             created_at = post_time(item, post)
@@ -606,6 +619,8 @@ class Engine:
             self._posts_left = sum(self._missing_posts(item) for item in counted)
             if self.media is not None:
                 self.media.start(todo)  # prefetch: the sender never waits for a conversion
+            if self.links is not None:
+                self.links.start(todo)  # link cards fetched a few items ahead
             queue = list(todo)
             deferred: set[str] = set()
             while queue or self._videos_parked():
@@ -628,6 +643,8 @@ class Engine:
         finally:
             if self.media is not None:
                 self.media.stop()
+            if self.links is not None:
+                self.links.stop()
             self._current = None
             self.waiter.stop = None
         report = self.report()
@@ -769,7 +786,8 @@ class Engine:
         return RunReport(target=self.target.network, published=self._sent, already_published=self._already,
                          skipped=len(self.plan.skipped) + sum(1 for s in self._status.values()
                                                              if s == ItemStatus.SKIPPED),
-                         failed=failed, remaining=remaining, left_out=left_out)
+                         failed=failed, remaining=remaining, left_out=left_out,
+                         link_cards_missing=self.links.missing() if self.links is not None else [])
 
     def summary(self) -> dict[str, Any]:
         return self.report().model_dump()

@@ -23,6 +23,7 @@ from quittex_tui.clock import utcnow
 from quittex_tui.convert.models import ItemKind, Plan, PlanOptions
 from quittex_tui.errors import QuittexError
 from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
+from quittex_tui.notice import notice
 from quittex_tui.publish.target import PublishTarget, RateBudget, TargetInfo
 from quittex_tui.state import MigrationState, Step, save_state
 from quittex_tui.tui.i18n import language
@@ -67,6 +68,8 @@ class TargetSlot:
     # item id -> the reason of a failure in THIS session, as the engine said it (a Notice: shown in the
     # user's language); the journal keeps its English text, which is all an earlier run left
     failure_words: dict[str, str] = field(default_factory=dict)
+    # item id -> notes of its sent posts that went without their link card (Report; publish/linkstage.py)
+    card_notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # one writer per migration (tui/watch.py): the process sending this destination's posts elsewhere
     elsewhere: Any = None  # publish.lock.LockHolder, or None when nobody else writes
     watch: Any = None  # tui.watch.Watch while the app follows that run read-only
@@ -241,6 +244,16 @@ class Session:
         self.plans = dict(plans)
         if self.plans_ready_at is None and self.plans_complete():
             self.plans_ready_at = time.perf_counter()  # (bench/bench_tui.py)
+
+    # --- link cards (issue 13) ----------------------------------------------------------------------
+    @property
+    def link_cards(self) -> bool:
+        """Bluesky link cards on (the default) or off: a plan option, saved in the state."""
+        return bool(self.state.options.get("bluesky", {}).get("link_cards", True))
+
+    def set_link_cards(self, value: bool) -> None:
+        """Turn link cards on or off; the Bluesky plan must be rebuilt (its posts name the card links)."""
+        self.state.options.setdefault("bluesky", {})["link_cards"] = value
 
     # --- selection (UI thread) ---------------------------------------------------------------------
     @property
@@ -644,6 +657,9 @@ class Session:
             kwargs["sleep"] = sleep
         # The same write path as `migrate`: the account's lock, then the migration's (taken by Journal);
         # MigrationBusy (a QuittexError) when it runs elsewhere.
+        from quittex_tui.audience.mentions import link_options
+
+        kwargs["links"] = link_options(self.state, self.archive)  # matched people as mentions; link cards
         with account_lock_for(slot.target, command="quittex-tui app"), \
                 Journal(self.journal_path(name), command="quittex-tui app") as journal:
             engine = Engine(plan, slot.target, journal, **kwargs)
@@ -657,7 +673,6 @@ class Session:
         """MigrationBusy (a QuittexError) when another process writes this migration. The journal's own
         writer lock is what guarantees one writer (publish/lock.py); this early look only lets the app say
         so before it builds anything."""
-        from quittex_tui.notice import notice
         from quittex_tui.publish.lock import MigrationBusy
         from quittex_tui.tui.watch import Watcher
 
@@ -669,22 +684,29 @@ class Session:
         """Links of sent posts and reasons of failures, read back from the journal (Report step).
         Read-only (JournalView): never compacts a journal another process may be writing."""
         from quittex_tui.publish.journal import JournalView
+        from quittex_tui.publish.linkstage import read_card_notes
 
         slot = self.slots[name]
         links: dict[str, list[str]] = {}
         failures: dict[str, str] = {}
+        done: set[tuple[str, int]] = set()
         path = self.journal_path(name)
         if path.exists():
             with JournalView(path) as journal:  # read-only: also while a headless run writes it
                 for e in journal.entries():
                     if e.status == "done":
                         links.setdefault(e.item_id, []).append(e.url or e.uri or "")
+                        done.add((e.item_id, e.index))
                     elif e.status == "failed":
                         failures[e.item_id] = slot.failure_words.get(e.item_id) or e.reason or ""
         for item_id in list(failures):  # failed once, then sent on a retry: it is sent
             if len(links.get(item_id, [])) >= self._n_posts(name, item_id):
                 failures.pop(item_id)
-        slot.links, slot.failures = links, failures
+        notes: dict[str, list[dict[str, Any]]] = {}
+        for key, note in sorted(read_card_notes(path).items()):
+            if key in done:  # a note about a post that went (a failed item's notes say nothing yet)
+                notes.setdefault(key[0], []).append(note)
+        slot.links, slot.failures, slot.card_notes = links, failures, notes
 
     def _n_posts(self, name: str, item_id: str) -> int:
         store = self.plans.get(network_of(name))
@@ -714,6 +736,13 @@ class Session:
             for item_id, reason in slot.failures.items():
                 lines.append(f"- {item_id}: FAILED — {reason}")
                 rows.append([name, item_id, "failed", "", reason, ""])
+            for item_id, card_notes in slot.card_notes.items():
+                for note in card_notes:
+                    # the file is a record, in English like the rest of it (the Report step shows it in
+                    # the user's language): the catalogue's record of the reason
+                    reason = notice(f"linkcard.reason.{note.get('reason')}", detail=note.get("detail") or "")
+                    lines.append(f"- {item_id}: no link card for <{note.get('url')}> — {reason}")
+                    rows.append([name, item_id, "no link card", str(note.get("url") or ""), reason, ""])
             lines.append("")
         from quittex_tui.fileio import atomic_write
 

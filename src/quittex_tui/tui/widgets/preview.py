@@ -76,6 +76,7 @@ def item_preview(
                 out.append(f"     [{label}] ", style="cyan")
                 shown = t("preview.alt", alt=for_display(alt)) if alt else t("preview.no_alt")
                 out.append(shown + "\n", style="dim")
+            _link_lines(session, net, post, out)
             for w in post.warnings:
                 out.append(f"     ! {for_display(w)}\n", style="yellow")
     out.rstrip()
@@ -93,3 +94,16 @@ def _media_choices(session: Session, item_id: str, flagged: bool, out: Text) -> 
     for reason in session.left_out(item_id).values():
         out.append("  " + t("preview.media_left_out", reason=for_display(reason)) + "\n", style="bold yellow")
     out.append(t("preview.media_keys") + "\n", style="dim")
+
+
+def _link_lines(session: Session, network: str, post: object, out: Text) -> None:
+    """What sending will do with the post's links (issue 13): its own quote, links to the user's own
+    tweets (live once those are sent), and the link a Bluesky card is fetched for."""
+    for link in getattr(post, "self_links", ()):
+        tweet = session.tweet(link.tweet_id)
+        when = date(tweet.created_at) if tweet is not None else link.tweet_id
+        key = "preview.own_quote" if link.quote and network == "bluesky" else "preview.own_link"
+        out.append("     " + t(key, date=when) + "\n", style="dim cyan")
+    card = getattr(post, "link_card", None)
+    if card and network == "bluesky" and session.link_cards:
+        out.append("     " + t("preview.card", url=for_display(card, one_line=True)) + "\n", style="dim cyan")

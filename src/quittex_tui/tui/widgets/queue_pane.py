@@ -208,7 +208,13 @@ class QueuePane(Vertical):
                 parts.append(f"{SHORT.get(name, '?')}: {t('status.failed')} - {say(slot.failures[row.id])}")
             elif row.id in slot.links:
                 without = " " + t("report.without_media") if s.left_out(row.id) else ""
-                parts.append(f"{SHORT.get(name, '?')}: {slot.links[row.id][0]}{without}")
+                # a post sent without its link card: said first, with why (the URL fills the line)
+                notes = slot.card_notes.get(row.id)
+                nocard = ""
+                if notes:
+                    why = t(f"linkcard.reason.{notes[0].get('reason')}", detail=notes[0].get("detail") or "")
+                    nocard = f" [{t('report.no_card', reason=why)}]"
+                parts.append(f"{SHORT.get(name, '?')}{nocard}: {slot.links[row.id][0]}{without}")
         return f"{row.created_at:%Y-%m-%d} " + " | ".join(parts) + f"  {row.text}"
 
     def refresh_report(self, paths: tuple[str, str] | None = None) -> None:
@@ -219,7 +225,11 @@ class QueuePane(Vertical):
             sent = sum(len(v) for v in slot.links.values())
             text.append(f"{display_name(name)}: ", style="bold")
             text.append(t("report.line", posts=number(sent), items=number(len(slot.links)),
-                          failed=number(len(slot.failures))) + "\n")
+                          failed=number(len(slot.failures))))
+            cardless = sum(len(v) for v in slot.card_notes.values())
+            if cardless:  # posts sent without their link card (issue 13): the link is there, the card not
+                text.append(" · " + t("report.cards_missing", n=number(cardless)), style="yellow")
+            text.append("\n")
         if not s.active_targets():
             text.append(t("queue.no_target"))
         left_out = sum(1 for row in self.report_rows() if s.left_out(row.id))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -44,6 +45,7 @@ class ReviewView(Vertical):
         Binding("x", "skip_view", "key.skip_view", show=False),
         Binding("T", "top", "key.top", show=False),
         Binding("c", "clear", "key.clear_filter", show=False),
+        Binding("C", "link_cards", "key.link_cards", show=False),  # issue 13: Bluesky link cards on/off
         Binding("escape", "leave_search", "key.leave_search", show=False),
     ]
 
@@ -63,6 +65,9 @@ class ReviewView(Vertical):
 
     def on_mount(self) -> None:
         self.reload(keep=self.session.state.cursor.get("item"))
+
+    def on_resize(self) -> None:
+        self.update_bar()  # the filter bar's parts wrap whole at the new width
 
     # --- display -------------------------------------------------------------------------------------
     def line(self, row: Row, width: int) -> str:
@@ -95,13 +100,23 @@ class ReviewView(Vertical):
             (t("review.media"), media),
             (t("review.sort"), t(f"review.sort_{f.sort}")),
             (t("review.show"), t(f"review.show_{f.selection or 'all'}")),
+            (t("review.cards"), t("review.cards_on" if self.session.link_cards else "review.cards_off")),
         ]
+        bar = self.query_one("#filter-bar", Static)
+        width = bar.content_region.width or bar.size.width
+        used = 0
         for i, (label, value) in enumerate(parts):
-            if i:
+            piece = f"{label}: {value}"
+            if i and width and used + 3 + cell_len(piece) > width:
+                text.append("\n")  # a part never breaks in two: it starts the next line (French at 80×24)
+                used = 0
+            elif i:
                 text.append(" · ")
+                used += 3
             text.append(f"{label}: ")
             text.append(value, style="bold")
-        self.query_one("#filter-bar", Static).update(text)
+            used += cell_len(piece)
+        bar.update(text)
 
     def update_estimate(self) -> None:
         s = self.session
@@ -193,6 +208,14 @@ class ReviewView(Vertical):
         self.filter = ReviewFilter()
         self.query_one("#search", Input).value = ""
         self.reload()
+
+    def action_link_cards(self) -> None:
+        """Bluesky link cards on/off (issue 13): saved in the state; the Bluesky plan is rebuilt."""
+        value = not self.session.link_cards
+        self.session.set_link_cards(value)
+        self.update_bar()
+        self.notify(t("review.cards_now_on" if value else "review.cards_now_off"))
+        self.screen.post_message(SelectionChanged(rebuild_plans=True))
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
