@@ -51,7 +51,7 @@ _state = {"lang": "en", "front_end": "cli"}
 def detect_language(explicit: str | None = None, environ: dict[str, str] | None = None) -> str:
     """`--lang` wins, then the POSIX locale variables in their precedence order."""
     env = os.environ if environ is None else environ
-    candidates = [explicit] if explicit else []
+    candidates: list[str | None] = [explicit] if explicit else []
     candidates += [env.get("LC_ALL"), env.get("LC_MESSAGES"), env.get("LANG")]
     for value in candidates:
         if not value:

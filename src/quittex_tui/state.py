@@ -266,7 +266,7 @@ def account_conflict(
         if old.did and did:
             differs = old.did != did
         else:
-            differs = bool(handle) and old.handle.lstrip("@").lower() != handle.lstrip("@").lower()
+            differs = bool(handle and old.handle.lstrip("@").lower() != handle.lstrip("@").lower())
         recorded, current = f"@{old.handle}", f"@{handle or did}"
     elif network == "mastodon" and state.mastodon is not None:
         old_m = state.mastodon

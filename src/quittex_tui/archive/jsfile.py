@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any, Protocol
 
 import msgspec
 import orjson
@@ -144,8 +144,14 @@ _HEAD_MAX = 1024 * 1024  # past this without a row's start, the file is read who
 _ROW_START = re.compile(rb"\[(?P<ws>\s*?)(?:\r?\n(?P<indent>[ \t]*))?\{")
 
 
+class Readable(Protocol):
+    """What `iter_rows` reads from: a binary file, or a wrapper that counts what was read."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 def iter_rows(
-    stream: IO[bytes], name: str, chunk: int | None = None
+    stream: Readable, name: str, chunk: int | None = None
 ) -> Iterator[tuple[list[msgspec.Raw], bool]]:
     """Each row of a row file read from `stream`, a piece at a time: yields (rows, repaired) per piece.
 
@@ -178,14 +184,15 @@ def iter_rows(
             rows = _RAW_ROWS.decode(piece)
         except msgspec.DecodeError:
             fixed = repair(piece)
+            fixed_rows: list[msgspec.Raw] | None
             try:
-                rows = _RAW_ROWS.decode(fixed) if fixed is not None else None
+                fixed_rows = _RAW_ROWS.decode(fixed) if fixed is not None else None
             except msgspec.DecodeError:
-                rows = None
-            if rows is None:  # not cut where a row ends after all, or damage: the rest whole, as before
+                fixed_rows = None
+            if fixed_rows is None:  # not cut where a row ends after all, or damage: the rest whole, as before
                 yield split_rows(b"=[" + buffer + stream.read(), name)
                 return
-            yield rows, True
+            yield fixed_rows, True
         else:
             yield rows, False
         del piece

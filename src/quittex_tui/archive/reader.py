@@ -183,7 +183,7 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
             archive.loaded_from, archive.index_key = "index", key
             return
     report(notice("progress.tweets"), 0.02)
-    read_rows: dict[str, int] = {}  # member -> rows found in it (the manifest's counts are checked on them)
+    read_rows = {}  # member -> rows found in it (the manifest's counts are checked on them)
     tweets = _read_tweets(container, files["tweets"], report, warnings, read_rows)
 
     report(notice("progress.joining"), 0.8)
@@ -369,9 +369,9 @@ def _read_tweets(
             for raws, piece_repaired in iter_rows(stream, container.where(name)):
                 if row_counts is not None:
                     row_counts[name] = row_counts.get(name, 0) + len(raws)
-                for i in range(len(raws)):
-                    raw = raws[i]
-                    raws[i] = None  # type: ignore[call-overload]  (each slice goes once its row is a model)
+                raws.reverse()  # popped in file order: each slice goes once its row is a model
+                while raws:
+                    raw = raws.pop()
                     try:
                         tweet = from_typed(decode(raw), shared)
                     except errors:
@@ -505,7 +505,8 @@ def _read_account(
     display = str(acc.get("accountDisplayName") or (manifest.display_name if manifest else "") or "")
     if not account_id:
         archive.warnings.append(notice("warn.no_account_id"))
-    desc = prof.get("description") if isinstance(prof.get("description"), dict) else {}
+    found = prof.get("description")
+    desc: dict[str, Any] = found if isinstance(found, dict) else {}
     names = [n for n in container.names() if n.startswith("data/profile_media/")]
     archive.account = Account(
         id=account_id,

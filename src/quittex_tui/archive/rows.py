@@ -437,7 +437,7 @@ def tweet_from_typed(row: _RawTweetRow, shared: Shared) -> Tweet | None:
         hashtags_ = _t_tags(ents.hashtags, shared)
         symbols_ = _t_tags(ents.symbols, shared)
     else:
-        url_ents = mentions_ = hashtags_ = symbols_ = ()  # type: ignore[assignment]
+        url_ents = mentions_ = hashtags_ = symbols_ = ()
     rng = inner.display_text_range
     if rng is not None and len(rng) == 2:
         dstart, dend = _int(rng[0]), _int(rng[1], len(text))

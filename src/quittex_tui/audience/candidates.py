@@ -19,6 +19,7 @@ import html
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -80,7 +81,7 @@ class BlueskyFinder:
             params = models.AppBskyActorGetProfiles.Params(actors=batch)
             try:
                 found = atproto_call(
-                    lambda p=params: self.client.app.bsky.actor.get_profiles(p),
+                    partial(self.client.app.bsky.actor.get_profiles, params),
                     what=notice("doing.read_bluesky_profiles"),
                     sleep=self.sleep,
                 ).profiles
@@ -91,7 +92,7 @@ class BlueskyFinder:
                     one = models.AppBskyActorGetProfiles.Params(actors=[actor])
                     try:
                         found += atproto_call(
-                            lambda p=one: self.client.app.bsky.actor.get_profiles(p),
+                            partial(self.client.app.bsky.actor.get_profiles, one),
                             what=notice("doing.read_bluesky_profile"),
                             sleep=self.sleep,
                         ).profiles
@@ -224,7 +225,7 @@ class MastodonFinder:
                 if (acc := self.lookup(person.x_handle)) is not None:
                     accounts[str(acc["id"])] = acc
                 results = mastodon_call(
-                    lambda h=person.x_handle: self.api.account_search(h, limit=5),
+                    partial(self.api.account_search, person.x_handle, limit=5),
                     what=notice("doing.search_mastodon", query=person.x_handle),
                     sleep=self.sleep,
                     api=self.api,
@@ -264,7 +265,7 @@ class MastodonFinder:
         for start in range(0, len(ordered), 40):
             batch = ordered[start : start + 40]
             rels = mastodon_call(
-                lambda b=batch: self.api.account_relationships(b),
+                partial(self.api.account_relationships, batch),
                 what=notice("doing.read_relationships"),
                 sleep=self.sleep,
                 api=self.api,

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 
 from quittex_tui.audience.models import Person
@@ -255,12 +256,13 @@ class BlueskyAudience(_Runner):
 
         params = models.ComAtprotoIdentityResolveHandle.Params(handle=handle)
         try:
-            return self._call(
+            did: str = self._call(
                 lambda: self.client.com.atproto.identity.resolve_handle(params),
                 notice("doing.resolving", handle=handle),
             ).did
         except PermanentError:
             return None
+        return did
 
     def existing(self, collection: str) -> dict[str, str]:
         """subject DID → record uri of the account's own records in `collection` (listRecords, paged)."""
@@ -273,7 +275,7 @@ class BlueskyAudience(_Runner):
                 repo=self.did, collection=collection, limit=100, cursor=cursor
             )
             page = self._call(
-                lambda p=params: self.client.com.atproto.repo.list_records(p),
+                partial(self.client.com.atproto.repo.list_records, params),
                 notice("doing.reading_records", collection=collection),
             )
             for rec in page.records:
@@ -373,7 +375,7 @@ class BlueskyAudience(_Runner):
                 sent += 1  # attempted (a refusing server costs `limit` tasks, not the whole list)
                 try:
                     self.step(key, item_id=task.x_id, kind=task.action,
-                              send=lambda t=task, k=key: self._write(t, k, list_uri),
+                              send=partial(self._write, task, key, list_uri),
                               what=doing(task))
                 except Stopped:
                     report.remaining = len(work) - n
@@ -497,7 +499,7 @@ class MastodonAudience(_Runner):
                         self.wait(wait, until, notice("wait.daily_follows", n=self.per_day))
                     sent += 1  # attempted
                     self.step(task.key, item_id=task.x_id, kind=task.action,
-                              send=lambda t=task, o=outcome: self._write_once(t, o),
+                              send=partial(self._write_once, task, outcome),
                               what=doing(task))
                 except Stopped:
                     report.remaining = len(tasks) - n

@@ -9,11 +9,19 @@ account on Bluesky or Mastodon that may be that person, with the score and the r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeGuard
+
+from quittex_tui.networks import NETWORKS
 
 Relation = Literal["following", "follower", "block", "mute"]
 Network = Literal["bluesky", "mastodon"]
+Decision = Literal["accepted", "rejected"]
 RELATION_ORDER: tuple[Relation, ...] = ("following", "follower", "block", "mute")
+
+
+def is_network(name: str) -> TypeGuard[Network]:
+    """Whether `name` is a network's machine name (a plain str from the user narrowed to Network)."""
+    return name in NETWORKS
 
 
 @dataclass

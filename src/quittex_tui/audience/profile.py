@@ -23,6 +23,7 @@ import mimetypes
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def follow_short_link(url: str, *, timeout: float = 5.0) -> str | None:
         res = httpx.head(url, follow_redirects=False, timeout=timeout)
     except httpx.HTTPError:
         return None
-    location = res.headers.get("location", "")
+    location: str = res.headers.get("location", "")
     if res.is_redirect and location.startswith(("https://", "http://")):
         return location
     return None
@@ -145,7 +146,7 @@ def fit_graphemes(text: str, limit: int) -> str:
     """`text` cut to `limit` grapheme clusters, at a word boundary when one is near, with "…"."""
     if grapheme.length(text) <= limit:
         return text
-    cut = grapheme.slice(text, 0, limit - 1)
+    cut: str = grapheme.slice(text, 0, limit - 1)
     space = cut.rfind(" ")
     if space >= limit * 2 // 3:
         cut = cut[:space]
@@ -255,8 +256,7 @@ def apply_bluesky(target: Any, draft: ProfileDraft, archive: Any, *, images: boo
             raise InputError(key="error.profile.picture_too_big",
                              params={"picture": notice(f"picture.{field_name}"), "bytes": len(data)},
                              todo=[todo("picture_by_hand")])
-        blob = atproto_call(lambda d=data: client.upload_blob(d),
-                            what=notice(f"doing.upload_{field_name}")).blob
+        blob = atproto_call(partial(client.upload_blob, data), what=notice(f"doing.upload_{field_name}")).blob
         record[field_name] = blob.model_dump(by_alias=True, exclude_none=True)
         written[field_name] = {"bytes": len(data), "width": width, "height": height, "mime": _mime(path)}
     data_model = models.ComAtprotoRepoPutRecord.Data(

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from quittex_tui.audience.handles import X_ID_RE, parse_account
-from quittex_tui.audience.models import Candidate, Network, Person, Suggestion
+from quittex_tui.audience.models import Candidate, Decision, Network, Person, Suggestion, is_network
 from quittex_tui.errors import InputError, todo
 from quittex_tui.networks import display_name
 from quittex_tui.state import AudienceDecision, MigrationState
@@ -36,7 +36,7 @@ def set_decision(
     state: MigrationState,
     x_id: str,
     network: Network,
-    decision: str | None,
+    decision: Decision | None,
     candidate: Candidate | None = None,
     *,
     handle: str | None = None,
@@ -48,7 +48,7 @@ def set_decision(
         return None
     if decision not in ("accepted", "rejected"):
         raise ValueError(decision)
-    entry = AudienceDecision(decision=decision, network=network)  # type: ignore[arg-type]
+    entry = AudienceDecision(decision=decision, network=network)
     if candidate is not None:
         entry.handle = candidate.handle
         entry.did = candidate.did
@@ -137,15 +137,15 @@ def apply_cli_decisions(
             set_decision(state, x_id, network, "accepted", pick)
         count += 1
     for spec in reject:
-        x_id, _, net = spec.partition("=")
-        x_id, net = x_id.strip(), (net.strip() or network or "")
+        x_id, _, named = spec.partition("=")
+        x_id, named = x_id.strip(), (named.strip() or network or "")
         _check_id(x_id, known, "--reject")
-        nets = [net] if net else list(NETWORKS)
+        nets = [named] if named else list(NETWORKS)
         for one in nets:
-            if one not in NETWORKS:
+            if not is_network(one):
                 raise InputError(key="error.review.unknown_network", params={"spec": spec, "network": one},
                                  todo=[todo("reject_syntax")])
-            set_decision(state, x_id, one, "rejected")  # type: ignore[arg-type]
+            set_decision(state, x_id, one, "rejected")
         count += 1
     return count
 

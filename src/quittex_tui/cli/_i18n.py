@@ -28,8 +28,8 @@ from quittex_tui import i18n
 DOMAIN = "cli"
 
 
-def t(key: str, **kw: object) -> str:
-    return i18n.translate(DOMAIN, key, **kw)
+def t(key: str, /, *, lang: str | None = None, **kw: object) -> str:
+    return i18n.translate(DOMAIN, key, lang=lang, **kw)
 
 
 def _gettext(msgid: str) -> str:

@@ -21,7 +21,7 @@ from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.publish import secrets
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     acc = subparsers.add_parser("accounts", help=t("accounts.help"), description=t("accounts.description"))
     acc.add_argument("--json", action="store_true", help=t("accounts.json_help"))
     acc.set_defaults(func=run_accounts)

@@ -26,7 +26,7 @@ from quittex_tui.errors import InputError
 HEADLESS_ITEMS = 12  # items the headless demo sends: enough to show progress, resume and a report
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = subparsers.add_parser("demo", help=t("app.demo_help"), description=t("app.demo_description"))
     demo.add_argument("--lang", choices=("en", "fr"), help=t("app.lang_help"))
     demo.add_argument("--state", type=Path, metavar=t("app.file_metavar"), help=t("app.state_help"))

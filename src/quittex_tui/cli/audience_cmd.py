@@ -34,7 +34,7 @@ from quittex_tui.i18n import number, say
 from quittex_tui.textsafe import for_display
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("audience", help=t("audience.help"), description=t("audience.description"))
     add_target_arguments(p, target_required=False)
     p.add_argument("--handles", type=Path, action="append", default=[], metavar=t("audience.csv_metavar"),

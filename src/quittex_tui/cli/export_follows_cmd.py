@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from quittex_tui.cli._common import add_path_argument, archive_source
 from quittex_tui.cli._i18n import t
 from quittex_tui.i18n import number
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e = subparsers.add_parser("export-follows", help=t("export.help"), description=t("export.description"))
     add_path_argument(e)
     e.add_argument("--mastodon-csv", type=Path, required=True, metavar="OUT.csv", help=t("export.csv_help"))

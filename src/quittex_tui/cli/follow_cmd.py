@@ -32,7 +32,7 @@ from quittex_tui.publish.events import FollowEventKind
 from quittex_tui.textsafe import for_display
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     f = subparsers.add_parser("follow", help=t("follow.help"), description=t("follow.description"))
     add_target_arguments(f, target_required=True)
     f.add_argument("--handles", type=Path, action="append", default=[], help=argparse.SUPPRESS)

@@ -21,7 +21,7 @@ from quittex_tui.cli._json import versioned
 from quittex_tui.textsafe import json_inert
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("inspect", help=t("inspect.help"), description=t("inspect.description"))
     parser.add_argument("paths", nargs="+", type=Path, metavar=t("common.path_metavar"),
                         help=t("inspect.path_help"))

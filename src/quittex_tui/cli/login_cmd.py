@@ -27,7 +27,7 @@ from quittex_tui.publish.addresses import mastodon_account
 APP_PASSWORD_RE = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("login", help=t("login.help"), description=t("login.description"))
     networks = parser.add_subparsers(dest="network", metavar=t("login.network_metavar"), required=True)
     bsky = networks.add_parser("bluesky", help=t("login.bluesky_help"), description=t("login.bluesky_help"))
@@ -77,8 +77,9 @@ def run_bluesky(args: argparse.Namespace) -> int:
 
 def run_mastodon(args: argparse.Namespace) -> int:
     from quittex_tui.publish import connect
+    from quittex_tui.publish.addresses import mastodon_instance
 
-    instance = connect.mastodon_instance(args.instance)
+    instance = mastodon_instance(args.instance)
     token = os.environ.get(secrets.MASTODON_TOKEN_ENV)
     if token:
         acct = connect.store_mastodon_token(instance, token, token_source="env")

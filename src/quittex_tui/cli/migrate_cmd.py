@@ -47,7 +47,7 @@ DRY_RUN_LATENCY_ENV = "QUITTEX_DRY_RUN_LATENCY"  # seconds per simulated post (t
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("migrate", help=t("migrate.help"), description=t("migrate.description"))
     add_path_argument(parser)
     parser.add_argument("--to", dest="to", choices=NETWORKS, help=t("migrate.to_help"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
 from quittex_tui.cli._common import (
     add_path_argument,
@@ -25,7 +25,7 @@ from quittex_tui.textsafe import for_display, json_inert
 _MIN_MAX_CHARS = 60  # room for a URL (23), a date footer (~27) and a part number
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("plan", help=t("plan.help"), description=t("plan.description"))
     add_path_argument(parser)
     parser.add_argument("--to", dest="target", required=True, choices=NETWORKS, help=t("plan.to_help"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 from urllib.parse import urlsplit
 
 from quittex_tui.cli._common import (
@@ -29,7 +28,7 @@ from quittex_tui.networks import display_name
 from quittex_tui.textsafe import for_display
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r = subparsers.add_parser("profile", help=t("profile.help"), description=t("profile.description"))
     add_target_arguments(r, target_required=True)
     r.add_argument("--no-images", action="store_true", help=t("profile.no_images_help"))

@@ -24,7 +24,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("serve", help=t("serve.help"), description=t("serve.description"))
     p.add_argument("what", nargs="*", metavar=t("serve.what_metavar"), help=t("serve.what_help"))
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=t("serve.port_help"))

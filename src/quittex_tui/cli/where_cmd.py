@@ -17,7 +17,7 @@ from quittex_tui.cli._json import versioned
 ENV_VARS = ("QUITTEX_HOME", "QUITTEX_NO_KEYRING", "QUITTEX_DEBUG")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("where", help=t("where.help"), description=t("where.description"))
     p.add_argument("--json", action="store_true", help=t("where.json_help"))
     p.set_defaults(func=run)

@@ -108,7 +108,7 @@ def _index_key(*parts: object) -> str:
 def _index_get(cache_dir: Path, key: str) -> dict[str, Any] | None:
     """The cached entry for `key` if its output file is still there, intact in size."""
     try:
-        entry = json.loads((cache_dir / "index" / f"{key}.json").read_text(encoding="utf-8"))
+        entry: dict[str, Any] = json.loads((cache_dir / "index" / f"{key}.json").read_text(encoding="utf-8"))
         path = cache_dir / entry["file"]
         if path.is_file() and path.stat().st_size == entry["bytes"]:
             return entry
@@ -273,7 +273,11 @@ def _convert_image(
             return _Output(png, "png", "image/png", *resized.size)
 
     flat = _flatten(resized)
-    if fmt == "JPEG" and resized.size == source.size and source.mode in ("L", "RGB"):
+    if (
+        isinstance(source, JpegImagePlugin.JpegImageFile)
+        and resized.size == source.size
+        and source.mode in ("L", "RGB")
+    ):
         # Only metadata to drop (or a rotation): re-use the source's own quantisation tables and chroma
         # subsampling, so the file keeps its quality and about its size.
         try:

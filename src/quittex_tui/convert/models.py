@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -71,7 +71,7 @@ class PlannedMedia(_Model):
 # offers for adult or graphic media). X's `possibly_sensitive` does not say which kind: the plan proposes
 # DEFAULT_SELF_LABEL, the user confirms or changes it in Review (issue 12).
 SELF_LABELS = ("graphic-media", "sexual", "nudity", "porn")
-DEFAULT_SELF_LABEL = "graphic-media"
+DEFAULT_SELF_LABEL: Final = "graphic-media"
 
 
 class MentionCandidate(_Model):

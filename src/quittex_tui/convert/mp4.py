@@ -72,6 +72,8 @@ def _child(data: bytes | memoryview, parent: _Box, kind: bytes) -> _Box | None:
 
 def _mvhd_duration(data: bytes | memoryview, box: _Box) -> float | None:
     version = data[box.start] if box.start < box.end else 255
+    timescale: int
+    duration: int
     if version == 0 and box.end - box.start >= 20:
         timescale, duration = struct.unpack_from(">II", data, box.start + 12)
         unknown = duration == 0xFFFFFFFF

@@ -30,6 +30,7 @@ import mimetypes
 import threading
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ HeaderObserver = Callable[[str, int, dict[str, str]], None]
 GET_RECORD_BATCH = 20  # up to this many keys: one getRecord each; more: one listRecords walk
 
 
-class HeaderCapturingRequest(Request):
+class HeaderCapturingRequest(Request):  # type: ignore[misc]  # atproto ships no types: Request is Any
     """The SDK's request layer as the SDK builds it, configured through its public kwargs (they go to
     `httpx.Client`): a deadline transport, and a response hook reporting (xrpc method, status, headers)
     of every response — success or error — before the SDK parses it."""
@@ -160,7 +161,7 @@ class BlueskyTarget:
         self.rate_policy: str | None = None
         self._mention_cache: dict[str, str | None] = {}
         # Where a session refreshed here is saved (connect.py persists it like the SDK's own refreshes).
-        self.on_session_refresh: Callable[[str], None] | None = None
+        self.on_session_refresh: Callable[[str], object] | None = None
         request.observer = self._observe
 
     # --- PublishTarget -------------------------------------------------------------------------
@@ -211,7 +212,7 @@ class BlueskyTarget:
             out: dict[str, Resolution] = {}
             for p in pending:
                 if p.key in keys:
-                    found = call(lambda k=p.key: self._get(k), notice("doing.checking_post"))
+                    found = call(partial(self._get, p.key), notice("doing.checking_post"))
                     out[p.key] = Resolution(Verdict.FOUND, found) if found else Resolution(Verdict.ABSENT)
             return out
         wanted = set(keys)
@@ -221,8 +222,8 @@ class BlueskyTarget:
         while True:
             params = models.ComAtprotoRepoListRecords.Params(
                 repo=self.did, collection=POST_COLLECTION, limit=100, cursor=cursor, reverse=True)
-            page = call(lambda p=params: self._call(notice("act.read_posts"),
-                                                    lambda: self.client.com.atproto.repo.list_records(p)),
+            page = call(partial(self._call, notice("act.read_posts"),
+                                partial(self.client.com.atproto.repo.list_records, params)),
                         notice("doing.read_posts"))
             for rec in page.records:
                 rkey = rec.uri.rsplit("/", 1)[-1]
@@ -477,7 +478,8 @@ class BlueskyTarget:
             notice("act.upload", name=name),
             lambda: self.client.com.atproto.repo.upload_blob(data, headers={"Content-Type": mime}),
         )
-        return res.blob.model_dump(by_alias=True, exclude_none=True)
+        blob: dict[str, Any] = res.blob.model_dump(by_alias=True, exclude_none=True)
+        return blob
 
     # --- HTTP plumbing -------------------------------------------------------------------------
     def _observe(self, nsid: str, status: int, headers: dict[str, str]) -> None:

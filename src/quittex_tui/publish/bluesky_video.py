@@ -250,7 +250,8 @@ class BlueskyVideo:
             until = self.quota.exhausted() if self.quota is not None else self._now() + timedelta(hours=1)
             raise VideoQuotaExhausted(until, f"the video service refused {name}: daily video limit ({exc})") \
                 from None
-        job = status.get("jobStatus") if isinstance(status.get("jobStatus"), dict) else status
+        inner = status.get("jobStatus")
+        job: dict[str, Any] = inner if isinstance(inner, dict) else status
         deadline = time.monotonic() + self.job_timeout
         delay = 0.5
         while True:
@@ -275,7 +276,8 @@ class BlueskyVideo:
             except _Unreachable:
                 raise TransientError(f"the video service stopped answering while processing {name}") \
                     from None
-            job = got.get("jobStatus") if isinstance(got.get("jobStatus"), dict) else {}
+            inner = got.get("jobStatus")
+            job = inner if isinstance(inner, dict) else {}
 
     def _failed(self, job: dict[str, Any], name: str) -> None:
         code = str(job.get("failureCode") or "")

@@ -262,8 +262,9 @@ def login_bluesky(handle: str, password: str, service: str | None = None) -> str
     session = _current_session(client)
     _session_pds(client, base)  # refuse a DID document that points at a plain-http remote PDS
     where = secrets.update_secrets(key, password=password, session=session.encode(), did=session.did)
-    log.info("logged in to Bluesky as @%s (%s) on %s (secrets in %s)", handle, session.did, base, where)
-    return session.did
+    did: str = session.did
+    log.info("logged in to Bluesky as @%s (%s) on %s (secrets in %s)", handle, did, base, where)
+    return did
 
 
 # --- Mastodon ----------------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def _httpx_errors() -> Iterator[None]:
             httpcore.UnsupportedProtocol, httpcore.ProxyError) as exc:
         for source, target in _ERRORS:
             if isinstance(exc, source):
-                raise target(str(exc)) from exc  # type: ignore[call-arg]
+                raise target(str(exc)) from exc
         raise
 
 
@@ -196,7 +196,7 @@ class DeadlineTransport(httpx.BaseTransport):
             url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
                              port=request.url.port, target=request.url.raw_path),
             headers=request.headers.raw,
-            content=request.stream,  # type: ignore[arg-type]
+            content=request.stream,
             extensions=request.extensions,
         )
         previous = getattr(_state, "end", None), getattr(_state, "total", 0.0)
@@ -281,7 +281,7 @@ class DeadlineSession(requests.Session):
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         total = deadline_for(_body_size(request))
         conns: list[Any] = []
         fired = threading.Event()

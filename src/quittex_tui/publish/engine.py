@@ -39,7 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from functools import partial
+from typing import Any, Protocol, TypeGuard
 
 from pydantic import BaseModel, Field
 
@@ -161,9 +162,16 @@ class RunReport(BaseModel):
     link_cards_missing: list[dict[str, Any]] = Field(default_factory=list)
 
 
-def _accepts_attempt(target: PublishTarget) -> bool:
+class _AlternateKeys(Protocol):
+    """A target's `post_key` that also takes `attempt` (another key for the same post; optional)."""
+
+    def __call__(self, item_id: str, index: int, source_id: str, created_at: datetime, *,
+                 attempt: int = 0) -> str: ...
+
+
+def _accepts_attempt(post_key: Callable[..., str]) -> TypeGuard[_AlternateKeys]:
     try:
-        return "attempt" in inspect.signature(target.post_key).parameters
+        return "attempt" in inspect.signature(post_key).parameters
     except (TypeError, ValueError):
         return False
 
@@ -255,7 +263,8 @@ class Engine:
                     taken.add(key)
                 known.append(key)
             keys[item.id] = known
-        alternates = _accepts_attempt(self.target)
+        post_key = self.target.post_key
+        alternates = post_key if _accepts_attempt(post_key) else None
         for item in self.plan.items:
             item_keys = keys[item.id]
             for i, post in enumerate(item.posts):
@@ -277,12 +286,13 @@ class Engine:
                 item_keys[i] = key
         return keys
 
-    def _key(self, item: PlanItem, index: int, post: PlannedPost, attempt: int, alternates: bool) -> str:
+    def _key(
+        self, item: PlanItem, index: int, post: PlannedPost, attempt: int, alternates: _AlternateKeys | None
+    ) -> str:
         if attempt == 0:
             return self.target.post_key(item.id, index, post.source_id, item.created_at)
-        if alternates:
-            return self.target.post_key(  # type: ignore[call-arg]  (optional in PublishTarget)
-                item.id, index, post.source_id, item.created_at, attempt=attempt)
+        if alternates is not None:
+            return alternates(item.id, index, post.source_id, item.created_at, attempt=attempt)
         # A target without alternates (the dry run's keys are "<item>-<index>"): any distinct string.
         return f"{self.target.post_key(item.id, index, post.source_id, item.created_at)}~{attempt}"
 
@@ -440,9 +450,7 @@ class Engine:
             answers = {}
             for p in pending:
                 if p.key in want:
-                    found = reads(lambda p=p: self.target.find(p.key, p.post, p.created_at,
-                                                               p.intent_at or self.now()),
-                                  notice("doing.checking_post"))
+                    found = reads(partial(self._find, p), notice("doing.checking_post"))
                     answers[p.key] = Resolution(Verdict.FOUND, found) if found else Resolution(Verdict.ABSENT)
         by_key = {p.key: p for p in pending}
         touched: set[str] = set()
@@ -525,6 +533,9 @@ class Engine:
         for item_id in touched:
             self._status[item_id] = self._status_from_journal(self._items[item_id])
 
+    def _find(self, p: Pending) -> PostRef | None:
+        return self.target.find(p.key, p.post, p.created_at, p.intent_at or self.now())
+
     def _check(self, item: PlanItem, index: int, key: str) -> PostRef | None:
         """After a try of `key` failed in a way that may hide a success: did it land? (WriteStep's check)"""
         answer = self._resolve({key}, record=False).get(key)
@@ -573,9 +584,8 @@ class Engine:
             created_at = post_time(item, post)
             ref = self.step(
                 key, item_id=item.id, index=index, kind="post",
-                send=lambda p=post, k=key, c=created_at, r=reply_to: self.target.publish(
-                    p, key=k, created_at=c, reply_to=r),
-                check=lambda i=index, k=key: self._check(item, i, k),
+                send=partial(self.target.publish, post, key=key, created_at=created_at, reply_to=reply_to),
+                check=partial(self._check, item, index, key),
                 what=notice("doing.post", n=index + 1, item=item.id),
             )
             refs.append(ref)

@@ -105,7 +105,7 @@ def resolve_handle(handle: str) -> str:
     offline = bool(os.environ.get(OFFLINE_ENV))
     if not offline:
         resolver = _id_resolver()
-        did = resolver.handle.resolve(handle)  # DNS TXT, then HTTPS well-known (errors → None)
+        did: str | None = resolver.handle.resolve(handle)  # DNS TXT, then HTTPS well-known (errors → None)
         if did:
             return did
     if verdict is None:
@@ -207,7 +207,8 @@ def pds_from_did_document(doc: dict[str, Any]) -> str | None:
         parsed = DidDocument.from_dict(doc)
     except ValidationError:
         return None
-    return parsed.get_pds_endpoint()
+    endpoint: str | None = parsed.get_pds_endpoint()
+    return endpoint
 
 
 def resolve_pds(handle: str) -> tuple[str, str]:

@@ -252,15 +252,16 @@ def _parse(data: bytes, path: Path) -> Parsed:
         # This version writes only what the scanner reads: a v2 file it cannot read was edited by hand.
         raise _damaged(path, notice("error.journal.foreign_records"))
     try:
-        data = tomllib.loads(text)
+        tables = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _damaged(path, str(exc)) from None
     # tomllib groups tables by name; the relative order of intent/done/failed records for one key is
     # recoverable from their times (a done always follows its intent).
     records: list[Record] = []
-    for name, status in (("intent", "intent"), ("failed", "failed"), ("done", "done")):
-        for table in data.get(name, []):
-            records.append((status, dict(table), True))  # type: ignore[arg-type]
+    statuses: tuple[Status, ...] = ("intent", "failed", "done")
+    for status in statuses:
+        for table in tables.get(status, []):
+            records.append((status, dict(table), True))
     records.sort(key=lambda r: (r[1].get("at") or datetime.min.replace(tzinfo=UTC)))
     return Parsed(records, False)
 

@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -349,8 +350,7 @@ class MastodonTarget:
             if since is not None and _aware(page[-1]["created_at"]) < since:
                 break
             current = page
-            page = call(lambda p=current: self._call(notice("act.read_posts"),
-                                                     lambda: self.api.fetch_next(p)),
+            page = call(partial(self._call, notice("act.read_posts"), partial(self.api.fetch_next, current)),
                         notice("doing.read_posts"))
         return seen
 
@@ -411,7 +411,7 @@ class MastodonTarget:
             self._sleep(delay)
             delay = min(delay * 2, 5.0)
             uploaded = self._call(
-                notice("act.check_processing", name=path.name), lambda u=uploaded: self.api.media(u["id"])
+                notice("act.check_processing", name=path.name), partial(self.api.media, uploaded["id"])
             )
         return str(uploaded["id"])
 

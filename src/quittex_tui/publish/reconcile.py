@@ -176,7 +176,7 @@ def match(
                 out[p.key] = Resolution(Verdict.UNSURE, reason="its thread could not be followed")
             break
         for (parent_id, _), group in ready.items():
-            _settle_group(group, parent_id, by_parent, taken, recent, out, chain_score, verify)  # type: ignore[arg-type]
+            _settle_group(group, parent_id, by_parent, taken, recent, out, chain_score, verify)
         remaining = waiting
     return out
 

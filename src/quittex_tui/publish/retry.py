@@ -24,7 +24,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed try number `attempt` (1-based)."""
-        ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
+        ceiling = min(self.cap, self.base * 2.0 ** (attempt - 1))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 
 

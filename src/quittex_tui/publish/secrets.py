@@ -53,7 +53,8 @@ def mastodon_key(instance_url: str) -> str:
 
 
 class SecretStore(Protocol):
-    where: str
+    @property
+    def where(self) -> str: ...
 
     def load(self, key: str) -> dict[str, str]: ...
 
@@ -293,8 +294,8 @@ def stored_accounts() -> list[dict[str, str | list[str]]]:
             return
         network, account = key.split(":", 1)
         entry = found.setdefault(key, {"network": network, "account": account, "stored_in": [], "fields": []})
-        entry["stored_in"] = sorted({*entry["stored_in"], where})  # type: ignore[misc]
-        entry["fields"] = sorted({*entry["fields"], *(f for f in values if values[f])})  # type: ignore[misc]
+        entry["stored_in"] = sorted({*entry["stored_in"], where})
+        entry["fields"] = sorted({*entry["fields"], *(f for f in values if values[f])})
         for name in ("acct", "did"):
             if values.get(name):
                 entry[name] = values[name]
@@ -311,9 +312,6 @@ def stored_accounts() -> list[dict[str, str | list[str]]]:
                 continue
             add(key, values, store.where)
     return [found[k] for k in sorted(found)]
-
-
-SECRET_FIELDS = ("password", "token", "client_secret")
 
 
 def _remember(values: Mapping[str, str | None]) -> None:
