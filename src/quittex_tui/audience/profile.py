@@ -104,9 +104,11 @@ def follow_short_link(url: str, *, timeout: float = 5.0) -> str | None:
     if os.environ.get("QUITTEX_OFFLINE"):
         return None
 
-    try:
-        res = httpx.head(url, follow_redirects=False, timeout=timeout)
-    except httpx.HTTPError:
+    from quittex_tui.publish.deadline import DeadlinePassed, within
+
+    try:  # a total deadline, not only per-read timeouts: a stalled shortener cannot hang the command
+        res = within(2 * timeout, lambda: httpx.head(url, follow_redirects=False, timeout=timeout))
+    except (httpx.HTTPError, DeadlinePassed):
         return None
     location = res.headers.get("location", "")
     if res.is_redirect and location.startswith(("https://", "http://")):
