@@ -43,7 +43,8 @@ class _StallingServer:
             if not self.trickle:
                 self.stop.wait()  # accepted, never answered
                 return
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100000\r\n\r\n")
             while not self.stop.is_set():
                 conn.sendall(b" ")
                 self.stop.wait(0.2)
@@ -76,7 +77,8 @@ def test_handle_resolution_gives_up_at_its_deadline(stalling: _StallingServer,
     assert caught.value.key == "error.handle.unreachable"  # "retry later", never "no such handle"
 
 
-def test_pds_probe_gives_up_at_its_deadline(stalling: _StallingServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pds_probe_gives_up_at_its_deadline(stalling: _StallingServer,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(identity, "IDENTITY_DEADLINE", 1.5)
     monkeypatch.setattr(identity, "RESOLVE_TIMEOUT", 30.0)
     start = time.monotonic()
