@@ -368,14 +368,12 @@ class BlueskyTarget:
         images = [m for m in post.media if m.kind == "image"]
         if videos:
             if len(videos) > 1 or images:
-                raise PermanentError("a Bluesky post takes one video and no images next to it")
+                raise PermanentError(notice("fail.one_video_only"))
             return self._video_embed(videos[0])
         if not images:
             return None
         if len(images) > MAX_IMAGES:
-            raise PermanentError(
-                f"a Bluesky post takes at most {MAX_IMAGES} images, this one has {len(images)}"
-            )
+            raise PermanentError(notice("fail.too_many_images", n=len(images), max=MAX_IMAGES))
         entries = []
         for media in images:
             data = self._read_media(media, IMAGE_MAX_BYTES)
@@ -421,28 +419,26 @@ class BlueskyTarget:
         (prepared media: track header size and rotation matrix, convert/mp4.py), and `presentation: "gif"`
         for X's animated GIFs (mp4 files) so clients loop them silently, as X did."""
         data = self._read_media(media, VIDEO_MAX_BYTES)
-        word, name = ("GIF" if media.kind == "gif" else "video"), Path(media.source or media.path).name
-        problem = mp4_problem(data)  # never a damaged file uploaded, whoever made the plan (issue 12)
+        kind, name = ("gif" if media.kind == "gif" else "video"), Path(media.source or media.path).name
+        # Never a damaged file uploaded, whoever made the plan (docs/bluesky.md#video).
+        problem = mp4_problem(data)
         if problem is not None:
-            raise PermanentError(f"{word} {name} is not a valid MP4 video ({problem}); nothing was uploaded")
+            raise PermanentError(notice(f"fail.video_damaged.{kind}", name=name, detail=problem))
 
         def upload_blob() -> dict[str, Any]:
             limit = self.video.pds_blob_limit()
             if limit is not None and len(data) > limit:
-                raise PermanentError(
-                    f"{word} {name} ({len(data) / 1e6:.1f} MB) is larger than your server {self.pds} accepts "
-                    f"({limit / 1e6:.1f} MB); the post was not sent: send it without the video (Review) or "
-                    "post the video by hand")
+                raise PermanentError(notice(f"fail.video_over_pds.{kind}", name=name, mb=len(data) / 1e6,
+                                            server=self.pds, limit=f"{limit / 1e6:.1f} MB"))
             try:
                 return self._upload(data, media)
             except PermanentError as exc:
                 if "HTTP 413" not in exc.reason:
                     raise
                 # A PDS that does not say its blob limit announces it by refusing (docs/bluesky.md "Blobs").
-                raise PermanentError(
-                    f"{word} {name} ({len(data) / 1e6:.1f} MB) is larger than "
-                    f"your server {self.pds} accepts ({exc.reason.split('(', 1)[-1].rstrip(')')}); the post "
-                    "was not sent: send it without the video (Review) or post the video by hand") from None
+                raise PermanentError(notice(f"fail.video_over_pds.{kind}", name=name, mb=len(data) / 1e6,
+                                            server=self.pds,
+                                            limit=exc.reason.split("(", 1)[-1].rstrip(")"))) from None
 
         blob = self.video.upload(data, media, upload_blob=upload_blob)
         embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": blob}

@@ -420,16 +420,16 @@ class MastodonTarget:
         upload: Mastodon refuses a video over its frame rate or pixel count with a 422 after the whole upload
         (MediaAttachment#check_video_dimensions); this says so first, naming the file (issue 12)."""
         name = Path(media.source or media.path).name
-        word = "GIF" if media.kind == "gif" else "video"
+        kind = "gif" if media.kind == "gif" else "video"
         fps_limit = _to_int(info.extra.get("video_frame_rate_limit"))
         if fps_limit and media.frame_rate and math.floor(media.frame_rate) > fps_limit:
-            raise PermanentError(f"{word} {name} has {media.frame_rate:g} frames a second; {self.instance} "
-                                 f"accepts at most {fps_limit}: send it without the video or post it by hand")
+            raise PermanentError(notice(f"fail.video_fps.{kind}", name=name, fps=_fps(media.frame_rate),
+                                        server=self.instance, max=fps_limit))
         matrix = _to_int(info.extra.get("video_matrix_limit"))
         if matrix and media.width * media.height > matrix:
-            raise PermanentError(f"{word} {name} is {media.width}×{media.height} pixels; {self.instance} "
-                                 f"accepts at most {matrix:,} pixels a frame: send it without the video or "
-                                 "post it by hand")
+            size = f"{media.width}×{media.height}"
+            raise PermanentError(notice(f"fail.video_pixels.{kind}", name=name, size=size,
+                                        server=self.instance, max=matrix))
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
@@ -536,3 +536,8 @@ def _seen(status: dict[str, Any], order: int) -> Seen:
         ref=PostRef(uri=sid, cid=sid, url=status.get("url") or ""),
         order=order,
     )
+
+
+def _fps(rate: float) -> int | float:
+    """A frame rate as a catalogue parameter: 120 said as a whole number, 29.97 as a decimal."""
+    return int(rate) if rate == int(rate) else float(rate)
