@@ -1,7 +1,7 @@
 """The migration state: one readable TOML file per migration (archive, targets, options, selection, step).
 
-Spec: ../team/ENGINE_API.md (state) and the issue "Publishing engine" (State (TOML)). What was *sent*
-is not here: it lives in the append-only journal beside this file (publish/journal.py), so saving the
+Spec: ARCHITECTURE.md#the-journal-how-never-twice-holds and #the-data-models-and-who-builds-them. What was
+*sent* is not here: it lives in the append-only journal beside this file (publish/journal.py), so saving the
 state never rewrites a 100k-entry record. The state holds user choices only and **never a secret**
 (`extra="forbid"` keeps a stray `password`/`token` field from ever being accepted or written).
 

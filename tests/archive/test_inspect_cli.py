@@ -1,4 +1,4 @@
-"""`quittex-tui inspect PATH [--json]` through the real command line (issue: CLI contract)."""
+"""`quittex-tui inspect PATH [--json]` through the real command line (docs/cli-json.md, `inspect`)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`.js` data files: strip up to the first `=`, parse JSON, never rely on layout.
 
-Spec: x-archive-format.md § The .js data files."""
+Spec: docs/x-archive-format.md#the-js-data-files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""CRASH test against the REAL local servers (issue "Publishing engine", Tests against real servers).
+"""CRASH test against the REAL local servers (ARCHITECTURE.md#the-journal-how-never-twice-holds;
+docs/test-servers.md).
 
 `quittex-tui migrate DEMO …` runs as a subprocess and is killed with SIGKILL at 20 seeded random moments —
 after a random number of journal records plus a random delay, so kills land before, during and after

@@ -1,4 +1,5 @@
-"""Parse the archive's `.js` data files: `window.YTD.<type>.part<N> = [ … ]` (spec § The .js data files).
+"""Parse the archive's `.js` data files: `window.YTD.<type>.part<N> = [ … ]`
+(docs/x-archive-format.md#the-js-data-files).
 
 Strip everything up to the first `=`, parse the rest as JSON. Never rely on whitespace or layout; a
 trailing `;` and any whitespace are accepted; an empty or blank file is an empty list. The JSON is parsed

@@ -1,12 +1,12 @@
 """Typed models of what an X archive holds, after reading and deriving.
 
-Spec: ../shared/x-archive-format.md (the archive generations and the quirks real archives have).
+Spec: docs/x-archive-format.md (the archive generations and the quirks real archives have).
 Indices in the entity models are **code points into the still-HTML-escaped `full_text`**, exactly as the
 archive gives them; text work (convert/) does all entity surgery on the escaped text, then unescapes once.
 
 These models are the contract between the reader and everything after it (plan, engine, TUI,
 audience). They are `msgspec.Struct`s, not pydantic models, because an archive holds up to 500k tweets
-and the issue "Heavy archives" asks for bounded memory (issue 16):
+and heavy archives need bounded memory (ARCHITECTURE.md#the-data-models-and-who-builds-them):
 - a Struct keeps its fields in slots (≈ 8 bytes a field) where a pydantic model keeps a dict per instance
   (≈ 1 KB for a Tweet); `gc=False` keeps them out of the cyclic collector (they never form cycles: they
   hold strings, numbers, datetimes and tuples of other Structs);
@@ -136,7 +136,7 @@ class Account(_Struct):
 
 
 class ArchiveCounts(_Struct):
-    """The `counts` object of `inspect --json` (see issue: Foundation and the X archive reader).
+    """The `counts` object of `inspect --json` (docs/cli-json.md, `inspect`).
     Field order is the JSON's key order: keep it."""
 
     tweets: int = 0

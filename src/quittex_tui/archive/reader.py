@@ -1,6 +1,6 @@
 """`open_archive`: read an X archive into an `Archive` (models + derived facts).
 
-Spec: x-archive-format.md (every section). Order of work, and why:
+Spec: docs/x-archive-format.md (every section; #what-the-reader-produces). Order of work, and why:
 1. container (zip / split zips / folder) and the manifest → which files to read; the account;
 2. the cached index (archive/index.py): a reopen of an archive read before loads its snapshot and stops
    here — no tweets.js is parsed at all;

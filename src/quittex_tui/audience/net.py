@@ -1,7 +1,7 @@
 """Calling the networks politely: wait on 429 as the headers say, retry transient faults, name the rest.
 
-Spec: ../shared/platform-limits.md (Bluesky `RateLimit-*` headers with epoch-second reset; Mastodon
-`X-RateLimit-*`, parsed by Mastodon.py into `api.ratelimit_reset`).
+Spec: docs/bluesky.md#rate-limits, docs/mastodon.md#rate-limits (Bluesky `RateLimit-*` headers with
+epoch-second reset; Mastodon `X-RateLimit-*`, parsed by Mastodon.py into `api.ratelimit_reset`).
 
 Two layers:
 - `atproto_errors` / `mastodon_errors`: ONE try, the SDK's failure turned into the publish contract's

@@ -1,6 +1,7 @@
 """Carry the X profile: display name, bio (links expanded), website, avatar and banner.
 
-Limits (../shared/platform-limits.md, "Profile"):
+Limits (docs/bluesky.md#social-graph-and-profile,
+docs/mastodon.md#profile-patch-apiv1accountsupdate_credentials):
 - Bluesky `app.bsky.actor.profile` (rkey `self`): `displayName` ≤ 64 graphemes, `description` ≤ 256
   graphemes, `avatar`/`banner` blobs ≤ 1,000,000 bytes, png/jpeg. The record is read first and only our
   fields replaced, so what the user set elsewhere (pinned post, labels…) is kept.

@@ -1,6 +1,6 @@
 """`quittex-tui migrate PATH --to bluesky|mastodon …`: publish the plan, resumably.
 
-Contract (issue "Publishing engine", CLI):
+Contract (docs/cli-json.md, `migrate`):
     migrate PATH --to bluesky --handle H [--service URL] [--state FILE] [--limit N] [--yes] [--json]
     migrate PATH --to mastodon --instance URL [--state FILE] [--limit N] [--yes] [--json]
     migrate PATH --dry-run [--to bluesky|mastodon] …     (simulated target: no account, no network)

@@ -1,6 +1,6 @@
 """`quittex-tui plan PATH --to bluesky|mastodon [...] [--json]`: the exact posts, before anything is sent.
 
-Contract (issue "Conversion", CLI): with `--json`, exactly one JSON object on stdout (`Plan.to_json_obj`);
+Contract (docs/cli-json.md, `plan`): with `--json`, exactly one JSON object on stdout (`Plan.to_json_obj`);
 without it, a readable preview — one block per item, each post with its length as the network counts it.
 """
 

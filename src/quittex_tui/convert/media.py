@@ -2,10 +2,10 @@
 kept as they are. Called at send time, one post ahead of the sender (publish/media_stage.py), and for a
 Review preview — never for a whole plan (issue 16: the plan reads no media file).
 
-Rules (platform-limits.md): Bluesky images ≤ 1,000,000 bytes, ≤ 2000 px long side, 4 per post; video
-≤ 100 MB and ≤ 3 min. Mastodon: the instance's limits (`configuration.media_attachments`). The archive
-side (x-archive-format.md, "Media files"): photos are JPEG/PNG, GIFs and videos are mp4; some files are
-missing from real archives — a warning, never a failure.
+Rules (docs/bluesky.md#embeds, #video; docs/mastodon.md#media-post-apiv2media): Bluesky images ≤ 1,000,000
+bytes, ≤ 2000 px long side, 4 per post; video ≤ 100 MB and ≤ 3 min. Mastodon: the instance's limits
+(`configuration.media_attachments`). The archive side (docs/x-archive-format.md#media-files): photos are
+JPEG/PNG, GIFs and videos are mp4; some files are missing from real archives — a warning, never a failure.
 
 Privacy: photos straight off a phone carry EXIF with GPS coordinates. Any photo with EXIF, XMP, IPTC or
 comments is re-encoded from its pixels (EXIF orientation applied first), so nothing but the picture and

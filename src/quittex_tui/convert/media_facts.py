@@ -1,8 +1,9 @@
 """What the plan needs to know about media without touching a file (or importing Pillow): the networks'
 media limits, the media cache, how a media is named in messages, and where a plan's media come from.
 
-Spec: ../shared/platform-limits.md (limits), issue 16 (media prepared at send time), issue 14 (one media
-cache for the TUI and the CLI). The conversion itself is convert/media.py.
+Spec: docs/bluesky.md#embeds, docs/bluesky.md#video, docs/mastodon.md#media-post-apiv2media (limits), issue
+16 (media prepared at send time), issue 14 (one media cache for the TUI and the CLI). The conversion itself is
+convert/media.py.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 from quittex_tui import paths
 from quittex_tui.archive.models import Media, MediaKind
 
-# platform-limits.md, Bluesky: aim ≤ 1,000,000 bytes per image, ≤ 2000 px long side.
+# docs/bluesky.md#embeds: aim ≤ 1,000,000 bytes per image, ≤ 2000 px long side.
 BLUESKY_IMAGE_MAX_SIDE = 2000
-# platform-limits.md, Bluesky video service: ≤ 100 MB and ≤ 3 min per video.
+# docs/bluesky.md#video, the video service: ≤ 100 MB and ≤ 3 min per video.
 BLUESKY_VIDEO_MAX_BYTES = 100_000_000
 BLUESKY_VIDEO_MAX_SECONDS = 180.0
 # Mastodon 4.x advertises `configuration.media_attachments.image_matrix_limit` = 33,177,600 px (7680×4320)

@@ -1,6 +1,6 @@
 """The migration plan: exactly what will be published on one network, before anything is sent.
 
-Its JSON form is the `plan --json` contract (issue: Conversion). The engine keys idempotency on
+Its JSON form is the `plan --json` contract (docs/cli-json.md, `plan`). The engine keys idempotency on
 `PlanItem.id` + the post index, so a plan must be **deterministic**: the same archive and options give
 the same plan, byte for byte — whatever the media cache holds.
 

@@ -1,6 +1,6 @@
 """Assemble the migration plan: which tweets become which posts on one network, in which order.
 
-Rules (issue "Conversion", "What the plan does"):
+Rules (what the plan does; the items it makes: docs/cli-json.md, `plan`):
 - items in time order, ties broken by tweet id (ids are time-ordered; many tweets share a second), so the
   backdated posts keep a strict order;
 - a self-thread (archive.threads) is ONE item whose posts chain in order; a note tweet's complete text is
@@ -20,8 +20,7 @@ Rules (issue "Conversion", "What the plan does"):
 Deterministic: the same archive and options give the same plan, byte for byte (the engine keys its
 idempotency on item id + post index). Fast: 100k tweets without media are planned in a fraction of the
 reading time — models are built with `archive.construct.construct` (no validation: their fields are
-made here, already valid), and
-short texts skip grapheme counting (length.py).
+made here, already valid), and short texts skip grapheme counting (length.py).
 """
 
 from __future__ import annotations
@@ -338,7 +337,7 @@ class _Builder:
         duration = media.duration_ms / 1000 if media.duration_ms and kind != "image" else None
         notes: list[str] = []
         if kind != "image" and options.target == "bluesky":
-            # platform-limits.md, Bluesky video: ≤ 100 MB and ≤ 3 min (checked again on the file at send time)
+            # docs/bluesky.md#video: ≤ 100 MB and ≤ 3 min (checked again on the file at send time)
             label = media_label(media)
             if size > BLUESKY_VIDEO_MAX_BYTES:
                 limit = BLUESKY_VIDEO_MAX_BYTES / 1e6
@@ -395,7 +394,7 @@ def _post_links(target: str, text: str, facets: list[dict[str, Any]], spans: lis
 
 
 def _media_groups(media: Iterable[PlannedMedia]) -> list[list[PlannedMedia]]:
-    """Up to 4 images per post; each video/GIF alone (platform-limits.md: images and video can't mix)."""
+    """Up to 4 images per post; each video/GIF alone (docs/bluesky.md#embeds: images and video can't mix)."""
     groups: list[list[PlannedMedia]] = []
     images: list[PlannedMedia] = []
     for item in media:

@@ -1,14 +1,15 @@
 """Bluesky (AT Protocol) publishing target: one planned post → one `app.bsky.feed.post` record.
 
-Specs: ../shared/platform-limits.md (Bluesky), lexicons `app.bsky.feed.post`, `app.bsky.embed.images`,
-`app.bsky.embed.video`, `app.bsky.richtext.facet`, `com.atproto.repo.putRecord/getRecord/uploadBlob`.
+Specs: docs/bluesky.md (#the-post-record-appbskyfeedpost, #rate-limits), lexicons `app.bsky.feed.post`,
+`app.bsky.embed.images`, `app.bsky.embed.video`, `app.bsky.richtext.facet`,
+`com.atproto.repo.putRecord/getRecord/uploadBlob`.
 
 - The record is built here, not with the SDK's `send_post` (which stamps *now*): `createdAt` is the
   original tweet's time, so the post is back-dated ("Archived from …" label in the app).
 - The write is `com.atproto.repo.putRecord` at a deterministic TID rkey (tid.py). Re-putting the identical
   record is a no-op on the PDS (same CID, `commit: null`), so a retry or a resume after a crash can never
   create a second post. `createRecord` is not used: on an existing rkey it answers HTTP 500, which would
-  look transient (local-servers.md).
+  look transient (docs/bluesky.md#writing-and-reading-records).
 - Blobs are content-addressed: re-uploading the same image gives the same CID, so retries are harmless.
 - Rate limits: the PDS reports `RateLimit-Limit/-Remaining/-Reset/-Policy` on responses, but the SDK's
   namespace methods return only parsed models. We keep the SDK (it owns session refresh and the
@@ -151,7 +152,8 @@ class BlueskyTarget:
         # `video_service` True = the default for this PDS, a URL, or None/False = uploadBlob only.
         service = video_service_for(self.pds) if video_service is True else (video_service or None)
         self.video = BlueskyVideo(client, did=did, pds=self.pds, call=self._call, service=service, now=now)
-        # H8 (audience) may plug in accepted X-handle → DID matches; default: exact handles only.
+        # audience/ (the accepted matches of `audience`) may plug in accepted X-handle → DID matches;
+        # default: exact handles only.
         self.mention_resolver = mention_resolver
         self._now = now
         self._lock = threading.Lock()
@@ -330,7 +332,8 @@ class BlueskyTarget:
                 continue
             did = self.resolve_mention(cand.handle)
             if not did:
-                continue  # unresolvable: stays plain text (platform-limits.md: a mention facet needs a DID)
+                # unresolvable: stays plain text (docs/bluesky.md#rich-text-facets: a mention needs a DID)
+                continue
             facets.append(
                 {
                     "$type": "app.bsky.richtext.facet",

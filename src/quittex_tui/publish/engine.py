@@ -1,8 +1,8 @@
 """The publishing engine: sends a plan item by item, resumably and idempotently, within the rate budget.
 
-Spec: issue "Publishing engine" and ../team/ENGINE_API.md (engine). For every post of every item, in plan
-order (oldest first):
-1. key: the one the journal holds for this (item, post index) if any (a resumed run reuses the key it
+Spec: ARCHITECTURE.md#the-engine and #the-journal-how-never-twice-holds. For every post of every item, in plan
+order (oldest first): 1. key: the one the journal holds for this (item, post index) if any (a resumed run
+reuses the key it
    used), else `target.post_key(...)` — deterministic — skipping any key the journal or another post of
    the plan already holds (`_assign_keys`: two posts on one key would make the second REPLACE the first);
 2. journal says `done` → reuse its ref (already published, needed as the thread's root/parent);

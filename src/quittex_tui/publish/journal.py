@@ -1,6 +1,6 @@
 """The write-ahead journal: what was sent, one append-only TOML file per (state, target).
 
-Spec: issue "Publishing engine" (State, Write-ahead) and ../team/ENGINE_API.md (journal).
+Spec: ARCHITECTURE.md#the-journal-how-never-twice-holds.
 - Recording one post costs O(1): each record is one `[[intent]]` / `[[done]]` / `[[failed]]` TOML table
   appended with a single write, then flushed and fsynced. The file is never rewritten during a run.
 - Write-ahead: the engine appends `intent` (the deterministic key) *before* the network write and `done`

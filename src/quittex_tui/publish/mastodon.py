@@ -1,8 +1,8 @@
 """Mastodon publishing target: one planned post → one status (Mastodon.py 2.3).
 
-Specs: ../shared/platform-limits.md (Mastodon), Mastodon API docs: POST /api/v1/statuses
-(`Idempotency-Key`), POST /api/v2/media (200, or 202 while processing → GET /api/v1/media/:id until `url`),
-GET /api/v2/instance (configuration.statuses / media_attachments), X-RateLimit-* headers.
+Specs: docs/mastodon.md (#idempotency-key, #media-post-apiv2media, #rate-limits), Mastodon API docs: POST
+/api/v1/statuses (`Idempotency-Key`), POST /api/v2/media (200, or 202 while processing → GET /api/v1/media/:id
+until `url`), GET /api/v2/instance (configuration.statuses / media_attachments), X-RateLimit-* headers.
 
 Idempotency key: derived from (item id, post index, source tweet id) only — no per-migration salt.
 Mastodon scopes idempotency keys per account (Redis key `idempotency:status:<account>:<key>`,

@@ -1,6 +1,6 @@
 """The daily video quota as part of pacing: videos wait for it while text and photo items go on.
 
-Spec: issue 12 ("The daily video quota becomes part of pacing") and docs/bluesky.md "Video": Bluesky's video
+Spec: docs/bluesky.md#video (issue 12: the daily video quota is part of pacing): Bluesky's video
 service lets an account upload a limited number of videos (and bytes) a day, and says how many are left with
 `app.bsky.video.getUploadLimits` (`canUpload`, `remainingDailyVideos`, `remainingDailyBytes`). The numbers
 change, so they are read, never hard-coded; the service does not say when the day's allowance comes back.
