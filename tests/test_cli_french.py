@@ -1,9 +1,10 @@
-"""Under LANG=fr_FR.UTF-8 the whole command line speaks French (issue 14): every command's --help, a
+"""Under LANG=fr_FR.UTF-8 the whole command line speaks French
+(ARCHITECTURE.md#words-every-message-in-the-users-language, issue 14): every command's --help, a
 representative run of each command (inspect, plan, migrate --dry-run, audience, follow, export-follows,
-profile, demo, where, accounts), its errors and the engine's events. Each output is scanned for English
-marker words (after removing what is data or syntax: flags, file paths, URLs, handles, post texts), and
-targeted asserts check numbers, dates, plurals and typography the French way. The same runs in English
-keep their English words (the contract's JSON is the same in both)."""
+profile, demo, where, accounts), its errors and the engine's events. Each output is scanned for English marker
+words (after removing what is data or syntax: flags, file paths, URLs, handles, post texts), and targeted
+asserts check numbers, dates, plurals and typography the French way. The same runs in English keep their
+English words (the contract's JSON is the same in both)."""
 
 from __future__ import annotations
 

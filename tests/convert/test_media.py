@@ -365,7 +365,8 @@ def test_profile_image_that_is_not_an_image_raises_a_readable_error(tmp_path):
         prepare_profile_image(b"<html>nope</html>", max_bytes=1_000_000, max_side=1000, cache_dir=tmp_path)
 
 
-# -- at send time (issue 16): what makes a file unusable is an error naming it, the item fails -------------
+# -- at send time (ARCHITECTURE.md#the-engine): what makes a file unusable is an error naming it --------
+# (the item fails).
 
 
 def _for_upload(data: bytes | None, tmp_path, *, kind=MediaKind.PHOTO, member=MEMBER, target="bluesky",

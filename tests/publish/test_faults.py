@@ -248,7 +248,7 @@ def test_bluesky_through_faults_every_post_exactly_once(
         assert target.pds == proxy.url  # the rewritten DID document keeps the SDK on the proxy
         report, events = run_engine(plan, target, tmp_path)
     assert report.remaining == 0
-    assert report.failed == []  # videos and GIFs too (issue 12: uploadBlob on any PDS)
+    assert report.failed == []  # videos and GIFs too (docs/bluesky.md#video, issue 12: uploadBlob on any PDS)
     assert proxy.writes > max(FAULTS)  # every injected fault was met
     assert_waited_for_each_429(proxy, events)
     assert sum(1 for e in events if e.kind == "retrying") >= 6  # 500, reset, drop, 502, timeout, 503

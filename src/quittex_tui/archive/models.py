@@ -113,7 +113,8 @@ class Tweet(_Struct):
     quoted_url: str | None = None  # for QUOTE: the twitter.com/x.com status URL
     warnings: tuple[str, ...] = ()  # e.g. "photo 123-abc.jpg missing from the archive"
     # X's `possibly_sensitive` (rows with media or links; absent elsewhere): the author or X marked the
-    # tweet's media sensitive. Carried to Mastodon's `sensitive` and a Bluesky self-label (issue 12).
+    # tweet's media sensitive. Carried to Mastodon's `sensitive` and a Bluesky self-label
+    # (docs/mastodon.md#posting-a-status-post-apiv1statuses, issue 12).
     possibly_sensitive: bool = False
 
 
@@ -155,8 +156,9 @@ class ArchiveCounts(_Struct):
     blocks: int = 0
     mutes: int = 0
     likes: int = 0
-    # Extension (issue 13): of `missing_media` (every media file missing), those of retweets and replies,
-    # which the plan does not publish (replies only with --include-replies): the plan misses the others.
+    # Extension (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13): of `missing_media`
+    # (every media file missing), those of retweets and replies, which the plan does not publish (replies only
+    # with --include-replies): the plan misses the others.
     missing_media_unpublished: int = 0
 
     def as_dict(self) -> dict[str, int]:

@@ -14,7 +14,8 @@ Two paths, same result:
   and checked by hand, field by field, as before. One odd row never costs the others their fast path.
 
 Strings that repeat across rows (languages, screen names, user ids, hashtags) are shared through a
-`Shared` table: one object per distinct value instead of one per row (issue 16, bounded memory).
+`Shared` table: one object per distinct value instead of one per row
+(ARCHITECTURE.md#the-data-models-and-who-builds-them, issue 16, bounded memory).
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 Follows are writes like posts (docs/bluesky.md#social-graph-and-profile, docs/mastodon.md#rate-limits): on
 Bluesky an `app.bsky.graph.follow` record costs 3 write points (5,000/h, 35,000/day); on Mastodon follows are
-capped at 400 per 24 h. Both runs use the posts' write path (issue 15): the same journal (publish/journal.py,
-one per state and target, so the same writer lock — a follow run and a `migrate` of the same migration never
-write at once) with `kind` = "follow", "block", "mute", "list" or "listitem"; the same write step
-(publish/writestep.py: intent → write → done, 429 waits until the reset, transient retries with backoff) and
-its stop-aware waits — a stop is seen within a second, also during an hour-long rate-limit wait —; the `Pacer`
-on the budget the server reports.
+capped at 400 per 24 h. Both runs use the posts' write path (ARCHITECTURE.md#the-engine, issue 15): the same
+journal (publish/journal.py, one per state and target, so the same writer lock — a follow run and a `migrate`
+of the same migration never write at once) with `kind` = "follow", "block", "mute", "list" or "listitem"; the
+same write step (publish/writestep.py: intent → write → done, 429 waits until the reset, transient retries
+with backoff) and its stop-aware waits — a stop is seen within a second, also during an hour-long rate-limit
+wait —; the `Pacer` on the budget the server reports.
 
 Never twice:
 - Bluesky: every record gets a **deterministic rkey** — a valid TID derived from the journal key

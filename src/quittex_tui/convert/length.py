@@ -25,9 +25,9 @@ BLUESKY_MAX_GRAPHEMES = 300
 BLUESKY_MAX_BYTES = 3000
 MASTODON_DEFAULT_MAX_CHARS = 500
 MASTODON_URL_WEIGHT = 23  # characters_reserved_per_url (docs/mastodon.md#status-length)
-# Alt texts (issue 12). Bluesky: app.bsky.embed.video#alt is maxGraphemes 1000, maxLength 10000 (UTF-8
-# bytes); the same cap is kept for images, whose lexicon sets none. Mastodon: a media description is at
-# most 1,500 characters (MediaAttachment MAX_DESCRIPTION_LENGTH; Ruby counts code points).
+# Alt texts (docs/bluesky.md#video, issue 12). Bluesky: app.bsky.embed.video#alt is maxGraphemes 1000,
+# maxLength 10000 (UTF-8 bytes); the same cap is kept for images, whose lexicon sets none. Mastodon: a media
+# description is at most 1,500 characters (MediaAttachment MAX_DESCRIPTION_LENGTH; Ruby counts code points).
 BLUESKY_ALT_MAX_GRAPHEMES = 1000
 BLUESKY_ALT_MAX_BYTES = 10_000
 MASTODON_ALT_MAX_CHARS = 1500

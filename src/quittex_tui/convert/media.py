@@ -1,6 +1,6 @@
 """Media files made ready to upload: photos made to fit each network, videos and GIFs (mp4) measured and
 kept as they are. Called at send time, one post ahead of the sender (publish/media_stage.py), and for a
-Review preview — never for a whole plan (issue 16: the plan reads no media file).
+Review preview — never for a whole plan (ARCHITECTURE.md#the-engine, issue 16: the plan reads no media file).
 
 Rules (docs/bluesky.md#embeds, #video; docs/mastodon.md#media-post-apiv2media): Bluesky images ≤ 1,000,000
 bytes, ≤ 2000 px long side, 4 per post; video ≤ 100 MB and ≤ 3 min. Mastodon: the instance's limits
@@ -426,9 +426,10 @@ def prepare_for_upload(
     """One archive media → its upload-ready file in `cache_dir`, at send time (publish/media_stage.py).
 
     Unlike `prepare_media`, anything that makes the file unusable is an error, raised as `MediaProblem`
-    naming the file (issue 16: it fails its item; the run goes on): a file missing from the archive or
-    unreadable, a photo that does not decode (or cannot be made to fit), a video or GIF that is not an
-    MP4, or over the network's size limit (`video_max_bytes`; Bluesky: 100 MB) or, on Bluesky, 3 minutes.
+    naming the file (ARCHITECTURE.md#the-engine, issue 16: it fails its item; the run goes on): a file missing
+    from the archive or unreadable, a photo that does not decode (or cannot be made to fit), a video or GIF
+    that is not an MP4, or over the network's size limit (`video_max_bytes`; Bluesky: 100 MB) or, on Bluesky,
+    3 minutes.
     """
     label = media_label(media)
     if media.member is None:
@@ -447,8 +448,8 @@ def prepare_for_upload(
             reason = notes[0].removesuffix(": it is left out") if notes else f"{label} is not a usable image"
             raise MediaProblem(reason)
         return planned
-    # Issue 12: a damaged or truncated file (an `ftyp` box and garbage, a copy cut short) is caught here,
-    # before any upload — never a 2 KB "video" on the network.
+    # docs/bluesky.md#video, issue 12: a damaged or truncated file (an `ftyp` box and garbage, a copy cut
+    # short) is caught here, before any upload — never a 2 KB "video" on the network.
     try:
         problem = mp4_problem(data)
         info = read_mp4_info(data) if problem is None else None

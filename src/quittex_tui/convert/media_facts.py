@@ -2,8 +2,8 @@
 media limits, the media cache, how a media is named in messages, and where a plan's media come from.
 
 Spec: docs/bluesky.md#embeds, docs/bluesky.md#video, docs/mastodon.md#media-post-apiv2media (limits), issue
-16 (media prepared at send time), issue 14 (one media cache for the TUI and the CLI). The conversion itself is
-convert/media.py.
+16 (media prepared at send time), ARCHITECTURE.md#where-things-live-on-disk, issue 14 (one media cache for the
+TUI and the CLI). The conversion itself is convert/media.py.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ class MediaSource:
 
 
 def media_cache_dir() -> Path:
-    """The one media cache of the TUI and the CLI (issue 14: photos were stored twice)."""
+    """The one media cache of the TUI and the CLI (ARCHITECTURE.md#where-things-live-on-disk, issue 14: photos
+    were stored twice)."""
     return (paths.cache_dir() / "media").absolute()  # a plan's paths are absolute, whatever QUITTEX_HOME says
 
 

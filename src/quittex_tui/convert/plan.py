@@ -12,10 +12,10 @@ Rules (what the plan does; the items it makes: docs/cli-json.md, `plan`):
   only content was media files missing from the archive);
 - media: at most 4 images per post, a video or GIF alone (Bluesky cannot mix them; Mastodon attaches
   4 images or 1 video); more media → the next posts of the chain, media-only posts if needed. No media
-  file is read here (issue 16): what a media is comes from the archive's directory and the tweet's own
-  metadata, and its file is prepared at send time (convert/models.py says what the fields then carry;
-  publish/media_stage.py prepares them). Warnings that metadata can give are given here: a file missing
-  from the archive, a video over Bluesky's size or duration limit.
+  file is read here (ARCHITECTURE.md#the-engine, issue 16): what a media is comes from the archive's directory
+  and the tweet's own metadata, and its file is prepared at send time (convert/models.py says what the fields
+  then carry; publish/media_stage.py prepares them). Warnings that metadata can give are given here: a file
+  missing from the archive, a video over Bluesky's size or duration limit.
 
 Deterministic: the same archive and options give the same plan, byte for byte (the engine keys its
 idempotency on item id + post index). Fast: 100k tweets without media are planned in a fraction of the

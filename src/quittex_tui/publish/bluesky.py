@@ -16,7 +16,8 @@ Specs: docs/bluesky.md (#the-post-record-appbskyfeedpost, #rate-limits), lexicon
   `on_session_change` hook we need to persist refreshed tokens) and give its request layer, through its
   public constructor (`Request(**kwargs)` → `httpx.Client(**kwargs)`), an httpx response hook that reports
   every response's headers — success or error — and a transport with a total deadline per request
-  (deadline.py). No override of SDK internals (issue 14), no second HTTP stack.
+  (deadline.py). No override of SDK internals (ARCHITECTURE.md#who-may-import-whom, issue 14), no second HTTP
+  stack.
 - Reconciliation (`reconcile`): the record keys are deterministic, so "did it land?" is a getRecord at the
   key — or, for many posts at once (a lost journal), one `listRecords` walk in ascending key order, which
   meets our back-dated keys first and stops past the last one. A record at our key can only be ours.
@@ -77,7 +78,8 @@ POST_COLLECTION = "app.bsky.feed.post"
 IMAGE_MAX_BYTES = 1_000_000
 MAX_IMAGES = 4
 # The Bluesky video service's per-video limit (docs/bluesky.md "Video": ≤ 100 MB, not verified; the lexicon
-# allows more). It processes every Bluesky video, uploaded to it or picked up from the PDS (issue 12).
+# allows more). It processes every Bluesky video, uploaded to it or picked up from the PDS
+# (docs/bluesky.md#video, issue 12).
 VIDEO_MAX_BYTES = BLUESKY_VIDEO_MAX_BYTES
 # com.atproto.repo writes cost points: createRecord 3, putRecord 2 (creating or replacing), delete 1
 # (the PDS's repo/putRecord.ts; docs/bluesky.md "Rate limits"). Posts and follows are putRecord writes.
@@ -148,8 +150,9 @@ class BlueskyTarget:
         self.service: str | None = None  # the --service the user named, if any (for "log in again")
         self.pds = pds.removesuffix("/xrpc").rstrip("/")
         self._password = password
-        # Videos (issue 12): on every PDS, through the video service when there is one (bluesky_video.py);
-        # `video_service` True = the default for this PDS, a URL, or None/False = uploadBlob only.
+        # Videos (docs/bluesky.md#video, issue 12): on every PDS, through the video service when there is one
+        # (bluesky_video.py); `video_service` True = the default for this PDS, a URL, or None/False =
+        # uploadBlob only.
         service = video_service_for(self.pds) if video_service is True else (video_service or None)
         self.video = BlueskyVideo(client, did=did, pds=self.pds, call=self._call, service=service, now=now)
         # audience/ (the accepted matches of `audience`) may plug in accepted X-handle → DID matches;
@@ -293,7 +296,7 @@ class BlueskyTarget:
         # The parts of one split tweet follow it 1 ms apart (`part`): the AppView lists an author's posts
         # by (sortAt, cid) — sortAt being the earlier of createdAt and indexedAt (bsky
         # data-plane/server/routes/feeds.ts, getAuthorFeed: TimeCidKeyset) — so equal dates would list the
-        # parts in the random order of their CIDs (issue 13).
+        # parts in the random order of their CIDs (docs/bluesky.md#link-cards-appbskyembedexternal, issue 13).
         when = tid.original_time(post.source_id, post.created_at or created_at)
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
@@ -302,7 +305,9 @@ class BlueskyTarget:
         }
         if post.lang:
             record["langs"] = [post.lang]  # app.bsky.feed.post#langs: BCP-47 tags, at most 3
-        if post.self_label:  # sensitive media (issue 12): com.atproto.label.defs#selfLabels on the post
+        # sensitive media (docs/bluesky.md#languages-and-self-labels, issue 12):
+        # com.atproto.label.defs#selfLabels on the post
+        if post.self_label:
             record["labels"] = {"$type": "com.atproto.label.defs#selfLabels",
                                 "values": [{"val": post.self_label}]}
         facets = self._facets(post)
@@ -387,7 +392,8 @@ class BlueskyTarget:
             entries.append(entry)
         return {"$type": "app.bsky.embed.images", "images": entries}
 
-    # --- video (issue 12; the upload itself: bluesky_video.py) -----------------------------------------
+    # --- video (docs/bluesky.md#video, issue 12; the upload itself: bluesky_video.py)
+    # -----------------------------------------
     def video_quota(self) -> VideoQuota | None:
         """The account's daily video allowance, when its videos go through the video service (the engine
         paces on it: video_quota.py); None with uploadBlob only."""
@@ -396,7 +402,8 @@ class BlueskyTarget:
     def _links_embed(self, post: PlannedPost, media: dict[str, Any] | None) -> dict[str, Any] | None:
         """One embed per post (lexicon app.bsky.feed.post#embed): a quote of an own post (with the post's
         images or video beside it: recordWithMedia), else the media, else the link card. The link stage
-        (publish/linkstage.py) set `quote` / `card` right before sending (issue 13)."""
+        (publish/linkstage.py) set `quote` / `card` right before sending
+        (docs/bluesky.md#own-quotes-and-links-to-ones-own-tweets, issue 13)."""
         if post.quote is not None:
             record = {"$type": "app.bsky.embed.record",
                       "record": {"uri": post.quote.uri, "cid": post.quote.cid}}

@@ -2,12 +2,14 @@
 
 Why: both SDKs only have per-operation timeouts (connect, one socket read, one write). A server — or a
 broken proxy — sending one byte every 10 s satisfies a 30 s read timeout forever: measured, a run hung for
-hours (issue 11, "Faults that are not stopped cleanly"). Each request here gets a deadline for the WHOLE
-exchange (sending, waiting, reading the body): `REQUEST_DEADLINE` plus the time its body needs at a slow
-uplink (`MIN_UPLOAD_RATE`, so a large video still has time to go up). Past it, the request fails as a
-timeout: the engine retries it (a timeout may hide a success: the write is reconciled before a retry).
+hours (ARCHITECTURE.md#the-engine, issue 11, "Faults that are not stopped cleanly"). Each request here gets a
+deadline for the WHOLE exchange (sending, waiting, reading the body): `REQUEST_DEADLINE` plus the time its
+body needs at a slow uplink (`MIN_UPLOAD_RATE`, so a large video still has time to go up). Past it, the
+request fails as a timeout: the engine retries it (a timeout may hide a success: the write is reconciled
+before a retry).
 
-Both are built on the SDKs' public extension points, not on their internals (issue 14):
+Both are built on the SDKs' public extension points, not on their internals
+(ARCHITECTURE.md#who-may-import-whom, issue 14):
 - atproto: `atproto_client.request.Request(**kwargs)` hands its kwargs to `httpx.Client`, so we pass
   `transport=DeadlineTransport()`. That transport is httpcore's connection pool with a network backend
   whose every socket read and write waits at most until the request's deadline (httpcore's documented

@@ -9,15 +9,15 @@ Mastodon scopes idempotency keys per account (Redis key `idempotency:status:<acc
 PostStatusService), so two accounts never collide; and two migrations of the *same* archive to the *same*
 account are the same posts — a server-side dedupe there is what the user wants, not a collision.
 
-Reconciliation (`reconcile`, issue 11): within the server's 1-hour idempotency window (kept with a safety
-margin for media upload time) re-POSTing with the same key is safe: RESEND. Beyond it, only the account
-itself can tell: we read the account's own statuses back to the oldest pending intent (all of them when
-the journal was lost) and match them with reconcile.py — never a status the journal already gave to
-another post, the same reply parent, text, media (kind, alt text, aspect), language, not older than the
-intent. Times are the SERVER's: every answer's `Date` header gives our clock's offset, so a laptop clock
-10 minutes ahead changes nothing. Reads go through the engine's `call` (waits on 429, pacing on the
-general X-RateLimit budget) and are bounded: pages of 40 back to the oldest intent, and at most
-`SOURCE_CHECKS` raw-source reads (GET /api/v1/statuses/:id/source) per reconciliation, for near misses.
+Reconciliation (`reconcile`, ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 11): within the server's
+1-hour idempotency window (kept with a safety margin for media upload time) re-POSTing with the same key is
+safe: RESEND. Beyond it, only the account itself can tell: we read the account's own statuses back to the
+oldest pending intent (all of them when the journal was lost) and match them with reconcile.py — never a
+status the journal already gave to another post, the same reply parent, text, media (kind, alt text, aspect),
+language, not older than the intent. Times are the SERVER's: every answer's `Date` header gives our clock's
+offset, so a laptop clock 10 minutes ahead changes nothing. Reads go through the engine's `call` (waits on
+429, pacing on the general X-RateLimit budget) and are bounded: pages of 40 back to the oldest intent, and at
+most `SOURCE_CHECKS` raw-source reads (GET /api/v1/statuses/:id/source) per reconciliation, for near misses.
 
 Errors are classified by HTTP status, never by message text (servers localise messages).
 """
@@ -261,7 +261,8 @@ class MastodonTarget:
                 supports_backdating=False,
                 extra={
                     "characters_reserved_per_url": str(statuses.get("characters_reserved_per_url") or 23),
-                    # Issue 12: what the instance refuses a video for (422), when it says so.
+                    # docs/mastodon.md#instance-limits-get-apiv2instance, issue 12: what the instance refuses
+                    # a video for (422), when it says so.
                     **{key: str(media[key]) for key in VIDEO_LIMIT_KEYS if isinstance(media.get(key), int)},
                     "version": str(inst.get("version") or ""),
                     "visibility": self.visibility,
@@ -373,8 +374,8 @@ class MastodonTarget:
                 media_ids=media_ids or None,
                 visibility=self.visibility,
                 idempotency_key=key,
-                # Issue 12: X's possibly_sensitive (or the user's label in Review) hides the media behind a
-                # warning, as on X.
+                # docs/mastodon.md#posting-a-status-post-apiv1statuses, issue 12: X's possibly_sensitive (or
+                # the user's label in Review) hides the media behind a warning, as on X.
                 sensitive=bool(post.self_label),
                 # ISO 639-1 from the tweet (the plan drops X's "und"/private codes): lets readers filter
                 # by language and Mastodon pick the right translation source.
@@ -418,7 +419,8 @@ class MastodonTarget:
     def _check_video(self, media: PlannedMedia, info: TargetInfo) -> None:
         """The instance's advertised video limits (`configuration.media_attachments`), checked before the
         upload: Mastodon refuses a video over its frame rate or pixel count with a 422 after the whole upload
-        (MediaAttachment#check_video_dimensions); this says so first, naming the file (issue 12)."""
+        (MediaAttachment#check_video_dimensions); this says so first, naming the file
+        (docs/mastodon.md#instance-limits-get-apiv2instance, issue 12)."""
         name = Path(media.source or media.path).name
         kind = "gif" if media.kind == "gif" else "video"
         fps_limit = _to_int(info.extra.get("video_frame_rate_limit"))
