@@ -15,6 +15,7 @@ from typing import Any
 
 from quittex_tui import paths
 from quittex_tui.archive.models import Media, MediaKind
+from quittex_tui.notice import notice
 
 # docs/bluesky.md#embeds: aim ≤ 1,000,000 bytes per image, ≤ 2000 px long side.
 BLUESKY_IMAGE_MAX_SIDE = 2000
@@ -53,6 +54,7 @@ def media_name(media: Media) -> str:
 
 
 def media_label(media: Media) -> str:
-    """How a media is named in a warning or a failure: kind, file name, media id."""
-    word = {MediaKind.PHOTO: "photo", MediaKind.VIDEO: "video", MediaKind.GIF: "GIF"}.get(media.kind, "media")
-    return f"{word} {media_name(media)} (media {media.media_id})"
+    """How a media is named in a warning or a failure: kind, file name, media id (a notice.Notice: said in
+    the user's language wherever it is a parameter of another notice)."""
+    kind = media.kind.value if isinstance(media.kind, MediaKind) else "media"
+    return notice(f"media.label.{kind}", name=media_name(media), id=str(media.media_id))

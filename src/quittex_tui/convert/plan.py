@@ -61,6 +61,7 @@ from quittex_tui.convert.models import (
 )
 from quittex_tui.convert.text import clean_tweet
 from quittex_tui.convert.xlinks import is_x_url, own_status, status_id
+from quittex_tui.networks import display_name
 from quittex_tui.notice import notice
 
 MAX_IMAGES_PER_POST = 4
@@ -341,11 +342,10 @@ class _Builder:
             label = media_label(media)
             if size > BLUESKY_VIDEO_MAX_BYTES:
                 limit = BLUESKY_VIDEO_MAX_BYTES / 1e6
-                notes.append(f"{label} is {size / 1e6:.1f} MB, over the {limit:.0f} MB bluesky video limit: "
-                             "the upload will likely be refused")
+                notes.append(notice("media.warn.too_big", label=label, mb=size / 1e6, limit=round(limit),
+                                    network=display_name("bluesky")))
             if duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
-                notes.append(f"{label} lasts {duration:.0f} s, over Bluesky's 3-minute video limit: the "
-                             "upload will likely be refused")
+                notes.append(notice("media.warn.too_long", label=label, n=round(duration)))
         planned = construct(PlannedMedia, {
             "path": str(prepared_path(self._cache_dir, member, size, options)),
             "kind": kind, "bytes": size, "width": media.width or 0, "height": media.height or 0, "alt": "",
