@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quittex_tui.convert.models import PlanItem, PlannedPost
+from quittex_tui.notice import notice
 from quittex_tui.publish.target import PublishError
 
 DAY = timedelta(days=1)
@@ -276,5 +277,6 @@ class VideoGate:
 
     def waiting_reason(self) -> str:
         said = self.quota.message()
-        base = "daily video limit reached: items with a video wait, the others go on"
-        return f"{base} (the server says: {said})" if said else base
+        if said:
+            return notice("video.waiting_said", said=said)
+        return notice("video.waiting")
