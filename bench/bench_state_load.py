@@ -126,7 +126,7 @@ def bench_engine(root: Path, n: int) -> list[Figure]:
     overhead = results[0.0]
     default = DryRunTarget.DEFAULT_LATENCY
     # Beside the real servers' own latency: a local PDS createRecord ≈ 8 ms/post, mastodon-mock ≈ 10 ms/post
-    # (../shared/local-servers.md); a real network answers in 100+ ms.
+    # (docs/test-servers.md); a real network answers in 100+ ms.
     return [
         Figure("engine", "overhead per post (journal intent+done, 2 fsyncs, pacing, events)",
                f"{overhead * 1e3:.2f} ms"),

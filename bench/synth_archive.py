@@ -3,7 +3,7 @@
 
     python bench/synth_archive.py 100000 --out bench/out/synth-100000.zip [--seed 7] [--with-media]
 
-A realistic mix, in the shapes of ../shared/x-archive-format.md: ~10 % self-thread continuations (threads
+A realistic mix, in the shapes of docs/x-archive-format.md: ~10 % self-thread continuations (threads
 of 2–7 posts, several in one second), ~25 % replies to others (a few without a mention entity, some
 @-posts without a status id, some self-replies inside another's conversation), ~10 % retweets, 3 % quotes,
 ~1 % note tweets (cut `full_text` + note-tweet.js row), a few edits and deleted tweets, media entities on

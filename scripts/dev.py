@@ -8,7 +8,8 @@ Creates `.venv` beside the repo on first use and installs the project with its t
 re-installs only when `pyproject.toml` or `constraints.txt` change (a stamp of their hash); the
 exact versions in `constraints.txt` keep the snapshot tests reproducible. Needs nothing but Python >= 3.11.
 The test servers (Bluesky PDS, Mastodon API, AppView) are started by the test suite itself from
-`../shared/servers/` — see tests/servers.py.
+`../shared/servers/` beside the clone, where those scripts live (not in this repository) — see
+docs/test-servers.md and tests/servers.py.
 """
 
 from __future__ import annotations

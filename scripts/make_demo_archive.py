@@ -10,7 +10,7 @@ Usage:
 Everything here is invented: the owner "Camille Dupré" (@camille_depeche), a French-speaking journalist,
 and the people she talks to. No real account's data.
 
-The archive follows the real 2023+ layout and its quirks, line by line from ../shared/x-archive-format.md:
+The archive follows the real 2023+ layout and its quirks, line by line from docs/x-archive-format.md:
 `data/manifest.js` (userInfo + dataTypes), `window.YTD.<type>.part0 = [ … ]` files in X's `"key" : value`
 layout with no trailing newline, `{"tweet": …}` rows with every number a string, HTML-escaped `full_text`
 whose entity indices count code points of the ESCAPED text, `display_text_range` = the whole text,

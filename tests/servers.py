@@ -1,6 +1,9 @@
-"""Start the real protocol servers for the publishing tests, from ../shared/servers (never fakes).
+"""Start the real protocol servers for the publishing tests (never fakes).
 
-Spec: ../shared/local-servers.md and ../shared/local-appview.md. If a server cannot start, the fixture
+Spec: docs/test-servers.md (what runs, how the fixtures start it, ports and variables). The start scripts
+are not in this repository: they live in `../shared/servers` beside the clone (or `$QTX_SHARED_DIR`), and
+this module really runs them from there — the only reason the path `../shared` appears in the code
+(docs/test-servers.md#how-the-tests-start-them). If a server cannot start, the fixture
 calls `pytest.fail` — every test using it errors and the run exits non-zero; nothing is skipped.
 
 Ports and the install cache come from the usual QTX_* variables, so several developers (or CI) can run
@@ -20,7 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def shared_dir() -> Path:
-    """../shared beside the clone (CI layout), or QTX_SHARED_DIR."""
+    """Where the start scripts are, read at run time: `$QTX_SHARED_DIR`, else `../shared` beside the clone
+    (CI layout) or one level higher (a git worktree); see docs/test-servers.md#how-the-tests-start-them."""
     override = os.environ.get("QTX_SHARED_DIR")
     candidates = [Path(override)] if override else []
     candidates += [REPO.parent / "shared", REPO.parent.parent / "shared"]
@@ -29,7 +33,7 @@ def shared_dir() -> Path:
             return cand
     pytest.fail(
         "the local test servers' scripts were not found: expected ../shared/servers beside the clone "
-        "(or set QTX_SHARED_DIR)",
+        "(or set QTX_SHARED_DIR); see docs/test-servers.md",
         pytrace=False,
     )
 

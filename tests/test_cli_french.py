@@ -1,9 +1,10 @@
-"""Under LANG=fr_FR.UTF-8 the whole command line speaks French (issue 14): every command's --help, a
+"""Under LANG=fr_FR.UTF-8 the whole command line speaks French
+(ARCHITECTURE.md#words-every-message-in-the-users-language, issue 14): every command's --help, a
 representative run of each command (inspect, plan, migrate --dry-run, audience, follow, export-follows,
-profile, demo, where, accounts), its errors and the engine's events. Each output is scanned for English
-marker words (after removing what is data or syntax: flags, file paths, URLs, handles, post texts), and
-targeted asserts check numbers, dates, plurals and typography the French way. The same runs in English
-keep their English words (the contract's JSON is the same in both)."""
+profile, demo, where, accounts), its errors and the engine's events. Each output is scanned for English marker
+words (after removing what is data or syntax: flags, file paths, URLs, handles, post texts), and targeted
+asserts check numbers, dates, plurals and typography the French way. The same runs in English keep their
+English words (the contract's JSON is the same in both)."""
 
 from __future__ import annotations
 
@@ -82,6 +83,22 @@ def test_every_help_is_french(command: list[str], capsys: pytest.CaptureFixture[
     assert out.startswith("utilisation\u00a0: ")
     assert "\noptions\u00a0:\n" in out
     assert "positional arguments" not in out and "show this help" not in out
+    # ... and everywhere else: no plain space before : ; ! ? that a wrap could leave alone at a line start
+    assert re.search(r" [:;!?](\s|$)", out) is None, out
+    assert not any(line.lstrip().startswith((":", ";", "?", "!")) for line in out.splitlines()), out
+
+
+def test_french_typography_is_applied_to_the_catalogue_never_to_data() -> None:
+    """The CLI's French catalogue texts get no-break spaces before : ; ! ? (i18n.french_spaces); a
+    parameter (archive text, a server's words) is data and stays exactly as it was given."""
+    plain = [key for key, text in i18n.catalogue("cli", "fr").items()
+             if re.search(r" [:;!?]([\s}»)]|$)", text) or "« " in text or " »" in text]
+    assert plain == []
+    said = i18n.translate("cli", "migrate.report.failed", lang="fr", item="7", reason="Moi sur X : oui ?")
+    assert said == "  échec\u00a0: élément 7\u00a0: Moi sur X : oui ?"
+    assert i18n.french_spaces("« Vraiment ? » Oui ; non : peut-être !") == (
+        "«\u00a0Vraiment\u202f?\u00a0» Oui\u202f; non\u00a0: peut-être\u202f!")
+    assert i18n.catalogue("cli", "en")["migrate.report.failed"].count("\u00a0") == 0  # English untouched
 
 
 def test_the_english_help_stays_english(capsys: pytest.CaptureFixture[str],
@@ -106,10 +123,10 @@ def test_inspect_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     code, out, err = run_fr(capsys, monkeypatch, "inspect", str(big_archive))
     assert code == 0, err
     assert english_words(out) == [], out
-    assert f"Tweets : 1{NNBSP}200, du 21/12/2024 au " in out  # thousands and dates the French way
+    assert f"Tweets\u00a0: 1{NNBSP}200, du 21/12/2024 au " in out  # thousands and dates the French way
     code, out, _ = run_fr(capsys, monkeypatch, "inspect", DEMO)
     assert english_words(out) == [], out
-    assert "Médias : 12 fichiers, 1 manquant" in out  # 1 is singular (and 0 would be too)
+    assert "Médias\u00a0: 12 fichiers, 1 manquant" in out  # 1 is singular (and 0 would be too)
     assert "la photo 1274819383159090075-EbZ3kR9XsAE_w1q.jpg manque dans l'archive" in out  # a warning
     # the JSON is the contract: the same whatever the language
     _, fr_json, _ = run_fr(capsys, monkeypatch, "inspect", DEMO, "--json")
@@ -124,9 +141,9 @@ def test_plan_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     assert code == 0, err
     ours = "\n".join(line for line in out.splitlines() if not line.startswith("      "))  # not the posts
     assert english_words(ours) == [], ours
-    assert out.startswith("Plan pour Mastodon : 36 éléments (un tweet, ou un fil) → 45 publications.")
+    assert out.startswith("Plan pour Mastodon\u00a0: 36 éléments (un tweet, ou un fil) → 45 publications.")
     assert "── fil 1217351976249644172 · 15/01/2020 07:45:03 UTC · 2 publications" in out
-    assert "Laissés de côté : 16 tweets — 9 réponses à d'autres, 5 retweets, 1 tweet supprimé, " in out
+    assert "Laissés de côté\u00a0: 16 tweets — 9 réponses à d'autres, 5 retweets, 1 tweet supprimé, " in out
     assert re.search(r"Envoyer 45 publications prend environ \d+ min au rythme permis par Mastodon\.", out)
 
 
@@ -136,14 +153,14 @@ def test_migrate_dry_run_in_french(capsys: pytest.CaptureFixture[str],
     code, out, err = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "1")
     assert code == 0, err
     assert english_words(out + err) == [], out + err
-    assert "simulation — 1 élément (1 publication) pour Bluesky ; rien n'est envoyé." in err  # singular
+    assert "simulation — 1 élément (1 publication) pour Bluesky\u202f; rien n'est envoyé." in err  # singular
     assert "1/36 éléments envoyés · 0 en échec" in err
-    assert out.splitlines()[0] == ("Simulation : 1 élément publié sur un Bluesky simulé "
+    assert out.splitlines()[0] == ("Simulation\u00a0: 1 élément publié sur un Bluesky simulé "
                                    "(rien n'a vraiment été envoyé).")
     code, out, err = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "0")
     assert code == 0 and english_words(out + err) == [], out + err
     assert "1 élément était déjà publié par une exécution précédente (pas renvoyés)." in out
-    assert "35 éléments restent à envoyer : relancez la même commande pour continuer." in out
+    assert "35 éléments restent à envoyer\u00a0: relancez la même commande pour continuer." in out
     # the JSON report is the same contract in both languages
     code, out, _ = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "0", "--json")
     assert code == 0 and set(json.loads(out)) >= {"schema_version", "target", "published", "failed"}
@@ -163,7 +180,7 @@ def test_the_migrate_confirmation_accepts_oui(capsys: pytest.CaptureFixture[str]
         finally:
             i18n.set_language("en")
     err = capsys.readouterr().out
-    assert "Tapez o pour commencer, autre chose pour annuler : " in err
+    assert "Tapez o pour commencer, autre chose pour annuler\u00a0: " in err
 
 
 def test_audience_follow_export_profile_in_french(capsys: pytest.CaptureFixture[str],
@@ -252,7 +269,7 @@ def test_engine_events_are_french_in_each_front_end(tmp_path: Path) -> None:
         for e in events:
             said = i18n.say(e.message, domain, "fr")
             assert english_words(_without_server_words(said)) == [], (domain, said)
-    assert i18n.say(failed.message, "cli", "fr").startswith(f"échec de l'élément {failed.item_id} : ")
+    assert i18n.say(failed.message, "cli", "fr").startswith(f"échec de l'élément {failed.item_id}\u00a0: ")
     retry = next(e for e in events if e.kind == EventKind.RETRYING)
     assert re.search(r"essai 2/6 dans \d+,\d s$", i18n.say(retry.message, "cli", "fr"))
     # the CLI's progress line, in French
@@ -265,7 +282,7 @@ def test_engine_events_are_french_in_each_front_end(tmp_path: Path) -> None:
     finally:
         i18n.set_language("en")
     lines = stream.getvalue()
-    assert "quittex-tui : échec de l'élément" in lines and "éléments envoyés" in lines
+    assert "quittex-tui\u00a0: échec de l'élément" in lines and "éléments envoyés" in lines
     assert english_words(_without_server_words(lines)) == [], lines
 
 

@@ -43,7 +43,7 @@ def test_a_typo_of_a_command_suggests_the_nearest_one() -> None:
     assert proc.returncode == 2
     assert "lgoin is neither a command nor an archive" in proc.stderr and "quittex-tui login" in proc.stderr
     proc = cli("lgoin", env={"LANG": "fr_FR.UTF-8"})
-    assert "Vouliez-vous dire : quittex-tui login" in proc.stderr
+    assert "Vouliez-vous dire\u00a0: quittex-tui login" in proc.stderr
     far = cli("nothing-like-a-command")  # not close to any command: it is taken as an archive path
     assert far.returncode == 2 and "No such archive: nothing-like-a-command" in far.stderr
 
@@ -62,9 +62,9 @@ def test_help_documents_the_exit_codes_in_the_users_language() -> None:
     assert "afficher cette aide et quitter" in french.stdout and "show this help" not in french.stdout
     usage_error = cli("login", "bluesky", env={"LANG": "fr_FR.UTF-8"})
     assert usage_error.returncode == 2
-    assert "erreur : ces arguments sont obligatoires : PSEUDO" in usage_error.stderr
+    assert "erreur\u00a0: ces arguments sont obligatoires\u00a0: PSEUDO" in usage_error.stderr
     bad_choice = cli("logout", "myspace", env={"LC_ALL": "fr_FR.UTF-8"})
-    assert "choix invalide : 'myspace'" in bad_choice.stderr
+    assert "choix invalide\u00a0: 'myspace'" in bad_choice.stderr
 
 
 def test_a_broken_pipe_ends_quietly(tmp_path: Path) -> None:
@@ -181,10 +181,10 @@ def test_logout_with_several_accounts_asks_which_in_french(
         secrets.update_secrets(f"bluesky:{handle}", password="pw-" + handle)
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
     code, _, err = run(capsys, monkeypatch, "logout", "bluesky")
-    assert code == 2 and "2 comptes Bluesky sont enregistrés : précisez lequel" in err
+    assert code == 2 and "2 comptes Bluesky sont enregistrés\u00a0: précisez lequel" in err
     assert "a.test b.test" in err
     code, out, _ = run(capsys, monkeypatch, "accounts")
-    assert out.startswith("2 comptes enregistrés :")
+    assert out.startswith("2 comptes enregistrés\u00a0:")
 
 
 def test_where_names_every_location(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -215,4 +215,4 @@ def test_every_json_output_carries_a_schema_version(
 def test_the_headless_demo_speaks_french() -> None:
     proc = cli("demo", env={"LANG": "fr_FR.UTF-8"}, stdin="")
     assert proc.returncode == 0
-    assert "Migration simulée des 12 premiers" in proc.stdout and "Rapport : 12 publiés" in proc.stdout
+    assert "Migration simulée des 12 premiers" in proc.stdout and "Rapport\u00a0: 12 publiés" in proc.stdout

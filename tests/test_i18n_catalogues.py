@@ -4,6 +4,7 @@ language, plurals right, and each front end says what to do about an error in it
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,37 @@ def test_an_error_says_what_to_do_in_each_front_ends_terms_and_language() -> Non
 def test_todo_codes_are_checked() -> None:
     with pytest.raises(ValueError, match="unknown todo code"):
         todo("no_such_thing")
+
+
+def _keys_used_in(paths: list[Path], pattern: re.Pattern[str]) -> set[str]:
+    found: set[str] = set()
+    for path in paths:
+        found.update(m.group(1) for m in pattern.finditer(path.read_text(encoding="utf-8")))
+    return found
+
+
+_CORE_KEY = re.compile(r"""(?:\bnotice\(|\bNotice\(|\bkey=)\s*f?"([a-z_]+\.[a-z_.{}]+)\"""")
+_CLI_KEY = re.compile(r"""\bt\(\s*f?"([a-z_]+\.[a-z_.{}]+)\"""")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_catalogue_key_the_core_and_the_cli_use_exists(lang: str) -> None:
+    """Every literal key passed to notice()/Notice()/key= in the core, and to t() in the CLI, is in the
+    catalogue of each language; a key built with an f-string (`fail.video_damaged.{kind}`) must at least
+    have its fixed start in the catalogue. A missing key would show the user a bare key."""
+    src = Path(i18n.__file__).parent
+    core = [p for p in src.rglob("*.py") if "tui" not in p.relative_to(src).parts]
+    cli = list((src / "cli").rglob("*.py"))
+    checks = [("core", k) for k in _keys_used_in(core, _CORE_KEY)]
+    checks += [("cli", k) for k in _keys_used_in(cli, _CLI_KEY)]
+    assert len(checks) > 100  # the scan really found the keys
+    missing = []
+    for domain, key in checks:
+        catalogue = i18n.catalogue(domain, lang)
+        if "{" in key:
+            start = key.split("{", 1)[0]
+            if not any(k.startswith(start) for k in catalogue):
+                missing.append(key)
+        elif key not in catalogue:
+            missing.append(key)
+    assert missing == [], f"keys used in code but missing from the {lang} catalogue: {sorted(missing)}"

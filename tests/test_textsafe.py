@@ -1,4 +1,5 @@
-"""textsafe: what a terminal must never receive, and what a post must never carry (issue 11, "Hostile text").
+"""textsafe: what a terminal must never receive, and what a post must never carry
+(docs/x-archive-format.md#text-is-data-control-and-bidi-characters, issue 11, "Hostile text").
 
 Property tests (hypothesis) over any text, plus the table of the module docstring checked row by row."""
 

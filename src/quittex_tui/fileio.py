@@ -19,7 +19,8 @@ from quittex_tui.notice import notice
 
 # fsync of a directory is "not supported" on some file systems (and on Windows directories cannot even
 # be opened): those answers mean "nothing more to do". Any other error — EIO above all — means the rename
-# may not be durable, and is raised (issue 15: never swallow EIO).
+# may not be durable, and is raised (ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 15: never
+# swallow EIO).
 _FSYNC_UNSUPPORTED = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 

@@ -110,7 +110,27 @@ def catalogue(domain: str, lang: str) -> dict[str, str]:
     merged = dict(domain_catalogue("core", lang))
     if domain != "core":
         merged.update(domain_catalogue(domain, lang))
+    if lang == "fr" and domain in FRENCH_SPACES_DOMAINS:
+        merged = {key: french_spaces(text) for key, text in merged.items()}
     return merged
+
+
+# French typography (Lexique des règles typographiques en usage à l'Imprimerie nationale): a no-break space
+# before ":" and inside « », a narrow no-break space before ";", "!" and "?". The catalogues are written
+# with plain spaces (readable, diff-friendly); the no-break forms are put in here, on the catalogue's own
+# text only — never on a parameter (archive text, a server's words: data). Why it matters: argparse and
+# terminals wrap lines at spaces, and a plain space lets a lone ":" start a line. The CLI opts in; a front
+# end whose tests still expect plain spaces (the TUI, today) can join by adding its domain.
+FRENCH_SPACES_DOMAINS = frozenset({"cli"})
+_BEFORE_COLON = re.compile(r" (?=:(?:[\s}]|$))")
+_BEFORE_MARK = re.compile(r" (?=[;!?](?:[\s}»)]|$))")
+
+
+def french_spaces(text: str) -> str:
+    """`text` with French no-break spaces before : ; ! ? and inside « » (see above)."""
+    text = _BEFORE_COLON.sub("\u00a0", text)
+    text = _BEFORE_MARK.sub("\u202f", text)
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
 def has_key(domain: str, key: str, lang: str | None = None) -> bool:

@@ -2,7 +2,8 @@
 
 Why: servers (and the proxies in front of them) sometimes echo the request in an error body — headers
 included — so an `Authorization: Bearer <access JWT>` or a Mastodon token could otherwise reach stderr,
-the TUI, a log or a `failed` record of the journal (issue 11, "Secrets echoed by a server").
+the TUI, a log or a `failed` record of the journal (ARCHITECTURE.md#errors-and-exit-codes, issue 11, "Secrets
+echoed by a server").
 
 How: `connect.py` and `secrets.py` feed `SCRUBBER` with every secret this process holds (app password,
 access and refresh JWTs — also the refreshed ones —, Mastodon token, OAuth client secret); `scrub(text)`

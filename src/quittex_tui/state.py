@@ -1,7 +1,7 @@
 """The migration state: one readable TOML file per migration (archive, targets, options, selection, step).
 
-Spec: ../team/ENGINE_API.md (state) and the issue "Publishing engine" (State (TOML)). What was *sent*
-is not here: it lives in the append-only journal beside this file (publish/journal.py), so saving the
+Spec: ARCHITECTURE.md#the-journal-how-never-twice-holds and #the-data-models-and-who-builds-them. What was
+*sent* is not here: it lives in the append-only journal beside this file (publish/journal.py), so saving the
 state never rewrites a 100k-entry record. The state holds user choices only and **never a secret**
 (`extra="forbid"` keeps a stray `password`/`token` field from ever being accepted or written).
 
@@ -83,10 +83,10 @@ class MigrationState(_Model):
     included: list[str] = Field(default_factory=list)  # item ids opted in that the default plan skips
     edits: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)  # target -> item -> idx -> text
     alts: dict[str, str] = Field(default_factory=dict)  # media_id -> alt text (shared by targets)
-    # Sensitive media (issue 12), shared by targets: item id -> the self-label its media carry, as chosen
-    # in Review ("" = none); the items X flagged `possibly_sensitive` that are not in it get
-    # `sensitive_label` (the "for all" choice; "" = none). Bluesky: the record's self-label; Mastodon: any
-    # label makes the status `sensitive`.
+    # Sensitive media (docs/bluesky.md#languages-and-self-labels, issue 12), shared by targets: item id -> the
+    # self-label its media carry, as chosen in Review ("" = none); the items X flagged `possibly_sensitive`
+    # that are not in it get `sensitive_label` (the "for all" choice; "" = none). Bluesky: the record's
+    # self-label; Mastodon: any label makes the status `sensitive`.
     labels: dict[str, SelfLabel] = Field(default_factory=dict)
     sensitive_label: SelfLabel = DEFAULT_SELF_LABEL
     # media id -> why its file cannot be sent (as the check found it): the user chose, in Review, to send
@@ -372,10 +372,10 @@ def apply_user_changes(plan: Plan, state: MigrationState, *, include_all_replies
 
 
 def _media_choices(item: PlanItem, state: MigrationState) -> PlanItem:
-    """The user's media choices on one item (issue 12): its self-label (state.labels, else the "for all"
-    label on what X flagged), and the media left out because their file cannot be sent
-    (state.without_media) — each noted on its post (`left_out`). A post left with neither text nor media
-    is dropped (a media-only post whose media were all left out)."""
+    """The user's media choices on one item (docs/bluesky.md#languages-and-self-labels, issue 12): its
+    self-label (state.labels, else the "for all" label on what X flagged), and the media left out because
+    their file cannot be sent (state.without_media) — each noted on its post (`left_out`). A post left with
+    neither text nor media is dropped (a media-only post whose media were all left out)."""
     chosen = state.labels.get(item.id)
     posts: list[PlannedPost] = []
     for post in item.posts:

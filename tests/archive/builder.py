@@ -1,4 +1,4 @@
-"""Write synthetic X archives in every shape real ones come in (x-archive-format.md), for tests.
+"""Write synthetic X archives in every shape real ones come in (docs/x-archive-format.md), for tests.
 
 Shared by every test folder: build an archive in a few lines, in the generation you need, and write it as
 a zip, several split zips, or an extracted folder.
@@ -489,7 +489,8 @@ class ArchiveBuilder:
     ) -> str:
         """A long post: the tweet's full_text is cut (`…` and a t.co), note-tweet.js has the whole text.
 
-        The note's id is a snowflake `note_ms_before` ms before the tweet's (spec § note-tweet.js rows);
+        The note's id is a snowflake `note_ms_before` ms before the tweet's
+        (docs/x-archive-format.md#note-tweetjs-rows);
         `leading` mentions prefix full_text only (core.text omits a reply's leading @mentions).
         """
         when = self._next_time(at)

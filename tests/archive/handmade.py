@@ -1,4 +1,4 @@
-"""Archives written by hand, row by row, as real X archives hold them (x-archive-format.md).
+"""Archives written by hand, row by row, as real X archives hold them (docs/x-archive-format.md).
 
 Independent of tests/archive/builder.py on purpose: each test spells out its raw rows (string numbers,
 escaped `full_text`, `display_text_range` covering the whole text, `edit_info` blocks…) so the reader is
@@ -23,7 +23,8 @@ def at(second: int, ms: int = 0, *, base: datetime = datetime(2024, 12, 20, 9, t
 
 
 def snowflake(when: datetime, seq: int = 0) -> str:
-    """The id X would give a tweet made at `when` (spec § note-tweet.js: id >> 22 + epoch = ms)."""
+    """The id X would give a tweet made at `when` (docs/x-archive-format.md#note-tweetjs-rows: id >> 22 +
+    epoch = ms)."""
     ms = int(when.timestamp() * 1000)
     return str(((ms - TWITTER_EPOCH_MS) << 22) | seq)
 

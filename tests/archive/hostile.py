@@ -1,7 +1,8 @@
 """An archive whose every text field is hostile: terminal escape sequences (OSC 52 clipboard write, title
 change, clear screen, NUL, 8-bit C1 CSI), bidi overrides and isolates, and Textual/Rich markup — in tweets,
 a thread, a note, a quote, the display name, the bio, a mention's name, media file names and the zip's own
-name (issue 11, "Hostile text"). Shared by the convert, CLI and TUI tests and by scripts that look at it.
+name (docs/x-archive-format.md#text-is-data-control-and-bidi-characters, issue 11, "Hostile text"). Shared by
+the convert, CLI and TUI tests and by scripts that look at it.
 """
 
 from __future__ import annotations

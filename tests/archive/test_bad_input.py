@@ -1,6 +1,7 @@
 """Bad input through the real CLI: exit 2, one message naming the file and what to do, no traceback.
 
-The corpus is generated here, from a good archive written by the builder, then damaged (issue: Bad input).
+The corpus is generated here, from a good archive written by the builder, then damaged
+(docs/x-archive-format.md#container; exit codes: ARCHITECTURE.md#errors-and-exit-codes).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""A broken character in a data file is repaired and named, never a refusal of the whole archive (issue 11:
-"One lone surrogate (`\\ud800`) in tweets.js refuses the whole archive with 'download again' (which gives
-the same bytes): read it, replace the bad character, warn with the tweet id")."""
+"""A broken character in a data file is repaired and named, never a refusal of the whole archive
+(docs/x-archive-format.md#quirks-that-broke-other-importers, issue 11: "One lone surrogate (`\\ud800`) in
+tweets.js refuses the whole archive with 'download again' (which gives the same bytes): read it, replace the
+bad character, warn with the tweet id")."""
 
 from __future__ import annotations
 

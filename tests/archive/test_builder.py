@@ -1,4 +1,4 @@
-"""The test-archive builder itself must write what real archives hold (x-archive-format.md)."""
+"""The test-archive builder itself must write what real archives hold (docs/x-archive-format.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The fast constructor of the plan's pydantic models makes the same objects as validation would, and the
-archive's models are compact Structs that behave like the models they replaced (issue 16)."""
+archive's models are compact Structs that behave like the models they replaced
+(ARCHITECTURE.md#the-data-models-and-who-builds-them, issue 16)."""
 
 from __future__ import annotations
 

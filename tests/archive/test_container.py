@@ -1,4 +1,4 @@
-"""Zip, split zips, extracted folder — same archive, same reading (x-archive-format.md § Container)."""
+"""Zip, split zips, extracted folder — same archive, same reading (docs/x-archive-format.md#container)."""
 
 from __future__ import annotations
 

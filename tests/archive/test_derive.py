@@ -1,6 +1,6 @@
 """Derived facts: kinds, threads, edits, note tweets, deleted, media files, handles, dates and order.
 
-Each rule comes from the issue "Foundation and the X archive reader" and x-archive-format.md."""
+Each rule comes from docs/x-archive-format.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every archive generation from 2019 on reads to the same thing (x-archive-format.md § Generations)."""
+"""Every archive generation from 2019 on reads to the same thing (docs/x-archive-format.md#generations)."""
 
 from __future__ import annotations
 

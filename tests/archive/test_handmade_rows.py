@@ -1,4 +1,5 @@
-"""The reader on hand-written raw rows: edits, deleted thread middles, note tweets (x-archive-format.md)."""
+"""The reader on hand-written raw rows: edits, deleted thread middles, note tweets
+(docs/x-archive-format.md)."""
 
 from __future__ import annotations
 

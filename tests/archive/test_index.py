@@ -1,5 +1,6 @@
-"""The cached index (archive/index.py, issue 16): a reopen loads it instead of parsing tweets.js; a damaged,
-foreign or out-of-date index is never trusted; another archive never gets this one's."""
+"""The cached index (archive/index.py, ARCHITECTURE.md#the-data-models-and-who-builds-them, issue 16): a
+reopen loads it instead of parsing tweets.js; a damaged, foreign or out-of-date index is never trusted;
+another archive never gets this one's."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`quittex-tui inspect PATH [--json]` through the real command line (issue: CLI contract)."""
+"""`quittex-tui inspect PATH [--json]` through the real command line (docs/cli-json.md, `inspect`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ COUNT_KEYS = {
     "blocks",
     "mutes",
     "likes",
-    "missing_media_unpublished",  # extension (issue 13)
+    # extension (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13)
+    "missing_media_unpublished",
 }
 
 

@@ -1,6 +1,6 @@
 """`.js` data files: strip up to the first `=`, parse JSON, never rely on layout.
 
-Spec: x-archive-format.md § The .js data files."""
+Spec: docs/x-archive-format.md#the-js-data-files."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def test_a_file_that_is_not_a_list_is_refused() -> None:
         parse_rows(b'window.YTD.tweets.part0 = {"a": 1}', "data/tweets.js")
 
 
-# -- iter_rows: a row file read a piece at a time (issue 16: a 700 MB tweets.js never whole in memory) ----
+# -- iter_rows: a row file read a piece at a time (ARCHITECTURE.md#the-data-models-and-who-builds-them, issue
+# 16: a 700 MB tweets.js never whole in memory) ----
 
 
 def _pieces(raw: bytes, chunk: int) -> tuple[list[dict], list[bool]]:

@@ -1,6 +1,7 @@
-"""Details found on licensed real archives (issue 13, "Real-archive details"): missing media counted where
-the plan misses them, archives without their tweets file for the commands that do not need it, and a
-manifest whose announced row counts disagree with the rows read (a partial download)."""
+"""Details found on licensed real archives (docs/x-archive-format.md#quirks-that-broke-other-importers, issue
+13, "Real-archive details"): missing media counted where the plan misses them, archives without their tweets
+file for the commands that do not need it, and a manifest whose announced row counts disagree with the rows
+read (a partial download)."""
 
 from __future__ import annotations
 

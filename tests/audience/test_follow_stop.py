@@ -1,4 +1,6 @@
-"""A follow run waiting on a rate limit sees a stop within a second (issue 11, issue 15 "one wait policy").
+"""A follow run waiting on a rate limit sees a stop within a second
+(ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 11, ARCHITECTURE.md#the-engine, issue 15 "one wait
+policy").
 
 Against the real mastodon-mock, through the fault proxy: the follow write gets a 429 whose reset is an hour
 away. The run announces the wait, the user stops it, and it returns at once — the journal holds the

@@ -28,7 +28,7 @@ from quittex_tui.errors import InputError
 
 def test_follows_csv_is_mastodons_format(tmp_path: Path) -> None:
     text = follows_csv(["alice@example.social", "@Bob@Piaille.FR", "alice@example.social"])
-    # Mastodon's own export/import header and row shape (platform-limits.md "Follows import")
+    # Mastodon's own export/import header and row shape (docs/mastodon.md#follows)
     assert text.splitlines() == [
         "Account address,Show boosts,Notify on new posts,Languages",
         "alice@example.social,true,false,",

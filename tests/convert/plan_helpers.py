@@ -87,4 +87,5 @@ class FakeArchive:
         return 1000 + len(member)  # as the archive's directory would say it (the plan reads no file)
 
     def read_member(self, member: str) -> bytes:
-        raise AssertionError(f"the plan read {member}: planning must read no media file (issue 16)")
+        raise AssertionError(f"the plan read {member}: planning must read no media file "
+                             "(ARCHITECTURE.md#the-engine)")

@@ -1,5 +1,6 @@
-"""Hostile archive text (issue 11): nothing a terminal acts on is posted, facets stay exact, and `inspect` /
-`plan` print it inert (human output: visible `\\x1b`; JSON: the same value, escaped)."""
+"""Hostile archive text (docs/x-archive-format.md#text-is-data-control-and-bidi-characters, issue 11): nothing
+a terminal acts on is posted, facets stay exact, and `inspect` / `plan` print it inert (human output: visible
+`\\x1b`; JSON: the same value, escaped)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from quittex_tui import i18n
 from quittex_tui.archive.models import MediaKind
 from quittex_tui.convert import media as media_mod
 from quittex_tui.convert.media import prepare_media, prepare_profile_image
@@ -365,7 +366,8 @@ def test_profile_image_that_is_not_an_image_raises_a_readable_error(tmp_path):
         prepare_profile_image(b"<html>nope</html>", max_bytes=1_000_000, max_side=1000, cache_dir=tmp_path)
 
 
-# -- at send time (issue 16): what makes a file unusable is an error naming it, the item fails -------------
+# -- at send time (ARCHITECTURE.md#the-engine): what makes a file unusable is an error naming it --------
+# (the item fails).
 
 
 def _for_upload(data: bytes | None, tmp_path, *, kind=MediaKind.PHOTO, member=MEMBER, target="bluesky",
@@ -394,7 +396,7 @@ def test_at_send_time_a_good_photo_is_prepared_like_for_the_plan_before(phone_ph
         (mp4_bytes(seconds=200.0), MediaKind.VIDEO, "data/tweets_media/1-Long.mp4", "bluesky", {},
          "3-minute video limit"),
         (mp4_bytes(seconds=5.0), MediaKind.VIDEO, "data/tweets_media/1-Big.mp4", "mastodon",
-         {"video_max_bytes": 1000}, "mastodon video limit"),
+         {"video_max_bytes": 1000}, "Mastodon video limit"),
     ],
 )
 def test_at_send_time_an_unusable_file_is_an_error_naming_it(tmp_path, data, kind, member, target, extra,
@@ -404,6 +406,10 @@ def test_at_send_time_an_unusable_file_is_an_error_naming_it(tmp_path, data, kin
     with pytest.raises(MediaProblem) as caught:
         _for_upload(data, tmp_path, kind=kind, member=member, target=target, **extra)
     assert Path(member).name in caught.value.reason and says in caught.value.reason
+    # The same reason read by a French user (publish/media_stage.py fails the item with it): French words
+    # around the file's name, never the English sentence.
+    french = i18n.say(caught.value.reason, lang="fr")
+    assert Path(member).name in french and "(média " in french and french != caught.value.reason, french
 
 
 def test_at_send_time_a_long_video_is_fine_for_mastodon(tmp_path):

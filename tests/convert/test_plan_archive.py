@@ -93,7 +93,8 @@ def test_plan_json_bluesky_on_a_written_archive(tmp_path: Path, capsys: pytest.C
     assert [(p["text"], len(p["media"])) for p in photos] == [("cinq photos", 4), ("", 1)]
     with zipfile.ZipFile(path) as zf:
         for n, media in enumerate(photos[0]["media"]):
-            # what the plan says of a media, it knows from the archive's directory and the tweet (issue 16)
+            # what the plan says of a media, it knows from the archive's directory and the tweet
+            # (ARCHITECTURE.md#the-engine, issue 16)
             assert media["kind"] == "image" and media["prepared"] is False and media["mime"] == "image/jpeg"
             assert media["source"].startswith(f"data/tweets_media/{ids['photos']}-")
             assert media["bytes"] == zf.getinfo(media["source"]).file_size
@@ -233,8 +234,9 @@ def test_demo_archive_plan_respects_every_rule(target: str, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("target", ["bluesky", "mastodon"])
 def test_the_plan_written_item_by_item_is_the_plan(target: str) -> None:
-    """`plan --json` writes the plan item by item (convert.plan.write_plan_json, issue 16: the whole plan
-    never in memory): byte for byte the JSON of the whole plan."""
+    """`plan --json` writes the plan item by item (convert.plan.write_plan_json,
+    ARCHITECTURE.md#the-data-models-and-who-builds-them, issue 16: the whole plan never in memory): byte for
+    byte the JSON of the whole plan."""
     import io
 
     import orjson

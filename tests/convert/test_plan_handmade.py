@@ -1,4 +1,4 @@
-"""The plan on archives written by hand, raw row by raw row (x-archive-format.md, tweets.js rows)."""
+"""The plan on archives written by hand, raw row by raw row (docs/x-archive-format.md#tweetsjs-rows)."""
 
 from __future__ import annotations
 

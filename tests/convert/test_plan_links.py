@@ -1,5 +1,6 @@
-"""What `plan --json` says about links (issue 13), offline and deterministic: which post tries a link card
-for which URL, the links to the user's own tweets (every form of an X status URL), the parts' order."""
+"""What `plan --json` says about links (docs/bluesky.md#own-quotes-and-links-to-ones-own-tweets, issue 13),
+offline and deterministic: which post tries a link card for which URL, the links to the user's own tweets
+(every form of an X status URL), the parts' order."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Text details found on licensed real archives (issue 13): an @-post keeps its addressee, and the Bluesky
-splitter cuts after a sentence rather than leaving a word alone."""
+"""Text details found on licensed real archives (docs/x-archive-format.md#quirks-that-broke-other-importers,
+issue 13): an @-post keeps its addressee, and the Bluesky splitter cuts after a sentence rather than leaving a
+word alone."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""X's `possibly_sensitive` from the archive to the plan and the user's choices (issue 12): the shapes real
-and odd rows give it, the default self-label the plan proposes on the posts that carry media, and the
-choices saved in the state (per item, for all, media left out) — refused when a hand edit makes them
-nonsense."""
+"""X's `possibly_sensitive` from the archive to the plan and the user's choices
+(docs/bluesky.md#languages-and-self-labels, issue 12): the shapes real and odd rows give it, the default
+self-label the plan proposes on the posts that carry media, and the choices saved in the state (per item, for
+all, media left out) — refused when a hand edit makes them nonsense."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Properties of the splitter (issue "Conversion", Tests): for any text — emoji, ZWJ sequences, flags,
+"""Properties of the splitter (convert/split.py): for any text — emoji, ZWJ sequences, flags,
 combining marks, CJK, RTL, URLs, hashtags — every post respects the network's limits, facets sit inside
 their post with byte slices equal to the shown link/tag text, and the parts give back the original words.
 

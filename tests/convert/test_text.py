@@ -1,4 +1,5 @@
-"""Text cleaning: leading handles, t.co links, escapes, whitespace (x-archive-format.md, tweets.js rows)."""
+"""Text cleaning: leading handles, t.co links, escapes, whitespace
+(docs/x-archive-format.md#text-escaping-and-entity-indices)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""The bundled demo archive on the local Bluesky network (issue 13, "Done when"): its posts show link cards
-(its invented sites served by scripts/demo_pages.py, the link cards pointed at it with
-QUITTEX_LINK_CARDS_MIRROR), its own quotes as quote posts (one with its photo), its self-link pointing at
-the migrated post, and the people the user matched in the Audience step as mentions — read back through the
-AppView, as any Bluesky client shows them."""
+"""The bundled demo archive on the local Bluesky network (docs/bluesky.md#link-cards-appbskyembedexternal,
+issue 13, "Done when"): its posts show link cards (its invented sites served by scripts/demo_pages.py, the
+link cards pointed at it with QUITTEX_LINK_CARDS_MIRROR), its own quotes as quote posts (one with its photo),
+its self-link pointing at the migrated post, and the people the user matched in the Audience step as mentions
+— read back through the AppView, as any Bluesky client shows them."""
 
 from __future__ import annotations
 
@@ -74,7 +74,8 @@ def test_the_demo_shows_cards_quote_posts_and_mentions_on_the_local_network(
                "--service", pds, "--state", str(state_path), "--yes", "--json", timeout=600,
                env={"QUITTEX_BLUESKY_APP_PASSWORD": PASSWORD, "QUITTEX_LINK_CARDS_MIRROR": mirror})
     report = json.loads(proc.stdout)
-    # the local PDS reaches no video service: the demo's video and GIF may fail (issue 12), nothing else
+    # the local PDS reaches no video service: the demo's video and GIF may fail (docs/bluesky.md#video, issue
+    # 12), nothing else
     assert all("video" in f["reason"] for f in report["failed"]), report["failed"]
     assert report["remaining"] == 0
     missing = {n["url"]: n["reason"] for n in report["link_cards_missing"]}

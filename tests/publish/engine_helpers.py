@@ -45,9 +45,10 @@ def make_plan(shape: list[int], *, target: str = "bluesky", skipped: int = 0) ->
 
 
 def as_sent(plan: Plan, *journal_paths: Path) -> Plan:
-    """`plan` with each post's text as the link stage sent it (issue 13): a link to one of the user's own
-    tweets already published on this network points at that migrated post — read from the runs' journals,
-    as the engine does (publish/selflinks.py). What the server shows; the demo archive has such links."""
+    """`plan` with each post's text as the link stage sent it
+    (docs/bluesky.md#link-cards-appbskyembedexternal, issue 13): a link to one of the user's own tweets
+    already published on this network points at that migrated post — read from the runs' journals, as the
+    engine does (publish/selflinks.py). What the server shows; the demo archive has such links."""
     from quittex_tui.publish.journal import JournalView
     from quittex_tui.publish.selflinks import bluesky_self_links, first_posts, mastodon_self_links
 

@@ -1,4 +1,5 @@
-"""A loopback HTTP proxy in front of the REAL local servers, for the exactly-once tests of issue 11.
+"""A loopback HTTP proxy in front of the REAL local servers, for the exactly-once tests
+(ARCHITECTURE.md#the-journal-how-never-twice-holds).
 
 It forwards every request to the real PDS or mastodon-mock and, as a rule callback decides per request
 (actions: "pass", "<status>", "drop_after", "rate:<s>", "trickle:<s per byte>", "slow:<s>", "echo:<status>"):

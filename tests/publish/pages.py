@@ -1,4 +1,5 @@
-"""A real HTTP server on loopback serving real-world-shaped pages for the link card tests (issue 13).
+"""A real HTTP server on loopback serving real-world-shaped pages for the link card tests
+(docs/bluesky.md#link-cards-appbskyembedexternal, issue 13).
 
 Pages as sites really send them: OpenGraph tags (a French news article, entities and all), Twitter tags
 only, a bare `<title>` + `<meta name=description>`, a page in windows-1252 declared by its header, one

@@ -1,4 +1,4 @@
-"""Helpers for the target tests (H6): fresh accounts on the real local servers, images, read-back."""
+"""Helpers for the target tests: fresh accounts on the real local servers, images, read-back."""
 
 from __future__ import annotations
 

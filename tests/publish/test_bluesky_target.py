@@ -100,7 +100,8 @@ def publish(
 def test_is_a_publish_target(account: Account) -> None:
     assert isinstance(account.target, PublishTarget)
     info = account.target.info()
-    assert info.network == "bluesky" and info.supports_backdating and info.supports_video  # issue 12
+    # docs/bluesky.md#video, issue 12
+    assert info.network == "bluesky" and info.supports_backdating and info.supports_video
     assert info.extra["did"] == account.did == account.target.did
 
 

@@ -1,4 +1,5 @@
-"""CRASH test against the REAL local servers (issue "Publishing engine", Tests against real servers).
+"""CRASH test against the REAL local servers (ARCHITECTURE.md#the-journal-how-never-twice-holds;
+docs/test-servers.md).
 
 `quittex-tui migrate DEMO …` runs as a subprocess and is killed with SIGKILL at 20 seeded random moments —
 after a random number of journal records plus a random delay, so kills land before, during and after
@@ -110,7 +111,8 @@ def test_kill_9_twenty_times_then_every_post_exactly_once_on_bluesky(
     plan = as_sent(demo_plan("bluesky"), *state.glob("*.bluesky.journal.toml"))  # own links made live
     failed = {f["item_id"] for f in report["failed"]}
     assert report["remaining"] == 0
-    assert report["failed"] == []  # videos and GIFs too (issue 12: uploadBlob on any PDS)
+    # videos and GIFs too (docs/bluesky.md#video, issue 12: uploadBlob on any PDS)
+    assert report["failed"] == []
     records = list_bluesky_posts(pds, did)
     rkeys = [r["uri"].rsplit("/", 1)[1] for r in records]
     assert len(rkeys) == len(set(rkeys))

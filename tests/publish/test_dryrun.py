@@ -20,7 +20,7 @@ from quittex_tui.publish.target import PermanentError, PublishTarget, RateLimite
 from tests.publish.engine_helpers import FakeClock
 
 REPORT_KEYS = {"schema_version", "target", "published", "already_published", "skipped", "failed", "remaining",
-               "left_out", "link_cards_missing"}  # left_out: issue 12, link_cards_missing: issue 13 (added)
+               "left_out", "link_cards_missing"}  # left_out, link_cards_missing: added (docs/cli-json.md)
 
 
 @pytest.fixture(autouse=True)

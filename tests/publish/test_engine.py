@@ -1,4 +1,4 @@
-"""Engine semantics (issue "Publishing engine"), against the in-process DryRunTarget with a fake clock."""
+"""Engine semantics (ARCHITECTURE.md#the-engine), against the in-process DryRunTarget with a fake clock."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Exactly once, for days (issue 11): against the REAL local servers, through the fault proxy.
+"""Exactly once, for days (ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 11): against the REAL
+local servers, through the fault proxy.
 
 Each case ends with every post exactly once on the server, read back from its API (Mastodon
 `account_statuses`, Bluesky `listRecords`), and the report matching what the server has:
@@ -206,7 +207,7 @@ def test_deleted_journal_then_a_second_state_file_send_nothing_twice(
         sent = as_sent(Plan(target="mastodon", items=items), *journals)  # the demo's own links, made live
         assert texts_on(statuses) == planned(sent), "missing or doubled"
     else:
-        assert failed == set()  # videos and GIFs too (issue 12: uploadBlob on any PDS)
+        assert failed == set()  # videos and GIFs too (docs/bluesky.md#video, issue 12: uploadBlob on any PDS)
         records = list_bluesky_posts(upstream, did)
         rkeys = [r["uri"].rsplit("/", 1)[1] for r in records]
         expected = {tid.post_tid(p.source_id, it.created_at, n) for it in items if it.id not in failed

@@ -1,6 +1,6 @@
 """FAULT test: a loopback proxy in front of the REAL local servers injects 429s (with rate-limit headers),
 5xx, connection resets (before and after the server wrote), slow answers and timeouts; the run completes
-with every post exactly once and waits as the headers say (issue "Publishing engine", Tests).
+with every post exactly once and waits as the headers say (ARCHITECTURE.md#the-engine).
 
 The engine runs in process with the real targets (connect.py) pointed at the proxy; waits are real but
 short (resets 2 s ahead), and the proxy's log of arrival times proves nothing was sent before a reset.
@@ -102,7 +102,7 @@ class FaultProxy:
         return method == "POST" and bare in posts
 
     def rate_headers(self, limit: int, remaining: int, reset: float) -> dict[str, str]:
-        if self.network == "bluesky":  # RateLimit-Reset: epoch seconds (platform-limits.md)
+        if self.network == "bluesky":  # RateLimit-Reset: epoch seconds (docs/bluesky.md#rate-limits)
             return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(max(0, remaining)),
                     "RateLimit-Reset": str(math.ceil(reset)), "RateLimit-Policy": f"{limit};w=2"}
         iso = datetime.fromtimestamp(math.ceil(reset), UTC).isoformat().replace("+00:00", "Z")
@@ -248,7 +248,7 @@ def test_bluesky_through_faults_every_post_exactly_once(
         assert target.pds == proxy.url  # the rewritten DID document keeps the SDK on the proxy
         report, events = run_engine(plan, target, tmp_path)
     assert report.remaining == 0
-    assert report.failed == []  # videos and GIFs too (issue 12: uploadBlob on any PDS)
+    assert report.failed == []  # videos and GIFs too (docs/bluesky.md#video, issue 12: uploadBlob on any PDS)
     assert proxy.writes > max(FAULTS)  # every injected fault was met
     assert_waited_for_each_429(proxy, events)
     assert sum(1 for e in events if e.kind == "retrying") >= 6  # 500, reset, drop, 502, timeout, 503

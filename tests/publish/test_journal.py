@@ -190,7 +190,8 @@ def test_a_damaged_journal_is_a_clear_state_error(tmp_path: Path) -> None:
     Journal(path).close()
 
 
-# --- checksums (issue 15): a torn or edited record is detected, never parsed as truth ------------------
+# --- checksums (ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 15): a torn or edited record is
+# detected, never parsed as truth ------------------
 
 def test_every_record_carries_a_checksum_and_an_edited_one_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "j.toml"

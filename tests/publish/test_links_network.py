@@ -1,4 +1,5 @@
-"""Links, quotes and mentions as readers see them on the new networks (issue 13), through the real servers.
+"""Links, quotes and mentions as readers see them on the new networks (docs/bluesky.md#rich-text-facets, issue
+13), through the real servers.
 
 Bluesky: `migrate` to the PDS of the local AppView network (tests/servers.py `appview_servers`), stopped
 after the quoted posts and resumed, then read back through the AppView (`app.bsky.feed.getAuthorFeed`,

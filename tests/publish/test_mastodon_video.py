@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from quittex_tui import i18n
 from quittex_tui.archive import open_archive
 from quittex_tui.convert.models import PlanOptions
 from quittex_tui.convert.plan import build_plan
@@ -45,7 +46,8 @@ def test_videos_gifs_sensitive_media_and_the_instance_video_limits(
         plan = build_plan(archive, PlanOptions(target="mastodon"), cache_dir=tmp_path / "cache")
         plan = apply_user_changes(plan, MigrationState(archive_paths=[], archive_fingerprint="-"))
         with Journal(tmp_path / "journal.toml") as journal:
-            report = Engine(plan, target, journal).run()
+            engine = Engine(plan, target, journal)
+            report = engine.run()
 
     failed = {f["item_id"]: f["reason"] for f in report.failed}
     assert set(failed) == {ids["fast"], ids["huge"]}
@@ -53,6 +55,11 @@ def test_videos_gifs_sensitive_media_and_the_instance_video_limits(
     assert "at most 60" in failed[ids["fast"]]
     assert "Wide1920.mp4" in failed[ids["huge"]] and "1920×1280" in failed[ids["huge"]]
     assert "2,304,000" in failed[ids["huge"]]
+    # Said to a French user: French words, French number grouping (the report keeps the catalogue key).
+    fast_fr, huge_fr = (i18n.say(engine.failure_reason(ids[k]), lang="fr") for k in ("fast", "huge"))
+    assert "Fast120fps.mp4 a 120 images par seconde" in fast_fr and fast_fr.startswith("la vidéo ")
+    assert "au plus 60" in fast_fr
+    assert "1920×1280 pixels" in huge_fr and "2\u202f304\u202f000 pixels par image" in huge_fr, huge_fr
 
     res = httpx.get(f"{test_servers['QTX_MASTODON_URL']}/api/v1/accounts/{target.account['id']}/statuses",
                     params={"limit": 40}, headers={"Authorization": f"Bearer {token}"}, timeout=30)

@@ -1,7 +1,7 @@
-"""Media prepared at send time (issue 16; publish/media_stage.py): through the real engine against the real
-local PDS and mastodon-mock, a photo that does not decode and a file gone from the archive fail only their
-own item, with the file named, and the other items go out with prepared files (read back from each
-server); a background thread prepares a few items ahead of the sender."""
+"""Media prepared at send time (ARCHITECTURE.md#the-engine, issue 16; publish/media_stage.py): through the
+real engine against the real local PDS and mastodon-mock, a photo that does not decode and a file gone from
+the archive fail only their own item, with the file named, and the other items go out with prepared files
+(read back from each server); a background thread prepares a few items ahead of the sender."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Written handles (atproto Handle grammar) become mentions on the real PDS, and a resolution that cannot
-reach the network leaves plain text without failing the post (issue 13)."""
+reach the network leaves plain text without failing the post (docs/bluesky.md#rich-text-facets, issue 13)."""
 
 from __future__ import annotations
 

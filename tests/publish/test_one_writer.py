@@ -1,4 +1,5 @@
-"""One writer per migration and per account; faults of our own disk stop cleanly (issue 11).
+"""One writer per migration and per account; faults of our own disk stop cleanly
+(ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 11).
 
 Against the real mastodon-mock (through the fault proxy, which slows the writes so a run lasts):
 - two `migrate` processes on one migration: the second refuses at once, naming the first (pid, host,

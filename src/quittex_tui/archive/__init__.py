@@ -4,7 +4,7 @@
     with open_archive("twitter-2024.zip") as archive:
         print(archive.counts.tweets, archive.threads[:1])
 
-Spec: x-archive-format.md. Modules: container (zip / split zips / folder, safety), jsfile (`.js` files,
+Spec: docs/x-archive-format.md. Modules: container (zip / split zips / folder, safety), jsfile (`.js` files,
 read a piece at a time, broken characters repaired), manifest (which files), rows (raw rows → models, by a
 typed msgspec decoder), models (the compact Structs), notes (note tweets), derive (kinds, threads, edits,
 media, handles), reader (`open_archive`, `Archive`), index (the cached index a reopen loads instead of

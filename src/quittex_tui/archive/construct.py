@@ -1,6 +1,7 @@
 """Build pydantic models without validation, fast: the plan's models (convert/models.py) on its hot path.
 
-(The archive's own models are msgspec Structs since issue 16 and need none of this.)
+(The archive's own models are msgspec Structs
+(ARCHITECTURE.md#pydantic-dataclass-or-msgspec-struct-which-one-and-why) and need none of this.)
 
 `Model.model_construct` costs ~6 µs per Tweet when every field is passed and ~600 µs when a
 `default_factory` field is left out (pydantic inspects `list`'s signature each time). The reader checks

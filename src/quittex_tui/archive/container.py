@@ -1,6 +1,6 @@
 """The archive's container: one `.zip`, several split `.zip` parts, or the extracted folder.
 
-Spec: x-archive-format.md § Container. Members are named relative to the archive root
+Spec: docs/x-archive-format.md#container. Members are named relative to the archive root
 (`data/tweets.js`, `data/tweets_media/123-abc.jpg`) whatever the container, so the rest of the reader
 never knows which shape it got. Nothing is ever extracted to disk: zip members are read into memory.
 
@@ -39,7 +39,8 @@ _PART_ZIP = re.compile(r"^(?P<stem>.+)-part(?P<n>\d+)\.zip$", re.IGNORECASE)
 
 
 def _ignored(name: str) -> bool:
-    """`__MACOSX/` trees and AppleDouble `._x` files come from re-zipping on a Mac (spec § .js files)."""
+    """`__MACOSX/` trees and AppleDouble `._x` files come from re-zipping on a Mac
+    (docs/x-archive-format.md#container)."""
     parts = name.split("/")
     return "__MACOSX" in parts or parts[-1].startswith("._") or parts[-1] in (".DS_Store", "")
 
@@ -119,7 +120,7 @@ class Container:
 
 
 class ZipContainer(Container):
-    """One or several zips; each part holds part of `data/` (spec § Container)."""
+    """One or several zips; each part holds part of `data/` (docs/x-archive-format.md#container)."""
 
     def __init__(self, paths: list[Path]) -> None:
         self.source = paths
@@ -377,7 +378,8 @@ def _looks_like_data_dir(path: Path) -> bool:
 
 
 def _split_siblings(path: Path) -> list[Path]:
-    """`…-part1.zip` given alone: its sibling parts belong to the same archive (spec § Container)."""
+    """`…-part1.zip` given alone: its sibling parts belong to the same archive
+    (docs/x-archive-format.md#container)."""
     m = _PART_ZIP.match(path.name)
     if not m:
         return [path]

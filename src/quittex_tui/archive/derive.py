@@ -1,6 +1,6 @@
 """Facts derived from the tweets: edits collapsed, kinds, self-threads, media files, known handles.
 
-Spec: x-archive-format.md § tweets.js rows (replies, retweets, quotes, edits), § Media files, § People.
+Spec: docs/x-archive-format.md#tweetsjs-rows (replies, retweets, quotes, edits), #media-files, #people.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ _LEADING_HANDLES = re.compile(r"^(?:[@＠](\w+)\s+)+")
 _HANDLE = re.compile(r"[@＠](\w+)")
 # X lets a tweet be edited for one hour after posting; a version dated earlier than that is odd data.
 EDIT_WINDOW = timedelta(hours=2)
-MEDIA_DIRS = ("data/tweets_media/", "data/tweet_media/")  # 2022+ and up to 2022-04 (spec § Media files)
+# 2022+ and up to 2022-04 (docs/x-archive-format.md#media-files)
+MEDIA_DIRS = ("data/tweets_media/", "data/tweet_media/")
 
 
 def collapse_edits(tweets: list[Tweet]) -> tuple[list[Tweet], list[str], dict[str, str], int]:
-    """Keep the last version of each edited tweet (spec § Edits).
+    """Keep the last version of each edited tweet (docs/x-archive-format.md#edits).
 
     Returns the kept tweets, the ids of earlier versions dropped, a map from every earlier version's id
     to the kept id (replies may point at an earlier version), and how many tweets were edited.
@@ -105,7 +106,8 @@ def _leading_other_handle(text: str, username: str) -> bool:
 def bridge_deleted(
     deleted: dict[str, tuple[str | None, str | None]], account_id: str, redirect: dict[str, str]
 ) -> set[str]:
-    """Let a thread survive the deletion of one of its middle tweets (spec § Other tweet-like files:
+    """Let a thread survive the deletion of one of its middle tweets
+    (docs/x-archive-format.md#other-tweet-like-files:
     deleted-tweets.js rows are whole tweets, reply fields included).
 
     `deleted` maps each deleted id to its (in_reply_to_status_id, in_reply_to_user_id). A deleted

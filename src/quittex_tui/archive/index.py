@@ -1,9 +1,10 @@
 """The cached index: what the reader derived from an archive, kept so a reopen skips tweets.js entirely.
 
-Issue 16 ("A cached index for reopen"). A migration at the networks' rate limits takes days, so the same
-archive is opened many times; parsing 140 MB of JavaScript per 100k tweets each time is waste. The first
-full read writes a **snapshot** of the `Archive` (tweets with everything derived: kinds, threads, edits,
-notes, media members, warnings; people, likes, counts, account) to the XDG cache; a reopen loads it.
+A cached index for reopen (ARCHITECTURE.md#the-data-models-and-who-builds-them; issue 16). A migration at the
+networks' rate limits takes days, so the same archive is opened many times; parsing 140 MB of JavaScript per
+100k tweets each time is waste. The first full read writes a **snapshot** of the `Archive` (tweets with
+everything derived: kinds, threads, edits, notes, media members, warnings; people, likes, counts, account) to
+the XDG cache; a reopen loads it.
 
 - **Keyed** by the archive's content as its container tells it without reading a byte of data: every
   member's name and size, plus its `Container.identity` (a zip directory's CRC-32; for an extracted

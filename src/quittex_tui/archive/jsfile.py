@@ -1,4 +1,5 @@
-"""Parse the archive's `.js` data files: `window.YTD.<type>.part<N> = [ … ]` (spec § The .js data files).
+"""Parse the archive's `.js` data files: `window.YTD.<type>.part<N> = [ … ]`
+(docs/x-archive-format.md#the-js-data-files).
 
 Strip everything up to the first `=`, parse the rest as JSON. Never rely on whitespace or layout; a
 trailing `;` and any whitespace are accepted; an empty or blank file is an empty list. The JSON is parsed
@@ -11,17 +12,18 @@ Three ways in:
   reader then decodes each row straight into typed structs (archive/rows.py), so no dict of a row ever
   exists and each row's failure stays that row's;
 - `iter_rows`: the same, from a stream, a piece at a time, so a 700 MB tweets.js (500k tweets) is never
-  in memory whole (issue 16: 300k tweets within 1 GiB). It cuts the text between two rows only: a raw
-  newline never occurs inside a JSON string (RFC 8259 §7: control characters are escaped), so a newline,
-  the rows' own indentation and `},` … `{` can only be whitespace and punctuation between values. The
-  indentation is learnt from the first row; each piece is then checked by decoding it as a JSON array,
-  and anything unexpected (a layout with no newlines between rows, damage) falls back to reading the
-  rest of the file whole, exactly as `split_rows` does — so the result and the errors are the same.
+  in memory whole (ARCHITECTURE.md#the-data-models-and-who-builds-them, issue 16: 300k tweets within 1 GiB).
+  It cuts the text between two rows only: a raw newline never occurs inside a JSON string (RFC 8259 §7:
+  control characters are escaped), so a newline, the rows' own indentation and `},` … `{` can only be
+  whitespace and punctuation between values. The indentation is learnt from the first row; each piece is then
+  checked by decoding it as a JSON array, and anything unexpected (a layout with no newlines between rows,
+  damage) falls back to reading the rest of the file whole, exactly as `split_rows` does — so the result and
+  the errors are the same.
 
-Broken characters (issue 11): a lone UTF-16 surrogate escape (`\\ud800` without its pair) or bytes that
-are not UTF-8 make every strict JSON parser refuse the whole file, and downloading the archive again gives
-the same bytes. Such a file is repaired — each bad character becomes U+FFFD — and read; the caller warns,
-naming the tweet.
+Broken characters (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 11): a lone UTF-16
+surrogate escape (`\\ud800` without its pair) or bytes that are not UTF-8 make every strict JSON parser refuse
+the whole file, and downloading the archive again gives the same bytes. Such a file is repaired — each bad
+character becomes U+FFFD — and read; the caller warns, naming the tweet.
 """
 
 from __future__ import annotations

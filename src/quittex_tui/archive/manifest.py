@@ -1,6 +1,6 @@
 """Find the data files: `data/manifest.js` first, globbing `data/*.js` as the fallback.
 
-Spec: x-archive-format.md § Container (`window.__THAR_CONFIG = {…}`: `userInfo`, and under `dataTypes`
+Spec: docs/x-archive-format.md#container (`window.__THAR_CONFIG = {…}`: `userInfo`, and under `dataTypes`
 each type's `files: [{fileName, globalName, count}]`; older archives have no manifest) and § The .js data
 files (big types split as `tweets.js`, `tweets-part1.js`…; 2019 archives say `tweet.js`).
 Both sources are merged: a manifest that forgets a part must not lose tweets, and a part the manifest
@@ -117,5 +117,6 @@ def find_files(container: Container, manifest: Manifest | None, warnings: list[s
 
 
 def is_grailbird(container: Container) -> bool:
-    """The ≤ 2018 'tweet archive' (`data/js/tweets/YYYY_MM.js`), a different product (spec § Generations)."""
+    """The ≤ 2018 'tweet archive' (`data/js/tweets/YYYY_MM.js`), a different product
+    (docs/x-archive-format.md#generations)."""
     return any(_GRAILBIRD.match(n) for n in container.names())

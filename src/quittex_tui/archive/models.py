@@ -1,12 +1,12 @@
 """Typed models of what an X archive holds, after reading and deriving.
 
-Spec: ../shared/x-archive-format.md (the archive generations and the quirks real archives have).
+Spec: docs/x-archive-format.md (the archive generations and the quirks real archives have).
 Indices in the entity models are **code points into the still-HTML-escaped `full_text`**, exactly as the
 archive gives them; text work (convert/) does all entity surgery on the escaped text, then unescapes once.
 
 These models are the contract between the reader and everything after it (plan, engine, TUI,
 audience). They are `msgspec.Struct`s, not pydantic models, because an archive holds up to 500k tweets
-and the issue "Heavy archives" asks for bounded memory (issue 16):
+and heavy archives need bounded memory (ARCHITECTURE.md#the-data-models-and-who-builds-them):
 - a Struct keeps its fields in slots (≈ 8 bytes a field) where a pydantic model keeps a dict per instance
   (≈ 1 KB for a Tweet); `gc=False` keeps them out of the cyclic collector (they never form cycles: they
   hold strings, numbers, datetimes and tuples of other Structs);
@@ -113,7 +113,8 @@ class Tweet(_Struct):
     quoted_url: str | None = None  # for QUOTE: the twitter.com/x.com status URL
     warnings: tuple[str, ...] = ()  # e.g. "photo 123-abc.jpg missing from the archive"
     # X's `possibly_sensitive` (rows with media or links; absent elsewhere): the author or X marked the
-    # tweet's media sensitive. Carried to Mastodon's `sensitive` and a Bluesky self-label (issue 12).
+    # tweet's media sensitive. Carried to Mastodon's `sensitive` and a Bluesky self-label
+    # (docs/mastodon.md#posting-a-status-post-apiv1statuses, issue 12).
     possibly_sensitive: bool = False
 
 
@@ -136,7 +137,7 @@ class Account(_Struct):
 
 
 class ArchiveCounts(_Struct):
-    """The `counts` object of `inspect --json` (see issue: Foundation and the X archive reader).
+    """The `counts` object of `inspect --json` (docs/cli-json.md, `inspect`).
     Field order is the JSON's key order: keep it."""
 
     tweets: int = 0
@@ -155,8 +156,9 @@ class ArchiveCounts(_Struct):
     blocks: int = 0
     mutes: int = 0
     likes: int = 0
-    # Extension (issue 13): of `missing_media` (every media file missing), those of retweets and replies,
-    # which the plan does not publish (replies only with --include-replies): the plan misses the others.
+    # Extension (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13): of `missing_media`
+    # (every media file missing), those of retweets and replies, which the plan does not publish (replies only
+    # with --include-replies): the plan misses the others.
     missing_media_unpublished: int = 0
 
     def as_dict(self) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """Note tweets (long posts): read `note-tweet.js` and join each note to its tweet.
 
-Spec: x-archive-format.md § note-tweet.js rows. `noteTweetId` is never the tweet id, and the same second
+Spec: docs/x-archive-format.md#note-tweetjs-rows. `noteTweetId` is never the tweet id, and the same second
 of `created_at` is necessary but not enough (threads are posted fast: a third of real notes shared their
 second with another tweet). So a note joins a tweet only when the tweet's cut `full_text` is a prefix of
 the note's text once leading @mentions, links and the `…` are stripped; ties go to the tweet whose

@@ -1,12 +1,13 @@
 """`open_archive`: read an X archive into an `Archive` (models + derived facts).
 
-Spec: x-archive-format.md (every section). Order of work, and why:
+Spec: docs/x-archive-format.md (every section; #what-the-reader-produces). Order of work, and why:
 1. container (zip / split zips / folder) and the manifest → which files to read; the account;
 2. the cached index (archive/index.py): a reopen of an archive read before loads its snapshot and stops
    here — no tweets.js is parsed at all;
 3. tweets: each part's bytes cut into one JSON slice per row (jsfile.split_rows), each row decoded by
    msgspec straight into typed structs and converted to a model (rows.py) — no dict of a row, and only
-   one part's bytes in memory at a time (issue 16: 500k tweets in bounded memory);
+   one part's bytes in memory at a time (ARCHITECTURE.md#the-data-models-and-who-builds-them, issue 16: 500k
+   tweets in bounded memory);
 4. deleted tweets out, note tweets joined (before edits collapse: a note may belong to an earlier version),
    edits collapsed, sort by (created_at, id) — rows are not in date order;
 5. kinds and threads, media files, known handles, people, likes; then the snapshot is written for next
@@ -230,7 +231,8 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
 
     _read_people(archive, container, files, read_rows)
     # What the plan publishes by default: originals, thread posts, quotes (notes are originals). Retweets
-    # never, replies only with --include-replies: their missing files are counted apart (issue 13).
+    # never, replies only with --include-replies: their missing files are counted apart
+    # (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13).
     unpublished = sum(1 for t in tweets if t.kind in _NOT_PUBLISHED for m in t.media if m.member is None)
     archive.counts = _counts(tweets, edited, len(deleted), media_total, missing, archive, unpublished)
     _check_announced(archive, manifest, read_rows)
@@ -305,7 +307,8 @@ def _read_people(archive: Archive, container: Container, files: dict[str, list[s
 
 def _check_announced(archive: Archive, manifest: Manifest | None, row_counts: dict[str, int]) -> None:
     """A file holding fewer rows than the manifest announces for it was cut short (a partial download,
-    a file re-saved by hand): say so, per file — what was read is still used (issue 13)."""
+    a file re-saved by hand): say so, per file — what was read is still used
+    (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13)."""
     if manifest is None:
         return
     for name, rows_read in sorted(row_counts.items()):

@@ -1,6 +1,6 @@
 """Raw archive rows → models (the hot path: 500k tweets must convert in a few seconds, in bounded memory).
 
-Spec: x-archive-format.md § tweets.js rows, § note-tweet.js rows, § People, § Account.
+Spec: docs/x-archive-format.md#tweetsjs-rows, #note-tweetjs-rows, #people, #account-and-profile.
 Rows are `{"tweet": {…}}` from 2020 on and bare tweet objects in 2018–2019 archives; every number is a
 string; unknown fields are ignored; a row whose shape is unusable (no id, no date) is skipped and counted,
 never fatal.
@@ -14,7 +14,8 @@ Two paths, same result:
   and checked by hand, field by field, as before. One odd row never costs the others their fast path.
 
 Strings that repeat across rows (languages, screen names, user ids, hashtags) are shared through a
-`Shared` table: one object per distinct value instead of one per row (issue 16, bounded memory).
+`Shared` table: one object per distinct value instead of one per row
+(ARCHITECTURE.md#the-data-models-and-who-builds-them, issue 16, bounded memory).
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ _MONTHS = {
 _MEDIA_KINDS = {"photo": MediaKind.PHOTO, "video": MediaKind.VIDEO, "animated_gif": MediaKind.GIF}
 TWITTER_EPOCH_MS = 1288834974657
 # Quotes: a link to a status on twitter.com or x.com; `/photo/1` and `/video/1` links are media, not quotes,
-# and `/i/web/status/<id>` is the "show more" link of a cut note tweet (spec § tweets.js rows, Quotes).
+# and `/i/web/status/<id>` is the "show more" link of a cut note tweet
+# (docs/x-archive-format.md#retweets-and-quotes).
 _STATUS_URL = re.compile(
     r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w+)/status(?:es)?/(\d+)/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
-# X's video variant URLs name their frame size: …/vid/1280x720/abc.mp4 (spec § Media files).
+# X's video variant URLs name their frame size: …/vid/1280x720/abc.mp4 (docs/x-archive-format.md#media-files).
 _VARIANT_SIZE = re.compile(r"/(\d{2,5})x(\d{2,5})/")
 
 
@@ -72,7 +74,8 @@ def quoted_url(tweet_id: str, entities: tuple[UrlEntity, ...] | list[UrlEntity])
 
 
 def snowflake_ms(tweet_id: str) -> int | None:
-    """Milliseconds since 1970 encoded in a snowflake id (ids after Nov 2010; spec § note-tweet.js)."""
+    """Milliseconds since 1970 encoded in a snowflake id (ids after Nov 2010;
+    docs/x-archive-format.md#note-tweetjs-rows)."""
     try:
         value = int(tweet_id)
     except ValueError:
@@ -546,7 +549,8 @@ def hashtags(items: Any, shared: Shared | None = None) -> tuple[Hashtag, ...]:
 
 
 def best_mp4(info: Any) -> str | None:
-    """The highest-bitrate mp4 variant: the archive names video/GIF files after it (spec § Media files).
+    """The highest-bitrate mp4 variant: the archive names video/GIF files after it
+    (docs/x-archive-format.md#media-files).
     GIF variants have bitrate "0"; the m3u8 variant has none and is never the file."""
     best: tuple[int, str] | None = None
     for var in _list(info.get("variants") if isinstance(info, dict) else None):
@@ -593,7 +597,7 @@ def media(items: Any) -> tuple[Media, ...]:
 
 
 def edit_ids(inner: dict[str, Any], tweet_id: str = "") -> tuple[str, ...]:
-    """Every version's id, oldest first, from `edit_info` (spec § tweets.js rows, Edits); () if unedited.
+    """Every version's id, oldest first, from `edit_info` (docs/x-archive-format.md#edits); () if unedited.
 
     A later version names its first one in `edit.initialTweetId`; its `editControlInitial` list may be
     missing or stale (written when fewer versions existed), so the initial id always leads and the row's
@@ -623,7 +627,7 @@ def edit_ids(inner: dict[str, Any], tweet_id: str = "") -> tuple[str, ...]:
 
 
 def unwrap(row: Any, key: str) -> dict[str, Any] | None:
-    """`{"tweet": {…}}` from 2020 on, the bare object before (spec § Generations)."""
+    """`{"tweet": {…}}` from 2020 on, the bare object before (docs/x-archive-format.md#generations)."""
     if not isinstance(row, dict):
         return None
     inner = row.get(key)
@@ -708,7 +712,8 @@ def reply_fields(row: Any) -> tuple[str, tuple[str | None, str | None]] | None:
 
 
 def person_id(row: Any, key: str) -> str | None:
-    """following/follower/block/mute rows: `{key: {"accountId", "userLink"?}}` (spec § People)."""
+    """following/follower/block/mute rows: `{key: {"accountId", "userLink"?}}`
+    (docs/x-archive-format.md#people)."""
     if not isinstance(row, dict):
         return None
     inner = row.get(key, row)

@@ -1,4 +1,4 @@
-"""What `quittex-tui inspect` prints: the fixed JSON object (issue "Foundation and the X archive reader",
+"""What `quittex-tui inspect` prints: the fixed JSON object (docs/cli-json.md, `inspect`;
 CLI contract) and the human summary.
 
 The summary holds archive text (display name, bio, warnings naming files): it goes through

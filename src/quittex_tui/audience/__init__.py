@@ -1,5 +1,6 @@
-"""Audience and profile (issue 8): find the people of an X archive on Bluesky and Mastodon, review the
-matches, follow them (resumably, paced, never twice), carry the profile and announce the move.
+"""Audience and profile (ARCHITECTURE.md#what-each-package-holds, issue 8): find the people of an X archive on
+Bluesky and Mastodon, review the matches, follow them (resumably, paced, never twice), carry the profile and
+announce the move.
 
 No Textual here (tests/test_architecture.py). The CLI (cli/audience_cmd.py) and the TUI's Audience view use
 the same calls:

@@ -1,7 +1,7 @@
 """The moving announcement (FR/EN) for X and the new networks, and copying it over SSH (OSC 52).
 
-Issue 8 ("Profile and announcement"): "I'm moving: @me.bsky.social, @me@instance". Mastodon cannot "move"
-from X (../shared/platform-limits.md): an announcement post plus a profile link is the way. Texts stay
+The announcement: "I'm moving: @me.bsky.social, @me@instance". Mastodon cannot "move"
+from X (docs/mastodon.md#moving-from-x): an announcement post plus a profile link is the way. Texts stay
 within each network's limit: X 280 characters (URLs count 23), Bluesky 300 graphemes, Mastodon 500.
 
 OSC 52 (xterm "Manipulate Selection Data"): `ESC ] 52 ; c ; <base64> BEL` asks the terminal to put the

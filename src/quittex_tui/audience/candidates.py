@@ -1,12 +1,13 @@
 """Find candidate accounts for X people on Bluesky and Mastodon, then score them (scoring.py).
 
-Bluesky (../shared/platform-limits.md, "Follows… Search"): `app.bsky.actor.searchActors` finds accounts by
-the X handle, `app.bsky.actor.getProfiles` (25 actors per call) reads their display names, bios and
-`viewer.following`. Both are AppView reads: through the user's PDS (which proxies `app.bsky.*` to its
+Bluesky (docs/bluesky.md#reading-what-other-people-see-the-appview): `app.bsky.actor.searchActors` finds
+accounts by the X handle, `app.bsky.actor.getProfiles` (25 actors per call) reads their display names, bios
+and `viewer.following`. Both are AppView reads: through the user's PDS (which proxies `app.bsky.*` to its
 AppView, with viewer state) or anonymously straight at an AppView (`Client(base_url=APPVIEW)`).
 Search engines differ — bsky.app's also matches names and bios, the reference AppView only handle
-fragments (../shared/local-appview.md) — so names and bios are always matched here, in code, from
-getProfiles. Handles with `_` are also searched without it and with `-` (Bluesky handles have no `_`).
+fragments (docs/test-servers.md#the-local-bluesky-network-compared-with-bskysocial) — so names and bios are
+always matched here, in code, from getProfiles. Handles with `_` are also searched without it and with `-`
+(Bluesky handles have no `_`).
 
 Mastodon: `GET /api/v1/accounts/lookup?acct=` (exact, for the X handle as a local username and for
 addresses the user's file names) and `GET /api/v1/accounts/search` on the user's instance; the note is HTML

@@ -1,6 +1,6 @@
 """The Mastodon follows CSV, for Preferences → Import and export → Import ("Following list").
 
-Format (what Mastodon itself exports and imports, ../shared/platform-limits.md "Follows import"): a header
+Format (what Mastodon itself exports and imports, docs/mastodon.md#follows): a header
 `Account address,Show boosts,Notify on new posts,Languages`, then one row per account:
 `alice@example.social,true,false,` — the full address without a leading `@` (an address without its
 domain is skipped by the importer), boosts shown, no notifications, no language filter.

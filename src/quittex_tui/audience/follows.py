@@ -1,13 +1,13 @@
 """Act on accepted matches: follow (and optionally list, block, mute) on Bluesky and Mastodon, resumably.
 
-Follows are writes like posts (../shared/platform-limits.md): on Bluesky an `app.bsky.graph.follow` record
-costs 3 write points (5,000/h, 35,000/day); on Mastodon follows are capped at 400 per 24 h. Both runs use
-the posts' write path (issue 15): the same journal (publish/journal.py, one per state and target, so the
-same writer lock — a follow run and a `migrate` of the same migration never write at once) with `kind` =
-"follow", "block", "mute", "list" or "listitem"; the same write step (publish/writestep.py: intent → write
-→ done, 429 waits until the reset, transient retries with backoff) and its stop-aware waits — a stop is
-seen within a second, also during an hour-long rate-limit wait —; the `Pacer` on the budget the server
-reports.
+Follows are writes like posts (docs/bluesky.md#social-graph-and-profile, docs/mastodon.md#rate-limits): on
+Bluesky an `app.bsky.graph.follow` record costs 3 write points (5,000/h, 35,000/day); on Mastodon follows are
+capped at 400 per 24 h. Both runs use the posts' write path (ARCHITECTURE.md#the-engine, issue 15): the same
+journal (publish/journal.py, one per state and target, so the same writer lock — a follow run and a `migrate`
+of the same migration never write at once) with `kind` = "follow", "block", "mute", "list" or "listitem"; the
+same write step (publish/writestep.py: intent → write → done, 429 waits until the reset, transient retries
+with backoff) and its stop-aware waits — a stop is seen within a second, also during an hour-long rate-limit
+wait —; the `Pacer` on the budget the server reports.
 
 Never twice:
 - Bluesky: every record gets a **deterministic rkey** — a valid TID derived from the journal key
@@ -55,7 +55,7 @@ LIST = "app.bsky.graph.list"
 LISTITEM = "app.bsky.graph.listitem"
 CURATELIST = "app.bsky.graph.defs#curatelist"
 DEFAULT_LIST_NAME = "From X"
-MASTODON_FOLLOWS_PER_DAY = 400  # ../shared/platform-limits.md: follows 400 / 24 h
+MASTODON_FOLLOWS_PER_DAY = 400  # docs/mastodon.md#rate-limits: follows 400 / 24 h
 # Deterministic TIDs are placed in a fixed 12.7-day window (2^40 µs) from this epoch: valid, sortable,
 # and clear of the TIDs the posts engine derives from tweet times (publish/tid.py).
 _TID_BASE_US = 1_704_067_200 * 1_000_000  # 2024-01-01T00:00:00Z
@@ -223,8 +223,8 @@ class _Runner:
 
 
 class BlueskyAudience(_Runner):
-    """Follows/blocks/mutes/list on Bluesky for the logged-in account. `target` is H6's BlueskyTarget
-    (uses its public `client`, `did` and `budget()`), or any object with those."""
+    """Follows/blocks/mutes/list on Bluesky for the logged-in account. `target`: a BlueskyTarget
+    (publish.bluesky; uses its public `client`, `did` and `budget()`), or any object with those."""
 
     def __init__(
         self,

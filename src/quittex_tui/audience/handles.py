@@ -1,6 +1,6 @@
 """Who is who: pair the archive's numeric X ids with X handles, and read the user's own pairing files.
 
-The archive lists follows, followers, blocks and mutes by id only (../shared/x-archive-format.md,
+The archive lists follows, followers, blocks and mutes by id only (docs/x-archive-format.md#people,
 "People"). Handles come from:
 
 1. **The archive itself** — `archive.known_handles` (the reader pairs ids with screen names from

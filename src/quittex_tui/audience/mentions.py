@@ -1,11 +1,11 @@
 """The people the user accepted in the Audience step, by the X handles the archive writes them with: what the
-send-time link stage needs to turn an `@x_handle` into a mention on the new network (issue 13;
-publish/selflinks.py says how each network writes it).
+send-time link stage needs to turn an `@x_handle` into a mention on the new network
+(docs/bluesky.md#rich-text-facets, issue 13; publish/selflinks.py says how each network writes it).
 
 A person is known by their X id (the state's decisions are keyed on it); a tweet writes a handle. The
 archive pairs them: every `user_mentions` entity and every reply's `in_reply_to_screen_name` names the id
 with the handle it had at the time, so a person who renamed their account is found under each of their
-handles (archive.known_handles keeps only the latest; x-archive-format.md, "People").
+handles (archive.known_handles keeps only the latest; docs/x-archive-format.md#people).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The people of an X archive and their possible new accounts: plain data shared by the audience modules.
 
-Spec: issue 8 ("Who is who") and ../shared/x-archive-format.md ("People"). An X archive lists follows,
+Spec: docs/x-archive-format.md#people. An X archive lists follows,
 followers, blocks and mutes by numeric id only; `Person` carries what we could learn about one id (its
 screen name, display names seen in mentions, accounts named for it in a user file), `Candidate` one
 account on Bluesky or Mastodon that may be that person, with the score and the reasons behind it.

@@ -1,13 +1,14 @@
 """Calling the networks politely: wait on 429 as the headers say, retry transient faults, name the rest.
 
-Spec: ../shared/platform-limits.md (Bluesky `RateLimit-*` headers with epoch-second reset; Mastodon
-`X-RateLimit-*`, parsed by Mastodon.py into `api.ratelimit_reset`).
+Spec: docs/bluesky.md#rate-limits, docs/mastodon.md#rate-limits (Bluesky `RateLimit-*` headers with
+epoch-second reset; Mastodon `X-RateLimit-*`, parsed by Mastodon.py into `api.ratelimit_reset`).
 
 Two layers:
 - `atproto_errors` / `mastodon_errors`: ONE try, the SDK's failure turned into the publish contract's
   classes — `RateLimited(reset_at)`, `TransientError`, `PermanentError`, `AuthError`, `ServiceError`. The
   follow runners hand these to the shared write step (publish/writestep.py), which waits and retries with
-  the same stop-aware policy as the posts engine (issue 15, "one write path, one wait policy").
+  the same stop-aware policy as the posts engine (ARCHITECTURE.md#the-engine, issue 15, "one write path, one
+  wait policy").
 - `atproto_call` / `mastodon_call`: the same, plus waiting on 429 and retrying transient faults, for the
   reads of the search and profile steps. Their waits go through `waiting_with(...)`'s function when a
   runner installed one (a follow run does: a stop is then seen within a second, even in an hour-long

@@ -1,6 +1,7 @@
 """Carry the X profile: display name, bio (links expanded), website, avatar and banner.
 
-Limits (../shared/platform-limits.md, "Profile"):
+Limits (docs/bluesky.md#social-graph-and-profile,
+docs/mastodon.md#profile-patch-apiv1accountsupdate_credentials):
 - Bluesky `app.bsky.actor.profile` (rkey `self`): `displayName` ≤ 64 graphemes, `description` ≤ 256
   graphemes, `avatar`/`banner` blobs ≤ 1,000,000 bytes, png/jpeg. The record is read first and only our
   fields replaced, so what the user set elsewhere (pinned post, labels…) is kept.
@@ -105,9 +106,11 @@ def follow_short_link(url: str, *, timeout: float = 5.0) -> str | None:
     if os.environ.get("QUITTEX_OFFLINE"):
         return None
 
-    try:
-        res = httpx.head(url, follow_redirects=False, timeout=timeout)
-    except httpx.HTTPError:
+    from quittex_tui.publish.deadline import DeadlinePassed, within
+
+    try:  # a total deadline, not only per-read timeouts: a stalled shortener cannot hang the command
+        res = within(2 * timeout, lambda: httpx.head(url, follow_redirects=False, timeout=timeout))
+    except (httpx.HTTPError, DeadlinePassed):
         return None
     location: str = res.headers.get("location", "")
     if res.is_redirect and location.startswith(("https://", "http://")):

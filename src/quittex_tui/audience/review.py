@@ -5,7 +5,7 @@ both networks, so the key is `"<network>:<x_id>"` (e.g. `"bluesky:12345"`); alwa
 `get_decision` / `set_decision` rather than reading the dict. The state is saved by the caller
 (`state.save_state`, atomic).
 
-This module also builds the `audience --json` document (issue 8, CLI contract):
+This module also builds the `audience --json` document (docs/cli-json.md, issue 8, CLI contract):
 `{"people": [{"x_id", "x_handle", "relations", "candidates": [{"network", "handle", "did"|"acct",
 "score", "reasons"}], "decision"}]}`.
 """

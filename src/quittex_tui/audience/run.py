@@ -42,12 +42,21 @@ def find_bluesky_appview(
 ) -> dict[str, Suggestion]:
     """Scored Bluesky candidates read anonymously from the AppView at `appview` (`audience --appview URL`):
     no account, reads only. The address is checked like every server address (https, a usable URL)."""
+    return find_bluesky(people, appview_client(appview), progress=progress)
+
+
+def appview_client(appview: str) -> Any:
+    """An anonymous atproto `Client` reading from the AppView at `appview` (checked like every server
+    address). Its requests go through the engine's deadline transport (publish/deadline.py): each must be
+    complete within its total deadline, so an AppView that accepts and then stalls cannot hang `audience`."""
     from atproto import Client
 
     from quittex_tui.publish.addresses import check_url
+    from quittex_tui.publish.bluesky import HeaderCapturingRequest
+    from quittex_tui.publish.identity import HTTP_TIMEOUT
 
-    client = Client(base_url=check_url(appview, "AppView"))
-    return find_bluesky(people, client, progress=progress)
+    request = HeaderCapturingRequest(timeout=HTTP_TIMEOUT)
+    return Client(base_url=check_url(appview, "AppView"), request=request)
 
 
 def find_mastodon(

@@ -1,8 +1,8 @@
 """Score a candidate account against an X person, with the reasons spelled out.
 
-Issue 8: "a wrong match is worse than none". Every point of a score comes with a reason the user reads in
-the review list; nothing is accepted automatically below `STRONG`, and a person with two plausible
-accounts stays undecided. Weights (sum clamped to 0–100):
+The product's rule (README, the audience section): "a wrong match is worse than none". Every point of a score
+comes with a reason the user reads in the review list; nothing is accepted automatically below `STRONG`, and a
+person with two plausible accounts stays undecided. Weights (sum clamped to 0–100):
 
 - "named in your file" +100: the user said so (CSV or a matching service's export);
 - "handle equal" +60: the Bluesky handle's first label / the Mastodon username equals the X handle

@@ -10,6 +10,11 @@ feeds it from this catalogue's `[argparse]` table instead, keyed by argparse's E
 msgids are argparse's (Lib/argparse.py, stable since 3.9); one that is missing from the table just stays
 English.
 
+French typography: the catalogues are written with plain spaces before ":", ";", "!", "?" and inside « »;
+`i18n.catalogue` turns them into no-break spaces for this domain (`i18n.french_spaces`), so argparse's
+line wrapping (which breaks at ASCII spaces only) never leaves a ":" alone at the start of a line, and
+argparse's headings ("arguments positionnels\u00a0:") match the rest of the text.
+
 Every message of the command line comes from here: write `t("<command>.<what>", name=value, …)` with
 the English text under `[<command>]` in cli/locales/en.toml and its French in fr.toml (counts as
 `{n, plural, one {…} other {…}}`, numbers passed through `i18n.number`), argparse `help=`/`metavar=` too.

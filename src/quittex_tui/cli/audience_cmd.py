@@ -1,6 +1,6 @@
 """`quittex-tui audience PATH …`: find the people you follow on X on Bluesky or Mastodon, review matches.
 
-Contract (issue 8, CLI — fixed):
+Contract (docs/cli-json.md, fixed):
     quittex-tui audience PATH [--handles FILE.csv]
         [--to bluesky --handle H [--service URL] | --to mastodon --instance URL] [--json]
 Additions: `--accept X_ID[=HANDLE] --reject X_ID[=NETWORK] --accept-strong --state FILE` (decisions saved in
@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(t("audience.accept_needs_to"), t("audience.accept_needs_to_hint"))
     if args.accept_strong and args.target is None:
         raise InputError(t("audience.strong_needs_to"), t("audience.strong_needs_to_hint"))
-    # reads only the account, profile and people: an archive without its tweets file will do (issue 13)
+    # reads only the account, profile and people: an archive without its tweets file will do
+    # (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13)
     with open_archive(archive_source(args), tweets_required=False) as archive:
         people = audience.load_people(archive, args.handles)
         state_path, state = open_or_create_state(archive, args.state)

@@ -1,8 +1,8 @@
 """`quittex-tui export-follows PATH --mastodon-csv OUT.csv [--state FILE]`: the accepted Mastodon matches
 as the follows CSV Mastodon imports (Preferences → Import and export → Import, type Following list).
 
-Contract (issue 8, CLI — fixed). Offline: reads the state's decisions only. Exit 0 (also when there is
-nothing to write: the file then has the header only, and stderr says why), 2 on bad input.
+Contract (docs/cli-json.md, fixed). Offline: reads the state's decisions only. Exit 0 (also
+when there is nothing to write: the file then has the header only, and stderr says why), 2 on bad input.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from quittex_tui.archive import open_archive
     from quittex_tui.state import open_or_create_state
 
-    # reads only the account, profile and people: an archive without its tweets file will do (issue 13)
+    # reads only the account, profile and people: an archive without its tweets file will do
+    # (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13)
     with open_archive(archive_source(args), tweets_required=False) as archive:
         state_path, state = open_or_create_state(archive, args.state)
     addresses = audience.mastodon_addresses(state)

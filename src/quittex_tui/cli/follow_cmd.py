@@ -1,9 +1,9 @@
 """`quittex-tui follow PATH --to bluesky --handle H | --to mastodon --instance URL`: follow the accepted
 accounts (resumable, paced, never twice).
 
-Contract (issue 8, CLI — fixed): `follow PATH --to … [--state FILE] [--yes] [--json]`; additions
-`--blocks --mutes --list [NAME] --limit N`. Progress and the follow run's events on stderr in the user's
-language; with `--json` one object at the end (audience.follows.FollowReport.to_json). Exit 0 when all
+Contract (docs/cli-json.md, fixed): `follow PATH --to … [--state FILE] [--yes] [--json]`;
+additions `--blocks --mutes --list [NAME] --limit N`. Progress and the follow run's events on stderr in the
+user's language; with `--json` one object at the end (audience.follows.FollowReport.to_json). Exit 0 when all
 went well, 1 when some follows failed, 2 on bad input or auth, 75 when the server is down.
 """
 
@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(t("follow.negative_limit"), t("follow.negative_limit_hint"))
     if args.list is not None and args.target != "bluesky":
         raise InputError(t("follow.list_bluesky_only"), t("follow.list_bluesky_only_hint"))
-    # reads only the account, profile and people: an archive without its tweets file will do (issue 13)
+    # reads only the account, profile and people: an archive without its tweets file will do
+    # (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13)
     with open_archive(archive_source(args), tweets_required=False) as archive:
         people = audience.load_people(archive, args.handles)
         state_path, state = open_or_create_state(archive, args.state)

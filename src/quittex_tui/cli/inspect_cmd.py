@@ -1,6 +1,6 @@
 """`quittex-tui inspect PATH [--json]` — read an archive and say what is in it.
 
-Contract: issue "Foundation and the X archive reader" § CLI contract. With `--json`, exactly one JSON
+Contract: docs/cli-json.md, `inspect`. With `--json`, exactly one JSON
 object on stdout (unchanged by the language). Without it, the summary in the user's language
 (archive/summary.py). Bad input raises ArchiveError; the dispatcher prints it and exits 2.
 """

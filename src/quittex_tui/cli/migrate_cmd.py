@@ -1,6 +1,6 @@
 """`quittex-tui migrate PATH --to bluesky|mastodon …`: publish the plan, resumably.
 
-Contract (issue "Publishing engine", CLI):
+Contract (docs/cli-json.md, `migrate`):
     migrate PATH --to bluesky --handle H [--service URL] [--state FILE] [--limit N] [--yes] [--json]
     migrate PATH --to mastodon --instance URL [--state FILE] [--limit N] [--yes] [--json]
     migrate PATH --dry-run [--to bluesky|mastodon] …     (simulated target: no account, no network)
@@ -184,7 +184,8 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
     # What the user must see first: the time at the NETWORK's rate limits (a dry run simulates it).
     estimate = estimate_duration(posts, network)
     if items:
-        _print_video_days(engine, target, network, args, err)  # issue 12: counted apart, before asking
+        # docs/bluesky.md#video, issue 12: counted apart, before asking
+        _print_video_days(engine, target, network, args, err)
     counts = {"items": number(items), "posts": number(posts), "network": display_name(network),
               "about": about(estimate)}
     if items and not args.yes and not args.dry_run and not ask(t("migrate.confirm", handle=info.handle,
@@ -351,7 +352,8 @@ def event_line(event: Any) -> str:
 
 
 def _print_card_notes(notes: list[dict[str, Any]]) -> None:
-    """Posts sent without their link card (issue 13): the post went; the link simply has no card."""
+    """Posts sent without their link card (docs/bluesky.md#link-cards-appbskyembedexternal, issue 13): the
+    post went; the link simply has no card."""
     if not notes:
         return
     print(t("migrate.cards_missing", n=len(notes)))

@@ -1,6 +1,6 @@
 """`quittex-tui plan PATH --to bluesky|mastodon [...] [--json]`: the exact posts, before anything is sent.
 
-Contract (issue "Conversion", CLI): with `--json`, exactly one JSON object on stdout (`Plan.to_json_obj`);
+Contract (docs/cli-json.md, `plan`): with `--json`, exactly one JSON object on stdout (`Plan.to_json_obj`);
 without it, a readable preview — one block per item, each post with its length as the network counts it.
 """
 
@@ -63,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
         link_cards=args.link_cards,
     )
     paths = archive_source(args)
-    if args.json:  # written item by item: the whole plan is never in memory (issue 16)
+    # written item by item: the whole plan is never in memory
+    # (ARCHITECTURE.md#the-data-models-and-who-builds-them, issue 16)
+    if args.json:
         with open_archive(paths) as archive:
             # json_inert: the same JSON, with C1 and bidi controls as \uXXXX (orjson writes them raw); each
             # chunk is whole JSON tokens, so escaping chunk by chunk is escaping the whole.

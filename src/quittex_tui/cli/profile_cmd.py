@@ -1,7 +1,7 @@
 """`quittex-tui profile PATH --to bluesky --handle H | --to mastodon --instance URL`: carry your X display
 name, bio, avatar and banner; then the announcement to post on X.
 
-Contract (issue 8, CLI — fixed): `profile PATH --to … [--yes]`; additions `--json --no-images
+Contract (docs/cli-json.md, fixed): `profile PATH --to … [--yes]`; additions `--json --no-images
 --no-resolve-links --lang fr|en` (`--lang`: the language of the announcement, default the interface's).
 Shows the name and bio with their lengths as the network counts them before asking. Exit 0 / 2.
 """
@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     check_target(args)
     network = display_name(args.target)
     refuse_without_terminal(args, t("profile.what", network=network))
-    # reads only the account, profile and people: an archive without its tweets file will do (issue 13)
+    # reads only the account, profile and people: an archive without its tweets file will do
+    # (docs/x-archive-format.md#quirks-that-broke-other-importers, issue 13)
     with open_archive(archive_source(args), tweets_required=False) as archive:
         draft = profile.draft_from_archive(archive)
         if not args.no_resolve_links:

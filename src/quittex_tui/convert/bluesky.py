@@ -1,6 +1,6 @@
 """Bluesky posts from a clean text: limits, link/tag facets with UTF-8 byte offsets, mention candidates.
 
-platform-limits.md, "Bluesky / AT Protocol":
+docs/bluesky.md#text-limits and #rich-text-facets:
 - a post is ≤ 300 grapheme clusters AND ≤ 3000 UTF-8 bytes;
 - rich text is facets (lexicon app.bsky.richtext.facet): `index.byteStart/byteEnd` are UTF-8 byte offsets
   into the post text; `#link` carries the full `uri`, `#tag` the tag without '#';

@@ -1,6 +1,6 @@
 """How long a post is, the way each network counts it.
 
-- Bluesky: at most 300 grapheme clusters AND 3000 UTF-8 bytes (platform-limits.md, "Post text"; lexicon
+- Bluesky: at most 300 grapheme clusters AND 3000 UTF-8 bytes (docs/bluesky.md#text-limits; lexicon
   app.bsky.feed.post `text` maxGraphemes/maxLength). Grapheme clusters come from `grapheme` (graphemeu,
   UAX #29), so a ZWJ family, a flag or an accent written as a combining mark counts once.
 - Mastodon: `Mastodon.get_status_length(text, cw)` (Mastodon.py[grapheme]) reproduces Mastodon's
@@ -24,10 +24,10 @@ import grapheme
 BLUESKY_MAX_GRAPHEMES = 300
 BLUESKY_MAX_BYTES = 3000
 MASTODON_DEFAULT_MAX_CHARS = 500
-MASTODON_URL_WEIGHT = 23  # characters_reserved_per_url (platform-limits.md, "Status length")
-# Alt texts (issue 12). Bluesky: app.bsky.embed.video#alt is maxGraphemes 1000, maxLength 10000 (UTF-8
-# bytes); the same cap is kept for images, whose lexicon sets none. Mastodon: a media description is at
-# most 1,500 characters (MediaAttachment MAX_DESCRIPTION_LENGTH; Ruby counts code points).
+MASTODON_URL_WEIGHT = 23  # characters_reserved_per_url (docs/mastodon.md#status-length)
+# Alt texts (docs/bluesky.md#video, issue 12). Bluesky: app.bsky.embed.video#alt is maxGraphemes 1000,
+# maxLength 10000 (UTF-8 bytes); the same cap is kept for images, whose lexicon sets none. Mastodon: a media
+# description is at most 1,500 characters (MediaAttachment MAX_DESCRIPTION_LENGTH; Ruby counts code points).
 BLUESKY_ALT_MAX_GRAPHEMES = 1000
 BLUESKY_ALT_MAX_BYTES = 10_000
 MASTODON_ALT_MAX_CHARS = 1500

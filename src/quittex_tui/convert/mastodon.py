@@ -1,6 +1,6 @@
 """Mastodon statuses from a clean text: the instance's length rule, splitting, the optional date footer.
 
-platform-limits.md, "Mastodon": a status is at most `configuration.statuses.max_characters` (500 by
+docs/mastodon.md#status-length: a status is at most `configuration.statuses.max_characters` (500 by
 default; given by option here, read from the instance by the engine), counted like Mastodon's
 `StatusLengthValidator` (length.mastodon_count). Mastodon cannot backdate, so an optional footer
 ("Posted on X on 21 Dec 2024" / "Publié sur X le 21/12/2024") ends the first post of each item; it counts

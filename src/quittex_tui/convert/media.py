@@ -1,11 +1,11 @@
 """Media files made ready to upload: photos made to fit each network, videos and GIFs (mp4) measured and
 kept as they are. Called at send time, one post ahead of the sender (publish/media_stage.py), and for a
-Review preview — never for a whole plan (issue 16: the plan reads no media file).
+Review preview — never for a whole plan (ARCHITECTURE.md#the-engine, issue 16: the plan reads no media file).
 
-Rules (platform-limits.md): Bluesky images ≤ 1,000,000 bytes, ≤ 2000 px long side, 4 per post; video
-≤ 100 MB and ≤ 3 min. Mastodon: the instance's limits (`configuration.media_attachments`). The archive
-side (x-archive-format.md, "Media files"): photos are JPEG/PNG, GIFs and videos are mp4; some files are
-missing from real archives — a warning, never a failure.
+Rules (docs/bluesky.md#embeds, #video; docs/mastodon.md#media-post-apiv2media): Bluesky images ≤ 1,000,000
+bytes, ≤ 2000 px long side, 4 per post; video ≤ 100 MB and ≤ 3 min. Mastodon: the instance's limits
+(`configuration.media_attachments`). The archive side (docs/x-archive-format.md#media-files): photos are
+JPEG/PNG, GIFs and videos are mp4; some files are missing from real archives — a warning, never a failure.
 
 Privacy: photos straight off a phone carry EXIF with GPS coordinates. Any photo with EXIF, XMP, IPTC or
 comments is re-encoded from its pixels (EXIF orientation applied first), so nothing but the picture and
@@ -47,6 +47,8 @@ from quittex_tui.convert.models import PlannedMedia
 from quittex_tui.convert.mp4 import mp4_problem, read_mp4_info
 from quittex_tui.errors import InputError, QuittexError, todo
 from quittex_tui.fileio import atomic_write
+from quittex_tui.networks import display_name
+from quittex_tui.notice import Notice, notice
 
 __all__ = [  # the limits and helpers live in media_facts (the plan needs them without Pillow)
     "BLUESKY_IMAGE_MAX_SIDE", "BLUESKY_VIDEO_MAX_BYTES", "BLUESKY_VIDEO_MAX_SECONDS", "CONVERTER_VERSION",
@@ -318,7 +320,7 @@ def _prepare_photo(
         try:
             out = _convert_image(data, max_bytes=image_max_bytes, max_side=max_side, max_pixels=max_pixels)
         except _BadImage as exc:
-            return None, [f"{media_label(media)} could not be used as an image ({exc}): it is left out"]
+            return None, [notice("media.warn.not_image", label=media_label(media), detail=str(exc))]
         path = _store_output(cache_dir, out.data if out.data is not None else data, out.ext)
         entry = {
             "file": path.name, "bytes": path.stat().st_size, "mime": out.mime,
@@ -350,7 +352,7 @@ def _prepare_video(
     if duration is None:
         if media.duration_ms:
             duration = media.duration_ms / 1000  # the archive's video_info.duration_millis
-        warnings_.append(f"{label}: could not read the duration from the file (not a valid MP4?)")
+        warnings_.append(notice("media.warn.no_duration", label=label))
     width = info.width if info and info.width else (media.width or 0)
     height = info.height if info and info.height else (media.height or 0)
 
@@ -358,15 +360,10 @@ def _prepare_video(
         video_max_bytes if video_max_bytes else (BLUESKY_VIDEO_MAX_BYTES if target == "bluesky" else 0)
     )
     if limit_bytes and len(data) > limit_bytes:
-        warnings_.append(
-            f"{label} is {len(data) / 1e6:.1f} MB, over the {limit_bytes / 1e6:.0f} MB {target} video limit:"
-            " the upload will likely be refused"
-        )
+        warnings_.append(notice("media.warn.too_big", label=label, mb=len(data) / 1e6,
+                                limit=round(limit_bytes / 1e6), network=display_name(target)))
     if target == "bluesky" and duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
-        warnings_.append(
-            f"{label} lasts {duration:.0f} s, over Bluesky's 3-minute video limit: the upload will likely be"
-            " refused"
-        )
+        warnings_.append(notice("media.warn.too_long", label=label, n=round(duration)))
     planned = PlannedMedia(
         path=str(path.resolve()),
         kind="gif" if media.kind == MediaKind.GIF else "video",
@@ -397,11 +394,11 @@ def prepare_media(
     """
     label = media_label(media)
     if media.member is None:
-        return None, [f"{label} is missing from the archive: the post goes without it"]
+        return None, [notice("media.warn.missing", label=label)]
     try:
         data = archive.read_member(media.member)
     except (QuittexError, OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
-        return None, [f"{label} could not be read from the archive ({exc}): the post goes without it"]
+        return None, [notice("media.warn.unreadable", label=label, detail=str(exc))]
     cache_dir.mkdir(parents=True, exist_ok=True)
     if media.kind == MediaKind.PHOTO:
         return _prepare_photo(
@@ -430,44 +427,45 @@ def prepare_for_upload(
     """One archive media → its upload-ready file in `cache_dir`, at send time (publish/media_stage.py).
 
     Unlike `prepare_media`, anything that makes the file unusable is an error, raised as `MediaProblem`
-    naming the file (issue 16: it fails its item; the run goes on): a file missing from the archive or
-    unreadable, a photo that does not decode (or cannot be made to fit), a video or GIF that is not an
-    MP4, or over the network's size limit (`video_max_bytes`; Bluesky: 100 MB) or, on Bluesky, 3 minutes.
+    naming the file (ARCHITECTURE.md#the-engine, issue 16: it fails its item; the run goes on): a file missing
+    from the archive or unreadable, a photo that does not decode (or cannot be made to fit), a video or GIF
+    that is not an MP4, or over the network's size limit (`video_max_bytes`; Bluesky: 100 MB) or, on Bluesky,
+    3 minutes.
     """
     label = media_label(media)
     if media.member is None:
-        raise MediaProblem(f"{label} is missing from the archive")
+        raise MediaProblem(notice("media.problem.missing", label=label))
     try:
         data = archive.read_member(media.member)
     except (QuittexError, OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
         why = exc.message if isinstance(exc, QuittexError) else str(exc)
-        raise MediaProblem(f"{label} could not be read from the archive ({why})") from None
+        raise MediaProblem(notice("media.problem.unreadable", label=label, detail=why)) from None
     cache_dir.mkdir(parents=True, exist_ok=True)
     if media.kind == MediaKind.PHOTO:
         planned, notes = _prepare_photo(
             data, media, target=target, image_max_bytes=image_max_bytes, cache_dir=cache_dir
         )
         if planned is None:
-            reason = notes[0].removesuffix(": it is left out") if notes else f"{label} is not a usable image"
-            raise MediaProblem(reason)
+            first = notes[0] if notes else None
+            detail = first.params.get("detail", "") if isinstance(first, Notice) else ""
+            raise MediaProblem(notice("media.problem.not_image", label=label, detail=detail or "?"))
         return planned
-    # Issue 12: a damaged or truncated file (an `ftyp` box and garbage, a copy cut short) is caught here,
-    # before any upload — never a 2 KB "video" on the network.
+    # docs/bluesky.md#video, issue 12: a damaged or truncated file (an `ftyp` box and garbage, a copy cut
+    # short) is caught here, before any upload — never a 2 KB "video" on the network.
     try:
         problem = mp4_problem(data)
         info = read_mp4_info(data) if problem is None else None
     except Exception:  # the parser is defensive already; a strange file is simply not an MP4
         problem, info = "not an MP4 file", None
     if problem is not None or info is None:
-        raise MediaProblem(f"{label} is not a valid MP4 video ({problem or 'not an MP4 file'}); nothing "
-                           "was uploaded")
+        raise MediaProblem(notice("media.problem.not_mp4", label=label, detail=problem or "not an MP4 file"))
     limit = video_max_bytes or (BLUESKY_VIDEO_MAX_BYTES if target == "bluesky" else 0)
     if limit and len(data) > limit:
-        size_mb, limit_mb = len(data) / 1e6, limit / 1e6
-        raise MediaProblem(f"{label} is {size_mb:.1f} MB, over the {limit_mb:.0f} MB {target} video limit")
+        raise MediaProblem(notice("media.problem.too_big", label=label, mb=len(data) / 1e6,
+                                  limit=round(limit / 1e6), network=display_name(target)))
     duration = info.duration_s
     if target == "bluesky" and duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
-        raise MediaProblem(f"{label} lasts {duration:.0f} s, over Bluesky's 3-minute video limit")
+        raise MediaProblem(notice("media.problem.too_long", label=label, n=round(duration)))
     planned, _notes = _prepare_video(data, media, target=target, video_max_bytes=video_max_bytes,
                                      cache_dir=cache_dir)
     assert planned is not None  # a video is always kept: its problems were raised above

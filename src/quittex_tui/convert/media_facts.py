@@ -1,8 +1,9 @@
 """What the plan needs to know about media without touching a file (or importing Pillow): the networks'
 media limits, the media cache, how a media is named in messages, and where a plan's media come from.
 
-Spec: ../shared/platform-limits.md (limits), issue 16 (media prepared at send time), issue 14 (one media
-cache for the TUI and the CLI). The conversion itself is convert/media.py.
+Spec: docs/bluesky.md#embeds, docs/bluesky.md#video, docs/mastodon.md#media-post-apiv2media (limits), issue
+16 (media prepared at send time), ARCHITECTURE.md#where-things-live-on-disk, issue 14 (one media cache for the
+TUI and the CLI). The conversion itself is convert/media.py.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 from quittex_tui import paths
 from quittex_tui.archive.models import Media, MediaKind
+from quittex_tui.notice import notice
 
-# platform-limits.md, Bluesky: aim ≤ 1,000,000 bytes per image, ≤ 2000 px long side.
+# docs/bluesky.md#embeds: aim ≤ 1,000,000 bytes per image, ≤ 2000 px long side.
 BLUESKY_IMAGE_MAX_SIDE = 2000
-# platform-limits.md, Bluesky video service: ≤ 100 MB and ≤ 3 min per video.
+# docs/bluesky.md#video, the video service: ≤ 100 MB and ≤ 3 min per video.
 BLUESKY_VIDEO_MAX_BYTES = 100_000_000
 BLUESKY_VIDEO_MAX_SECONDS = 180.0
 # Mastodon 4.x advertises `configuration.media_attachments.image_matrix_limit` = 33,177,600 px (7680×4320)
@@ -41,7 +43,8 @@ class MediaSource:
 
 
 def media_cache_dir() -> Path:
-    """The one media cache of the TUI and the CLI (issue 14: photos were stored twice)."""
+    """The one media cache of the TUI and the CLI (ARCHITECTURE.md#where-things-live-on-disk, issue 14: photos
+    were stored twice)."""
     return (paths.cache_dir() / "media").absolute()  # a plan's paths are absolute, whatever QUITTEX_HOME says
 
 
@@ -51,6 +54,7 @@ def media_name(media: Media) -> str:
 
 
 def media_label(media: Media) -> str:
-    """How a media is named in a warning or a failure: kind, file name, media id."""
-    word = {MediaKind.PHOTO: "photo", MediaKind.VIDEO: "video", MediaKind.GIF: "GIF"}.get(media.kind, "media")
-    return f"{word} {media_name(media)} (media {media.media_id})"
+    """How a media is named in a warning or a failure: kind, file name, media id (a notice.Notice: said in
+    the user's language wherever it is a parameter of another notice)."""
+    kind = media.kind.value if isinstance(media.kind, MediaKind) else "media"
+    return notice(f"media.label.{kind}", name=media_name(media), id=str(media.media_id))

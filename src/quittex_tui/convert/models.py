@@ -1,11 +1,12 @@
 """The migration plan: exactly what will be published on one network, before anything is sent.
 
-Its JSON form is the `plan --json` contract (issue: Conversion). The engine keys idempotency on
+Its JSON form is the `plan --json` contract (docs/cli-json.md, `plan`). The engine keys idempotency on
 `PlanItem.id` + the post index, so a plan must be **deterministic**: the same archive and options give
 the same plan, byte for byte — whatever the media cache holds.
 
-Media are prepared at send time (issue 16: no per-photo work before sending). A planned media therefore
-describes its **source** as the archive gives it, and where its upload-ready file will be:
+Media are prepared at send time (ARCHITECTURE.md#the-engine, issue 16: no per-photo work before sending). A
+planned media therefore describes its **source** as the archive gives it, and where its upload-ready file will
+be:
 - `path`: the absolute path at which the prepared file is written when the media is prepared (right
   before its post is sent, or by a Review preview): in the media cache, named from the archive member,
   its size and the network's limits (convert/plan.py `prepared_path`), never from the cache's contents.
@@ -57,19 +58,21 @@ class PlannedMedia(_Model):
     # The archive's media id (extension field): the key of the user's alt texts in the state (state.alts),
     # stable across re-plans, unlike `path` (a cache file that depends on the conversion).
     media_id: str = ""
-    # Extension fields (issue 16). `source`: the archive member the file comes from ("" for a hand-made
-    # media). `prepared`: whether `path` already holds the upload-ready file (false in a plan: the
-    # send-time stage makes it; true for a hand-made media whose path is a real file).
+    # Extension fields (ARCHITECTURE.md#the-engine, issue 16). `source`: the archive member the file comes
+    # from ("" for a hand-made media). `prepared`: whether `path` already holds the upload-ready file (false
+    # in a plan: the send-time stage makes it; true for a hand-made media whose path is a real file).
     source: str = ""
     prepared: bool = True
-    # Extension field (issue 12): frames per second of a prepared video or GIF (its sample tables), for
-    # the instance's `video_frame_rate_limit` on Mastodon; None in a plan and for photos.
+    # Extension field (docs/mastodon.md#instance-limits-get-apiv2instance, issue 12): frames per second of a
+    # prepared video or GIF (its sample tables), for the instance's `video_frame_rate_limit` on Mastodon; None
+    # in a plan and for photos.
     frame_rate: float | None = None
 
 
 # Bluesky's self-labels for media (lexicon com.atproto.label.defs#selfLabels; the values the Bluesky app
 # offers for adult or graphic media). X's `possibly_sensitive` does not say which kind: the plan proposes
-# DEFAULT_SELF_LABEL, the user confirms or changes it in Review (issue 12).
+# DEFAULT_SELF_LABEL, the user confirms or changes it in Review (docs/bluesky.md#languages-and-self-labels,
+# issue 12).
 SELF_LABELS = ("graphic-media", "sexual", "nudity", "porn")
 DEFAULT_SELF_LABEL: Final = "graphic-media"
 
@@ -83,9 +86,10 @@ class MentionCandidate(_Model):
 
 
 class SelfLink(_Model):
-    """A link in a post to one of the user's own tweets (issue 13). At send time, when that tweet is already
-    published on this network (the journal says so), the link is rewritten to the migrated post and, for
-    `quote`, a Bluesky post embeds the migrated post as a quote; else the X URL stays."""
+    """A link in a post to one of the user's own tweets
+    (docs/bluesky.md#own-quotes-and-links-to-ones-own-tweets, issue 13). At send time, when that tweet is
+    already published on this network (the journal says so), the link is rewritten to the migrated post and,
+    for `quote`, a Bluesky post embeds the migrated post as a quote; else the X URL stays."""
 
     url: str  # the link as the post holds it (Bluesky: the facet's uri; Mastodon: the text's URL)
     tweet_id: str  # the linked tweet: its first post is where the link now points
@@ -123,15 +127,17 @@ class PlannedPost(_Model):
     # The tweet's language as a BCP-47 tag ("fr", "en", "pt-br"…), "" when X did not know it ("und") or
     # used one of its private codes ("zxx", "qme"…). Bluesky: record `langs`.
     lang: str = ""
-    # Extension fields (issue 12). `self_label`: the post's media are sensitive — one of SELF_LABELS (the
-    # Bluesky record's self-label; Mastodon: `sensitive: true`), "" when not. The plan sets the default on
-    # the posts with media of a tweet X flagged `possibly_sensitive`; the user's choice (state.labels)
-    # replaces it. `left_out`: a note per media the user chose to send the post without (a file that cannot
-    # be used), shown in Review and in the report so nobody is misled by a post missing its video.
+    # Extension fields (docs/mastodon.md#posting-a-status-post-apiv1statuses, issue 12). `self_label`: the
+    # post's media are sensitive — one of SELF_LABELS (the Bluesky record's self-label; Mastodon: `sensitive:
+    # true`), "" when not. The plan sets the default on the posts with media of a tweet X flagged
+    # `possibly_sensitive`; the user's choice (state.labels) replaces it. `left_out`: a note per media the
+    # user chose to send the post without (a file that cannot be used), shown in Review and in the report so
+    # nobody is misled by a post missing its video.
     self_label: str = ""
     left_out: list[str] = Field(default_factory=list)
-    # Extension fields (issue 13). `part`: which post of its tweet this is (0, 1, … for a text split over
-    # several posts): Bluesky dates part n `n` ms after the tweet, so the parts list in order everywhere.
+    # Extension fields (docs/bluesky.md#link-cards-appbskyembedexternal, issue 13). `part`: which post of its
+    # tweet this is (0, 1, … for a text split over several posts): Bluesky dates part n `n` ms after the
+    # tweet, so the parts list in order everywhere.
     part: int = 0
     # Bluesky: the link a card (app.bsky.embed.external) will be fetched for at send time — the post's last
     # link that is not to X, on a post without media; None when no card is tried (or `link_cards` is off).

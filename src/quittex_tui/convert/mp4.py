@@ -1,13 +1,14 @@
 """A tiny reader of MP4 (ISO BMFF) headers: duration from `mvhd`, display size from the video `tkhd`, frame
 rate from its sample tables, and whether the file is whole.
 
-X archives store videos and animated GIFs as mp4 files (x-archive-format.md, "Media files"); the plan
-needs their duration (Bluesky's video service takes ≤ 3 min, platform-limits.md) and size (aspect
+X archives store videos and animated GIFs as mp4 files (docs/x-archive-format.md#media-files); the plan
+needs their duration (Bluesky's video service takes ≤ 3 min, docs/bluesky.md#video) and size (aspect
 ratio); Mastodon refuses videos over its advertised frame rate and pixel count (docs/mastodon.md); and a
-damaged or truncated file must be caught before anything is uploaded (issue 12: never a 2 KB "video").
-Only the box headers and sample tables are read — ISO/IEC 14496-12 §4.2 (box), §8.2.2 (mvhd), §8.3.2
-(tkhd), §8.4.2 (mdhd), §8.4.3 (hdlr), §8.6.1.2 (stts), §8.7.3 (stsz), §8.7.5 (stco/co64). Garbage never
-raises: it gives None (`read_mp4_info`) or a reason (`mp4_problem`).
+damaged or truncated file must be caught before anything is uploaded
+(docs/mastodon.md#instance-limits-get-apiv2instance, issue 12: never a 2 KB "video"). Only the box headers and
+sample tables are read — ISO/IEC 14496-12 §4.2 (box), §8.2.2 (mvhd), §8.3.2 (tkhd), §8.4.2 (mdhd), §8.4.3
+(hdlr), §8.6.1.2 (stts), §8.7.3 (stsz), §8.7.5 (stco/co64). Garbage never raises: it gives None
+(`read_mp4_info`) or a reason (`mp4_problem`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Assemble the migration plan: which tweets become which posts on one network, in which order.
 
-Rules (issue "Conversion", "What the plan does"):
+Rules (what the plan does; the items it makes: docs/cli-json.md, `plan`):
 - items in time order, ties broken by tweet id (ids are time-ordered; many tweets share a second), so the
   backdated posts keep a strict order;
 - a self-thread (archive.threads) is ONE item whose posts chain in order; a note tweet's complete text is
@@ -12,16 +12,15 @@ Rules (issue "Conversion", "What the plan does"):
   only content was media files missing from the archive);
 - media: at most 4 images per post, a video or GIF alone (Bluesky cannot mix them; Mastodon attaches
   4 images or 1 video); more media → the next posts of the chain, media-only posts if needed. No media
-  file is read here (issue 16): what a media is comes from the archive's directory and the tweet's own
-  metadata, and its file is prepared at send time (convert/models.py says what the fields then carry;
-  publish/media_stage.py prepares them). Warnings that metadata can give are given here: a file missing
-  from the archive, a video over Bluesky's size or duration limit.
+  file is read here (ARCHITECTURE.md#the-engine, issue 16): what a media is comes from the archive's directory
+  and the tweet's own metadata, and its file is prepared at send time (convert/models.py says what the fields
+  then carry; publish/media_stage.py prepares them). Warnings that metadata can give are given here: a file
+  missing from the archive, a video over Bluesky's size or duration limit.
 
 Deterministic: the same archive and options give the same plan, byte for byte (the engine keys its
 idempotency on item id + post index). Fast: 100k tweets without media are planned in a fraction of the
 reading time — models are built with `archive.construct.construct` (no validation: their fields are
-made here, already valid), and
-short texts skip grapheme counting (length.py).
+made here, already valid), and short texts skip grapheme counting (length.py).
 """
 
 from __future__ import annotations
@@ -62,6 +61,7 @@ from quittex_tui.convert.models import (
 )
 from quittex_tui.convert.text import clean_tweet
 from quittex_tui.convert.xlinks import is_x_url, own_status, status_id
+from quittex_tui.networks import display_name
 from quittex_tui.notice import notice
 
 MAX_IMAGES_PER_POST = 4
@@ -338,15 +338,14 @@ class _Builder:
         duration = media.duration_ms / 1000 if media.duration_ms and kind != "image" else None
         notes: list[str] = []
         if kind != "image" and options.target == "bluesky":
-            # platform-limits.md, Bluesky video: ≤ 100 MB and ≤ 3 min (checked again on the file at send time)
+            # docs/bluesky.md#video: ≤ 100 MB and ≤ 3 min (checked again on the file at send time)
             label = media_label(media)
             if size > BLUESKY_VIDEO_MAX_BYTES:
                 limit = BLUESKY_VIDEO_MAX_BYTES / 1e6
-                notes.append(f"{label} is {size / 1e6:.1f} MB, over the {limit:.0f} MB bluesky video limit: "
-                             "the upload will likely be refused")
+                notes.append(notice("media.warn.too_big", label=label, mb=size / 1e6, limit=round(limit),
+                                    network=display_name("bluesky")))
             if duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
-                notes.append(f"{label} lasts {duration:.0f} s, over Bluesky's 3-minute video limit: the "
-                             "upload will likely be refused")
+                notes.append(notice("media.warn.too_long", label=label, n=round(duration)))
         planned = construct(PlannedMedia, {
             "path": str(prepared_path(self._cache_dir, member, size, options)),
             "kind": kind, "bytes": size, "width": media.width or 0, "height": media.height or 0, "alt": "",
@@ -395,7 +394,7 @@ def _post_links(target: str, text: str, facets: list[dict[str, Any]], spans: lis
 
 
 def _media_groups(media: Iterable[PlannedMedia]) -> list[list[PlannedMedia]]:
-    """Up to 4 images per post; each video/GIF alone (platform-limits.md: images and video can't mix)."""
+    """Up to 4 images per post; each video/GIF alone (docs/bluesky.md#embeds: images and video can't mix)."""
     groups: list[list[PlannedMedia]] = []
     images: list[PlannedMedia] = []
     for item in media:

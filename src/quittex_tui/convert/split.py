@@ -1,6 +1,6 @@
 """Split a text that is over a network's limit into a chain of posts.
 
-Issue "Conversion": split at paragraph, then line, then sentence, then word boundaries; never cut a word,
+Split at paragraph, then line, then sentence, then word boundaries; never cut a word,
 a link or a hashtag; number the parts ("(1/3)") only when the user opts in, counted in the limit.
 
 How: the text is cut into tokens (runs of non-space characters; a span — link or tag — never straddles

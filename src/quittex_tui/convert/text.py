@@ -1,6 +1,6 @@
 """A tweet's text as it should read on the new networks, plus where its links and hashtags are.
 
-Rules (x-archive-format.md, "tweets.js rows"; issue "Conversion", "Text"):
+Rules (docs/x-archive-format.md#text-escaping-and-entity-indices):
 - A reply's leading run of `@handle` words goes (X prefixes them; they mean nothing elsewhere) — only for
   a reply to a status: an @-post that answers no tweet keeps its addressee (it is what it says). Found by a
   regex: a leading handle can have no `user_mentions` entity (renamed or suspended account), and
@@ -90,7 +90,7 @@ def clean_tweet(tweet: Tweet) -> CleanText:
     """The text to publish for one tweet (note tweets: their complete text), with link and tag spans."""
     # Only a reply IN A CHAIN (it answers a status) starts with handles X added; an "@-post" (addressed to
     # someone, `in_reply_to_user_id` without a status id: "@corkket now in open beta!") was typed that way,
-    # its addressee is part of what it says (x-archive-format.md, "Replies and self-threads").
+    # its addressee is part of what it says (docs/x-archive-format.md#replies-and-self-threads).
     is_reply = bool(tweet.in_reply_to_status_id)
     if tweet.note_text:
         raw = tweet.note_text

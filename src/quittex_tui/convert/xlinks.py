@@ -1,7 +1,7 @@
 """Links to X itself in a tweet's text: which point at one of the user's own tweets (a self-link, or the
 quoted tweet of an own quote), and which hosts never get a link card.
 
-Spec: x-archive-format.md ("Retweets and quotes"): a status URL is `https://twitter.com|x.com/<user>/status/<id>`,
+Spec: docs/x-archive-format.md#retweets-and-quotes: a status URL is `https://twitter.com|x.com/<user>/status/<id>`,
 also written `mobile.twitter.com`, `www.`, `/statuses/`, `/i/web/status/<id>` (the "show more" link) and
 `/i/status/<id>`, often with a query (`?s=20`, `?t=…`), sometimes pointing at one media of the tweet
 (`/photo/1`, `/video/1`).

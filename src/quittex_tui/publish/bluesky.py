@@ -1,21 +1,23 @@
 """Bluesky (AT Protocol) publishing target: one planned post → one `app.bsky.feed.post` record.
 
-Specs: ../shared/platform-limits.md (Bluesky), lexicons `app.bsky.feed.post`, `app.bsky.embed.images`,
-`app.bsky.embed.video`, `app.bsky.richtext.facet`, `com.atproto.repo.putRecord/getRecord/uploadBlob`.
+Specs: docs/bluesky.md (#the-post-record-appbskyfeedpost, #rate-limits), lexicons `app.bsky.feed.post`,
+`app.bsky.embed.images`, `app.bsky.embed.video`, `app.bsky.richtext.facet`,
+`com.atproto.repo.putRecord/getRecord/uploadBlob`.
 
 - The record is built here, not with the SDK's `send_post` (which stamps *now*): `createdAt` is the
   original tweet's time, so the post is back-dated ("Archived from …" label in the app).
 - The write is `com.atproto.repo.putRecord` at a deterministic TID rkey (tid.py). Re-putting the identical
   record is a no-op on the PDS (same CID, `commit: null`), so a retry or a resume after a crash can never
   create a second post. `createRecord` is not used: on an existing rkey it answers HTTP 500, which would
-  look transient (local-servers.md).
+  look transient (docs/bluesky.md#writing-and-reading-records).
 - Blobs are content-addressed: re-uploading the same image gives the same CID, so retries are harmless.
 - Rate limits: the PDS reports `RateLimit-Limit/-Remaining/-Reset/-Policy` on responses, but the SDK's
   namespace methods return only parsed models. We keep the SDK (it owns session refresh and the
   `on_session_change` hook we need to persist refreshed tokens) and give its request layer, through its
   public constructor (`Request(**kwargs)` → `httpx.Client(**kwargs)`), an httpx response hook that reports
   every response's headers — success or error — and a transport with a total deadline per request
-  (deadline.py). No override of SDK internals (issue 14), no second HTTP stack.
+  (deadline.py). No override of SDK internals (ARCHITECTURE.md#who-may-import-whom, issue 14), no second HTTP
+  stack.
 - Reconciliation (`reconcile`): the record keys are deterministic, so "did it land?" is a getRecord at the
   key — or, for many posts at once (a lost journal), one `listRecords` walk in ascending key order, which
   meets our back-dated keys first and stops past the last one. A record at our key can only be ours.
@@ -77,7 +79,8 @@ POST_COLLECTION = "app.bsky.feed.post"
 IMAGE_MAX_BYTES = 1_000_000
 MAX_IMAGES = 4
 # The Bluesky video service's per-video limit (docs/bluesky.md "Video": ≤ 100 MB, not verified; the lexicon
-# allows more). It processes every Bluesky video, uploaded to it or picked up from the PDS (issue 12).
+# allows more). It processes every Bluesky video, uploaded to it or picked up from the PDS
+# (docs/bluesky.md#video, issue 12).
 VIDEO_MAX_BYTES = BLUESKY_VIDEO_MAX_BYTES
 # com.atproto.repo writes cost points: createRecord 3, putRecord 2 (creating or replacing), delete 1
 # (the PDS's repo/putRecord.ts; docs/bluesky.md "Rate limits"). Posts and follows are putRecord writes.
@@ -148,11 +151,13 @@ class BlueskyTarget:
         self.service: str | None = None  # the --service the user named, if any (for "log in again")
         self.pds = pds.removesuffix("/xrpc").rstrip("/")
         self._password = password
-        # Videos (issue 12): on every PDS, through the video service when there is one (bluesky_video.py);
-        # `video_service` True = the default for this PDS, a URL, or None/False = uploadBlob only.
+        # Videos (docs/bluesky.md#video, issue 12): on every PDS, through the video service when there is one
+        # (bluesky_video.py); `video_service` True = the default for this PDS, a URL, or None/False =
+        # uploadBlob only.
         service = video_service_for(self.pds) if video_service is True else (video_service or None)
         self.video = BlueskyVideo(client, did=did, pds=self.pds, call=self._call, service=service, now=now)
-        # H8 (audience) may plug in accepted X-handle → DID matches; default: exact handles only.
+        # audience/ (the accepted matches of `audience`) may plug in accepted X-handle → DID matches;
+        # default: exact handles only.
         self.mention_resolver = mention_resolver
         self._now = now
         self._lock = threading.Lock()
@@ -292,7 +297,7 @@ class BlueskyTarget:
         # The parts of one split tweet follow it 1 ms apart (`part`): the AppView lists an author's posts
         # by (sortAt, cid) — sortAt being the earlier of createdAt and indexedAt (bsky
         # data-plane/server/routes/feeds.ts, getAuthorFeed: TimeCidKeyset) — so equal dates would list the
-        # parts in the random order of their CIDs (issue 13).
+        # parts in the random order of their CIDs (docs/bluesky.md#link-cards-appbskyembedexternal, issue 13).
         when = tid.original_time(post.source_id, post.created_at or created_at)
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
@@ -301,7 +306,9 @@ class BlueskyTarget:
         }
         if post.lang:
             record["langs"] = [post.lang]  # app.bsky.feed.post#langs: BCP-47 tags, at most 3
-        if post.self_label:  # sensitive media (issue 12): com.atproto.label.defs#selfLabels on the post
+        # sensitive media (docs/bluesky.md#languages-and-self-labels, issue 12):
+        # com.atproto.label.defs#selfLabels on the post
+        if post.self_label:
             record["labels"] = {"$type": "com.atproto.label.defs#selfLabels",
                                 "values": [{"val": post.self_label}]}
         facets = self._facets(post)
@@ -331,7 +338,8 @@ class BlueskyTarget:
                 continue
             did = self.resolve_mention(cand.handle)
             if not did:
-                continue  # unresolvable: stays plain text (platform-limits.md: a mention facet needs a DID)
+                # unresolvable: stays plain text (docs/bluesky.md#rich-text-facets: a mention needs a DID)
+                continue
             facets.append(
                 {
                     "$type": "app.bsky.richtext.facet",
@@ -369,14 +377,12 @@ class BlueskyTarget:
         images = [m for m in post.media if m.kind == "image"]
         if videos:
             if len(videos) > 1 or images:
-                raise PermanentError("a Bluesky post takes one video and no images next to it")
+                raise PermanentError(notice("fail.one_video_only"))
             return self._video_embed(videos[0])
         if not images:
             return None
         if len(images) > MAX_IMAGES:
-            raise PermanentError(
-                f"a Bluesky post takes at most {MAX_IMAGES} images, this one has {len(images)}"
-            )
+            raise PermanentError(notice("fail.too_many_images", n=len(images), max=MAX_IMAGES))
         entries = []
         for media in images:
             data = self._read_media(media, IMAGE_MAX_BYTES)
@@ -387,7 +393,8 @@ class BlueskyTarget:
             entries.append(entry)
         return {"$type": "app.bsky.embed.images", "images": entries}
 
-    # --- video (issue 12; the upload itself: bluesky_video.py) -----------------------------------------
+    # --- video (docs/bluesky.md#video, issue 12; the upload itself: bluesky_video.py)
+    # -----------------------------------------
     def video_quota(self) -> VideoQuota | None:
         """The account's daily video allowance, when its videos go through the video service (the engine
         paces on it: video_quota.py); None with uploadBlob only."""
@@ -396,7 +403,8 @@ class BlueskyTarget:
     def _links_embed(self, post: PlannedPost, media: dict[str, Any] | None) -> dict[str, Any] | None:
         """One embed per post (lexicon app.bsky.feed.post#embed): a quote of an own post (with the post's
         images or video beside it: recordWithMedia), else the media, else the link card. The link stage
-        (publish/linkstage.py) set `quote` / `card` right before sending (issue 13)."""
+        (publish/linkstage.py) set `quote` / `card` right before sending
+        (docs/bluesky.md#own-quotes-and-links-to-ones-own-tweets, issue 13)."""
         if post.quote is not None:
             record = {"$type": "app.bsky.embed.record",
                       "record": {"uri": post.quote.uri, "cid": post.quote.cid}}
@@ -422,28 +430,26 @@ class BlueskyTarget:
         (prepared media: track header size and rotation matrix, convert/mp4.py), and `presentation: "gif"`
         for X's animated GIFs (mp4 files) so clients loop them silently, as X did."""
         data = self._read_media(media, VIDEO_MAX_BYTES)
-        word, name = ("GIF" if media.kind == "gif" else "video"), Path(media.source or media.path).name
-        problem = mp4_problem(data)  # never a damaged file uploaded, whoever made the plan (issue 12)
+        kind, name = ("gif" if media.kind == "gif" else "video"), Path(media.source or media.path).name
+        # Never a damaged file uploaded, whoever made the plan (docs/bluesky.md#video).
+        problem = mp4_problem(data)
         if problem is not None:
-            raise PermanentError(f"{word} {name} is not a valid MP4 video ({problem}); nothing was uploaded")
+            raise PermanentError(notice(f"fail.video_damaged.{kind}", name=name, detail=problem))
 
         def upload_blob() -> dict[str, Any]:
             limit = self.video.pds_blob_limit()
             if limit is not None and len(data) > limit:
-                raise PermanentError(
-                    f"{word} {name} ({len(data) / 1e6:.1f} MB) is larger than your server {self.pds} accepts "
-                    f"({limit / 1e6:.1f} MB); the post was not sent: send it without the video (Review) or "
-                    "post the video by hand")
+                raise PermanentError(notice(f"fail.video_over_pds.{kind}", name=name, mb=len(data) / 1e6,
+                                            server=self.pds, limit=f"{limit / 1e6:.1f} MB"))
             try:
                 return self._upload(data, media)
             except PermanentError as exc:
                 if "HTTP 413" not in exc.reason:
                     raise
                 # A PDS that does not say its blob limit announces it by refusing (docs/bluesky.md "Blobs").
-                raise PermanentError(
-                    f"{word} {name} ({len(data) / 1e6:.1f} MB) is larger than "
-                    f"your server {self.pds} accepts ({exc.reason.split('(', 1)[-1].rstrip(')')}); the post "
-                    "was not sent: send it without the video (Review) or post the video by hand") from None
+                raise PermanentError(notice(f"fail.video_over_pds.{kind}", name=name, mb=len(data) / 1e6,
+                                            server=self.pds,
+                                            limit=exc.reason.split("(", 1)[-1].rstrip(")"))) from None
 
         blob = self.video.upload(data, media, upload_blob=upload_blob)
         embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": blob}

@@ -42,6 +42,7 @@ import httpx
 from atproto import Client, models
 
 from quittex_tui.convert.models import PlannedMedia
+from quittex_tui.notice import notice
 from quittex_tui.publish.deadline import DeadlineTransport, deadline_for
 from quittex_tui.publish.target import PermanentError, TransientError
 from quittex_tui.publish.video_quota import UploadLimits, VideoQuota, VideoQuotaExhausted
@@ -135,7 +136,7 @@ class BlueskyVideo:
     def _describe(self) -> dict[str, Any]:
         """`com.atproto.server.describeServer`, read raw: the SDK's model drops `blobUploadLimit`."""
         if self._server is None:
-            got = self._call("read the server's description", lambda: self.client.invoke_query(
+            got = self._call(notice("act.read_server_description"), lambda: self.client.invoke_query(
                 "com.atproto.server.describeServer", output_encoding="application/json"))
             self._server = got.content if isinstance(got.content, dict) else {}
         return self._server
@@ -144,8 +145,7 @@ class BlueskyVideo:
         """The PDS's own DID: the audience of the upload token the video service uses."""
         did = self._describe().get("did")
         if not isinstance(did, str) or not did.startswith("did:"):
-            raise PermanentError(f"the server {self.pds} does not say its own DID (describeServer): the "
-                                 "video service cannot store a video on it")
+            raise PermanentError(notice("fail.video_service.pds_no_did", server=self.pds))
         return did
 
     def pds_blob_limit(self) -> int | None:
@@ -160,7 +160,7 @@ class BlueskyVideo:
     def _token(self, aud: str, lxm: str, seconds: int) -> str:
         exp = int(time.time()) + seconds
         params = models.ComAtprotoServerGetServiceAuth.Params(aud=aud, lxm=lxm, exp=exp)
-        got = self._call("get a token for the video service",
+        got = self._call(notice("act.video_token"),
                          lambda: self.client.com.atproto.server.get_service_auth(params))
         return str(got.token)
 
@@ -178,7 +178,7 @@ class BlueskyVideo:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise _Unreachable(type(exc).__name__) from None
         except httpx.TransportError as exc:  # reached, then cut or too slow: worth another try later
-            raise TransientError(f"network error while trying to {what}: {type(exc).__name__}") from None
+            raise TransientError(notice("fail.network", act=what, detail=type(exc).__name__)) from None
         try:
             body = res.json()
         except (json.JSONDecodeError, ValueError):
@@ -192,11 +192,12 @@ class BlueskyVideo:
             if res.status_code == 429:
                 raise _QuotaRefused(detail)
             if res.status_code >= 500:
-                raise TransientError(f"the video service failed while trying to {what} "
-                                     f"(HTTP {res.status_code} {detail})")
+                raise TransientError(notice("fail.video_service.failing", act=what, status=res.status_code,
+                                            detail=detail))
             if res.status_code == 413:
-                raise PermanentError(f"too large for the video service: could not {what} ({detail})")
-            raise PermanentError(f"the video service refused to {what}: {detail} (HTTP {res.status_code})")
+                raise PermanentError(notice("fail.video_service.too_large", act=what, detail=detail))
+            raise PermanentError(notice("fail.video_service.refused", act=what, detail=detail,
+                                        status=res.status_code))
         return body
 
     def _limits(self) -> UploadLimits | None:
@@ -231,7 +232,7 @@ class BlueskyVideo:
             if not is_bluesky_hosted(self.pds):
                 self._email_ok = True
             else:
-                got = self._call("read your account", self.client.com.atproto.server.get_session)
+                got = self._call(notice("act.read_account"), self.client.com.atproto.server.get_session)
                 self._email_ok = got.email_confirmed is not False
         return self._email_ok
 
@@ -239,17 +240,16 @@ class BlueskyVideo:
         assert self.service is not None
         name = Path(media.source or media.path).name
         if not self._email_confirmed():
-            raise PermanentError(f"Bluesky accepts videos only from accounts whose email address is "
-                                 f"confirmed: {name} was not sent. Confirm it in Bluesky's settings "
-                                 "(Account, Email), then retry the failed items")
+            raise PermanentError(notice("fail.video_service.email_unconfirmed", name=name))
         token = self._token(self.pds_did(), "com.atproto.repo.uploadBlob", UPLOAD_TOKEN_SECONDS)
         try:
             status = self._request("POST", "app.bsky.video.uploadVideo", token=token, content=data,
-                                   params={"did": self.did, "name": name}, what=f"upload {name}")
+                                   params={"did": self.did, "name": name},
+                                   what=notice("act.upload", name=name))
         except _QuotaRefused as exc:
             until = self.quota.exhausted() if self.quota is not None else self._now() + timedelta(hours=1)
-            raise VideoQuotaExhausted(until, f"the video service refused {name}: daily video limit ({exc})") \
-                from None
+            raise VideoQuotaExhausted(until, notice("fail.video_service.daily_limit", name=name,
+                                                    detail=str(exc))) from None
         inner = status.get("jobStatus")
         job: dict[str, Any] = inner if isinstance(inner, dict) else status
         deadline = time.monotonic() + self.job_timeout
@@ -264,18 +264,17 @@ class BlueskyVideo:
                 self._failed(job, name)
             job_id = job.get("jobId")
             if not isinstance(job_id, str) or not job_id:
-                raise TransientError(f"the video service answered the upload of {name} without a job id")
+                raise TransientError(notice("fail.video_service.no_job", name=name))
             if time.monotonic() >= deadline:
-                raise TransientError(f"{name} was still being processed by the video service after "
-                                     f"{self.job_timeout / 60:.0f} min")
+                raise TransientError(notice("fail.video_service.slow", name=name,
+                                            n=round(self.job_timeout / 60)))
             self._sleep(delay)
             delay = min(delay * 2, 5.0)
             try:
                 got = self._request("GET", "app.bsky.video.getJobStatus", params={"jobId": job_id},
-                                    what=f"follow the processing of {name}")
+                                    what=notice("act.check_processing", name=name))
             except _Unreachable:
-                raise TransientError(f"the video service stopped answering while processing {name}") \
-                    from None
+                raise TransientError(notice("fail.video_service.gone", name=name)) from None
             inner = got.get("jobStatus")
             job = inner if isinstance(inner, dict) else {}
 
@@ -283,10 +282,10 @@ class BlueskyVideo:
         code = str(job.get("failureCode") or "")
         said = scrub(str(job.get("message") or job.get("error") or code or "no reason given"))[:300]
         if "already_exists" in said and not job.get("blob"):
-            raise TransientError(f"the video service says {name} was already processed but gave no blob")
+            raise TransientError(notice("fail.video_service.no_blob", name=name))
         if code in _FINAL_FAILURES or (job.get("state") == _FAILED and not code):
-            raise PermanentError(f"the Bluesky video service could not process {name}: {said}")
-        raise TransientError(f"the Bluesky video service failed on {name} ({said}); tried again later")
+            raise PermanentError(notice("fail.video_service.cannot_process", name=name, detail=said))
+        raise TransientError(notice("fail.video_service.failed_once", name=name, detail=said))
 
     def close(self) -> None:
         if self._http is not None:

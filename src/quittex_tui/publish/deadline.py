@@ -2,12 +2,14 @@
 
 Why: both SDKs only have per-operation timeouts (connect, one socket read, one write). A server — or a
 broken proxy — sending one byte every 10 s satisfies a 30 s read timeout forever: measured, a run hung for
-hours (issue 11, "Faults that are not stopped cleanly"). Each request here gets a deadline for the WHOLE
-exchange (sending, waiting, reading the body): `REQUEST_DEADLINE` plus the time its body needs at a slow
-uplink (`MIN_UPLOAD_RATE`, so a large video still has time to go up). Past it, the request fails as a
-timeout: the engine retries it (a timeout may hide a success: the write is reconciled before a retry).
+hours (ARCHITECTURE.md#the-engine, issue 11, "Faults that are not stopped cleanly"). Each request here gets a
+deadline for the WHOLE exchange (sending, waiting, reading the body): `REQUEST_DEADLINE` plus the time its
+body needs at a slow uplink (`MIN_UPLOAD_RATE`, so a large video still has time to go up). Past it, the
+request fails as a timeout: the engine retries it (a timeout may hide a success: the write is reconciled
+before a retry).
 
-Both are built on the SDKs' public extension points, not on their internals (issue 14):
+Both are built on the SDKs' public extension points, not on their internals
+(ARCHITECTURE.md#who-may-import-whom, issue 14):
 - atproto: `atproto_client.request.Request(**kwargs)` hands its kwargs to `httpx.Client`, so we pass
   `transport=DeadlineTransport()`. That transport is httpcore's connection pool with a network backend
   whose every socket read and write waits at most until the request's deadline (httpcore's documented
@@ -15,6 +17,10 @@ Both are built on the SDKs' public extension points, not on their internals (iss
 - Mastodon.py: its public `session=` parameter takes our `DeadlineSession` (a `requests.Session`): each
   `send` arms a timer; at the deadline the timer shuts down the request's socket (registered by our
   urllib3 connection class when the request starts), which wakes the blocked read at once.
+- Calls whose HTTP client cannot be handed either (the SDK's identity resolvers build their own
+  `httpx.Client()`; DNS lookups): `within(seconds, fn)` runs the call in a daemon thread and gives up on
+  it at the deadline (`DeadlinePassed`); the abandoned thread ends at its own per-read timeout, and being
+  a daemon it never holds the program's exit.
 """
 
 from __future__ import annotations
@@ -24,8 +30,8 @@ import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar, cast
 
 import httpcore
 import httpx
@@ -41,6 +47,37 @@ MIN_UPLOAD_RATE = 64 * 1024  # bytes/s: a body gets this much more time (a 100 M
 def deadline_for(body_bytes: int) -> float:
     """The total time allowed for a request whose body is `body_bytes` long."""
     return REQUEST_DEADLINE + max(0, body_bytes) / MIN_UPLOAD_RATE
+
+
+# --- any call (a client we cannot configure) ------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class DeadlinePassed(Exception):
+    """A call given to `within` had not returned when its total deadline passed."""
+
+
+def within(seconds: float, fn: Callable[[], T]) -> T:
+    """`fn()`, or DeadlinePassed once `seconds` have passed without it returning; its exception is raised
+    here. For calls whose HTTP client takes no transport (see the module docstring)."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller below, whatever it is
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="quittex-deadline", daemon=True).start()
+    if not done.wait(seconds):
+        raise DeadlinePassed(f"timed out: no complete answer within the {seconds:.0f} s allowed")
+    if "error" in box:
+        raise box["error"]
+    return cast(T, box["value"])
 
 
 # --- atproto (httpx) ----------------------------------------------------------------------------------

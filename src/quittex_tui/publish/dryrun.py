@@ -101,8 +101,9 @@ class DryRunTarget:
         self._window_start: float | None = None
         self._used = 0
         self._budget = RateBudget(cost_per_post=rate_limit.cost_per_post if rate_limit else 1)
-        # A daily video allowance, simulated (issue 12): (videos, seconds in the "day"), from the argument
-        # or QUITTEX_DRY_RUN_VIDEOS="N/SECONDS" (to watch the video wait in the TUI's demo); None: none.
+        # A daily video allowance, simulated (docs/bluesky.md#video, issue 12): (videos, seconds in the
+        # "day"), from the argument or QUITTEX_DRY_RUN_VIDEOS="N/SECONDS" (to watch the video wait in the
+        # TUI's demo); None: none.
         self.videos_per_day = videos_per_day or _videos_from_env()
         self.video_uploads: list[float] = []  # simulated clock times (seconds) of the videos "uploaded"
         self._video_quota: VideoQuota | None = None

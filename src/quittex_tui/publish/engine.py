@@ -1,18 +1,19 @@
 """The publishing engine: sends a plan item by item, resumably and idempotently, within the rate budget.
 
-Spec: issue "Publishing engine" and ../team/ENGINE_API.md (engine). For every post of every item, in plan
-order (oldest first):
-1. key: the one the journal holds for this (item, post index) if any (a resumed run reuses the key it
+Spec: ARCHITECTURE.md#the-engine and #the-journal-how-never-twice-holds. For every post of every item, in plan
+order (oldest first): 1. key: the one the journal holds for this (item, post index) if any (a resumed run
+reuses the key it
    used), else `target.post_key(...)` — deterministic — skipping any key the journal or another post of
    the plan already holds (`_assign_keys`: two posts on one key would make the second REPLACE the first);
 2. journal says `done` → reuse its ref (already published, needed as the thread's root/parent);
 3. journal has an intent (or a failure) without result → reconciled before anything is sent (`prepare`):
    every such post of the plan in one batch (`target.reconcile`), so look-alikes are told apart together
-   and the journal's confirmed posts are never handed to a second entry (issue 11). When the journal holds
-   no post at all while the account already has posts (journal deleted, lost, or a second --state file
-   for the same account), EVERY planned post is reconciled that way first: never a blind re-send. Before
-   that, what the OTHER journals writing to the same account confirmed (lock.py keeps their list beside
-   the account's lock) is taken as done, by key: alternating two state files sends nothing twice;
+   and the journal's confirmed posts are never handed to a second entry
+   (ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 11). When the journal holds no post at all while
+   the account already has posts (journal deleted, lost, or a second --state file for the same account), EVERY
+   planned post is reconciled that way first: never a blind re-send. Before that, what the OTHER journals
+   writing to the same account confirmed (lock.py keeps their list beside the account's lock) is taken as
+   done, by key: alternating two state files sends nothing twice;
 4. otherwise the write step (writestep.py): intent (write-ahead, fsynced, with the server's time), publish,
    done (fsynced); a try that may have landed is checked (`_check`) before it is tried again.
 A kill between 4's steps leaves an intent that step 3 resolves on resume: never a lost confirmed post,
@@ -123,8 +124,8 @@ class Progress:
     waiting_until: datetime | None
     last_error: str | None
     current_item: str | None
-    # Items with a video waiting for the daily video allowance (issue 12): how many, and when the next
-    # video may go (the run meanwhile sends the others).
+    # Items with a video waiting for the daily video allowance (docs/bluesky.md#video, issue 12): how many,
+    # and when the next video may go (the run meanwhile sends the others).
     videos_waiting: int = 0
     next_video_at: datetime | None = None
 
@@ -155,10 +156,11 @@ class RunReport(BaseModel):
     failed: list[dict[str, str]] = Field(default_factory=list)  # {"item_id", "reason"}
     remaining: int = 0
     # Items sent without a media the user chose to leave out in Review (its file cannot be used): said in
-    # the report so nobody takes the post for whole (issue 12). {"item_id", "note"}
+    # the report so nobody takes the post for whole (docs/bluesky.md#video, issue 12). {"item_id", "note"}
     left_out: list[dict[str, str]] = Field(default_factory=list)
-    # Posts sent by this run without the link card they were to have (issue 13; publish/linkstage.py):
-    # {"item_id", "post" (index), "url", "reason" (linkcard.reason.* key), "detail"}.
+    # Posts sent by this run without the link card they were to have
+    # (docs/bluesky.md#link-cards-appbskyembedexternal, issue 13; publish/linkstage.py): {"item_id", "post"
+    # (index), "url", "reason" (linkcard.reason.* key), "detail"}.
     link_cards_missing: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -215,11 +217,14 @@ class Engine:
         self.policy = CallPolicy(waiter=self.waiter, pacer=self.pacer, retry=self.retry, now=now,
                                  notify=self._notify)
         self.step = WriteStep(journal, self.policy, server_now=self._server_now)
-        # Media are prepared right before their post is sent, a few items ahead (issue 16; media_stage.py).
+        # Media are prepared right before their post is sent, a few items ahead (ARCHITECTURE.md#the-engine,
+        # issue 16; media_stage.py).
         self.media = MediaStage.for_plan(plan, target)
-        # The daily video allowance, when the target has one (issue 12; video_quota.py).
+        # The daily video allowance, when the target has one (docs/bluesky.md#video, issue 12;
+        # video_quota.py).
         self.videos = VideoGate.for_target(target)
-        # Links, quotes, mentions and link cards made live right before each post is sent (issue 13).
+        # Links, quotes, mentions and link cards made live right before each post is sent
+        # (docs/bluesky.md#rich-text-facets, issue 13).
         self.links = LinkStage.for_engine(plan, target, journal, links or LinkOptions(),
                                           stopping=self.waiter.stopping)
         self.keys: dict[str, list[str]] = self._assign_keys()
@@ -345,7 +350,8 @@ class Engine:
         return items, posts
 
     def pending_videos(self, *, retry_failed: bool = False) -> int:
-        """Videos and GIFs the next run would still upload (issue 12: the daily video limit's estimate)."""
+        """Videos and GIFs the next run would still upload (docs/bluesky.md#video, issue 12: the daily video
+        limit's estimate)."""
         count = 0
         for item in self._todo(retry_failed):
             keys = self.keys[item.id]
@@ -671,7 +677,8 @@ class Engine:
                                                            n=len(item.posts)))
         try:
             self._send_item(item)
-        except VideoQuotaExhausted as exc:  # not a failure: the item waits for the allowance (issue 12)
+        # not a failure: the item waits for the allowance (docs/bluesky.md#video, issue 12)
+        except VideoQuotaExhausted as exc:
             if self.videos is None:  # a target without a known allowance said no: try it next run
                 self._fail(item, str(exc), retryable=True)
                 return True
@@ -719,7 +726,8 @@ class Engine:
         self._emit(EventKind.ITEM_SENT, item.id, notice("event.item_sent", item=item.id))
         return True
 
-    # --- the daily video allowance (issue 12; the rules: video_quota.py) ---------------------------------
+    # --- the daily video allowance (docs/bluesky.md#video, issue 12; the rules: video_quota.py)
+    # ---------------------------------
     def _videos_parked(self) -> bool:
         return self.videos is not None and bool(self.videos.parked)
 

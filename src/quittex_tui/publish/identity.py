@@ -13,6 +13,10 @@ the verdict comes from the resolveHandle service, whose answer tells the three c
 - it answered something that is not XRPC (404, HTML) → ServiceError "… is not an atproto service".
 The same three cases are told apart for the DID document and for the PDS probe (`describeServer`).
 
+Every lookup has a total deadline (`IDENTITY_DEADLINE`, publish/deadline.py `within`), not only the
+SDK's per-read timeouts: a server that accepts and then trickles or never finishes its answer cannot hang
+a login or a command; past the deadline it counts as unreachable.
+
 Overrides for self-hosted networks and the tests' local PLC: QUITTEX_PLC_URL (where did:plc documents
 live) and QUITTEX_HANDLE_RESOLVER (the resolveHandle service, asked first when set).
 """
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from quittex_tui.errors import AuthError, InputError, ServiceError, Term, todo
 from quittex_tui.publish.addresses import check_url
+from quittex_tui.publish.deadline import DeadlinePassed, within
 
 if TYPE_CHECKING:
     import httpx
@@ -38,6 +43,7 @@ DEFAULT_PLC_URL = "https://plc.directory"
 DEFAULT_HANDLE_RESOLVER = "https://public.api.bsky.app"
 RESOLVE_TIMEOUT = 5.0
 HTTP_TIMEOUT = 30.0
+IDENTITY_DEADLINE = 15.0  # seconds for one whole lookup (DNS + HTTPS well-known, a DID document, a probe)
 log = logging.getLogger(__name__)
 
 
@@ -69,12 +75,12 @@ def xrpc_resolve_handle(service: str, handle: str) -> Answer:
     import httpx
 
     try:
-        res = httpx.get(
+        res = within(IDENTITY_DEADLINE, lambda: httpx.get(
             f"{service}/xrpc/com.atproto.identity.resolveHandle",
             params={"handle": handle},
             timeout=RESOLVE_TIMEOUT,
-        )
-    except httpx.HTTPError as exc:
+        ))
+    except (httpx.HTTPError, DeadlinePassed) as exc:
         return Answer("unreachable", detail=_transport_detail(exc))
     body = _json(res)
     if res.status_code == 200 and isinstance(body, dict) and str(body.get("did", "")).startswith("did:"):
@@ -105,7 +111,11 @@ def resolve_handle(handle: str) -> str:
     offline = bool(os.environ.get(OFFLINE_ENV))
     if not offline:
         resolver = _id_resolver()
-        did: str | None = resolver.handle.resolve(handle)  # DNS TXT, then HTTPS well-known (errors → None)
+        did: str | None
+        try:  # DNS TXT, then HTTPS well-known (errors → None)
+            did = within(IDENTITY_DEADLINE, lambda: resolver.handle.resolve(handle))
+        except DeadlinePassed:
+            did = None  # the resolveHandle service below gives the verdict
         if did:
             return did
     if verdict is None:
@@ -152,7 +162,13 @@ def did_document(did: str) -> dict[str, Any]:
 
     resolver = _id_resolver()
     try:
-        doc = resolver.did.resolve_without_validation(did)
+        doc = within(IDENTITY_DEADLINE, lambda: resolver.did.resolve_without_validation(did))
+    except DeadlinePassed as exc:
+        raise ServiceError(
+            key="error.did.unreachable",
+            params={"did": did, "server": _did_host(did), "detail": _transport_detail(exc)},
+            todo=[todo("check_network"), todo("retry_later")],
+        ) from None
     except (PoorlyFormattedDidError, UnsupportedDidMethodError, UnsupportedDidWebPathError):
         raise AuthError(key="error.did.unsupported", params={"did": did}) from None
     except (DidPlcResolverError, DidWebResolverError) as exc:
@@ -233,8 +249,9 @@ def probe_pds(url: str) -> dict[str, Any]:
 
     base = check_url(url, "PDS")
     try:
-        res = httpx.get(f"{base}/xrpc/com.atproto.server.describeServer", timeout=RESOLVE_TIMEOUT * 2)
-    except httpx.HTTPError as exc:
+        res = within(IDENTITY_DEADLINE, lambda: httpx.get(f"{base}/xrpc/com.atproto.server.describeServer",
+                                                         timeout=RESOLVE_TIMEOUT * 2))
+    except (httpx.HTTPError, DeadlinePassed) as exc:
         raise ServiceError(
             key="error.server.unreachable",
             params={"server": base, "what": Term("what.pds"), "detail": _transport_detail(exc)},

@@ -1,12 +1,13 @@
 """The write-ahead journal: what was sent, one append-only TOML file per (state, target).
 
-Spec: issue "Publishing engine" (State, Write-ahead) and ../team/ENGINE_API.md (journal).
+Spec: ARCHITECTURE.md#the-journal-how-never-twice-holds.
 - Recording one post costs O(1): each record is one `[[intent]]` / `[[done]]` / `[[failed]]` TOML table
   appended with a single write, then flushed and fsynced. The file is never rewritten during a run.
 - Write-ahead: the engine appends `intent` (the deterministic key) *before* the network write and `done`
   (uri/cid/url) after it, so a kill at any instant leaves either a result or an intent to reconcile.
 - A torn last record (power loss mid-write) is ignored on load and cut off before the next append.
-- Every record ends with `sum = "<crc32>"`, the CRC-32 of the record's bytes before that line (issue 15): a
+- Every record ends with `sum = "<crc32>"`, the CRC-32 of the record's bytes before that line
+(ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 15): a
   record torn or edited by hand is *detected*, never parsed as truth. A bad last record is a torn write
   (dropped, its post is reconciled with the server); a bad record before it means the file was edited or
   damaged, and loading refuses with what to do. Journals of earlier versions (no sums) still load.

@@ -1,7 +1,7 @@
 """The send-time link stage: each post's links, quote and mentions made to live on the new network, and its
-link card fetched, right before the post is sent (issue 13). Like the media stage (media_stage.py), the
-engine asks it for each post; what it does is in publish/selflinks.py (own quotes, self-links, matched
-mentions) and publish/linkcard.py (cards).
+link card fetched, right before the post is sent (docs/bluesky.md#rich-text-facets, issue 13). Like the media
+stage (media_stage.py), the engine asks it for each post; what it does is in publish/selflinks.py (own quotes,
+self-links, matched mentions) and publish/linkcard.py (cards).
 
 The engine's hook (publish/engine.py), in full:
 

@@ -1,23 +1,23 @@
 """Mastodon publishing target: one planned post → one status (Mastodon.py 2.3).
 
-Specs: ../shared/platform-limits.md (Mastodon), Mastodon API docs: POST /api/v1/statuses
-(`Idempotency-Key`), POST /api/v2/media (200, or 202 while processing → GET /api/v1/media/:id until `url`),
-GET /api/v2/instance (configuration.statuses / media_attachments), X-RateLimit-* headers.
+Specs: docs/mastodon.md (#idempotency-key, #media-post-apiv2media, #rate-limits), Mastodon API docs: POST
+/api/v1/statuses (`Idempotency-Key`), POST /api/v2/media (200, or 202 while processing → GET /api/v1/media/:id
+until `url`), GET /api/v2/instance (configuration.statuses / media_attachments), X-RateLimit-* headers.
 
 Idempotency key: derived from (item id, post index, source tweet id) only — no per-migration salt.
 Mastodon scopes idempotency keys per account (Redis key `idempotency:status:<account>:<key>`,
 PostStatusService), so two accounts never collide; and two migrations of the *same* archive to the *same*
 account are the same posts — a server-side dedupe there is what the user wants, not a collision.
 
-Reconciliation (`reconcile`, issue 11): within the server's 1-hour idempotency window (kept with a safety
-margin for media upload time) re-POSTing with the same key is safe: RESEND. Beyond it, only the account
-itself can tell: we read the account's own statuses back to the oldest pending intent (all of them when
-the journal was lost) and match them with reconcile.py — never a status the journal already gave to
-another post, the same reply parent, text, media (kind, alt text, aspect), language, not older than the
-intent. Times are the SERVER's: every answer's `Date` header gives our clock's offset, so a laptop clock
-10 minutes ahead changes nothing. Reads go through the engine's `call` (waits on 429, pacing on the
-general X-RateLimit budget) and are bounded: pages of 40 back to the oldest intent, and at most
-`SOURCE_CHECKS` raw-source reads (GET /api/v1/statuses/:id/source) per reconciliation, for near misses.
+Reconciliation (`reconcile`, ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 11): within the server's
+1-hour idempotency window (kept with a safety margin for media upload time) re-POSTing with the same key is
+safe: RESEND. Beyond it, only the account itself can tell: we read the account's own statuses back to the
+oldest pending intent (all of them when the journal was lost) and match them with reconcile.py — never a
+status the journal already gave to another post, the same reply parent, text, media (kind, alt text, aspect),
+language, not older than the intent. Times are the SERVER's: every answer's `Date` header gives our clock's
+offset, so a laptop clock 10 minutes ahead changes nothing. Reads go through the engine's `call` (waits on
+429, pacing on the general X-RateLimit budget) and are bounded: pages of 40 back to the oldest intent, and at
+most `SOURCE_CHECKS` raw-source reads (GET /api/v1/statuses/:id/source) per reconciliation, for near misses.
 
 Errors are classified by HTTP status, never by message text (servers localise messages).
 """
@@ -262,7 +262,8 @@ class MastodonTarget:
                 supports_backdating=False,
                 extra={
                     "characters_reserved_per_url": str(statuses.get("characters_reserved_per_url") or 23),
-                    # Issue 12: what the instance refuses a video for (422), when it says so.
+                    # docs/mastodon.md#instance-limits-get-apiv2instance, issue 12: what the instance refuses
+                    # a video for (422), when it says so.
                     **{key: str(media[key]) for key in VIDEO_LIMIT_KEYS if isinstance(media.get(key), int)},
                     "version": str(inst.get("version") or ""),
                     "visibility": self.visibility,
@@ -373,8 +374,8 @@ class MastodonTarget:
                 media_ids=media_ids or None,
                 visibility=self.visibility,
                 idempotency_key=key,
-                # Issue 12: X's possibly_sensitive (or the user's label in Review) hides the media behind a
-                # warning, as on X.
+                # docs/mastodon.md#posting-a-status-post-apiv1statuses, issue 12: X's possibly_sensitive (or
+                # the user's label in Review) hides the media behind a warning, as on X.
                 sensitive=bool(post.self_label),
                 # ISO 639-1 from the tweet (the plan drops X's "und"/private codes): lets readers filter
                 # by language and Mastodon pick the right translation source.
@@ -418,18 +419,19 @@ class MastodonTarget:
     def _check_video(self, media: PlannedMedia, info: TargetInfo) -> None:
         """The instance's advertised video limits (`configuration.media_attachments`), checked before the
         upload: Mastodon refuses a video over its frame rate or pixel count with a 422 after the whole upload
-        (MediaAttachment#check_video_dimensions); this says so first, naming the file (issue 12)."""
+        (MediaAttachment#check_video_dimensions); this says so first, naming the file
+        (docs/mastodon.md#instance-limits-get-apiv2instance, issue 12)."""
         name = Path(media.source or media.path).name
-        word = "GIF" if media.kind == "gif" else "video"
+        kind = "gif" if media.kind == "gif" else "video"
         fps_limit = _to_int(info.extra.get("video_frame_rate_limit"))
         if fps_limit and media.frame_rate and math.floor(media.frame_rate) > fps_limit:
-            raise PermanentError(f"{word} {name} has {media.frame_rate:g} frames a second; {self.instance} "
-                                 f"accepts at most {fps_limit}: send it without the video or post it by hand")
+            raise PermanentError(notice(f"fail.video_fps.{kind}", name=name, fps=_fps(media.frame_rate),
+                                        server=self.instance, max=fps_limit))
         matrix = _to_int(info.extra.get("video_matrix_limit"))
         if matrix and media.width * media.height > matrix:
-            raise PermanentError(f"{word} {name} is {media.width}×{media.height} pixels; {self.instance} "
-                                 f"accepts at most {matrix:,} pixels a frame: send it without the video or "
-                                 "post it by hand")
+            size = f"{media.width}×{media.height}"
+            raise PermanentError(notice(f"fail.video_pixels.{kind}", name=name, size=size,
+                                        server=self.instance, max=matrix))
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
@@ -536,3 +538,8 @@ def _seen(status: dict[str, Any], order: int) -> Seen:
         ref=PostRef(uri=sid, cid=sid, url=status.get("url") or ""),
         order=order,
     )
+
+
+def _fps(rate: float) -> int | float:
+    """A frame rate as a catalogue parameter: 120 said as a whole number, 29.97 as a decimal."""
+    return int(rate) if rate == int(rate) else float(rate)

@@ -1,9 +1,9 @@
 """Send-time media preparation: each post's media made ready right before it is sent, a few items ahead.
 
-Issue 16 ("No per-photo work in the plan"). A plan names its media by their source in the archive
-(convert/models.py); this stage, driven by the engine, reads, checks and converts them into the one media
-cache (convert/media.py `prepare_for_upload`, cached per file: a rerun converts nothing) and gives the
-targets a copy of the post whose media are real, upload-ready files. A background thread prepares the next
+ARCHITECTURE.md#the-engine (issue 16: no per-photo work in the plan). A plan names its media by their source
+in the archive (convert/models.py); this stage, driven by the engine, reads, checks and converts them into the
+one media cache (convert/media.py `prepare_for_upload`, cached per file: a rerun converts nothing) and gives
+the targets a copy of the post whose media are real, upload-ready files. A background thread prepares the next
 `AHEAD` items with media while the current one is being sent, so the sender never waits for Pillow (a
 photo takes ~70 ms to convert; a post takes seconds at the networks' rate limits).
 

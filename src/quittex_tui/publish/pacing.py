@@ -1,9 +1,9 @@
 """Pacing writes to the rate budget the server announces, so a long run is never throttled.
 
-Spec: ../shared/platform-limits.md (Bluesky `RateLimit-*`: 5,000 points/h and 35,000/day, a post costs 3;
-Mastodon `X-RateLimit-*`: 300 statuses / 3 h) and the issue "Publishing engine" (Pacing and faults:
-slow down before exhausting the budget, on 429 wait until reset, never hammer, keep ≥ 90 % of the
-allowed budget busy on long runs).
+Spec: docs/bluesky.md#rate-limits, docs/mastodon.md#rate-limits (Bluesky `RateLimit-*`: 5,000 points/h and
+35,000/day, a post costs 3; Mastodon `X-RateLimit-*`: 300 statuses / 3 h) and ARCHITECTURE.md#the-engine
+(pacing and faults: slow down before exhausting the budget, on 429 wait until reset, never hammer, keep ≥ 90 %
+of the allowed budget busy on long runs).
 
 The policy, after every write, from the budget the target last saw (`target.budget()`):
 - what is left of this window and still needed fits → no delay (a short run is not slowed at all);

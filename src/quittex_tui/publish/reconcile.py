@@ -1,9 +1,9 @@
 """Which server post is which pending post: the matching behind Mastodon's reconciliation (no network here).
 
-Spec: issue 11 ("Honest Mastodon reconciliation after the 1 h window"). A server that forgets idempotency
-keys (Mastodon keeps them 1 h) leaves only the account's own posts to tell whether a write landed. Texts
-alone are not enough: two photo-only tweets, two "Bonjour !", two parts of a split note with the same text
-all look alike. So a server post is taken for a pending post only when
+Spec: docs/mastodon.md#idempotency-key, ARCHITECTURE.md#the-journal-how-never-twice-holds (issue 11). A
+server that forgets idempotency keys (Mastodon keeps them 1 h) leaves only the account's own posts to tell
+whether a write landed. Texts alone are not enough: two photo-only tweets, two "Bonjour !", two parts of a
+split note with the same text all look alike. So a server post is taken for a pending post only when
 
 - no other journal entry already stands for it (`claimed`), nor another pending post of this batch;
 - it answers the same post: the thread parent the journal recorded (or the one found for the previous post

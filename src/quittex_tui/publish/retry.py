@@ -1,6 +1,6 @@
 """Retrying transient faults (timeouts, connection resets, 5xx) with capped exponential backoff + jitter.
 
-Spec: issue "Publishing engine" (Pacing and faults). "Equal jitter" (half fixed, half random) keeps a
+Spec: ARCHITECTURE.md#the-engine (pacing and faults). "Equal jitter" (half fixed, half random) keeps a
 floor under every wait — a flaky server is never hammered — while spreading retries of several clients.
 After `max_attempts` the engine gives up on the post: the item fails with a readable reason, unless the
 server looks down for the whole run, which ends the run instead (ServiceError, exit 2, state intact).

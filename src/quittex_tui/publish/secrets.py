@@ -1,8 +1,8 @@
 """Where app passwords, tokens and session strings live — never in the TOML state.
 
-Order of use (issue "Accounts and secrets"): an explicit argument, then the environment
-(`QUITTEX_BLUESKY_APP_PASSWORD`, `QUITTEX_MASTODON_TOKEN` — what CI and scripts use), then the OS keyring
-when one is usable and `QUITTEX_NO_KEYRING` is unset, else a file `paths.config_dir()/secrets.toml`
+Order of use (where they live: ARCHITECTURE.md#where-things-live-on-disk): an explicit argument, then the
+environment (`QUITTEX_BLUESKY_APP_PASSWORD`, `QUITTEX_MASTODON_TOKEN` — what CI and scripts use), then the OS
+keyring when one is usable and `QUITTEX_NO_KEYRING` is unset, else a file `paths.config_dir()/secrets.toml`
 readable only by the user (mode 0600, written atomically).
 
 Each account has one entry (a small dict of strings): key `bluesky:<handle>` holds `password` and the

@@ -1,6 +1,7 @@
 """Links that live on the new network: own quotes, links to one's own tweets, mentions of matched people.
 
-Issue 13. Applied to a post right before it is sent (publish/linkstage.py), from what is known THEN:
+Spec: docs/bluesky.md#own-quotes-and-links-to-ones-own-tweets (issue 13). Applied to a post right before it is
+sent (publish/linkstage.py), from what is known THEN:
 - **own tweets, by the journal** — a link to one of the user's own tweets (convert/xlinks.py; the plan
   lists them in `PlannedPost.self_links`) points at the migrated post when that tweet is already published
   on this network: the journal (publish/journal.py) holds its reference under (item id, post index). The

@@ -3,7 +3,8 @@
 Implementations: `bluesky.BlueskyTarget`, `mastodon.MastodonTarget`, `dryrun.DryRunTarget`.
 The engine (engine.py) owns ordering, the write-ahead journal, pacing and retries; a target only turns
 one planned post into one network write, deterministically keyed, and reports what the server said
-about its rate budget. Specs: ../shared/platform-limits.md.
+about its rate budget. Specs: docs/bluesky.md, docs/mastodon.md; adding a network:
+ARCHITECTURE.md#adding-a-network.
 
 Reconciliation contract (`reconcile`): for posts whose write may have landed without our hearing back — an
 intent with no result in the journal, or, when the journal was lost, every planned post — the target says,

@@ -1,6 +1,6 @@
 """The daily video quota as part of pacing: videos wait for it while text and photo items go on.
 
-Spec: issue 12 ("The daily video quota becomes part of pacing") and docs/bluesky.md "Video": Bluesky's video
+Spec: docs/bluesky.md#video (issue 12: the daily video quota is part of pacing): Bluesky's video
 service lets an account upload a limited number of videos (and bytes) a day, and says how many are left with
 `app.bsky.video.getUploadLimits` (`canUpload`, `remainingDailyVideos`, `remainingDailyBytes`). The numbers
 change, so they are read, never hard-coded; the service does not say when the day's allowance comes back.
@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quittex_tui.convert.models import PlanItem, PlannedPost
+from quittex_tui.notice import notice
 from quittex_tui.publish.target import PublishError
 
 DAY = timedelta(days=1)
@@ -276,5 +277,6 @@ class VideoGate:
 
     def waiting_reason(self) -> str:
         said = self.quota.message()
-        base = "daily video limit reached: items with a video wait, the others go on"
-        return f"{base} (the server says: {said})" if said else base
+        if said:
+            return notice("video.waiting_said", said=said)
+        return notice("video.waiting")

@@ -1,6 +1,6 @@
 """The one write path: stop-aware waits, the call policy (429 waits, retries) and the per-write step.
 
-Spec: issue 15 ("One write path, one wait policy") and issue 11 (follows share the posts' path). The posts
+Spec: ARCHITECTURE.md#the-engine (one write path, one wait policy: follows share the posts' path). The posts
 engine (engine.py) and the follow runners (audience/follows.py) both use these, so both
 - wait in slices and see a stop (pause, Ctrl+C, the TUI's Stop) within `WAIT_SLICE` seconds — also during
   an hour-long rate-limit wait;
