@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from quittex_tui import audience
 from quittex_tui.audience import Candidate, Person, Suggestion
+from quittex_tui.audience.follows import FollowEvent, FollowReport
 from quittex_tui.audience.scoring import Reason
 from quittex_tui.errors import InputError, QuittexError
 from quittex_tui.networks import NETWORKS
@@ -72,12 +73,21 @@ class FollowRun:
     running: bool = False
     waiting_until: datetime | None = None
     last: str = ""
-    report: Any = None  # audience FollowReport of the last run
+    report: FollowReport | None = None  # of the last run
     error: str = ""
+    # This run's own stop: stopping the Bluesky follows leaves a Mastodon run going, and starting one
+    # network's run never clears a stop asked of the other (one Event shared by both did both).
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def stop_requested(self) -> bool:
+        return self.stop.is_set()
 
 
 @dataclass
 class SearchRun:
+    """What the Audience view shows of one network's search for candidates (reads only: nothing to
+    stop halfway; a new search waits for the running one)."""
+
     running: bool = False
     message: str = ""
     fraction: float = 0.0
@@ -96,7 +106,6 @@ class AudienceModel:
     search: dict[str, SearchRun] = field(default_factory=lambda: {n: SearchRun() for n in NETWORKS})
     follows: dict[str, FollowRun] = field(default_factory=lambda: {n: FollowRun() for n in NETWORKS})
     log: deque[str] = field(default_factory=lambda: deque(maxlen=40))
-    stop: threading.Event = field(default_factory=threading.Event)
     csv_path: Path | None = None
     csv_count: int = 0
     profile_done: dict[str, str] = field(default_factory=dict)  # network -> "" (ok) or the error
@@ -305,15 +314,20 @@ class AudienceModel:
             if p.x_id in decided and "block" not in p.relations and "mute" not in p.relations
         )
 
-    def run_follows(self, network: str, on_event: Callable[[Any], None]) -> Any:
+    def run_follows(self, network: str, on_event: Callable[[FollowEvent], None]) -> FollowReport:
         """follow_bluesky / follow_mastodon on a snapshot of the state (the UI thread keeps deciding)."""
         target = self.session.slots[network].target
         if target is None:
             raise QuittexError(network)
         snapshot = self.session.state.model_copy(deep=True)
-        self.stop.clear()
         run = audience.follow_bluesky if network == "bluesky" else audience.follow_mastodon
-        return run(target, self.session.state_path, snapshot, self.people, on_event=on_event, stop=self.stop)
+        stop = self.follows[network].stop  # this network's run only (FollowRun.stop)
+        return run(target, self.session.state_path, snapshot, self.people, on_event=on_event, stop=stop)
+
+    def stop_follows(self) -> None:
+        """Quitting: every follow run stops between two writes (journalled: nothing lost)."""
+        for run in self.follows.values():
+            run.stop.set()
 
     # --- the Mastodon follows CSV --------------------------------------------------------------------
     def default_csv_path(self) -> Path:

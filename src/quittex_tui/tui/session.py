@@ -46,6 +46,25 @@ def network_of(target: str) -> str:
     return "mastodon" if target == "mastodon" else "bluesky"
 
 
+def _unsure_prefix() -> str:
+    """The start of the English record of an UNSURE failure (fail.unsure), as a journal keeps it."""
+    from quittex_tui import i18n
+    from quittex_tui.notice import RECORD_DOMAIN
+
+    text = i18n.translate(RECORD_DOMAIN, "fail.unsure", lang="en", n="\x00", item="", reason="", todo="")
+    return text.split("\x00")[0]
+
+
+def is_unsure(reason: object) -> bool:
+    """A failure reason that says "could not tell whether it is already there": a Notice of this session
+    knows its key; an earlier run's reason is the journal's English text (its start)."""
+    key = getattr(reason, "catalogue_key", None)
+    if key is not None:
+        return key == "fail.unsure"
+    prefix = _unsure_prefix()
+    return bool(prefix) and str(reason).startswith(prefix)
+
+
 @dataclass
 class TargetSlot:
     """One destination as the Accounts and Queue panes show it."""
@@ -72,6 +91,13 @@ class TargetSlot:
     card_notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # one writer per migration (tui/watch.py): the process sending this destination's posts elsewhere
     elsewhere: Any = None  # publish.lock.LockHolder, or None when nobody else writes
+    # what the engine is checking on the server (reconciliation: EventKind.CHECKING), "" when nothing
+    checking: str = ""
+
+    def unsure(self) -> list[str]:
+        """Failed items whose posts the engine could not tell sent or not (reconciliation said UNSURE):
+        the user may send them again (the CLI's `migrate --retry-failed --resend-unsure`)."""
+        return [item_id for item_id, reason in self.failures.items() if is_unsure(reason)]
     watch: Any = None  # tui.watch.Watch while the app follows that run read-only
 
     @property
@@ -639,6 +665,7 @@ class Session:
         on_event: Callable[[Any], None],
         *,
         retry_failed: bool = False,
+        resend_unsure: bool = False,
         limit: int | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> Any:
@@ -652,7 +679,9 @@ class Session:
         self.check_not_busy(name)
         plan = self.effective_plan(name)
         slot.stop.clear()
-        kwargs: dict[str, Any] = {"on_event": on_event}
+        # resend_unsure: the user's answer "it is not there" for the posts reconciliation could not settle
+        # (only with retry_failed, as the CLI's --resend-unsure; they are failed items by then)
+        kwargs: dict[str, Any] = {"on_event": on_event, "resend_unsure": resend_unsure and retry_failed}
         if sleep is not None:
             kwargs["sleep"] = sleep
         # The same write path as `migrate`: the account's lock, then the migration's (taken by Journal);

@@ -17,13 +17,15 @@ from textual.widgets.option_list import Option
 
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, t, translate_bindings
+from quittex_tui.tui.messages import OpenArchive
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.safe import safe_text
+from quittex_tui.tui.workers import ReportsWorkerErrors
 
 TUI_DIR = Path(__file__).resolve().parent.parent
 
 
-class StartScreen(Screen[None]):
+class StartScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = TUI_DIR / "start.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash,o", "focus_path", "key.open_path"),
@@ -54,7 +56,7 @@ class StartScreen(Screen[None]):
         self.query_one("#states", OptionList).focus()
         self.list_states()
 
-    @work(thread=True)
+    @work(thread=True, exit_on_error=False)
     def list_states(self) -> None:
         from quittex_tui.state import list_states
 
@@ -100,9 +102,8 @@ class StartScreen(Screen[None]):
         from quittex_tui.demo import demo_archive_path
 
         demo = sources == [demo_archive_path().resolve()]  # the demo's migration keeps its dry run
-        self.app.open_archive(  # type: ignore[attr-defined]
-            sources if len(sources) > 1 else sources[0], state_path=path, demo=demo
-        )
+        source = sources if len(sources) > 1 else sources[0]
+        self.post_message(OpenArchive(source, state_path=path, demo=demo))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -113,7 +114,7 @@ class StartScreen(Screen[None]):
         if not path.exists():
             self.notify(t("start.no_such_path", path=str(path)), severity="error")
             return
-        self.app.open_archive(path)  # type: ignore[attr-defined]
+        self.post_message(OpenArchive(path))
 
     def action_focus_path(self) -> None:
         self.query_one("#path", Input).focus()
@@ -125,7 +126,7 @@ class StartScreen(Screen[None]):
     def action_demo(self) -> None:
         from quittex_tui.demo import demo_archive_path
 
-        self.app.open_archive(demo_archive_path(), demo=True)  # type: ignore[attr-defined]
+        self.post_message(OpenArchive(demo_archive_path(), demo=True))
 
     def action_help(self) -> None:
         from quittex_tui.tui.screens.main import help_sections

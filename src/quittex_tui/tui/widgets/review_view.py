@@ -22,11 +22,12 @@ from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (t
 from quittex_tui.tui.session import NETWORKS, Session
 from quittex_tui.tui.widgets.item_list import ItemList
 from quittex_tui.tui.widgets.preview import item_preview
+from quittex_tui.tui.workers import ReportsWorkerErrors
 
 SELECTION_CYCLE = ("", "included", "excluded")
 
 
-class ReviewView(Vertical):
+class ReviewView(ReportsWorkerErrors, Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle", "key.toggle"),
         Binding("e", "edit", "key.edit"),
@@ -298,7 +299,8 @@ class ReviewView(Vertical):
             self.notify(t("alt.no_media"), severity="warning")
             return
         self.notify(t("review.media_checking"))
-        self.run_worker(partial(self._check_media, row.id), thread=True, group="check-media", exclusive=True)
+        self.run_worker(partial(self._check_media, row.id), thread=True, group="check-media", exclusive=True,
+                        exit_on_error=False)
 
     def _check_media(self, item_id: str) -> None:
         results = self.session.check_media(item_id)
@@ -357,7 +359,7 @@ class ReviewView(Vertical):
             return
         self.notify(t("review.media_checking"))
         self.run_worker(partial(self._find_unusable, row.id), thread=True, group="check-media",
-                        exclusive=True)
+                        exclusive=True, exit_on_error=False)
 
     def _find_unusable(self, item_id: str) -> None:
         problems = self.session.unusable_media(item_id)
