@@ -201,7 +201,9 @@ class QuittexApp(App[int]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # textual 8 types is_open's parameter App[object]; App is invariant in its return type, so every
+        # App[int] is refused although the method only reads the screen stack.
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             palette = CommandPalette(id="--command-palette", placeholder=t("cmd.textual.palette_placeholder"))
             self.push_screen(palette)
 

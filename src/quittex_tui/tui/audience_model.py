@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from quittex_tui import audience
 from quittex_tui.audience import Candidate, Person, Suggestion
 from quittex_tui.audience.follows import FollowEvent, FollowReport
+from quittex_tui.audience.models import Network
+from quittex_tui.audience.review import NETWORKS as AUDIENCE_NETWORKS
 from quittex_tui.audience.scoring import Reason
 from quittex_tui.errors import InputError, QuittexError
 from quittex_tui.networks import NETWORKS
@@ -114,11 +116,12 @@ class AudienceModel:
 
     # --- the view's place, kept in state.cursor (a dict of strings: "UI place to come back to") ------
     @property
-    def network(self) -> str:
+    def network(self) -> Network:
         value = self.session.state.cursor.get("audience_network", "")
-        if value in NETWORKS:
-            return value
-        for net in NETWORKS:  # first connected real network, else Bluesky
+        for net in AUDIENCE_NETWORKS:  # the saved choice, as a Network
+            if value == net:
+                return net
+        for net in AUDIENCE_NETWORKS:  # first connected real network, else Bluesky
             if self.session.slots[net].connected:
                 return net
         return "bluesky"
@@ -156,7 +159,7 @@ class AudienceModel:
     def _claims_as_candidates(self) -> None:
         """Accounts the user's file names are candidates already offline ("named in your file"), so they
         can be reviewed and exported before any search; a search on that network replaces them."""
-        for net in NETWORKS:
+        for net in AUDIENCE_NETWORKS:
             if self.search[net].done:
                 continue
             found: dict[str, Suggestion] = {}
@@ -168,7 +171,7 @@ class AudienceModel:
                     audience.score(
                         person,
                         Candidate(
-                            network=net,  # type: ignore[arg-type]
+                            network=net,
                             handle=h,
                             did=h if h.startswith("did:") else None,
                             acct=h if net == "mastodon" else None,
@@ -276,13 +279,13 @@ class AudienceModel:
         return net, canonical
 
     def reject(self, x_id: str) -> None:
-        audience.set_decision(self.session.state, x_id, self.network, "rejected")  # type: ignore[arg-type]
+        audience.set_decision(self.session.state, x_id, self.network, "rejected")
 
     def clear(self, x_id: str) -> None:
-        audience.set_decision(self.session.state, x_id, self.network, None)  # type: ignore[arg-type]
+        audience.set_decision(self.session.state, x_id, self.network, None)
 
     def accept_strong(self) -> int:
-        return audience.accept_strong(self.session.state, self.suggestions[self.network], self.network)  # type: ignore[arg-type]
+        return audience.accept_strong(self.session.state, self.suggestions[self.network], self.network)
 
     # --- searching (worker) --------------------------------------------------------------------------
     def can_search(self, network: str) -> bool:
@@ -293,10 +296,10 @@ class AudienceModel:
         target = self.session.slots[network].target
         if target is None:
             raise QuittexError(network)
-        if network == "bluesky":
-            return audience.find_bluesky(
-                self.people, target.client, self_did=getattr(target, "did", None), progress=progress
-            )
+        from quittex_tui.publish.bluesky import BlueskyTarget  # (the SDKs load only when going online)
+
+        if isinstance(target, BlueskyTarget):
+            return audience.find_bluesky(self.people, target.client, self_did=target.did, progress=progress)
         return audience.find_mastodon(self.people, target, progress=progress)
 
     def set_found(self, network: str, found: dict[str, Suggestion]) -> None:
@@ -381,15 +384,19 @@ class AudienceModel:
     def apply_profile(self, network: str) -> dict[str, Any]:
         """Write the profile on `network` (blocking: a worker)."""
         from quittex_tui.audience import profile
+        from quittex_tui.publish.bluesky import BlueskyTarget
+        from quittex_tui.publish.mastodon import MastodonTarget
 
         target = self.session.slots[network].target
         if target is None:
             raise QuittexError(network)
         # Going online anyway: ask t.co where the links the archive could not expand point (worker thread).
         self._draft = profile.resolve_short_links(self.draft())
-        if network == "bluesky":
+        if isinstance(target, BlueskyTarget):
             return profile.apply_bluesky(target, self.draft(), self.session.archive)
-        return profile.apply_mastodon(target.api, self.draft(), self.session.archive)
+        if isinstance(target, MastodonTarget):
+            return profile.apply_mastodon(target.api, self.draft(), self.session.archive)
+        raise QuittexError(key="session.not_connected", params={"network": network})
 
     # --- announcement ---------------------------------------------------------------------------------
     def my_accounts(self) -> tuple[str | None, str | None, bool]:

@@ -108,7 +108,7 @@ def item_rows(stores: dict[str, PlanStore], by_id: dict[str, Tweet]) -> list[Row
     if all(store.ids == first.ids for store in all_stores[1:]):
         # the usual case: every network plans the same items in the same order
         order = [(first, n) for n in range(len(first))]
-        counts = zip(*(store.posts for store in all_stores), strict=True)
+        counts: Iterable[tuple[int, ...]] = zip(*(store.posts for store in all_stores), strict=True)
     else:
         seen: set[str] = set()
         entries = []

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from quittex_tui.archive.models import Tweet
 from quittex_tui.clock import utcnow
@@ -25,7 +25,7 @@ from quittex_tui.errors import QuittexError
 from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
 from quittex_tui.notice import notice
 from quittex_tui.publish.target import PublishTarget, RateBudget, TargetInfo
-from quittex_tui.state import MigrationState, Step, save_state
+from quittex_tui.state import MigrationState, SelfLabel, Step, save_state
 from quittex_tui.tui.i18n import language
 from quittex_tui.tui.plan_store import PlanStore
 from quittex_tui.tui.rows import Row, TweetRow, item_rows, tweet_rows
@@ -223,7 +223,7 @@ class Session:
             chosen.setdefault("max_chars", slot.info.max_chars)
         if slot and slot.info is not None:
             chosen.setdefault("image_max_bytes", slot.info.image_max_bytes)
-        return PlanOptions(target=network, **chosen)  # type: ignore[arg-type]
+        return PlanOptions(target=network, **chosen)
 
     def build_plans(self, progress: Progress | None = None, *, cached_only: bool = False,
                     on_plan: Callable[[str], None] | None = None) -> bool:
@@ -344,11 +344,13 @@ class Session:
         edited = self.state.edits.get(network, {}).get(item_id, {}).get(str(index))
         if edited is not None:
             return edited
-        item = self.items.get(network, {}).get(item_id)
+        store = self.items.get(network)
+        item = store.get(item_id) if store is not None else None
         return item.posts[index].text if item and index < len(item.posts) else ""
 
     def set_post_text(self, network: str, item_id: str, index: int, text: str) -> None:
-        original = self.items.get(network, {}).get(item_id)
+        store = self.items.get(network)
+        original = store.get(item_id) if store is not None else None
         per_item = self.state.edits.setdefault(network, {}).setdefault(item_id, {})
         if original is not None and index < len(original.posts) and original.posts[index].text == text:
             per_item.pop(str(index), None)
@@ -399,9 +401,7 @@ class Session:
 
     def cycle_label(self, item_id: str) -> str:
         """Next label for this item: none → graphic-media → sexual → nudity → porn → none."""
-        from quittex_tui.convert.models import SELF_LABELS
-
-        values = ["", *SELF_LABELS]
+        values: list[SelfLabel] = list(get_args(SelfLabel))  # "", then convert.models.SELF_LABELS
         current = self.label_of(item_id)
         new = values[(values.index(current) + 1) % len(values)] if current in values else ""
         index = self.row_index.get(item_id)
@@ -409,18 +409,17 @@ class Session:
         if new == default:
             self.state.labels.pop(item_id, None)  # back to what applies to it anyway
         else:
-            self.state.labels[item_id] = new  # type: ignore[assignment]
+            self.state.labels[item_id] = new
         return new
 
     def cycle_all_labels(self) -> tuple[str, int]:
         """Next "for all" label of the items X flagged (their own choices are dropped: one label for all).
         Returns (the label, how many flagged items it applies to)."""
-        from quittex_tui.convert.models import SELF_LABELS
-
-        values = [*SELF_LABELS, ""]
+        labels: list[SelfLabel] = list(get_args(SelfLabel))  # "", then convert.models.SELF_LABELS
+        values = [*labels[1:], labels[0]]
         current = self.state.sensitive_label
-        new = values[(values.index(current) + 1) % len(values)] if current in values else SELF_LABELS[0]
-        self.state.sensitive_label = new  # type: ignore[assignment]
+        new = values[(values.index(current) + 1) % len(values)] if current in values else values[0]
+        self.state.sensitive_label = new
         flagged = [row.id for row in self.rows if row.flagged]
         for item_id in flagged:
             self.state.labels.pop(item_id, None)
@@ -520,23 +519,26 @@ class Session:
                 handle = handle or (acc.handle if acc else "")
                 if service is None:
                     service = acc.service if acc and acc.handle == handle else None
-                target = conn.connect_bluesky(handle, service=service or None, password=password)
-                self.check_account("bluesky", handle=target.handle, did=target.did)
-                chosen = BlueskyAccount(handle=handle, service=service or None, did=target.did)
+                bluesky = conn.connect_bluesky(handle, service=service or None, password=password)
+                self.check_account("bluesky", handle=bluesky.handle, did=bluesky.did)
+                chosen = BlueskyAccount(handle=handle, service=service or None, did=bluesky.did)
+                target: PublishTarget = bluesky
                 if acc != chosen:
                     self.state.bluesky = chosen
             elif name == "mastodon":
                 macc = self.state.mastodon
                 if macc is None:
                     raise QuittexError(key="session.no_account", params={"network": "Mastodon"})
-                target = conn.connect_mastodon(macc.instance)
-                self.check_account("mastodon", instance=target.info().server,
-                                   acct=getattr(target, "acct", None) or macc.acct)
+                mastodon = conn.connect_mastodon(macc.instance)
+                self.check_account("mastodon", instance=mastodon.info().server,
+                                   acct=getattr(mastodon, "acct", None) or macc.acct)
+                target = mastodon
             else:
                 self.connect_dry_run()
                 return
             info = target.info()
-            quota = target.video_quota() if callable(getattr(target, "video_quota", None)) else None
+            video_quota = getattr(target, "video_quota", None)  # Bluesky only (not in PublishTarget)
+            quota = video_quota() if callable(video_quota) else None
             if quota is not None:  # issue 12: the account's daily video allowance, for the estimates
                 quota.refresh()
             slot.info, slot.budget, slot.target, slot.error = info, target.budget(), target, ""
@@ -569,9 +571,10 @@ class Session:
 
     def login_mastodon(self, instance: str, code: str) -> None:
         from quittex_tui.publish import connect as conn
+        from quittex_tui.publish.addresses import mastodon_instance
         from quittex_tui.state import MastodonAccount
 
-        instance = conn.mastodon_instance(instance)
+        instance = mastodon_instance(instance)
         acct = conn.login_mastodon_finish(instance, code)
         self.check_account("mastodon", instance=instance, acct=acct)
         self.state.mastodon = MastodonAccount(instance=instance, acct=acct)

@@ -11,8 +11,8 @@ that repeats the dialog. (Harlequin's app.py handles its workers the same way.)
 
 from __future__ import annotations
 
-from textual.dom import DOMNode
 from textual.message import Message
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 
@@ -25,7 +25,7 @@ class WorkFailed(Message):
         self.worker_name = worker_name
 
 
-class ReportsWorkerErrors(DOMNode):
+class ReportsWorkerErrors(Widget):
     """Mixed into each screen or widget that starts workers: their failures reach the app's dialog."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -785,14 +785,14 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     main = [b for b in MainScreen.BINDINGS if isinstance(b, Binding) and not b.action.startswith("goto")]
     return [
         (t("help.global"), keys_of(main, [*goto, ("tab", t("key.tab")), ("ctrl+c/ctrl+q", t("key.quit"))])),
-        (t("help.lists"), keys_of(list(ItemList.BINDINGS))),  # type: ignore[arg-type]
-        (t("pane.archive"), keys_of(list(OverviewView.BINDINGS))),  # type: ignore[arg-type]
-        (t("pane.accounts"), keys_of(list(AccountsPane.BINDINGS))),  # type: ignore[arg-type]
+        (t("help.lists"), keys_of(list(ItemList.BINDINGS))),
+        (t("pane.archive"), keys_of(list(OverviewView.BINDINGS))),
+        (t("pane.accounts"), keys_of(list(AccountsPane.BINDINGS))),
         (t("step.select"), [("space", t("key.check"))]),
-        (t("step.review"), keys_of(list(ReviewView.BINDINGS))),  # type: ignore[arg-type]
-        (t("pane.queue"), keys_of(list(QueuePane.BINDINGS))),  # type: ignore[arg-type]
-        (t("step.audience"), keys_of(list(AudienceView.BINDINGS), [("B. M.", t("aud.legend"))])),  # type: ignore[arg-type]
-        (t("help.edit"), keys_of(list(EditScreen.BINDINGS))),  # type: ignore[arg-type]
+        (t("step.review"), keys_of(list(ReviewView.BINDINGS))),
+        (t("pane.queue"), keys_of(list(QueuePane.BINDINGS))),
+        (t("step.audience"), keys_of(list(AudienceView.BINDINGS), [("B. M.", t("aud.legend"))])),
+        (t("help.edit"), keys_of(list(EditScreen.BINDINGS))),
     ]
 
 

@@ -4,7 +4,7 @@ field to open an archive by path. Reading the state directory happens in a worke
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -21,6 +21,9 @@ from quittex_tui.tui.messages import OpenArchive
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.safe import safe_text
 from quittex_tui.tui.workers import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from quittex_tui.state import MigrationState
 
 TUI_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,7 +42,7 @@ class StartScreen(ReportsWorkerErrors, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.states: list[tuple[Path, object]] = []
+        self.states: list[tuple[Path, MigrationState]] = []
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -63,7 +66,7 @@ class StartScreen(ReportsWorkerErrors, Screen[None]):
         states = list_states()
         self.app.call_from_thread(self.show_states, states)
 
-    def show_states(self, states: list) -> None:
+    def show_states(self, states: list[tuple[Path, MigrationState]]) -> None:
         from quittex_tui.demo import demo_archive_path
 
         # The demo is offered by its own line; a demo state left in the list by an older version
@@ -94,7 +97,7 @@ class StartScreen(ReportsWorkerErrors, Screen[None]):
             self.action_demo()
             return
         path, st = self.states[int(oid.split("-")[1])]
-        sources = [Path(p) for p in st.archive_paths]  # type: ignore[attr-defined]
+        sources = [Path(p) for p in st.archive_paths]
         missing = [str(p) for p in sources if not p.exists()]
         if missing:
             self.notify(t("start.missing", paths=", ".join(missing)), severity="error")

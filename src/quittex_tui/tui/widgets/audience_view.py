@@ -56,8 +56,8 @@ class AudienceView(Vertical):
         *VIEW_BINDINGS,
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         translate_bindings(self)
 
@@ -98,7 +98,7 @@ class AudienceView(Vertical):
         lst = self.query_one("#people", ItemList)
         if keep is None:
             keep = lst.current.id if lst.current else m.session.state.cursor.get("person")
-        lst.set_rows(m.rows, m.visible(), keep=keep)  # type: ignore[arg-type]
+        lst.set_rows(m.rows, m.visible(), keep=keep)
         self.update_bar()
         self.update_note()
         self.show_detail()
@@ -110,7 +110,8 @@ class AudienceView(Vertical):
 
     @property
     def current(self) -> PersonRow | None:
-        return self.query_one("#people", ItemList).current  # type: ignore[return-value]
+        row = self.query_one("#people", ItemList).current
+        return row if isinstance(row, PersonRow) else None
 
     def update_bar(self) -> None:
         m = self.model

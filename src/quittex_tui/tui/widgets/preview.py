@@ -53,7 +53,8 @@ def item_preview(
         if row.has_media:  # first, so a small terminal shows it without scrolling
             _media_choices(session, item_id, row.flagged, out)
     for net in NETWORKS:
-        item = session.items.get(net, {}).get(item_id)
+        store = session.items.get(net)
+        item = store.get(item_id) if store is not None else None
         if item is None:
             continue
         limit = limit_for(session, net)

@@ -56,8 +56,8 @@ class QueuePane(Vertical):
         Binding("o", "open_link", "key.open_url"),  # a sent post's page; shown only in a browser tab
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         self.page = "queue-page"
         translate_bindings(self)

@@ -4,8 +4,9 @@ will take at each network's rate limit always in view (publish.engine.estimate_d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -27,9 +28,12 @@ from quittex_tui.tui.workers import ReportsWorkerErrors
 SELECTION_CYCLE = ("", "included", "excluded")
 
 
+V = TypeVar("V")
+
+
 class ReviewView(ReportsWorkerErrors, Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "key.toggle"),
+        Binding("space", "toggle_item", "key.toggle"),
         Binding("e", "edit", "key.edit"),
         Binding("l", "alt", "key.alt", show=False),
         Binding("p", "check_media", "key.check_media", show=False),
@@ -50,8 +54,8 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         Binding("escape", "leave_search", "key.leave_search", show=False),
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         self.filter = ReviewFilter()
         translate_bindings(self)
@@ -162,7 +166,7 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         self.screen.post_message(SelectionChanged())
 
     # --- actions -------------------------------------------------------------------------------------
-    def action_toggle(self) -> None:
+    def action_toggle_item(self) -> None:  # (DOMNode.action_toggle is Textual's own: a reactive flip)
         lst = self.query_one("#items", ItemList)
         row = lst.current
         if row is None:
@@ -179,22 +183,24 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         self.session.set_included(self.query_one("#items", ItemList).visible_rows(), False)
         self.changed()
 
-    def _cycle(self, values: list, current: object) -> object:
+    @staticmethod
+    def _cycle(values: Sequence[V], current: V) -> V:
         i = values.index(current) if current in values else -1
         return values[(i + 1) % len(values)]
 
     def action_kind(self) -> None:
         kinds = ["", *sorted({r.kind for r in self.session.rows})]
-        self.filter.kind = str(self._cycle(kinds, self.filter.kind))
+        self.filter.kind = self._cycle(kinds, self.filter.kind)
         self.reload()
 
     def action_year(self) -> None:
-        years: list = [None, *sorted({r.created_at.year for r in self.session.rows})]
-        self.filter.year = self._cycle(years, self.filter.year)  # type: ignore[assignment]
+        years: list[int | None] = [None, *sorted({r.created_at.year for r in self.session.rows})]
+        self.filter.year = self._cycle(years, self.filter.year)
         self.reload()
 
     def action_media(self) -> None:
-        self.filter.media = self._cycle([None, True, False], self.filter.media)  # type: ignore[assignment]
+        media: list[bool | None] = [None, True, False]
+        self.filter.media = self._cycle(media, self.filter.media)
         self.reload()
 
     def action_sort(self) -> None:
