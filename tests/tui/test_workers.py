@@ -1,7 +1,7 @@
-"""One way for the TUI to run work (issue 15): a worker's failure is the error dialog, never the end of
-the app; typed messages per event; each follow run has its own stop; and the engine's gaps (issue 11)
-in the app: the choice for posts it could not confirm, and reconciliation shown while it runs.
-All on the demo archive (its dry-run destination runs the real engine, offline)."""
+"""One way for the TUI to run work (ARCHITECTURE.md#how-the-tui-runs-work): a worker's failure is the error
+dialog, never the end of the app; typed messages per event; each follow run has its own stop; and the engine's
+gaps in the app: the choice for posts it could not confirm, and reconciliation shown while it runs. All on the
+demo archive (its dry-run destination runs the real engine, offline)."""
 
 from __future__ import annotations
 
@@ -138,3 +138,22 @@ async def test_posts_the_engine_could_not_confirm_are_offered_again_by_keyboard(
         await wait_for(pilot, lambda: bool(runs), timeout=20)
         assert runs[0]["resend_unsure"] is True and runs[0]["retry_failed"] is True
         await wait_for(pilot, lambda: not s.slots["dry-run"].running, timeout=60)
+
+
+async def test_the_exported_markdown_report_speaks_the_users_language_the_csv_stays_a_record() -> None:
+    from quittex_tui.tui.drive import show_step
+
+    app = make_app(None, demo=True, lang="fr", dry_run_latency=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await show_step(pilot, "report")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        s = main.session
+        await pilot.press("w")
+        md = s.state_path.with_name(f"{s.state_path.stem}.report.md")
+        csv_path = md.with_suffix(".csv")
+        await wait_for(pilot, lambda: md.exists() and csv_path.exists())
+        text = md.read_text("utf-8")
+        assert text.startswith("# Rapport quittex-tui") and "publications envoyées" in text
+        assert "posts sent" not in text and "FAILED" not in text
+        assert csv_path.read_text("utf-8").splitlines()[0] == "target,item_id,status,url,reason,note"

@@ -1,5 +1,6 @@
-"""The Audience step's model (issue 8, "Review … TUI list"): the archive's people, candidates per network,
-the user's decisions, the follows, the Mastodon CSV, the profile carry-over and the announcement.
+"""The Audience step's model (ARCHITECTURE.md, "What each package holds": audience/, tui/): the archive's
+people, candidates per network, the user's decisions, the follows, the Mastodon CSV, the profile carry-over
+and the announcement.
 
 No Textual here, and nothing but `quittex_tui.audience`'s API (and its `profile` module) for the work
 itself: this module only keeps what the view shows (the filter, the candidate the user is pointing at,

@@ -1,6 +1,6 @@
 """Messages the panes and workers send to the main screen (Textual's post_message is thread-safe).
 
-One Message class per event, each with typed fields, handled with `@on(...)` (issue 15: no
+One Message class per event, each with typed fields, handled with `@on(...)` (no
 `kind: str, payload: Any` message whose payload's type depends on a string)."""
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 Progress = Callable[[str, float], None]
 STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT, Step.AUDIENCE)
 # Below this many tweets the plans are built before the main screen shows (a fraction of a second); above,
-# the screen shows first and the plans arrive from a worker (issue 16: usable in seconds at 100k tweets).
+# the screen shows first and the plans arrive from a worker (usable in seconds at 100k tweets).
 PLAN_BEFORE_SCREEN = 5_000
 STEPS_WITH_ITEMS = (Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT)  # their screen lists plan items
 
@@ -271,7 +271,7 @@ class Session:
         if self.plans_ready_at is None and self.plans_complete():
             self.plans_ready_at = time.perf_counter()  # (bench/bench_tui.py)
 
-    # --- link cards (issue 13) ----------------------------------------------------------------------
+    # --- link cards (docs/bluesky.md#link-cards-appbskyembedexternal) ---------------------------------------
     @property
     def link_cards(self) -> bool:
         """Bluesky link cards on (the default) or off: a plan option, saved in the state."""
@@ -369,7 +369,7 @@ class Session:
     def check_media(self, item_id: str) -> list[tuple[str, Any, str]]:
         """Prepare one item's media now, for each network, as a run does right before sending it
         (publish/media_stage.py): [(network, prepared PlannedMedia or None, problem)]. The plan itself
-        reads no media file (issue 16): this is the Review step's look at one item, on demand. Blocking
+        reads no media file: this is the Review step's look at one item, on demand. Blocking
         (Pillow): call it from a worker."""
         from quittex_tui.publish.media_stage import MediaStage
         from quittex_tui.publish.target import PermanentError
@@ -388,7 +388,7 @@ class Session:
                 stage.close()
         return out
 
-    # --- sensitive media, unusable files, the daily video limit (issue 12) -----------------------------
+    # --- sensitive media, unusable files, the daily video limit (docs/bluesky.md#video) ---------------------
     def label_of(self, item_id: str) -> str:
         """The self-label the item's media carry (Bluesky; Mastodon: "sensitive"): the user's choice for
         it, else the "for all" label when X flagged it, else none ("")."""
@@ -539,7 +539,8 @@ class Session:
             info = target.info()
             video_quota = getattr(target, "video_quota", None)  # Bluesky only (not in PublishTarget)
             quota = video_quota() if callable(video_quota) else None
-            if quota is not None:  # issue 12: the account's daily video allowance, for the estimates
+            # the account's daily video allowance (docs/bluesky.md#video), for the estimates
+            if quota is not None:
                 quota.refresh()
             slot.info, slot.budget, slot.target, slot.error = info, target.budget(), target, ""
         except AccountConflictError:
@@ -750,30 +751,37 @@ class Session:
         stem = self.state_path.stem
         md_path = directory / f"{stem}.report.md"
         csv_path = directory / f"{stem}.report.csv"
-        lines = [f"# quittex-tui report — {', '.join(self.state.archive_paths)}", ""]
+        # The Markdown is for the user to read: in their language (the Report step's words). The CSV is a
+        # record for scripts and spreadsheets: fixed English columns and statuses, reasons as recorded.
+        from quittex_tui.i18n import say
+        from quittex_tui.tui.i18n import t
+
+        lines = ["# " + t("report_md.title", archive=", ".join(self.state.archive_paths)), ""]
         rows: list[list[str]] = []
         for name in self.active_targets():
             slot = self.slots[name]
-            lines += [f"## {name}", ""]
+            lines += [f"## {display_name(name)}", ""]
             sent = sum(len(v) for v in slot.links.values())
-            lines.append(f"- posts sent: {sent}")
-            lines.append(f"- items failed: {len(slot.failures)}")
+            lines.append("- " + t("report_md.sent", n=sent))
+            lines.append("- " + t("report_md.failed", n=len(slot.failures)))
             lines.append("")
             for item_id, urls in slot.links.items():
-                # issue 12: a post sent without a media the user left out says so, with the reason
-                notes = "; ".join(f"left out: {reason}" for reason in self.left_out(item_id).values())
+                # a post sent without a media the user left out says so, with the reason
+                left = self.left_out(item_id).values()
+                notes = "; ".join(f"left out: {reason}" for reason in left)
+                shown = "; ".join(t("report_md.left_out", reason=say(reason)) for reason in left)
                 for url in urls:
-                    lines.append(f"- {item_id}: <{url}>" + (f" ({notes})" if notes else ""))
+                    lines.append(f"- {item_id}: <{url}>" + (f" ({shown})" if shown else ""))
                     rows.append([name, item_id, "sent", url, "", notes])
             for item_id, reason in slot.failures.items():
-                lines.append(f"- {item_id}: FAILED — {reason}")
+                lines.append("- " + t("report_md.failed_item", item=item_id, reason=say(reason)))
                 rows.append([name, item_id, "failed", "", reason, ""])
             for item_id, card_notes in slot.card_notes.items():
                 for note in card_notes:
-                    # the file is a record, in English like the rest of it (the Report step shows it in
-                    # the user's language): the catalogue's record of the reason
+                    # the CSV keeps the catalogue's English record of the reason; the Markdown says it
                     reason = notice(f"linkcard.reason.{note.get('reason')}", detail=note.get("detail") or "")
-                    lines.append(f"- {item_id}: no link card for <{note.get('url')}> — {reason}")
+                    lines.append("- " + t("report_md.no_card", item=item_id, url=str(note.get("url") or ""),
+                                          reason=say(reason)))
                     rows.append([name, item_id, "no link card", str(note.get("url") or ""), reason, ""])
             lines.append("")
         from quittex_tui.fileio import atomic_write

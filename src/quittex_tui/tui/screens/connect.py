@@ -1,7 +1,8 @@
 """Connect dialogs. Bluesky: handle + app password (masked) + optional PDS → publish.connect.login_bluesky.
 Mastodon: instance → authorize URL (OAuth out-of-band, works over SSH: open it anywhere, paste the code)
 → login_mastodon_finish. Secrets go to the keyring/secrets store only; they are never shown again,
-logged or written to the state (platform-limits.md "Auth").
+logged or written to the state (docs/bluesky.md#sessions-and-app-passwords,
+docs/mastodon.md#logging-in-oauth-with-the-out-of-band-code).
 
 Both accept what people paste: a handle as `@alice.bsky.social` or its profile URL, a Mastodon address
 as `@camille@piaille.fr`, `piaille.fr` or `https://piaille.fr/@camille` (publish/addresses.py). Errors

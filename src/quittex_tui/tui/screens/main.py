@@ -139,7 +139,7 @@ class MainScreen(AudienceActions, Screen[None]):
         self.apply_step(self.step, save=False)
         self.load_statuses()
         self.auto_connect()
-        if not self.session.plans_complete():  # a big archive: its plans arrive from a worker (issue 16)
+        if not self.session.plans_complete():  # a big archive: its plans arrive from a worker
             self.rebuild_plans(quiet=True)
         # One writer per migration: a run held by another process is followed read-only (tui/watch.py).
         self.watcher = Watcher(self.session)

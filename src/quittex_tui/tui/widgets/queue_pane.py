@@ -168,7 +168,8 @@ class QueuePane(Vertical):
                 if slot.checking:  # reconciliation: asking the server what is already there
                     text.append("\n  " + t("queue.checking", what=for_display(slot.checking)), style="yellow")
                 if videos_wait:
-                    # issue 12: items with a video wait for the daily video limit; the others go on
+                    # items with a video wait for the daily video limit (docs/bluesky.md#video); the others go
+                    # on
                     when = prog.next_video_at.astimezone().strftime("%H:%M")
                     text.append("\n  " + t("queue.next_video", n=number(prog.videos_waiting), time=when),
                                 style="yellow")
@@ -234,7 +235,9 @@ class QueuePane(Vertical):
             text.append(t("report.line", posts=number(sent), items=number(len(slot.links)),
                           failed=number(len(slot.failures))))
             cardless = sum(len(v) for v in slot.card_notes.values())
-            if cardless:  # posts sent without their link card (issue 13): the link is there, the card not
+            # posts sent without their link card (docs/bluesky.md#link-cards-appbskyembedexternal): the link
+            # is there, the card not
+            if cardless:
                 text.append(" · " + t("report.cards_missing", n=number(cardless)), style="yellow")
             text.append("\n")
         if not s.active_targets():
@@ -243,7 +246,7 @@ class QueuePane(Vertical):
         if unsure:  # could not tell whether they are on the account: the user decides (key u)
             text.append(t("report.unsure", n=number(unsure)) + "\n", style="bold yellow")
         left_out = sum(1 for row in self.report_rows() if s.left_out(row.id))
-        if left_out:  # issue 12: posts sent without a media the user chose to leave out
+        if left_out:  # posts sent without a media the user chose to leave out
             text.append(t("report.left_out", n=number(left_out)) + "\n", style="yellow")
         text.rstrip()
         self.query_one("#report-summary", Static).update(text)

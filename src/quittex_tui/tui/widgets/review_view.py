@@ -37,7 +37,8 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         Binding("e", "edit", "key.edit"),
         Binding("l", "alt", "key.alt", show=False),
         Binding("p", "check_media", "key.check_media", show=False),
-        Binding("L", "label", "key.label", show=False),  # issue 12: the item's sensitive-media label
+        # the item's sensitive-media label (docs/bluesky.md#languages-and-self-labels)
+        Binding("L", "label", "key.label", show=False),
         Binding("ctrl+l", "label_all", "key.label_all", show=False),  # … of every item X flagged
         Binding("w", "without_media", "key.without_media", show=False),  # send it without unusable files
         Binding("f", "kind", "key.kind"),
@@ -50,7 +51,7 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         Binding("x", "skip_view", "key.skip_view", show=False),
         Binding("T", "top", "key.top", show=False),
         Binding("c", "clear", "key.clear_filter", show=False),
-        Binding("C", "link_cards", "key.link_cards", show=False),  # issue 13: Bluesky link cards on/off
+        Binding("C", "link_cards", "key.link_cards", show=False),  # Bluesky link cards on/off
         Binding("escape", "leave_search", "key.leave_search", show=False),
     ]
 
@@ -135,7 +136,7 @@ class ReviewView(ReportsWorkerErrors, Vertical):
             text.append(" · ")
             text.append(display_name(net) + " ", style="bold")
             text.append(t("review.estimate", posts=number(posts), time=duration(td)))
-        videos = s.video_estimate()  # issue 12: Bluesky's daily video limit, counted apart
+        videos = s.video_estimate()  # Bluesky's daily video limit, counted apart (docs/bluesky.md#video)
         if videos is not None:
             text.append("\n")
             text.append(t("review.video_days", n=number(videos[0]), days=number(videos[1]),
@@ -217,7 +218,8 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         self.reload()
 
     def action_link_cards(self) -> None:
-        """Bluesky link cards on/off (issue 13): saved in the state; the Bluesky plan is rebuilt."""
+        """Bluesky link cards on/off (docs/bluesky.md#link-cards-appbskyembedexternal): saved in the state;
+        the Bluesky plan is rebuilt."""
         value = not self.session.link_cards
         self.session.set_link_cards(value)
         self.update_bar()
@@ -296,7 +298,7 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         self.app.push_screen(AltScreen(self.session, row.id), done)
 
     def action_check_media(self) -> None:
-        """Prepare the highlighted item's media now (issue 16: the plan reads no media file; this shows
+        """Prepare the highlighted item's media now (the plan reads no media file; this shows
         what sending will make of them, or the problem that would fail the item)."""
         row = self.query_one("#items", ItemList).current
         if row is None:
@@ -329,7 +331,7 @@ class ReviewView(ReportsWorkerErrors, Vertical):
                                   h=media.height, size=size), style="green")
         self.query_one("#item-preview", Static).update(text)
 
-    # --- sensitive media and unusable files (issue 12) ------------------------------------------------
+    # --- sensitive media and unusable files (docs/bluesky.md#languages-and-self-labels) ---------------------
     def _media_row(self) -> Row | None:
         row = self.query_one("#items", ItemList).current
         if row is not None and not row.has_media:
