@@ -33,8 +33,9 @@ async def wait_main(pilot: Any) -> Any:
 
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
     await wait_for(pilot, lambda: idle(pilot))
-    await pilot.pause(0.3)  # MainScreen.focus_step's fix-up timer
-    return pilot.app.screen
+    main = pilot.app.screen
+    await wait_for(pilot, lambda: main.focus_settled)  # MainScreen.focus_step's fix-up pass has run
+    return main
 
 
 async def show_step(pilot: Any, step: str) -> None:
@@ -50,7 +51,6 @@ async def show_step(pilot: Any, step: str) -> None:
     await pilot.press(STEP_KEYS[step])
     if step == "report" and slot is not None:
         await wait_for(pilot, lambda: bool(slot.links))
-    await wait_for(pilot, lambda: idle(pilot))
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: idle(pilot) and main.focus_settled)
     pilot.app.clear_notifications()
     await pilot.pause()

@@ -754,7 +754,7 @@ class Session:
         # The Markdown is for the user to read: in their language (the Report step's words). The CSV is a
         # record for scripts and spreadsheets: fixed English columns and statuses, reasons as recorded.
         from quittex_tui.i18n import say
-        from quittex_tui.tui.i18n import t
+        from quittex_tui.tui.i18n import number, t
 
         lines = ["# " + t("report_md.title", archive=", ".join(self.state.archive_paths)), ""]
         rows: list[list[str]] = []
@@ -762,8 +762,8 @@ class Session:
             slot = self.slots[name]
             lines += [f"## {display_name(name)}", ""]
             sent = sum(len(v) for v in slot.links.values())
-            lines.append("- " + t("report_md.sent", n=sent))
-            lines.append("- " + t("report_md.failed", n=len(slot.failures)))
+            lines.append("- " + t("report_md.sent", n=number(sent)))
+            lines.append("- " + t("report_md.failed", n=number(len(slot.failures))))
             lines.append("")
             for item_id, urls in slot.links.items():
                 # a post sent without a media the user left out says so, with the reason

@@ -94,6 +94,10 @@ FOCUS = {
 
 class MainScreen(AudienceActions, Screen[None]):
     CSS_PATH = TUI_DIR / "main.tcss"
+    # No auto-focus: each step says what has the focus (FOCUS, focus_step). Textual's would focus the first
+    # focusable widget when the screen resumes (the Archive's year tree), racing focus_step's choice of
+    # the tweet list inside the same view.
+    AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_step", "key.next_step"),
         Binding("b", "prev_step", "key.prev_step"),
@@ -112,6 +116,7 @@ class MainScreen(AudienceActions, Screen[None]):
         self.pane = LAYOUT[step][0]
         self._cursor_timer: Timer | None = None
         self._following: str | None = None  # the item the queue cursor follows while sending
+        self.focus_settled = False  # focus_step's fix-up pass has run (tests and scripts wait for it)
         translate_bindings(self)
 
     # --- layout --------------------------------------------------------------------------------------
@@ -183,6 +188,7 @@ class MainScreen(AudienceActions, Screen[None]):
             self.collect_reports()
         if step == Step.AUDIENCE:
             self.audience_enter()
+        self.focus_settled = False
         self.call_after_refresh(self.focus_step)
         if save:
             self.session.set_step(step)
@@ -191,6 +197,7 @@ class MainScreen(AudienceActions, Screen[None]):
         self.refresh_bindings()
 
     def focus_step(self, *, again: bool = True) -> None:
+        self.focus_settled = not again
         if not again:
             # Fix-up pass: when the focused widget of the previous step got hidden, Textual moved focus
             # on its own after the layout refresh. Claim it back only if it left this step's view (the
@@ -625,8 +632,7 @@ class MainScreen(AudienceActions, Screen[None]):
             return
         body = Text()
         for name, items in unsure.items():
-            body.append(f"{display_name(name)}: ", style="bold")
-            body.append(t("unsure.line", n=number(len(items))) + "\n")
+            body.append(t("unsure.line", network=display_name(name), n=number(len(items))) + "\n")
         body.append("\n" + t("unsure.body"))
 
         def done(yes: bool | None) -> None:
