@@ -39,6 +39,11 @@ def t(key: str, **kw: object) -> str:
     return core.translate(DOMAIN, key, lang=None, **kw)
 
 
+def colon() -> str:
+    """What follows a label: ": " in English, " : " in French (the catalogue's typography)."""
+    return t("punct.colon")
+
+
 def has_key(key: str) -> bool:
     return core.has_key(DOMAIN, key)
 

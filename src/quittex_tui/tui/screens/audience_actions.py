@@ -26,7 +26,7 @@ from quittex_tui.errors import QuittexError
 from quittex_tui.i18n import say
 from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.state import Step
-from quittex_tui.tui.i18n import language, number, t
+from quittex_tui.tui.i18n import colon, language, number, t
 from quittex_tui.tui.messages import (
     AudienceLoaded,
     ExportWritten,
@@ -337,7 +337,7 @@ class AudienceActions(ReportsWorkerErrors, _Host):
         for net in nets:
             f = fields[net]
             body.append(display_name(net) + "\n", style="bold")
-            body.append(f"{t('aud.profile_name')}: {f['name']}\n{t('aud.profile_bio')}: {f['bio']}\n")
+            body.append(f"{t('aud.profile_name')}{colon()}{f['name']}\n{t('aud.profile_bio')}{colon()}{f['bio']}\n")
             body.append(t(f"aud.profile_counts_{f['unit']}", name=f["name_n"], name_max=f["name_max"],
                           bio=f["bio_n"], bio_max=f["bio_max"]) + "\n\n")
         pictures = model.pictures()

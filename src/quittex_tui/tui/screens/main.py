@@ -32,7 +32,7 @@ from quittex_tui.state import AccountConflict, AccountConflictError, Step
 
 if TYPE_CHECKING:
     from quittex_tui.publish.engine import EngineEvent
-from quittex_tui.tui.i18n import duration, number, t, translate_bindings
+from quittex_tui.tui.i18n import colon, duration, number, t, translate_bindings
 from quittex_tui.tui.messages import (
     AccountsChanged,
     ConnectRequested,
@@ -585,7 +585,7 @@ class MainScreen(AudienceActions, Screen[None]):
             total_posts += posts
             from quittex_tui.publish.engine import estimate_duration
 
-            body.append(f"{display_name(name)}: ", style="bold")
+            body.append(display_name(name) + colon(), style="bold")
             body.append(t("migrate.confirm_line", items=number(len(todo)), posts=number(posts),
                           time=duration(estimate_duration(posts, net))) + "\n")
         body.append("\n" + t("migrate.confirm_note"))

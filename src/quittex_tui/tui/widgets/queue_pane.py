@@ -18,7 +18,7 @@ from textual.widgets import ContentSwitcher
 from quittex_tui.i18n import say
 from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.textsafe import for_display
-from quittex_tui.tui.i18n import date, duration, number, t, translate_bindings
+from quittex_tui.tui.i18n import colon, date, duration, number, t, translate_bindings
 from quittex_tui.tui.messages import OpenLink
 from quittex_tui.tui.rows import Row
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
@@ -181,7 +181,7 @@ class QueuePane(Vertical):
                 text.append(" · " + t("queue.not_connected"), style="italic")
             text.append("\n")
             if slot.last_error:
-                errors.append(f"{display_name(name)}: {for_display(slot.last_error)}")
+                errors.append(f"{display_name(name)}{colon()}{for_display(slot.last_error)}")
         text.rstrip()
         self.query_one("#queue-progress", Static).update(text)
         self.query_one("#queue-error", Static).update(
@@ -231,7 +231,7 @@ class QueuePane(Vertical):
         for name in s.active_targets():
             slot = s.slots[name]
             sent = sum(len(v) for v in slot.links.values())
-            text.append(f"{display_name(name)}: ", style="bold")
+            text.append(display_name(name) + colon(), style="bold")
             text.append(t("report.line", posts=number(sent), items=number(len(slot.links)),
                           failed=number(len(slot.failures))))
             cardless = sum(len(v) for v in slot.card_notes.values())

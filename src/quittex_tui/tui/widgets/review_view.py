@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input
 
 from quittex_tui.networks import display_name
-from quittex_tui.tui.i18n import duration, number, t, translate_bindings
+from quittex_tui.tui.i18n import colon, duration, number, t, translate_bindings
 from quittex_tui.tui.messages import CursorMoved, SelectionChanged
 from quittex_tui.tui.rows import ReviewFilter, Row, apply_filter
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
@@ -112,14 +112,14 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         width = bar.content_region.width or bar.size.width
         used = 0
         for i, (label, value) in enumerate(parts):
-            piece = f"{label}: {value}"
+            piece = f"{label}{colon()}{value}"
             if i and width and used + 3 + cell_len(piece) > width:
                 text.append("\n")  # a part never breaks in two: it starts the next line (French at 80×24)
                 used = 0
             elif i:
                 text.append(" · ")
                 used += 3
-            text.append(f"{label}: ")
+            text.append(label + colon())
             text.append(value, style="bold")
             used += cell_len(piece)
         bar.update(text)
