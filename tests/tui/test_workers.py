@@ -157,3 +157,20 @@ async def test_the_exported_markdown_report_speaks_the_users_language_the_csv_st
         assert text.startswith("# Rapport quittex-tui") and "publications envoyées" in text
         assert "posts sent" not in text and "FAILED" not in text
         assert csv_path.read_text("utf-8").splitlines()[0] == "target,item_id,status,url,reason,note"
+
+
+async def test_a_bug_while_loading_is_one_dialog_over_the_start_screen(monkeypatch) -> None:
+    from quittex_tui.tui.screens.start import StartScreen
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug while reading")
+
+    monkeypatch.setattr("quittex_tui.tui.session.open_session", broken)
+    app = make_app(None, demo=True, lang="en", dry_run_latency=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen), timeout=20)
+        await pilot.pause(0.3)
+        assert sum(isinstance(s, ErrorScreen) for s in app.screen_stack) == 1
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartScreen))
+        assert app.is_running

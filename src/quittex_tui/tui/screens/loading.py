@@ -100,9 +100,10 @@ class LoadingScreen(ReportsWorkerErrors, Screen["Session | QuittexError | None"]
         self.app.call_from_thread(self.dismiss, result)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)  # a bug: the app's error dialog (tui/workers.py)…
+        # (Textual also calls ReportsWorkerErrors' handler, which shows a bug in the app's error dialog;
+        # this one only leaves the loading screen for the start screen under that dialog.)
         if event.state == WorkerState.ERROR:
-            self.dismiss(None)  # …over the start screen
+            self.dismiss(None)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self.query_one("#loading-bar", Static).update(
