@@ -1,4 +1,4 @@
-"""Audience step (issue 8's TUI part) on the demo archive, offline: the people with the X handles the
+"""Audience step on the demo archive, offline: the people with the X handles the
 archive gives, decisions by keys saved to the TOML state at once and restored after a reopen, the Mastodon
 follows CSV (checked against Mastodon's import format) and the announcement copied (OSC 52)."""
 

@@ -1,4 +1,4 @@
-"""A big archive in the TUI (issue 16): the main screen shows before the plans exist, the plans arrive from
+"""A big archive in the TUI: the main screen shows before the plans exist, the plans arrive from
 a worker as compact summaries (tui/plan_store.py), a reopen takes them from the cache, and what the user
 sees and sends is exactly the plan `plan --json` makes. The demo archive stands in for a big one here:
 PLAN_BEFORE_SCREEN set to 0 takes the big-archive path whatever the size."""
@@ -82,7 +82,7 @@ async def test_a_damaged_plan_cache_is_planned_again(tmp_path: Path) -> None:
 
 async def test_review_checks_one_items_media_on_demand() -> None:
     """The plan reads no media file; in Review, `p` prepares the highlighted item's media now, as sending
-    would, and shows what they become (issue 16: a preview of one item on demand)."""
+    would, and shows what they become (a preview of one item on demand)."""
     from quittex_tui.tui.widgets.item_list import ItemList
 
     app = make_app(None, demo=True, lang="en", dry_run_latency=0)

@@ -1,6 +1,7 @@
-"""The Review's link card toggle (issue 13), by keys: `C` turns Bluesky link cards off and on, the choice is
-saved in the state at once and the Bluesky plan is rebuilt without (then with) the links its posts try.
-`L` stays the sensitive-media label (issue 12): the two keys never clash, and both are in the help."""
+"""The Review's link card toggle (docs/bluesky.md#link-cards-appbskyembedexternal), by keys: `C` turns Bluesky
+link cards off and on, the choice is saved in the state at once and the Bluesky plan is rebuilt without (then
+with) the links its posts try. `L` stays the sensitive-media label: the two keys never clash, and both are in
+the help."""
 
 from __future__ import annotations
 

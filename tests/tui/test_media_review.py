@@ -1,4 +1,4 @@
-"""Issue 12 in the Review step: alt texts for every media (videos and GIFs too) with each destination's
+"""Media in the Review step: alt texts for every media (videos and GIFs too) with each destination's
 limit shown live and enforced, the sensitive-media label per item or for all the items X flagged, a damaged
 video left out by choice (noted in the plan, the run's report and the exported report), and the time the
 selection's videos take at Bluesky's daily video limit."""

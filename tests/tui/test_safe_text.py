@@ -1,4 +1,4 @@
-"""The TUI on a hostile archive (issue 11): file names, tweets, bio, display name and a mention's name full
+"""The TUI on a hostile archive: file names, tweets, bio, display name and a mention's name full
 of Textual markup and terminal escape sequences. Every step is opened by keys; the app must not crash
 (MarkupError) nor run an action from archive text ([@click=app.quit]), and no rendered strip may hold a raw
 control character — they are shown as `\\x1b`-style escapes instead."""

@@ -1,7 +1,7 @@
-"""The app and the one-account rule (issue 11: "The TUI sends nothing to a newly connected account"), against
-the real local PDS. A migration sent to Bluesky account A; in the app the user logs in to account B: the
-same rule as the CLI's (state.account_conflict) refuses before the state takes B, says so in the app's words
-(no command-line flag), and offers a separate migration for B, which then really sends to B."""
+"""The app and the one-account rule (ARCHITECTURE.md#the-journal-how-never-twice-holds),
+against the real local PDS. A migration sent to Bluesky account A; in the app the user logs in to account B:
+the same rule as the CLI's (state.account_conflict) refuses before the state takes B, says so in the app's
+words (no command-line flag), and offers a separate migration for B, which then really sends to B."""
 
 from __future__ import annotations
 

@@ -68,3 +68,53 @@ def test_french_login_error_dialog_snapshot(snap_compare) -> None:
 
     app = make_app(None, demo=True, lang="fr", dry_run_latency=0)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_unexpected_error_dialog_snapshot(snap_compare, monkeypatch) -> None:
+    """A worker's bug as the user sees it at 80x24: the app goes on, the crash report is named. The report's
+    path is fixed for the picture (it holds the time and the pid)."""
+    from pathlib import Path
+
+    from quittex_tui.tui.drive import wait_for
+    from quittex_tui.tui.screens.modals import ErrorScreen
+
+    monkeypatch.setattr("quittex_tui.crash.write_crash_report",
+                        lambda error, where="tui": Path("/home/camille/.local/state/quittex-tui/crash-1.txt"))
+
+    async def run_before(pilot) -> None:
+        await show_step(pilot, "archive")
+
+        def broken() -> None:
+            raise RuntimeError("a bug")
+
+        pilot.app.screen.run_worker(broken, thread=True, exit_on_error=False)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ErrorScreen))
+        await pilot.pause(0.3)
+        pilot.app.clear_notifications()
+
+    app = make_app(None, demo=True, lang="en", dry_run_latency=0)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_french_resend_unsure_dialog_snapshot(snap_compare) -> None:
+    """Posts the engine could not confirm, in French at 80x24: what happened, what to look at, and what each
+    key does (send them again / leave them)."""
+    from quittex_tui.notice import notice
+    from quittex_tui.tui.drive import wait_for
+    from quittex_tui.tui.screens.modals import ConfirmScreen
+
+    async def run_before(pilot) -> None:
+        await show_step(pilot, "report")
+        main = pilot.app.screen
+        slot = main.session.slots["dry-run"]
+        item = main.session.rows[0].id
+        slot.failures = {item: notice("fail.unsure", n=1, item=item, reason=notice("fail.look_alike"),
+                                      todo="")}
+        main.query_one("#report-list").focus()
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await pilot.pause(0.3)
+        pilot.app.clear_notifications()
+
+    app = make_app(None, demo=True, lang="fr", dry_run_latency=0)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -1,7 +1,8 @@
-"""One writer per migration, from the app's side (issue 11): two `migrate` processes and the TUI on one
-migration. A real headless `quittex-tui migrate --dry-run` runs; the app opened on the same state shows it
-read-only with its progress advancing and sends nothing; a second `migrate` refuses; when the first ends the
-app offers to continue, and at the end every post exists exactly once on the (simulated) server."""
+"""One writer per migration, from the app's side (ARCHITECTURE.md#the-journal-how-never-twice-holds): two
+`migrate` processes and the TUI on one migration. A real headless `quittex-tui migrate --dry-run` runs; the
+app opened on the same state shows it read-only with its progress advancing and sends nothing; a second
+`migrate` refuses; when the first ends the app offers to continue, and at the end every post exists exactly
+once on the (simulated) server."""
 
 from __future__ import annotations
 

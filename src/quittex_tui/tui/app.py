@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -29,7 +30,14 @@ from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from quittex_tui import i18n as core_i18n
+from quittex_tui.errors import QuittexError
+from quittex_tui.i18n import say
 from quittex_tui.tui.i18n import detect_language, set_language, t, translate_bindings
+from quittex_tui.tui.messages import ExportWritten, OpenArchive, OpenLink
+from quittex_tui.tui.workers import WorkFailed
+
+if TYPE_CHECKING:
+    from quittex_tui.tui.session import Session
 
 TUI_DIR = Path(__file__).resolve().parent
 
@@ -69,7 +77,7 @@ class QuittexApp(App[int]):
         self.state_path = state_path
         self.now = now
         self.dry_run_latency = dry_run_latency
-        self.session = None
+        self.session: Session | None = None
         self.crash_report: Path | None = None  # written by _handle_exception on an unexpected error
         self.ready_at: float | None = None  # perf_counter when the main screen became usable (bench)
         translate_bindings(self)
@@ -109,35 +117,63 @@ class QuittexApp(App[int]):
         self, path: Path | list[Path], *, demo: bool = False, state_path: Path | None = None
     ) -> None:
         from quittex_tui.tui.screens.loading import LoadingScreen
+        from quittex_tui.tui.screens.start import StartScreen
 
         self.demo = demo
         if demo and state_path is None:
             state_path = demo_state_path()
         screen = LoadingScreen(path, demo=demo, state_path=state_path, now=self.now,
                                dry_run_latency=self.dry_run_latency)
+        # The loading screen dismisses itself with its result: the session, or the error that kept the
+        # archive from opening (screens/loading.py).
+        if len(self.screen_stack) > 1 and not isinstance(self.screen, StartScreen):
+            self.switch_screen(StartScreen())  # e.g. the main screen of another migration
+        self.push_screen(screen, self.loaded)
+
+    def loaded(self, result: Session | QuittexError | None) -> None:
+        from quittex_tui.tui.screens.main import MainScreen
+        from quittex_tui.tui.screens.modals import ErrorScreen
+        from quittex_tui.tui.screens.start import StartScreen
+
+        if result is None or isinstance(result, QuittexError):  # not opened: back to the start screen
+            if not isinstance(self.screen, StartScreen):
+                self._replace_top(StartScreen())
+            if result is not None:  # None: the worker failed on a bug, its dialog is shown (on_work_failed)
+                message, hint = say(result.message), say(result.hint)
+                logging.getLogger(__name__).warning("archive not opened: %s | %s", message,
+                                                    hint.replace("\n", " "))
+                self.push_screen(ErrorScreen(message, hint))
+            return
+        self.session = result
+        self._replace_top(MainScreen(result))
+        self.call_after_refresh(lambda: setattr(self, "ready_at", time.perf_counter()))
+
+    def _replace_top(self, screen: Screen[Any]) -> None:
+        """Show `screen` in place of the top one (Textual's default screen stays at the bottom)."""
         if len(self.screen_stack) > 1:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
 
-    def session_ready(self, session: object) -> None:
-        import time
-
-        from quittex_tui.tui.screens.main import MainScreen
-
-        self.session = session
-        self.switch_screen(MainScreen(session))  # type: ignore[arg-type]
-        self.call_after_refresh(lambda: setattr(self, "ready_at", time.perf_counter()))
-
-    def load_failed(self, message: str, hint: str) -> None:
+    # --- failed workers (tui/workers.py): the one place a failure becomes a dialog -------------------
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """A QuittexError: its message and hint in the user's language. Anything else is a bug: a crash
+        report is written (crash.py) and the dialog names it; the app goes on (the state is intact: every
+        choice is saved at once, and what was sent is in the journal)."""
+        from quittex_tui.crash import write_crash_report
         from quittex_tui.tui.screens.modals import ErrorScreen
-        from quittex_tui.tui.screens.start import StartScreen
 
-        logging.getLogger(__name__).warning("archive not opened: %s | %s", message, hint.replace("\n", " "))
-        self.switch_screen(StartScreen())
-        self.push_screen(ErrorScreen(message, hint))
+        error = message.error
+        if isinstance(error, QuittexError):
+            text, hint = say(error.message), say(error.hint)
+            logging.getLogger(__name__).warning("error shown: %s | %s", text, hint.replace("\n", " "))
+        else:
+            path = write_crash_report(error, where="tui")
+            text = t("error.unexpected", error=type(error).__name__)
+            hint = t("error.unexpected_report", path=str(path)) if path else t("error.unexpected_no_report")
+        self.push_screen(ErrorScreen(text, hint))
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         from quittex_tui.tui.screens.main import MainScreen
 
         for screen in self.screen_stack:
@@ -165,7 +201,9 @@ class QuittexApp(App[int]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # textual 8 types is_open's parameter App[object]; App is invariant in its return type, so every
+        # App[int] is refused although the method only reads the screen stack.
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             palette = CommandPalette(id="--command-palette", placeholder=t("cmd.textual.palette_placeholder"))
             self.push_screen(palette)
 
@@ -185,6 +223,15 @@ class QuittexApp(App[int]):
             return True
         self.copy_to_clipboard(url)  # OSC 52: reaches the local clipboard over SSH
         return False
+
+    def on_open_archive(self, message: OpenArchive) -> None:
+        self.open_archive(message.path, demo=message.demo, state_path=message.state_path)
+
+    def on_open_link(self, message: OpenLink) -> None:
+        self.open_link(message.url)
+
+    def on_export_written(self, message: ExportWritten) -> None:
+        self.deliver_export(message.path)
 
     def deliver_export(self, path: Path) -> None:
         """When served, send a file the TUI just wrote to the browser as a download (it stays on disk too)."""

@@ -1,5 +1,6 @@
-"""The Audience step's model (issue 8, "Review … TUI list"): the archive's people, candidates per network,
-the user's decisions, the follows, the Mastodon CSV, the profile carry-over and the announcement.
+"""The Audience step's model (ARCHITECTURE.md, "What each package holds": audience/, tui/): the archive's
+people, candidates per network, the user's decisions, the follows, the Mastodon CSV, the profile carry-over
+and the announcement.
 
 No Textual here, and nothing but `quittex_tui.audience`'s API (and its `profile` module) for the work
 itself: this module only keeps what the view shows (the filter, the candidate the user is pointing at,
@@ -21,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from quittex_tui import audience
 from quittex_tui.audience import Candidate, Person, Suggestion
+from quittex_tui.audience.follows import FollowEvent, FollowReport
+from quittex_tui.audience.models import Network
+from quittex_tui.audience.review import NETWORKS as AUDIENCE_NETWORKS
 from quittex_tui.audience.scoring import Reason
 from quittex_tui.errors import InputError, QuittexError
 from quittex_tui.networks import NETWORKS
@@ -72,12 +76,21 @@ class FollowRun:
     running: bool = False
     waiting_until: datetime | None = None
     last: str = ""
-    report: Any = None  # audience FollowReport of the last run
+    report: FollowReport | None = None  # of the last run
     error: str = ""
+    # This run's own stop: stopping the Bluesky follows leaves a Mastodon run going, and starting one
+    # network's run never clears a stop asked of the other (one Event shared by both did both).
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def stop_requested(self) -> bool:
+        return self.stop.is_set()
 
 
 @dataclass
 class SearchRun:
+    """What the Audience view shows of one network's search for candidates (reads only: nothing to
+    stop halfway; a new search waits for the running one)."""
+
     running: bool = False
     message: str = ""
     fraction: float = 0.0
@@ -96,7 +109,6 @@ class AudienceModel:
     search: dict[str, SearchRun] = field(default_factory=lambda: {n: SearchRun() for n in NETWORKS})
     follows: dict[str, FollowRun] = field(default_factory=lambda: {n: FollowRun() for n in NETWORKS})
     log: deque[str] = field(default_factory=lambda: deque(maxlen=40))
-    stop: threading.Event = field(default_factory=threading.Event)
     csv_path: Path | None = None
     csv_count: int = 0
     profile_done: dict[str, str] = field(default_factory=dict)  # network -> "" (ok) or the error
@@ -105,11 +117,12 @@ class AudienceModel:
 
     # --- the view's place, kept in state.cursor (a dict of strings: "UI place to come back to") ------
     @property
-    def network(self) -> str:
+    def network(self) -> Network:
         value = self.session.state.cursor.get("audience_network", "")
-        if value in NETWORKS:
-            return value
-        for net in NETWORKS:  # first connected real network, else Bluesky
+        for net in AUDIENCE_NETWORKS:  # the saved choice, as a Network
+            if value == net:
+                return net
+        for net in AUDIENCE_NETWORKS:  # first connected real network, else Bluesky
             if self.session.slots[net].connected:
                 return net
         return "bluesky"
@@ -147,7 +160,7 @@ class AudienceModel:
     def _claims_as_candidates(self) -> None:
         """Accounts the user's file names are candidates already offline ("named in your file"), so they
         can be reviewed and exported before any search; a search on that network replaces them."""
-        for net in NETWORKS:
+        for net in AUDIENCE_NETWORKS:
             if self.search[net].done:
                 continue
             found: dict[str, Suggestion] = {}
@@ -159,7 +172,7 @@ class AudienceModel:
                     audience.score(
                         person,
                         Candidate(
-                            network=net,  # type: ignore[arg-type]
+                            network=net,
                             handle=h,
                             did=h if h.startswith("did:") else None,
                             acct=h if net == "mastodon" else None,
@@ -267,13 +280,13 @@ class AudienceModel:
         return net, canonical
 
     def reject(self, x_id: str) -> None:
-        audience.set_decision(self.session.state, x_id, self.network, "rejected")  # type: ignore[arg-type]
+        audience.set_decision(self.session.state, x_id, self.network, "rejected")
 
     def clear(self, x_id: str) -> None:
-        audience.set_decision(self.session.state, x_id, self.network, None)  # type: ignore[arg-type]
+        audience.set_decision(self.session.state, x_id, self.network, None)
 
     def accept_strong(self) -> int:
-        return audience.accept_strong(self.session.state, self.suggestions[self.network], self.network)  # type: ignore[arg-type]
+        return audience.accept_strong(self.session.state, self.suggestions[self.network], self.network)
 
     # --- searching (worker) --------------------------------------------------------------------------
     def can_search(self, network: str) -> bool:
@@ -284,10 +297,10 @@ class AudienceModel:
         target = self.session.slots[network].target
         if target is None:
             raise QuittexError(network)
-        if network == "bluesky":
-            return audience.find_bluesky(
-                self.people, target.client, self_did=getattr(target, "did", None), progress=progress
-            )
+        from quittex_tui.publish.bluesky import BlueskyTarget  # (the SDKs load only when going online)
+
+        if isinstance(target, BlueskyTarget):
+            return audience.find_bluesky(self.people, target.client, self_did=target.did, progress=progress)
         return audience.find_mastodon(self.people, target, progress=progress)
 
     def set_found(self, network: str, found: dict[str, Suggestion]) -> None:
@@ -305,15 +318,20 @@ class AudienceModel:
             if p.x_id in decided and "block" not in p.relations and "mute" not in p.relations
         )
 
-    def run_follows(self, network: str, on_event: Callable[[Any], None]) -> Any:
+    def run_follows(self, network: str, on_event: Callable[[FollowEvent], None]) -> FollowReport:
         """follow_bluesky / follow_mastodon on a snapshot of the state (the UI thread keeps deciding)."""
         target = self.session.slots[network].target
         if target is None:
             raise QuittexError(network)
         snapshot = self.session.state.model_copy(deep=True)
-        self.stop.clear()
         run = audience.follow_bluesky if network == "bluesky" else audience.follow_mastodon
-        return run(target, self.session.state_path, snapshot, self.people, on_event=on_event, stop=self.stop)
+        stop = self.follows[network].stop  # this network's run only (FollowRun.stop)
+        return run(target, self.session.state_path, snapshot, self.people, on_event=on_event, stop=stop)
+
+    def stop_follows(self) -> None:
+        """Quitting: every follow run stops between two writes (journalled: nothing lost)."""
+        for run in self.follows.values():
+            run.stop.set()
 
     # --- the Mastodon follows CSV --------------------------------------------------------------------
     def default_csv_path(self) -> Path:
@@ -367,15 +385,19 @@ class AudienceModel:
     def apply_profile(self, network: str) -> dict[str, Any]:
         """Write the profile on `network` (blocking: a worker)."""
         from quittex_tui.audience import profile
+        from quittex_tui.publish.bluesky import BlueskyTarget
+        from quittex_tui.publish.mastodon import MastodonTarget
 
         target = self.session.slots[network].target
         if target is None:
             raise QuittexError(network)
         # Going online anyway: ask t.co where the links the archive could not expand point (worker thread).
         self._draft = profile.resolve_short_links(self.draft())
-        if network == "bluesky":
+        if isinstance(target, BlueskyTarget):
             return profile.apply_bluesky(target, self.draft(), self.session.archive)
-        return profile.apply_mastodon(target.api, self.draft(), self.session.archive)
+        if isinstance(target, MastodonTarget):
+            return profile.apply_mastodon(target.api, self.draft(), self.session.archive)
+        raise QuittexError(key="session.not_connected", params={"network": network})
 
     # --- announcement ---------------------------------------------------------------------------------
     def my_accounts(self) -> tuple[str | None, str | None, bool]:

@@ -33,21 +33,24 @@ async def wait_main(pilot: Any) -> Any:
 
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
     await wait_for(pilot, lambda: idle(pilot))
-    await pilot.pause(0.3)  # MainScreen.focus_step's fix-up timer
-    return pilot.app.screen
+    main = pilot.app.screen
+    await wait_for(pilot, lambda: main.focus_settled)  # MainScreen.focus_step's fix-up pass has run
+    return main
 
 
 async def show_step(pilot: Any, step: str) -> None:
-    """Open `step` (for "report", after a complete dry run so it has links), toasts cleared."""
+    """Open `step` (for "report", after the demo's whole migration to its dry-run destination, so the
+    Report has links), toasts cleared."""
+    from quittex_tui.networks import DRY_RUN
+
     main = await wait_main(pilot)
-    slot = main.session.slots.get("dry-run")
+    slot = main.session.slots.get(DRY_RUN)  # the demo's destination: a dry run, nothing leaves the machine
     if step == "report" and slot is not None:
         await pilot.press(STEP_KEYS["migrate"], "s", "y")
         await wait_for(pilot, lambda: slot.report is not None and not slot.running)
     await pilot.press(STEP_KEYS[step])
     if step == "report" and slot is not None:
         await wait_for(pilot, lambda: bool(slot.links))
-    await wait_for(pilot, lambda: idle(pilot))
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: idle(pilot) and main.focus_settled)
     pilot.app.clear_notifications()
     await pilot.pause()

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quittex_tui import i18n as core
 from quittex_tui.i18n import LANGUAGES, detect_language, language, set_language
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
 __all__ = [
     "LANGUAGES", "LOCALES_DIR", "catalogue", "date", "datetime_short", "detect_language", "duration",
@@ -32,7 +36,12 @@ def catalogue(lang: str) -> dict[str, str]:
 def t(key: str, **kw: object) -> str:
     """The text of `key` in the current language, formatted with `kw` (plurals: see quittex_tui.i18n).
     A missing key shows itself (never a crash) so a gap is visible on screen and caught by the tests."""
-    return core.translate(DOMAIN, key, **kw)
+    return core.translate(DOMAIN, key, lang=None, **kw)
+
+
+def colon() -> str:
+    """What follows a label: ": " in English, " : " in French (the catalogue's typography)."""
+    return t("punct.colon")
 
 
 def has_key(key: str) -> bool:
@@ -58,12 +67,12 @@ def duration(td: timedelta | float | None) -> str:
     return core.duration(td)
 
 
-def translate_bindings(node: object) -> None:
+def translate_bindings(node: DOMNode) -> None:
     """Bindings are declared with catalogue keys as descriptions ("key.…"); give this widget instance
     its own translated copy (class-level BINDINGS are built at import time, before --lang is known)."""
     from dataclasses import replace
 
-    bindings = node._bindings  # type: ignore[attr-defined]
+    bindings = node._bindings  # Textual keeps an instance's bindings there (no public setter)
     bindings.key_to_bindings = {
         key: [
             replace(b, description=t(b.description), tooltip=t(b.tooltip) if b.tooltip else "")

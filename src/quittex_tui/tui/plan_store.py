@@ -1,6 +1,6 @@
 """The TUI's plans: a compact summary per network, items made on demand, the whole plan only to send.
 
-Issue 16 (bounded memory, reopen in seconds). A 100k-tweet plan as pydantic models weighs ~150 MB a
+Bounded memory, reopen in seconds. A 100k-tweet plan as pydantic models weighs ~150 MB a
 network, and the TUI's lists need none of it but, per item, its id, kind, date, post count, whether it has
 media and a line of text. So the TUI keeps a `PlanSummary` per network, made by streaming the plan item
 by item (convert.plan.Planner.entries: no item is kept), and:
@@ -56,7 +56,7 @@ class PlanSummary(msgspec.Struct, kw_only=True, gc=False, array_like=True):
     skipped_ids: list[str]  # … and those that are not (older versions of edits, deleted tweets): ids
     skipped_why: bytes  # the reason of each (skipped_at, then skipped_ids), as an index into `reasons`
     reasons: list[str]
-    # Issue 12: each item's videos and GIFs (at most 255 counted: the daily video limit's estimate), and
+    # Each item's videos and GIFs (at most 255 counted: the daily video limit's estimate), and
     # whether its media carry a self-label in the plan (X flagged them `possibly_sensitive`): 1 or 0.
     videos: bytes = b""
     flagged: bytes = b""

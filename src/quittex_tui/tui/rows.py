@@ -1,7 +1,7 @@
 """Flat, display-ready rows for the virtualised lists, and the Review filter over them.
 
 Pure Python (no Textual, no I/O), made in a worker after the archive and the plans are loaded, then
-filtered and sorted in memory. Kept small for 100k–500k tweets (issue 16, bounded memory):
+filtered and sorted in memory. Kept small for 100k–500k tweets (bounded memory):
 - the Archive list's rows are `TweetRow` views over the archive's own tweets (one small object each; the
   one-line text is made when a row is drawn, never stored);
 - the Review/Queue rows come from the plans' summaries (tui/plan_store.py), their post counts shared
@@ -41,7 +41,7 @@ class Row:
     default_skipped: bool = False  # the plan leaves it out unless opted in (e.g. replies)
     sources: Sequence[str] = ()  # the item's tweet ids: the search looks into their text too
     lookup: dict[str, Tweet] | None = None  # tweet id -> tweet (the archive's by_id)
-    videos: int = 0  # videos and GIFs the item sends (issue 12: the daily video limit)
+    videos: int = 0  # videos and GIFs the item sends (docs/bluesky.md#video: the daily video limit)
     flagged: bool = False  # X flagged its media `possibly_sensitive` (a self-label is proposed)
 
     def haystack(self) -> str:
@@ -108,7 +108,7 @@ def item_rows(stores: dict[str, PlanStore], by_id: dict[str, Tweet]) -> list[Row
     if all(store.ids == first.ids for store in all_stores[1:]):
         # the usual case: every network plans the same items in the same order
         order = [(first, n) for n in range(len(first))]
-        counts = zip(*(store.posts for store in all_stores), strict=True)
+        counts: Iterable[tuple[int, ...]] = zip(*(store.posts for store in all_stores), strict=True)
     else:
         seen: set[str] = set()
         entries = []

@@ -1,4 +1,5 @@
-"""What the TUI shows is data: never parsed as markup, never a terminal control (issue 11, "Hostile text").
+"""What the TUI shows is data: never parsed as markup, never a terminal control (the controls are removed
+or made visible by quittex_tui.textsafe).
 
 Textual parses a `str` given to `Static`, `notify`, an `Option` or a `Tree` label as content markup: a
 tweet, a file name or a display name holding `[/b]` then crashes the app (MarkupError), and one holding

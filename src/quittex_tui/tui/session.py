@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from quittex_tui.archive.models import Tweet
 from quittex_tui.clock import utcnow
@@ -25,7 +25,7 @@ from quittex_tui.errors import QuittexError
 from quittex_tui.networks import DRY_RUN, NETWORKS, display_name
 from quittex_tui.notice import notice
 from quittex_tui.publish.target import PublishTarget, RateBudget, TargetInfo
-from quittex_tui.state import MigrationState, Step, save_state
+from quittex_tui.state import MigrationState, SelfLabel, Step, save_state
 from quittex_tui.tui.i18n import language
 from quittex_tui.tui.plan_store import PlanStore
 from quittex_tui.tui.rows import Row, TweetRow, item_rows, tweet_rows
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 Progress = Callable[[str, float], None]
 STEPS = (Step.ARCHIVE, Step.ACCOUNTS, Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT, Step.AUDIENCE)
 # Below this many tweets the plans are built before the main screen shows (a fraction of a second); above,
-# the screen shows first and the plans arrive from a worker (issue 16: usable in seconds at 100k tweets).
+# the screen shows first and the plans arrive from a worker (usable in seconds at 100k tweets).
 PLAN_BEFORE_SCREEN = 5_000
 STEPS_WITH_ITEMS = (Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT)  # their screen lists plan items
 
@@ -44,6 +44,25 @@ STEPS_WITH_ITEMS = (Step.SELECT, Step.REVIEW, Step.MIGRATE, Step.REPORT)  # thei
 def network_of(target: str) -> str:
     """The plan a target publishes: the dry-run target simulates Bluesky (the strictest text limits)."""
     return "mastodon" if target == "mastodon" else "bluesky"
+
+
+def _unsure_prefix() -> str:
+    """The start of the English record of an UNSURE failure (fail.unsure), as a journal keeps it."""
+    from quittex_tui import i18n
+    from quittex_tui.notice import RECORD_DOMAIN
+
+    text = i18n.translate(RECORD_DOMAIN, "fail.unsure", lang="en", n="\x00", item="", reason="", todo="")
+    return text.split("\x00")[0]
+
+
+def is_unsure(reason: object) -> bool:
+    """A failure reason that says "could not tell whether it is already there": a Notice of this session
+    knows its key; an earlier run's reason is the journal's English text (its start)."""
+    key = getattr(reason, "catalogue_key", None)
+    if key is not None:
+        return key == "fail.unsure"
+    prefix = _unsure_prefix()
+    return bool(prefix) and str(reason).startswith(prefix)
 
 
 @dataclass
@@ -72,6 +91,13 @@ class TargetSlot:
     card_notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # one writer per migration (tui/watch.py): the process sending this destination's posts elsewhere
     elsewhere: Any = None  # publish.lock.LockHolder, or None when nobody else writes
+    # what the engine is checking on the server (reconciliation: EventKind.CHECKING), "" when nothing
+    checking: str = ""
+
+    def unsure(self) -> list[str]:
+        """Failed items whose posts the engine could not tell sent or not (reconciliation said UNSURE):
+        the user may send them again (the CLI's `migrate --retry-failed --resend-unsure`)."""
+        return [item_id for item_id, reason in self.failures.items() if is_unsure(reason)]
     watch: Any = None  # tui.watch.Watch while the app follows that run read-only
 
     @property
@@ -197,7 +223,7 @@ class Session:
             chosen.setdefault("max_chars", slot.info.max_chars)
         if slot and slot.info is not None:
             chosen.setdefault("image_max_bytes", slot.info.image_max_bytes)
-        return PlanOptions(target=network, **chosen)  # type: ignore[arg-type]
+        return PlanOptions(target=network, **chosen)
 
     def build_plans(self, progress: Progress | None = None, *, cached_only: bool = False,
                     on_plan: Callable[[str], None] | None = None) -> bool:
@@ -245,7 +271,7 @@ class Session:
         if self.plans_ready_at is None and self.plans_complete():
             self.plans_ready_at = time.perf_counter()  # (bench/bench_tui.py)
 
-    # --- link cards (issue 13) ----------------------------------------------------------------------
+    # --- link cards (docs/bluesky.md#link-cards-appbskyembedexternal) ---------------------------------------
     @property
     def link_cards(self) -> bool:
         """Bluesky link cards on (the default) or off: a plan option, saved in the state."""
@@ -318,11 +344,13 @@ class Session:
         edited = self.state.edits.get(network, {}).get(item_id, {}).get(str(index))
         if edited is not None:
             return edited
-        item = self.items.get(network, {}).get(item_id)
+        store = self.items.get(network)
+        item = store.get(item_id) if store is not None else None
         return item.posts[index].text if item and index < len(item.posts) else ""
 
     def set_post_text(self, network: str, item_id: str, index: int, text: str) -> None:
-        original = self.items.get(network, {}).get(item_id)
+        store = self.items.get(network)
+        original = store.get(item_id) if store is not None else None
         per_item = self.state.edits.setdefault(network, {}).setdefault(item_id, {})
         if original is not None and index < len(original.posts) and original.posts[index].text == text:
             per_item.pop(str(index), None)
@@ -341,7 +369,7 @@ class Session:
     def check_media(self, item_id: str) -> list[tuple[str, Any, str]]:
         """Prepare one item's media now, for each network, as a run does right before sending it
         (publish/media_stage.py): [(network, prepared PlannedMedia or None, problem)]. The plan itself
-        reads no media file (issue 16): this is the Review step's look at one item, on demand. Blocking
+        reads no media file: this is the Review step's look at one item, on demand. Blocking
         (Pillow): call it from a worker."""
         from quittex_tui.publish.media_stage import MediaStage
         from quittex_tui.publish.target import PermanentError
@@ -360,7 +388,7 @@ class Session:
                 stage.close()
         return out
 
-    # --- sensitive media, unusable files, the daily video limit (issue 12) -----------------------------
+    # --- sensitive media, unusable files, the daily video limit (docs/bluesky.md#video) ---------------------
     def label_of(self, item_id: str) -> str:
         """The self-label the item's media carry (Bluesky; Mastodon: "sensitive"): the user's choice for
         it, else the "for all" label when X flagged it, else none ("")."""
@@ -373,9 +401,7 @@ class Session:
 
     def cycle_label(self, item_id: str) -> str:
         """Next label for this item: none → graphic-media → sexual → nudity → porn → none."""
-        from quittex_tui.convert.models import SELF_LABELS
-
-        values = ["", *SELF_LABELS]
+        values: list[SelfLabel] = list(get_args(SelfLabel))  # "", then convert.models.SELF_LABELS
         current = self.label_of(item_id)
         new = values[(values.index(current) + 1) % len(values)] if current in values else ""
         index = self.row_index.get(item_id)
@@ -383,18 +409,17 @@ class Session:
         if new == default:
             self.state.labels.pop(item_id, None)  # back to what applies to it anyway
         else:
-            self.state.labels[item_id] = new  # type: ignore[assignment]
+            self.state.labels[item_id] = new
         return new
 
     def cycle_all_labels(self) -> tuple[str, int]:
         """Next "for all" label of the items X flagged (their own choices are dropped: one label for all).
         Returns (the label, how many flagged items it applies to)."""
-        from quittex_tui.convert.models import SELF_LABELS
-
-        values = [*SELF_LABELS, ""]
+        labels: list[SelfLabel] = list(get_args(SelfLabel))  # "", then convert.models.SELF_LABELS
+        values = [*labels[1:], labels[0]]
         current = self.state.sensitive_label
-        new = values[(values.index(current) + 1) % len(values)] if current in values else SELF_LABELS[0]
-        self.state.sensitive_label = new  # type: ignore[assignment]
+        new = values[(values.index(current) + 1) % len(values)] if current in values else values[0]
+        self.state.sensitive_label = new
         flagged = [row.id for row in self.rows if row.flagged]
         for item_id in flagged:
             self.state.labels.pop(item_id, None)
@@ -494,24 +519,28 @@ class Session:
                 handle = handle or (acc.handle if acc else "")
                 if service is None:
                     service = acc.service if acc and acc.handle == handle else None
-                target = conn.connect_bluesky(handle, service=service or None, password=password)
-                self.check_account("bluesky", handle=target.handle, did=target.did)
-                chosen = BlueskyAccount(handle=handle, service=service or None, did=target.did)
+                bluesky = conn.connect_bluesky(handle, service=service or None, password=password)
+                self.check_account("bluesky", handle=bluesky.handle, did=bluesky.did)
+                chosen = BlueskyAccount(handle=handle, service=service or None, did=bluesky.did)
+                target: PublishTarget = bluesky
                 if acc != chosen:
                     self.state.bluesky = chosen
             elif name == "mastodon":
                 macc = self.state.mastodon
                 if macc is None:
                     raise QuittexError(key="session.no_account", params={"network": "Mastodon"})
-                target = conn.connect_mastodon(macc.instance)
-                self.check_account("mastodon", instance=target.info().server,
-                                   acct=getattr(target, "acct", None) or macc.acct)
+                mastodon = conn.connect_mastodon(macc.instance)
+                self.check_account("mastodon", instance=mastodon.info().server,
+                                   acct=getattr(mastodon, "acct", None) or macc.acct)
+                target = mastodon
             else:
                 self.connect_dry_run()
                 return
             info = target.info()
-            quota = target.video_quota() if callable(getattr(target, "video_quota", None)) else None
-            if quota is not None:  # issue 12: the account's daily video allowance, for the estimates
+            video_quota = getattr(target, "video_quota", None)  # Bluesky only (not in PublishTarget)
+            quota = video_quota() if callable(video_quota) else None
+            # the account's daily video allowance (docs/bluesky.md#video), for the estimates
+            if quota is not None:
                 quota.refresh()
             slot.info, slot.budget, slot.target, slot.error = info, target.budget(), target, ""
         except AccountConflictError:
@@ -543,9 +572,10 @@ class Session:
 
     def login_mastodon(self, instance: str, code: str) -> None:
         from quittex_tui.publish import connect as conn
+        from quittex_tui.publish.addresses import mastodon_instance
         from quittex_tui.state import MastodonAccount
 
-        instance = conn.mastodon_instance(instance)
+        instance = mastodon_instance(instance)
         acct = conn.login_mastodon_finish(instance, code)
         self.check_account("mastodon", instance=instance, acct=acct)
         self.state.mastodon = MastodonAccount(instance=instance, acct=acct)
@@ -639,6 +669,7 @@ class Session:
         on_event: Callable[[Any], None],
         *,
         retry_failed: bool = False,
+        resend_unsure: bool = False,
         limit: int | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> Any:
@@ -652,7 +683,9 @@ class Session:
         self.check_not_busy(name)
         plan = self.effective_plan(name)
         slot.stop.clear()
-        kwargs: dict[str, Any] = {"on_event": on_event}
+        # resend_unsure: the user's answer "it is not there" for the posts reconciliation could not settle
+        # (only with retry_failed, as the CLI's --resend-unsure; they are failed items by then)
+        kwargs: dict[str, Any] = {"on_event": on_event, "resend_unsure": resend_unsure and retry_failed}
         if sleep is not None:
             kwargs["sleep"] = sleep
         # The same write path as `migrate`: the account's lock, then the migration's (taken by Journal);
@@ -718,30 +751,37 @@ class Session:
         stem = self.state_path.stem
         md_path = directory / f"{stem}.report.md"
         csv_path = directory / f"{stem}.report.csv"
-        lines = [f"# quittex-tui report — {', '.join(self.state.archive_paths)}", ""]
+        # The Markdown is for the user to read: in their language (the Report step's words). The CSV is a
+        # record for scripts and spreadsheets: fixed English columns and statuses, reasons as recorded.
+        from quittex_tui.i18n import say
+        from quittex_tui.tui.i18n import number, t
+
+        lines = ["# " + t("report_md.title", archive=", ".join(self.state.archive_paths)), ""]
         rows: list[list[str]] = []
         for name in self.active_targets():
             slot = self.slots[name]
-            lines += [f"## {name}", ""]
+            lines += [f"## {display_name(name)}", ""]
             sent = sum(len(v) for v in slot.links.values())
-            lines.append(f"- posts sent: {sent}")
-            lines.append(f"- items failed: {len(slot.failures)}")
+            lines.append("- " + t("report_md.sent", n=number(sent)))
+            lines.append("- " + t("report_md.failed", n=number(len(slot.failures))))
             lines.append("")
             for item_id, urls in slot.links.items():
-                # issue 12: a post sent without a media the user left out says so, with the reason
-                notes = "; ".join(f"left out: {reason}" for reason in self.left_out(item_id).values())
+                # a post sent without a media the user left out says so, with the reason
+                left = self.left_out(item_id).values()
+                notes = "; ".join(f"left out: {reason}" for reason in left)
+                shown = "; ".join(t("report_md.left_out", reason=say(reason)) for reason in left)
                 for url in urls:
-                    lines.append(f"- {item_id}: <{url}>" + (f" ({notes})" if notes else ""))
+                    lines.append(f"- {item_id}: <{url}>" + (f" ({shown})" if shown else ""))
                     rows.append([name, item_id, "sent", url, "", notes])
             for item_id, reason in slot.failures.items():
-                lines.append(f"- {item_id}: FAILED — {reason}")
+                lines.append("- " + t("report_md.failed_item", item=item_id, reason=say(reason)))
                 rows.append([name, item_id, "failed", "", reason, ""])
             for item_id, card_notes in slot.card_notes.items():
                 for note in card_notes:
-                    # the file is a record, in English like the rest of it (the Report step shows it in
-                    # the user's language): the catalogue's record of the reason
+                    # the CSV keeps the catalogue's English record of the reason; the Markdown says it
                     reason = notice(f"linkcard.reason.{note.get('reason')}", detail=note.get("detail") or "")
-                    lines.append(f"- {item_id}: no link card for <{note.get('url')}> — {reason}")
+                    lines.append("- " + t("report_md.no_card", item=item_id, url=str(note.get("url") or ""),
+                                          reason=say(reason)))
                     rows.append([name, item_id, "no link card", str(note.get("url") or ""), reason, ""])
             lines.append("")
         from quittex_tui.fileio import atomic_write

@@ -1,4 +1,5 @@
-"""Watching a migration that another process writes (issue 11: one writer per migration). No Textual here.
+"""Watching a migration that another process writes (one writer per migration:
+ARCHITECTURE.md#the-journal-how-never-twice-holds). No Textual here.
 
 A migration of several days runs headless (`quittex-tui migrate` in tmux or under systemd) and holds the
 migration's writer lock (publish/lock.py). The app then opens it READ-ONLY: it names the writer (pid, host,

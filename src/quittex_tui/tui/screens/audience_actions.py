@@ -2,9 +2,13 @@
 
 Keys reach `action_audience(what)` from the people list and from the Queue pane's Audience page. Each
 decision is written to the TOML state at once (MainScreen.save: atomic, in a worker). Network work —
-searching, following, writing the profile — runs in thread workers and reports through AudienceUpdate
-messages; follows and the profile ask for confirmation first, with the count. The Mastodon CSV and the
-announcement need no account, so the demo shows them too.
+searching, following, writing the profile — runs in thread workers and reports through typed messages
+(tui/messages.py: SearchProgress, SearchFinished, FollowProgress…); a worker's failure is the app's error
+dialog (tui/workers.py). Follows and the profile ask for confirmation first, with the count. The Mastodon
+CSV and the announcement need no account, so the demo shows them too.
+
+The mixin is typed against `AudienceHost`, the few things it needs from the screen it is mixed into
+(MainScreen); the rest is Textual's DOMNode API.
 """
 
 from __future__ import annotations
@@ -12,31 +16,59 @@ from __future__ import annotations
 import contextlib
 import os
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
+from textual import on
 
 from quittex_tui import audience
 from quittex_tui.errors import QuittexError
 from quittex_tui.i18n import say
 from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.state import Step
-from quittex_tui.tui.i18n import language, number, t
-from quittex_tui.tui.messages import AudienceUpdate
+from quittex_tui.tui.i18n import colon, language, number, t
+from quittex_tui.tui.messages import (
+    AudienceLoaded,
+    ExportWritten,
+    FollowFinished,
+    FollowProgress,
+    ProfileWritten,
+    SearchFinished,
+    SearchProgress,
+)
+from quittex_tui.tui.widgets.item_list import ItemList
+from quittex_tui.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
-    from quittex_tui.tui.audience_model import AudienceModel
-    from quittex_tui.tui.screens.main import MainScreen as _Screen
+    from quittex_tui.audience.follows import FollowEvent
+    from quittex_tui.tui.audience_model import AudienceModel, PersonRow
+    from quittex_tui.tui.session import Session
     from quittex_tui.tui.widgets.audience_side import AudienceSide
     from quittex_tui.tui.widgets.audience_view import AudienceView
-else:
-    _Screen = object  # at run time a plain mixin; type checkers see the MainScreen it is mixed into
 
 NETS = NETWORKS
 
 
-class AudienceActions(_Screen):
-    """Mixin for MainScreen (uses its session, save(), show_error(), notify, query_one, run_worker)."""
+class AudienceHost(Protocol):
+    """What the Audience actions need from the screen they are mixed into (MainScreen)."""
+
+    session: Session
+    step: Step
+
+    def save(self) -> None: ...
+    def show_error(self, message: str, hint: str = "") -> None: ...
+    def show_pane(self, pane: str) -> None: ...
+    def goto(self, step: Step) -> None: ...
+
+
+if TYPE_CHECKING:
+    _Host = AudienceHost  # type checkers see the host's members (abstract until MainScreen defines them)
+else:
+    _Host = object  # at run time a plain mixin
+
+
+class AudienceActions(ReportsWorkerErrors, _Host):
+    """Mixin for MainScreen: the Audience step's keys, workers and their messages."""
 
     # --- helpers -------------------------------------------------------------------------------------
     @property
@@ -59,15 +91,13 @@ class AudienceActions(_Screen):
             self.audience_refresh(reload=True)
             return
         self.audience_view().update_note()
-        self.run_worker(self._audience_load_job, thread=True, group="audience-load")
+        self.run_worker(self._audience_load_job, thread=True, group="audience-load", exit_on_error=False)
 
     def _audience_load_job(self, handles_file: str | None = None) -> None:
         try:
             self.audience_model.load(handles_file)
-        except QuittexError as exc:
-            self.post_message(AudienceUpdate("loaded", error=f"{exc.message}\n{exc.hint}".strip()))
-            return
-        self.post_message(AudienceUpdate("loaded"))
+        finally:  # a failure is the app's dialog (tui/workers.py); the view stops saying "reading…"
+            self.post_message(AudienceLoaded())
 
     def audience_refresh(self, *, reload: bool = False) -> None:
         view = self.audience_view()
@@ -104,7 +134,7 @@ class AudienceActions(_Screen):
         self.goto(Step.AUDIENCE)
         self.action_audience(what)
 
-    def _current_person(self) -> Any:
+    def _current_person(self) -> PersonRow | None:
         row = self.audience_view().current
         if row is None:
             self.notify(t("aud.none_selected"), severity="warning")
@@ -118,7 +148,7 @@ class AudienceActions(_Screen):
         if cand is None:
             self._aud_type()
             return
-        self.audience_view().query_one("#people").action_cursor(1)
+        self.audience_view().query_one("#people", ItemList).action_cursor(1)
         self.audience_changed()
 
     def _aud_reject(self) -> None:
@@ -126,7 +156,7 @@ class AudienceActions(_Screen):
         if row is None:
             return
         self.audience_model.reject(row.id)
-        self.audience_view().query_one("#people").action_cursor(1)
+        self.audience_view().query_one("#people", ItemList).action_cursor(1)
         self.audience_changed()
 
     def _aud_clear(self) -> None:
@@ -175,7 +205,7 @@ class AudienceActions(_Screen):
             self.notify(t("aud.accepted_typed", who=who, account=canonical))
             self.save()
             self.audience_refresh(reload=True)
-            self.audience_view().query_one("#people").action_cursor(1)  # on to the next, as `a` does
+            self.audience_view().query_one("#people", ItemList).action_cursor(1)  # to the next, as `a` does
 
         self.app.push_screen(
             PromptScreen(t("aud.type_title", who=who), t("aud.type_label"),
@@ -216,21 +246,21 @@ class AudienceActions(_Screen):
             return
         run.running, run.error, run.fraction, run.message = True, "", 0.0, ""
         self.audience_view().update_note()
-        self.run_worker(partial(self._audience_search_job, net), thread=True, group=f"audience-search-{net}")
+        self.run_worker(partial(self._audience_search_job, net), thread=True, group=f"audience-search-{net}",
+                        exit_on_error=False)
 
     def _audience_search_job(self, net: str) -> None:
         def progress(message: str, fraction: float) -> None:
-            self.post_message(AudienceUpdate("search", net, (message, fraction)))
+            self.post_message(SearchProgress(net, message, fraction))
 
+        found = None
+        error = ""
         try:
             found = self.audience_model.find(net, progress)
-        except QuittexError as exc:
-            self.post_message(AudienceUpdate("searched", net, error=f"{exc.message} {exc.hint}".strip()))
-            return
-        except Exception as exc:  # a library error we did not classify: in words, the view stays usable
-            self.post_message(AudienceUpdate("searched", net, error=str(exc) or exc.__class__.__name__))
-            return
-        self.post_message(AudienceUpdate("searched", net, found))
+        except QuittexError as exc:  # the server's or the account's fault: said in the view's note
+            error = f"{say(exc.message)} {say(exc.hint)}".strip()
+        finally:  # anything else is a bug: the app's dialog (tui/workers.py); the search stops either way
+            self.post_message(SearchFinished(net, found, error))
 
     # --- follow (worker) -----------------------------------------------------------------------------
     def _aud_follow(self) -> None:
@@ -239,7 +269,7 @@ class AudienceActions(_Screen):
         model = self.audience_model
         net = model.network
         if model.follows[net].running:
-            model.stop.set()
+            model.follows[net].stop.set()  # this network's run only
             self.notify(t("aud.follow_stopping"))
             return
         n = model.follow_count(net)
@@ -265,20 +295,18 @@ class AudienceActions(_Screen):
         model.follows[net] = FollowRun(total=n, running=True)
         self.show_pane("queue")
         self.audience_side().refresh_follows()
-        self.run_worker(partial(self._audience_follow_job, net), thread=True, group=f"audience-follow-{net}")
+        self.run_worker(partial(self._audience_follow_job, net), thread=True, group=f"audience-follow-{net}",
+                        exit_on_error=False)
 
     def _audience_follow_job(self, net: str) -> None:
+        def progress(event: FollowEvent) -> None:
+            self.post_message(FollowProgress(net, event))
+
+        report = None
         try:
-            report = self.audience_model.run_follows(
-                net, lambda ev: self.post_message(AudienceUpdate("follow", net, ev))
-            )
-        except QuittexError as exc:
-            self.post_message(AudienceUpdate("followed", net, error=f"{exc.message} {exc.hint}".strip()))
-            return
-        except Exception as exc:
-            self.post_message(AudienceUpdate("followed", net, error=str(exc) or exc.__class__.__name__))
-            return
-        self.post_message(AudienceUpdate("followed", net, report))
+            report = self.audience_model.run_follows(net, progress)
+        finally:  # a failure is the app's dialog (tui/workers.py); the run ends either way
+            self.post_message(FollowFinished(net, report))
 
     # --- Mastodon CSV --------------------------------------------------------------------------------
     def _aud_export(self) -> None:
@@ -292,7 +320,7 @@ class AudienceActions(_Screen):
             self.show_error(exc.message, exc.hint)
             return
         self.notify(t("aud.csv_written", n=number(n), path=str(path)))
-        self.app.deliver_export(path)  # type: ignore[attr-defined]  # served: a download in the browser
+        self.app.post_message(ExportWritten(path))  # served: a download in the browser
         self.audience_side().refresh_files()
 
     # --- profile (worker) ----------------------------------------------------------------------------
@@ -309,7 +337,7 @@ class AudienceActions(_Screen):
         for net in nets:
             f = fields[net]
             body.append(display_name(net) + "\n", style="bold")
-            body.append(f"{t('aud.profile_name')}: {f['name']}\n{t('aud.profile_bio')}: {f['bio']}\n")
+            body.append(f"{t('aud.profile_name')}{colon()}{f['name']}\n{t('aud.profile_bio')}{colon()}{f['bio']}\n")
             body.append(t(f"aud.profile_counts_{f['unit']}", name=f["name_n"], name_max=f["name_max"],
                           bio=f["bio_n"], bio_max=f["bio_max"]) + "\n\n")
         pictures = model.pictures()
@@ -320,20 +348,17 @@ class AudienceActions(_Screen):
             if yes:
                 for net in nets:
                     self.run_worker(partial(self._audience_profile_job, net), thread=True,
-                                    group=f"audience-profile-{net}")
+                                    group=f"audience-profile-{net}", exit_on_error=False)
 
         self.app.push_screen(ConfirmScreen(t("aud.profile_confirm"), body), done)
 
     def _audience_profile_job(self, net: str) -> None:
+        error = t("aud.profile_not_written")
         try:
             self.audience_model.apply_profile(net)
-        except QuittexError as exc:
-            self.post_message(AudienceUpdate("profile", net, error=f"{exc.message} {exc.hint}".strip()))
-            return
-        except Exception as exc:
-            self.post_message(AudienceUpdate("profile", net, error=str(exc) or exc.__class__.__name__))
-            return
-        self.post_message(AudienceUpdate("profile", net))
+            error = ""
+        finally:  # a failure is the app's dialog (tui/workers.py); the side pane says it was not written
+            self.post_message(ProfileWritten(net, error))
 
     # --- announcement --------------------------------------------------------------------------------
     def _aud_announce_next(self) -> None:
@@ -365,65 +390,72 @@ class AudienceActions(_Screen):
                 return
             model.loaded = False
             self.audience_view().update_note()
-            self.run_worker(partial(self._audience_load_job, value), thread=True, group="audience-load")
+            self.run_worker(partial(self._audience_load_job, value), thread=True, group="audience-load",
+                            exit_on_error=False)
 
         self.app.push_screen(
             PromptScreen(t("aud.handles_title"), t("aud.handles_label"), value=model.handles_file), done
         )
 
     # --- worker reports ------------------------------------------------------------------------------
-    def on_audience_update(self, message: AudienceUpdate) -> None:
-        model = self.audience_model
-        kind, net = message.kind, message.network
-        if kind == "loaded":
-            if message.error:
-                model.loaded = True
-                self.show_error(message.error)
-            self.save()
-            self.audience_refresh(reload=True)
-        elif kind == "search":
-            run = model.search[net]
-            run.message, run.fraction = message.payload
-            self.audience_view().update_note()
-        elif kind == "searched":
-            run = model.search[net]
-            run.running = False
-            if message.error:
-                run.error = message.error
-            else:
-                model.set_found(net, message.payload)
-                strong = sum(1 for s in message.payload.values() if s.best is not None)
-                self.notify(t("aud.search_done", network=display_name(net),
-                              n=number(sum(1 for s in message.payload.values() if s.candidates)),
-                              strong=number(strong)))
-            self.audience_refresh(reload=True)
-        elif kind == "follow":
-            self._audience_follow_event(net, message.payload)
-        elif kind == "followed":
-            run = model.follows[net]
-            run.running = False
-            run.waiting_until = None
-            if message.error:
-                run.error = message.error
-                self.show_error(t("aud.follow_failed", network=display_name(net)), message.error)
-            else:
-                rep = message.payload
-                run.report = rep
-                run.followed, run.already, run.failed = rep.followed, rep.already, len(rep.failed)
-                self.notify(t("aud.follow_done", network=display_name(net), followed=number(rep.followed),
-                              already=number(rep.already), failed=number(len(rep.failed))))
-            self.audience_side().refresh_follows()
-        elif kind == "profile":
-            model.profile_done[net] = message.error
-            if message.error:
-                self.show_error(t("aud.profile_failed", network=display_name(net)), message.error)
-            else:
-                self.notify(t("aud.profile_done", network=display_name(net)))
-            self.audience_side().refresh_profile()
+    @on(AudienceLoaded)
+    def _audience_loaded(self) -> None:
+        self.audience_model.loaded = True  # also after a failure (its dialog is shown): no endless "reading"
+        self.save()
+        self.audience_refresh(reload=True)
 
-    def _audience_follow_event(self, net: str, ev: Any) -> None:
+    @on(SearchProgress)
+    def _audience_search_progress(self, message: SearchProgress) -> None:
+        run = self.audience_model.search[message.network]
+        run.message, run.fraction = message.message, message.fraction
+        self.audience_view().update_note()
+
+    @on(SearchFinished)
+    def _audience_search_finished(self, message: SearchFinished) -> None:
+        model, net = self.audience_model, message.network
+        search = model.search[net]
+        search.running = False
+        if message.found is None:
+            search.error = message.error or t("aud.search_not_done")
+        else:
+            found = message.found
+            model.set_found(net, found)
+            strong = sum(1 for s in found.values() if s.best is not None)
+            self.notify(t("aud.search_done", network=display_name(net),
+                          n=number(sum(1 for s in found.values() if s.candidates)), strong=number(strong)))
+        self.audience_refresh(reload=True)
+
+    @on(FollowProgress)
+    def _audience_follow_progress(self, message: FollowProgress) -> None:
+        self._audience_follow_event(message.network, message.event)
+
+    @on(FollowFinished)
+    def _audience_follow_finished(self, message: FollowFinished) -> None:
+        net = message.network
+        follow = self.audience_model.follows[net]
+        follow.running = False
+        follow.waiting_until = None
+        rep = message.report
+        if rep is None:  # the app's dialog says why
+            follow.error = t("aud.follow_failed", network=display_name(net))
+        else:
+            follow.report = rep
+            follow.followed, follow.already, follow.failed = rep.followed, rep.already, len(rep.failed)
+            self.notify(t("aud.follow_done", network=display_name(net), followed=number(rep.followed),
+                          already=number(rep.already), failed=number(len(rep.failed))))
+        self.audience_side().refresh_follows()
+
+    @on(ProfileWritten)
+    def _audience_profile_written(self, message: ProfileWritten) -> None:
+        net = message.network
+        self.audience_model.profile_done[net] = message.error
+        if not message.error:
+            self.notify(t("aud.profile_done", network=display_name(net)))
+        self.audience_side().refresh_profile()
+
+    def _audience_follow_event(self, net: str, ev: FollowEvent) -> None:
         run = self.audience_model.follows[net]
-        action = getattr(ev.task, "action", "follow") if ev.task is not None else ""
+        action = ev.task.action if ev.task is not None else ""
         if ev.kind == "done" and action == "follow":
             run.followed += 1
         elif ev.kind == "already" and action == "follow":

@@ -1,7 +1,8 @@
 """Connect dialogs. Bluesky: handle + app password (masked) + optional PDS → publish.connect.login_bluesky.
 Mastodon: instance → authorize URL (OAuth out-of-band, works over SSH: open it anywhere, paste the code)
 → login_mastodon_finish. Secrets go to the keyring/secrets store only; they are never shown again,
-logged or written to the state (platform-limits.md "Auth").
+logged or written to the state (docs/bluesky.md#sessions-and-app-passwords,
+docs/mastodon.md#logging-in-oauth-with-the-out-of-band-code).
 
 Both accept what people paste: a handle as `@alice.bsky.social` or its profile URL, a Mastodon address
 as `@camille@piaille.fr`, `piaille.fr` or `https://piaille.fr/@camille` (publish/addresses.py). Errors
@@ -20,10 +21,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input
 
 from quittex_tui.errors import QuittexError
+from quittex_tui.i18n import say
 from quittex_tui.publish.addresses import bluesky_handle, mastodon_instance
 from quittex_tui.tui.i18n import t, translate_bindings
+from quittex_tui.tui.messages import OpenLink
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
+from quittex_tui.tui.workers import ReportsWorkerErrors
 
 SAVED = "__saved__"  # "use the secret already stored" marker in the dialog result
 
@@ -81,7 +85,7 @@ class BlueskyLoginScreen(ModalScreen[tuple | None]):
         self.dismiss(None)
 
 
-class MastodonLoginScreen(ModalScreen[tuple | None]):
+class MastodonLoginScreen(ReportsWorkerErrors, ModalScreen[tuple[str, str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel"),
         Binding("ctrl+y", "copy_url", "key.copy_url", priority=True),
@@ -123,15 +127,12 @@ class MastodonLoginScreen(ModalScreen[tuple | None]):
         elif event.input.id == "masto-code" and event.value.strip():
             self.dismiss((self.instance, event.value.strip()))
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def authorize(self, instance: str) -> None:
         try:
             url = self.session.mastodon_authorize_url(instance)
-        except QuittexError as exc:
-            self.app.call_from_thread(self.failed, f"{exc.message}\n{exc.hint}".strip())
-            return
-        except Exception as exc:  # network/library error in words, the dialog stays open
-            self.app.call_from_thread(self.failed, str(exc) or exc.__class__.__name__)
+        except QuittexError as exc:  # in the dialog, which stays open (anything else: the app's dialog)
+            self.app.call_from_thread(self.failed, f"{say(exc.message)}\n{say(exc.hint)}".strip())
             return
         self.app.call_from_thread(self.got_url, url)
 
@@ -153,10 +154,10 @@ class MastodonLoginScreen(ModalScreen[tuple | None]):
         return True
 
     def action_open_url(self) -> None:
-        if self.url and self.app.open_link(self.url):  # type: ignore[attr-defined]
-            self.notify(t("served.opened"))
-        elif self.url:
-            self.notify(t("login.copied"))
+        if self.url:  # a browser tab when served, else copied (QuittexApp.open_link)
+            self.post_message(OpenLink(self.url))
+            served = bool(getattr(self.app, "served", False) or self.app.is_web)
+            self.notify(t("served.opened") if served else t("login.copied"))
 
     def action_copy_url(self) -> None:
         if self.url:

@@ -1,7 +1,7 @@
 """Edit a post's text per network, or its media's alt texts, with live counters and limits enforced
 (Bluesky: 300 graphemes and 3000 UTF-8 bytes; Mastodon: the instance's max_characters, URLs as 23 —
-platform-limits.md "Post text" / "Status length"; alt texts: Bluesky's 1,000 graphemes and Mastodon's
-1,500-character description, issue 12)."""
+docs/bluesky.md#text-limits, docs/mastodon.md#status-length; alt texts: Bluesky's 1,000 graphemes and
+Mastodon's 1,500-character description, docs/mastodon.md#instance-limits-get-apiv2instance)."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def alt_networks(session: Session) -> list[str]:
 
 
 def alt_counter(networks: list[str], text: str) -> tuple[str, bool]:
-    """The live counter of one alt text for each network, and whether it is within every limit (issue 12:
+    """The live counter of one alt text for each network, and whether it is within every limit (
     Bluesky 1,000 graphemes and 10,000 bytes; Mastodon 1,500 characters)."""
     graphemes, size, chars = alt_counts(text)
     parts, ok = [], True
@@ -147,7 +147,7 @@ def alt_counter(networks: list[str], text: str) -> tuple[str, bool]:
 class AltScreen(ModalScreen[bool]):
     """Alt texts for every media of an item — photos, videos and GIFs, in every post of a thread — with
     each destination's limit shown live and enforced on save (X archives carry none: this is the only
-    source of alt text, issue 12)."""
+    source of alt text)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "key.save", priority=True),

@@ -1,5 +1,8 @@
 """Loading: the archive is read, the state opened and the plans built in a thread worker, with a
-progress bar fed by the reader's progress callback; the main screen replaces this one when done."""
+progress bar fed by the reader's progress callback. The screen dismisses itself with its result: the
+Session, or the QuittexError that kept the archive from opening (the app's push_screen callback,
+QuittexApp.loaded, shows the main screen or the error); an unexpected failure is the worker's (the app's
+error dialog, tui/workers.py) and dismisses with None."""
 
 from __future__ import annotations
 
@@ -7,17 +10,23 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from quittex_tui.errors import QuittexError
 from quittex_tui.tui.i18n import t
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.widgets.chart import progress_bar
+from quittex_tui.tui.workers import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from quittex_tui.tui.session import Session
 
 TUI_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,7 +38,7 @@ class LoadProgress(Message):
         self.fraction = fraction
 
 
-class LoadingScreen(Screen[None]):
+class LoadingScreen(ReportsWorkerErrors, Screen["Session | QuittexError | None"]):
     CSS_PATH = TUI_DIR / "loading.tcss"
 
     def __init__(
@@ -70,11 +79,12 @@ class LoadingScreen(Screen[None]):
             self._last_post = now
             self.post_message(LoadProgress(message, fraction))
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         from quittex_tui.tui.session import open_session
 
         started = time.perf_counter()
+        result: Session | QuittexError
         try:
             session = open_session(self.archive_path, demo=False, state_path=self.state_path,
                                    progress=self.progress, now=self.now)
@@ -82,12 +92,18 @@ class LoadingScreen(Screen[None]):
             if self.demo:
                 session.dry_run_latency = self.dry_run_latency
                 session.enable_demo()
-        except QuittexError as exc:
-            self.app.call_from_thread(self.app.load_failed, exc.message, exc.hint)  # type: ignore[attr-defined]
-            return
-        session.load_seconds = time.perf_counter() - started
-        session.loaded_at = time.perf_counter()
-        self.app.call_from_thread(self.app.session_ready, session)  # type: ignore[attr-defined]
+            session.load_seconds = time.perf_counter() - started
+            session.loaded_at = time.perf_counter()
+            result = session
+        except QuittexError as exc:  # the user's input (a damaged archive…): the start screen says it
+            result = exc
+        self.app.call_from_thread(self.dismiss, result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # (Textual also calls ReportsWorkerErrors' handler, which shows a bug in the app's error dialog;
+        # this one only leaves the loading screen for the start screen under that dialog.)
+        if event.state == WorkerState.ERROR:
+            self.dismiss(None)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self.query_one("#loading-bar", Static).update(

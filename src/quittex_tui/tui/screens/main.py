@@ -12,10 +12,10 @@ import contextlib
 import logging
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -29,8 +29,22 @@ from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.publish.events import EventKind
 from quittex_tui.publish.lock import MigrationBusy
 from quittex_tui.state import AccountConflict, AccountConflictError, Step
-from quittex_tui.tui.i18n import duration, number, t, translate_bindings
-from quittex_tui.tui.messages import AccountsChanged, CursorMoved, EngineUpdate, RunFinished, SelectionChanged
+
+if TYPE_CHECKING:
+    from quittex_tui.publish.engine import EngineEvent
+from quittex_tui.tui.i18n import colon, duration, number, t, translate_bindings
+from quittex_tui.tui.messages import (
+    AccountsChanged,
+    ConnectRequested,
+    CursorMoved,
+    EngineUpdate,
+    ExportWritten,
+    LogoutRequested,
+    OpenArchive,
+    ReconnectRequested,
+    RunFinished,
+    SelectionChanged,
+)
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.screens.audience_actions import AudienceActions
 from quittex_tui.tui.screens.connect import SAVED
@@ -80,6 +94,10 @@ FOCUS = {
 
 class MainScreen(AudienceActions, Screen[None]):
     CSS_PATH = TUI_DIR / "main.tcss"
+    # No auto-focus: each step says what has the focus (FOCUS, focus_step). Textual's would focus the first
+    # focusable widget when the screen resumes (the Archive's year tree), racing focus_step's choice of
+    # the tweet list inside the same view.
+    AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_step", "key.next_step"),
         Binding("b", "prev_step", "key.prev_step"),
@@ -98,6 +116,7 @@ class MainScreen(AudienceActions, Screen[None]):
         self.pane = LAYOUT[step][0]
         self._cursor_timer: Timer | None = None
         self._following: str | None = None  # the item the queue cursor follows while sending
+        self.focus_settled = False  # focus_step's fix-up pass has run (tests and scripts wait for it)
         translate_bindings(self)
 
     # --- layout --------------------------------------------------------------------------------------
@@ -125,7 +144,7 @@ class MainScreen(AudienceActions, Screen[None]):
         self.apply_step(self.step, save=False)
         self.load_statuses()
         self.auto_connect()
-        if not self.session.plans_complete():  # a big archive: its plans arrive from a worker (issue 16)
+        if not self.session.plans_complete():  # a big archive: its plans arrive from a worker
             self.rebuild_plans(quiet=True)
         # One writer per migration: a run held by another process is followed read-only (tui/watch.py).
         self.watcher = Watcher(self.session)
@@ -169,6 +188,7 @@ class MainScreen(AudienceActions, Screen[None]):
             self.collect_reports()
         if step == Step.AUDIENCE:
             self.audience_enter()
+        self.focus_settled = False
         self.call_after_refresh(self.focus_step)
         if save:
             self.session.set_step(step)
@@ -177,6 +197,7 @@ class MainScreen(AudienceActions, Screen[None]):
         self.refresh_bindings()
 
     def focus_step(self, *, again: bool = True) -> None:
+        self.focus_settled = not again
         if not again:
             # Fix-up pass: when the focused widget of the previous step got hidden, Textual moved focus
             # on its own after the layout refresh. Claim it back only if it left this step's view (the
@@ -235,13 +256,11 @@ class MainScreen(AudienceActions, Screen[None]):
         self.session.mark_changed()
         self.save_worker()
 
-    @work(thread=True, group="save")
+    @work(thread=True, group="save", exit_on_error=False)
     def save_worker(self) -> None:
         try:
             self.session.flush()
-        except QuittexError as exc:
-            self.app.call_from_thread(self.show_error, exc.message, exc.hint)
-        except OSError as exc:
+        except OSError as exc:  # a full disk, a read-only folder: in words (a QuittexError is the app's)
             self.app.call_from_thread(self.show_error, t("error.save", error=str(exc)), "")
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
@@ -264,17 +283,13 @@ class MainScreen(AudienceActions, Screen[None]):
             self.query_one(SelectView).sync()
         self.query_one(ReviewView).update_estimate()
 
-    @work(thread=True, exclusive=True, group="plans")
+    @work(thread=True, exclusive=True, group="plans", exit_on_error=False)
     def rebuild_plans(self, quiet: bool = False) -> None:
         def one_ready(net: str) -> None:  # each network's plan shows as soon as it is made
             if not self.session.plans_complete():
                 self.app.call_from_thread(self.plans_ready, quiet=True)
 
-        try:
-            self.session.build_plans(on_plan=one_ready)
-        except QuittexError as exc:
-            self.app.call_from_thread(self.show_error, exc.message, exc.hint)
-            return
+        self.session.build_plans(on_plan=one_ready)  # a failure is the app's dialog (tui/workers.py)
         self.app.call_from_thread(self.plans_ready, quiet=quiet)
 
     def plans_ready(self, quiet: bool = False) -> None:
@@ -306,9 +321,25 @@ class MainScreen(AudienceActions, Screen[None]):
     def reconnect(self, name: str, *, quiet: bool = False) -> None:
         self.session.slots[name].busy = True
         self.query_one(AccountsPane).refresh_accounts()
-        self.run_worker(partial(self._connect_job, name, None, quiet), thread=True, group=f"connect-{name}")
+        self.run_worker(partial(self._connect_job, name, None, quiet), thread=True, group=f"connect-{name}",
+                        exit_on_error=False)
 
-    def _connect_job(self, name: str, login: tuple | None, quiet: bool) -> None:
+    @on(ConnectRequested)
+    def _connect_requested(self, message: ConnectRequested) -> None:
+        message.stop()
+        self.connect_flow(message.name)
+
+    @on(LogoutRequested)
+    def _logout_requested(self, message: LogoutRequested) -> None:
+        message.stop()
+        self.logout_flow(message.name)
+
+    @on(ReconnectRequested)
+    def _reconnect_requested(self, message: ReconnectRequested) -> None:
+        message.stop()
+        self.reconnect(message.name)
+
+    def _connect_job(self, name: str, login: tuple[str, ...] | None, quiet: bool) -> None:
         s = self.session
         try:
             if login is None:
@@ -363,14 +394,14 @@ class MainScreen(AudienceActions, Screen[None]):
             self.reconnect(name)
             return
 
-        def done(result: tuple | None) -> None:
+        def done(result: tuple[str, ...] | None) -> None:
             if not result:
                 return
             s.slots[name].busy = True
             self.query_one(AccountsPane).refresh_accounts()
             # The state takes the account only once the same-account rule has accepted it (Session.connect).
             self.run_worker(partial(self._connect_job, name, result, False), thread=True,
-                            group=f"connect-{name}")
+                            group=f"connect-{name}", exit_on_error=False)
 
         if name == "bluesky":
             acc = s.state.bluesky
@@ -405,15 +436,11 @@ class MainScreen(AudienceActions, Screen[None]):
         body = t("logout.body", account=account, where=secrets.secret_store().where)
         self.app.push_screen(ConfirmScreen(t("logout.title", network=network), body), done)
 
-    @work(thread=True, group="logout")
+    @work(thread=True, group="logout", exit_on_error=False)
     def _logout_job(self, name: str, key: str) -> None:
         from quittex_tui.publish import secrets
 
-        try:
-            found = secrets.delete_secrets(key)
-        except QuittexError as exc:
-            self.app.call_from_thread(self.show_error, exc.message, exc.hint)
-            return
+        found = secrets.delete_secrets(key)  # a failure is the app's dialog (tui/workers.py)
         slot = self.session.slots[name]
         slot.target, slot.info, slot.budget, slot.error = None, None, None, ""
         network = display_name(name)
@@ -434,20 +461,16 @@ class MainScreen(AudienceActions, Screen[None]):
         self.app.push_screen(ConfirmScreen(t("account.conflict_title", **words),
                                            Text(t("account.conflict_body", **words))), done)
 
-    @work(thread=True, group="separate")
+    @work(thread=True, group="separate", exit_on_error=False)
     def separate_migration(self, name: str, current: str, account: dict[str, str]) -> None:
         s = self.session
-        try:
-            path = s.separate_migration(name, account)
-        except QuittexError as exc:
-            self.app.call_from_thread(self.show_error, exc.message, exc.hint)
-            return
+        path = s.separate_migration(name, account)  # a failure is the app's dialog (tui/workers.py)
         sources = [Path(p) for p in s.state.archive_paths]
 
         def reopen() -> None:
             self.notify(t("account.forked", current=current, path=str(path)))
-            self.app.open_archive(sources if len(sources) > 1 else sources[0],  # type: ignore[attr-defined]
-                                  state_path=path, demo=s.demo)
+            self.post_message(OpenArchive(sources if len(sources) > 1 else sources[0], state_path=path,
+                                          demo=s.demo))
 
         self.app.call_from_thread(reopen)
 
@@ -456,7 +479,7 @@ class MainScreen(AudienceActions, Screen[None]):
         if not any(w.group == "watch" and w.is_running for w in self.workers):
             self.watch_worker()
 
-    @work(thread=True, exclusive=True, group="watch")
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def watch_worker(self) -> None:
         try:
             events = self.watcher.poll()
@@ -508,7 +531,7 @@ class MainScreen(AudienceActions, Screen[None]):
             self.show_error(exc.message, t("watch.account_busy_hint", **words))
 
     # --- migration -----------------------------------------------------------------------------------
-    @work(thread=True, group="statuses")
+    @work(thread=True, group="statuses", exit_on_error=False)
     def load_statuses(self) -> None:
         s = self.session
         for name in s.active_targets():
@@ -562,7 +585,7 @@ class MainScreen(AudienceActions, Screen[None]):
             total_posts += posts
             from quittex_tui.publish.engine import estimate_duration
 
-            body.append(f"{display_name(name)}: ", style="bold")
+            body.append(display_name(name) + colon(), style="bold")
             body.append(t("migrate.confirm_line", items=number(len(todo)), posts=number(posts),
                           time=duration(estimate_duration(posts, net))) + "\n")
         body.append("\n" + t("migrate.confirm_note"))
@@ -576,7 +599,53 @@ class MainScreen(AudienceActions, Screen[None]):
 
         self.app.push_screen(ConfirmScreen(t("migrate.confirm_title"), body), done)
 
-    def run_targets(self, targets: list[str], *, retry_failed: bool = False) -> None:
+    # --- the Queue pane's keys (the screen owns the workers) -----------------------------------------
+    def action_start(self) -> None:
+        self.start_migration()
+
+    def action_pause(self) -> None:
+        self.pause_migration()
+
+    def action_retry(self) -> None:
+        self.start_migration(retry_failed=True)
+
+    def action_export(self) -> None:
+        self.export_report()
+
+    def action_resend_unsure(self) -> None:
+        """Posts the engine could not tell sent or not (reconciliation said UNSURE): the user looks at the
+        account, then answers — send them again, or leave them (they stay failed; Review's key 4 leaves
+        an item out). The CLI's `migrate --retry-failed --resend-unsure`, by keyboard."""
+        from quittex_tui.tui.screens.modals import ConfirmScreen
+
+        s = self.session
+        unsure = {n: s.slots[n].unsure() for n in s.active_targets()
+                  if not s.slots[n].running and s.slots[n].elsewhere is None}
+        unsure = {n: items for n, items in unsure.items() if items}
+        if not unsure:
+            self.notify(t("unsure.none"))
+            return
+        missing = [n for n in unsure if not s.slots[n].connected]
+        if missing:
+            self.notify(t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
+                        severity="error")
+            return
+        body = Text()
+        for name, items in unsure.items():
+            body.append(t("unsure.line", network=display_name(name), n=number(len(items))) + "\n")
+        body.append("\n" + t("unsure.body"))
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.run_targets(list(unsure), retry_failed=True, resend_unsure=True)
+            else:
+                self.notify(t("unsure.left"))
+
+        self.app.push_screen(ConfirmScreen(t("unsure.title"), body, yes=t("unsure.yes"), no=t("unsure.no")),
+                             done)
+
+    def run_targets(self, targets: list[str], *, retry_failed: bool = False,
+                    resend_unsure: bool = False) -> None:
         if self.step != Step.MIGRATE:
             self.goto(Step.MIGRATE)
         current = self.query_one("#queue", ItemList).current
@@ -586,30 +655,33 @@ class MainScreen(AudienceActions, Screen[None]):
             slot.running = True
             slot.last_error = ""
             slot.stop.clear()
-            self.run_worker(partial(self._migrate_job, name, retry_failed), thread=True,
-                            group=f"migrate-{name}", name=f"migrate-{name}")
+            self.run_worker(partial(self._migrate_job, name, retry_failed, resend_unsure), thread=True,
+                            group=f"migrate-{name}", name=f"migrate-{name}", exit_on_error=False)
         self.query_one(QueuePane).update_progress()
 
-    def _migrate_job(self, name: str, retry_failed: bool) -> None:
+    def _migrate_job(self, name: str, retry_failed: bool, resend_unsure: bool = False) -> None:
         s = self.session
+
+        def on_event(event: EngineEvent) -> None:
+            self.post_message(EngineUpdate(name, event))
+
+        report = None
         try:
-            report = s.run(name, lambda ev: self.post_message(EngineUpdate(name, ev)),
-                           retry_failed=retry_failed)
+            report = s.run(name, on_event, retry_failed=retry_failed, resend_unsure=resend_unsure)
             s.collect_report(name)
-            self.post_message(RunFinished(name, report))
         except MigrationBusy as exc:  # another process holds this migration's (or this account's) lock
             this_migration = self.watcher.writer_elsewhere(name) is not None
-            self.post_message(RunFinished(name))
             self.app.call_from_thread(self.migration_busy, name, exc, this_migration)
-        except QuittexError as exc:
-            self.post_message(RunFinished(name, error=f"{exc.message} {exc.hint}".strip()))
-        except Exception as exc:  # never let a worker die silently: the user sees it, state is intact
-            self.post_message(RunFinished(name, error=str(exc) or exc.__class__.__name__))
+        finally:  # any other failure is the app's dialog (tui/workers.py); the run ends either way
+            self.post_message(RunFinished(name, report))
 
     def on_engine_update(self, message: EngineUpdate) -> None:
         slot = self.session.slots[message.target]
         ev = message.event
         slot.progress = ev.progress
+        # reconciliation: the engine asks the server what is already there before sending (it can take
+        # a while on a big account): the queue says so instead of looking frozen
+        slot.checking = say(ev.message) if ev.kind == EventKind.CHECKING else ""
         if ev.item_id:
             if ev.kind == EventKind.ITEM_STARTED:
                 slot.statuses[ev.item_id] = "sending"
@@ -633,10 +705,10 @@ class MainScreen(AudienceActions, Screen[None]):
     def on_run_finished(self, message: RunFinished) -> None:
         slot = self.session.slots[message.target]
         slot.running = False
-        if message.error:
-            slot.last_error = message.error
-            self.show_error(t("migrate.stopped", target=display_name(message.target)), message.error)
-        elif message.report is not None and not slot.stop.is_set():
+        slot.checking = ""
+        if message.report is None:  # the app's dialog (or the writer lock's) says why
+            slot.last_error = t("migrate.stopped", target=display_name(message.target))
+        elif not slot.stop.is_set():
             rep = message.report
             self.notify(t("migrate.done", target=display_name(message.target), sent=number(rep.published),
                           failed=number(len(rep.failed))))
@@ -666,13 +738,13 @@ class MainScreen(AudienceActions, Screen[None]):
             self.notify(t("migrate.not_running"))
 
     # --- report --------------------------------------------------------------------------------------
-    @work(thread=True, group="report")
+    @work(thread=True, group="report", exit_on_error=False)
     def collect_reports(self) -> None:
         for name in self.session.active_targets():
             self.session.collect_report(name)
         self.app.call_from_thread(self.query_one(QueuePane).refresh_report)
 
-    @work(thread=True, group="report")
+    @work(thread=True, group="report", exit_on_error=False)
     def export_report(self) -> None:
         s = self.session
         try:
@@ -685,13 +757,13 @@ class MainScreen(AudienceActions, Screen[None]):
         self.app.call_from_thread(self.query_one(QueuePane).refresh_report, (str(md), str(csv_path)))
         self.app.call_from_thread(self.notify, t("report.exported_short", path=str(md.parent)))
         for path in (md, csv_path):  # served in a browser tab: the files arrive as downloads too
-            self.app.call_from_thread(self.app.deliver_export, path)  # type: ignore[attr-defined]
+            self.post_message(ExportWritten(path))
 
     # --- quit ----------------------------------------------------------------------------------------
     def stop_everything(self) -> None:
         for slot in self.session.slots.values():
             slot.stop.set()
-        self.session.audience.stop.set()  # follows stop between two writes (journalled: nothing lost)
+        self.session.audience.stop_follows()  # between two writes (journalled: nothing lost)
         self.session.mark_changed()
         self.session.flush()
 
@@ -719,14 +791,14 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     main = [b for b in MainScreen.BINDINGS if isinstance(b, Binding) and not b.action.startswith("goto")]
     return [
         (t("help.global"), keys_of(main, [*goto, ("tab", t("key.tab")), ("ctrl+c/ctrl+q", t("key.quit"))])),
-        (t("help.lists"), keys_of(list(ItemList.BINDINGS))),  # type: ignore[arg-type]
-        (t("pane.archive"), keys_of(list(OverviewView.BINDINGS))),  # type: ignore[arg-type]
-        (t("pane.accounts"), keys_of(list(AccountsPane.BINDINGS))),  # type: ignore[arg-type]
+        (t("help.lists"), keys_of(list(ItemList.BINDINGS))),
+        (t("pane.archive"), keys_of(list(OverviewView.BINDINGS))),
+        (t("pane.accounts"), keys_of(list(AccountsPane.BINDINGS))),
         (t("step.select"), [("space", t("key.check"))]),
-        (t("step.review"), keys_of(list(ReviewView.BINDINGS))),  # type: ignore[arg-type]
-        (t("pane.queue"), keys_of(list(QueuePane.BINDINGS))),  # type: ignore[arg-type]
-        (t("step.audience"), keys_of(list(AudienceView.BINDINGS), [("B. M.", t("aud.legend"))])),  # type: ignore[arg-type]
-        (t("help.edit"), keys_of(list(EditScreen.BINDINGS))),  # type: ignore[arg-type]
+        (t("step.review"), keys_of(list(ReviewView.BINDINGS))),
+        (t("pane.queue"), keys_of(list(QueuePane.BINDINGS))),
+        (t("step.audience"), keys_of(list(AudienceView.BINDINGS), [("B. M.", t("aud.legend"))])),
+        (t("help.edit"), keys_of(list(EditScreen.BINDINGS))),
     ]
 
 

@@ -23,17 +23,19 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "key.no"),
     ]
 
-    def __init__(self, title: str, body: Text | str) -> None:
+    def __init__(self, title: str, body: Text | str, *, yes: str = "", no: str = "") -> None:
+        """`yes` / `no`: what each answer does, when "yes" and "no" alone would not say it."""
         super().__init__()
         self.title_text = title
         self.body = body
+        self.keys = t("confirm.keys_named", yes=yes, no=no) if yes and no else t("confirm.keys")
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
             yield Static(self.body, classes="dialog-body")
-            yield Static(t("confirm.keys"), classes="dialog-keys")
+            yield Static(self.keys, classes="dialog-keys")
         yield Footer(show_command_palette=False)
 
     def action_answer(self, value: bool) -> None:

@@ -4,7 +4,7 @@ field to open an archive by path. Reading the state directory happens in a worke
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -17,13 +17,18 @@ from textual.widgets.option_list import Option
 
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, t, translate_bindings
+from quittex_tui.tui.messages import OpenArchive
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.safe import safe_text
+from quittex_tui.tui.workers import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from quittex_tui.state import MigrationState
 
 TUI_DIR = Path(__file__).resolve().parent.parent
 
 
-class StartScreen(Screen[None]):
+class StartScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = TUI_DIR / "start.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash,o", "focus_path", "key.open_path"),
@@ -37,7 +42,7 @@ class StartScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.states: list[tuple[Path, object]] = []
+        self.states: list[tuple[Path, MigrationState]] = []
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -54,14 +59,14 @@ class StartScreen(Screen[None]):
         self.query_one("#states", OptionList).focus()
         self.list_states()
 
-    @work(thread=True)
+    @work(thread=True, exit_on_error=False)
     def list_states(self) -> None:
         from quittex_tui.state import list_states
 
         states = list_states()
         self.app.call_from_thread(self.show_states, states)
 
-    def show_states(self, states: list) -> None:
+    def show_states(self, states: list[tuple[Path, MigrationState]]) -> None:
         from quittex_tui.demo import demo_archive_path
 
         # The demo is offered by its own line; a demo state left in the list by an older version
@@ -92,7 +97,7 @@ class StartScreen(Screen[None]):
             self.action_demo()
             return
         path, st = self.states[int(oid.split("-")[1])]
-        sources = [Path(p) for p in st.archive_paths]  # type: ignore[attr-defined]
+        sources = [Path(p) for p in st.archive_paths]
         missing = [str(p) for p in sources if not p.exists()]
         if missing:
             self.notify(t("start.missing", paths=", ".join(missing)), severity="error")
@@ -100,9 +105,8 @@ class StartScreen(Screen[None]):
         from quittex_tui.demo import demo_archive_path
 
         demo = sources == [demo_archive_path().resolve()]  # the demo's migration keeps its dry run
-        self.app.open_archive(  # type: ignore[attr-defined]
-            sources if len(sources) > 1 else sources[0], state_path=path, demo=demo
-        )
+        source = sources if len(sources) > 1 else sources[0]
+        self.post_message(OpenArchive(source, state_path=path, demo=demo))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -113,7 +117,7 @@ class StartScreen(Screen[None]):
         if not path.exists():
             self.notify(t("start.no_such_path", path=str(path)), severity="error")
             return
-        self.app.open_archive(path)  # type: ignore[attr-defined]
+        self.post_message(OpenArchive(path))
 
     def action_focus_path(self) -> None:
         self.query_one("#path", Input).focus()
@@ -125,7 +129,7 @@ class StartScreen(Screen[None]):
     def action_demo(self) -> None:
         from quittex_tui.demo import demo_archive_path
 
-        self.app.open_archive(demo_archive_path(), demo=True)  # type: ignore[attr-defined]
+        self.post_message(OpenArchive(demo_archive_path(), demo=True))
 
     def action_help(self) -> None:
         from quittex_tui.tui.screens.main import help_sections

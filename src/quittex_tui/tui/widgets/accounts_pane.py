@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import datetime_short, number, t, translate_bindings
-from quittex_tui.tui.messages import AccountsChanged
+from quittex_tui.tui.messages import AccountsChanged, ConnectRequested, LogoutRequested, ReconnectRequested
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session, TargetSlot
 
@@ -33,8 +33,8 @@ class AccountsPane(Vertical):
         Binding("k", "move(-1)", show=False),
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         translate_bindings(self)
 
@@ -158,7 +158,7 @@ class AccountsPane(Vertical):
     def action_connect(self) -> None:
         name = self.current()
         if name is not None:
-            self.screen.connect_flow(name)  # type: ignore[attr-defined]
+            self.post_message(ConnectRequested(name))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
@@ -168,9 +168,9 @@ class AccountsPane(Vertical):
     def action_logout(self) -> None:
         name = self.current()
         if name not in (None, DRY_RUN):
-            self.screen.logout_flow(name)  # type: ignore[attr-defined]
+            self.post_message(LogoutRequested(name))
 
     def action_refresh(self) -> None:
         name = self.current()
         if name is not None and (self.session.slots[name].connected or self.saved_handle(name)):
-            self.screen.reconnect(name)  # type: ignore[attr-defined]
+            self.post_message(ReconnectRequested(name))

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 
 from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.textsafe import for_display
-from quittex_tui.tui.i18n import datetime_short, language, number, t, translate_bindings
+from quittex_tui.tui.i18n import colon, datetime_short, language, number, t, translate_bindings
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
 from quittex_tui.tui.widgets.audience_view import VIEW_BINDINGS
@@ -27,8 +27,8 @@ class AudienceSide(VerticalScroll, can_focus=True):
         Binding("k,up", "scroll_up", show=False),
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         translate_bindings(self)
 
@@ -98,9 +98,9 @@ class AudienceSide(VerticalScroll, can_focus=True):
         text.append(t("aud.profile_title") + "\n", style="bold underline")
         fields = m.profile_fields()
         name = fields["bluesky"]["name"]
-        text.append(t("aud.profile_name") + ": ", style="dim")
+        text.append(t("aud.profile_name") + colon(), style="dim")
         text.append(for_display(name) + "\n")
-        text.append(t("aud.profile_bio") + ": ", style="dim")
+        text.append(t("aud.profile_bio") + colon(), style="dim")
         text.append(for_display(fields["bluesky"]["bio"]) + "\n")
         for net in NETWORKS:
             f = fields[net]
@@ -130,7 +130,8 @@ class AudienceSide(VerticalScroll, can_focus=True):
             text.append(t("aud.announce_example") + "\n", style="italic")
         for i, (where, body) in enumerate(texts):
             pointer = ">" if i == current else " "
-            text.append(f"{pointer} {t(f'aud.for_{where}')}: ", style="bold" if i == current else "dim")
+            style = "bold" if i == current else "dim"
+            text.append(f"{pointer} {t(f'aud.for_{where}')}{colon()}", style=style)
             text.append(for_display(body) + "\n")
         text.append(t("aud.announce_keys"), style="dim")
         self.query_one("#aud-announce", Static).update(text)

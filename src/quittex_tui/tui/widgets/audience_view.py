@@ -16,7 +16,7 @@ from quittex_tui.i18n import say
 from quittex_tui.networks import NETWORKS, display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.audience_model import AudienceModel, PersonRow, reason_key
-from quittex_tui.tui.i18n import number, t, translate_bindings
+from quittex_tui.tui.i18n import colon, number, t, translate_bindings
 from quittex_tui.tui.messages import CursorMoved
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
@@ -56,8 +56,8 @@ class AudienceView(Vertical):
         *VIEW_BINDINGS,
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         translate_bindings(self)
 
@@ -98,7 +98,7 @@ class AudienceView(Vertical):
         lst = self.query_one("#people", ItemList)
         if keep is None:
             keep = lst.current.id if lst.current else m.session.state.cursor.get("person")
-        lst.set_rows(m.rows, m.visible(), keep=keep)  # type: ignore[arg-type]
+        lst.set_rows(m.rows, m.visible(), keep=keep)
         self.update_bar()
         self.update_note()
         self.show_detail()
@@ -110,14 +110,15 @@ class AudienceView(Vertical):
 
     @property
     def current(self) -> PersonRow | None:
-        return self.query_one("#people", ItemList).current  # type: ignore[return-value]
+        row = self.query_one("#people", ItemList).current
+        return row if isinstance(row, PersonRow) else None
 
     def update_bar(self) -> None:
         m = self.model
         c = m.counts()
         text = Text()
         text.append(display_name(m.network), style="bold")
-        text.append(" · " + t("aud.filter") + ": ")
+        text.append(" · " + t("aud.filter") + colon())
         text.append(t(f"aud.filter_{m.filter}"), style="bold")
         text.append(" · " + t("aud.counts", people=number(c["people"]), handles=number(c["handles"]),
                               accepted=number(c["accepted"])))
@@ -163,14 +164,14 @@ class AudienceView(Vertical):
         text.append("  " + t("aud.x_id", id=p.x_id), style="dim")
         if p.handle_source and p.handle_source != "archive":
             text.append("  " + t("aud.from_file", file=for_display(p.handle_source)), style="dim")
-        text.append("\n" + t("aud.relations") + ": ")
+        text.append("\n" + t("aud.relations") + colon())
         text.append(", ".join(t(f"aud.rel.{r}") for r in p.relations))
         if p.names:
-            text.append("\n" + t("aud.names") + ": " + for_display(", ".join(p.names[:3])))
+            text.append("\n" + t("aud.names") + colon() + for_display(", ".join(p.names[:3])))
         for net in NETWORKS:
             d = m.decision(p.x_id, net)
             if d is not None and d.decision:
-                text.append(f"\n{display_name(net)}: ", style="bold")
+                text.append("\n" + display_name(net) + colon(), style="bold")
                 who = d.handle or d.acct or d.did or ""
                 text.append(t(f"aud.decided_{d.decision}", who=for_display(who)))
         cands = m.candidates(p.x_id)

@@ -21,8 +21,8 @@ class ConsoleCheckbox(Checkbox):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter,space", "toggle_button", "key.check")]
 
-    def __init__(self, label: str, **kw: object) -> None:
-        super().__init__(label, **kw)  # type: ignore[arg-type]
+    def __init__(self, label: str, *, id: str | None = None) -> None:
+        super().__init__(label, id=id)
         translate_bindings(self)
 
     @property

@@ -7,7 +7,7 @@ holds a sequence of indices into the session's rows and a formatter turns a row 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
@@ -20,13 +20,21 @@ from textual.strip import Strip
 
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import t, translate_bindings
-from quittex_tui.tui.rows import Row
-
-Formatter = Callable[[Row, int], str]
 
 
-class ItemList(ScrollView, can_focus=True):
-    """Rows are `rows[indices[i]]`; the cursor is a position in `indices`."""
+class ListRow(Protocol):
+    """What a list needs of a row: an id to keep the cursor on (tweets, plan items, people)."""
+
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=ListRow)
+
+
+class ItemList(ScrollView, Generic[R], can_focus=True):
+    """Rows are `rows[indices[i]]`; the cursor is a position in `indices`. Generic in its row type:
+    the Review's plan items (rows.Row), the Archive's tweets (rows.TweetRow), the Audience's people."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"item-list--cursor", "item-list--dim", "item-list--empty"}
     DEFAULT_CSS = """
@@ -48,20 +56,20 @@ class ItemList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True)
 
     class Highlighted(Message):
-        def __init__(self, item_list: ItemList, row: Row | None) -> None:
+        def __init__(self, item_list: ItemList[Any], row: ListRow | None) -> None:
             super().__init__()
             self.item_list = item_list
             self.row = row
 
         @property
-        def control(self) -> ItemList:
+        def control(self) -> ItemList[Any]:
             return self.item_list
 
     def __init__(
         self,
-        formatter: Formatter,
+        formatter: Callable[[R, int], str],
         *,
-        dim: Callable[[Row], bool] | None = None,
+        dim: Callable[[R], bool] | None = None,
         empty_key: str = "list.empty",
         id: str | None = None,
         classes: str | None = None,
@@ -70,13 +78,13 @@ class ItemList(ScrollView, can_focus=True):
         self.formatter = formatter
         self.dim = dim
         self.empty_key = empty_key
-        self.rows: Sequence[Row] = ()
+        self.rows: Sequence[R] = ()
         self.indices: Sequence[int] = ()
         translate_bindings(self)
 
     # --- data ----------------------------------------------------------------------------------------
     def set_rows(
-        self, rows: Sequence[Row], indices: Sequence[int] | None = None, *, keep: str | None = None
+        self, rows: Sequence[R], indices: Sequence[int] | None = None, *, keep: str | None = None
     ) -> None:
         """Show `rows` (through `indices`); keep the cursor on row id `keep` when it is still there."""
         self.rows = rows
@@ -92,12 +100,12 @@ class ItemList(ScrollView, can_focus=True):
         self.refresh()
 
     @property
-    def current(self) -> Row | None:
+    def current(self) -> R | None:
         if not self.indices:
             return None
         return self.rows[self.indices[min(self.cursor, len(self.indices) - 1)]]
 
-    def visible_rows(self) -> list[Row]:
+    def visible_rows(self) -> list[R]:
         return [self.rows[i] for i in self.indices]
 
     def refresh_rows(self) -> None:

@@ -14,7 +14,7 @@ from textual.widgets import Tree
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import date, number, t, translate_bindings
 from quittex_tui.tui.messages import CursorMoved
-from quittex_tui.tui.rows import Row, months, years
+from quittex_tui.tui.rows import Row, TweetRow, months, years
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
 from quittex_tui.tui.widgets.chart import year_chart
@@ -32,8 +32,8 @@ class ConsoleTree(Tree[tuple[str, object]]):
         Binding("j", "cursor_down", "key.down", show=False),
     ]
 
-    def __init__(self, label: str, **kw: object) -> None:
-        super().__init__(label, **kw)  # type: ignore[arg-type]
+    def __init__(self, label: str, *, id: str | None = None) -> None:
+        super().__init__(label, id=id)
         translate_bindings(self)
 
 
@@ -47,8 +47,8 @@ class OverviewView(Vertical):
         Binding("c", "clear_filter", "key.clear_filter", show=False),
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         self.by_kind = False
         translate_bindings(self)
@@ -140,7 +140,7 @@ class OverviewView(Vertical):
         elif data[0] == "year":
             idx = [i for i, r in enumerate(rows) if r.created_at.year == data[1]]
         else:
-            y, m = data[1]  # type: ignore[misc]
+            y, m = data[1]
             idx = [i for i, r in enumerate(rows) if r.created_at.year == y and r.created_at.month == m]
         self.query_one("#tweets", ItemList).set_rows(rows, idx)
 
@@ -148,7 +148,7 @@ class OverviewView(Vertical):
         event.stop()
         row = event.row
         preview = self.query_one("#tweet-preview", Static)
-        if row is None:
+        if not isinstance(row, TweetRow):  # None: an empty list
             preview.update(t("preview.none"))
             return
         head = Text(f"{date(row.created_at)} · {t(f'kind.{row.kind}')} · +{number(row.engagement)}\n",

@@ -53,7 +53,8 @@ def item_preview(
         if row.has_media:  # first, so a small terminal shows it without scrolling
             _media_choices(session, item_id, row.flagged, out)
     for net in NETWORKS:
-        item = session.items.get(net, {}).get(item_id)
+        store = session.items.get(net)
+        item = store.get(item_id) if store is not None else None
         if item is None:
             continue
         limit = limit_for(session, net)
@@ -84,7 +85,8 @@ def item_preview(
 
 
 def _media_choices(session: Session, item_id: str, flagged: bool, out: Text) -> None:
-    """Issue 12: the label the item's media will carry, the media left out, and the keys for both."""
+    """The label the item's media will carry (docs/bluesky.md#languages-and-self-labels), the media left out,
+    and the keys for both."""
     label = session.label_of(item_id)
     if label:
         words = t("preview.label", label=t(f"label.value_{label}"))
@@ -97,8 +99,9 @@ def _media_choices(session: Session, item_id: str, flagged: bool, out: Text) -> 
 
 
 def _link_lines(session: Session, network: str, post: object, out: Text) -> None:
-    """What sending will do with the post's links (issue 13): its own quote, links to the user's own
-    tweets (live once those are sent), and the link a Bluesky card is fetched for."""
+    """What sending will do with the post's links (docs/bluesky.md#own-quotes-and-links-to-ones-own-tweets):
+    its own quote, links to the user's own tweets (live once those are sent), and the link a Bluesky card is
+    fetched for."""
     for link in getattr(post, "self_links", ()):
         tweet = session.tweet(link.tweet_id)
         when = date(tweet.created_at) if tweet is not None else link.tweet_id

@@ -18,7 +18,8 @@ from textual.widgets import ContentSwitcher
 from quittex_tui.i18n import say
 from quittex_tui.networks import DRY_RUN, display_name
 from quittex_tui.textsafe import for_display
-from quittex_tui.tui.i18n import date, duration, number, t, translate_bindings
+from quittex_tui.tui.i18n import colon, date, duration, number, t, translate_bindings
+from quittex_tui.tui.messages import OpenLink
 from quittex_tui.tui.rows import Row
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import Session
@@ -51,11 +52,12 @@ class QueuePane(Vertical):
         Binding("p", "pause", "key.pause"),
         Binding("f", "retry", "key.retry"),
         Binding("w", "export", "key.export"),
+        Binding("u", "resend_unsure", "key.resend_unsure"),  # only when some posts are unsure
         Binding("o", "open_link", "key.open_url"),  # a sent post's page; shown only in a browser tab
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         self.page = "queue-page"
         translate_bindings(self)
@@ -89,6 +91,9 @@ class QueuePane(Vertical):
             return self.page == "queue-page"
         if action in ("retry", "export"):
             return self.page == "report-page"
+        if action == "resend_unsure":
+            s = self.session
+            return self.page == "report-page" and any(s.slots[n].unsure() for n in s.active_targets())
         if action == "open_link":  # in a terminal, a browser may not be on this machine (SSH)
             served = bool(getattr(self.app, "served", False) or self.app.is_web)
             return self.page == "report-page" and served
@@ -160,8 +165,11 @@ class QueuePane(Vertical):
                 elif prog is not None and prog.eta_seconds is not None:
                     text.append(" · " + t("queue.eta", time=duration(prog.eta_seconds)))
                 text.append(" · " + t("queue.running"), style="bold")
+                if slot.checking:  # reconciliation: asking the server what is already there
+                    text.append("\n  " + t("queue.checking", what=for_display(slot.checking)), style="yellow")
                 if videos_wait:
-                    # issue 12: items with a video wait for the daily video limit; the others go on
+                    # items with a video wait for the daily video limit (docs/bluesky.md#video); the others go
+                    # on
                     when = prog.next_video_at.astimezone().strftime("%H:%M")
                     text.append("\n  " + t("queue.next_video", n=number(prog.videos_waiting), time=when),
                                 style="yellow")
@@ -173,7 +181,7 @@ class QueuePane(Vertical):
                 text.append(" · " + t("queue.not_connected"), style="italic")
             text.append("\n")
             if slot.last_error:
-                errors.append(f"{display_name(name)}: {for_display(slot.last_error)}")
+                errors.append(f"{display_name(name)}{colon()}{for_display(slot.last_error)}")
         text.rstrip()
         self.query_one("#queue-progress", Static).update(text)
         self.query_one("#queue-error", Static).update(
@@ -223,17 +231,22 @@ class QueuePane(Vertical):
         for name in s.active_targets():
             slot = s.slots[name]
             sent = sum(len(v) for v in slot.links.values())
-            text.append(f"{display_name(name)}: ", style="bold")
+            text.append(display_name(name) + colon(), style="bold")
             text.append(t("report.line", posts=number(sent), items=number(len(slot.links)),
                           failed=number(len(slot.failures))))
             cardless = sum(len(v) for v in slot.card_notes.values())
-            if cardless:  # posts sent without their link card (issue 13): the link is there, the card not
+            # posts sent without their link card (docs/bluesky.md#link-cards-appbskyembedexternal): the link
+            # is there, the card not
+            if cardless:
                 text.append(" · " + t("report.cards_missing", n=number(cardless)), style="yellow")
             text.append("\n")
         if not s.active_targets():
             text.append(t("queue.no_target"))
+        unsure = sum(len(s.slots[n].unsure()) for n in s.active_targets())
+        if unsure:  # could not tell whether they are on the account: the user decides (key u)
+            text.append(t("report.unsure", n=number(unsure)) + "\n", style="bold yellow")
         left_out = sum(1 for row in self.report_rows() if s.left_out(row.id))
-        if left_out:  # issue 12: posts sent without a media the user chose to leave out
+        if left_out:  # posts sent without a media the user chose to leave out
             text.append(t("report.left_out", n=number(left_out)) + "\n", style="yellow")
         text.rstrip()
         self.query_one("#report-summary", Static).update(text)
@@ -241,18 +254,21 @@ class QueuePane(Vertical):
         if paths:
             self.query_one("#report-paths", Static).update(t("report.exported", md=paths[0], csv=paths[1]))
 
-    # --- actions (the screen owns the workers) ------------------------------------------------------
-    def action_start(self) -> None:
-        self.screen.start_migration()  # type: ignore[attr-defined]
+    # --- actions (the screen's: it owns the workers and the dialogs) --------------------------------
+    async def action_start(self) -> None:
+        await self.run_action("screen.start")
 
-    def action_pause(self) -> None:
-        self.screen.pause_migration()  # type: ignore[attr-defined]
+    async def action_pause(self) -> None:
+        await self.run_action("screen.pause")
 
-    def action_retry(self) -> None:
-        self.screen.start_migration(retry_failed=True)  # type: ignore[attr-defined]
+    async def action_retry(self) -> None:
+        await self.run_action("screen.retry")
 
-    def action_export(self) -> None:
-        self.screen.export_report()  # type: ignore[attr-defined]
+    async def action_export(self) -> None:
+        await self.run_action("screen.export")
+
+    async def action_resend_unsure(self) -> None:
+        await self.run_action("screen.resend_unsure")
 
     def action_open_link(self) -> None:
         """Open the highlighted item's published post in a new browser tab (`quittex-tui serve`)."""
@@ -262,7 +278,7 @@ class QueuePane(Vertical):
         for name in self.session.active_targets():
             links = [u for u in self.session.slots[name].links.get(row.id, []) if u.startswith("https://")]
             if links:
-                self.app.open_link(links[0])  # type: ignore[attr-defined]
+                self.post_message(OpenLink(links[0]))
                 self.notify(t("served.opened"))
                 return
 

@@ -4,8 +4,9 @@ will take at each network's rate limit always in view (publish.engine.estimate_d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -15,24 +16,29 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input
 
 from quittex_tui.networks import display_name
-from quittex_tui.tui.i18n import duration, number, t, translate_bindings
+from quittex_tui.tui.i18n import colon, duration, number, t, translate_bindings
 from quittex_tui.tui.messages import CursorMoved, SelectionChanged
 from quittex_tui.tui.rows import ReviewFilter, Row, apply_filter
 from quittex_tui.tui.safe import SafeStatic as Static  # data is never markup (tui/safe.py)
 from quittex_tui.tui.session import NETWORKS, Session
 from quittex_tui.tui.widgets.item_list import ItemList
 from quittex_tui.tui.widgets.preview import item_preview
+from quittex_tui.tui.workers import ReportsWorkerErrors
 
 SELECTION_CYCLE = ("", "included", "excluded")
 
 
-class ReviewView(Vertical):
+V = TypeVar("V")
+
+
+class ReviewView(ReportsWorkerErrors, Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "key.toggle"),
+        Binding("space", "toggle_item", "key.toggle"),
         Binding("e", "edit", "key.edit"),
         Binding("l", "alt", "key.alt", show=False),
         Binding("p", "check_media", "key.check_media", show=False),
-        Binding("L", "label", "key.label", show=False),  # issue 12: the item's sensitive-media label
+        # the item's sensitive-media label (docs/bluesky.md#languages-and-self-labels)
+        Binding("L", "label", "key.label", show=False),
         Binding("ctrl+l", "label_all", "key.label_all", show=False),  # … of every item X flagged
         Binding("w", "without_media", "key.without_media", show=False),  # send it without unusable files
         Binding("f", "kind", "key.kind"),
@@ -45,12 +51,12 @@ class ReviewView(Vertical):
         Binding("x", "skip_view", "key.skip_view", show=False),
         Binding("T", "top", "key.top", show=False),
         Binding("c", "clear", "key.clear_filter", show=False),
-        Binding("C", "link_cards", "key.link_cards", show=False),  # issue 13: Bluesky link cards on/off
+        Binding("C", "link_cards", "key.link_cards", show=False),  # Bluesky link cards on/off
         Binding("escape", "leave_search", "key.leave_search", show=False),
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         self.filter = ReviewFilter()
         translate_bindings(self)
@@ -106,14 +112,14 @@ class ReviewView(Vertical):
         width = bar.content_region.width or bar.size.width
         used = 0
         for i, (label, value) in enumerate(parts):
-            piece = f"{label}: {value}"
+            piece = f"{label}{colon()}{value}"
             if i and width and used + 3 + cell_len(piece) > width:
                 text.append("\n")  # a part never breaks in two: it starts the next line (French at 80×24)
                 used = 0
             elif i:
                 text.append(" · ")
                 used += 3
-            text.append(f"{label}: ")
+            text.append(label + colon())
             text.append(value, style="bold")
             used += cell_len(piece)
         bar.update(text)
@@ -130,7 +136,7 @@ class ReviewView(Vertical):
             text.append(" · ")
             text.append(display_name(net) + " ", style="bold")
             text.append(t("review.estimate", posts=number(posts), time=duration(td)))
-        videos = s.video_estimate()  # issue 12: Bluesky's daily video limit, counted apart
+        videos = s.video_estimate()  # Bluesky's daily video limit, counted apart (docs/bluesky.md#video)
         if videos is not None:
             text.append("\n")
             text.append(t("review.video_days", n=number(videos[0]), days=number(videos[1]),
@@ -161,7 +167,7 @@ class ReviewView(Vertical):
         self.screen.post_message(SelectionChanged())
 
     # --- actions -------------------------------------------------------------------------------------
-    def action_toggle(self) -> None:
+    def action_toggle_item(self) -> None:  # (DOMNode.action_toggle is Textual's own: a reactive flip)
         lst = self.query_one("#items", ItemList)
         row = lst.current
         if row is None:
@@ -178,22 +184,24 @@ class ReviewView(Vertical):
         self.session.set_included(self.query_one("#items", ItemList).visible_rows(), False)
         self.changed()
 
-    def _cycle(self, values: list, current: object) -> object:
+    @staticmethod
+    def _cycle(values: Sequence[V], current: V) -> V:
         i = values.index(current) if current in values else -1
         return values[(i + 1) % len(values)]
 
     def action_kind(self) -> None:
         kinds = ["", *sorted({r.kind for r in self.session.rows})]
-        self.filter.kind = str(self._cycle(kinds, self.filter.kind))
+        self.filter.kind = self._cycle(kinds, self.filter.kind)
         self.reload()
 
     def action_year(self) -> None:
-        years: list = [None, *sorted({r.created_at.year for r in self.session.rows})]
-        self.filter.year = self._cycle(years, self.filter.year)  # type: ignore[assignment]
+        years: list[int | None] = [None, *sorted({r.created_at.year for r in self.session.rows})]
+        self.filter.year = self._cycle(years, self.filter.year)
         self.reload()
 
     def action_media(self) -> None:
-        self.filter.media = self._cycle([None, True, False], self.filter.media)  # type: ignore[assignment]
+        media: list[bool | None] = [None, True, False]
+        self.filter.media = self._cycle(media, self.filter.media)
         self.reload()
 
     def action_sort(self) -> None:
@@ -210,7 +218,8 @@ class ReviewView(Vertical):
         self.reload()
 
     def action_link_cards(self) -> None:
-        """Bluesky link cards on/off (issue 13): saved in the state; the Bluesky plan is rebuilt."""
+        """Bluesky link cards on/off (docs/bluesky.md#link-cards-appbskyembedexternal): saved in the state;
+        the Bluesky plan is rebuilt."""
         value = not self.session.link_cards
         self.session.set_link_cards(value)
         self.update_bar()
@@ -289,7 +298,7 @@ class ReviewView(Vertical):
         self.app.push_screen(AltScreen(self.session, row.id), done)
 
     def action_check_media(self) -> None:
-        """Prepare the highlighted item's media now (issue 16: the plan reads no media file; this shows
+        """Prepare the highlighted item's media now (the plan reads no media file; this shows
         what sending will make of them, or the problem that would fail the item)."""
         row = self.query_one("#items", ItemList).current
         if row is None:
@@ -298,7 +307,8 @@ class ReviewView(Vertical):
             self.notify(t("alt.no_media"), severity="warning")
             return
         self.notify(t("review.media_checking"))
-        self.run_worker(partial(self._check_media, row.id), thread=True, group="check-media", exclusive=True)
+        self.run_worker(partial(self._check_media, row.id), thread=True, group="check-media", exclusive=True,
+                        exit_on_error=False)
 
     def _check_media(self, item_id: str) -> None:
         results = self.session.check_media(item_id)
@@ -321,7 +331,7 @@ class ReviewView(Vertical):
                                   h=media.height, size=size), style="green")
         self.query_one("#item-preview", Static).update(text)
 
-    # --- sensitive media and unusable files (issue 12) ------------------------------------------------
+    # --- sensitive media and unusable files (docs/bluesky.md#languages-and-self-labels) ---------------------
     def _media_row(self) -> Row | None:
         row = self.query_one("#items", ItemList).current
         if row is not None and not row.has_media:
@@ -357,7 +367,7 @@ class ReviewView(Vertical):
             return
         self.notify(t("review.media_checking"))
         self.run_worker(partial(self._find_unusable, row.id), thread=True, group="check-media",
-                        exclusive=True)
+                        exclusive=True, exit_on_error=False)
 
     def _find_unusable(self, item_id: str) -> None:
         problems = self.session.unusable_media(item_id)

@@ -33,8 +33,8 @@ class SelectView(VerticalScroll):
         Binding("up,k", "app.focus_previous", "key.up", show=False),
     ]
 
-    def __init__(self, session: Session, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, session: Session, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.session = session
         translate_bindings(self)
 
