@@ -311,7 +311,8 @@ class Builder:
                     {"bitrate": "832000", "content_type": "video/mp4",
                      "url": f"{base}/vid/avc1/640x360/{self._token(16)}.mp4?tag=12"},
                     {"content_type": "application/x-mpegURL",
-                     "url": f"{base}/pl/{self._token(16)}.m3u8?tag=12&v={self._token(3, '0123456789abcdef')}",
+                     "url": f"{base}/pl/{self._token(16)}.m3u8"
+                            f"?tag=12&v={self._token(3, '0123456789abcdef')}",
                      },
                     {"bitrate": "2176000", "content_type": "video/mp4",
                      "url": f"{base}/vid/avc1/1280x720/{spec.basename}.mp4?tag=12"},

@@ -351,7 +351,7 @@ class _Builder:
             "kind": kind, "bytes": size, "width": media.width or 0, "height": media.height or 0, "alt": "",
             "mime": _MIME.get(posixpath.splitext(member)[1].lower(), "application/octet-stream"),
             "duration_s": round(duration, 3) if duration is not None else None,
-            # The alt texts the user writes are keyed on the archive's media id (state.alts), not the path.
+            # The user's alt texts are keyed on the archive's media id (state.alts), not the path.
             "media_id": media.media_id, "source": member, "prepared": False, "frame_rate": None})
         return planned, notes
 
