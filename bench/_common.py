@@ -66,13 +66,24 @@ class BenchContext:
     photos: tuple[int, ...] = PHOTOS
     _archives: dict[tuple[int, bool, float, int], Path] = field(default_factory=dict)
 
-    def archive(self, with_media: bool = False, *, n: int | None = None, media_rate: float = 1.0,
-                max_photo_bytes: int = 0) -> Path:
+    def archive(
+        self,
+        with_media: bool = False,
+        *,
+        n: int | None = None,
+        media_rate: float = 1.0,
+        max_photo_bytes: int = 0,
+    ) -> Path:
         """The synthetic archive of `n` tweets (default ctx.n), generated once, cached under bench/out/."""
         key = (n or self.n, with_media, media_rate, max_photo_bytes)
         if key not in self._archives:
-            self._archives[key] = ensure_archive(key[0], seed=self.seed, with_media=with_media,
-                                                 media_rate=media_rate, max_photo_bytes=max_photo_bytes)
+            self._archives[key] = ensure_archive(
+                key[0],
+                seed=self.seed,
+                with_media=with_media,
+                media_rate=media_rate,
+                max_photo_bytes=max_photo_bytes,
+            )
         return self._archives[key]
 
     def repeat_for(self, n: int) -> int:
@@ -80,8 +91,9 @@ class BenchContext:
         return self.repeat if n <= 100_000 else 1
 
 
-def ensure_archive(n: int, *, seed: int = 7, with_media: bool = False, media_rate: float = 1.0,
-                   max_photo_bytes: int = 0) -> Path:
+def ensure_archive(
+    n: int, *, seed: int = 7, with_media: bool = False, media_rate: float = 1.0, max_photo_bytes: int = 0
+) -> Path:
     # The cache key includes the generator's own hash: editing synth_archive.py regenerates.
     gen = BENCH / "synth_archive.py"
     digest = hashlib.sha256(gen.read_bytes()).hexdigest()[:10]
@@ -90,8 +102,17 @@ def ensure_archive(n: int, *, seed: int = 7, with_media: bool = False, media_rat
     path = OUT / f"synth-{n}-s{seed}{rate}{'-media' if with_media else ''}{small}-{digest}.zip"
     if not path.exists():
         print(f"[bench] generating {path.name} …", file=sys.stderr, flush=True)
-        cmd = [sys.executable, str(gen), str(n), "--out", str(path), "--seed", str(seed),
-               "--media-rate", str(media_rate)]
+        cmd = [
+            sys.executable,
+            str(gen),
+            str(n),
+            "--out",
+            str(path),
+            "--seed",
+            str(seed),
+            "--media-rate",
+            str(media_rate),
+        ]
         if with_media:
             cmd.append("--with-media")
         if max_photo_bytes:
@@ -165,8 +186,9 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: 
     return Run(wall, cpu, rss, proc.returncode, Path(out.name), stderr)
 
 
-def repeat_measured(cmd: list[str], times: int, *, home: Path | None = None,
-                    cold: str | None = None) -> list[Run]:
+def repeat_measured(
+    cmd: list[str], times: int, *, home: Path | None = None, cold: str | None = None
+) -> list[Run]:
     """`cmd` run `times` times. `cold`: each run in a fresh QUITTEX_HOME named so (an empty cache);
     else every run in `home` (a warm cache once the first has run)."""
     runs = []
@@ -181,8 +203,15 @@ def repeat_measured(cmd: list[str], times: int, *, home: Path | None = None,
 
 def timing(bench: str, metric: str, runs: list[Run], goal: str = "", ok: bool | None = None) -> Figure:
     """A Figure of the median wall time, with the median CPU time and the highest peak RSS beside it."""
-    return Figure(bench, metric, fmt_s(median_wall(runs)), goal, ok, cpu=fmt_s(median_cpu(runs)),
-                  peak=fmt_mib(max(r.max_rss_bytes for r in runs)))
+    return Figure(
+        bench,
+        metric,
+        fmt_s(median_wall(runs)),
+        goal,
+        ok,
+        cpu=fmt_s(median_cpu(runs)),
+        peak=fmt_mib(max(r.max_rss_bytes for r in runs)),
+    )
 
 
 def size_label(n: int) -> str:
@@ -232,8 +261,9 @@ def standalone(
     if extra is not None:
         extra(parser)
     args = parser.parse_args(argv)
-    ctx = BenchContext(n=args.n, repeat=args.repeat, sizes=parse_counts(args.sizes),
-                       photos=parse_counts(args.photos))
+    ctx = BenchContext(
+        n=args.n, repeat=args.repeat, sizes=parse_counts(args.sizes), photos=parse_counts(args.photos)
+    )
     figures = measure(ctx, args)
     print_figures(figures)
     return 0 if all(f.ok is not False for f in figures) else 1
@@ -256,7 +286,7 @@ def fmt_mib(n_bytes: int) -> str:
 
 
 def parse_counts(text: str) -> tuple[int, ...]:
-    """"100000,300k,1_000" → (100000, 300000, 1000)."""
+    """ "100000,300k,1_000" → (100000, 300000, 1000)."""
     out = []
     for part in text.split(","):
         part = part.strip().lower().replace("_", "")

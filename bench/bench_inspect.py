@@ -74,15 +74,29 @@ def measure(ctx: BenchContext) -> list[Figure]:
         goal, limit = memory_goal(n)
         peak = max(r.max_rss_bytes for r in cold + warm)
         figures += [
-            timing("inspect", f"{label}: floor, unzip + orjson.loads ({rows:.0f} rows, "
-                              f"{js_bytes / 1e6:.0f} MB)", floor),
+            timing(
+                "inspect",
+                f"{label}: floor, unzip + orjson.loads ({rows:.0f} rows, {js_bytes / 1e6:.0f} MB)",
+                floor,
+            ),
             timing("inspect", f"{label}: `inspect --json`, first open (empty cache)", cold),
-            Figure("inspect", f"{label}: first open / floor (wall; CPU)", f"{ratio:.2f}×", "≤ 2×",
-                   ratio <= 2.0, cpu=f"{cpu_ratio:.2f}×"),
+            Figure(
+                "inspect",
+                f"{label}: first open / floor (wall; CPU)",
+                f"{ratio:.2f}×",
+                "≤ 2×",
+                ratio <= 2.0,
+                cpu=f"{cpu_ratio:.2f}×",
+            ),
             timing("inspect", f"{label}: `inspect --json`, reopen (cached index)", warm),
             Figure("inspect", f"{label}: inspect peak RSS", f"{peak / 1024**2:.0f} MiB", goal, peak < limit),
-            Figure("inspect", f"{label}: tweets reported", str(report["counts"]["tweets"]), str(n),
-                   report["counts"]["tweets"] == n),
+            Figure(
+                "inspect",
+                f"{label}: tweets reported",
+                str(report["counts"]["tweets"]),
+                str(n),
+                report["counts"]["tweets"] == n,
+            ),
         ]
     return figures
 

@@ -92,8 +92,14 @@ def measure(ctx: BenchContext) -> list[Figure]:
             figures += [
                 timing("media", f"{label}: `plan --to bluesky --json`, {cache}", with_runs),
                 timing("media", f"  same archive without its media files, {cache}", without_runs),
-                Figure("media", f"  with / without media files, {cache} (wall; CPU)", f"{ratio:.2f}×",
-                       "≤ 1.5×", ratio <= 1.5, cpu=f"{cpu_ratio:.2f}×"),
+                Figure(
+                    "media",
+                    f"  with / without media files, {cache} (wall; CPU)",
+                    f"{ratio:.2f}×",
+                    "≤ 1.5×",
+                    ratio <= 1.5,
+                    cpu=f"{cpu_ratio:.2f}×",
+                ),
             ]
     figures += _prepare(ctx)
     return figures
@@ -111,21 +117,36 @@ def _counts(archive: Path) -> dict[str, int]:
 def _prepare(ctx: BenchContext) -> list[Figure]:
     photos = ctx.photos[0]
     archive = ctx.archive(True, n=round(photos / (PHOTOS_PER_TWEET * MEDIA_RATE)), media_rate=MEDIA_RATE)
-    run = run_measured([sys.executable, "-c", PREPARE_CODE, str(archive), str(PREPARE_SAMPLE)],
-                       env=bench_env(fresh_home("media-prepare")))
+    run = run_measured(
+        [sys.executable, "-c", PREPARE_CODE, str(archive), str(PREPARE_SAMPLE)],
+        env=bench_env(fresh_home("media-prepare")),
+    )
     if run.returncode != 0:
         raise RuntimeError(run.stderr[-2000:])
     out = json.loads(run.stdout_path.read_text())
     run.stdout_path.unlink(missing_ok=True)
     n = out["photos"]
     return [
-        Figure("media", f"send time: prepare a photo for Bluesky, empty cache ({n} photos, avg "
-                        f"{out['source_mb']:.1f} MB)", f"{out['cold'][0] * 1000:.0f} ms",
-               cpu=f"{out['cold'][1] * 1000:.0f} ms"),
-        Figure("media", "send time: the same photos again (warm media cache)",
-               f"{out['warm'][0] * 1000:.1f} ms", cpu=f"{out['warm'][1] * 1000:.1f} ms"),
-        Figure("media", "send time: largest prepared photo (Bluesky limit 1,000,000 B)",
-               f"{out['max_prepared']:,} B", "≤ 1,000,000 B", out["max_prepared"] <= 1_000_000),
+        Figure(
+            "media",
+            f"send time: prepare a photo for Bluesky, empty cache ({n} photos, avg "
+            f"{out['source_mb']:.1f} MB)",
+            f"{out['cold'][0] * 1000:.0f} ms",
+            cpu=f"{out['cold'][1] * 1000:.0f} ms",
+        ),
+        Figure(
+            "media",
+            "send time: the same photos again (warm media cache)",
+            f"{out['warm'][0] * 1000:.1f} ms",
+            cpu=f"{out['warm'][1] * 1000:.1f} ms",
+        ),
+        Figure(
+            "media",
+            "send time: largest prepared photo (Bluesky limit 1,000,000 B)",
+            f"{out['max_prepared']:,} B",
+            "≤ 1,000,000 B",
+            out["max_prepared"] <= 1_000_000,
+        ),
     ]
 
 

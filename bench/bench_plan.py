@@ -53,15 +53,29 @@ def measure(ctx: BenchContext, target: str = "bluesky") -> list[Figure]:
         goal, limit = memory_goal(n)
         peak = max(r.max_rss_bytes for r in cold + warm)
         figures += [
-            timing("plan", f"{label}: `plan --to {target} --json`, first open "
-                           f"({json_bytes / 1e6:.0f} MB JSON)", cold),
+            timing(
+                "plan",
+                f"{label}: `plan --to {target} --json`, first open ({json_bytes / 1e6:.0f} MB JSON)",
+                cold,
+            ),
             timing("plan", f"{label}: `plan --to {target} --json`, warm cache", warm),
             timing("plan", f"{label}: `inspect --json`, first open", inspect),
-            Figure("plan", f"{label}: plan / inspect, first open (wall; CPU)", f"{ratio:.2f}×", "≤ 2×",
-                   ratio <= 2.0, cpu=f"{cpu_ratio:.2f}×"),
+            Figure(
+                "plan",
+                f"{label}: plan / inspect, first open (wall; CPU)",
+                f"{ratio:.2f}×",
+                "≤ 2×",
+                ratio <= 2.0,
+                cpu=f"{cpu_ratio:.2f}×",
+            ),
             Figure("plan", f"{label}: plan peak RSS", f"{peak / 1024**2:.0f} MiB", goal, peak < limit),
-            Figure("plan", f"{label}: plan JSON identical, empty vs warm cache", "yes" if same else "NO",
-                   "identical", same),
+            Figure(
+                "plan",
+                f"{label}: plan JSON identical, empty vs warm cache",
+                "yes" if same else "NO",
+                "identical",
+                same,
+            ),
         ]
     return figures
 

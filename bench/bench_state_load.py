@@ -36,10 +36,18 @@ def write_journal(path: Path, n: int, *, compacted: bool) -> None:
         common = {"key": key, "item_id": str(1_500_000_000_000_000_000 + i), "index": 0, "kind": "post"}
         if not compacted:
             parts.append(_record("intent", {**common, "at": at}))
-        parts.append(_record("done", {
-            **common, "uri": f"at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/{key}",
-            "cid": "bafyreib2rxk3rh6kzwq4tdnbqoqqkpcfqbw4tyzxgcrbw5xnmtlv3nm4ie",
-            "url": f"https://bsky.app/profile/anne.bsky.social/post/{key}", "at": at}))
+        parts.append(
+            _record(
+                "done",
+                {
+                    **common,
+                    "uri": f"at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/{key}",
+                    "cid": "bafyreib2rxk3rh6kzwq4tdnbqoqqkpcfqbw4tyzxgcrbw5xnmtlv3nm4ie",
+                    "url": f"https://bsky.app/profile/anne.bsky.social/post/{key}",
+                    "at": at,
+                },
+            )
+        )
     path.write_bytes(b"".join(parts))
 
 
@@ -63,8 +71,15 @@ def bench_journal(root: Path, n: int) -> list[Figure]:
         seconds, count = time_load(path)
         size = path.stat().st_size / 1e6
         form = "compacted (1 record/post)" if compacted else "appended (intent+done)"
-        figures.append(Figure("state", f"journal load, {count:,} posts, {form}, {size:.1f} MB",
-                              f"{seconds:.2f} s", "≤ 2 s", seconds <= 2.0))
+        figures.append(
+            Figure(
+                "state",
+                f"journal load, {count:,} posts, {form}, {size:.1f} MB",
+                f"{seconds:.2f} s",
+                "≤ 2 s",
+                seconds <= 2.0,
+            )
+        )
     path = root / "j-compact.toml"
     journal = Journal(path)
     ref = PostRef("at://did:plc:x/app.bsky.feed.post/3lzzzzzzzzzzz", "bafyrei", "https://bsky.app/x")
@@ -75,21 +90,34 @@ def bench_journal(root: Path, n: int) -> list[Figure]:
         journal.done(f"new{i}", ref)
         samples.append((time.perf_counter() - start) / 2)
     p95 = sorted(samples)[int(len(samples) * 0.95)]
-    figures.append(Figure("state", f"append one record (write+flush+fsync) to a {n:,}-post journal",
-                          f"median {statistics.median(samples) * 1e3:.2f} ms, p95 {p95 * 1e3:.2f} ms",
-                          "O(1)"))
+    figures.append(
+        Figure(
+            "state",
+            f"append one record (write+flush+fsync) to a {n:,}-post journal",
+            f"median {statistics.median(samples) * 1e3:.2f} ms, p95 {p95 * 1e3:.2f} ms",
+            "O(1)",
+        )
+    )
     start = time.perf_counter()
     journal.compact()
-    figures.append(Figure("state", f"compaction of {len(journal):,} entries (clean exit)",
-                          f"{time.perf_counter() - start:.2f} s"))
+    figures.append(
+        Figure(
+            "state",
+            f"compaction of {len(journal):,} entries (clean exit)",
+            f"{time.perf_counter() - start:.2f} s",
+        )
+    )
     journal.close()
     return figures
 
 
 def bench_state(root: Path, n: int) -> list[Figure]:
-    state = MigrationState(archive_paths=["/data/archive.zip"], archive_fingerprint="f" * 64,
-                           excluded=[str(i) for i in range(n // 10)],
-                           edits={"bluesky": {str(i): {"0": f"texte modifié n°{i} 🎉"} for i in range(1000)}})
+    state = MigrationState(
+        archive_paths=["/data/archive.zip"],
+        archive_fingerprint="f" * 64,
+        excluded=[str(i) for i in range(n // 10)],
+        edits={"bluesky": {str(i): {"0": f"texte modifié n°{i} 🎉"} for i in range(1000)}},
+    )
     path = root / "state.toml"
     start = time.perf_counter()
     save_state(state, path)
@@ -97,16 +125,27 @@ def bench_state(root: Path, n: int) -> list[Figure]:
     start = time.perf_counter()
     load_state(path)
     loaded = time.perf_counter() - start
-    return [Figure("state", f"state TOML ({n // 10:,} exclusions, 1,000 edits): save / load",
-                   f"{saved:.3f} s / {loaded:.3f} s")]
+    return [
+        Figure(
+            "state",
+            f"state TOML ({n // 10:,} exclusions, 1,000 edits): save / load",
+            f"{saved:.3f} s / {loaded:.3f} s",
+        )
+    ]
 
 
 def plan_of(n: int) -> Plan:
     base = datetime(2019, 1, 1, tzinfo=UTC)
-    items = [PlanItem(id=str(10_000 + i), kind=ItemKind.POST, source_ids=[str(10_000 + i)],
-                      created_at=base + timedelta(minutes=i),
-                      posts=[PlannedPost(source_id=str(10_000 + i), text=f"post {i} — été")])
-             for i in range(n)]
+    items = [
+        PlanItem(
+            id=str(10_000 + i),
+            kind=ItemKind.POST,
+            source_ids=[str(10_000 + i)],
+            created_at=base + timedelta(minutes=i),
+            posts=[PlannedPost(source_id=str(10_000 + i), text=f"post {i} — été")],
+        )
+        for i in range(n)
+    ]
     return Plan(target="bluesky", items=items)
 
 
@@ -128,10 +167,16 @@ def bench_engine(root: Path, n: int) -> list[Figure]:
     # Beside the real servers' own latency: a local PDS createRecord ≈ 8 ms/post, mastodon-mock ≈ 10 ms/post
     # (docs/test-servers.md); a real network answers in 100+ ms.
     return [
-        Figure("engine", "overhead per post (journal intent+done, 2 fsyncs, pacing, events)",
-               f"{overhead * 1e3:.2f} ms"),
-        Figure("engine", f"per post against a simulated {default * 1e3:.0f} ms server",
-               f"{results[default] * 1e3:.1f} ms ({overhead / default:.1%} overhead)"),
+        Figure(
+            "engine",
+            "overhead per post (journal intent+done, 2 fsyncs, pacing, events)",
+            f"{overhead * 1e3:.2f} ms",
+        ),
+        Figure(
+            "engine",
+            f"per post against a simulated {default * 1e3:.0f} ms server",
+            f"{results[default] * 1e3:.1f} ms ({overhead / default:.1%} overhead)",
+        ),
         Figure("engine", "overhead against a local PDS write (≈ 8 ms)", f"{overhead / 0.008:.1%}"),
     ]
 
@@ -150,8 +195,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
         root = Path(tmp)
         print(f"python {sys.version.split()[0]}, temp dir {root}")
-        for fig in [*bench_journal(root, args.entries), *bench_state(root, args.entries),
-                    *bench_engine(root, args.posts)]:
+        for fig in [
+            *bench_journal(root, args.entries),
+            *bench_state(root, args.entries),
+            *bench_engine(root, args.posts),
+        ]:
             print(f"{fig.bench}: {fig.metric}: {fig.value}" + (f" (goal {fig.goal})" if fig.goal else ""))
     return 0
 

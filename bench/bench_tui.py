@@ -107,8 +107,9 @@ async def _interact(pilot, screen) -> dict[str, float]:
     return out
 
 
-def run_child(archive: Path, home: Path, *, goto: str | None = None,
-              interact: bool = False) -> tuple[dict, Run]:
+def run_child(
+    archive: Path, home: Path, *, goto: str | None = None, interact: bool = False
+) -> tuple[dict, Run]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(archive)]
     if goto:
         cmd += ["--goto", goto]
@@ -145,34 +146,61 @@ def _peak(results: list) -> int:
     return max(run.max_rss_bytes for _, run in results)
 
 
-def _figures(series: dict[str, list], label: str, *, first_goal: float | None, reopen_goal: float | None,
-             memory: tuple[str, int] | None) -> list[Figure]:
+def _figures(
+    series: dict[str, list],
+    label: str,
+    *,
+    first_goal: float | None,
+    reopen_goal: float | None,
+    memory: tuple[str, int] | None,
+) -> list[Figure]:
     first, reopen, review = series["first"], series["reopen"], series["review"]
     rows = int(first[0][0]["rows"])
     figures = [
-        Figure("tui", f"{label} ({rows:,} items): launch → usable, first time (empty cache)",
-               fmt_s(_med(first, "usable")), f"< {first_goal:g} s" if first_goal else "",
-               _med(first, "usable") < first_goal if first_goal else None, cpu=_cpu(first),
-               peak=fmt_mib(_peak(first))),
-        Figure("tui", "  first time: both plans ready (worker, after the screen)",
-               fmt_s(_med(first, "plans"))),
-        Figure("tui", "  launch → usable, reopen (Archive step)", fmt_s(_med(reopen, "usable")),
-               f"< {reopen_goal:g} s" if reopen_goal else "", _med(reopen, "usable") < reopen_goal
-               if reopen_goal else None, cpu=_cpu(reopen), peak=fmt_mib(_peak(reopen))),
-        Figure("tui", "  launch → usable, reopen on the Review step (its list filled)",
-               fmt_s(_med(review, "usable")), f"< {reopen_goal:g} s" if reopen_goal else "",
-               _med(review, "usable") < reopen_goal if reopen_goal else None, cpu=_cpu(review),
-               peak=fmt_mib(_peak(review))),
+        Figure(
+            "tui",
+            f"{label} ({rows:,} items): launch → usable, first time (empty cache)",
+            fmt_s(_med(first, "usable")),
+            f"< {first_goal:g} s" if first_goal else "",
+            _med(first, "usable") < first_goal if first_goal else None,
+            cpu=_cpu(first),
+            peak=fmt_mib(_peak(first)),
+        ),
+        Figure(
+            "tui", "  first time: both plans ready (worker, after the screen)", fmt_s(_med(first, "plans"))
+        ),
+        Figure(
+            "tui",
+            "  launch → usable, reopen (Archive step)",
+            fmt_s(_med(reopen, "usable")),
+            f"< {reopen_goal:g} s" if reopen_goal else "",
+            _med(reopen, "usable") < reopen_goal if reopen_goal else None,
+            cpu=_cpu(reopen),
+            peak=fmt_mib(_peak(reopen)),
+        ),
+        Figure(
+            "tui",
+            "  launch → usable, reopen on the Review step (its list filled)",
+            fmt_s(_med(review, "usable")),
+            f"< {reopen_goal:g} s" if reopen_goal else "",
+            _med(review, "usable") < reopen_goal if reopen_goal else None,
+            cpu=_cpu(review),
+            peak=fmt_mib(_peak(review)),
+        ),
     ]
     if memory is not None:
         peak = max(_peak(first), _peak(reopen), _peak(review))
-        figures.append(Figure("tui", "  peak RSS, any of those runs", fmt_mib(peak), memory[0],
-                              peak < memory[1]))
+        figures.append(
+            Figure("tui", "  peak RSS, any of those runs", fmt_mib(peak), memory[0], peak < memory[1])
+        )
     interact = first[0][0]
     if "filter" in interact:
         figures += [
-            Figure("tui", f"  apply a Review filter (kind + search → {int(interact['filtered_rows']):,} "
-                          "rows)", fmt_s(interact["filter"])),
+            Figure(
+                "tui",
+                f"  apply a Review filter (kind + search → {int(interact['filtered_rows']):,} rows)",
+                fmt_s(interact["filter"]),
+            ),
             Figure("tui", "  clear the filter (all rows back)", fmt_s(interact["clear"])),
             Figure("tui", "  one page down in the list", fmt_s(interact["page"])),
         ]
@@ -188,8 +216,13 @@ def measure(ctx: BenchContext) -> list[Figure]:
     # issue 16's TUI goal: 100k tweets and 30k photos
     photos = ctx.archive(True, n=100_000, media_rate=PHOTO_RATE, max_photo_bytes=SMALL_PHOTOS)
     series = _series(photos, "photos", ctx.repeat)
-    figures += _figures(series, "100k tweets, 30k photos", first_goal=5.0, reopen_goal=2.0,
-                        memory=("< 500 MiB", 500 * 1024**2))
+    figures += _figures(
+        series,
+        "100k tweets, 30k photos",
+        first_goal=5.0,
+        reopen_goal=2.0,
+        memory=("< 500 MiB", 500 * 1024**2),
+    )
     return figures
 
 

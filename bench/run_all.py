@@ -51,8 +51,10 @@ def markdown(figures: list[Figure]) -> str:
 def machine() -> str:
     import os
 
-    return (f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} "
-            f"{platform.machine()}, {os.cpu_count()} CPUs")
+    return (
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} "
+        f"{platform.machine()}, {os.cpu_count()} CPUs"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,11 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     cpu_now = os.times()
     cpu = sum(cpu_now[:4]) - sum(cpu_started[:4])
     load = os.getloadavg()
-    print(f"Measured on {machine()}; synthetic archives (`bench/synth_archive.py`) of "
-          f"{', '.join(f'{n:,}' for n in sizes)} tweets and {', '.join(f'{n:,}' for n in photos)} photos; "
-          f"median of {args.repeat} runs up to 100k tweets, one above. The whole bench took "
-          f"{took / 60:.1f} min ({cpu / 60:.1f} min of CPU); load average at the end "
-          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.\n")
+    print(
+        f"Measured on {machine()}; synthetic archives (`bench/synth_archive.py`) of "
+        f"{', '.join(f'{n:,}' for n in sizes)} tweets and {', '.join(f'{n:,}' for n in photos)} photos; "
+        f"median of {args.repeat} runs up to 100k tweets, one above. The whole bench took "
+        f"{took / 60:.1f} min ({cpu / 60:.1f} min of CPU); load average at the end "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.\n"
+    )
     print(markdown(figures))
     return 0 if all(f.ok is not False for f in figures) else 1
 

@@ -156,14 +156,40 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 PHOTO_POOL: tuple[tuple[int, int, int, int, bool], ...] = tuple(
     (w, h, noise, quality, n % 2 == 0)
     for n, (w, h, noise, quality) in enumerate(
-        [(1200, 900, 20, 85), (1200, 1600, 30, 85), (1600, 1200, 35, 88), (1600, 900, 15, 82),
-         (2048, 1536, 25, 85), (2048, 1152, 20, 85), (1536, 2048, 30, 88), (2048, 1536, 45, 90),
-         (1080, 1350, 25, 85), (1080, 1080, 30, 86), (1280, 720, 20, 84), (1920, 1080, 25, 85),
-         (3000, 2000, 15, 82), (2400, 1800, 30, 86), (4032, 3024, 25, 86), (3024, 4032, 20, 84),
-         (1600, 1200, 60, 90), (1000, 750, 40, 88), (2048, 2048, 25, 85), (1440, 1080, 30, 86),
-         (1200, 900, 10, 80), (1920, 1280, 35, 87), (2560, 1440, 20, 85), (1080, 1920, 25, 85),
-         (1280, 960, 50, 90), (4000, 3000, 12, 80), (2048, 1365, 30, 86), (1600, 1067, 25, 85),
-         (800, 600, 60, 92), (1366, 768, 20, 84), (2200, 1650, 40, 88), (1750, 1300, 22, 85)]
+        [
+            (1200, 900, 20, 85),
+            (1200, 1600, 30, 85),
+            (1600, 1200, 35, 88),
+            (1600, 900, 15, 82),
+            (2048, 1536, 25, 85),
+            (2048, 1152, 20, 85),
+            (1536, 2048, 30, 88),
+            (2048, 1536, 45, 90),
+            (1080, 1350, 25, 85),
+            (1080, 1080, 30, 86),
+            (1280, 720, 20, 84),
+            (1920, 1080, 25, 85),
+            (3000, 2000, 15, 82),
+            (2400, 1800, 30, 86),
+            (4032, 3024, 25, 86),
+            (3024, 4032, 20, 84),
+            (1600, 1200, 60, 90),
+            (1000, 750, 40, 88),
+            (2048, 2048, 25, 85),
+            (1440, 1080, 30, 86),
+            (1200, 900, 10, 80),
+            (1920, 1280, 35, 87),
+            (2560, 1440, 20, 85),
+            (1080, 1920, 25, 85),
+            (1280, 960, 50, 90),
+            (4000, 3000, 12, 80),
+            (2048, 1365, 30, 86),
+            (1600, 1067, 25, 85),
+            (800, 600, 60, 92),
+            (1366, 768, 20, 84),
+            (2200, 1650, 40, 88),
+            (1750, 1300, 22, 85),
+        ]
     )
 )
 _POOL_VERSION = 1
@@ -657,7 +683,13 @@ def _people_js(global_name: str, key: str, ids: list[str]) -> bytes:
 
 
 def write_archive(
-    n: int, out: Path, *, seed: int = 7, with_media: bool = False, parts: int = 1, media_rate: float = 1.0,
+    n: int,
+    out: Path,
+    *,
+    seed: int = 7,
+    with_media: bool = False,
+    parts: int = 1,
+    media_rate: float = 1.0,
     max_photo_bytes: int = 0,
 ) -> dict[str, int]:
     """Write the archive zip; returns the generator's stats (what it put in)."""
@@ -776,8 +808,9 @@ def write_archive(
     return stats
 
 
-def _members(files: dict[str, bytes], media: dict[str, tuple[str, int, str]],
-             pool: list[bytes]) -> Iterator[tuple[str, bytes]]:
+def _members(
+    files: dict[str, bytes], media: dict[str, tuple[str, int, str]], pool: list[bytes]
+) -> Iterator[tuple[str, bytes]]:
     """Every member in name order; media files made one at a time (10k photos never all in memory)."""
     for name in sorted([*files, *media]):
         yield name, files[name] if name in files else _media_bytes(media[name], pool)
@@ -788,18 +821,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of tweets (after edit collapse, without deleted)")
     parser.add_argument("--out", type=Path, help="zip to write (default bench/out/synth-N.zip)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--with-media", action="store_true",
-                        help="include the media files (real photos from the pool, tiny mp4s)")
-    parser.add_argument("--media-rate", type=float, default=1.0,
-                        help="multiply how many tweets carry media (2 → about 0.28 photos per tweet)")
+    parser.add_argument(
+        "--with-media",
+        action="store_true",
+        help="include the media files (real photos from the pool, tiny mp4s)",
+    )
+    parser.add_argument(
+        "--media-rate",
+        type=float,
+        default=1.0,
+        help="multiply how many tweets carry media (2 → about 0.28 photos per tweet)",
+    )
     parser.add_argument("--parts", type=int, default=1, help="split tweets into tweets-partK.js files")
-    parser.add_argument("--max-photo-bytes", type=int, default=0,
-                        help="use only the pool's photos up to this size (when their bytes do not matter)")
+    parser.add_argument(
+        "--max-photo-bytes",
+        type=int,
+        default=0,
+        help="use only the pool's photos up to this size (when their bytes do not matter)",
+    )
     args = parser.parse_args(argv)
     out = args.out or Path(__file__).resolve().parent / "out" / f"synth-{args.n}.zip"
     start = time.perf_counter()
-    stats = write_archive(args.n, out, seed=args.seed, with_media=args.with_media, parts=args.parts,
-                          media_rate=args.media_rate, max_photo_bytes=args.max_photo_bytes)
+    stats = write_archive(
+        args.n,
+        out,
+        seed=args.seed,
+        with_media=args.with_media,
+        parts=args.parts,
+        media_rate=args.media_rate,
+        max_photo_bytes=args.max_photo_bytes,
+    )
     took = time.perf_counter() - start
     print(
         f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB zip, "

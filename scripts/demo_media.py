@@ -168,13 +168,17 @@ def h264_mp4(width: int, height: int, fps: int, frames: int, colour: Callable[[i
     avcc = _box(
         b"avcC",
         bytes([1, sps[1], sps[2], sps[3], 0xFF, 0xE1]),
-        struct.pack(">H", len(sps)), sps,
-        bytes([1]), struct.pack(">H", len(pps)), pps,
+        struct.pack(">H", len(sps)),
+        sps,
+        bytes([1]),
+        struct.pack(">H", len(pps)),
+        pps,
     )
     compressor = b"quittex demo"
     avc1 = _box(
         b"avc1",
-        bytes(6), struct.pack(">H", 1),  # reserved, data_reference_index
+        bytes(6),
+        struct.pack(">H", 1),  # reserved, data_reference_index
         bytes(16),  # pre_defined, reserved, pre_defined[3]
         struct.pack(">HHIIIH", width, height, 0x00480000, 0x00480000, 0, 1),
         bytes([len(compressor)]) + compressor + bytes(31 - len(compressor)),
@@ -195,17 +199,29 @@ def h264_mp4(width: int, height: int, fps: int, frames: int, colour: Callable[[i
 
     def moov(chunk_offset: int) -> bytes:
         mvhd = _full_box(
-            b"mvhd", 0, 0,
+            b"mvhd",
+            0,
+            0,
             struct.pack(">IIII", 0, 0, 1000, duration_ms),
-            struct.pack(">IH", 0x00010000, 0x0100), bytes(10), _MATRIX, bytes(24), struct.pack(">I", 2),
+            struct.pack(">IH", 0x00010000, 0x0100),
+            bytes(10),
+            _MATRIX,
+            bytes(24),
+            struct.pack(">I", 2),
         )
         tkhd = _full_box(
-            b"tkhd", 0, 3,
-            struct.pack(">IIIII", 0, 0, 1, 0, duration_ms), bytes(8),
-            struct.pack(">hhhH", 0, 0, 0, 0), _MATRIX, struct.pack(">II", width << 16, height << 16),
+            b"tkhd",
+            0,
+            3,
+            struct.pack(">IIIII", 0, 0, 1, 0, duration_ms),
+            bytes(8),
+            struct.pack(">hhhH", 0, 0, 0, 0),
+            _MATRIX,
+            struct.pack(">II", width << 16, height << 16),
         )
-        mdhd = _full_box(b"mdhd", 0, 0, struct.pack(">IIIIHH", 0, 0, timescale, frames * (timescale // fps),
-                                                    0x55C4, 0))  # language "und"
+        mdhd = _full_box(
+            b"mdhd", 0, 0, struct.pack(">IIIIHH", 0, 0, timescale, frames * (timescale // fps), 0x55C4, 0)
+        )  # language "und"
         hdlr = _full_box(b"hdlr", 0, 0, bytes(4), b"vide", bytes(12), b"VideoHandler\x00")
         minf = _box(
             b"minf",
@@ -225,17 +241,17 @@ def mp4_duration_ms(data: bytes) -> int:
     """Read `moov/mvhd` duration in ms (used by tests and the generator's self-check)."""
     pos = 0
     while pos + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"moov":
             inner = pos + 8
             while inner + 8 <= pos + size:
-                isize, ikind = struct.unpack(">I4s", data[inner:inner + 8])
+                isize, ikind = struct.unpack(">I4s", data[inner : inner + 8])
                 if ikind == b"mvhd":
                     version = data[inner + 8]
                     if version == 1:
-                        timescale, duration = struct.unpack(">IQ", data[inner + 28:inner + 40])
+                        timescale, duration = struct.unpack(">IQ", data[inner + 28 : inner + 40])
                     else:
-                        timescale, duration = struct.unpack(">II", data[inner + 20:inner + 28])
+                        timescale, duration = struct.unpack(">II", data[inner + 20 : inner + 28])
                     return duration * 1000 // timescale
                 inner += isize
         pos += size

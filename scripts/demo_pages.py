@@ -39,22 +39,33 @@ PAGES: dict[str, Page] = {
     "https://data.exemple.fr/presse-locale-2019": Page(
         "Presse locale 2019 : fermetures et rachats — jeu de données",
         "Douze titres fermés, quatre rachetés : les données ouvertes, département par département.",
-        "map", style="twitter"),
+        "map",
+        style="twitter",
+    ),
     "https://exemple.org/live/us-2020?ref=tw&lang=en": Page("Live: US election night", style="gone"),
     "https://exemple.org/classement-2022?pays=fr&an=2022": Page(
         "Classement mondial de la liberté de la presse 2022 : la France 26e",
-        "La France gagne huit places. Ce que le classement mesure, et ce qu’il ne dit pas.", "chart"),
+        "La France gagne huit places. Ce que le classement mesure, et ce qu’il ne dit pas.",
+        "chart",
+    ),
     "https://exemple.org/enquete-cantines": Page(
         "Cantines scolaires : notre enquête dans 120 communes",
-        "Bio, local, prix du repas : ce que mangent vraiment les enfants, commune par commune.", "plate"),
+        "Bio, local, prix du repas : ce que mangent vraiment les enfants, commune par commune.",
+        "plate",
+    ),
     "https://exemple.org/etudes/participation?source=quittex&p=2": Page(
-        "Quand le journal ferme, la participation baisse", style="title"),
+        "Quand le journal ferme, la participation baisse", style="title"
+    ),
     "https://exemple.org/deserts-mediatiques": Page(
         "Déserts médiatiques : un an d’enquête en France",
-        "31 départements n’ont plus de quotidien local indépendant. Notre enquête, carte à l’appui.", "map"),
+        "31 départements n’ont plus de quotidien local indépendant. Notre enquête, carte à l’appui.",
+        "map",
+    ),
     "https://exemple.org/blog/quitter-x-mode-d-emploi": Page(
         "Quitter X : mode d’emploi pour journalistes",
-        "Archives, abonnés, liens : tout transférer sur Bluesky et Mastodon sans rien perdre.", "bird"),
+        "Archives, abonnés, liens : tout transférer sur Bluesky et Mastodon sans rien perdre.",
+        "bird",
+    ),
     "https://exemple.org/methodo?annee=2019&format=pdf": Page("Méthodologie", style="pdf"),
     "https://exemple.org/docs/rapport-final.pdf": Page("Rapport final", style="pdf"),
 }
@@ -64,8 +75,12 @@ def picture(name: str) -> bytes:
     """A small drawn picture (1200×630, the usual card ratio), the same bytes on every run."""
     from PIL import Image, ImageDraw
 
-    colours = {"map": ((30, 80, 140), (240, 200, 60)), "chart": ((250, 250, 250), (30, 90, 200)),
-               "plate": ((245, 235, 220), (200, 80, 40)), "bird": ((20, 120, 230), (255, 255, 255))}
+    colours = {
+        "map": ((30, 80, 140), (240, 200, 60)),
+        "chart": ((250, 250, 250), (30, 90, 200)),
+        "plate": ((245, 235, 220), (200, 80, 40)),
+        "bird": ((20, 120, 230), (255, 255, 255)),
+    }
     back, front = colours.get(name, ((90, 90, 90), (200, 200, 200)))
     img = Image.new("RGB", (1200, 630), back)
     draw = ImageDraw.Draw(img)
@@ -89,19 +104,26 @@ def render(url: str, page: Page) -> tuple[int, str, bytes]:
     image = f"https://{host}/img/{page.image}.png" if page.image else ""
     tags = [f"<title>{title} | {host}</title>"]
     if page.style == "og":
-        tags += [f'<meta property="og:title" content="{title}">',
-                 f'<meta property="og:description" content="{desc}">']
+        tags += [
+            f'<meta property="og:title" content="{title}">',
+            f'<meta property="og:description" content="{desc}">',
+        ]
         if image:
             tags.append(f'<meta property="og:image" content="{image}">')
     elif page.style == "twitter":
-        tags += [f'<meta name="twitter:title" content="{title}">',
-                 f'<meta name="twitter:description" content="{desc}">']
+        tags += [
+            f'<meta name="twitter:title" content="{title}">',
+            f'<meta name="twitter:description" content="{desc}">',
+        ]
         if image:
             tags.append(f'<meta name="twitter:image" content="{image}">')
     elif desc:
         tags.append(f'<meta name="description" content="{desc}">')
-    body = ('<!doctype html><html lang="fr"><head><meta charset="utf-8">' + "".join(tags)
-            + f"</head><body><h1>{title}</h1></body></html>")
+    body = (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        + "".join(tags)
+        + f"</head><body><h1>{title}</h1></body></html>"
+    )
     return 200, "text/html; charset=utf-8", body.encode()
 
 

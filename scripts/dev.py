@@ -43,8 +43,18 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("[dev] installing quittex-tui and its test tools into .venv …", file=sys.stderr)
     subprocess.run(
-        [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}[test]"],
+        [
+            str(PY),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-c",
+            str(ROOT / "constraints.txt"),
+            "-e",
+            f"{ROOT}[test]",
+        ],
         check=True,
     )
     stamp_file.write_text(stamp)
@@ -60,8 +70,12 @@ def run_checks(env: dict[str, str]) -> int:
         ("ruff check", [str(bin_dir / "ruff"), "check", "src", "tests", "bench", "scripts"]),
     ]
     if FORMAT_CHECK:
-        checks.append(("ruff format --check",
-                       [str(bin_dir / "ruff"), "format", "--check", "src", "tests", "bench", "scripts"]))
+        checks.append(
+            (
+                "ruff format --check",
+                [str(bin_dir / "ruff"), "format", "--check", "src", "tests", "bench", "scripts"],
+            )
+        )
     checks += [
         ("lint-imports (import contracts)", [str(bin_dir / "lint-imports"), "--no-cache", "--no-logo"]),
         ("mypy (types)", [str(bin_dir / "mypy")]),
@@ -69,8 +83,11 @@ def run_checks(env: dict[str, str]) -> int:
     for name, check in checks:
         done = subprocess.run(check, cwd=ROOT, env=env)
         if done.returncode != 0:
-            print(f"[dev] check failed: {name} (exit {done.returncode}). Fix the above first; "
-                  "the tests did not run.", file=sys.stderr)
+            print(
+                f"[dev] check failed: {name} (exit {done.returncode}). Fix the above first; "
+                "the tests did not run.",
+                file=sys.stderr,
+            )
             return done.returncode
     return 0
 

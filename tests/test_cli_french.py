@@ -54,8 +54,13 @@ def english_words(text: str) -> list[str]:
     return ENGLISH.findall(text)
 
 
-def run_fr(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str,
-           stdin: str = "", lang: str = "fr_FR.UTF-8") -> tuple[int, str, str]:
+def run_fr(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *args: str,
+    stdin: str = "",
+    lang: str = "fr_FR.UTF-8",
+) -> tuple[int, str, str]:
     monkeypatch.setenv("LANG", lang)
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     try:
@@ -74,8 +79,9 @@ def help_commands() -> list[list[str]]:
 
 
 @pytest.mark.parametrize("command", help_commands(), ids=lambda c: " ".join(c) or "quittex-tui")
-def test_every_help_is_french(command: list[str], capsys: pytest.CaptureFixture[str],
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_help_is_french(
+    command: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, out, err = run_fr(capsys, monkeypatch, *command, "--help")
     assert code == 0, err
     assert english_words(out) == [], out
@@ -91,18 +97,23 @@ def test_every_help_is_french(command: list[str], capsys: pytest.CaptureFixture[
 def test_french_typography_is_applied_to_the_catalogue_never_to_data() -> None:
     """The CLI's French catalogue texts get no-break spaces before : ; ! ? (i18n.french_spaces); a
     parameter (archive text, a server's words) is data and stays exactly as it was given."""
-    plain = [key for key, text in i18n.catalogue("cli", "fr").items()
-             if re.search(r" [:;!?]([\s}»)]|$)", text) or "« " in text or " »" in text]
+    plain = [
+        key
+        for key, text in i18n.catalogue("cli", "fr").items()
+        if re.search(r" [:;!?]([\s}»)]|$)", text) or "« " in text or " »" in text
+    ]
     assert plain == []
     said = i18n.translate("cli", "migrate.report.failed", lang="fr", item="7", reason="Moi sur X : oui ?")
     assert said == "  échec\u00a0: élément 7\u00a0: Moi sur X : oui ?"
     assert i18n.french_spaces("« Vraiment ? » Oui ; non : peut-être !") == (
-        "«\u00a0Vraiment\u202f?\u00a0» Oui\u202f; non\u00a0: peut-être\u202f!")
+        "«\u00a0Vraiment\u202f?\u00a0» Oui\u202f; non\u00a0: peut-être\u202f!"
+    )
     assert i18n.catalogue("cli", "en")["migrate.report.failed"].count("\u00a0") == 0  # English untouched
 
 
-def test_the_english_help_stays_english(capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_english_help_stays_english(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, out, _ = run_fr(capsys, monkeypatch, "migrate", "--help", lang="C.UTF-8")
     assert code == 0 and out.startswith("usage: ") and "\noptions:\n" in out
     assert "simulate the whole run" in out
@@ -118,8 +129,9 @@ def big_archive(tmp_path: Path) -> Path:
     return b.write_zip(tmp_path / "grande.zip")
 
 
-def test_inspect_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                           big_archive: Path) -> None:
+def test_inspect_in_french(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, big_archive: Path
+) -> None:
     code, out, err = run_fr(capsys, monkeypatch, "inspect", str(big_archive))
     assert code == 0, err
     assert english_words(out) == [], out
@@ -132,8 +144,10 @@ def test_inspect_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     _, fr_json, _ = run_fr(capsys, monkeypatch, "inspect", DEMO, "--json")
     _, en_json, _ = run_fr(capsys, monkeypatch, "inspect", DEMO, "--json", lang="C.UTF-8")
     assert json.loads(fr_json) == json.loads(en_json)
-    assert "1 media file is missing from the archive; its post goes without it" in json.loads(en_json)[
-        "warnings"]
+    assert (
+        "1 media file is missing from the archive; its post goes without it"
+        in json.loads(en_json)["warnings"]
+    )
 
 
 def test_plan_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,16 +161,18 @@ def test_plan_in_french(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     assert re.search(r"Envoyer 45 publications prend environ \d+ min au rythme permis par Mastodon\.", out)
 
 
-def test_migrate_dry_run_in_french(capsys: pytest.CaptureFixture[str],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migrate_dry_run_in_french(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("QUITTEX_DRY_RUN_LATENCY", "0")
     code, out, err = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "1")
     assert code == 0, err
     assert english_words(out + err) == [], out + err
     assert "simulation — 1 élément (1 publication) pour Bluesky\u202f; rien n'est envoyé." in err  # singular
     assert "1/36 éléments envoyés · 0 en échec" in err
-    assert out.splitlines()[0] == ("Simulation\u00a0: 1 élément publié sur un Bluesky simulé "
-                                   "(rien n'a vraiment été envoyé).")
+    assert out.splitlines()[0] == (
+        "Simulation\u00a0: 1 élément publié sur un Bluesky simulé (rien n'a vraiment été envoyé)."
+    )
     code, out, err = run_fr(capsys, monkeypatch, "migrate", DEMO, "--dry-run", "--limit", "0")
     assert code == 0 and english_words(out + err) == [], out + err
     assert "1 élément était déjà publié par une exécution précédente (pas renvoyés)." in out
@@ -166,8 +182,9 @@ def test_migrate_dry_run_in_french(capsys: pytest.CaptureFixture[str],
     assert code == 0 and set(json.loads(out)) >= {"schema_version", "target", "published", "failed"}
 
 
-def test_the_migrate_confirmation_accepts_oui(capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_migrate_confirmation_accepts_oui(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The French prompt and its answers (o/oui), through the command's own question (_common.ask)."""
     from quittex_tui.cli import _common
 
@@ -183,8 +200,9 @@ def test_the_migrate_confirmation_accepts_oui(capsys: pytest.CaptureFixture[str]
     assert "Tapez o pour commencer, autre chose pour annuler\u00a0: " in err
 
 
-def test_audience_follow_export_profile_in_french(capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_audience_follow_export_profile_in_french(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     code, out, err = run_fr(capsys, monkeypatch, "audience", DEMO)
     assert code == 0, err
     assert english_words(out + err) == [], out + err
@@ -200,24 +218,30 @@ def test_audience_follow_export_profile_in_french(capsys: pytest.CaptureFixture[
     assert code == 0 and english_words(out + err) == [], out + err
     assert out.startswith("0 compte écrit dans ")  # 0 is singular in French
     # profile without a terminal and without --yes: refused before anything is read from the network
-    code, out, err = run_fr(capsys, monkeypatch, "profile", DEMO, "--to", "mastodon", "--instance",
-                            "https://piaille.example")
+    code, out, err = run_fr(
+        capsys, monkeypatch, "profile", DEMO, "--to", "mastodon", "--instance", "https://piaille.example"
+    )
     assert code == 2 and english_words(err) == [], err
     assert "Refus de mettre à jour votre profil sur Mastodon sans confirmation" in err
 
 
-@pytest.mark.parametrize("args", [
-    ["migrate", DEMO],  # no --to
-    ["migrate", DEMO, "--to", "bluesky"],  # no --handle
-    ["plan", DEMO, "--to", "mastodon", "--max-chars", "10"],
-    ["inspect", "/nulle/part/archive.zip"],
-    ["audience", DEMO, "--accept-strong"],
-    ["audience", DEMO, "--accept", "123", "--reject", "x"],
-    ["login", "bluesky"],  # argparse: a missing argument
-    ["lgoin"],
-], ids=lambda a: " ".join(a[:1] + a[2:]))
-def test_errors_in_french(args: list[str], capsys: pytest.CaptureFixture[str],
-                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["migrate", DEMO],  # no --to
+        ["migrate", DEMO, "--to", "bluesky"],  # no --handle
+        ["plan", DEMO, "--to", "mastodon", "--max-chars", "10"],
+        ["inspect", "/nulle/part/archive.zip"],
+        ["audience", DEMO, "--accept-strong"],
+        ["audience", DEMO, "--accept", "123", "--reject", "x"],
+        ["login", "bluesky"],  # argparse: a missing argument
+        ["lgoin"],
+    ],
+    ids=lambda a: " ".join(a[:1] + a[2:]),
+)
+def test_errors_in_french(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, out, err = run_fr(capsys, monkeypatch, *args, stdin="")
     assert code == 2 and out == "" and "Traceback" not in err, err
     assert english_words(err) == [], err
@@ -238,8 +262,9 @@ def test_the_headless_demo_is_french(monkeypatch: pytest.MonkeyPatch) -> None:
     assert re.search(r"Terminé en \d+,\d s\.", text)  # a decimal comma
 
 
-def test_where_and_accounts_in_french(capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_where_and_accounts_in_french(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     for command in (["where"], ["accounts"]):
         code, out, err = run_fr(capsys, monkeypatch, *command)
         assert code == 0 and english_words(out + err) == [], out + err
@@ -258,8 +283,14 @@ def test_engine_events_are_french_in_each_front_end(tmp_path: Path) -> None:
     target = DryRunTarget(latency=0, fail_every=3, transient_every=4, sleep=clock.sleep, now=clock.now)
     events = []
     with Journal(tmp_path / "s.dry-run.journal.toml") as journal:
-        Engine(make_plan([1, 2, 1, 1, 1]), target, journal, on_event=events.append, sleep=clock.sleep,
-               now=clock.now).run()
+        Engine(
+            make_plan([1, 2, 1, 1, 1]),
+            target,
+            journal,
+            on_event=events.append,
+            sleep=clock.sleep,
+            now=clock.now,
+        ).run()
     kinds = {e.kind for e in events}
     assert {EventKind.ITEM_FAILED, EventKind.RETRYING, EventKind.ITEM_SENT, EventKind.DONE} <= kinds
     assert all(isinstance(e.kind, EventKind) for e in events)
@@ -298,14 +329,25 @@ def test_scoring_reasons_are_enums_said_in_each_language() -> None:
     from quittex_tui.audience.scoring import OtherAccount, Reason, score
 
     person = Person(x_id="1", x_handle="alice_x", names=["Alice Martin"])
-    decoy = score(person, Candidate(network="bluesky", handle="alice-x.bsky.social",
-                                    display_name="Alice Martin", description="Moi sur X : @alice_2"))
+    decoy = score(
+        person,
+        Candidate(
+            network="bluesky",
+            handle="alice-x.bsky.social",
+            display_name="Alice Martin",
+            description="Moi sur X : @alice_2",
+        ),
+    )
     assert decoy.reasons == ["handle equal", "bio names another X account (@alice_2)", "display name equal"]
     assert decoy.reasons[0] is Reason.HANDLE_EQUAL and isinstance(decoy.reasons[1], OtherAccount)
     assert json.dumps(decoy.to_json()["reasons"]) == (
-        '["handle equal", "bio names another X account (@alice_2)", "display name equal"]')
+        '["handle equal", "bio names another X account (@alice_2)", "display name equal"]'
+    )
     assert [i18n.say(r, "cli", "fr") for r in decoy.reasons] == [
-        "même pseudo", "la bio cite un autre compte X (@alice_2)", "même nom affiché"]
+        "même pseudo",
+        "la bio cite un autre compte X (@alice_2)",
+        "même nom affiché",
+    ]
     from quittex_tui.tui.audience_model import reason_key
 
     assert reason_key(decoy.reasons[1]) == ("aud.reason.other_x", {"handle": "@alice_2"})

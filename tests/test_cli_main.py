@@ -24,8 +24,14 @@ DEMO = str(demo_archive_path())
 
 
 def cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "quittex_tui", *args], input=stdin, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "quittex_tui", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = ""):
@@ -51,8 +57,13 @@ def test_a_typo_of_a_command_suggests_the_nearest_one() -> None:
 def test_help_documents_the_exit_codes_in_the_users_language() -> None:
     english = cli("--help")
     assert english.returncode == 0
-    for line in ("0    done", "1    some items failed", "2    bad input", "75   a server is unreachable",
-                 "130  interrupted"):
+    for line in (
+        "0    done",
+        "1    some items failed",
+        "2    bad input",
+        "75   a server is unreachable",
+        "130  interrupted",
+    ):
         assert line in english.stdout
     french = cli("--help", env={"LANG": "fr_FR.UTF-8"})
     # French typography: a no-break space before the colon of argparse's own headings
@@ -70,12 +81,17 @@ def test_help_documents_the_exit_codes_in_the_users_language() -> None:
 def test_a_broken_pipe_ends_quietly(tmp_path: Path) -> None:
     b = ArchiveBuilder(generation="2023")
     for i in range(2500):  # far more output than a pipe buffer (64 KiB) holds
-        b.tweet(f"Billet numéro {i} : assez de texte pour remplir la sortie du plan, accents compris. " * 2,
-                at=dt(2020, 1, 1, i % 24, i % 60))
+        b.tweet(
+            f"Billet numéro {i} : assez de texte pour remplir la sortie du plan, accents compris. " * 2,
+            at=dt(2020, 1, 1, i % 24, i % 60),
+        )
     archive = b.write_zip(tmp_path / "big.zip")
     for extra in ([], ["--json"]):
-        proc = subprocess.Popen([sys.executable, "-m", "quittex_tui", "plan", str(archive), "--to", "bluesky",
-                                 *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "quittex_tui", "plan", str(archive), "--to", "bluesky", *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.read(200)  # like `| head -c 200`: read a little, then close the pipe
         proc.stdout.close()
@@ -102,12 +118,21 @@ def test_debug_writes_a_private_scrubbed_log_and_says_where(
 def test_the_log_scrubber_removes_what_it_recognises() -> None:
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkaWQ6cGxjOngifQ.c2lnbmF0dXJlLXZhbHVl"
     logs.remember_secret("tok-remembered-123456")
-    text = (f"pw abcd-efgh-ijkl-mnop jwt {jwt} Authorization: Bearer xyz123456 "
-            'access_token=qwerty12345&x=1 {"password": "hunter2hunter2"} ?code=oauthcode42 '
-            "token tok-remembered-123456; keep did:plc:abc and camille.test")
+    text = (
+        f"pw abcd-efgh-ijkl-mnop jwt {jwt} Authorization: Bearer xyz123456 "
+        'access_token=qwerty12345&x=1 {"password": "hunter2hunter2"} ?code=oauthcode42 '
+        "token tok-remembered-123456; keep did:plc:abc and camille.test"
+    )
     clean = logs.default_scrub(text)
-    for leaked in ("abcd-efgh-ijkl-mnop", jwt, "xyz123456", "qwerty12345", "hunter2hunter2", "oauthcode42",
-                   "tok-remembered-123456"):
+    for leaked in (
+        "abcd-efgh-ijkl-mnop",
+        jwt,
+        "xyz123456",
+        "qwerty12345",
+        "hunter2hunter2",
+        "oauthcode42",
+        "tok-remembered-123456",
+    ):
         assert leaked not in clean
     assert "did:plc:abc" in clean and "camille.test" in clean  # names are not secrets
 
@@ -148,10 +173,16 @@ def test_an_unexpected_error_becomes_a_crash_report_not_a_traceback(
 def test_accounts_and_logout_never_show_a_secret(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    secrets.update_secrets("bluesky:camille.test", password="abcd-efgh-ijkl-mnop", session="sess-secret-1",
-                           did="did:plc:camille")
-    secrets.update_secrets("mastodon:https://piaille.fr", token="token-secret-42", acct="camille@piaille.fr",
-                           client_id="cid", client_secret="csecret-42")
+    secrets.update_secrets(
+        "bluesky:camille.test", password="abcd-efgh-ijkl-mnop", session="sess-secret-1", did="did:plc:camille"
+    )
+    secrets.update_secrets(
+        "mastodon:https://piaille.fr",
+        token="token-secret-42",
+        acct="camille@piaille.fr",
+        client_id="cid",
+        client_secret="csecret-42",
+    )
     code, out, err = run(capsys, monkeypatch, "accounts")
     assert code == 0 and "@camille.test" in out and "@camille@piaille.fr (https://piaille.fr)" in out
     assert "app password" in out and "access token" in out
@@ -187,8 +218,9 @@ def test_logout_with_several_accounts_asks_which_in_french(
     assert out.startswith("2 comptes enregistrés\u00a0:")
 
 
-def test_where_names_every_location(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                                    isolated_home: Path) -> None:
+def test_where_names_every_location(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
     code, out, _ = run(capsys, monkeypatch, "where", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["schema_version"] == 1
@@ -204,9 +236,14 @@ def test_every_json_output_carries_a_schema_version(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("QUITTEX_DRY_RUN_LATENCY", "0")
-    for args in (("inspect", DEMO, "--json"), ("plan", DEMO, "--to", "mastodon", "--json"),
-                 ("migrate", DEMO, "--dry-run", "--limit", "1", "--yes", "--json"),
-                 ("audience", DEMO, "--json"), ("accounts", "--json"), ("where", "--json")):
+    for args in (
+        ("inspect", DEMO, "--json"),
+        ("plan", DEMO, "--to", "mastodon", "--json"),
+        ("migrate", DEMO, "--dry-run", "--limit", "1", "--yes", "--json"),
+        ("audience", DEMO, "--json"),
+        ("accounts", "--json"),
+        ("where", "--json"),
+    ):
         code, out, err = run(capsys, monkeypatch, *args)
         assert code == 0, (args, err)
         assert json.loads(out)["schema_version"] == 1, args

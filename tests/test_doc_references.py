@@ -24,8 +24,11 @@ def _anchor(heading: str) -> str:
 
 
 def _anchors(page: Path) -> set[str]:
-    return {_anchor(line.lstrip("#")) for line in page.read_text(encoding="utf-8").splitlines()
-            if line.startswith("#")}
+    return {
+        _anchor(line.lstrip("#"))
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    }
 
 
 def _sources() -> list[Path]:

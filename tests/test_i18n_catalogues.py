@@ -23,8 +23,10 @@ def test_every_domain_has_the_same_keys_placeholders_and_plurals_in_every_langua
         assert i18n.placeholders(en[key]) == i18n.placeholders(fr[key]), key
         # a language may decline a count the other does not ("1 média" / "1 media"); where it does, it
         # names at least the categories its rules produce (CLDR: one and other for both)
-        for shapes, needed in ((i18n.plural_shapes(en[key]), {"one", "other"}),
-                               (i18n.plural_shapes(fr[key]), {"one", "other"})):
+        for shapes, needed in (
+            (i18n.plural_shapes(en[key]), {"one", "other"}),
+            (i18n.plural_shapes(fr[key]), {"one", "other"}),
+        ):
             for name, categories in shapes.items():
                 assert needed <= categories, (key, name, categories)
 
@@ -54,7 +56,12 @@ def test_the_tui_never_tells_a_person_to_type_a_command_line(lang: str) -> None:
 def test_plural_categories_follow_cldr() -> None:
     assert [i18n.plural_category("en", n) for n in (0, 1, 2)] == ["other", "one", "other"]
     assert [i18n.plural_category("fr", n) for n in (0, 1, 1.5, 2, 1_000_000)] == [
-        "one", "one", "one", "other", "many"]
+        "one",
+        "one",
+        "one",
+        "other",
+        "many",
+    ]
 
 
 def test_plurals_render_with_counts_given_as_numbers_or_formatted_text() -> None:
@@ -97,8 +104,8 @@ def test_every_catalogue_text_formats_without_error() -> None:
 
 def test_an_error_says_what_to_do_in_each_front_ends_terms_and_language() -> None:
     exc = AuthError(
-        key="error.bluesky.login_refused", params={"handle": "camille.test", "server": "https://pds.example",
-                                                   "status": 401},
+        key="error.bluesky.login_refused",
+        params={"handle": "camille.test", "server": "https://pds.example", "status": 401},
         todo=[todo("check_handle", handle="camille.test"), login_todo("camille.test", "https://pds.example")],
     )
     cli_msg, cli_hint = exc.render(front_end="cli", lang="en")

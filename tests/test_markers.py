@@ -27,7 +27,10 @@ sys.exit(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *sys.arg
 def test_server_tests_are_marked_from_their_fixtures() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", COLLECT, APPVIEW_FILE, MASTODON_FILE],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = [line.split("\t") for line in proc.stdout.splitlines() if line.startswith("ITEM\t")]

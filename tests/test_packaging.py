@@ -18,8 +18,20 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "quittex_tui"
-SKIP = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", "build", "dist", ".pytest_cache",
-                              ".ruff_cache", ".hypothesis", "out", "screenshots", "snapshot_report.html")
+SKIP = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    "__pycache__",
+    "*.egg-info",
+    "build",
+    "dist",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "out",
+    "screenshots",
+    "snapshot_report.html",
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +41,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tree = tmp / "tree"
     shutil.copytree(ROOT, tree, ignore=SKIP)
     proc = subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(tmp / "dist"),
-         str(tree)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--sdist",
+            "--wheel",
+            "--outdir",
+            str(tmp / "dist"),
+            str(tree),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     (sdist,) = (tmp / "dist").glob("*.tar.gz")
@@ -57,8 +80,13 @@ def test_the_wheel_carries_the_licence_metadata_and_every_data_file(built: tuple
         licence = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
         assert b"MIT License" in zf.read(licence)
     wanted = data_files()
-    expected = {"demo/demo-archive.zip", "locales/fr.toml", "cli/locales/fr.toml", "tui/locales/fr.toml",
-                "tui/app.tcss"}
+    expected = {
+        "demo/demo-archive.zip",
+        "locales/fr.toml",
+        "cli/locales/fr.toml",
+        "tui/locales/fr.toml",
+        "tui/app.tcss",
+    }
     assert {f"quittex_tui/{name}" for name in expected} <= wanted
     assert wanted <= names, sorted(wanted - names)
     assert metadata["License-Expression"] == "MIT"
@@ -68,8 +96,11 @@ def test_the_wheel_carries_the_licence_metadata_and_every_data_file(built: tuple
     classifiers = metadata.get_all("Classifier") or []
     assert "Natural Language :: French" in classifiers and "Environment :: Console" in classifiers
     assert not any(c.startswith("License ::") for c in classifiers)  # PEP 639: the expression says it
-    requires = {Requirement(r).name.lower(): Requirement(r) for r in metadata.get_all("Requires-Dist") or []
-                if "extra ==" not in r}
+    requires = {
+        Requirement(r).name.lower(): Requirement(r)
+        for r in metadata.get_all("Requires-Dist") or []
+        if "extra ==" not in r
+    }
     assert not requires["atproto"].specifier.contains("0.0.74")  # the SDK's next release is not ours yet
     assert metadata["Requires-Python"] == ">=3.11"
 

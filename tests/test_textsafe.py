@@ -23,8 +23,10 @@ from quittex_tui.textsafe import (
 )
 
 # Text that favours the interesting code points: controls, bidi, marks, surrogates, CR/LF, accents, emoji.
-SPECIAL = ("\x00\x07\x08\t\n\x0b\x0c\r\x1b\x7f\x80\x85\x9b\x9c\x9d\u200e\u200f\u061c\u202a\u202e\u2066\u2069"
-           "\ud800\udfff\u2028é\u0301👩\u200d👧")
+SPECIAL = (
+    "\x00\x07\x08\t\n\x0b\x0c\r\x1b\x7f\x80\x85\x9b\x9c\x9d\u200e\u200f\u061c\u202a\u202e\u2066\u2069"
+    "\ud800\udfff\u2028é\u0301👩\u200d👧"
+)
 texts = st.text(alphabet=st.one_of(st.sampled_from(SPECIAL), st.characters(codec=None)), max_size=60)
 
 OSC52 = "\x1b]52;c;SGVsbG8=\x07"
@@ -100,9 +102,10 @@ def test_posting_removes_exactly_the_controls(text: str) -> None:
     assert "\r" not in posted
     assert not set(posted) & BIDI_CONTROLS
     posted.encode("utf-8")
-    expected = (text.replace("\r\n", "\n").replace("\r", "\n"))
-    expected = "".join(REPLACEMENT if "\ud800" <= ch <= "\udfff" else ch for ch in expected
-                       if not _is_control(ch))
+    expected = text.replace("\r\n", "\n").replace("\r", "\n")
+    expected = "".join(
+        REPLACEMENT if "\ud800" <= ch <= "\udfff" else ch for ch in expected if not _is_control(ch)
+    )
     assert posted == expected
     assert for_posting(posted) == posted  # idempotent
     assert set(text) & KEPT_MARKS <= set(posted)
@@ -123,11 +126,17 @@ def test_posting_map_moves_offsets_with_the_text(text: str, data: st.DataObject)
     assert mapped(a) <= mapped(b)
     piece = for_posting(text[a:b])
     if not text[a:b].startswith("\n") or a == 0 or text[a - 1] != "\r":
-        assert clean[mapped(a):mapped(b)] == piece
+        assert clean[mapped(a) : mapped(b)] == piece
 
 
-@given(st.text(alphabet=st.one_of(st.sampled_from(SPECIAL.replace("\ud800", "").replace("\udfff", "")),
-                                  st.characters(codec="utf-8")), max_size=60))
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(SPECIAL.replace("\ud800", "").replace("\udfff", "")), st.characters(codec="utf-8")
+        ),
+        max_size=60,
+    )
+)
 def test_json_inert_is_the_same_json_and_terminal_safe(text: str) -> None:
     obj = {"bio": text, "list": [text, 1]}
     for raw in (orjson.dumps(obj), json.dumps(obj, ensure_ascii=False).encode("utf-8")):

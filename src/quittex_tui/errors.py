@@ -35,60 +35,60 @@ EXIT_INTERRUPTED = 130
 
 # Every `Todo.code` the core may raise; each front end phrases all of them (`do.<code>`).
 TODO_CODES = (
-    "login_bluesky",          # handle: log in (again) to Bluesky
+    "login_bluesky",  # handle: log in (again) to Bluesky
     "login_bluesky_service",  # handle, service: the same on a given PDS
-    "login_mastodon",         # instance: log in (again) to Mastodon
-    "app_password",           # where a Bluesky app password is made
-    "check_handle",           # handle: the spelling of a Bluesky handle
-    "give_pds",               # handle: name the PDS explicitly (self-hosted accounts)
-    "check_pds",              # service: the PDS address given
-    "check_instance",         # instance: the Mastodon address given
-    "check_network",          # the machine's network connection
-    "retry_later",            # a server failing or down
-    "wait_rate_limit",        # a login rate limit
-    "unset_password_env",     # the app password in the environment is wrong
-    "unset_token_env",        # instance: the token in the environment is wrong
-    "check_token",            # instance: a token given to store is wrong
-    "new_code",               # instance: the OAuth code is single-use / expired
-    "use_https",              # url: the https form of an address
-    "give_url",               # what: give an address in a usable form
-    "replace_secrets_file",   # path: a damaged secrets file to delete before logging in again
-    "resend_unsure",          # a post that may or may not be on the account: look, then resend or leave it
-    "report_bug",             # an internal inconsistency: report it
-    "accept_syntax",          # how to name the account to accept for a person (audience)
-    "reject_syntax",          # how to reject a match (audience)
-    "see_ids",                # where the people's X ids are listed (audience)
+    "login_mastodon",  # instance: log in (again) to Mastodon
+    "app_password",  # where a Bluesky app password is made
+    "check_handle",  # handle: the spelling of a Bluesky handle
+    "give_pds",  # handle: name the PDS explicitly (self-hosted accounts)
+    "check_pds",  # service: the PDS address given
+    "check_instance",  # instance: the Mastodon address given
+    "check_network",  # the machine's network connection
+    "retry_later",  # a server failing or down
+    "wait_rate_limit",  # a login rate limit
+    "unset_password_env",  # the app password in the environment is wrong
+    "unset_token_env",  # instance: the token in the environment is wrong
+    "check_token",  # instance: a token given to store is wrong
+    "new_code",  # instance: the OAuth code is single-use / expired
+    "use_https",  # url: the https form of an address
+    "give_url",  # what: give an address in a usable form
+    "replace_secrets_file",  # path: a damaged secrets file to delete before logging in again
+    "resend_unsure",  # a post that may or may not be on the account: look, then resend or leave it
+    "report_bug",  # an internal inconsistency: report it
+    "accept_syntax",  # how to name the account to accept for a person (audience)
+    "reject_syntax",  # how to reject a match (audience)
+    "see_ids",  # where the people's X ids are listed (audience)
     "search_mastodon_again",  # search Mastodon again to record full addresses (export)
-    "other_csv_path",         # the follows CSV cannot be written there (export)
-    "check_handles_path",     # a handles file cannot be read
-    "handles_format",         # what a line of a handles file looks like
-    "import_in_mastodon",     # a Mastodon follows list is imported in Mastodon, not given as handles
+    "other_csv_path",  # the follows CSV cannot be written there (export)
+    "check_handles_path",  # a handles file cannot be read
+    "handles_format",  # what a line of a handles file looks like
+    "import_in_mastodon",  # a Mastodon follows list is imported in Mastodon, not given as handles
     "redownload_fedifinder",  # a damaged fedifinder export
-    "fedifinder_or_csv",      # what handles files are accepted
-    "use_appview",            # the PDS has no AppView: read through a public one
-    "picture_by_hand",        # a profile picture that cannot be made small enough
-    "redownload",             # a damaged or foreign archive: download it again from X
-    "give_whole_archive",     # a split archive needs every part
-    "check_archive_path",     # the archive's path
-    "check_permissions",      # a file that cannot be read
-    "remove_link",            # a symlink out of the archive folder
-    "give_archive",           # the .zip or its extracted folder, not one file
-    "damaged_file",           # a damaged data file inside the archive
-    "new_archive",            # request a current archive from X
-    "check_complete",         # this is the data archive, complete
-    "free_space",             # a full disk
-    "make_writable",          # a read-only folder
-    "give_write_access",      # no permission to write
-    "check_disk",             # an I/O error
-    "fix_cause",              # another write failure
-    "local_disk",             # a lock on a network file system
-    "wait_or_stop",           # the migration runs in another process
-    "move_journal_away",      # a damaged journal
-    "upgrade",                # a state written by a newer version
-    "check_state_path",       # no state at the path given
-    "fix_or_move_state",      # a damaged state file
-    "other_state_file",       # a state of another archive
-    "reinstall",              # a file of the package itself is missing
+    "fedifinder_or_csv",  # what handles files are accepted
+    "use_appview",  # the PDS has no AppView: read through a public one
+    "picture_by_hand",  # a profile picture that cannot be made small enough
+    "redownload",  # a damaged or foreign archive: download it again from X
+    "give_whole_archive",  # a split archive needs every part
+    "check_archive_path",  # the archive's path
+    "check_permissions",  # a file that cannot be read
+    "remove_link",  # a symlink out of the archive folder
+    "give_archive",  # the .zip or its extracted folder, not one file
+    "damaged_file",  # a damaged data file inside the archive
+    "new_archive",  # request a current archive from X
+    "check_complete",  # this is the data archive, complete
+    "free_space",  # a full disk
+    "make_writable",  # a read-only folder
+    "give_write_access",  # no permission to write
+    "check_disk",  # an I/O error
+    "fix_cause",  # another write failure
+    "local_disk",  # a lock on a network file system
+    "wait_or_stop",  # the migration runs in another process
+    "move_journal_away",  # a damaged journal
+    "upgrade",  # a state written by a newer version
+    "check_state_path",  # no state at the path given
+    "fix_or_move_state",  # a damaged state file
+    "other_state_file",  # a state of another archive
+    "reinstall",  # a file of the package itself is missing
 )
 
 

@@ -57,9 +57,11 @@ def write_failure(path: Path, exc: OSError, *, what: str = "") -> StateError:
         message, hint = "error.write.io_error", "check_disk"
     else:
         message, hint = "error.write.other", "fix_cause"
-    return StateError(key=message, params={"what": what or notice("act.write"), "path": where,
-                                           "detail": exc.strerror or exc},
-                      todo=[todo(hint)])
+    return StateError(
+        key=message,
+        params={"what": what or notice("act.write"), "path": where, "detail": exc.strerror or exc},
+        todo=[todo(hint)],
+    )
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:

@@ -196,10 +196,10 @@ def plural_blocks(text: str) -> list[tuple[int, int, str, dict[str, str]]]:
     pos = 0
     while (m := _PLURAL_START.search(text, pos)) is not None:
         end = _matching_brace(text, m.start())
-        body, branches, i = text[m.end():end], {}, 0
+        body, branches, i = text[m.end() : end], {}, 0
         while (b := _BRANCH.match(body, i)) is not None:
             close = _matching_brace(body, b.end() - 1)
-            branches[b.group(1)] = body[b.end():close]
+            branches[b.group(1)] = body[b.end() : close]
             i = close + 1
         if body[i:].strip() or "other" not in branches:
             raise ValueError(f"malformed plural in catalogue text: {text!r}")
@@ -284,8 +284,9 @@ def date_numeric(d: datetime | None, lang: str | None = None) -> str:
     """A date in digits, the language's way: 2024-12-21 (ISO, unambiguous in English) / 21/12/2024."""
     if d is None:
         return "-"
-    return translate("core", "format.date_numeric", lang=lang, y=str(d.year), m=f"{d.month:02d}",
-                     d=f"{d.day:02d}")
+    return translate(
+        "core", "format.date_numeric", lang=lang, y=str(d.year), m=f"{d.month:02d}", d=f"{d.day:02d}"
+    )
 
 
 def time_of_day(d: datetime, lang: str | None = None) -> str:
@@ -293,8 +294,9 @@ def time_of_day(d: datetime, lang: str | None = None) -> str:
     local = d.astimezone()
     if local.date() == datetime.now(local.tzinfo).date():
         return local.strftime("%H:%M:%S")
-    return translate("core", "format.datetime", lang=lang, date=date_numeric(local, lang),
-                     time=local.strftime("%H:%M"))
+    return translate(
+        "core", "format.datetime", lang=lang, date=date_numeric(local, lang), time=local.strftime("%H:%M")
+    )
 
 
 def duration_long(td: timedelta | float | None, lang: str | None = None) -> str:
@@ -346,8 +348,9 @@ def say(value: object, domain: str | None = None, lang: str | None = None) -> st
     return str(value)
 
 
-def say_params(params: Mapping[str, object], domain: str | None = None,
-               lang: str | None = None) -> dict[str, Any]:
+def say_params(
+    params: Mapping[str, object], domain: str | None = None, lang: str | None = None
+) -> dict[str, Any]:
     """Every parameter said in `lang` (see `say`); strings stay as they are."""
     return {k: v if type(v) is str else say(v, domain, lang) for k, v in params.items()}
 

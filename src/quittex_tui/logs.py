@@ -39,6 +39,7 @@ Scrub = Callable[[str], str]
 
 _current: dict[str, Path | None] = {"path": None}
 
+
 def remember_secret(value: str | None) -> None:
     """A secret to remove wherever it appears (the one scrubber, scrub.py, learns it)."""
     remember_secrets(value)
@@ -111,8 +112,9 @@ def setup_logging(
         folder = directory or paths.log_dir()
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         path = folder / f"quittex-tui-{stamp}-{os.getpid()}.log"
-        handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8",
-                                             delay=False)
+        handler = PrivateRotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=False
+        )
         handler.setFormatter(ScrubbingFormatter(scrub))
         handler._quittex = True  # type: ignore[attr-defined]
         root.addHandler(handler)
@@ -137,8 +139,13 @@ def setup_logging(
     log = logging.getLogger(LOGGER)
     from quittex_tui import __version__
 
-    log.info("quittex-tui %s, Python %s, %s; command: %s", __version__, sys.version.split()[0], sys.platform,
-             command or "-")
+    log.info(
+        "quittex-tui %s, Python %s, %s; command: %s",
+        __version__,
+        sys.version.split()[0],
+        sys.platform,
+        command or "-",
+    )
     return path
 
 

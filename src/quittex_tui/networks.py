@@ -21,7 +21,7 @@ DISPLAY_NAMES = {Network.BLUESKY.value: "Bluesky", Network.MASTODON.value: "Mast
 
 
 def display_name(network: str, lang: str | None = None) -> str:
-    """"Bluesky", "Mastodon"; the dry run's target in the user's language; anything else as given."""
+    """ "Bluesky", "Mastodon"; the dry run's target in the user's language; anything else as given."""
     if network in DISPLAY_NAMES:
         return DISPLAY_NAMES[network]
     if network == DRY_RUN:

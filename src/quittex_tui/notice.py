@@ -53,10 +53,13 @@ class Notice(str):
 
     def with_params(self, fn: Callable[[str], str]) -> Notice:
         """The same notice with `fn` applied to its plain-text parameters (e.g. the scrubber)."""
-        return Notice(self.catalogue_key, {
-            k: (fn(v) if type(v) is str else v.with_params(fn) if isinstance(v, Notice) else v)
-            for k, v in self.catalogue_params.items()
-        })
+        return Notice(
+            self.catalogue_key,
+            {
+                k: (fn(v) if type(v) is str else v.with_params(fn) if isinstance(v, Notice) else v)
+                for k, v in self.catalogue_params.items()
+            },
+        )
 
 
 def notice(key: str, /, **params: object) -> Notice:
@@ -75,18 +78,26 @@ Record = tuple[str, dict[str, Any]]
 def to_record(n: Notice) -> Record:
     """(key, params) with nested notices as {"$notice": record}: plain data msgpack/JSON can hold."""
     return n.catalogue_key, {
-        k: ({"$notice": to_record(v)} if isinstance(v, Notice) else v if type(v) in (str, int, float, bool)
-            or v is None else str(v))
+        k: (
+            {"$notice": to_record(v)}
+            if isinstance(v, Notice)
+            else v
+            if type(v) in (str, int, float, bool) or v is None
+            else str(v)
+        )
         for k, v in n.catalogue_params.items()
     }
 
 
 def from_record(record: Record | list[Any]) -> Notice:
     key, params = record
-    return Notice(key, {
-        k: from_record(v["$notice"]) if isinstance(v, dict) and "$notice" in v else v
-        for k, v in params.items()
-    })
+    return Notice(
+        key,
+        {
+            k: from_record(v["$notice"]) if isinstance(v, dict) and "$notice" in v else v
+            for k, v in params.items()
+        },
+    )
 
 
 def rewrap(texts: Iterable[str], known: Mapping[str, Notice]) -> list[str]:

@@ -36,7 +36,8 @@ MIN_SECRET_LENGTH = 6  # shorter values would redact ordinary words; real secret
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"(?i)(bearer|dpop)(\s+|%20)[A-Za-z0-9._~+/=-]{8,}")
 _TOKEN_PARAM = re.compile(
-    r"(?i)((?:access|refresh)_?(?:token|jwt)[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._~+/=-]{8,}")
+    r"(?i)((?:access|refresh)_?(?:token|jwt)[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._~+/=-]{8,}"
+)
 # atproto app passwords (the PDS's own format: four groups of four); a false positive only hides a harmless
 # string in a message or a log.
 _APP_PASSWORD = re.compile(r"[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}", re.IGNORECASE)

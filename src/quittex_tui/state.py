@@ -119,28 +119,36 @@ def load_state(path: Path) -> MigrationState:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise StateError(key="error.state.missing", params={"path": path},
-                         todo=[todo("check_state_path")]) from None
+        raise StateError(
+            key="error.state.missing", params={"path": path}, todo=[todo("check_state_path")]
+        ) from None
     except OSError as exc:
-        raise StateError(key="error.state.unreadable", params={"path": path, "detail": exc.strerror},
-                         todo=[todo("check_permissions")]) from None
+        raise StateError(
+            key="error.state.unreadable",
+            params={"path": path, "detail": exc.strerror},
+            todo=[todo("check_permissions")],
+        ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise StateError(key="error.state.bad_toml", params={"path": path, "detail": exc},
-                         todo=[todo("fix_or_move_state")]) from None
+        raise StateError(
+            key="error.state.bad_toml", params={"path": path, "detail": exc}, todo=[todo("fix_or_move_state")]
+        ) from None
     version = data.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise StateError(key="error.state.newer", params={"path": path, "version": str(version)},
-                         todo=[todo("upgrade")])
+        raise StateError(
+            key="error.state.newer", params={"path": path, "version": str(version)}, todo=[todo("upgrade")]
+        )
     try:
         return MigrationState.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top)"
-        raise StateError(key="error.state.bad_value", params={"path": path, "where": where,
-                         "detail": first["msg"]},
-                         todo=[todo("fix_or_move_state")]) from None
+        raise StateError(
+            key="error.state.bad_value",
+            params={"path": path, "where": where, "detail": first["msg"]},
+            todo=[todo("fix_or_move_state")],
+        ) from None
 
 
 def save_state(state: MigrationState, path: Path) -> None:
@@ -178,9 +186,11 @@ def open_or_create_state(
     if path.exists():
         state = load_state(path)
         if state.archive_fingerprint != archive.fingerprint:
-            raise StateError(key="error.state.other_archive",
-                             params={"path": path, "archives": ", ".join(state.archive_paths)},
-                             todo=[todo("other_state_file")])
+            raise StateError(
+                key="error.state.other_archive",
+                params={"path": path, "archives": ", ".join(state.archive_paths)},
+                todo=[todo("other_state_file")],
+            )
         if state.archive_paths != sources:  # the same archive, moved or re-downloaded: follow it
             state.archive_paths = sources
             save_state(state, path)
@@ -191,6 +201,7 @@ def open_or_create_state(
 
 
 # --- one account per network and migration ----------------------------------------------------------------
+
 
 def _journal_first_record(state_path: Path, network: str) -> tuple[bool, str | None]:
     """(has any record, the first `uri` recorded) of the journal of `network` beside this state. Cheap: it
@@ -294,8 +305,9 @@ def check_same_account(
     acct: str | None = None,
 ) -> None:
     """`account_conflict` as the CLI's refusal (AccountConflictError, a StateError: exit 2)."""
-    conflict = account_conflict(state, state_path, network, handle=handle, did=did, instance=instance,
-                                acct=acct)
+    conflict = account_conflict(
+        state, state_path, network, handle=handle, did=did, instance=instance, acct=acct
+    )
     if conflict is None:
         return
     recorded, current = conflict.recorded, conflict.current
@@ -312,6 +324,7 @@ def check_same_account(
 
 
 # --- the user's choices applied to a freshly built plan -------------------------------------------------
+
 
 def _facets_for(new_text: str, old: PlannedPost) -> list[dict[str, Any]]:
     """Bluesky facets of an edited text, by the plan's own rules (convert/editing.py); links the plan
@@ -383,8 +396,12 @@ def _media_choices(item: PlanItem, state: MigrationState) -> PlanItem:
         if post.media and state.without_media:
             kept = [m for m in post.media if not (m.media_id and m.media_id in state.without_media)]
             if len(kept) != len(post.media):
-                notes = [f"{'GIF' if m.kind == 'gif' else m.kind} {Path(m.source or m.path).name} left out: "
-                         f"{state.without_media[m.media_id]}" for m in post.media if m not in kept]
+                notes = [
+                    f"{'GIF' if m.kind == 'gif' else m.kind} {Path(m.source or m.path).name} left out: "
+                    f"{state.without_media[m.media_id]}"
+                    for m in post.media
+                    if m not in kept
+                ]
                 update.update(media=kept, left_out=[*post.left_out, *notes])
                 if not kept and not post.text.strip():
                     continue

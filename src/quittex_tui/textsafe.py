@@ -48,8 +48,7 @@ REPLACEMENT = "\ufffd"
 # Everything either rule touches (TAB and LF are matched by the display rule only, in one-line mode).
 _POSTING = re.compile("\r\n?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _DISPLAY = _POSTING
-_DISPLAY_ONE_LINE = re.compile(
-    "\r\n?|[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_DISPLAY_ONE_LINE = re.compile("\r\n?|[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # What must never reach a terminal (for checks and tests): TAB/LF are harmless, CR is a line break.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # In JSON output: C0 is always escaped by the encoder (RFC 8259 §7); C1, DEL and the bidi controls are not

@@ -36,8 +36,14 @@ def x_date(when: datetime) -> str:
 def tweet_row(tweet_id: str, when: datetime, full_text: str, **fields: Any) -> dict[str, Any]:
     """A 2022+ `{"tweet": …}` row; numbers as strings, display_text_range = the whole text."""
     inner: dict[str, Any] = {
-        "edit_info": {"initial": {"editTweetIds": [tweet_id], "editableUntil": "2024-12-20T10:00:00.000Z",
-                                  "editsRemaining": "5", "isEditEligible": True}},
+        "edit_info": {
+            "initial": {
+                "editTweetIds": [tweet_id],
+                "editableUntil": "2024-12-20T10:00:00.000Z",
+                "editsRemaining": "5",
+                "isEditEligible": True,
+            }
+        },
         "retweeted": False,
         "entities": {"hashtags": [], "symbols": [], "user_mentions": [], "urls": []},
         "display_text_range": ["0", str(len(full_text))],
@@ -71,8 +77,12 @@ def ytd(global_name: str, rows: list[Any]) -> str:
 
 
 def account_js(account_id: str = ME, username: str = MY_HANDLE) -> str:
-    account = {"username": username, "accountId": account_id, "createdAt": "2009-01-01T00:00:00.000Z",
-               "accountDisplayName": "Moi"}
+    account = {
+        "username": username,
+        "accountId": account_id,
+        "createdAt": "2009-01-01T00:00:00.000Z",
+        "accountDisplayName": "Moi",
+    }
     return ytd("account", [{"account": account}])
 
 

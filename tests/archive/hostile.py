@@ -29,16 +29,26 @@ def hostile_builder() -> ArchiveBuilder:
         display_name=f"Jeanne [b]Dupont[/b]{TITLE}",
         bio=f"Bio {OSC52}{MARKUP} {RLO}moc.live //:sptth {BAD_MARKUP}",
     )
-    b.tweet(f"{MARKUP} {OSC52}avant ", Link("https://exemple.fr/a"), f" {CLEAR}après ", Tag("été"),
-            at=dt(2024, 1, 2, 9))
+    b.tweet(
+        f"{MARKUP} {OSC52}avant ",
+        Link("https://exemple.fr/a"),
+        f" {CLEAR}après ",
+        Tag("été"),
+        at=dt(2024, 1, 2, 9),
+    )
     b.tweet(f"nul\x00 et C1{C1_CSI} rouge {BAD_MARKUP}", at=dt(2024, 1, 3, 9))
     b.thread([f"fil {RLO}ohcé", f"\u2067عربي\u2069 {TITLE}suite", "fin [/]"], at=dt(2024, 1, 4, 9))
     b.tweet("photo ", media=[Photo(base="[b]x[link='y].jpg")], at=dt(2024, 1, 5, 9))
     b.tweet("absente", media=[Photo(base=f"[/b]gone{CLEAR}.jpg", present=False)], at=dt(2024, 1, 6, 9))
     b.note_tweet(f"Une longue note {OSC52}[bold]. " * 30, at=dt(2024, 1, 7, 9))
     b.quote(("444", "carol"), "1600000000000000000", f"Cité {TITLE}[/]", at=dt(2024, 1, 8, 9))
-    b.tweet(At("bob", "333", name=f"Bob {TITLE}[b]"), f" réponse {CLEAR}", reply_to="99",
-            reply_user=("333", "bob"), at=dt(2024, 1, 9, 9))
+    b.tweet(
+        At("bob", "333", name=f"Bob {TITLE}[b]"),
+        f" réponse {CLEAR}",
+        reply_to="99",
+        reply_user=("333", "bob"),
+        at=dt(2024, 1, 9, 9),
+    )
     b.follow("333", "555")
     b.follower("333")
     return b

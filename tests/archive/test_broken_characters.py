@@ -21,8 +21,11 @@ GOOD, BAD, PAIR = snowflake(at(0)), snowflake(at(10)), snowflake(at(20))
 
 def _tweets_js(bad_text_json: str) -> bytes:
     """tweets.js with three rows; the BAD row's full_text is written as the raw JSON `bad_text_json`."""
-    rows = [tweet_row(GOOD, at(0), "Bonjour à tous"), tweet_row(BAD, at(10), "PLACEHOLDER"),
-            tweet_row(PAIR, at(20), "un emoji \U0001f600 entier")]
+    rows = [
+        tweet_row(GOOD, at(0), "Bonjour à tous"),
+        tweet_row(BAD, at(10), "PLACEHOLDER"),
+        tweet_row(PAIR, at(20), "un emoji \U0001f600 entier"),
+    ]
     text = "window.YTD.tweets.part0 = " + json.dumps(rows, ensure_ascii=True, indent=2)
     return text.replace('"PLACEHOLDER"', bad_text_json).encode()
 
@@ -50,8 +53,10 @@ def test_a_lone_surrogate_escape_is_replaced_and_named(tmp_path: Path, written: 
         assert texts[GOOD] == "Bonjour à tous" and texts[PAIR] == "un emoji \U0001f600 entier"
         broken = [w for w in archive.warnings if "broken character" in w]
         if "\ufffd" in read:
-            assert broken == [f"tweet {BAD}: a broken character in data/tweets.js (not valid UTF-8, or half"
-                              " of a UTF-16 pair) was replaced by \ufffd; check that tweet's text"]
+            assert broken == [
+                f"tweet {BAD}: a broken character in data/tweets.js (not valid UTF-8, or half"
+                " of a UTF-16 pair) was replaced by \ufffd; check that tweet's text"
+            ]
         else:
             assert broken == []  # `\\ud800` is six characters of text, not an escape
 
@@ -67,8 +72,13 @@ def test_bytes_that_are_not_utf8_are_replaced_and_named(tmp_path: Path) -> None:
 
 
 def test_a_broken_character_in_a_small_file_names_the_file(tmp_path: Path) -> None:
-    note = {"noteTweet": {"noteTweetId": "1", "createdAt": "2024-12-20T09:00:00.000Z",
-                          "core": {"text": "PLACEHOLDER", "urls": [], "mentions": [], "hashtags": []}}}
+    note = {
+        "noteTweet": {
+            "noteTweetId": "1",
+            "createdAt": "2024-12-20T09:00:00.000Z",
+            "core": {"text": "PLACEHOLDER", "urls": [], "mentions": [], "hashtags": []},
+        }
+    }
     note_js = ("window.YTD.note_tweet.part0 = " + json.dumps([note])).replace('"PLACEHOLDER"', '"x\\udfff"')
     path = _zip(tmp_path, _tweets_js('"ok"'), note_tweet=note_js.encode())
     with open_archive(path) as archive:
@@ -78,8 +88,12 @@ def test_a_broken_character_in_a_small_file_names_the_file(tmp_path: Path) -> No
 
 def test_inspect_reads_it_exit_0_and_says_which_tweet(tmp_path: Path) -> None:
     path = _zip(tmp_path, _tweets_js('"un caract\\u00e8re cass\\ud800"'))
-    proc = subprocess.run([sys.executable, "-m", "quittex_tui", "inspect", str(path), "--json"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "quittex_tui", "inspect", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["counts"]["tweets"] == 3

@@ -30,8 +30,9 @@ def test_versions_linked_only_by_initial_tweet_id_collapse(tmp_path: Path) -> No
     # Later versions naming their first one by `edit.initialTweetId` alone must not come out as posts.
     v = [snowflake(at(0)), snowflake(at(60)), snowflake(at(120))]
     rows = [tweet_row(v[0], at(0), "v1", edit_info={"initial": {"editTweetIds": v}})]
-    rows += [tweet_row(v[n], at(60 * n), f"v{n + 1}", edit_info={"edit": {"initialTweetId": v[0]}})
-             for n in (1, 2)]
+    rows += [
+        tweet_row(v[n], at(60 * n), f"v{n + 1}", edit_info={"edit": {"initialTweetId": v[0]}}) for n in (1, 2)
+    ]
     with open_archive(_zip(tmp_path, rows[::-1])) as archive:
         assert [t.id for t in archive.tweets] == [v[2]]
         assert archive.superseded_edit_ids == v[:2]
@@ -41,6 +42,7 @@ def test_versions_linked_only_by_initial_tweet_id_collapse(tmp_path: Path) -> No
 def test_stale_edit_lists_still_collapse(tmp_path: Path) -> None:
     # The first version retro-filled with only itself, the second listing two ids, the last all three.
     v = [snowflake(at(0)), snowflake(at(60)), snowflake(at(120))]
+
     def later(ids: list[str]) -> dict:
         return {"edit": {"initialTweetId": v[0], "editControlInitial": {"editTweetIds": ids}}}
 
@@ -61,8 +63,12 @@ def test_edited_thread_root_keeps_its_first_date_so_replies_come_after_it(tmp_pa
     rows = [
         tweet_row(root_v1, at(0), "racine v1", edit_info={"initial": links}),
         tweet_row(reply, at(10), "la suite", **reply_fields(root_v1, ME, MY_HANDLE)),
-        tweet_row(root_v2, at(30), "racine v2",
-                  edit_info={"edit": {"initialTweetId": root_v1, "editControlInitial": links}}),
+        tweet_row(
+            root_v2,
+            at(30),
+            "racine v2",
+            edit_info={"edit": {"initialTweetId": root_v1, "editControlInitial": links}},
+        ),
     ]
     with open_archive(_zip(tmp_path, rows)) as archive:
         assert archive.threads == [[root_v2, reply]]
@@ -78,10 +84,20 @@ def test_thread_bridges_a_deleted_middle_tweet(tmp_path: Path) -> None:
     ]
     # two consecutive middles deleted; deleted-tweets.js rows are whole tweets with `deleted_at`
     deleted = [
-        tweet_row(ids[1], at(1), "milieu 1", deleted_at="Sat Dec 21 10:00:00 +0000 2024",
-                  **reply_fields(ids[0], ME, MY_HANDLE)),
-        tweet_row(ids[2], at(2), "milieu 2", deleted_at="Sat Dec 21 10:00:00 +0000 2024",
-                  **reply_fields(ids[1], ME, MY_HANDLE)),
+        tweet_row(
+            ids[1],
+            at(1),
+            "milieu 1",
+            deleted_at="Sat Dec 21 10:00:00 +0000 2024",
+            **reply_fields(ids[0], ME, MY_HANDLE),
+        ),
+        tweet_row(
+            ids[2],
+            at(2),
+            "milieu 2",
+            deleted_at="Sat Dec 21 10:00:00 +0000 2024",
+            **reply_fields(ids[1], ME, MY_HANDLE),
+        ),
     ]
     path = _zip(tmp_path, rows, deleted_tweets=ytd("deleted_tweets", deleted))
     with open_archive(path) as archive:
@@ -93,8 +109,15 @@ def test_thread_bridges_a_deleted_middle_tweet(tmp_path: Path) -> None:
 def test_self_reply_under_a_deleted_reply_to_someone_else_is_a_reply(tmp_path: Path) -> None:
     gone, mine = snowflake(at(0)), snowflake(at(1))
     rows = [tweet_row(mine, at(1), "et j'ajoute ceci", **reply_fields(gone, ME, MY_HANDLE))]
-    deleted = [tweet_row(gone, at(0), "@carol non", deleted_at="Sat Dec 21 10:00:00 +0000 2024",
-                         **reply_fields("1869999999999999999", "2003", "carol"))]
+    deleted = [
+        tweet_row(
+            gone,
+            at(0),
+            "@carol non",
+            deleted_at="Sat Dec 21 10:00:00 +0000 2024",
+            **reply_fields("1869999999999999999", "2003", "carol"),
+        )
+    ]
     with open_archive(_zip(tmp_path, rows, deleted_tweets=ytd("deleted_tweets", deleted))) as archive:
         assert archive.by_id[mine].kind == TweetKind.REPLY
         assert archive.threads == []
@@ -102,24 +125,59 @@ def test_self_reply_under_a_deleted_reply_to_someone_else_is_a_reply(tmp_path: P
 
 def test_note_joins_when_its_text_holds_a_link_without_scheme(tmp_path: Path) -> None:
     # core.text may hold a link as typed ("exemple.fr/dossier") where the cut full_text has its t.co.
-    note = ("Lisez exemple.fr/dossier avant tout : " + "une phrase assez longue pour dépasser la limite. " * 8
-            ).strip()
+    note = (
+        "Lisez exemple.fr/dossier avant tout : " + "une phrase assez longue pour dépasser la limite. " * 8
+    ).strip()
     made = at(5, 500)
     tweet_id = snowflake(made + (at(0, 40) - at(0)))  # the tweet comes ~40 ms after its note
     full = "Lisez https://t.co/aBc avant tout : " + note[38:250] + "… https://t.co/more"
-    row = tweet_row(tweet_id, made, full, entities={
-        "hashtags": [], "symbols": [], "user_mentions": [],
-        "urls": [{"url": "https://t.co/aBc", "expanded_url": "https://exemple.fr/dossier",
-                  "display_url": "exemple.fr/dossier", "indices": ["6", "22"]},
-                 {"url": "https://t.co/more", "expanded_url": f"https://twitter.com/i/web/status/{tweet_id}",
-                  "display_url": "twitter.com/i/web/status/1…",
-                  "indices": [str(len(full) - 17), str(len(full))]}]})
-    note_row = {"noteTweet": {
-        "noteTweetId": snowflake(made), "createdAt": "2024-12-20T09:00:05.500Z",
-        "updatedAt": "2024-12-20T09:00:05.500Z",
-        "core": {"text": note, "styletags": [], "mentions": [], "hashtags": [], "cashtags": [],
-                 "urls": [{"shortUrl": "https://t.co/aBc", "expandedUrl": "https://exemple.fr/dossier",
-                           "displayUrl": "exemple.fr/dossier", "fromIndex": "6", "toIndex": "24"}]}}}
+    row = tweet_row(
+        tweet_id,
+        made,
+        full,
+        entities={
+            "hashtags": [],
+            "symbols": [],
+            "user_mentions": [],
+            "urls": [
+                {
+                    "url": "https://t.co/aBc",
+                    "expanded_url": "https://exemple.fr/dossier",
+                    "display_url": "exemple.fr/dossier",
+                    "indices": ["6", "22"],
+                },
+                {
+                    "url": "https://t.co/more",
+                    "expanded_url": f"https://twitter.com/i/web/status/{tweet_id}",
+                    "display_url": "twitter.com/i/web/status/1…",
+                    "indices": [str(len(full) - 17), str(len(full))],
+                },
+            ],
+        },
+    )
+    note_row = {
+        "noteTweet": {
+            "noteTweetId": snowflake(made),
+            "createdAt": "2024-12-20T09:00:05.500Z",
+            "updatedAt": "2024-12-20T09:00:05.500Z",
+            "core": {
+                "text": note,
+                "styletags": [],
+                "mentions": [],
+                "hashtags": [],
+                "cashtags": [],
+                "urls": [
+                    {
+                        "shortUrl": "https://t.co/aBc",
+                        "expandedUrl": "https://exemple.fr/dossier",
+                        "displayUrl": "exemple.fr/dossier",
+                        "fromIndex": "6",
+                        "toIndex": "24",
+                    }
+                ],
+            },
+        }
+    }
     path = _zip(tmp_path, [row], note_tweet=ytd("note_tweet", [note_row]))
     with open_archive(path) as archive:
         assert archive.by_id[tweet_id].note_text == note

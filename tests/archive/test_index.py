@@ -29,8 +29,9 @@ def _rich() -> ArchiveBuilder:
     b.tweet(At("bob", "222"), " d’accord", reply_to="1350000000000000000", reply_user=("222", "bob"))
     b.retweet(("333", "carol"), "un long texte retweeté…")
     b.quote(("333", "carol"), "1350000000000000001", "À lire", host="x.com")
-    b.tweet("deux photos ", Tag("été"),
-            media=[Photo(base="Ab-c_d.jpg"), Photo(base="gone.jpg", present=False)])
+    b.tweet(
+        "deux photos ", Tag("été"), media=[Photo(base="Ab-c_d.jpg"), Photo(base="gone.jpg", present=False)]
+    )
     b.tweet("une vidéo", media=[Video()])
     first = b.tweet("Tom & Jerry ", Link("https://exemple.fr/article"))
     b.edit(first, "Tom & Jerry, corrigé ", Link("https://exemple.fr/article"))
@@ -48,8 +49,22 @@ def _same(a: Archive, b: Archive) -> None:
     assert summary_json(a) == summary_json(b)
     assert a.tweets == b.tweets  # every field of every tweet, derived ones included
     assert a.by_id == b.by_id
-    for name in ("fingerprint", "account", "threads", "following", "followers", "blocks", "mutes", "likes",
-                 "known_handles", "superseded_edit_ids", "deleted_ids", "counts", "warnings", "files"):
+    for name in (
+        "fingerprint",
+        "account",
+        "threads",
+        "following",
+        "followers",
+        "blocks",
+        "mutes",
+        "likes",
+        "known_handles",
+        "superseded_edit_ids",
+        "deleted_ids",
+        "counts",
+        "warnings",
+        "files",
+    ):
         assert getattr(a, name) == getattr(b, name), name
 
 

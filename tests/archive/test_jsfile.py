@@ -87,8 +87,11 @@ def test_rows_read_in_pieces_are_the_rows_of_the_whole_file(layout: str, chunk: 
 
     b = ArchiveBuilder(generation="2023", layout=layout)
     for n in range(30):
-        b.tweet(f"tweet {n} = }},\n  {{ un piège ", Link("https://exemple.fr/a?b=1"),
-                media=[Photo()] if n % 7 else [])
+        b.tweet(
+            f"tweet {n} = }},\n  {{ un piège ",
+            Link("https://exemple.fr/a?b=1"),
+            media=[Photo()] if n % 7 else [],
+        )
     b.tweet(At("bob", "22"), " réponse", reply_to="1350000000000000000", reply_user=("22", "bob"))
     raw = b.files()["data/tweets.js"]
     rows, flags = _pieces(raw, chunk)

@@ -18,16 +18,22 @@ from tests.archive.builder import ArchiveBuilder, At, Photo
 
 
 def _cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "quittex_tui", *map(str, args)], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "quittex_tui", *map(str, args)], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_missing_media_of_retweets_and_replies_are_counted_apart(tmp_path: Path) -> None:
     b = ArchiveBuilder()
     b.tweet("Une photo perdue", media=[Photo(present=False)])
     b.tweet("RT ", At("bob", "42"), ": sa photo", media=[Photo(present=False)])
-    b.tweet(At("bob", "42"), " la mienne", reply_to="9999", reply_user=("42", "bob"),
-            media=[Photo(present=False), Photo()])
+    b.tweet(
+        At("bob", "42"),
+        " la mienne",
+        reply_to="9999",
+        reply_user=("42", "bob"),
+        media=[Photo(present=False), Photo()],
+    )
     with open_archive(b.write_dir(tmp_path / "a")) as archive:
         counts = archive.counts
         warnings = archive.warnings

@@ -77,6 +77,9 @@ def test_a_stop_during_an_hour_long_rate_limit_wait_is_seen_within_a_second(
             finder = MastodonFinder(target.api)
             again = MastodonAudience(target.api, journal, lookup=finder.lookup).run([task])
         assert again.followed == 1 and again.failed == []
-    following = httpx.get(f"{base}/api/v1/accounts/{me['id']}/following",
-                          headers={"Authorization": f"Bearer {me['token']}"}, timeout=10).json()
+    following = httpx.get(
+        f"{base}/api/v1/accounts/{me['id']}/following",
+        headers={"Authorization": f"Bearer {me['token']}"},
+        timeout=10,
+    ).json()
     assert [a["acct"] for a in following] == [them["acct"]]

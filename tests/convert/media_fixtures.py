@@ -105,8 +105,9 @@ def tkhd(width: int, height: int, *, version: int = 0, matrix: tuple[int, ...] =
     return box(b"tkhd", struct.pack(">B3x", version) + head + tail)
 
 
-def trak(width: int, height: int, handler: bytes, *, stbl: bytes = b"", timescale: int = 0,
-         **tkhd_args: object) -> bytes:
+def trak(
+    width: int, height: int, handler: bytes, *, stbl: bytes = b"", timescale: int = 0, **tkhd_args: object
+) -> bytes:
     hdlr = box(b"hdlr", struct.pack(">4x4x4s12x", handler) + b"\0")
     mdia = hdlr
     if timescale:
@@ -149,8 +150,15 @@ def mp4_bytes(
             b"moov",
             mvhd(timescale, round(seconds * timescale), version)
             + trak(0, 0, b"soun")  # audio first: its 0×0 size must not be taken
-            + trak(width, height, b"vide", version=version, matrix=matrix, timescale=timescale,
-                   stbl=sample_tables(frames, fps, (mdat_size // 256) * 256, chunk_offset)),
+            + trak(
+                width,
+                height,
+                b"vide",
+                version=version,
+                matrix=matrix,
+                timescale=timescale,
+                stbl=sample_tables(frames, fps, (mdat_size // 256) * 256, chunk_offset),
+            ),
         )
 
     if moov_last:

@@ -87,5 +87,6 @@ class FakeArchive:
         return 1000 + len(member)  # as the archive's directory would say it (the plan reads no file)
 
     def read_member(self, member: str) -> bytes:
-        raise AssertionError(f"the plan read {member}: planning must read no media file "
-                             "(ARCHITECTURE.md#the-engine)")
+        raise AssertionError(
+            f"the plan read {member}: planning must read no media file (ARCHITECTURE.md#the-engine)"
+        )

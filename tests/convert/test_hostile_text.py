@@ -42,7 +42,7 @@ def test_posts_carry_no_controls_and_facets_point_at_their_text(hostile_zip: Pat
         assert clean(post.text), repr(post.text)
         data = post.text.encode("utf-8")
         for facet in post.facets:
-            shown = data[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode("utf-8")
+            shown = data[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode("utf-8")
             feature = facet["features"][0]
             if feature["$type"] == LINK_TYPE:
                 assert clean(feature["uri"])
@@ -50,7 +50,7 @@ def test_posts_carry_no_controls_and_facets_point_at_their_text(hostile_zip: Pat
             else:
                 assert feature["$type"] == TAG_TYPE and shown == "#" + feature["tag"]
         for cand in post.mention_candidates:
-            assert data[cand.byte_start:cand.byte_end].decode("utf-8") == "@" + cand.handle
+            assert data[cand.byte_start : cand.byte_end].decode("utf-8") == "@" + cand.handle
     first = posts[0]
     # The controls went, the words around them stayed, and the link and the tag are still facets.
     assert first.text.startswith("[@click=app.quit]clic[/] [bold]gras[/bold]")
@@ -71,14 +71,17 @@ def test_user_edits_and_alt_texts_are_cleaned_before_posting(hostile_zip: Path, 
         fingerprint = archive.fingerprint
     photo = next(item for item in plan.items if item.posts[0].media)
     media = photo.posts[0].media[0]
-    state = MigrationState(archive_paths=[str(hostile_zip)], archive_fingerprint=fingerprint,
-                           edits={"bluesky": {photo.id: {"0": f"édité {OSC52}#tag https://ex.fr/x"}}},
-                           alts={media.media_id or media.path: f"alt {TITLE}\u202e"})
+    state = MigrationState(
+        archive_paths=[str(hostile_zip)],
+        archive_fingerprint=fingerprint,
+        edits={"bluesky": {photo.id: {"0": f"édité {OSC52}#tag https://ex.fr/x"}}},
+        alts={media.media_id or media.path: f"alt {TITLE}\u202e"},
+    )
     post = apply_user_changes(plan, state).items[[i.id for i in plan.items].index(photo.id)].posts[0]
     assert post.text == "édité ]52;c;SGFja2Vk#tag https://ex.fr/x"
     assert post.media[0].alt == "alt ]0;pwned"
     data = post.text.encode("utf-8")
-    shown = {data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in post.facets}
+    shown = {data[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in post.facets}
     assert shown == {"https://ex.fr/x"}  # "…SGFja2Vk#tag" is no tag (no space before '#'), as on Bluesky
 
 
@@ -89,14 +92,16 @@ def test_profile_and_announcement_carry_no_controls(hostile_zip: Path) -> None:
         assert clean(text), repr(text)
     assert draft.display_name == "Jeanne [b]Dupont[/b]]0;pwned"
     assert "moc.live //:sptth" in draft.bio
-    texts = announcements("fr", bluesky=f"me.bsky.social{TITLE}", mastodon="me@ex.social\u202e",
-                          x_handle=f"jeanne{OSC52}")
+    texts = announcements(
+        "fr", bluesky=f"me.bsky.social{TITLE}", mastodon="me@ex.social\u202e", x_handle=f"jeanne{OSC52}"
+    )
     assert all(clean(t) for t in texts.values())
 
 
 def _cli(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "quittex_tui", *map(str, args)], capture_output=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "quittex_tui", *map(str, args)], capture_output=True, timeout=120
+    )
 
 
 def test_inspect_and_plan_print_hostile_text_inert(hostile_zip: Path) -> None:

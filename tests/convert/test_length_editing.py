@@ -25,8 +25,32 @@ from tests.convert.plan_helpers import T0, FakeArchive, photo, tweet
 
 # Characters that join clusters (accents, ZWJ, skin tones, flags, Hangul jamo, Indic signs, tags) mixed
 # with ordinary ones, CR/LF and spaces — where a shortcut in the counter would go wrong.
-JOINERS = ["\u0301", "\u200d", "\ufe0f", "🏽", "🇫", "🇷", "\u1100", "\u1161", "\u11a8", "\u094d", "\u093f",
-           "\U000e0067", "\U000e007f", "\u0600", "\r", "\n", " ", "a", "é", "👩", "🏴", "क", "가", "𑀁"]
+JOINERS = [
+    "\u0301",
+    "\u200d",
+    "\ufe0f",
+    "🏽",
+    "🇫",
+    "🇷",
+    "\u1100",
+    "\u1161",
+    "\u11a8",
+    "\u094d",
+    "\u093f",
+    "\U000e0067",
+    "\U000e007f",
+    "\u0600",
+    "\r",
+    "\n",
+    " ",
+    "a",
+    "é",
+    "👩",
+    "🏴",
+    "क",
+    "가",
+    "𑀁",
+]
 
 
 @settings(max_examples=200, deadline=None)
@@ -52,7 +76,9 @@ def test_bluesky_facets_of_an_edited_text_keep_shortened_links() -> None:
     edited = "Nouveau début. " + post.text
     facets = editing.bluesky_facets(edited, links)
     data = edited.encode()
-    shown = [(data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode(), f["features"][0]) for f in facets]
+    shown = [
+        (data[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode(), f["features"][0]) for f in facets
+    ]
     assert shown[0][0] == next(iter(links)) and shown[0][1]["uri"] == "https://example.org/" + "a" * 80
     assert shown[1] == ("#Lyon", {"$type": "app.bsky.richtext.facet#tag", "tag": "Lyon"})
 
@@ -70,11 +96,17 @@ def test_split_for_both_targets() -> None:
 
 
 def test_plan_json_obj_equals_the_model_serialisation(tmp_path) -> None:
-    archive = FakeArchive([
-        tweet("1", "é @alice https://t.co/A #tag https://t.co/M", urls=[("https://t.co/A", "https://a.example/")],
-              media=[photo("https://t.co/M", 1), photo("https://t.co/M", 2, member=None)]),
-        tweet("2", "RT @bob: x"),
-    ])
+    archive = FakeArchive(
+        [
+            tweet(
+                "1",
+                "é @alice https://t.co/A #tag https://t.co/M",
+                urls=[("https://t.co/A", "https://a.example/")],
+                media=[photo("https://t.co/M", 1), photo("https://t.co/M", 2, member=None)],
+            ),
+            tweet("2", "RT @bob: x"),
+        ]
+    )
     archive.tweets[1].kind = "retweet"
     for options in (PlanOptions(target="bluesky"), PlanOptions(target="mastodon", date_footer=True)):
         plan = build_plan(archive, options, cache_dir=tmp_path)
@@ -85,12 +117,19 @@ def test_plan_json_obj_equals_the_model_serialisation(tmp_path) -> None:
 def test_plan_json_obj_knows_every_model_field() -> None:
     """A field added to the contract models must be added to plan_json_obj too (else it is dropped)."""
     photo = PlannedMedia(path="/p", kind="image", bytes=1, width=1, height=1, duration_s=1.5, media_id="m1")
-    post = PlannedPost(source_id="1", text="t", media=[photo],
-                       mention_candidates=[MentionCandidate(handle="a", byte_start=0, byte_end=2)],
-                       created_at=T0, lang="fr")
-    plan = Plan(target="bluesky", items=[PlanItem(id="1", kind="post", source_ids=["1"], created_at=T0,
-                                                  posts=[post])],
-                skipped=[SkippedTweet(source_id="2", reason="retweet")])
+    post = PlannedPost(
+        source_id="1",
+        text="t",
+        media=[photo],
+        mention_candidates=[MentionCandidate(handle="a", byte_start=0, byte_end=2)],
+        created_at=T0,
+        lang="fr",
+    )
+    plan = Plan(
+        target="bluesky",
+        items=[PlanItem(id="1", kind="post", source_ids=["1"], created_at=T0, posts=[post])],
+        skipped=[SkippedTweet(source_id="2", reason="retweet")],
+    )
     assert plan_json_obj(plan) == plan.to_json_obj()
     for model in (Plan, PlanItem, PlannedPost, PlannedMedia, MentionCandidate, SkippedTweet):
         # fields marked `exclude` are filled at send time (the link stage's card and quote): never in a plan
@@ -101,6 +140,11 @@ def test_plan_json_obj_knows_every_model_field() -> None:
 def _keys_of(obj: dict, name: str) -> set[str]:
     item = obj["items"][0]
     post = item["posts"][0]
-    return {"Plan": set(obj), "PlanItem": set(item), "PlannedPost": set(post),
-            "PlannedMedia": set(post["media"][0]), "MentionCandidate": set(post["mention_candidates"][0]),
-            "SkippedTweet": set(obj["skipped"][0])}[name]
+    return {
+        "Plan": set(obj),
+        "PlanItem": set(item),
+        "PlannedPost": set(post),
+        "PlannedMedia": set(post["media"][0]),
+        "MentionCandidate": set(post["mention_candidates"][0]),
+        "SkippedTweet": set(obj["skipped"][0]),
+    }[name]

@@ -370,14 +370,20 @@ def test_profile_image_that_is_not_an_image_raises_a_readable_error(tmp_path):
 # (the item fails).
 
 
-def _for_upload(data: bytes | None, tmp_path, *, kind=MediaKind.PHOTO, member=MEMBER, target="bluesky",
-                **kwargs):
+def _for_upload(
+    data: bytes | None, tmp_path, *, kind=MediaKind.PHOTO, member=MEMBER, target="bluesky", **kwargs
+):
     from quittex_tui.convert.media import prepare_for_upload
 
     files = {} if data is None else {member: data}
-    return prepare_for_upload(FakeArchive(files), media(member, kind), target=target,
-                              image_max_bytes=BLUESKY_MAX if target == "bluesky" else MASTODON_MAX,
-                              cache_dir=_cache(tmp_path), **kwargs)
+    return prepare_for_upload(
+        FakeArchive(files),
+        media(member, kind),
+        target=target,
+        image_max_bytes=BLUESKY_MAX if target == "bluesky" else MASTODON_MAX,
+        cache_dir=_cache(tmp_path),
+        **kwargs,
+    )
 
 
 def test_at_send_time_a_good_photo_is_prepared_like_for_the_plan_before(phone_photo, tmp_path):
@@ -391,16 +397,35 @@ def test_at_send_time_a_good_photo_is_prepared_like_for_the_plan_before(phone_ph
     [
         (b"<html>not a photo</html>", MediaKind.PHOTO, MEMBER, "bluesky", {}, "not an image file"),
         (None, MediaKind.PHOTO, MEMBER, "bluesky", {}, "could not be read from the archive"),
-        (b"\x00\x00\x00\x02garbage" * 100, MediaKind.VIDEO, "data/tweets_media/1-Broken.mp4", "bluesky", {},
-         "not a valid MP4"),
-        (mp4_bytes(seconds=200.0), MediaKind.VIDEO, "data/tweets_media/1-Long.mp4", "bluesky", {},
-         "3-minute video limit"),
-        (mp4_bytes(seconds=5.0), MediaKind.VIDEO, "data/tweets_media/1-Big.mp4", "mastodon",
-         {"video_max_bytes": 1000}, "Mastodon video limit"),
+        (
+            b"\x00\x00\x00\x02garbage" * 100,
+            MediaKind.VIDEO,
+            "data/tweets_media/1-Broken.mp4",
+            "bluesky",
+            {},
+            "not a valid MP4",
+        ),
+        (
+            mp4_bytes(seconds=200.0),
+            MediaKind.VIDEO,
+            "data/tweets_media/1-Long.mp4",
+            "bluesky",
+            {},
+            "3-minute video limit",
+        ),
+        (
+            mp4_bytes(seconds=5.0),
+            MediaKind.VIDEO,
+            "data/tweets_media/1-Big.mp4",
+            "mastodon",
+            {"video_max_bytes": 1000},
+            "Mastodon video limit",
+        ),
     ],
 )
-def test_at_send_time_an_unusable_file_is_an_error_naming_it(tmp_path, data, kind, member, target, extra,
-                                                               says):
+def test_at_send_time_an_unusable_file_is_an_error_naming_it(
+    tmp_path, data, kind, member, target, extra, says
+):
     from quittex_tui.convert.media import MediaProblem
 
     with pytest.raises(MediaProblem) as caught:
@@ -413,6 +438,11 @@ def test_at_send_time_an_unusable_file_is_an_error_naming_it(tmp_path, data, kin
 
 
 def test_at_send_time_a_long_video_is_fine_for_mastodon(tmp_path):
-    ready = _for_upload(mp4_bytes(seconds=200.0), tmp_path, kind=MediaKind.VIDEO,
-                        member="data/tweets_media/1-Long.mp4", target="mastodon")
+    ready = _for_upload(
+        mp4_bytes(seconds=200.0),
+        tmp_path,
+        kind=MediaKind.VIDEO,
+        member="data/tweets_media/1-Long.mp4",
+        target="mastodon",
+    )
     assert ready.kind == "video" and ready.duration_s == 200.0 and Path(ready.path).is_file()

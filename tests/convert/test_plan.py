@@ -24,19 +24,38 @@ def _plan(archive: FakeArchive, options: PlanOptions, tmp_path):
 def _mixed_archive() -> FakeArchive:
     t = [
         tweet("105", "Le fil 🧵 commence ici", at=T0),
-        tweet("106", "et continue &amp; finit là", at=T0, kind=TweetKind.THREAD, reply_to=("105", ME),
-              thread_root="105"),
+        tweet(
+            "106",
+            "et continue &amp; finit là",
+            at=T0,
+            kind=TweetKind.THREAD,
+            reply_to=("105", ME),
+            thread_root="105",
+        ),
         tweet("104", "RT @someone: un retweet coupé…", at=T0, kind=TweetKind.RETWEET),
         tweet("103", "@alice je ne suis pas d'accord", at=T0, kind=TweetKind.REPLY, reply_to=("99", "42")),
-        tweet("200", "Tout à fait. https://t.co/QQQ", at=T0 + timedelta(hours=1), kind=TweetKind.QUOTE,
-              quoted_url="https://twitter.com/bob/status/77", urls=[("https://t.co/QQQ", "https://twitter.com/bob/status/77")]),
+        tweet(
+            "200",
+            "Tout à fait. https://t.co/QQQ",
+            at=T0 + timedelta(hours=1),
+            kind=TweetKind.QUOTE,
+            quoted_url="https://twitter.com/bob/status/77",
+            urls=[("https://t.co/QQQ", "https://twitter.com/bob/status/77")],
+        ),
         tweet("102", "Premier message, avec un #hashtag", at=T0 - timedelta(days=1)),
-        tweet("300", "Début coupé… https://t.co/CUT", at=T0 + timedelta(hours=2),
-              note_text="Début " + "d'une très longue note. " * 40),
-        tweet("301", "@bob @carol", at=T0 + timedelta(hours=3), kind=TweetKind.REPLY,
-              reply_to=("98", "43")),
-        tweet("400", "https://t.co/MMM", at=T0 + timedelta(hours=4),
-              media=[photo("https://t.co/MMM", 1, member=None)]),
+        tweet(
+            "300",
+            "Début coupé… https://t.co/CUT",
+            at=T0 + timedelta(hours=2),
+            note_text="Début " + "d'une très longue note. " * 40,
+        ),
+        tweet("301", "@bob @carol", at=T0 + timedelta(hours=3), kind=TweetKind.REPLY, reply_to=("98", "43")),
+        tweet(
+            "400",
+            "https://t.co/MMM",
+            at=T0 + timedelta(hours=4),
+            media=[photo("https://t.co/MMM", 1, member=None)],
+        ),
     ]
     return FakeArchive(t, threads=[["105", "106"]], superseded_edit_ids=["90", "89"], deleted_ids=["50"])
 
@@ -44,19 +63,34 @@ def _mixed_archive() -> FakeArchive:
 def test_every_kind_and_every_skip_reason(tmp_path) -> None:
     plan = _plan(_mixed_archive(), BSKY, tmp_path)
     assert [(i.id, i.kind) for i in plan.items] == [
-        ("102", ItemKind.POST), ("105", ItemKind.THREAD), ("200", ItemKind.QUOTE), ("300", ItemKind.NOTE)]
+        ("102", ItemKind.POST),
+        ("105", ItemKind.THREAD),
+        ("200", ItemKind.QUOTE),
+        ("300", ItemKind.NOTE),
+    ]
     assert [(s.source_id, s.reason) for s in plan.skipped] == [
-        ("103", "reply"), ("104", "retweet"), ("301", "reply"), ("400", "missing_media"),
-        ("89", "edited"), ("90", "edited"), ("50", "deleted")]
+        ("103", "reply"),
+        ("104", "retweet"),
+        ("301", "reply"),
+        ("400", "missing_media"),
+        ("89", "edited"),
+        ("90", "edited"),
+        ("50", "deleted"),
+    ]
     thread = plan.items[1]
     assert thread.source_ids == ["105", "106"]
     assert [p.text for p in thread.posts] == ["Le fil 🧵 commence ici", "et continue & finit là"]
     assert [p.source_id for p in thread.posts] == ["105", "106"]
     quote = plan.items[2].posts[0]
     assert quote.text == "Tout à fait. https://twitter.com/bob/status/77"
-    assert quote.facets == [{"index": {"byteStart": 14, "byteEnd": 47},
-                             "features": [{"$type": "app.bsky.richtext.facet#link",
-                                           "uri": "https://twitter.com/bob/status/77"}]}]
+    assert quote.facets == [
+        {
+            "index": {"byteStart": 14, "byteEnd": 47},
+            "features": [
+                {"$type": "app.bsky.richtext.facet#link", "uri": "https://twitter.com/bob/status/77"}
+            ],
+        }
+    ]
     tag = plan.items[0].posts[0].facets[0]
     assert tag["features"] == [{"$type": "app.bsky.richtext.facet#tag", "tag": "hashtag"}]
 
@@ -80,8 +114,10 @@ def test_include_replies_posts_them_standalone_without_leading_handles(tmp_path)
 
 
 def test_items_ordered_by_time_then_numeric_id(tmp_path) -> None:
-    same_second = [tweet(tid, f"post {tid}", at=T0) for tid in ("1000000000000000010", "999999999999999999",
-                                                                 "1000000000000000002")]
+    same_second = [
+        tweet(tid, f"post {tid}", at=T0)
+        for tid in ("1000000000000000010", "999999999999999999", "1000000000000000002")
+    ]
     plan = _plan(FakeArchive(same_second), BSKY, tmp_path)
     assert [i.id for i in plan.items] == ["999999999999999999", "1000000000000000002", "1000000000000000010"]
     assert plan.to_json_obj()["items"][0]["created_at"] == "2024-12-20T09:00:05Z"
@@ -95,10 +131,14 @@ def test_media_groups_four_images_video_alone_and_missing_files_warned(tmp_path)
     plan = _plan(FakeArchive([t]), BSKY, tmp_path)  # FakeArchive refuses any read: no file is touched
     posts = plan.items[0].posts
     assert [[m.kind for m in p.media] for p in posts] == [
-        ["image", "image"], ["video"], ["image", "image", "image", "image"]]
+        ["image", "image"],
+        ["video"],
+        ["image", "image", "image", "image"],
+    ]
     assert [p.text for p in posts] == ["Album", "", ""]
     assert posts[0].warnings == [
-        "photo P10.jpg (media m10) is missing from the archive: the post goes without it"]
+        "photo P10.jpg (media m10) is missing from the archive: the post goes without it"
+    ]
     assert all(m.path.startswith(str(tmp_path / "bluesky")) for p in posts for m in p.media)
 
 
@@ -170,14 +210,30 @@ def test_a_post_that_cannot_fit_is_flagged_not_dropped(tmp_path) -> None:
 def test_every_post_keeps_its_own_tweet_time_lang_and_media_ids(tmp_path) -> None:
     t1, t2 = T0, T0 + timedelta(minutes=3, seconds=7)
     long = "Une phrase assez longue pour déborder. " * 12  # > 300 graphemes: split over several posts
-    archive = FakeArchive([
-        tweet("105", "Le fil 🧵 commence ici", at=t1, lang="fr"),
-        tweet("106", long, at=t2, kind=TweetKind.THREAD, reply_to=("105", ME), thread_root="105", lang="und",
-              media=[photo(f"https://t.co/{n}", n) for n in range(1, 7)]),  # 6 photos: 4 + an overflow of 2
-        tweet("107", "https://t.co/Z", at=t2 + timedelta(hours=1), lang="qme",
-              media=[photo("https://t.co/Z", 9)]),
-        tweet("108", "Bahasa", at=t2 + timedelta(hours=2), lang="in"),
-    ], threads=[["105", "106"]])
+    archive = FakeArchive(
+        [
+            tweet("105", "Le fil 🧵 commence ici", at=t1, lang="fr"),
+            tweet(
+                "106",
+                long,
+                at=t2,
+                kind=TweetKind.THREAD,
+                reply_to=("105", ME),
+                thread_root="105",
+                lang="und",
+                media=[photo(f"https://t.co/{n}", n) for n in range(1, 7)],
+            ),  # 6 photos: 4 + an overflow of 2
+            tweet(
+                "107",
+                "https://t.co/Z",
+                at=t2 + timedelta(hours=1),
+                lang="qme",
+                media=[photo("https://t.co/Z", 9)],
+            ),
+            tweet("108", "Bahasa", at=t2 + timedelta(hours=2), lang="in"),
+        ],
+        threads=[["105", "106"]],
+    )
     plan = _plan(archive, BSKY, tmp_path)
     thread = plan.items[0]
     assert thread.created_at == t1
@@ -192,10 +248,24 @@ def test_every_post_keeps_its_own_tweet_time_lang_and_media_ids(tmp_path) -> Non
     assert data["items"][0]["posts"][1]["media"][0]["media_id"] == "m1"
 
 
-@pytest.mark.parametrize(("x_lang", "tag"), [
-    ("fr", "fr"), ("en", "en"), ("pt-BR", "pt-br"), ("zh-cn", "zh-cn"), ("iw", "he"), ("in", "id"),
-    ("und", ""), ("zxx", ""), ("qme", ""), ("qht", ""), ("qam", ""), ("", ""), ("fr fr", ""),
-])
+@pytest.mark.parametrize(
+    ("x_lang", "tag"),
+    [
+        ("fr", "fr"),
+        ("en", "en"),
+        ("pt-BR", "pt-br"),
+        ("zh-cn", "zh-cn"),
+        ("iw", "he"),
+        ("in", "id"),
+        ("und", ""),
+        ("zxx", ""),
+        ("qme", ""),
+        ("qht", ""),
+        ("qam", ""),
+        ("", ""),
+        ("fr fr", ""),
+    ],
+)
 def test_x_language_codes_become_bcp47_or_nothing(x_lang, tag) -> None:
     from quittex_tui.convert.plan import post_lang
 

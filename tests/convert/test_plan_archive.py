@@ -23,19 +23,34 @@ from tests.archive.builder import ArchiveBuilder, At, Link, Photo, Tag, Video, d
 def _archive(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     b = ArchiveBuilder(generation="2023")
     ids: dict[str, str] = {}
-    ids["post"] = b.tweet("R&D <3 : lisez ", Link("https://exemple.fr/article?a=1&b=2"), " ", Tag("presse"),
-                          at=dt(2024, 12, 20, 9, 0, 5))
+    ids["post"] = b.tweet(
+        "R&D <3 : lisez ",
+        Link("https://exemple.fr/article?a=1&b=2"),
+        " ",
+        Tag("presse"),
+        at=dt(2024, 12, 20, 9, 0, 5),
+    )
     ids["same_second"] = b.tweet("même seconde", at=dt(2024, 12, 20, 9, 0, 5))
-    thread = b.thread(["Un fil 🧵 sur l’été", ["suite avec ", At("alice", "222"), " 👩‍👩‍👧"], "fin."],
-                      at=dt(2024, 12, 21, 8))
+    thread = b.thread(
+        ["Un fil 🧵 sur l’été", ["suite avec ", At("alice", "222"), " 👩‍👩‍👧"], "fin."],
+        at=dt(2024, 12, 21, 8),
+    )
     ids["thread"] = thread[0]
-    ids["reply"] = b.tweet(At("ghost", None), " ", At("bob", "333"), " je ne suis pas d’accord",
-                           reply_to="99", reply_user=("333", "bob"), at=dt(2024, 12, 22))
+    ids["reply"] = b.tweet(
+        At("ghost", None),
+        " ",
+        At("bob", "333"),
+        " je ne suis pas d’accord",
+        reply_to="99",
+        reply_user=("333", "bob"),
+        at=dt(2024, 12, 22),
+    )
     ids["retweet"] = b.retweet(("444", "carol"), "un texte retweeté", at=dt(2024, 12, 23))
     ids["quote"] = b.quote(("444", "carol"), "1600000000000000000", "Exactement.", at=dt(2024, 12, 24))
     ids["note"] = b.note_tweet("Une très longue note. " * 40, at=dt(2024, 12, 25))
-    ids["photos"] = b.tweet("cinq photos", media=[Photo(width=40 + n, height=30) for n in range(5)],
-                            at=dt(2024, 12, 26))
+    ids["photos"] = b.tweet(
+        "cinq photos", media=[Photo(width=40 + n, height=30) for n in range(5)], at=dt(2024, 12, 26)
+    )
     ids["missing"] = b.tweet("", media=[Photo(present=False)], at=dt(2024, 12, 27))
     ids["video"] = b.tweet("une vidéo", media=[Video()], at=dt(2024, 12, 28))
     ids["edited_first"] = b.tweet("version 1", at=dt(2024, 12, 29))
@@ -59,13 +74,25 @@ def test_plan_json_bluesky_on_a_written_archive(tmp_path: Path, capsys: pytest.C
     assert plan.pop("schema_version") == 1  # additive: docs/cli-json.md
     Plan.model_validate(plan)
     kinds = {item["id"]: item["kind"] for item in plan["items"]}
-    assert kinds == {ids["post"]: "post", ids["same_second"]: "post", ids["thread"]: "thread",
-                     ids["quote"]: "quote", ids["note"]: "note", ids["photos"]: "post", ids["video"]: "post",
-                     ids["edited_last"]: "post"}
+    assert kinds == {
+        ids["post"]: "post",
+        ids["same_second"]: "post",
+        ids["thread"]: "thread",
+        ids["quote"]: "quote",
+        ids["note"]: "note",
+        ids["photos"]: "post",
+        ids["video"]: "post",
+        ids["edited_last"]: "post",
+    }
     assert [i["id"] for i in plan["items"]][:2] == sorted([ids["post"], ids["same_second"]], key=int)
     skipped = {s["source_id"]: s["reason"] for s in plan["skipped"]}
-    assert skipped == {ids["reply"]: "reply", ids["retweet"]: "retweet", ids["missing"]: "missing_media",
-                       ids["edited_first"]: "edited", ids["deleted"]: "deleted"}
+    assert skipped == {
+        ids["reply"]: "reply",
+        ids["retweet"]: "retweet",
+        ids["missing"]: "missing_media",
+        ids["edited_first"]: "edited",
+        ids["deleted"]: "deleted",
+    }
     by_id = {item["id"]: item for item in plan["items"]}
 
     post = by_id[ids["post"]]
@@ -73,7 +100,9 @@ def test_plan_json_bluesky_on_a_written_archive(tmp_path: Path, capsys: pytest.C
     text = post["posts"][0]["text"]
     assert text == "R&D <3 : lisez https://exemple.fr/article?a=1&b=2 #presse"
     data = text.encode()
-    shown = [data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in post["posts"][0]["facets"]]
+    shown = [
+        data[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in post["posts"][0]["facets"]
+    ]
     assert shown == ["https://exemple.fr/article?a=1&b=2", "#presse"]
 
     thread = by_id[ids["thread"]]
@@ -81,7 +110,7 @@ def test_plan_json_bluesky_on_a_written_archive(tmp_path: Path, capsys: pytest.C
     assert len(thread["source_ids"]) == 3
     candidate = thread["posts"][1]["mention_candidates"][0]
     assert candidate["handle"] == "alice"
-    assert thread["posts"][1]["text"].encode()[candidate["byte_start"]:candidate["byte_end"]] == b"@alice"
+    assert thread["posts"][1]["text"].encode()[candidate["byte_start"] : candidate["byte_end"]] == b"@alice"
 
     quote = by_id[ids["quote"]]["posts"][0]
     assert quote["text"] == "Exactement. twitter.com/carol/status/16000000000000…"  # 39 + "…"
@@ -105,8 +134,10 @@ def test_plan_json_bluesky_on_a_written_archive(tmp_path: Path, capsys: pytest.C
 
 def test_plan_is_byte_identical_across_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, _ids = _archive(tmp_path)
-    outs = [_run(capsys, str(path), "--to", target, "--json", "--include-replies")[1]
-            for target in ("bluesky", "bluesky", "mastodon", "mastodon")]
+    outs = [
+        _run(capsys, str(path), "--to", target, "--json", "--include-replies")[1]
+        for target in ("bluesky", "bluesky", "mastodon", "mastodon")
+    ]
     assert outs[0] == outs[1] and outs[2] == outs[3]
     assert outs[0] != outs[2]
 
@@ -123,11 +154,19 @@ def test_plan_is_byte_identical_with_a_cold_and_a_warm_media_cache(
             plan = build_plan(archive, PlanOptions(target=target))
             stage = MediaStage.for_plan(plan)
             assert stage is not None
-            photos = [post for item in plan.items for post in item.posts if post.media
-                      and post.media[0].kind == "image"]
+            photos = [
+                post
+                for item in plan.items
+                for post in item.posts
+                if post.media and post.media[0].kind == "image"
+            ]
             prepared = [stage.prepare_post(post) for post in photos]
-            video = next(post for item in plan.items for post in item.posts if post.media
-                         and post.media[0].kind == "video")
+            video = next(
+                post
+                for item in plan.items
+                for post in item.posts
+                if post.media and post.media[0].kind == "video"
+            )
             with pytest.raises(PermanentError, match=r"video .*\.mp4 .* is not a valid MP4"):
                 stage.prepare_post(video)  # the builder's video is no MP4: found now, at send time
         assert prepared and all(m.prepared and Path(m.path).is_file() for p in prepared for m in p.media)
@@ -139,23 +178,42 @@ def test_plan_is_byte_identical_with_a_cold_and_a_warm_media_cache(
 
 def test_plan_mastodon_footer_replies_and_limits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, ids = _archive(tmp_path)
-    code, out, _ = _run(capsys, str(path), "--to", "mastodon", "--json", "--include-replies", "--date-footer",
-                        "--locale", "fr", "--max-chars", "200", "--number-parts")
+    code, out, _ = _run(
+        capsys,
+        str(path),
+        "--to",
+        "mastodon",
+        "--json",
+        "--include-replies",
+        "--date-footer",
+        "--locale",
+        "fr",
+        "--max-chars",
+        "200",
+        "--number-parts",
+    )
     assert code == 0
     plan = json.loads(out)
     by_id = {item["id"]: item for item in plan["items"]}
     assert by_id[ids["reply"]]["kind"] == "reply"
     assert by_id[ids["reply"]]["posts"][0]["text"] == "je ne suis pas d’accord\n\nPublié sur X le 22/12/2024"
     for item in plan["items"]:
-        assert item["posts"][0]["text"].endswith("Publié sur X le " + item["created_at"][8:10] + "/"
-                                                 + item["created_at"][5:7] + "/" + item["created_at"][:4])
+        assert item["posts"][0]["text"].endswith(
+            "Publié sur X le "
+            + item["created_at"][8:10]
+            + "/"
+            + item["created_at"][5:7]
+            + "/"
+            + item["created_at"][:4]
+        )
         for post in item["posts"]:
             assert Mastodon.get_status_length(post["text"]) <= 200
             assert post["facets"] == []
     note_posts = by_id[ids["note"]]["posts"]
     assert len(note_posts) > 2
     assert [p["text"].split("\n\n")[0][-6:] for p in note_posts] == [
-        f" ({k}/{len(note_posts)})" for k in range(1, len(note_posts) + 1)]
+        f" ({k}/{len(note_posts)})" for k in range(1, len(note_posts) + 1)
+    ]
 
 
 def test_plan_preview_without_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -164,11 +222,14 @@ def test_plan_preview_without_json(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     assert out.startswith("Plan for Bluesky: 8 items (a tweet, or a thread) → ")
     assert f"── thread {ids['thread']} · 2024-12-21 08:00:00 UTC · 3 posts" in out
-    assert ("  [1/1] 57/300 characters, 57 bytes\n"
-            "      R&D <3 : lisez https://exemple.fr/article?a=1&b=2 #presse") in out
-    assert ("\nLeft out: 5 tweets — 1 deleted tweet, 1 older version of an edited tweet, "
-            "1 tweet whose media is missing from the archive, 1 reply to others, 1 retweet.\n"
-            "  (add --include-replies to post your replies to others as standalone posts)\n") in out
+    assert (
+        "  [1/1] 57/300 characters, 57 bytes\n      R&D <3 : lisez https://exemple.fr/article?a=1&b=2 #presse"
+    ) in out
+    assert (
+        "\nLeft out: 5 tweets — 1 deleted tweet, 1 older version of an edited tweet, "
+        "1 tweet whose media is missing from the archive, 1 reply to others, 1 retweet.\n"
+        "  (add --include-replies to post your replies to others as standalone posts)\n"
+    ) in out
     posts = sum(line.startswith("  [") for line in out.splitlines())
     assert out.endswith(f"\nSending {posts} posts takes about 20 s at Bluesky's rate limits.\n")
 
@@ -212,7 +273,7 @@ def test_demo_archive_plan_respects_every_rule(target: str, tmp_path: Path) -> N
                 assert grapheme.length(post.text) <= 300 and len(post.text.encode()) <= 3000
                 data = post.text.encode()
                 for facet in post.facets:
-                    shown = data[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode()
+                    shown = data[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
                     feature = facet["features"][0]
                     assert shown.startswith("#") if "tag" in feature else feature["uri"].startswith("http")
             else:

@@ -24,9 +24,11 @@ def _bsky(text: str) -> list[str]:
 
 
 FIRST = "The council voted the budget on Tuesday night after a long debate. "
-LONG = ("Most members agreed that the town had to keep both the pool and the library open for the "
-        "families who depend on them every week of every month of every single year in this valley and the "
-        "next one over the hills, despite fear mongering.")
+LONG = (
+    "Most members agreed that the town had to keep both the pool and the library open for the "
+    "families who depend on them every week of every month of every single year in this valley and the "
+    "next one over the hills, despite fear mongering."
+)
 
 
 def test_the_last_cut_goes_after_a_sentence_not_before_a_lone_word() -> None:

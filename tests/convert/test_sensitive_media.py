@@ -19,14 +19,26 @@ from quittex_tui.state import MigrationState, apply_user_changes, load_state, sa
 from tests.archive.builder import ArchiveBuilder, Photo, dt
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("true", True), ("false", False), ('"true"', True), ('"false"', False), ('"True"', True), ("1", True),
-    ("0", False), ("null", False), (None, False),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("true", True),
+        ("false", False),
+        ('"true"', True),
+        ('"false"', False),
+        ('"True"', True),
+        ("1", True),
+        ("0", False),
+        ("null", False),
+        (None, False),
+    ],
+)
 def test_possibly_sensitive_in_every_shape(raw: str | None, expected: bool) -> None:
     field = f',"possibly_sensitive":{raw}' if raw is not None else ""
-    row = ('{"tweet":{"id_str":"1234567890123","created_at":"Sat Dec 21 09:00:05 +0000 2024",'
-           f'"full_text":"x"{field}}}}}')
+    row = (
+        '{"tweet":{"id_str":"1234567890123","created_at":"Sat Dec 21 09:00:05 +0000 2024",'
+        f'"full_text":"x"{field}}}}}'
+    )
     typed = tweet_from_typed(TWEET_ROW.decode(row.encode()), Shared())
     loose = tweet_from_row(json.loads(row))
     assert typed is not None and loose is not None
@@ -36,10 +48,12 @@ def test_possibly_sensitive_in_every_shape(raw: str | None, expected: bool) -> N
 def archive(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     b = ArchiveBuilder(generation="2019")  # bare tweet.js rows
     ids = {
-        "flagged": b.tweet("Images dures", at=dt(2019, 1, 1), media=[Photo()] * 5,
-                           extra={"possibly_sensitive": True}),
-        "text_only": b.tweet("Lien vers un article dur", at=dt(2019, 1, 2),
-                             extra={"possibly_sensitive": True}),
+        "flagged": b.tweet(
+            "Images dures", at=dt(2019, 1, 1), media=[Photo()] * 5, extra={"possibly_sensitive": True}
+        ),
+        "text_only": b.tweet(
+            "Lien vers un article dur", at=dt(2019, 1, 2), extra={"possibly_sensitive": True}
+        ),
         "plain": b.tweet("Photo", at=dt(2019, 1, 3), media=[Photo()]),
     }
     return b.write_zip(tmp_path / "a.zip"), ids

@@ -41,7 +41,7 @@ FACTS: dict[str, Any] = GEN.DEMO_FACTS
 
 def _rows(zf: zipfile.ZipFile, member: str) -> list[Any]:
     raw = zf.read(member)
-    return orjson.loads(raw[raw.index(b"=") + 1:])
+    return orjson.loads(raw[raw.index(b"=") + 1 :])
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,9 @@ def test_raw_rows_follow_the_real_format(bundled: Path) -> None:
 def test_inspect_reports_what_was_designed(bundled: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "quittex_tui", "inspect", str(bundled), "--json"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)

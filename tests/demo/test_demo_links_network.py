@@ -70,9 +70,22 @@ def test_the_demo_shows_cards_quote_posts_and_mentions_on_the_local_network(
         entry.did = did
     save_state(state, state_path)
 
-    proc = cli("migrate", str(demo_archive_path()), "--to", "bluesky", "--handle", f"camille-{tag}.test",
-               "--service", pds, "--state", str(state_path), "--yes", "--json", timeout=600,
-               env={"QUITTEX_BLUESKY_APP_PASSWORD": PASSWORD, "QUITTEX_LINK_CARDS_MIRROR": mirror})
+    proc = cli(
+        "migrate",
+        str(demo_archive_path()),
+        "--to",
+        "bluesky",
+        "--handle",
+        f"camille-{tag}.test",
+        "--service",
+        pds,
+        "--state",
+        str(state_path),
+        "--yes",
+        "--json",
+        timeout=600,
+        env={"QUITTEX_BLUESKY_APP_PASSWORD": PASSWORD, "QUITTEX_LINK_CARDS_MIRROR": mirror},
+    )
     report = json.loads(proc.stdout)
     # the local PDS reaches no video service: the demo's video and GIF may fail (docs/bluesky.md#video, issue
     # 12), nothing else
@@ -82,8 +95,10 @@ def test_the_demo_shows_cards_quote_posts_and_mentions_on_the_local_network(
     assert missing == {"https://exemple.org/live/us-2020?ref=tw&lang=en": "http_status"}
 
     records = list_records(me, me_did, "app.bsky.feed.post")
-    feed = poll(lambda: (f := _feed(appview, me_did)) and len(f) == len(records) and f,
-                what="the AppView to index the demo's posts")
+    feed = poll(
+        lambda: (f := _feed(appview, me_did)) and len(f) == len(records) and f,
+        what="the AppView to index the demo's posts",
+    )
     by_uri = {p["uri"]: p for p in feed}
     journal = Journal(next(tmp_path.glob("demo.bluesky.journal.toml")))
     posts: dict[str, list[dict[str, Any]]] = {}
@@ -92,10 +107,16 @@ def test_the_demo_shows_cards_quote_posts_and_mentions_on_the_local_network(
         posts.setdefault(e.item_id, []).append(by_uri[e.uri])
     journal.close()
 
-    cards = [p["embed"]["external"] for p in feed
-             if p.get("embed", {}).get("$type") == "app.bsky.embed.external#view"]
+    cards = [
+        p["embed"]["external"]
+        for p in feed
+        if p.get("embed", {}).get("$type") == "app.bsky.embed.external#view"
+    ]
     titles = {c["uri"]: c["title"] for c in cards}
-    deserts, open_data = "https://exemple.org/deserts-mediatiques", "https://data.exemple.fr/presse-locale-2019"
+    deserts, open_data = (
+        "https://exemple.org/deserts-mediatiques",
+        "https://data.exemple.fr/presse-locale-2019",
+    )
     assert titles[deserts] == "Déserts médiatiques : un an d’enquête en France"  # OpenGraph
     assert titles[open_data].startswith("Presse locale 2019")  # Twitter tags only
     participation = "https://exemple.org/etudes/participation?source=quittex&p=2"
@@ -106,8 +127,12 @@ def test_the_demo_shows_cards_quote_posts_and_mentions_on_the_local_network(
     threads = GEN.DEMO_FACTS["threads"]
     big_thread = max(threads, key=len)
     part_uri = posts[big_thread[0]][1]["uri"]
-    quotes = [p for p in feed if p.get("embed", {}).get("$type") in ("app.bsky.embed.record#view",
-                                                                      "app.bsky.embed.recordWithMedia#view")]
+    quotes = [
+        p
+        for p in feed
+        if p.get("embed", {}).get("$type")
+        in ("app.bsky.embed.record#view", "app.bsky.embed.recordWithMedia#view")
+    ]
     quoted = {q["embed"]["$type"].split("#")[0].rsplit(".", 1)[1]: q for q in quotes}
     assert quoted["record"]["embed"]["record"]["uri"] == part_uri
     with_media = quoted["recordWithMedia"]["embed"]
@@ -115,15 +140,23 @@ def test_the_demo_shows_cards_quote_posts_and_mentions_on_the_local_network(
     assert with_media["media"]["$type"] == "app.bsky.embed.images#view"
     assert sum(1 for k in kinds.values() if k == "quote") == 4  # the two quotes of others stay X links
     # mentions: the matched people, written as their Bluesky accounts
-    mentioned = {f["features"][0]["did"] for p in feed for f in p["record"].get("facets", [])
-                 if f["features"][0]["$type"] == "app.bsky.richtext.facet#mention"}
+    mentioned = {
+        f["features"][0]["did"]
+        for p in feed
+        for f in p["record"].get("facets", [])
+        if f["features"][0]["$type"] == "app.bsky.richtext.facet#mention"
+    }
     assert mentioned == {did for _x, _h, did in matched.values()}
     texts = " ".join(p["record"]["text"] for p in feed)
     assert f"@alice-{tag}.test" in texts and f"@chloe-{tag}.test" in texts
     assert "@nora-climat.bsky.social" in texts  # unresolvable on a local network: plain text, the post went
     # the self-link to the cantines investigation now points at its migrated post
-    links = [f["features"][0]["uri"] for p in feed for f in p["record"].get("facets", [])
-             if f["features"][0]["$type"] == "app.bsky.richtext.facet#link"]
+    links = [
+        f["features"][0]["uri"]
+        for p in feed
+        for f in p["record"].get("facets", [])
+        if f["features"][0]["$type"] == "app.bsky.richtext.facet#link"
+    ]
     assert any(u.startswith(f"https://bsky.app/profile/camille-{tag}.test/post/") for u in links)
     assert not any("/i/web/status/" in u for u in links)
 

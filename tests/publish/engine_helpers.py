@@ -35,11 +35,18 @@ def make_plan(shape: list[int], *, target: str = "bluesky", skipped: int = 0) ->
     items = []
     for n, count in enumerate(shape):
         first = 1_000_000 + n * 10
-        posts = [PlannedPost(source_id=str(first + i), text=f"item {n} post {i} — été 🎉")
-                 for i in range(count)]
-        items.append(PlanItem(id=str(first), kind=ItemKind.THREAD if count > 1 else ItemKind.POST,
-                              source_ids=[p.source_id for p in posts], created_at=base + timedelta(hours=n),
-                              posts=posts))
+        posts = [
+            PlannedPost(source_id=str(first + i), text=f"item {n} post {i} — été 🎉") for i in range(count)
+        ]
+        items.append(
+            PlanItem(
+                id=str(first),
+                kind=ItemKind.THREAD if count > 1 else ItemKind.POST,
+                source_ids=[p.source_id for p in posts],
+                created_at=base + timedelta(hours=n),
+                posts=posts,
+            )
+        )
     skips = [SkippedTweet(source_id=str(9_000_000 + i), reason="retweet") for i in range(skipped)]
     return Plan(target=target, items=items, skipped=skips)  # type: ignore[arg-type]
 
@@ -65,6 +72,7 @@ def as_sent(plan: Plan, *journal_paths: Path) -> Plan:
         return refs.get(found) if found else None
 
     rewrite = bluesky_self_links if plan.target == "bluesky" else mastodon_self_links
-    items = [item.model_copy(update={"posts": [rewrite(p, lookup) for p in item.posts]})
-             for item in plan.items]
+    items = [
+        item.model_copy(update={"posts": [rewrite(p, lookup) for p in item.posts]}) for item in plan.items
+    ]
     return plan.model_copy(update={"items": items})

@@ -32,8 +32,20 @@ from typing import Any
 
 import httpx
 
-HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "host",
-       "proxy-connection", "upgrade", "te", "trailer", "date", "server"}
+HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "content-encoding",
+    "host",
+    "proxy-connection",
+    "upgrade",
+    "te",
+    "trailer",
+    "date",
+    "server",
+}
 
 
 @dataclass
@@ -123,8 +135,9 @@ class FaultProxy:
         if kind == "drop_after":  # the server wrote it; the client never hears back
             return self.reset(h)
         # Links (pagination) and documents name the upstream: keep the client on the proxy.
-        out_headers = {k: v.replace(self.upstream, self.url) for k, v in response.headers.items()
-                       if k.lower() not in HOP}
+        out_headers = {
+            k: v.replace(self.upstream, self.url) for k, v in response.headers.items() if k.lower() not in HOP
+        }
         content = response.content.replace(self.upstream.encode(), self.url.encode())
         if kind == "trickle":
             return self.trickle(h, response.status_code, content, out_headers, float(arg or 1.0))
@@ -138,14 +151,18 @@ class FaultProxy:
 
     def rate_headers(self, reset: float) -> dict[str, str]:
         if self.network == "bluesky":
-            return {"RateLimit-Limit": "30", "RateLimit-Remaining": "0",
-                    "RateLimit-Reset": str(math.ceil(reset))}
+            return {
+                "RateLimit-Limit": "30",
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": str(math.ceil(reset)),
+            }
         iso = datetime.fromtimestamp(math.ceil(reset), UTC).isoformat().replace("+00:00", "Z")
         return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": iso}
 
     @staticmethod
-    def reply(h: BaseHTTPRequestHandler, status: int, content: bytes,
-              headers: dict[str, str] | None = None) -> None:
+    def reply(
+        h: BaseHTTPRequestHandler, status: int, content: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         h.send_response(status)
         for k, v in (headers or {}).items():
             h.send_header(k, v)
@@ -158,8 +175,9 @@ class FaultProxy:
         h.close_connection = True
 
     @staticmethod
-    def trickle(h: BaseHTTPRequestHandler, status: int, content: bytes, headers: dict[str, str],
-                delay: float) -> None:
+    def trickle(
+        h: BaseHTTPRequestHandler, status: int, content: bytes, headers: dict[str, str], delay: float
+    ) -> None:
         """The real answer, one byte every `delay` seconds: every single read succeeds in time."""
         with contextlib.suppress(OSError):
             h.send_response(status)
@@ -193,8 +211,9 @@ class _Sink:
 
 
 @contextlib.contextmanager
-def fault_proxy(upstream: str, rule: Callable[[ProxyRequest], str] = lambda r: "pass",
-                network: str = "mastodon") -> Iterator[FaultProxy]:
+def fault_proxy(
+    upstream: str, rule: Callable[[ProxyRequest], str] = lambda r: "pass", network: str = "mastodon"
+) -> Iterator[FaultProxy]:
     proxy = FaultProxy(upstream, rule, network)
     try:
         yield proxy

@@ -60,8 +60,10 @@ def jpeg_with_gps(width: int = 1600, height: int = 900) -> bytes:
     img = Image.effect_noise((width, height), 60).convert("RGB")
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "PhoneCam"
-    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N",
-                                  ExifTags.GPS.GPSLatitude: (45.0, 45.0, 28.0)}
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (45.0, 45.0, 28.0),
+    }
     out = io.BytesIO()
     img.save(out, "JPEG", quality=95, exif=exif.tobytes())
     return out.getvalue()
@@ -108,8 +110,9 @@ class PageServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-            def _send(self, status: int, body: bytes, ctype: str,
-                      extra: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))

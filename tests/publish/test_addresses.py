@@ -42,8 +42,20 @@ def test_loopback_keeps_http_and_its_port_other_hosts_do_not() -> None:
     assert err.value.exit_code == 2 and "https://piaille.fr" in err.value.hint
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "@", "camille@", "not a url", "https://", "ftp://piaille.fr",
-                                 "https://user:pw@piaille.fr", "https://piaille.fr:notaport"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   ",
+        "@",
+        "camille@",
+        "not a url",
+        "https://",
+        "ftp://piaille.fr",
+        "https://user:pw@piaille.fr",
+        "https://piaille.fr:notaport",
+    ],
+)
 def test_what_is_not_an_address_is_refused_in_words(bad: str) -> None:
     with pytest.raises(InputError) as err:
         mastodon_instance(bad)
@@ -75,8 +87,18 @@ def test_a_did_and_a_domain_handle_are_kept() -> None:
     assert bluesky_handle("camille.test") == "camille.test"
 
 
-@pytest.mark.parametrize("bad", ["", "alice", "alice bsky.social", "https://bsky.app/", "-alice.bsky.social",
-                                 "alice.bsky.123", "https://bsky.app/search?q=alice"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "alice",
+        "alice bsky.social",
+        "https://bsky.app/",
+        "-alice.bsky.social",
+        "alice.bsky.123",
+        "https://bsky.app/search?q=alice",
+    ],
+)
 def test_what_is_not_a_handle_is_refused_with_what_to_do(bad: str) -> None:
     with pytest.raises(InputError) as err:
         bluesky_handle(bad)
@@ -84,8 +106,15 @@ def test_what_is_not_a_handle_is_refused_with_what_to_do(bad: str) -> None:
     assert "alice.bsky.social" in err.value.hint  # what a handle looks like
 
 
-@pytest.mark.parametrize("pasted", ["k3xq-9wbd-a7ue-vv2m", "camille.bsky.socialk3xq-9wbd-a7ue-vv2m",
-                                    "@camille.bsky.social k3xq-9wbd-a7ue-vv2m", "abcd-efgh-ijkl-mnop"])
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "k3xq-9wbd-a7ue-vv2m",
+        "camille.bsky.socialk3xq-9wbd-a7ue-vv2m",
+        "@camille.bsky.social k3xq-9wbd-a7ue-vv2m",
+        "abcd-efgh-ijkl-mnop",
+    ],
+)
 def test_an_app_password_in_the_handle_field_is_refused_without_being_repeated(pasted: str) -> None:
     with pytest.raises(InputError) as err:
         bluesky_handle(pasted)

@@ -209,8 +209,11 @@ def test_a_damaged_video_fails_alone_and_nothing_is_uploaded(
     # the next item goes through; nothing of the video post was written, no blob was uploaded
     _, ref = publish(account.target, PlannedPost(source_id="4005", text="la suite"), "item-5")
     assert [r["uri"] for r in list_posts(test_servers, account.did)] == [ref.uri]
-    res = httpx.get(f"{test_servers['QTX_PDS_URL']}/xrpc/com.atproto.sync.listBlobs",
-                    params={"did": account.did}, timeout=30)
+    res = httpx.get(
+        f"{test_servers['QTX_PDS_URL']}/xrpc/com.atproto.sync.listBlobs",
+        params={"did": account.did},
+        timeout=30,
+    )
     assert res.json()["cids"] == []
 
 

@@ -54,8 +54,9 @@ def blobs(env: dict[str, str], did: str) -> list[str]:
 
 
 def blob_bytes(env: dict[str, str], did: str, cid: str) -> bytes:
-    res = httpx.get(f"{env['QTX_PDS_URL']}/xrpc/com.atproto.sync.getBlob", params={"did": did, "cid": cid},
-                    timeout=30)
+    res = httpx.get(
+        f"{env['QTX_PDS_URL']}/xrpc/com.atproto.sync.getBlob", params={"did": did, "cid": cid}, timeout=30
+    )
     assert res.status_code == 200, res.text
     return res.content
 
@@ -70,17 +71,36 @@ class Built:
 def shaped_archive(tmp_path: Path, shape: str) -> Built:
     generation, parts = {"2019-split": ("2019", 2), "2023-folder": ("2023", 0)}[shape]
     b = ArchiveBuilder(generation=generation, tweet_parts=2 if parts else 1)
-    files = {"video": mp4(320, 240), "gif": gif_mp4(), "phone": rotated(mp4(320, 240, shade=50)),
-             "cut": truncated(mp4(320, 240, shade=90)), "garbage": ftyp_and_garbage()}
+    files = {
+        "video": mp4(320, 240),
+        "gif": gif_mp4(),
+        "phone": rotated(mp4(320, 240, shade=50)),
+        "cut": truncated(mp4(320, 240, shade=90)),
+        "garbage": ftyp_and_garbage(),
+    }
     ids = {
-        "video": b.tweet("Une vidéo du débat", at=dt(2019, 3, 1, 9),
-                         media=[Video(base="wZwdl2psWVDiB7ej.mp4", data=files["video"])]),
-        "gif": b.tweet("Quand le direct commence", at=dt(2019, 3, 1, 10),
-                       media=[Video(gif=True, base="D1nQy3-WsAAZ0mC.mp4", data=files["gif"])]),
-        "phone": b.tweet("Filmé au téléphone", at=dt(2019, 3, 1, 11),
-                         media=[Video(data=files["phone"])], extra={"possibly_sensitive": True}),
-        "photo": b.tweet("Image dure", at=dt(2019, 3, 1, 12), media=[Photo(width=300, height=200)],
-                         extra={"possibly_sensitive": "true"}),
+        "video": b.tweet(
+            "Une vidéo du débat",
+            at=dt(2019, 3, 1, 9),
+            media=[Video(base="wZwdl2psWVDiB7ej.mp4", data=files["video"])],
+        ),
+        "gif": b.tweet(
+            "Quand le direct commence",
+            at=dt(2019, 3, 1, 10),
+            media=[Video(gif=True, base="D1nQy3-WsAAZ0mC.mp4", data=files["gif"])],
+        ),
+        "phone": b.tweet(
+            "Filmé au téléphone",
+            at=dt(2019, 3, 1, 11),
+            media=[Video(data=files["phone"])],
+            extra={"possibly_sensitive": True},
+        ),
+        "photo": b.tweet(
+            "Image dure",
+            at=dt(2019, 3, 1, 12),
+            media=[Photo(width=300, height=200)],
+            extra={"possibly_sensitive": "true"},
+        ),
         "cut": b.tweet("Vidéo coupée à la copie", at=dt(2019, 3, 1, 13), media=[Video(data=files["cut"])]),
         "garbage": b.tweet(at=dt(2019, 3, 1, 14), media=[Video(data=files["garbage"])]),
         "text": b.tweet("Juste du texte", at=dt(2019, 3, 1, 15), extra={"possibly_sensitive": False}),
@@ -106,8 +126,9 @@ def test_videos_and_gifs_on_a_pds_without_video_service(
     built = shaped_archive(tmp_path, shape)
     state = MigrationState(archive_paths=[str(p) for p in built.paths], archive_fingerprint="-")
     with open_archive(built.paths if len(built.paths) > 1 else built.paths[0]) as archive:
-        plan = apply_user_changes(build_plan(archive, PlanOptions(target="bluesky"),
-                                             cache_dir=tmp_path / "cache"), state)
+        plan = apply_user_changes(
+            build_plan(archive, PlanOptions(target="bluesky"), cache_dir=tmp_path / "cache"), state
+        )
         report = run(plan, account.target, tmp_path / "journal.toml")
 
         # Only the two damaged files fail — each naming its file — and nothing of them was uploaded.
@@ -132,7 +153,8 @@ def test_videos_and_gifs_on_a_pds_without_video_service(
         photo = embed_of(records, "Image dure")
         assert photo is not None and photo["$type"] == "app.bsky.embed.images"
         referenced = {e["video"]["ref"]["$link"] for e in (video, gif, phone)} | {
-            photo["images"][0]["image"]["ref"]["$link"]}
+            photo["images"][0]["image"]["ref"]["$link"]
+        }
         assert on_pds == referenced
         for name, embed in (("video", video), ("gif", gif), ("phone", phone)):
             assert embed["video"]["mimeType"] == "video/mp4"
@@ -151,8 +173,9 @@ def test_videos_and_gifs_on_a_pds_without_video_service(
                 media = item.posts[-1].media[0]
                 state.without_media[media.media_id] = "the file is damaged"
         state.labels[built.ids["phone"]] = "nudity"  # changed per item: already sent, so not re-sent
-        plan = apply_user_changes(build_plan(archive, PlanOptions(target="bluesky"),
-                                             cache_dir=tmp_path / "cache"), state)
+        plan = apply_user_changes(
+            build_plan(archive, PlanOptions(target="bluesky"), cache_dir=tmp_path / "cache"), state
+        )
         again = run(plan, account.target, tmp_path / "journal.toml", retry_failed=True)
     assert again.failed == [] and again.published == 1  # the garbage "video" was its tweet's only content
     assert [n["item_id"] for n in again.left_out] == [built.ids["cut"]]
@@ -169,20 +192,35 @@ def test_a_video_over_the_pds_blob_limit_fails_alone_naming_the_file(
     assert len(big) > 5 * 1024 * 1024
     clip = tmp_path / "1234-BigClip.mp4"
     clip.write_bytes(big)
-    media = PlannedMedia(path=str(clip), kind="video", bytes=len(big), width=320, height=240,
-                         mime="video/mp4", source="data/tweets_media/1234-BigClip.mp4")
+    media = PlannedMedia(
+        path=str(clip),
+        kind="video",
+        bytes=len(big),
+        width=320,
+        height=240,
+        mime="video/mp4",
+        source="data/tweets_media/1234-BigClip.mp4",
+    )
     post = PlannedPost(source_id="1234", text="une longue vidéo", media=[media])
     target = account.target
     # The PDS says its limit (describeServer blobUploadLimit): refused before 5.8 MB are sent for nothing.
     with pytest.raises(PermanentError) as said:
-        target.publish(post, key=target.post_key("i1", 0, "1234", dt(2020, 1, 1)), created_at=dt(2020, 1, 1),
-                       reply_to=None)
+        target.publish(
+            post,
+            key=target.post_key("i1", 0, "1234", dt(2020, 1, 1)),
+            created_at=dt(2020, 1, 1),
+            reply_to=None,
+        )
     assert "1234-BigClip.mp4" in said.value.reason and "5.8 MB" in said.value.reason
     assert "larger than your server" in said.value.reason
     # A PDS that does not say it: its refusal (HTTP 413 PayloadTooLarge) is the same clear failure.
     target.video.pds_blob_limit = lambda: None  # type: ignore[method-assign]
     with pytest.raises(PermanentError) as refused:
-        target.publish(post, key=target.post_key("i2", 0, "1234", dt(2020, 1, 1)), created_at=dt(2020, 1, 1),
-                       reply_to=None)
+        target.publish(
+            post,
+            key=target.post_key("i2", 0, "1234", dt(2020, 1, 1)),
+            created_at=dt(2020, 1, 1),
+            reply_to=None,
+        )
     assert "1234-BigClip.mp4" in refused.value.reason and "413" in refused.value.reason
     assert blobs(test_servers, account.did) == [] and list_posts(test_servers, account.did) == []

@@ -93,14 +93,17 @@ def run_once(plan: Plan, target: CrashyTarget, path: Path, clock: FakeClock, swi
 
 def assert_exactly_once_and_chained(plan: Plan, target: DryRunTarget) -> None:
     keys = [p.key for p in target.posts]
-    expected = [target.post_key(i.id, n, p.source_id, i.created_at)
-                for i in plan.items for n, p in enumerate(i.posts)]
+    expected = [
+        target.post_key(i.id, n, p.source_id, i.created_at) for i in plan.items for n, p in enumerate(i.posts)
+    ]
     assert sorted(keys) == sorted(expected), "a post is missing or was published twice"
     assert keys == expected  # and in plan order
     by_key = {p.key: p for p in target.posts}
     for item in plan.items:
-        posts = [by_key[target.post_key(item.id, n, p.source_id, item.created_at)]
-                 for n, p in enumerate(item.posts)]
+        posts = [
+            by_key[target.post_key(item.id, n, p.source_id, item.created_at)]
+            for n, p in enumerate(item.posts)
+        ]
         assert posts[0].reply_to is None
         for prev, post in itertools.pairwise(posts):
             assert post.reply_to == ReplyTo(root=posts[0].ref, parent=prev.ref)

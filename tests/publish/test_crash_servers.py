@@ -103,8 +103,22 @@ def test_kill_9_twenty_times_then_every_post_exactly_once_on_bluesky(
     handle, password, did, _ = new_pds_account(test_servers)
     pds = test_servers["QTX_PDS_URL"]
     env = {**os.environ, "QUITTEX_BLUESKY_APP_PASSWORD": password}
-    cmd = [sys.executable, "-m", "quittex_tui", "migrate", str(demo_archive_path()), "--to", "bluesky",
-           "--handle", handle, "--service", pds, "--include-replies", "--yes", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "quittex_tui",
+        "migrate",
+        str(demo_archive_path()),
+        "--to",
+        "bluesky",
+        "--handle",
+        handle,
+        "--service",
+        pds,
+        "--include-replies",
+        "--yes",
+        "--json",
+    ]
     report = kill_and_resume(cmd, env, isolated_home / "state", "bluesky", seed=1)
 
     state = isolated_home / "state"
@@ -153,8 +167,9 @@ def list_mastodon_statuses(base: str, token: str) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"limit": 40}
         if max_id:
             params["max_id"] = max_id
-        res = httpx.get(f"{base}/api/v1/accounts/{me['id']}/statuses", params=params, headers=headers,
-                        timeout=30)
+        res = httpx.get(
+            f"{base}/api/v1/accounts/{me['id']}/statuses", params=params, headers=headers, timeout=30
+        )
         assert res.status_code == 200, res.text
         page = res.json()
         if not page:
@@ -169,8 +184,20 @@ def test_kill_9_twenty_times_then_every_post_exactly_once_on_mastodon(
     _, token = new_mastodon_user(test_servers)
     base = test_servers["QTX_MASTODON_URL"]
     env = {**os.environ, "QUITTEX_MASTODON_TOKEN": token}
-    cmd = [sys.executable, "-m", "quittex_tui", "migrate", str(demo_archive_path()), "--to", "mastodon",
-           "--instance", base, "--include-replies", "--yes", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "quittex_tui",
+        "migrate",
+        str(demo_archive_path()),
+        "--to",
+        "mastodon",
+        "--instance",
+        base,
+        "--include-replies",
+        "--yes",
+        "--json",
+    ]
     report = kill_and_resume(cmd, env, isolated_home / "state", "mastodon", seed=2)
     assert report["failed"] == [] and report["remaining"] == 0
 

@@ -19,8 +19,17 @@ from quittex_tui.publish.dryrun import DryRunTarget, SimulatedRateLimit
 from quittex_tui.publish.target import PermanentError, PublishTarget, RateLimited, ReplyTo
 from tests.publish.engine_helpers import FakeClock
 
-REPORT_KEYS = {"schema_version", "target", "published", "already_published", "skipped", "failed", "remaining",
-               "left_out", "link_cards_missing"}  # left_out, link_cards_missing: added (docs/cli-json.md)
+REPORT_KEYS = {
+    "schema_version",
+    "target",
+    "published",
+    "already_published",
+    "skipped",
+    "failed",
+    "remaining",
+    "left_out",
+    "link_cards_missing",
+}  # left_out, link_cards_missing: added (docs/cli-json.md)
 
 
 @pytest.fixture(autouse=True)
@@ -47,9 +56,17 @@ def test_dry_run_publishes_the_whole_demo_plan_then_resumes_to_nothing(
     plan = demo_plan()
     code, report, err = migrate(capsys)
     assert code == 0 and set(report) == REPORT_KEYS
-    assert report == {"schema_version": 1, "target": "dry-run", "published": len(plan.items),
-                      "already_published": 0, "skipped": len(plan.skipped), "failed": [], "remaining": 0,
-                      "left_out": [], "link_cards_missing": []}
+    assert report == {
+        "schema_version": 1,
+        "target": "dry-run",
+        "published": len(plan.items),
+        "already_published": 0,
+        "skipped": len(plan.skipped),
+        "failed": [],
+        "remaining": 0,
+        "left_out": [],
+        "link_cards_missing": [],
+    }
     assert "simulating" in err and "items sent" in err  # progress on stderr, stdout kept for JSON
     state_dir = isolated_home / "state"
     journal = next(state_dir.glob("*.dry-run.journal.toml"))
@@ -109,8 +126,9 @@ def test_a_missing_archive_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_pat
 
 def test_the_dry_run_target_satisfies_the_protocol_and_its_budget() -> None:
     clock = FakeClock()
-    target = DryRunTarget(latency=0, rate_limit=SimulatedRateLimit(9, 60, 3), sleep=clock.sleep,
-                          now=clock.now)
+    target = DryRunTarget(
+        latency=0, rate_limit=SimulatedRateLimit(9, 60, 3), sleep=clock.sleep, now=clock.now
+    )
     assert isinstance(target, PublishTarget)
     post = PlannedPost(source_id="1", text="bonjour")
     ref = target.publish(post, key="k1", created_at=clock.now(), reply_to=None)

@@ -27,17 +27,31 @@ def setup(tmp_path: Path, shape: list[int], **target_kw):
 
 
 def engine_for(plan, target, journal, clock, events=None, **kw) -> Engine:
-    return Engine(plan, target, journal, sleep=clock.sleep, now=clock.now,
-                  on_event=events.append if events is not None else None, **kw)
+    return Engine(
+        plan,
+        target,
+        journal,
+        sleep=clock.sleep,
+        now=clock.now,
+        on_event=events.append if events is not None else None,
+        **kw,
+    )
 
 
 def test_items_are_sent_oldest_first_with_threads_chained_as_replies(tmp_path: Path) -> None:
     clock, target, journal, plan = setup(tmp_path, [1, 3, 2], rate_limit=None)
     events: list[EngineEvent] = []
     report = engine_for(plan, target, journal, clock, events).run()
-    assert report.model_dump() == {"target": "dry-run", "published": 3, "already_published": 0, "skipped": 0,
-                                   "failed": [], "remaining": 0, "left_out": [],
-                                   "link_cards_missing": []}
+    assert report.model_dump() == {
+        "target": "dry-run",
+        "published": 3,
+        "already_published": 0,
+        "skipped": 0,
+        "failed": [],
+        "remaining": 0,
+        "left_out": [],
+        "link_cards_missing": [],
+    }
     assert [p.text for p in target.posts] == [p.text for item in plan.items for p in item.posts]
     thread = target.posts[1:4]
     assert thread[0].reply_to is None
@@ -82,10 +96,15 @@ def test_an_interrupted_thread_resumes_with_the_right_root_and_parent(tmp_path: 
     clock, target, journal, plan = setup(tmp_path, [4], rate_limit=None)
     keys = [target.post_key(plan.items[0].id, i, "", plan.items[0].created_at) for i in range(4)]
     # Posts 0 and 1 were confirmed by an earlier run; post 2 has an intent whose write never landed.
-    first = target.publish(plan.items[0].posts[0], key=keys[0], created_at=plan.items[0].created_at,
-                           reply_to=None)
-    second = target.publish(plan.items[0].posts[1], key=keys[1], created_at=plan.items[0].created_at,
-                            reply_to=ReplyTo(first, first))
+    first = target.publish(
+        plan.items[0].posts[0], key=keys[0], created_at=plan.items[0].created_at, reply_to=None
+    )
+    second = target.publish(
+        plan.items[0].posts[1],
+        key=keys[1],
+        created_at=plan.items[0].created_at,
+        reply_to=ReplyTo(first, first),
+    )
     for i, (k, r) in enumerate(((keys[0], first), (keys[1], second))):
         journal.intent(k, item_id=plan.items[0].id, index=i)  # as the engine writes them
         journal.done(k, r)
@@ -125,8 +144,9 @@ def test_a_permanent_error_fails_the_item_and_the_run_goes_on(tmp_path: Path) ->
     engine = engine_for(plan, target, journal, clock, events)
     report = engine.run()
     assert report.published == 2 and report.remaining == 0
-    assert report.failed == [{"item_id": plan.items[1].id,
-                              "reason": "Bluesky refused the post: text is longer than 300 graphemes"}]
+    assert report.failed == [
+        {"item_id": plan.items[1].id, "reason": "Bluesky refused the post: text is longer than 300 graphemes"}
+    ]
     assert engine.status(plan.items[1].id) == ItemStatus.FAILED
     sent = [p.text for p in target.posts]
     assert plan.items[1].posts[2].text not in sent  # later posts of the failed item are not sent
@@ -203,8 +223,9 @@ def test_transient_errors_are_retried_with_growing_backoff(tmp_path: Path) -> No
 
 
 def test_a_lost_response_after_the_write_is_not_a_duplicate(tmp_path: Path) -> None:
-    clock, target, journal, plan = setup(tmp_path, [2, 2, 2], rate_limit=None, idempotent=False,
-                                         lose_response_every=2)
+    clock, target, journal, plan = setup(
+        tmp_path, [2, 2, 2], rate_limit=None, idempotent=False, lose_response_every=2
+    )
     report = engine_for(plan, target, journal, clock).run()
     assert report.published == 3
     keys = [p.key for p in target.posts]

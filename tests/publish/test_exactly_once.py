@@ -56,10 +56,19 @@ class Clock:
 
 def item(n: int, *texts: str, media: list[Any] | None = None) -> PlanItem:
     base = datetime(2021, 3, 4, 8, 0, tzinfo=UTC) + timedelta(hours=n)
-    posts = [PlannedPost(source_id=str(5_000_000 + n * 10 + i), text=t, media=(media or []) if i == 0 else [],
-                         lang="fr") for i, t in enumerate(texts)]
-    return PlanItem(id=str(5_000_000 + n * 10), kind=ItemKind.THREAD if len(texts) > 1 else ItemKind.POST,
-                    source_ids=[p.source_id for p in posts], created_at=base, posts=posts)
+    posts = [
+        PlannedPost(
+            source_id=str(5_000_000 + n * 10 + i), text=t, media=(media or []) if i == 0 else [], lang="fr"
+        )
+        for i, t in enumerate(texts)
+    ]
+    return PlanItem(
+        id=str(5_000_000 + n * 10),
+        kind=ItemKind.THREAD if len(texts) > 1 else ItemKind.POST,
+        source_ids=[p.source_id for p in posts],
+        created_at=base,
+        posts=posts,
+    )
 
 
 def texts_on(statuses: list[dict[str, Any]]) -> collections.Counter[tuple[str, int, str | None]]:
@@ -68,8 +77,13 @@ def texts_on(statuses: list[dict[str, Any]]) -> collections.Counter[tuple[str, i
     out: collections.Counter[tuple[str, int, str | None]] = collections.Counter()
     for s in statuses:
         parent = by_id.get(s.get("in_reply_to_id") or "")
-        out[(normalize_text(html_to_text(s["content"])), len(s["media_attachments"]),
-             normalize_text(html_to_text(parent["content"])) if parent else None)] += 1
+        out[
+            (
+                normalize_text(html_to_text(s["content"])),
+                len(s["media_attachments"]),
+                normalize_text(html_to_text(parent["content"])) if parent else None,
+            )
+        ] += 1
     return out
 
 
@@ -77,8 +91,13 @@ def planned(plan: Plan) -> collections.Counter[tuple[str, int, str | None]]:
     out: collections.Counter[tuple[str, int, str | None]] = collections.Counter()
     for it in plan.items:
         for n, post in enumerate(it.posts):
-            out[(normalize_text(post.text), len(post.media),
-                 normalize_text(it.posts[n - 1].text) if n else None)] += 1
+            out[
+                (
+                    normalize_text(post.text),
+                    len(post.media),
+                    normalize_text(it.posts[n - 1].text) if n else None,
+                )
+            ] += 1
     return out
 
 
@@ -89,13 +108,16 @@ def test_mastodon_look_alikes_resumed_after_the_window_are_each_there_exactly_on
     base = test_servers["QTX_MASTODON_URL"]
     photo = [image(tmp_path / "a.png", 40, 30)]
     other = [image(tmp_path / "b.png", 40, 30, (20, 200, 90))]
-    plan = Plan(target="mastodon", items=[
-        item(1, "", media=photo),  # two photo-only tweets: empty text, one picture each, no alt text
-        item(2, "", media=other),
-        item(3, "Bonjour !"),
-        item(4, "Bonjour !"),
-        item(5, "Une longue note, découpée en trois parties…", "la même phrase", "la même phrase"),
-    ])
+    plan = Plan(
+        target="mastodon",
+        items=[
+            item(1, "", media=photo),  # two photo-only tweets: empty text, one picture each, no alt text
+            item(2, "", media=other),
+            item(3, "Bonjour !"),
+            item(4, "Bonjour !"),
+            item(5, "Une longue note, découpée en trois parties…", "la même phrase", "la même phrase"),
+        ],
+    )
     faults: dict[int, list[str]] = {
         2: ["503"] * 6,  # the second photo never lands: six 503s
         4: ["drop_after"] + ["503"] * 5,  # the second "Bonjour !" lands, its answer is lost, then 503s
@@ -124,7 +146,10 @@ def test_mastodon_look_alikes_resumed_after_the_window_are_each_there_exactly_on
         with Journal(path) as journal:
             first = Engine(plan, target, journal, now=clock.now, retry=FAST_RETRY).run()
         assert first.published == 2 and {f["item_id"] for f in first.failed} == {
-            plan.items[1].id, plan.items[3].id, plan.items[4].id}
+            plan.items[1].id,
+            plan.items[3].id,
+            plan.items[4].id,
+        }
         assert len(list_mastodon_statuses(base, token)) == 6  # 2nd photo missing; 2nd Bonjour, part 3 there
 
         # Run 2, two hours later: the server forgot the keys, its clock says +2 h; ours is still 10 min ahead.
@@ -136,8 +161,9 @@ def test_mastodon_look_alikes_resumed_after_the_window_are_each_there_exactly_on
         target._now = clock.now
         reads_before = len(proxy.hits)
         with Journal(path) as journal:
-            second = Engine(plan, target, journal, now=clock.now, retry=FAST_RETRY,
-                            on_event=events.append).run()
+            second = Engine(
+                plan, target, journal, now=clock.now, retry=FAST_RETRY, on_event=events.append
+            ).run()
         reads = [h for h in proxy.hits[reads_before:] if h.method == "GET"]
     statuses = list_mastodon_statuses(base, token)
     assert texts_on(statuses) == planned(plan), "a post is missing or doubled on the server"
@@ -155,8 +181,13 @@ def test_mastodon_look_alikes_resumed_after_the_window_are_each_there_exactly_on
 
 
 def cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "quittex_tui", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "quittex_tui", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.mark.parametrize("network", ["mastodon", "bluesky"])
@@ -177,8 +208,11 @@ def test_deleted_journal_then_a_second_state_file_send_nothing_twice(
     items = demo_plan_items(network)
     with fault_proxy(upstream, network=network) as proxy:
         proxy.strip_idempotency = True
-        where = (["--to", "mastodon", "--instance", proxy.url] if network == "mastodon"
-                 else ["--to", "bluesky", "--handle", handle, "--service", proxy.url])
+        where = (
+            ["--to", "mastodon", "--instance", proxy.url]
+            if network == "mastodon"
+            else ["--to", "bluesky", "--handle", handle, "--service", proxy.url]
+        )
 
         def migrate(*extra: str) -> dict[str, Any]:
             proc = cli("migrate", str(demo_archive_path()), *where, "--yes", "--json", *extra, env=env)
@@ -202,16 +236,22 @@ def test_deleted_journal_then_a_second_state_file_send_nothing_twice(
     if network == "mastodon":
         assert failed == set() and back["already_published"] == len(items)
         statuses = list_mastodon_statuses(upstream, token)
-        journals = [*(isolated_home / "state").glob("*.mastodon.journal.toml"),
-                    *tmp_path.glob("second.mastodon.journal.toml")]
+        journals = [
+            *(isolated_home / "state").glob("*.mastodon.journal.toml"),
+            *tmp_path.glob("second.mastodon.journal.toml"),
+        ]
         sent = as_sent(Plan(target="mastodon", items=items), *journals)  # the demo's own links, made live
         assert texts_on(statuses) == planned(sent), "missing or doubled"
     else:
         assert failed == set()  # videos and GIFs too (docs/bluesky.md#video, issue 12: uploadBlob on any PDS)
         records = list_bluesky_posts(upstream, did)
         rkeys = [r["uri"].rsplit("/", 1)[1] for r in records]
-        expected = {tid.post_tid(p.source_id, it.created_at, n) for it in items if it.id not in failed
-                    for n, p in enumerate(it.posts)}
+        expected = {
+            tid.post_tid(p.source_id, it.created_at, n)
+            for it in items
+            if it.id not in failed
+            for n, p in enumerate(it.posts)
+        }
         assert sorted(rkeys) == sorted(expected), "missing or doubled"
     published = first["published"] + lost["published"] + other["published"]
     assert published == len(items) - len(failed)  # each item published by exactly one run
@@ -266,8 +306,19 @@ def test_limit_counts_attempts_against_a_server_refusing_every_write(
         return "422" if req.method == "POST" and req.path in (STATUS_POST, "/api/v2/media") else "pass"
 
     with fault_proxy(base, rule) as proxy:
-        proc = cli("migrate", str(demo_archive_path()), "--to", "mastodon", "--instance", proxy.url,
-                   "--limit", "3", "--yes", "--json", env={"QUITTEX_MASTODON_TOKEN": token})
+        proc = cli(
+            "migrate",
+            str(demo_archive_path()),
+            "--to",
+            "mastodon",
+            "--instance",
+            proxy.url,
+            "--limit",
+            "3",
+            "--yes",
+            "--json",
+            env={"QUITTEX_MASTODON_TOKEN": token},
+        )
         writes = sum(1 for h in proxy.hits if h.method == "POST" and h.path == STATUS_POST)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
@@ -309,8 +360,11 @@ def test_secrets_echoed_by_the_server_appear_nowhere(
         env = {"QUITTEX_BLUESKY_APP_PASSWORD": password}
     plan_items = [i for i in demo_plan_items(network) if not any(p.media for p in i.posts)]
     with fault_proxy(upstream, rule, network) as proxy:
-        where = (["--to", "mastodon", "--instance", proxy.url] if network == "mastodon"
-                 else ["--to", "bluesky", "--handle", handle, "--service", proxy.url])
+        where = (
+            ["--to", "mastodon", "--instance", proxy.url]
+            if network == "mastodon"
+            else ["--to", "bluesky", "--handle", handle, "--service", proxy.url]
+        )
         proc = cli("migrate", str(demo_archive_path()), *where, "--limit", "4", "--yes", "--json", env=env)
         echoed = [h for h in proxy.hits if h.action.startswith("echo")]
     assert len(echoed) >= 2 and plan_items
@@ -323,8 +377,9 @@ def test_secrets_echoed_by_the_server_appear_nowhere(
         text = "".join(p.read_text("utf-8", "replace") for p in stored if p.is_file())
         secrets = [password, *re.findall(r"eyJ[\w.-]+", text)]  # the app password, the session's JWTs
         assert len(secrets) >= 3
-    written = "".join(p.read_text("utf-8", "replace") for p in (isolated_home / "state").rglob("*")
-                      if p.is_file())
+    written = "".join(
+        p.read_text("utf-8", "replace") for p in (isolated_home / "state").rglob("*") if p.is_file()
+    )
     for where_, text in (("stderr", proc.stderr), ("stdout", proc.stdout), ("state folder", written)):
         for secret in secrets:
             assert secret not in text, f"a secret reached the {where_}"

@@ -39,12 +39,26 @@ from tests.publish.engine_helpers import as_sent
 from tests.publish.target_helpers import new_mastodon_user, new_pds_account
 from tests.publish.test_crash_servers import list_bluesky_posts, list_mastodon_statuses
 
-BLUESKY_WRITES = ("/xrpc/com.atproto.repo.putRecord", "/xrpc/com.atproto.repo.createRecord",
-                  "/xrpc/com.atproto.repo.uploadBlob")
+BLUESKY_WRITES = (
+    "/xrpc/com.atproto.repo.putRecord",
+    "/xrpc/com.atproto.repo.createRecord",
+    "/xrpc/com.atproto.repo.uploadBlob",
+)
 MASTODON_WRITES = ("/api/v1/statuses", "/api/v2/media", "/api/v1/media")
-HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "host",
-       "proxy-connection", "upgrade", "te", "trailer",
-       "date", "server"}  # send_response() writes its own Date/Server: a second Date breaks Mastodon.py
+HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "content-encoding",
+    "host",
+    "proxy-connection",
+    "upgrade",
+    "te",
+    "trailer",
+    "date",
+    "server",
+}  # send_response() writes its own Date/Server: a second Date breaks Mastodon.py
 
 
 @dataclass
@@ -103,11 +117,18 @@ class FaultProxy:
 
     def rate_headers(self, limit: int, remaining: int, reset: float) -> dict[str, str]:
         if self.network == "bluesky":  # RateLimit-Reset: epoch seconds (docs/bluesky.md#rate-limits)
-            return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(max(0, remaining)),
-                    "RateLimit-Reset": str(math.ceil(reset)), "RateLimit-Policy": f"{limit};w=2"}
+            return {
+                "RateLimit-Limit": str(limit),
+                "RateLimit-Remaining": str(max(0, remaining)),
+                "RateLimit-Reset": str(math.ceil(reset)),
+                "RateLimit-Policy": f"{limit};w=2",
+            }
         iso = datetime.fromtimestamp(math.ceil(reset), UTC).isoformat().replace("+00:00", "Z")
-        return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(max(0, remaining)),
-                "X-RateLimit-Reset": iso}
+        return {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(0, remaining)),
+            "X-RateLimit-Reset": iso,
+        }
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
@@ -135,8 +156,12 @@ class FaultProxy:
             reset = now + 2.0
             if self.budget:
                 reset = (int(now // self.budget[1]) + 1) * self.budget[1]
-            return self.reply(h, 429, b'{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}',
-                              self.rate_headers(self.budget[0] if self.budget else 30, 0, reset))
+            return self.reply(
+                h,
+                429,
+                b'{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}',
+                self.rate_headers(self.budget[0] if self.budget else 30, 0, reset),
+            )
         if action in ("500", "502", "503"):
             return self.reply(h, int(action), b'{"error":"InternalServerError","message":"boom"}')
         if action == "reset":
@@ -159,8 +184,9 @@ class FaultProxy:
         return content.replace(self.upstream.encode(), self.url.encode())
 
     @staticmethod
-    def reply(h: BaseHTTPRequestHandler, status: int, content: bytes,
-              headers: dict[str, str] | None = None) -> None:
+    def reply(
+        h: BaseHTTPRequestHandler, status: int, content: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         h.send_response(status)
         for k, v in (headers or {}).items():
             h.send_header(k, v)
@@ -189,8 +215,18 @@ class _Sink:
         pass
 
 
-FAULTS = {2: "429", 4: "500", 6: "reset", 8: "drop_after", 10: "slow:0.5", 12: "502", 14: "slow:3",
-          16: "drop_after", 19: "503", 21: "429"}
+FAULTS = {
+    2: "429",
+    4: "500",
+    6: "reset",
+    8: "drop_after",
+    10: "slow:0.5",
+    12: "502",
+    14: "slow:3",
+    16: "drop_after",
+    19: "503",
+    21: "429",
+}
 
 
 def fault_plan(n: int) -> str:
@@ -203,8 +239,9 @@ def demo_plan(target: str) -> Plan:
 
 
 @contextlib.contextmanager
-def proxy_for(upstream: str, network: str, plan: Callable[[int], str],
-              budget: tuple[int, float] | None = None) -> Iterator[FaultProxy]:
+def proxy_for(
+    upstream: str, network: str, plan: Callable[[int], str], budget: tuple[int, float] | None = None
+) -> Iterator[FaultProxy]:
     proxy = FaultProxy(upstream, network, plan, budget)
     try:
         yield proxy
@@ -215,8 +252,13 @@ def proxy_for(upstream: str, network: str, plan: Callable[[int], str],
 def run_engine(plan: Plan, target: Any, tmp_path: Path) -> tuple[Any, list[EngineEvent]]:
     events: list[EngineEvent] = []
     with Journal(tmp_path / f"{target.network}.journal.toml") as journal:
-        report = Engine(plan, target, journal, on_event=events.append,
-                        retry=RetryPolicy(max_attempts=6, base=0.2, cap=1.0)).run()
+        report = Engine(
+            plan,
+            target,
+            journal,
+            on_event=events.append,
+            retry=RetryPolicy(max_attempts=6, base=0.2, cap=1.0),
+        ).run()
     return report, events
 
 
@@ -226,7 +268,7 @@ def assert_waited_for_each_429(proxy: FaultProxy, events: list[EngineEvent]) -> 
     for n, hit in enumerate(proxy.hits):
         if hit.action != "429":
             continue
-        later_writes = [h for h in proxy.hits[n + 1:] if proxy.is_write(h.method, h.path)]
+        later_writes = [h for h in proxy.hits[n + 1 :] if proxy.is_write(h.method, h.path)]
         assert later_writes, "the run went on after the 429"
         # The headers said "reset at ceil(now + 2 s)": nothing was written before that instant.
         assert later_writes[0].at >= math.ceil(hit.at + 2.0) - 0.01
@@ -318,4 +360,3 @@ def test_the_announced_budget_is_respected_without_a_single_429(
         assert len(list_bluesky_posts(upstream, did)) == 12
     else:
         assert len(list_mastodon_statuses(upstream, token)) == 12
-

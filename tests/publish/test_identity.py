@@ -99,8 +99,14 @@ def test_the_mastodon_probe_tells_unreachable_failing_and_not_mastodon(test_serv
     with pytest.raises(InputError) as alien:
         connect.probe_mastodon(test_servers["QTX_PDS_URL"])
     assert "is not a Mastodon server" in alien.value.message
-    add_mastodon_fault(test_servers, {"match": {"methods": ["GET"], "path": "/api/v2/instance"},
-                                      "effect": {"type": "status", "status": 503}, "count": 1})
+    add_mastodon_fault(
+        test_servers,
+        {
+            "match": {"methods": ["GET"], "path": "/api/v2/instance"},
+            "effect": {"type": "status", "status": 503},
+            "count": 1,
+        },
+    )
     try:
         with pytest.raises(ServiceError) as failing:
             connect.probe_mastodon(test_servers["QTX_MASTODON_URL"])
@@ -133,18 +139,35 @@ def test_the_cli_exit_codes_tell_a_script_what_to_do(
 ) -> None:
     handle, password, _, _ = new_pds_account(test_servers)
     down = closed_port_url()
-    code, _, err = run_cli(monkeypatch, capsys, "login", "bluesky", handle, "--service", down,
-                           stdin=password + "\n")
+    code, _, err = run_cli(
+        monkeypatch, capsys, "login", "bluesky", handle, "--service", down, stdin=password + "\n"
+    )
     assert code == EXIT_TEMPFAIL and "cannot be reached" in err
     # a Mastodon server given as a Bluesky PDS: the address is wrong, not the password — said before it
     # is even asked for
-    code, _, err = run_cli(monkeypatch, capsys, "login", "bluesky", handle, "--service",
-                           test_servers["QTX_MASTODON_URL"], stdin=password + "\n")
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "login",
+        "bluesky",
+        handle,
+        "--service",
+        test_servers["QTX_MASTODON_URL"],
+        stdin=password + "\n",
+    )
     assert code == EXIT_BAD_INPUT and "is not a Bluesky server (PDS)" in err and "App password" not in err
     code, _, err = run_cli(monkeypatch, capsys, "login", "mastodon", test_servers["QTX_PDS_URL"], stdin="x\n")
     assert code == EXIT_BAD_INPUT and "is not a Mastodon server" in err
-    code, _, err = run_cli(monkeypatch, capsys, "login", "bluesky", handle, "--service",
-                           test_servers["QTX_PDS_URL"], stdin="wrong-pass-word\n")
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "login",
+        "bluesky",
+        handle,
+        "--service",
+        test_servers["QTX_PDS_URL"],
+        stdin="wrong-pass-word\n",
+    )
     assert code == EXIT_BAD_INPUT and "refused the login" in err
     # the shell command to log in again keeps the server it was given
     assert f"quittex-tui login bluesky {handle} --service {test_servers['QTX_PDS_URL']}" in err
@@ -157,7 +180,13 @@ def test_login_mastodon_says_when_the_browser_authorized_another_account(
 
     base = test_servers["QTX_MASTODON_URL"]
     other, _ = new_mastodon_user(test_servers)
-    code, out, err = run_cli(monkeypatch, capsys, "login", "mastodon", f"{base}/@camille/",
-                             stdin=mock_authorize(test_servers, other) + "\n")
+    code, out, err = run_cli(
+        monkeypatch,
+        capsys,
+        "login",
+        "mastodon",
+        f"{base}/@camille/",
+        stdin=mock_authorize(test_servers, other) + "\n",
+    )
     assert code == 0 and f"@{other}@" in out
     assert f"you named @camille, but the browser authorized @{other}@" in err

@@ -35,7 +35,12 @@ def test_records_round_trip_and_merge_to_latest_status(tmp_path: Path) -> None:
     j2 = Journal(path)
     e1, e2, e3 = j2.get("k1"), j2.get("k2"), j2.get("k3")
     assert e1 is not None and (e1.status, e1.uri, e1.cid, e1.url, e1.item_id) == (
-        "done", ref(1).uri, "bafy1", "https://x/1", "i1")
+        "done",
+        ref(1).uri,
+        "bafy1",
+        "https://x/1",
+        "i1",
+    )
     assert e1.ref() == ref(1)
     assert e2 is not None and (e2.status, e2.index, e2.at is not None) == ("intent", 1, True)
     assert e3 is not None and (e3.status, e3.reason) == ("failed", "text too long: 320 graphemes")
@@ -76,7 +81,7 @@ def test_append_is_one_record_per_write_never_a_rewrite(tmp_path: Path) -> None:
         now = path.read_bytes()
         assert os.stat(path).st_ino == inode  # same file, never replaced mid-run
         assert now.startswith(previous)  # nothing before the end ever changes
-        added = now[len(previous):].decode()
+        added = now[len(previous) :].decode()
         assert added.count("[[") == 1  # exactly one record appended per call
         assert tomllib.loads(added)  # and it is a whole TOML table on its own
         previous = now
@@ -193,6 +198,7 @@ def test_a_damaged_journal_is_a_clear_state_error(tmp_path: Path) -> None:
 # --- checksums (ARCHITECTURE.md#the-journal-how-never-twice-holds, issue 15): a torn or edited record is
 # detected, never parsed as truth ------------------
 
+
 def test_every_record_carries_a_checksum_and_an_edited_one_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "j.toml"
     with Journal(path) as j:
@@ -216,8 +222,10 @@ def test_a_torn_last_record_with_a_bad_checksum_is_dropped_with_a_warning(tmp_pa
     with Journal(path) as j:
         j.intent("k1", item_id="i1")
     with open(path, "ab") as fh:  # whole lines, every field, but a checksum that does not match
-        fh.write(b'[[done]]\nkey = "k1"\nuri = "at://x"\ncid = "c"\nat = 2025-01-01T00:00:00Z\n'
-                 b'sum = "00000000"\n\n')
+        fh.write(
+            b'[[done]]\nkey = "k1"\nuri = "at://x"\ncid = "c"\nat = 2025-01-01T00:00:00Z\n'
+            b'sum = "00000000"\n\n'
+        )
     j = Journal(path)
     assert j.get("k1").status == "intent" and j.warnings  # type: ignore[union-attr]
     j.close()
@@ -230,7 +238,9 @@ def test_a_journal_of_an_earlier_version_without_checksums_still_loads(tmp_path:
         "# quittex-tui journal: what was sent (append-only; compacted on clean exit).\n"
         '[[intent]]\nkey = "k1"\nitem_id = "i1"\nindex = 0\nkind = "post"\nat = 2025-01-01T10:00:00Z\n\n'
         '[[done]]\nkey = "k1"\nitem_id = "i1"\nindex = 0\nkind = "post"\nuri = "at://u"\ncid = "c"\n'
-        "at = 2025-01-01T10:00:01Z\n\n", "utf-8")
+        "at = 2025-01-01T10:00:01Z\n\n",
+        "utf-8",
+    )
     with Journal(path) as j:
         assert j.get("k1").status == "done"  # type: ignore[union-attr]
         j.intent("k2", item_id="i2")  # new records get their checksum at once
@@ -262,6 +272,7 @@ def test_fsync_of_the_folder_raises_eio_but_not_not_supported(
             if os.path.isdir(f"/proc/self/fd/{fd}"):
                 raise OSError(code, os.strerror(code))
             real(fd)
+
         return fsync
 
     monkeypatch.setattr(os, "fsync", failing(errno.EINVAL))

@@ -166,8 +166,10 @@ def test_a_thread_keeps_each_tweets_own_date_and_language(
     target, did = bluesky
     times = [T, T + timedelta(minutes=4, seconds=2), T + timedelta(days=1, hours=2)]
     ids = [snowflake(int(t.timestamp() * 1000) + 321) for t in times]
-    posts = [PlannedPost(source_id=i, text=f"fil {n} — été", created_at=t, lang=lang)
-             for n, (i, t, lang) in enumerate(zip(ids, times, ["fr", "en", ""], strict=True))]
+    posts = [
+        PlannedPost(source_id=i, text=f"fil {n} — été", created_at=t, lang=lang)
+        for n, (i, t, lang) in enumerate(zip(ids, times, ["fr", "en", ""], strict=True))
+    ]
     item = PlanItem(id=ids[0], kind=ItemKind.THREAD, source_ids=ids, created_at=times[0], posts=posts)
     with Journal(tmp_path / "j.toml") as journal:
         engine = Engine(bluesky_plan(item), target, journal)

@@ -21,18 +21,25 @@ def loaded_after(code: str, tmp_path: Path) -> set[str]:
         "\nimport sys\n"
         f"print('LOADED=' + ','.join(m for m in {SDKS!r} if m in sys.modules), file=sys.__stderr__)\n"
     )
-    env = {**os.environ, "QUITTEX_HOME": str(tmp_path / "home"), "QUITTEX_NO_KEYRING": "1",
-           "QUITTEX_DRY_RUN_LATENCY": "0"}
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                          timeout=300)
+    env = {
+        **os.environ,
+        "QUITTEX_HOME": str(tmp_path / "home"),
+        "QUITTEX_NO_KEYRING": "1",
+        "QUITTEX_DRY_RUN_LATENCY": "0",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     line = [x for x in proc.stderr.splitlines() if x.startswith("LOADED=")][-1]
     return {m for m in line.removeprefix("LOADED=").split(",") if m}
 
 
 def test_the_cli_modules_load_without_any_network_sdk(tmp_path: Path) -> None:
-    code = ("import quittex_tui.cli.migrate_cmd, quittex_tui.cli.plan_cmd, quittex_tui.cli.login_cmd\n"
-            "import quittex_tui.publish.connect, quittex_tui.publish.engine, quittex_tui.publish.dryrun\n")
+    code = (
+        "import quittex_tui.cli.migrate_cmd, quittex_tui.cli.plan_cmd, quittex_tui.cli.login_cmd\n"
+        "import quittex_tui.publish.connect, quittex_tui.publish.engine, quittex_tui.publish.dryrun\n"
+    )
     assert loaded_after(code, tmp_path) == set()
 
 
@@ -60,9 +67,12 @@ def test_a_mastodon_plan_loads_no_atproto(tmp_path: Path) -> None:
 
 def test_each_network_imports_only_its_own_sdk(tmp_path: Path) -> None:
     # Building the clients (no network call yet) is where connect.py imports the SDKs.
-    bluesky = ("from quittex_tui.publish import connect\n"
-               "connect._bluesky_client('alice.test', 'http://127.0.0.1:9')\n")
-    mastodon = ("from quittex_tui.publish import connect\n"
-                "connect._mastodon_api('http://127.0.0.1:9', 'token')\n")
+    bluesky = (
+        "from quittex_tui.publish import connect\n"
+        "connect._bluesky_client('alice.test', 'http://127.0.0.1:9')\n"
+    )
+    mastodon = (
+        "from quittex_tui.publish import connect\nconnect._mastodon_api('http://127.0.0.1:9', 'token')\n"
+    )
     assert loaded_after(bluesky, tmp_path) == {"atproto"}
     assert loaded_after(mastodon, tmp_path) == {"mastodon"}

@@ -36,13 +36,15 @@ def failure(c: CardCache, url: str) -> CardFailure:
     return info.value
 
 
-def test_opengraph_article_gives_title_description_and_a_clean_thumbnail(pages: PageServer,
-                                                                         tmp_path: Path) -> None:
+def test_opengraph_article_gives_title_description_and_a_clean_thumbnail(
+    pages: PageServer, tmp_path: Path
+) -> None:
     card = cache(tmp_path).card(pages.url("/og"))
     assert card.uri == pages.url("/og")
     assert card.title == "Déserts médiatiques : 31 départements sans quotidien local"
-    assert card.description == ("Un an d’enquête, département par département & les chiffres. "
-                                "L’été des fermetures.")
+    assert card.description == (
+        "Un an d’enquête, département par département & les chiffres. L’été des fermetures."
+    )
     assert card.thumb_path and card.thumb_mime == "image/jpeg"
     thumb = Path(card.thumb_path)
     assert thumb.stat().st_size <= 1_000_000
@@ -52,23 +54,30 @@ def test_opengraph_article_gives_title_description_and_a_clean_thumbnail(pages: 
 
 def test_twitter_tags_only(pages: PageServer, tmp_path: Path) -> None:
     card = cache(tmp_path).card(pages.url("/twitter"))
-    assert (card.title, card.description) == ("Élections : les résultats en direct",
-                                              "Carte interactive, commune par commune.")
+    assert (card.title, card.description) == (
+        "Élections : les résultats en direct",
+        "Carte interactive, commune par commune.",
+    )
     assert card.thumb_mime == "image/png"
 
 
 def test_title_and_meta_description_only(pages: PageServer, tmp_path: Path) -> None:
     card = cache(tmp_path).card(pages.url("/title"))
-    assert (card.title, card.description, card.thumb_path) == ("Rapport final 2024",
-                                                               "Le document complet, 212 pages.", None)
+    assert (card.title, card.description, card.thumb_path) == (
+        "Rapport final 2024",
+        "Le document complet, 212 pages.",
+        None,
+    )
 
 
 def test_charsets_of_the_header_and_of_a_meta_tag(pages: PageServer, tmp_path: Path) -> None:
     c = cache(tmp_path)
     assert c.card(pages.url("/meta-charset")).title == "Œuvres d’été à 5 € — « l’expo »"
     by_header = c.card(pages.url("/header-charset"))  # "ISO-8859-1" means windows-1252, as in browsers
-    assert (by_header.title, by_header.description) == ("Cœur de ville : l’été à Noël",
-                                                        "Déjà 3 € de réduction.")
+    assert (by_header.title, by_header.description) == (
+        "Cœur de ville : l’été à Noël",
+        "Déjà 3 € de réduction.",
+    )
 
 
 def test_a_redirect_is_followed_and_the_card_keeps_the_posted_link(pages: PageServer, tmp_path: Path) -> None:
@@ -119,8 +128,14 @@ def test_the_user_agent_names_the_tool(pages: PageServer, tmp_path: Path) -> Non
 def test_private_and_local_addresses_are_never_fetched(pages: PageServer, tmp_path: Path) -> None:
     strict = CardCache(Fetcher(allow_private=False, offline=False), folder=tmp_path / "strict")
     before = pages.hits["/og"]
-    for url in (pages.url("/og"), "http://192.168.1.1/", "http://[::1]/", "http://169.254.169.254/latest/",
-                "http://10.0.0.7:8080/admin", "http://localhost/"):
+    for url in (
+        pages.url("/og"),
+        "http://192.168.1.1/",
+        "http://[::1]/",
+        "http://169.254.169.254/latest/",
+        "http://10.0.0.7:8080/admin",
+        "http://localhost/",
+    ):
         assert failure(strict, url).code == "private_address", url
     assert pages.hits["/og"] == before  # refused before any connection
     assert not public_address("100.64.0.1") and not public_address("::ffff:127.0.0.1")
@@ -143,14 +158,16 @@ def test_offline_mode_resolves_no_name(tmp_path: Path) -> None:
 
 def test_cards_and_failures_are_cached_on_disk(pages: PageServer, tmp_path: Path) -> None:
     now = [datetime(2025, 5, 1, tzinfo=UTC)]
-    first = CardCache(Fetcher(allow_private=True, offline=True), folder=tmp_path / "cards",
-                      now=lambda: now[0])
+    first = CardCache(
+        Fetcher(allow_private=True, offline=True), folder=tmp_path / "cards", now=lambda: now[0]
+    )
     card = first.card(pages.url("/title"))
     failure(first, pages.url("/missing"))
     hits = (pages.hits["/title"], pages.hits["/missing"])
     # a second run (or the other network) reads the cache: nothing is fetched again
-    second = CardCache(Fetcher(allow_private=True, offline=True), folder=tmp_path / "cards",
-                       now=lambda: now[0])
+    second = CardCache(
+        Fetcher(allow_private=True, offline=True), folder=tmp_path / "cards", now=lambda: now[0]
+    )
     assert second.card(pages.url("/title")) == card
     assert failure(second, pages.url("/missing")).detail == "404"
     assert (pages.hits["/title"], pages.hits["/missing"]) == hits
@@ -162,13 +179,17 @@ def test_cards_and_failures_are_cached_on_disk(pages: PageServer, tmp_path: Path
 
 
 def test_the_head_parser_prefers_opengraph_then_twitter_then_title() -> None:
-    page = ('<head><meta name="description" content="meta"><title>T &amp; co</title>'
-            '<meta name="twitter:description" content="tw"></head>'
-            '<body><meta property="og:title" content="late">')
+    page = (
+        '<head><meta name="description" content="meta"><title>T &amp; co</title>'
+        '<meta name="twitter:description" content="tw"></head>'
+        '<body><meta property="og:title" content="late">'
+    )
     head = parse_head(page, "https://example.org/a/b")
     assert (head.title, head.description) == ("T & co", "tw")  # tags after <body> are not the page's head
-    weird = parse_head('<meta property="og:image" content="javascript:alert(1)">'
-                       '<title>\x1b[31mx\u202e</title>', "https://example.org/")
+    weird = parse_head(
+        '<meta property="og:image" content="javascript:alert(1)"><title>\x1b[31mx\u202e</title>',
+        "https://example.org/",
+    )
     assert weird.image == "" and weird.title == "[31mx"  # the escape character and the bidi override go
     assert decode_page("é".encode("cp1252")) == "é" and decode_page("é".encode()) == "é"
 
@@ -180,13 +201,17 @@ def test_the_reports_card_notes_keep_the_last_word_on_each_post(tmp_path: Path) 
         '{"item_id": "1", "post": 0, "url": "u", "reason": "timeout", "detail": ""}\n'
         '{"item_id": "2", "post": 1, "url": "v", "reason": "http_status", "detail": "404"}\n'
         '{"item_id": "1", "post": 0, "url": "u", "reason": ""}\n'  # a later send got its card
-        '{"item_id": "3", "po', encoding="utf-8")  # torn by a kill
+        '{"item_id": "3", "po',
+        encoding="utf-8",
+    )  # torn by a kill
     assert read_card_notes(journal) == {
-        ("2", 1): {"item_id": "2", "post": 1, "url": "v", "reason": "http_status", "detail": "404"}}
+        ("2", 1): {"item_id": "2", "post": 1, "url": "v", "reason": "http_status", "detail": "404"}
+    }
 
 
-def test_a_stop_while_a_page_is_read_leaves_the_post_for_the_next_run(pages: PageServer,
-                                                                     tmp_path: Path) -> None:
+def test_a_stop_while_a_page_is_read_leaves_the_post_for_the_next_run(
+    pages: PageServer, tmp_path: Path
+) -> None:
     """Stopping (Ctrl+C, the TUI's pause) while a slow page is read: the post is not sent bare; the next
     run sends it with its card. No note is left about it."""
     import threading
@@ -199,17 +224,29 @@ def test_a_stop_while_a_page_is_read_leaves_the_post_for_the_next_run(pages: Pag
 
     url = pages.url("/slow")
     text = f"Lent : {url}"
-    facet = {"index": {"byteStart": 7, "byteEnd": len(text.encode())},
-             "features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}]}
+    facet = {
+        "index": {"byteStart": 7, "byteEnd": len(text.encode())},
+        "features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}],
+    }
     post = PlannedPost(source_id="1", text=text, facets=[facet], link_card=url)
-    item = PlanItem(id="1", kind=ItemKind.POST, source_ids=["1"],
-                    created_at=datetime(2024, 1, 1, tzinfo=UTC), posts=[post])
+    item = PlanItem(
+        id="1",
+        kind=ItemKind.POST,
+        source_ids=["1"],
+        created_at=datetime(2024, 1, 1, tzinfo=UTC),
+        posts=[post],
+    )
     stop = threading.Event()
     cards = CardCache(Fetcher(allow_private=True, offline=True, stopping=stop.is_set), folder=tmp_path / "c")
     with Journal(tmp_path / "s.bluesky.journal.toml") as journal:
         target: Any = SimpleNamespace(network="bluesky")  # the stage only asks it for resolve_mention
-        stage = LinkStage(Plan(target="bluesky", items=[item]), target, journal, LinkOptions(cache=cards),
-                          stopping=stop.is_set)
+        stage = LinkStage(
+            Plan(target="bluesky", items=[item]),
+            target,
+            journal,
+            LinkOptions(cache=cards),
+            stopping=stop.is_set,
+        )
         threading.Timer(0.5, stop.set).start()
         with pytest.raises(Stopped):
             stage.ready(item, 0, post)

@@ -33,7 +33,8 @@ from tests.publish.target_helpers import list_posts, new_mastodon_user, new_pds_
 
 BOB_X_ID = "4242"
 NOTE = " ".join(
-    f"Phrase {n} d'une longue note sur la presse locale, ses lecteurs et ses déserts." for n in range(1, 12))
+    f"Phrase {n} d'une longue note sur la presse locale, ses lecteurs et ses déserts." for n in range(1, 12)
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,16 +52,26 @@ def build_archive(folder: Path, pages: PageServer, alice: str) -> dict[str, str]
     ids["root"] = b.tweet("Fil : la presse locale en trois chiffres 🧵")
     ids["part"] = b.tweet("Deuxième chiffre : 31 départements.", reply_to=ids["root"])
     # own quotes: the quoted URL at the end (as X writes it), an old handle and a query string
-    ids["quote"] = b.tweet("J'y reviens, un an après.", " ",
-                           Link(f"https://mobile.twitter.com/ancien_pseudo/status/{ids['og']}?s=20"))
-    ids["quote_media"] = b.tweet("Avec la carte.", " ",
-                                 Link(f"https://x.com/{USERNAME}/status/{ids['twitter']}"),
-                                 media=[Photo(width=120, height=80)])
-    ids["quote_part"] = b.tweet("Je cite la suite du fil :", " ",
-                                Link(f"https://twitter.com/{USERNAME}/status/{ids['part']}"))
+    ids["quote"] = b.tweet(
+        "J'y reviens, un an après.",
+        " ",
+        Link(f"https://mobile.twitter.com/ancien_pseudo/status/{ids['og']}?s=20"),
+    )
+    ids["quote_media"] = b.tweet(
+        "Avec la carte.",
+        " ",
+        Link(f"https://x.com/{USERNAME}/status/{ids['twitter']}"),
+        media=[Photo(width=120, height=80)],
+    )
+    ids["quote_part"] = b.tweet(
+        "Je cite la suite du fil :", " ", Link(f"https://twitter.com/{USERNAME}/status/{ids['part']}")
+    )
     # a self-link that is no quote (the "show more" form), and a quote of someone else's tweet
-    ids["self_link"] = b.tweet("Mon lien mort d'hier : ",
-                               Link(f"https://twitter.com/i/web/status/{ids['dead']}"), " (corrigé depuis)")
+    ids["self_link"] = b.tweet(
+        "Mon lien mort d'hier : ",
+        Link(f"https://twitter.com/i/web/status/{ids['dead']}"),
+        " (corrigé depuis)",
+    )
     ids["other"] = b.tweet("À lire ", Link("https://x.com/quelquun/status/1234567890123456789"))
     ids["alice"] = b.tweet(f"Merci @{alice} pour la relecture.")
     ids["bob"] = b.tweet("Bravo ", At("bob_x", BOB_X_ID), " !")
@@ -83,15 +94,17 @@ def accept_bob(folder: Path, state_path: Path, network: str, **account: str) -> 
 
 
 def migrate(*args: str, env: dict[str, str]) -> dict[str, Any]:
-    proc = cli("migrate", *args, "--yes", "--json", env={**env, "QUITTEX_LINK_CARDS_ALLOW_PRIVATE": "1"},
-               timeout=300)
+    proc = cli(
+        "migrate", *args, "--yes", "--json", env={**env, "QUITTEX_LINK_CARDS_ALLOW_PRIVATE": "1"}, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
 
 def author_feed(appview: str, did: str) -> list[dict[str, Any]]:
-    res = httpx.get(f"{appview}/xrpc/app.bsky.feed.getAuthorFeed", params={"actor": did, "limit": 100},
-                    timeout=30)
+    res = httpx.get(
+        f"{appview}/xrpc/app.bsky.feed.getAuthorFeed", params={"actor": did, "limit": 100}, timeout=30
+    )
     assert res.status_code == 200, res.text
     return [entry["post"] for entry in res.json()["feed"]]
 
@@ -107,21 +120,33 @@ def test_bluesky_readers_see_cards_quote_posts_and_mentions(
     folder, state = tmp_path / "archive", tmp_path / "state.toml"
     ids = build_archive(folder, pages, f"ab-{tag}.test")
     accept_bob(folder, state, "bluesky", handle=f"bob-{tag}.test", did=bob_did)
-    args = (str(folder), "--to", "bluesky", "--handle", f"me-{tag}.test", "--service", pds,
-            "--state", str(state))
+    args = (
+        str(folder),
+        "--to",
+        "bluesky",
+        "--handle",
+        f"me-{tag}.test",
+        "--service",
+        pds,
+        "--state",
+        str(state),
+    )
     env = {"QUITTEX_BLUESKY_APP_PASSWORD": PASSWORD}
 
     # stopped after the first five items (the quoted posts among them), then resumed
     first = migrate(*args, "--limit", "5", env=env)
     assert first["published"] == 5 and first["failed"] == []
     assert [(n["item_id"], n["reason"], n["detail"]) for n in first["link_cards_missing"]] == [
-        (ids["dead"], "http_status", "404")]
+        (ids["dead"], "http_status", "404")
+    ]
     rest = migrate(*args, env=env)
     assert rest["failed"] == [] and rest["remaining"] == 0 and rest["already_published"] == 5
 
     records = list_records(me, me_did, "app.bsky.feed.post")
-    feed = poll(lambda: (f := author_feed(appview, me_did)) and len(f) == len(records) and f,
-                what="the AppView to index every migrated post")
+    feed = poll(
+        lambda: (f := author_feed(appview, me_did)) and len(f) == len(records) and f,
+        what="the AppView to index every migrated post",
+    )
     journal = Journal(next(tmp_path.glob("state.bluesky.journal.toml")))
     by_tweet: dict[str, list[dict[str, Any]]] = {}
     by_uri = {p["uri"]: p for p in feed}
@@ -164,7 +189,7 @@ def test_bluesky_readers_see_cards_quote_posts_and_mentions(
     assert post["bob"]["record"]["text"] == f"Bravo @bob-{tag}.test !"
     assert _features(post["bob"], "mention") == [bob_did]
     facet = post["bob"]["record"]["facets"][0]["index"]
-    written = post["bob"]["record"]["text"].encode()[facet["byteStart"]:facet["byteEnd"]]
+    written = post["bob"]["record"]["text"].encode()[facet["byteStart"] : facet["byteEnd"]]
     assert written == f"@bob-{tag}.test".encode()
     # the long note's parts: dates 1 ms apart, listed in order (the author feed is newest first)
     parts = by_tweet[ids["note"]]
@@ -221,16 +246,26 @@ def test_mastodon_quotes_and_self_links_point_at_the_migrated_statuses(
     assert html_to_text(status("bob")["content"]) == f"Bravo @{bob_acct} !"
 
 
-def test_no_link_cards_is_saved_and_fetches_nothing(test_servers: dict[str, str], pages: PageServer,
-                                                   tmp_path: Path) -> None:
+def test_no_link_cards_is_saved_and_fetches_nothing(
+    test_servers: dict[str, str], pages: PageServer, tmp_path: Path
+) -> None:
     handle, password, did, _ = new_pds_account(test_servers)
     folder, state = tmp_path / "archive", tmp_path / "state.toml"
     b = ArchiveBuilder(shuffle=False)
     b.tweet("Sans carte : ", Link(pages.url("/title?no-card")))
     b.tweet("Toujours sans carte : ", Link(pages.url("/title?still-none")))
     b.write_dir(folder)
-    args = (str(folder), "--to", "bluesky", "--handle", handle, "--service", test_servers["QTX_PDS_URL"],
-            "--state", str(state))
+    args = (
+        str(folder),
+        "--to",
+        "bluesky",
+        "--handle",
+        handle,
+        "--service",
+        test_servers["QTX_PDS_URL"],
+        "--state",
+        str(state),
+    )
     env = {"QUITTEX_BLUESKY_APP_PASSWORD": password}
     migrate(*args, "--no-link-cards", "--limit", "1", env=env)
     assert load_state(state).options["bluesky"]["link_cards"] is False

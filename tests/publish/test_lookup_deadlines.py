@@ -43,8 +43,9 @@ class _StallingServer:
             if not self.trickle:
                 self.stop.wait()  # accepted, never answered
                 return
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 100000\r\n\r\n")
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            )
             while not self.stop.is_set():
                 conn.sendall(b" ")
                 self.stop.wait(0.2)
@@ -65,8 +66,9 @@ def stalling(request: pytest.FixtureRequest) -> Iterator[_StallingServer]:
     server.close()
 
 
-def test_handle_resolution_gives_up_at_its_deadline(stalling: _StallingServer,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_handle_resolution_gives_up_at_its_deadline(
+    stalling: _StallingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(identity, "IDENTITY_DEADLINE", 1.5)
     monkeypatch.setattr(identity, "RESOLVE_TIMEOUT", 30.0)  # per read: longer than the whole test
     monkeypatch.setenv(identity.HANDLE_RESOLVER_ENV, stalling.url)
@@ -77,8 +79,9 @@ def test_handle_resolution_gives_up_at_its_deadline(stalling: _StallingServer,
     assert caught.value.key == "error.handle.unreachable"  # "retry later", never "no such handle"
 
 
-def test_pds_probe_gives_up_at_its_deadline(stalling: _StallingServer,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pds_probe_gives_up_at_its_deadline(
+    stalling: _StallingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(identity, "IDENTITY_DEADLINE", 1.5)
     monkeypatch.setattr(identity, "RESOLVE_TIMEOUT", 30.0)
     start = time.monotonic()
@@ -88,8 +91,9 @@ def test_pds_probe_gives_up_at_its_deadline(stalling: _StallingServer,
     assert caught.value.key == "error.server.unreachable"
 
 
-def test_did_document_gives_up_at_its_deadline(stalling: _StallingServer,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_did_document_gives_up_at_its_deadline(
+    stalling: _StallingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(identity, "IDENTITY_DEADLINE", 1.5)
     monkeypatch.setattr(identity, "RESOLVE_TIMEOUT", 30.0)
     monkeypatch.setenv(identity.PLC_URL_ENV, stalling.url)
@@ -100,8 +104,9 @@ def test_did_document_gives_up_at_its_deadline(stalling: _StallingServer,
     assert caught.value.key == "error.did.unreachable"
 
 
-def test_anonymous_appview_search_gives_up_at_its_deadline(stalling: _StallingServer,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_anonymous_appview_search_gives_up_at_its_deadline(
+    stalling: _StallingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from atproto_client.exceptions import NetworkError
 
     from quittex_tui.audience.run import appview_client

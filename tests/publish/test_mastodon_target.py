@@ -229,11 +229,16 @@ def test_a_bare_429_waits_as_the_reset_header_says_not_five_minutes(
 
     def rate_limit_once(seconds: float) -> datetime:
         reset = datetime.now(UTC) + timedelta(seconds=seconds)
-        value = reset.isoformat(timespec="milliseconds").replace("+00:00", "Z") if form == "iso" \
+        value = (
+            reset.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            if form == "iso"
             else str(int(reset.timestamp()) + 1)
+        )
         effect = {"type": "ratelimit", "headers": {"X-RateLimit-Reset": value}}
-        add_mastodon_fault(test_servers, {"match": {"methods": ["POST"], "path": "/api/v1/statuses"},
-                                          "effect": effect, "count": 1})
+        add_mastodon_fault(
+            test_servers,
+            {"match": {"methods": ["POST"], "path": "/api/v1/statuses"}, "effect": effect, "count": 1},
+        )
         return reset
 
     target.info()

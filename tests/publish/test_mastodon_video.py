@@ -34,12 +34,22 @@ def test_videos_gifs_sensitive_media_and_the_instance_video_limits(
     ids = {
         "video": b.tweet("Une vidéo", at=dt(2022, 3, 1, 9), media=[Video(data=mp4(320, 240))]),
         "gif": b.tweet("Un GIF", at=dt(2022, 3, 1, 10), media=[Video(gif=True, data=gif_mp4())]),
-        "flagged": b.tweet("Attention, images dures", at=dt(2022, 3, 1, 11), media=[Photo()],
-                           extra={"possibly_sensitive": "true"}),
-        "fast": b.tweet("Ralenti à 120 images par seconde", at=dt(2022, 3, 1, 12),
-                        media=[Video(base="Fast120fps.mp4", data=mp4(32, 32, fps=120, frames=12))]),
-        "huge": b.tweet("Tournée en 1920×1280", at=dt(2022, 3, 1, 13),
-                        media=[Video(base="Wide1920.mp4", data=mp4(1920, 1280, frames=1))]),
+        "flagged": b.tweet(
+            "Attention, images dures",
+            at=dt(2022, 3, 1, 11),
+            media=[Photo()],
+            extra={"possibly_sensitive": "true"},
+        ),
+        "fast": b.tweet(
+            "Ralenti à 120 images par seconde",
+            at=dt(2022, 3, 1, 12),
+            media=[Video(base="Fast120fps.mp4", data=mp4(32, 32, fps=120, frames=12))],
+        ),
+        "huge": b.tweet(
+            "Tournée en 1920×1280",
+            at=dt(2022, 3, 1, 13),
+            media=[Video(base="Wide1920.mp4", data=mp4(1920, 1280, frames=1))],
+        ),
     }
     path = b.write_split_zips(tmp_path / "zips", 2)
     with open_archive(path) as archive:
@@ -61,8 +71,12 @@ def test_videos_gifs_sensitive_media_and_the_instance_video_limits(
     assert "au plus 60" in fast_fr
     assert "1920×1280 pixels" in huge_fr and "2\u202f304\u202f000 pixels par image" in huge_fr, huge_fr
 
-    res = httpx.get(f"{test_servers['QTX_MASTODON_URL']}/api/v1/accounts/{target.account['id']}/statuses",
-                    params={"limit": 40}, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    res = httpx.get(
+        f"{test_servers['QTX_MASTODON_URL']}/api/v1/accounts/{target.account['id']}/statuses",
+        params={"limit": 40},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
     statuses = res.json()
     assert len(statuses) == 3  # nothing of the two refused items reached the server
 

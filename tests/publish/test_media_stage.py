@@ -37,13 +37,19 @@ def _noisy_jpeg(width: int, height: int, seed: int) -> bytes:
 def _archive(folder: Path) -> tuple[Path, dict[str, str]]:
     b = ArchiveBuilder(generation="2023")
     ids = {
-        "good": b.tweet("une belle photo 📷", at=dt(2024, 1, 1, 9),
-                        media=[Photo(base="Bonne-photo.jpg", width=1800, height=1200,
-                                     data=_noisy_jpeg(1800, 1200, 1))]),
-        "broken": b.tweet("une photo abîmée", at=dt(2024, 1, 2, 9),
-                          media=[Photo(base="Abimee.jpg", data=b"\xff\xd8 ceci n'est pas un JPEG" * 50)]),
-        "gone": b.tweet("une photo qui va disparaître", at=dt(2024, 1, 3, 9),
-                        media=[Photo(base="Partie.jpg")]),
+        "good": b.tweet(
+            "une belle photo 📷",
+            at=dt(2024, 1, 1, 9),
+            media=[Photo(base="Bonne-photo.jpg", width=1800, height=1200, data=_noisy_jpeg(1800, 1200, 1))],
+        ),
+        "broken": b.tweet(
+            "une photo abîmée",
+            at=dt(2024, 1, 2, 9),
+            media=[Photo(base="Abimee.jpg", data=b"\xff\xd8 ceci n'est pas un JPEG" * 50)],
+        ),
+        "gone": b.tweet(
+            "une photo qui va disparaître", at=dt(2024, 1, 3, 9), media=[Photo(base="Partie.jpg")]
+        ),
         "text": b.tweet("juste du texte, été 🌞", at=dt(2024, 1, 4, 9)),
     }
     return b.write_dir(folder), ids
@@ -83,8 +89,11 @@ def test_bluesky_media_problems_fail_only_their_item(test_servers: dict[str, str
         value = get_post(test_servers, did, ref.uri.rsplit("/", 1)[1])["value"]
         [image] = value["embed"]["images"]
         assert image["image"]["mimeType"] == "image/jpeg" and image["image"]["size"] <= 1_000_000
-        blob = httpx.get(f"{test_servers['QTX_PDS_URL']}/xrpc/com.atproto.sync.getBlob",
-                         params={"did": did, "cid": image["image"]["ref"]["$link"]}, timeout=30)
+        blob = httpx.get(
+            f"{test_servers['QTX_PDS_URL']}/xrpc/com.atproto.sync.getBlob",
+            params={"did": did, "cid": image["image"]["ref"]["$link"]},
+            timeout=30,
+        )
         with Image.open(io.BytesIO(blob.content)) as sent:
             assert image["aspectRatio"] == {"width": sent.width, "height": sent.height}
         assert Path(good_source.path).read_bytes() == blob.content  # the plan's path holds what was sent
@@ -105,9 +114,12 @@ def test_mastodon_media_problems_fail_only_their_item(test_servers: dict[str, st
         engine = Engine(plan, target, journal)
         report = engine.run()
         _check_failures(report, ids)
-        statuses = httpx.get(f"{test_servers['QTX_MASTODON_URL']}/api/v1/accounts/{target.account['id']}"
-                             "/statuses", params={"limit": 40},
-                             headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+        statuses = httpx.get(
+            f"{test_servers['QTX_MASTODON_URL']}/api/v1/accounts/{target.account['id']}/statuses",
+            params={"limit": 40},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()
         by_id = {s["id"]: s for s in statuses}
         assert len(statuses) == 2
         [good] = engine.refs(ids["good"])
@@ -118,8 +130,10 @@ def test_mastodon_media_problems_fail_only_their_item(test_servers: dict[str, st
 
 def test_the_stage_prepares_a_few_items_ahead_in_the_background(tmp_path: Path) -> None:
     b = ArchiveBuilder(generation="2023")
-    ids = [b.tweet(f"photo {n}", at=dt(2024, 2, 1, 9, n), media=[Photo(width=300 + n, height=200)])
-           for n in range(AHEAD + 4)]
+    ids = [
+        b.tweet(f"photo {n}", at=dt(2024, 2, 1, 9, n), media=[Photo(width=300 + n, height=200)])
+        for n in range(AHEAD + 4)
+    ]
     with open_archive(b.write_zip(tmp_path / "a.zip")) as archive:
         plan = build_plan(archive, PlanOptions(target="bluesky"))
     stage = MediaStage.for_plan(plan)

@@ -23,28 +23,36 @@ def me(test_servers: dict[str, str]) -> Iterator[Account]:
     handle, password, did, _ = new_pds_account(test_servers)
     transport = FaultTransport()
     request = HeaderCapturingRequest(timeout=30, transport=transport)
-    target = connect.connect_bluesky(handle, service=test_servers["QTX_PDS_URL"], password=password,
-                                     request=request)
+    target = connect.connect_bluesky(
+        handle, service=test_servers["QTX_PDS_URL"], password=password, request=request
+    )
     yield Account(handle, password, did, target, transport)
 
 
 def hyphenated_account(env: dict[str, str]) -> tuple[str, str]:
     handle = f"ab-{uuid.uuid4().hex[:6]}.test"
-    res = httpx.post(f"{env['QTX_PDS_URL']}/xrpc/com.atproto.server.createAccount",
-                     json={"handle": handle, "email": f"{handle}@example.com", "password": "pw-" + handle},
-                     timeout=30)
+    res = httpx.post(
+        f"{env['QTX_PDS_URL']}/xrpc/com.atproto.server.createAccount",
+        json={"handle": handle, "email": f"{handle}@example.com", "password": "pw-" + handle},
+        timeout=30,
+    )
     assert res.status_code == 200, res.text
     return handle, res.json()["did"]
 
 
 def planned(text: str) -> PlannedPost:
     [draft] = bluesky.bluesky_posts(CleanText(text, find_spans(text)))
-    return PlannedPost(source_id="1700000000000000001", text=draft.text, facets=draft.facets,
-                       mention_candidates=draft.mention_candidates)
+    return PlannedPost(
+        source_id="1700000000000000001",
+        text=draft.text,
+        facets=draft.facets,
+        mention_candidates=draft.mention_candidates,
+    )
 
 
-def test_a_hyphenated_handle_becomes_a_mention_with_its_did(me: Account,
-                                                            test_servers: dict[str, str]) -> None:
+def test_a_hyphenated_handle_becomes_a_mention_with_its_did(
+    me: Account, test_servers: dict[str, str]
+) -> None:
     handle, did = hyphenated_account(test_servers)
     post = planned(f"Merci @{handle}. Et @nobody-here.test, @bob_x.")
     assert [c.handle for c in post.mention_candidates] == [handle, "nobody-here.test", "bob_x"]
@@ -55,8 +63,9 @@ def test_a_hyphenated_handle_becomes_a_mention_with_its_did(me: Account,
     assert mentions == [({"byteStart": start, "byteEnd": start + len(handle) + 1}, did)]
 
 
-def test_a_resolution_that_cannot_reach_the_network_leaves_plain_text(me: Account,
-                                                                       test_servers: dict[str, str]) -> None:
+def test_a_resolution_that_cannot_reach_the_network_leaves_plain_text(
+    me: Account, test_servers: dict[str, str]
+) -> None:
     handle, _ = hyphenated_account(test_servers)
     me.transport.faults.append(Fault("com.atproto.identity.resolveHandle", 0, count=10, network_error=True))
     key, _ = publish(me.target, planned(f"Bonjour @{handle} !"), "m2")

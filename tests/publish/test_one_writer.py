@@ -40,8 +40,20 @@ STATUS_POST = "/api/v1/statuses"
 
 
 def migrate_cmd(instance: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "quittex_tui", "migrate", str(demo_archive_path()), "--to", "mastodon",
-            "--instance", instance, "--yes", "--json", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "quittex_tui",
+        "migrate",
+        str(demo_archive_path()),
+        "--to",
+        "mastodon",
+        "--instance",
+        instance,
+        "--yes",
+        "--json",
+        *extra,
+    ]
 
 
 def done_records(state_dir: Path) -> int:
@@ -65,8 +77,9 @@ def test_two_migrate_processes_one_refuses_then_kill_9_and_resume_exactly_once(
 
     state_dir = isolated_home / "state"
     with fault_proxy(base, rule) as proxy:
-        first = subprocess.Popen(migrate_cmd(proxy.url), env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE)
+        first = subprocess.Popen(
+            migrate_cmd(proxy.url), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         deadline = time.monotonic() + 60
         while done_records(state_dir) < 2 and time.monotonic() < deadline and first.poll() is None:
             time.sleep(0.05)
@@ -75,13 +88,21 @@ def test_two_migrate_processes_one_refuses_then_kill_9_and_resume_exactly_once(
         started = time.monotonic()
         second = subprocess.run(migrate_cmd(proxy.url), env=env, capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and time.monotonic() - started < 15
-        assert "already running" in second.stderr and f"process {first.pid} on {socket.gethostname()}" \
-            in second.stderr and "running since" in second.stderr, second.stderr
+        assert (
+            "already running" in second.stderr
+            and f"process {first.pid} on {socket.gethostname()}" in second.stderr
+            and "running since" in second.stderr
+        ), second.stderr
         assert "Traceback" not in second.stderr and second.stdout == ""
 
         # Another state file, the same account: its journal knows nothing of the first — refused too.
-        other = subprocess.run(migrate_cmd(proxy.url, "--state", str(tmp_path / "other.toml")), env=env,
-                               capture_output=True, text=True, timeout=60)
+        other = subprocess.run(
+            migrate_cmd(proxy.url, "--state", str(tmp_path / "other.toml")),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert other.returncode == 2 and "already running" in other.stderr, other.stderr
         assert f"process {first.pid}" in other.stderr
 
@@ -98,8 +119,7 @@ def test_two_migrate_processes_one_refuses_then_kill_9_and_resume_exactly_once(
         first.send_signal(signal.SIGKILL)
         first.communicate(timeout=30)
         slow["on"] = False
-        resumed = subprocess.run(migrate_cmd(proxy.url), env=env, capture_output=True, text=True,
-                                 timeout=120)
+        resumed = subprocess.run(migrate_cmd(proxy.url), env=env, capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads(resumed.stdout)
     items = demo_plan_items("mastodon")
@@ -113,6 +133,7 @@ def test_two_migrate_processes_one_refuses_then_kill_9_and_resume_exactly_once(
 
 # --- our own disk -----------------------------------------------------------------------------------------
 
+
 class SmallDisk:
     """A tmpfs of `size` mounted at `where` inside a user + mount namespace (no privileges needed where
     unprivileged user namespaces are allowed); commands run inside with `run`, files are read from
@@ -121,23 +142,40 @@ class SmallDisk:
     def __init__(self, where: Path, size: str) -> None:
         for tool in ("unshare", "nsenter"):
             if shutil.which(tool) is None:
-                pytest.fail(f"this test needs `{tool}` (util-linux) to mount a small file system",
-                            pytrace=False)
+                pytest.fail(
+                    f"this test needs `{tool}` (util-linux) to mount a small file system", pytrace=False
+                )
         self.where = where
         self.holder = subprocess.Popen(
-            ["unshare", "-Urm", "--", "sh", "-c",
-             f"mount -t tmpfs -o size={size},mode=0700 tmpfs '{where}' && echo ready && exec sleep 900"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                "unshare",
+                "-Urm",
+                "--",
+                "sh",
+                "-c",
+                f"mount -t tmpfs -o size={size},mode=0700 tmpfs '{where}' && echo ready && exec sleep 900",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert self.holder.stdout is not None
         if self.holder.stdout.readline().strip() != "ready":
             err = self.holder.stderr.read() if self.holder.stderr else ""
-            pytest.fail(f"cannot mount a small tmpfs in a user namespace (unshare -Urm): {err}",
-                        pytrace=False)
+            pytest.fail(
+                f"cannot mount a small tmpfs in a user namespace (unshare -Urm): {err}", pytrace=False
+            )
 
-    def run(self, cmd: list[str], env: dict[str, str],
-            timeout: float = 180) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["nsenter", "-t", str(self.holder.pid), "-U", "-m", "--preserve-credentials",
-                               "--", *cmd], env=env, capture_output=True, text=True, timeout=timeout)
+    def run(
+        self, cmd: list[str], env: dict[str, str], timeout: float = 180
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["nsenter", "-t", str(self.holder.pid), "-U", "-m", "--preserve-credentials", "--", *cmd],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def outside(self, path: Path) -> Path:
         return Path(f"/proc/{self.holder.pid}/root{path}")
@@ -163,8 +201,9 @@ def unprivileged(cmd: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return cmd
     if shutil.which("setpriv") is None:
-        pytest.fail("running as root, this test needs `setpriv` (util-linux) to drop privileges",
-                    pytrace=False)
+        pytest.fail(
+            "running as root, this test needs `setpriv` (util-linux) to drop privileges", pytrace=False
+        )
     return ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", *cmd]
 
 
@@ -214,14 +253,24 @@ def test_a_state_folder_turned_read_only_stops_cleanly_at_the_final_compaction(
     folder = tmp_path / "ro"
     folder.mkdir()
     state = folder / "m.toml"
-    start = subprocess.run(migrate_cmd(base, "--state", str(state), "--limit", "5"), env=env,
-                           capture_output=True, text=True, timeout=120)
+    start = subprocess.run(
+        migrate_cmd(base, "--state", str(state), "--limit", "5"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert start.returncode == 0, start.stderr
     before = state.read_bytes()
     folder.chmod(0o555)
     try:
-        ro = subprocess.run(unprivileged(migrate_cmd(base, "--state", str(state))), env=env,
-                            capture_output=True, text=True, timeout=180)
+        ro = subprocess.run(
+            unprivileged(migrate_cmd(base, "--state", str(state))),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     finally:
         folder.chmod(0o755)
     assert ro.returncode == 2, ro.stderr
@@ -234,11 +283,13 @@ def test_a_state_folder_turned_read_only_stops_cleanly_at_the_final_compaction(
         assert view.damaged == 0 and all(e.status == "done" for e in view.entries())
     from quittex_tui.convert.models import Plan
 
-    plan = as_sent(Plan(target="mastodon", items=demo_plan_items("mastodon")),
-                   folder / "m.mastodon.journal.toml")
+    plan = as_sent(
+        Plan(target="mastodon", items=demo_plan_items("mastodon")), folder / "m.mastodon.journal.toml"
+    )
     assert texts_on(list_mastodon_statuses(base, token)) == planned(plan)
-    again = subprocess.run(migrate_cmd(base, "--state", str(state)), env=env, capture_output=True, text=True,
-                           timeout=120)
+    again = subprocess.run(
+        migrate_cmd(base, "--state", str(state)), env=env, capture_output=True, text=True, timeout=120
+    )
     assert again.returncode == 0 and json.loads(again.stdout)["published"] == 0, again.stderr
     assert texts_on(list_mastodon_statuses(base, token)) == planned(plan), "nothing sent twice"
 
@@ -246,8 +297,13 @@ def test_a_state_folder_turned_read_only_stops_cleanly_at_the_final_compaction(
     fresh = tmp_path / "fresh-ro"
     fresh.mkdir(mode=0o555)
     try:
-        refused = subprocess.run(unprivileged(migrate_cmd(base, "--state", str(fresh / "n.toml"))), env=env,
-                                 capture_output=True, text=True, timeout=60)
+        refused = subprocess.run(
+            unprivileged(migrate_cmd(base, "--state", str(fresh / "n.toml"))),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         fresh.chmod(0o755)
     assert refused.returncode == 2 and "permission denied" in refused.stderr, refused.stderr

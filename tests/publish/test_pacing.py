@@ -30,8 +30,9 @@ def test_a_run_that_fits_in_the_window_is_not_slowed() -> None:
 
 def test_the_usable_remainder_is_spread_over_the_time_to_reset() -> None:
     clock = FakeClock()
-    budget = RateBudget(limit=5000, remaining=2000, reset_at=clock.now() + timedelta(seconds=1000),
-                        cost_per_post=3)
+    budget = RateBudget(
+        limit=5000, remaining=2000, reset_at=clock.now() + timedelta(seconds=1000), cost_per_post=3
+    )
     decision = Pacer(now=clock.now).after_write(budget, posts_left=10_000)
     reserve = 100  # 2 % of 5000
     assert decision.delay == pytest.approx(1000 / ((2000 - reserve) // 3))
@@ -66,8 +67,9 @@ def test_a_long_run_uses_at_least_90_percent_of_the_budget_and_never_meets_a_429
     tmp_path: Path, limit: int, window: float, cost: int
 ) -> None:
     clock = FakeClock()
-    target = DryRunTarget(latency=0.2, rate_limit=SimulatedRateLimit(limit, window, cost),
-                          sleep=clock.sleep, now=clock.now)
+    target = DryRunTarget(
+        latency=0.2, rate_limit=SimulatedRateLimit(limit, window, cost), sleep=clock.sleep, now=clock.now
+    )
     per_window = limit // cost
     n = per_window * 6
     plan = make_plan([1] * n)
@@ -106,8 +108,9 @@ def test_reconciliation_reads_are_paced_on_the_servers_budget() -> None:
     from quittex_tui.publish.writestep import CallPolicy, Waiter
 
     clock = FakeClock()
-    policy = CallPolicy(waiter=Waiter(sleep=clock.sleep), pacer=Pacer(now=clock.now), retry=RetryPolicy(),
-                        now=clock.now)
+    policy = CallPolicy(
+        waiter=Waiter(sleep=clock.sleep), pacer=Pacer(now=clock.now), retry=RetryPolicy(), now=clock.now
+    )
     budget = RateBudget(limit=300, remaining=250, reset_at=clock.now() + timedelta(minutes=5))
     read = policy.reads(lambda: budget)
     assert read(lambda: "page 1", "reading") == "page 1" and clock.slept == 0

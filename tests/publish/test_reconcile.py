@@ -18,18 +18,48 @@ def post(text: str, *, media: list[PlannedMedia] | None = None) -> PlannedPost:
     return PlannedPost(source_id="1", text=text, media=media or [], lang="fr")
 
 
-def seen(sid: str, text: str, minutes: float, *, parent: str | None = None, media: int = 0,
-         alt: str = "", aspect: float | None = None) -> Seen:
-    return Seen(id=sid, created_at=T0 + timedelta(minutes=minutes), parent_id=parent, text=loose_text(text),
-                media=tuple(("image", alt) for _ in range(media)),
-                aspects=tuple(aspect for _ in range(media)), lang="fr", ref=PostRef(sid, sid),
-                order=int(minutes * 100))
+def seen(
+    sid: str,
+    text: str,
+    minutes: float,
+    *,
+    parent: str | None = None,
+    media: int = 0,
+    alt: str = "",
+    aspect: float | None = None,
+) -> Seen:
+    return Seen(
+        id=sid,
+        created_at=T0 + timedelta(minutes=minutes),
+        parent_id=parent,
+        text=loose_text(text),
+        media=tuple(("image", alt) for _ in range(media)),
+        aspects=tuple(aspect for _ in range(media)),
+        lang="fr",
+        ref=PostRef(sid, sid),
+        order=int(minutes * 100),
+    )
 
 
-def pending(key: str, p: PlannedPost, minutes: float | None, *, item: str = "", index: int = 0,
-            parent: str | None = None) -> Pending:
-    return Pending(key, item or key, index, p, T0, PostRef(parent, parent) if parent else None,
-                   T0 + timedelta(minutes=minutes) if minutes is not None else None, timedelta(seconds=30))
+def pending(
+    key: str,
+    p: PlannedPost,
+    minutes: float | None,
+    *,
+    item: str = "",
+    index: int = 0,
+    parent: str | None = None,
+) -> Pending:
+    return Pending(
+        key,
+        item or key,
+        index,
+        p,
+        T0,
+        PostRef(parent, parent) if parent else None,
+        T0 + timedelta(minutes=minutes) if minutes is not None else None,
+        timedelta(seconds=30),
+    )
 
 
 def test_a_status_the_journal_gave_to_another_post_is_never_taken_again() -> None:
@@ -51,8 +81,11 @@ def test_look_alikes_are_told_apart_by_time_parent_and_media() -> None:
     assert out["k3"].ref.uri == "p3"  # type: ignore[union-attr]
     # The same text with another number of pictures, another alt text, or another shape is not it.
     with_alt = post("", media=[PIC.model_copy(update={"alt": "un chat"})])
-    statuses = [seen("m1", "", 1, media=1, alt="un chien"), seen("m2", "", 1, media=2, alt="un chat"),
-                seen("m3", "", 1, media=1, alt="un chat", aspect=1.0)]
+    statuses = [
+        seen("m1", "", 1, media=1, alt="un chien"),
+        seen("m2", "", 1, media=2, alt="un chat"),
+        seen("m3", "", 1, media=1, alt="un chat", aspect=1.0),
+    ]
     assert match([pending("m", with_alt, 0)], statuses, claimed=set())["m"].verdict == Verdict.ABSENT
 
 
@@ -84,18 +117,25 @@ def test_a_near_miss_is_checked_and_an_unchecked_one_makes_it_unsure() -> None:
     statuses = [seen("s", "Avec @alice et un lien", 1)]  # mentions shown without their domain: same
     assert match([pending("a", p, 0)], statuses, claimed=set())["a"].verdict == Verdict.FOUND
     odd = [seen("s", "rendered differently", 1)]
-    assert match([pending("a", p, 0)], odd, claimed=set(), verify=lambda s, q: True)["a"].verdict \
+    assert (
+        match([pending("a", p, 0)], odd, claimed=set(), verify=lambda s, q: True)["a"].verdict
         == Verdict.FOUND
-    assert match([pending("a", p, 0)], odd, claimed=set(), verify=lambda s, q: False)["a"].verdict \
+    )
+    assert (
+        match([pending("a", p, 0)], odd, claimed=set(), verify=lambda s, q: False)["a"].verdict
         == Verdict.ABSENT
+    )
     unsure = match([pending("a", p, 0)], odd, claimed=set(), verify=lambda s, q: None)["a"]
     assert unsure.verdict == Verdict.UNSURE and "could not be checked" in unsure.reason
 
 
 def test_a_lost_journal_follows_threads_and_prefers_the_root_that_explains_them() -> None:
     root, reply = post("Fil"), post("suite")
-    statuses = [seen("old", "Fil", -500),  # the same words posted by hand long before
-                seen("r1", "Fil", 1), seen("r2", "suite", 2, parent="r1")]
+    statuses = [
+        seen("old", "Fil", -500),  # the same words posted by hand long before
+        seen("r1", "Fil", 1),
+        seen("r2", "suite", 2, parent="r1"),
+    ]
     batch = [pending("k0", root, None, item="t", index=0), pending("k1", reply, None, item="t", index=1)]
     out = match(batch, statuses, claimed=set())
     assert out["k0"].ref.uri == "r1" and out["k1"].ref.uri == "r2"  # type: ignore[union-attr]

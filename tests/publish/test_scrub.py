@@ -10,8 +10,10 @@ JWT = "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6ImNvbS5hdHByb3RvLmFj
 def test_known_secrets_in_every_spelling_and_secret_shapes_are_redacted() -> None:
     scrub = Scrubber()
     scrub.add("app-pass word/1", None, "ab")  # None and too-short values are ignored
-    text = ('{"error": "you sent Authorization: Bearer N2GdTL2a5zcc3vLqeg and password app-pass word/1, '
-            'app-pass%20word%2F1 in a URL, ' + JWT + ' and access_token=Zm9vYmFyYmF6cXV4"}')
+    text = (
+        '{"error": "you sent Authorization: Bearer N2GdTL2a5zcc3vLqeg and password app-pass word/1, '
+        "app-pass%20word%2F1 in a URL, " + JWT + ' and access_token=Zm9vYmFyYmF6cXV4"}'
+    )
     out = scrub(text)
     for leaked in ("N2GdTL2a5zcc3vLqeg", "app-pass word/1", "app-pass%20word%2F1", JWT, "Zm9vYmFyYmF6cXV4"):
         assert leaked not in out

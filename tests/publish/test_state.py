@@ -35,12 +35,17 @@ class FakeArchive:
 
 def full_state() -> MigrationState:
     return MigrationState(
-        archive_paths=["/data/twitter-2024.zip"], archive_fingerprint="ab" * 32, step=Step.REVIEW,
-        targets=["bluesky", "mastodon"], bluesky=BlueskyAccount(handle="anne.bsky.social"),
+        archive_paths=["/data/twitter-2024.zip"],
+        archive_fingerprint="ab" * 32,
+        step=Step.REVIEW,
+        targets=["bluesky", "mastodon"],
+        bluesky=BlueskyAccount(handle="anne.bsky.social"),
         options={"mastodon": {"max_chars": 500, "date_footer": True, "locale": "fr"}},
-        excluded=["12", "13"], included=["99"],
+        excluded=["12", "13"],
+        included=["99"],
         edits={"bluesky": {"12": {"0": "Texte modifié — « été » 🎉\nligne 2", "1": 'avec "guillemets"'}}},
-        alts={"m1": "Une photo du port"}, cursor={"item": "12", "pane": "queue"},
+        alts={"m1": "Une photo du port"},
+        cursor={"item": "12", "pane": "queue"},
         audience={"42": AudienceDecision(decision="accepted", network="bluesky", handle="bob.test")},
     )
 
@@ -149,12 +154,17 @@ def test_apply_user_changes_filters_edits_and_sets_alts() -> None:
     reply = plan.items[3].model_copy(update={"kind": ItemKind.REPLY})
     photo = PlannedMedia(path="/cache/ab12.jpg", kind="image", bytes=10, width=4, height=3)
     with_media = plan.items[2].model_copy(
-        update={"posts": [plan.items[2].posts[0].model_copy(update={"media": [photo]})]})
+        update={"posts": [plan.items[2].posts[0].model_copy(update={"media": [photo]})]}
+    )
     plan = plan.model_copy(update={"items": [plan.items[0], plan.items[1], with_media, reply]})
     state = MigrationState(
-        archive_paths=[], archive_fingerprint="x", excluded=[plan.items[0].id],
-        edits={"bluesky": {plan.items[1].id: {"1": "Nouveau texte #été https://example.org/a"}},
-               "mastodon": {plan.items[1].id: {"0": "not for bluesky"}}},
+        archive_paths=[],
+        archive_fingerprint="x",
+        excluded=[plan.items[0].id],
+        edits={
+            "bluesky": {plan.items[1].id: {"1": "Nouveau texte #été https://example.org/a"}},
+            "mastodon": {plan.items[1].id: {"0": "not for bluesky"}},
+        },
         alts={"/cache/ab12.jpg": "Le port au matin"},
     )
     out = apply_user_changes(plan, state)
@@ -165,8 +175,10 @@ def test_apply_user_changes_filters_edits_and_sets_alts() -> None:
     assert edited.text == "Nouveau texte #été https://example.org/a"
     features = {f["features"][0]["$type"].split("#")[1]: f["index"] for f in edited.facets}
     raw = edited.text.encode()
-    assert raw[features["tag"]["byteStart"]:features["tag"]["byteEnd"]].decode() == "#été"
-    assert raw[features["link"]["byteStart"]:features["link"]["byteEnd"]].decode() == "https://example.org/a"
+    assert raw[features["tag"]["byteStart"] : features["tag"]["byteEnd"]].decode() == "#été"
+    assert (
+        raw[features["link"]["byteStart"] : features["link"]["byteEnd"]].decode() == "https://example.org/a"
+    )
     assert out.items[1].posts[0].media[0].alt == "Le port au matin"
     assert plan.items[1].posts[1].text != edited.text  # the input plan is not mutated
 
@@ -179,8 +191,11 @@ def test_apply_user_changes_filters_edits_and_sets_alts() -> None:
 def test_apply_user_changes_keeps_mastodon_texts_without_facets() -> None:
     plan = make_plan([1], target="mastodon")
     item = plan.items[0]
-    state = MigrationState(archive_paths=[], archive_fingerprint="x",
-                           edits={"mastodon": {item.id: {"0": "Bonjour https://example.org"}}})
+    state = MigrationState(
+        archive_paths=[],
+        archive_fingerprint="x",
+        edits={"mastodon": {item.id: {"0": "Bonjour https://example.org"}}},
+    )
     post = apply_user_changes(plan, state).items[0].posts[0]
     assert post.text == "Bonjour https://example.org" and post.facets == []
 
@@ -190,12 +205,16 @@ def test_alt_texts_are_keyed_on_the_archive_media_id() -> None:
     # Two conversions of the same photo may land at different cache paths: the media id is what is stable.
     first = PlannedMedia(path="/cache/v1.jpg", kind="image", bytes=10, width=4, height=3, media_id="m77")
     other = PlannedMedia(path="/cache/v2.jpg", kind="image", bytes=10, width=4, height=3, media_id="m78")
-    items = [item.model_copy(update={"posts": [item.posts[0].model_copy(update={"media": [m]})]})
-             for item, m in zip(plan.items, (first, other), strict=True)]
+    items = [
+        item.model_copy(update={"posts": [item.posts[0].model_copy(update={"media": [m]})]})
+        for item, m in zip(plan.items, (first, other), strict=True)
+    ]
     plan = plan.model_copy(update={"items": items})
-    state = MigrationState(archive_paths=[], archive_fingerprint="x",
-                           alts={"m77": "Le port au matin", "/cache/v2.jpg": "by path (older states)",
-                                 "m78": "la baie le soir"})
+    state = MigrationState(
+        archive_paths=[],
+        archive_fingerprint="x",
+        alts={"m77": "Le port au matin", "/cache/v2.jpg": "by path (older states)", "m78": "la baie le soir"},
+    )
     out = apply_user_changes(plan, state)
     assert out.items[0].posts[0].media[0].alt == "Le port au matin"
     assert out.items[1].posts[0].media[0].alt == "la baie le soir"  # the media id wins over the path

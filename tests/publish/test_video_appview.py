@@ -49,15 +49,20 @@ class Net:
 
 @pytest.fixture(scope="module")
 def net(appview_servers: dict[str, str]) -> Net:
-    return Net(appview_servers["QTX_APPVIEW_PDS_URL"], appview_servers["QTX_APPVIEW_URL"],
-               appview_servers["QTX_APPVIEW_PLC_URL"])
+    return Net(
+        appview_servers["QTX_APPVIEW_PDS_URL"],
+        appview_servers["QTX_APPVIEW_URL"],
+        appview_servers["QTX_APPVIEW_PLC_URL"],
+    )
 
 
 def new_target(net: Net) -> tuple[BlueskyTarget, str]:
     handle = f"v{uuid.uuid4().hex[:8]}.test"
-    res = httpx.post(f"{net.pds}/xrpc/com.atproto.server.createAccount",
-                     json={"handle": handle, "email": f"{handle}@example.com", "password": PASSWORD},
-                     timeout=30)
+    res = httpx.post(
+        f"{net.pds}/xrpc/com.atproto.server.createAccount",
+        json={"handle": handle, "email": f"{handle}@example.com", "password": PASSWORD},
+        timeout=30,
+    )
     assert res.status_code == 200, res.text
     return connect.connect_bluesky(handle, service=net.pds, password=PASSWORD), res.json()["did"]
 
@@ -70,8 +75,9 @@ def plan_of(builder: ArchiveBuilder, tmp_path: Path) -> Plan:
         return apply_user_changes(plan, MigrationState(archive_paths=[str(path)], archive_fingerprint="-"))
 
 
-def run(plan: Plan, target: BlueskyTarget, tmp_path: Path,
-        events: list[EngineEvent] | None = None) -> RunReport:
+def run(
+    plan: Plan, target: BlueskyTarget, tmp_path: Path, events: list[EngineEvent] | None = None
+) -> RunReport:
     with Journal(tmp_path / "journal.toml") as journal:
         engine = Engine(plan, target, journal, on_event=events.append if events is not None else None)
         return engine.run()
@@ -81,13 +87,15 @@ def post_views(net: Net, did: str, count: int) -> dict[str, dict[str, Any]]:
     """Every post of `did` as the AppView shows it (text -> post view), once all `count` are indexed."""
     end = time.monotonic() + 30
     while True:
-        feed = httpx.get(f"{net.appview}/xrpc/app.bsky.feed.getAuthorFeed",
-                         params={"actor": did, "limit": 100}, timeout=30)
+        feed = httpx.get(
+            f"{net.appview}/xrpc/app.bsky.feed.getAuthorFeed", params={"actor": did, "limit": 100}, timeout=30
+        )
         posts = [item["post"] for item in feed.json().get("feed", [])] if feed.status_code == 200 else []
         if len(posts) >= count:
             uris = [p["uri"] for p in posts]
-            views = httpx.get(f"{net.appview}/xrpc/app.bsky.feed.getPosts", params={"uris": uris[:25]},
-                              timeout=30).json()["posts"]
+            views = httpx.get(
+                f"{net.appview}/xrpc/app.bsky.feed.getPosts", params={"uris": uris[:25]}, timeout=30
+            ).json()["posts"]
             return {v["record"]["text"]: v for v in views}
         assert time.monotonic() < end, f"the AppView showed {len(posts)} of {count} posts"
         time.sleep(0.1)
@@ -98,10 +106,18 @@ def test_video_gif_rotation_and_labels_through_the_appview(net: Net, tmp_path: P
     b = ArchiveBuilder(generation="2022")
     b.tweet("La vidéo du jour", at=dt(2022, 5, 1, 9), media=[Video(data=mp4(320, 240))])
     b.tweet("Le GIF", at=dt(2022, 5, 1, 10), media=[Video(gif=True, data=gif_mp4())])
-    b.tweet("Au téléphone", at=dt(2022, 5, 1, 11), media=[Video(data=rotated(mp4(320, 240, shade=40)))],
-            extra={"possibly_sensitive": True})
-    b.tweet("Photo choquante", at=dt(2022, 5, 1, 12), media=[Photo(width=200, height=100)],
-            extra={"possibly_sensitive": "true"})
+    b.tweet(
+        "Au téléphone",
+        at=dt(2022, 5, 1, 11),
+        media=[Video(data=rotated(mp4(320, 240, shade=40)))],
+        extra={"possibly_sensitive": True},
+    )
+    b.tweet(
+        "Photo choquante",
+        at=dt(2022, 5, 1, 12),
+        media=[Photo(width=200, height=100)],
+        extra={"possibly_sensitive": "true"},
+    )
     report = run(plan_of(b, tmp_path), target, tmp_path)
     assert report.failed == [] and report.published == 4
     assert target.video.last_way == "uploadBlob"
@@ -132,8 +148,11 @@ def short_day(target: BlueskyTarget, standin: StandInVideoService) -> None:
     """The client's idea of the "day" matches the stand-in's, and it asks again often (real: a day, 1 h)."""
     quota = target.video.quota
     assert quota is not None
-    quota.day, quota.recheck, quota.fresh = (timedelta(seconds=standin.day), timedelta(seconds=0.5),
-                                             timedelta(seconds=0.5))
+    quota.day, quota.recheck, quota.fresh = (
+        timedelta(seconds=standin.day),
+        timedelta(seconds=0.5),
+        timedelta(seconds=0.5),
+    )
 
 
 def test_the_daily_video_quota_paces_videos_while_the_rest_goes_on(
@@ -151,8 +170,9 @@ def test_the_daily_video_quota_paces_videos_while_the_rest_goes_on(
         "v3": b.tweet("vidéo 3", at=dt(2023, 1, 1, 13), media=[Video(data=mp4(160, 96, shade=3))]),
     }
     root = b.tweet("un fil", at=dt(2023, 1, 1, 14))
-    middle = b.tweet("le fil, sa vidéo", at=dt(2023, 1, 1, 14, 1), reply_to=root,
-                     media=[Video(data=mp4(160, 96, shade=4))])
+    middle = b.tweet(
+        "le fil, sa vidéo", at=dt(2023, 1, 1, 14, 1), reply_to=root, media=[Video(data=mp4(160, 96, shade=4))]
+    )
     b.tweet("le fil, la fin", at=dt(2023, 1, 1, 14, 2), reply_to=middle)
     ids["thread"] = root
     ids["t2"] = b.tweet("texte 2", at=dt(2023, 1, 1, 15))
@@ -184,8 +204,9 @@ def test_the_daily_video_quota_paces_videos_while_the_rest_goes_on(
     assert end_view["record"]["reply"]["parent"]["uri"] == middle_view["uri"]
 
 
-def test_service_failures_duplicates_and_fallback(net: Net, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_service_failures_duplicates_and_fallback(
+    net: Net, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clip = mp4(160, 96, shade=7)
     with StandInVideoService(net.plc, per_day=10, fail_with="encoding_failure") as failing:
         monkeypatch.setenv("QUITTEX_VIDEO_SERVICE", failing.url)

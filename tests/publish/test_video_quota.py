@@ -21,25 +21,39 @@ DAY = 3600.0  # the simulated server's "day", in (fake) seconds
 
 
 def media(kind: str, n: int) -> PlannedMedia:
-    return PlannedMedia(path=f"/nowhere/{kind}{n}.bin", kind=kind, bytes=1000, width=16, height=9,  # type: ignore[arg-type]
-                        mime="video/mp4" if kind != "image" else "image/jpeg", media_id=f"m{n}")
+    return PlannedMedia(
+        path=f"/nowhere/{kind}{n}.bin",
+        kind=kind,
+        bytes=1000,
+        width=16,
+        height=9,  # type: ignore[arg-type]
+        mime="video/mp4" if kind != "image" else "image/jpeg",
+        media_id=f"m{n}",
+    )
 
 
 def item(n: int, *posts: tuple[str, str | None]) -> PlanItem:
     """Item `n` with posts (text, media kind or None)."""
     clock = FakeClock()
-    planned = [PlannedPost(source_id=str(1000 * n + i), text=text,
-                           media=[media(kind, 1000 * n + i)] if kind else [])
-               for i, (text, kind) in enumerate(posts)]
-    return PlanItem(id=str(1000 * n), kind=ItemKind.THREAD if len(posts) > 1 else ItemKind.POST,
-                    source_ids=[p.source_id for p in planned], created_at=clock.t + timedelta(hours=n),
-                    posts=planned)
+    planned = [
+        PlannedPost(source_id=str(1000 * n + i), text=text, media=[media(kind, 1000 * n + i)] if kind else [])
+        for i, (text, kind) in enumerate(posts)
+    ]
+    return PlanItem(
+        id=str(1000 * n),
+        kind=ItemKind.THREAD if len(posts) > 1 else ItemKind.POST,
+        source_ids=[p.source_id for p in planned],
+        created_at=clock.t + timedelta(hours=n),
+        posts=planned,
+    )
 
 
-def run(plan: Plan, tmp_path: Path, clock: FakeClock, per_day: int = 2,
-        stop: threading.Event | None = None) -> tuple[RunReport, list[EngineEvent], DryRunTarget]:
-    target = DryRunTarget(latency=0, rate_limit=None, now=clock.now, sleep=clock.sleep,
-                          videos_per_day=(per_day, DAY))
+def run(
+    plan: Plan, tmp_path: Path, clock: FakeClock, per_day: int = 2, stop: threading.Event | None = None
+) -> tuple[RunReport, list[EngineEvent], DryRunTarget]:
+    target = DryRunTarget(
+        latency=0, rate_limit=None, now=clock.now, sleep=clock.sleep, videos_per_day=(per_day, DAY)
+    )
     events: list[EngineEvent] = []
 
     def seen(event: EngineEvent) -> None:
@@ -57,9 +71,15 @@ def sent(events: list[EngineEvent]) -> list[str]:
 
 
 def test_videos_wait_for_the_allowance_while_text_and_photos_go_on(tmp_path: Path) -> None:
-    items = [item(1, ("v1", "video")), item(2, ("t1", None)), item(3, ("g1", "gif")),
-             item(4, ("p1", "image")), item(5, ("v3", "video")),
-             item(6, ("fil", None), ("sa vidéo", "video"), ("fin", None)), item(7, ("t2", None))]
+    items = [
+        item(1, ("v1", "video")),
+        item(2, ("t1", None)),
+        item(3, ("g1", "gif")),
+        item(4, ("p1", "image")),
+        item(5, ("v3", "video")),
+        item(6, ("fil", None), ("sa vidéo", "video"), ("fin", None)),
+        item(7, ("t2", None)),
+    ]
     clock = FakeClock()
     report, events, target = run(Plan(target="bluesky", items=items), tmp_path, clock)
 
@@ -90,8 +110,12 @@ def test_a_thread_with_more_videos_than_a_day_holds_goes_on_the_next_day(tmp_pat
 
 
 def test_a_stop_during_the_wait_keeps_everything_for_the_next_run(tmp_path: Path) -> None:
-    items = [item(1, ("v1", "video")), item(2, ("v2", "video")), item(3, ("v3", "video")),
-             item(4, ("t", None))]
+    items = [
+        item(1, ("v1", "video")),
+        item(2, ("v2", "video")),
+        item(3, ("v3", "video")),
+        item(4, ("t", None)),
+    ]
     clock = FakeClock()
     stop = threading.Event()
     report, _events, _target = run(Plan(target="bluesky", items=items), tmp_path, clock, stop=stop)

@@ -33,8 +33,13 @@ def _demo_media() -> ModuleType:
 
 def mp4(width: int = 320, height: int = 240, *, fps: int = 4, frames: int = 8, shade: int = 0) -> bytes:
     """A playable H.264 MP4 (`frames` / `fps` seconds); `shade` makes otherwise equal files differ."""
-    return _demo_media().h264_mp4(width, height, fps, frames,
-                                  lambda f, x, y: ((40 + 9 * x + 7 * y + 30 * f + shade) % 220 + 16, 128, 90))
+    return _demo_media().h264_mp4(
+        width,
+        height,
+        fps,
+        frames,
+        lambda f, x, y: ((40 + 9 * x + 7 * y + 30 * f + shade) % 220 + 16, 128, 90),
+    )
 
 
 def gif_mp4(size: int = 64, *, shade: int = 0) -> bytes:

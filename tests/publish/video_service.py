@@ -70,8 +70,9 @@ class StandInVideoService:
         self._thread.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._server.shutdown()
         self._server.server_close()
 
@@ -86,8 +87,12 @@ class StandInVideoService:
             videos, size = self.used(did, time.monotonic())
         left, left_bytes = max(0, self.per_day - videos), max(0, self.bytes_per_day - size)
         message = "You can upload videos." if left else "Daily video limit reached."
-        return {"canUpload": left > 0, "remainingDailyVideos": left, "remainingDailyBytes": left_bytes,
-                "message": message}
+        return {
+            "canUpload": left > 0,
+            "remainingDailyVideos": left,
+            "remainingDailyBytes": left_bytes,
+            "message": message,
+        }
 
     def pds_of(self, did: str) -> str:
         doc = httpx.get(f"{self.plc_url}/{did}", timeout=10).json()
@@ -100,8 +105,14 @@ class StandInVideoService:
             earlier = self.blobs.get((did, digest))
             if earlier is not None:
                 job_id = uuid.uuid4().hex
-                job = {"jobId": job_id, "did": did, "state": "JOB_STATE_FAILED", "error": "already_exists",
-                       "message": "already_exists", "blob": earlier}
+                job = {
+                    "jobId": job_id,
+                    "did": did,
+                    "state": "JOB_STATE_FAILED",
+                    "error": "already_exists",
+                    "message": "already_exists",
+                    "blob": earlier,
+                }
                 self.jobs[job_id] = job
                 return 200, job
             videos, size = self.used(did, now)
@@ -118,15 +129,27 @@ class StandInVideoService:
     def _process(self, job_id: str, did: str, token: str, data: bytes, digest: str) -> None:
         time.sleep(self.process_seconds)
         if self.fail_with is not None:
-            self._finish(job_id, {"state": "JOB_STATE_FAILED", "failureCode": self.fail_with,
-                                  "error": f"{self.fail_with}: the video could not be processed"})
+            self._finish(
+                job_id,
+                {
+                    "state": "JOB_STATE_FAILED",
+                    "failureCode": self.fail_with,
+                    "error": f"{self.fail_with}: the video could not be processed",
+                },
+            )
             return
         if not (data[4:8] == b"ftyp" and b"moov" in data):
-            self._finish(job_id, {"state": "JOB_STATE_FAILED", "failureCode": "validation_failure",
-                                  "error": "not a video"})
+            self._finish(
+                job_id,
+                {"state": "JOB_STATE_FAILED", "failureCode": "validation_failure", "error": "not a video"},
+            )
             return
-        res = httpx.post(f"{self.pds_of(did)}/xrpc/com.atproto.repo.uploadBlob", content=data, timeout=30,
-                         headers={"Authorization": f"Bearer {token}", "Content-Type": "video/mp4"})
+        res = httpx.post(
+            f"{self.pds_of(did)}/xrpc/com.atproto.repo.uploadBlob",
+            content=data,
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "video/mp4"},
+        )
         if res.status_code != 200:
             code = "pds_upload_unsupported_blob_size" if res.status_code == 413 else "pds_upload_failure"
             self._finish(job_id, {"state": "JOB_STATE_FAILED", "failureCode": code, "error": res.text[:200]})

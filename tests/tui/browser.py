@@ -28,9 +28,18 @@ import httpx
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # What the brief for this test asks of a root, headless, offline Chromium.
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--mute-audio", "--window-size=1280,860", "--remote-debugging-port=0",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--window-size=1280,860",
+    "--remote-debugging-port=0",
 ]
 ANSI = re.compile(  # CSI, OSC, DCS/PM/APC strings, and two-byte escapes (ECMA-48)
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[@-Z\\-_]"
@@ -135,8 +144,14 @@ class Page:
         elif key == "Enter":
             down["text"] = "\r"
         self.send("Input.dispatchKeyEvent", **down)
-        self.send("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=vk,
-                  **({"modifiers": 2} if ctrl else {}))
+        self.send(
+            "Input.dispatchKeyEvent",
+            type="keyUp",
+            key=key,
+            code=code,
+            windowsVirtualKeyCode=vk,
+            **({"modifiers": 2} if ctrl else {}),
+        )
 
     def type_text(self, text: str) -> None:
         self.send("Input.insertText", text=text)
@@ -157,8 +172,11 @@ def chromium(profile: Path) -> Iterator[str]:
     exe = chromium_executable()
     assert exe, "Chromium is missing: install Debian's `chromium` (apt-get install -y chromium; .ci/run does)"
     profile.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 60

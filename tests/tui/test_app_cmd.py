@@ -15,7 +15,10 @@ def test_demo_without_a_terminal_prints_the_summary_and_a_dry_run_report(isolate
     before = _files_but_logs(isolated_home)
     proc = subprocess.run(
         [sys.executable, "-m", "quittex_tui", "demo"],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "QUITTEX_HOME": str(isolated_home)},
     )
     assert proc.returncode == 0, proc.stderr
@@ -31,8 +34,13 @@ def test_demo_without_a_terminal_prints_the_summary_and_a_dry_run_report(isolate
 
 
 def test_open_without_a_terminal_refuses_in_words() -> None:
-    proc = subprocess.run([sys.executable, "-m", "quittex_tui"], stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "quittex_tui"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "needs a terminal" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -53,9 +61,14 @@ def test_only_the_served_child_runs_without_a_terminal() -> None:
     """`serve` starts its child with `--served` and Textual's web driver: that pair alone may run the TUI on
     pipes. A plain pipe — even one that passes the hidden flag — is still refused."""
     for env in ({}, {"TEXTUAL_DRIVER": "textual.drivers.linux_driver:LinuxDriver"}):
-        proc = subprocess.run([sys.executable, "-m", "quittex_tui", "open", "--served"],
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
-                              env={**os.environ, **env})
+        proc = subprocess.run(
+            [sys.executable, "-m", "quittex_tui", "open", "--served"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **env},
+        )
         assert proc.returncode == 2 and "needs a terminal" in proc.stderr
     from argparse import Namespace
 

@@ -111,8 +111,9 @@ async def test_audience_search_accept_follow_on_a_real_appview(
         await pilot.press(*str(handles), "enter")
         await wait_for(pilot, lambda: model.loaded and any(p.x_handle == "h9_person" for p in model.people))
         await pilot.press("s")
-        await wait_for(pilot, lambda: model.search["bluesky"].done or bool(model.search["bluesky"].error),
-                       timeout=60)
+        await wait_for(
+            pilot, lambda: model.search["bluesky"].done or bool(model.search["bluesky"].error), timeout=60
+        )
         assert not model.search["bluesky"].error
         people = main.query_one("#people", ItemList)
         target = next(i for i, idx in enumerate(people.indices) if people.rows[idx].id == unknown.x_id)
@@ -133,8 +134,11 @@ async def test_audience_search_accept_follow_on_a_real_appview(
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
             assert "1" in str(app.screen.query_one(".dialog-title").render())
             await pilot.press("y")
-            await wait_for(pilot, lambda: model.follows["bluesky"].report is not None
-                           and not model.follows["bluesky"].running, timeout=60)
+            await wait_for(
+                pilot,
+                lambda: model.follows["bluesky"].report is not None and not model.follows["bluesky"].running,
+                timeout=60,
+            )
             assert not model.follows["bluesky"].error
         assert model.follows["bluesky"].already == 1
         shown = str(main.query_one("#aud-follow").render())
@@ -153,6 +157,9 @@ async def test_audience_search_accept_follow_on_a_real_appview(
         models.ComAtprotoRepoGetRecord.Params(repo=me_did, collection="app.bsky.actor.profile", rkey="self")
     )
     assert profile.value.display_name == name == s.archive.account.display_name
-    follows = [r for r in list_records(me_client, me_did, "app.bsky.graph.follow")
-               if r.value.subject == dids["h9-person.test"]]
+    follows = [
+        r
+        for r in list_records(me_client, me_did, "app.bsky.graph.follow")
+        if r.value.subject == dids["h9-person.test"]
+    ]
     assert len(follows) == 1

@@ -63,8 +63,9 @@ async def test_alt_text_and_label_of_a_video_by_keyboard() -> None:
         preview = str(main.query_one("#item-preview").render())
         assert "Sensitive media: sexual" in preview and "l: alt texts" in preview
         await pilot.press("w")  # its file is fine: nothing to leave out
-        await wait_for(pilot, lambda: any("nothing to leave out" in str(n.message)
-                                          for n in app._notifications))
+        await wait_for(
+            pilot, lambda: any("nothing to leave out" in str(n.message) for n in app._notifications)
+        )
         await pilot.pause(0.3)
         saved = load_state(s.state_path)
         assert saved.labels == {video.id: "sexual"} and saved.alts[media_id].startswith("Débat filmé")
@@ -86,12 +87,16 @@ def test_alt_counter_shows_each_destination_limit() -> None:
 def test_damaged_video_left_out_flagged_media_labelled_for_all(tmp_path: Path) -> None:
     b = ArchiveBuilder(generation="2020")
     broken = b.tweet("Le discours, filmé", at=dt(2020, 9, 1, 9), media=[Video(data=ftyp_and_garbage())])
-    flagged = b.tweet("Photo dure", at=dt(2020, 9, 1, 10), media=[Photo()],
-                      extra={"possibly_sensitive": True})
-    other = b.tweet("Autre photo dure", at=dt(2020, 9, 1, 11), media=[Photo()],
-                    extra={"possibly_sensitive": "true"})
-    many = [b.tweet(f"vidéo {n}", at=dt(2020, 10, 1 + n), media=[Video(data=mp4(32, 32, frames=2, shade=n))])
-            for n in range(26)]
+    flagged = b.tweet(
+        "Photo dure", at=dt(2020, 9, 1, 10), media=[Photo()], extra={"possibly_sensitive": True}
+    )
+    other = b.tweet(
+        "Autre photo dure", at=dt(2020, 9, 1, 11), media=[Photo()], extra={"possibly_sensitive": "true"}
+    )
+    many = [
+        b.tweet(f"vidéo {n}", at=dt(2020, 10, 1 + n), media=[Video(data=mp4(32, 32, frames=2, shade=n))])
+        for n in range(26)
+    ]
     s = open_session(b.write_zip(tmp_path / "a.zip"), demo=True, state_path=tmp_path / "s.toml")
 
     # X flagged two items: they carry the default label; the "for all" choice changes both at once.

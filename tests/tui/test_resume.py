@@ -38,8 +38,9 @@ async def test_quit_mid_run_and_reopen_resumes_at_the_same_item() -> None:
         await wait_for(pilot, lambda: bool(slot2.statuses))
         done_items = {key.rsplit("-", 1)[0] for key in sent_before}
         # every item whose posts all reached the server shows as sent; the next one is still planned
-        fully_sent = [r.id for r in selected
-                      if all(f"{r.id}-{i}" in sent_before for i in range(r.posts["bluesky"]))]
+        fully_sent = [
+            r.id for r in selected if all(f"{r.id}-{i}" in sent_before for i in range(r.posts["bluesky"]))
+        ]
         assert fully_sent and all(slot2.statuses[i] == "sent" for i in fully_sent)
         first_left = next(r for r in selected if r.id not in fully_sent)
         assert slot2.statuses[first_left.id] in ("planned", "sent")  # sent if its done record was pending

@@ -9,8 +9,15 @@ from quittex_tui.tui.rows import ReviewFilter, Row, apply_filter, kinds, years
 
 def row(i: int, kind: str, year: int, *, media: bool = False, likes: int = 0, text: str = "") -> Row:
     text = text or f"post {i}"
-    return Row(id=str(i), kind=kind, created_at=datetime(year, 1 + i % 12, 1, tzinfo=UTC), text=text,
-               has_media=media, engagement=likes, search=text.lower())
+    return Row(
+        id=str(i),
+        kind=kind,
+        created_at=datetime(year, 1 + i % 12, 1, tzinfo=UTC),
+        text=text,
+        has_media=media,
+        engagement=likes,
+        search=text.lower(),
+    )
 
 
 ROWS = [

@@ -139,8 +139,10 @@ def test_safe_text_keeps_styles_on_the_same_characters() -> None:
     text.append("b\u202ec", style="red")
     out = safe_text(text)
     assert out.plain == "a\\x1b[2Jb\\u202ec"
-    assert [(out.plain[s.start:s.end], str(s.style)) for s in out.spans] == [("\\x1b[2J", "bold"),
-                                                                           ("b\\u202ec", "red")]
+    assert [(out.plain[s.start : s.end], str(s.style)) for s in out.spans] == [
+        ("\\x1b[2J", "bold"),
+        ("b\\u202ec", "red"),
+    ]
     plain = Text("rien à faire")
     assert safe_text(plain) is plain
 
@@ -156,7 +158,11 @@ def test_no_tui_module_uses_textuals_own_static_or_markup_parsing() -> None:
                     assert not names & {"Static", "Label"}, f"{path.name}: import SafeStatic (tui/safe.py)"
             if isinstance(node, ast.Attribute) and node.attr == "from_markup":
                 raise AssertionError(f"{path.name}: {ast.unparse(node)} parses text as markup")
-            if isinstance(node, ast.keyword) and node.arg == "markup" and \
-                    isinstance(node.value, ast.Constant) and node.value.value is True:
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "markup"
+                and isinstance(node.value, ast.Constant)
+                and node.value.value is True
+            ):
                 raise AssertionError(f"{path.name}: markup=True")
     assert issubclass(SafeStatic, __import__("textual.widgets", fromlist=["Static"]).Static)

@@ -32,19 +32,36 @@ def _screen(pilot) -> str:  # type: ignore[no-untyped-def]
     return " ".join("".join(seg.text for seg in strip) for strip in strips)
 
 
-def _first_migration(test_servers: dict[str, str], monkeypatch: pytest.MonkeyPatch, state: Path,
-                     handle: str, password: str) -> None:
+def _first_migration(
+    test_servers: dict[str, str], monkeypatch: pytest.MonkeyPatch, state: Path, handle: str, password: str
+) -> None:
     """Two posts sent to `handle` by the CLI; its session is stored (the app reconnects with it)."""
     monkeypatch.setenv(secrets.BLUESKY_PASSWORD_ENV, password)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    code = main(["migrate", str(DEMO), "--to", "bluesky", "--handle", handle, "--service",
-                 test_servers["QTX_PDS_URL"], "--state", str(state), "--limit", "2", "--yes"])
+    code = main(
+        [
+            "migrate",
+            str(DEMO),
+            "--to",
+            "bluesky",
+            "--handle",
+            handle,
+            "--service",
+            test_servers["QTX_PDS_URL"],
+            "--state",
+            str(state),
+            "--limit",
+            "2",
+            "--yes",
+        ]
+    )
     assert code == 0
     monkeypatch.delenv(secrets.BLUESKY_PASSWORD_ENV)
 
 
 async def test_logging_in_to_another_account_offers_a_separate_migration(
-        test_servers: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    test_servers: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     a, a_pw, _, _ = new_pds_account(test_servers)
     b, b_pw, b_did, _ = new_pds_account(test_servers)
     state = tmp_path / "camille.toml"
@@ -72,8 +89,13 @@ async def test_logging_in_to_another_account_offers_a_separate_migration(
         assert s.slots["bluesky"].connected and s.slots["bluesky"].target.handle == a  # A stays in use
 
         await pilot.press("y")  # a separate migration for B
-        await wait_for(pilot, lambda: getattr(app.screen, "session", None) is not None
-                       and app.screen.session.state_path != state, timeout=60)
+        await wait_for(
+            pilot,
+            lambda: (
+                getattr(app.screen, "session", None) is not None and app.screen.session.state_path != state
+            ),
+            timeout=60,
+        )
         new = await wait_main(pilot)
         forked = new.session
         assert forked.state_path.parent == state.parent
@@ -87,7 +109,8 @@ async def test_logging_in_to_another_account_offers_a_separate_migration(
 
 
 async def test_a_state_changed_to_another_account_is_caught_when_the_app_connects(
-        test_servers: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    test_servers: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """The state already names B over A's journal (what older versions of the app did): the app refuses
     to connect B to it, and says why (A named by the DID its journal records: the state no longer knows A's
     handle), instead of counting everything as already published."""
@@ -115,7 +138,8 @@ async def test_a_state_changed_to_another_account_is_caught_when_the_app_connect
 
 
 async def test_another_state_file_sending_to_the_same_account_is_named(
-        test_servers: dict[str, str], tmp_path: Path) -> None:
+    test_servers: dict[str, str], tmp_path: Path
+) -> None:
     """Two migrations (two state files) to one account would post everything twice: the app's run meets
     the account's lock (held here by another process) and says so in its words, nothing sent."""
     import subprocess
@@ -131,16 +155,29 @@ async def test_another_state_file_sending_to_the_same_account_is_named(
     with open_archive(DEMO) as archive:
         fingerprint = archive.fingerprint
     state = tmp_path / "mine.toml"
-    save_state(MigrationState(archive_paths=[str(DEMO.resolve())], archive_fingerprint=fingerprint,
-                              targets=["bluesky"],
-                              bluesky=BlueskyAccount(handle=a, service=test_servers["QTX_PDS_URL"])), state)
+    save_state(
+        MigrationState(
+            archive_paths=[str(DEMO.resolve())],
+            archive_fingerprint=fingerprint,
+            targets=["bluesky"],
+            bluesky=BlueskyAccount(handle=a, service=test_servers["QTX_PDS_URL"]),
+        ),
+        state,
+    )
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\n"
-         "from pathlib import Path\n"
-         "from quittex_tui.publish.lock import WriterLock\n"
-         "lock = WriterLock(Path(sys.argv[1]), command='migrate --state other.toml'); lock.acquire()\n"
-         "print('held', flush=True); time.sleep(60)\n", str(account_lock_path("bluesky", a_did))],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from quittex_tui.publish.lock import WriterLock\n"
+            "lock = WriterLock(Path(sys.argv[1]), command='migrate --state other.toml'); lock.acquire()\n"
+            "print('held', flush=True); time.sleep(60)\n",
+            str(account_lock_path("bluesky", a_did)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         app = make_app(DEMO, lang="en", state_path=state)

@@ -38,7 +38,8 @@ def serve(isolated_home: Path) -> Iterator[Callable[..., int]]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "quittex_tui", "serve", *args, "--port", str(port)],
             env={**os.environ, "QUITTEX_HOME": str(isolated_home)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: the app processes it spawns go with it
         )
         started.append(proc)
@@ -99,8 +100,9 @@ def test_the_served_demo_reaches_review_by_keys_in_a_real_browser(serve, tmp_pat
                 page.key("n")
                 page.pump(0.4)
             # the Review step's own keys in the footer, and its search field
-            page.wait_for_text(lambda s: "e Edit" in s and "f Kind" in s and "Search the text" in s,
-                               since=mark)
+            page.wait_for_text(
+                lambda s: "e Edit" in s and "f Kind" in s and "Search the text" in s, since=mark
+            )
             shot = page.screenshot(tmp_path / "serve-review.png")
             with Image.open(shot) as img:
                 colors = img.convert("RGB").getcolors(maxcolors=1 << 22) or []

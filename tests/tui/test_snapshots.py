@@ -78,8 +78,10 @@ def test_unexpected_error_dialog_snapshot(snap_compare, monkeypatch) -> None:
     from quittex_tui.tui.drive import wait_for
     from quittex_tui.tui.screens.modals import ErrorScreen
 
-    monkeypatch.setattr("quittex_tui.crash.write_crash_report",
-                        lambda error, where="tui": Path("/home/camille/.local/state/quittex-tui/crash-1.txt"))
+    monkeypatch.setattr(
+        "quittex_tui.crash.write_crash_report",
+        lambda error, where="tui": Path("/home/camille/.local/state/quittex-tui/crash-1.txt"),
+    )
 
     async def run_before(pilot) -> None:
         await show_step(pilot, "archive")
@@ -108,8 +110,9 @@ def test_french_resend_unsure_dialog_snapshot(snap_compare) -> None:
         main = pilot.app.screen
         slot = main.session.slots["dry-run"]
         item = main.session.rows[0].id
-        slot.failures = {item: notice("fail.unsure", n=1, item=item, reason=notice("fail.look_alike"),
-                                      todo="")}
+        slot.failures = {
+            item: notice("fail.unsure", n=1, item=item, reason=notice("fail.look_alike"), todo="")
+        }
         main.query_one("#report-list").focus()
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))

@@ -38,9 +38,23 @@ def _archive(tmp_path: Path) -> Path:
 
 def _migrate(archive: Path, state: Path, *extra: str, latency: str = "0.3") -> subprocess.Popen[str]:
     env = dict(os.environ, QUITTEX_DRY_RUN_LATENCY=latency)
-    return subprocess.Popen([sys.executable, "-m", "quittex_tui", "migrate", str(archive), "--dry-run",
-                             "--state", str(state), *extra], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "quittex_tui",
+            "migrate",
+            str(archive),
+            "--dry-run",
+            "--state",
+            str(state),
+            *extra,
+        ],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _store_keys(state: Path) -> list[str]:
@@ -134,13 +148,19 @@ async def test_a_run_started_in_the_app_meets_the_lock_and_says_so(tmp_path: Pat
         s = main.session
         slot = s.slots["dry-run"]
         holder = subprocess.Popen(
-            [sys.executable, "-c", "import sys, time\n"
-             "from pathlib import Path\n"
-             "from quittex_tui.publish.lock import WriterLock\n"
-             "lock = WriterLock(Path(sys.argv[1]), command='migrate --dry-run'); lock.acquire()\n"
-             "print('held', flush=True); time.sleep(60)\n",
-             str(lock_path_for(journal_path(state, "dry-run")))],
-            stdout=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-c",
+                "import sys, time\n"
+                "from pathlib import Path\n"
+                "from quittex_tui.publish.lock import WriterLock\n"
+                "lock = WriterLock(Path(sys.argv[1]), command='migrate --dry-run'); lock.acquire()\n"
+                "print('held', flush=True); time.sleep(60)\n",
+                str(lock_path_for(journal_path(state, "dry-run"))),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert holder.stdout is not None
             assert (await asyncio.to_thread(holder.stdout.readline)).strip() == "held"
@@ -159,8 +179,9 @@ async def test_a_run_started_in_the_app_meets_the_lock_and_says_so(tmp_path: Pat
             holder.wait()
         # The holder died (kill -9: the kernel released its lock): the app notices; nothing was sent, so it
         # offers to send everything from here.
-        await wait_for(pilot, lambda: slot.elsewhere is None and isinstance(app.screen, ConfirmScreen),
-                       timeout=10)
+        await wait_for(
+            pilot, lambda: slot.elsewhere is None and isinstance(app.screen, ConfirmScreen), timeout=10
+        )
         await pilot.press("n")
 
 
@@ -217,8 +238,12 @@ def test_the_watcher_reads_only_and_follows_a_compaction(tmp_path: Path) -> None
         "    print('ready', flush=True); sys.stdin.readline()\n"
         "    j.done(ids[3] + '-0', PostRef(uri='dry://x', cid='c'))\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", code, str(jpath), *[i.id for i in items[:4]]],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(jpath), *[i.id for i in items[:4]]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert child.stdin is not None and child.stdout is not None
     try:
         assert child.stdout.readline().strip() == "ready"
@@ -231,8 +256,11 @@ def test_the_watcher_reads_only_and_follows_a_compaction(tmp_path: Path) -> None
         assert slot.watch.last_item == items[3].id
         assert watcher.poll() == []  # nothing new: nothing to redraw
         after = jpath.stat()
-        assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size,
-                                                                   before.st_mtime_ns)
+        assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+            before.st_ino,
+            before.st_size,
+            before.st_mtime_ns,
+        )
     finally:
         child.stdin.write("\n")
         child.stdin.close()

@@ -92,12 +92,26 @@ async def test_reconciliation_shows_in_the_queue_while_it_runs() -> None:
         main.goto(Step.MIGRATE)
         slot = main.session.slots["dry-run"]
         slot.running = True
-        progress = Progress(total=5, sent=0, failed=0, remaining=5, already=0, eta_seconds=None,
-                            waiting_until=None, last_error="", current_item=None)
-        main.post_message(EngineUpdate("dry-run", EngineEvent(EventKind.CHECKING, None,
-                                                              notice("event.checking", n=3), progress)))
-        await wait_for(pilot, lambda: "Vérification sur le serveur" in str(
-            main.query_one("#queue-progress", Static).render()))
+        progress = Progress(
+            total=5,
+            sent=0,
+            failed=0,
+            remaining=5,
+            already=0,
+            eta_seconds=None,
+            waiting_until=None,
+            last_error="",
+            current_item=None,
+        )
+        main.post_message(
+            EngineUpdate(
+                "dry-run", EngineEvent(EventKind.CHECKING, None, notice("event.checking", n=3), progress)
+            )
+        )
+        await wait_for(
+            pilot,
+            lambda: "Vérification sur le serveur" in str(main.query_one("#queue-progress", Static).render()),
+        )
         assert slot.checking
 
 

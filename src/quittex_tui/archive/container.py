@@ -49,8 +49,9 @@ def check_entry_name(name: str, where: Path) -> str:
     """Return the entry name in `/` form, or raise if it would land outside the archive root."""
     clean = name.replace("\\", "/")
     if clean.startswith("/") or _DRIVE.match(clean) or ".." in clean.split("/"):
-        raise ArchiveError(key="error.archive.escapes", params={"path": where, "name": repr(name)},
-                           todo=[_HINT_REDOWNLOAD])
+        raise ArchiveError(
+            key="error.archive.escapes", params={"path": where, "name": repr(name)}, todo=[_HINT_REDOWNLOAD]
+        )
     return clean
 
 
@@ -111,8 +112,11 @@ class Container:
         return f"{name} in {self.label}"
 
     def _missing(self, name: str) -> ArchiveError:
-        return ArchiveError(key="error.archive.no_member", params={"name": name, "archive": self.label},
-                            todo=[todo("give_whole_archive")])
+        return ArchiveError(
+            key="error.archive.no_member",
+            params={"name": name, "archive": self.label},
+            todo=[todo("give_whole_archive")],
+        )
 
     @property
     def label(self) -> str:
@@ -137,18 +141,23 @@ class ZipContainer(Container):
         try:
             zf = zipfile.ZipFile(path)
         except FileNotFoundError:
-            raise ArchiveError(key="error.archive.missing", params={"path": path},
-                               todo=[todo("check_archive_path")]) from None
+            raise ArchiveError(
+                key="error.archive.missing", params={"path": path}, todo=[todo("check_archive_path")]
+            ) from None
         except IsADirectoryError:
             raise ArchiveError(key="error.archive.folder_not_zip", params={"path": path}) from None
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             with open(path, "rb") as fh:
                 head = fh.read(4)
             if head[:2] == b"PK":
-                raise ArchiveError(key="error.archive.corrupt_zip", params={"path": path, "detail": exc},
-                                   todo=[_HINT_REDOWNLOAD]) from None
-            raise ArchiveError(key="error.archive.not_zip", params={"path": path},
-                               todo=[_HINT_REDOWNLOAD]) from None
+                raise ArchiveError(
+                    key="error.archive.corrupt_zip",
+                    params={"path": path, "detail": exc},
+                    todo=[_HINT_REDOWNLOAD],
+                ) from None
+            raise ArchiveError(
+                key="error.archive.not_zip", params={"path": path}, todo=[_HINT_REDOWNLOAD]
+            ) from None
         self._zips.append(zf)
         infos = [i for i in zf.infolist() if not i.is_dir()]
         names = []
@@ -175,11 +184,13 @@ class ZipContainer(Container):
         if info.file_size > MAX_MEMBER_BYTES:
             raise _bomb(path, rel, notice("error.archive.bomb_declares", n=info.file_size))
         if info.compress_size > archive_bytes:
-            raise ArchiveError(key="error.archive.short_entry", params={"path": path, "name": rel},
-                               todo=[_HINT_REDOWNLOAD])
+            raise ArchiveError(
+                key="error.archive.short_entry", params={"path": path, "name": rel}, todo=[_HINT_REDOWNLOAD]
+            )
         if info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
-            raise _bomb(path, rel, notice("error.archive.bomb_ratio", n=info.file_size,
-                                          packed=info.compress_size))
+            raise _bomb(
+                path, rel, notice("error.archive.bomb_ratio", n=info.file_size, packed=info.compress_size)
+            )
 
     def names(self) -> list[str]:
         return list(self._members)
@@ -255,14 +266,17 @@ class _CheckedReader:
 
 
 def _unreadable(path: Path, name: str, exc: BaseException) -> ArchiveError:
-    return ArchiveError(key="error.archive.unreadable_entry",
-                        params={"path": path, "name": name, "detail": exc},
-                        todo=[_HINT_REDOWNLOAD])
+    return ArchiveError(
+        key="error.archive.unreadable_entry",
+        params={"path": path, "name": name, "detail": exc},
+        todo=[_HINT_REDOWNLOAD],
+    )
 
 
 def _bomb(path: Path, name: str, why: Notice) -> ArchiveError:
-    return ArchiveError(key="error.archive.bomb", params={"path": path, "name": name, "why": why},
-                        todo=[_HINT_REDOWNLOAD])
+    return ArchiveError(
+        key="error.archive.bomb", params={"path": path, "name": name, "why": why}, todo=[_HINT_REDOWNLOAD]
+    )
 
 
 class DirContainer(Container):
@@ -299,8 +313,11 @@ class DirContainer(Container):
         path = (self._root / PurePosixPath(name)).resolve()
         # a symlink inside the folder must not lead outside it
         if not path.is_relative_to(self._root):
-            raise ArchiveError(key="error.archive.link_outside", params={"path": self._root / name},
-                               todo=[todo("remove_link")])
+            raise ArchiveError(
+                key="error.archive.link_outside",
+                params={"path": self._root / name},
+                todo=[todo("remove_link")],
+            )
         return path
 
     def read(self, name: str) -> bytes:
@@ -308,8 +325,11 @@ class DirContainer(Container):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ArchiveError(key="error.archive.unreadable", params={"path": path, "detail": exc.strerror},
-                               todo=[todo("check_permissions")]) from None
+            raise ArchiveError(
+                key="error.archive.unreadable",
+                params={"path": path, "detail": exc.strerror},
+                todo=[todo("check_permissions")],
+            ) from None
         self._crcs[name] = zlib.crc32(data)
         return data
 
@@ -319,14 +339,16 @@ class DirContainer(Container):
         try:
             fh = path.open("rb")
         except OSError as exc:
-            raise ArchiveError(key="error.archive.unreadable", params={"path": path, "detail": exc.strerror},
-                               todo=[todo("check_permissions")]) from None
+            raise ArchiveError(
+                key="error.archive.unreadable",
+                params={"path": path, "detail": exc.strerror},
+                todo=[todo("check_permissions")],
+            ) from None
         with fh:
             reader = _CrcReader(fh)
             yield reader  # type: ignore[misc]
             if reader.complete:
                 self._crcs[name] = reader.crc  # the fingerprint needs it: no second read of the file
-
 
     def crc(self, name: str) -> int:
         if name not in self._crcs:
@@ -403,12 +425,14 @@ def open_container(paths: list[Path]) -> Container:
         return ZipContainer(sorted(set(paths), key=_part_key))
     path = paths[0]
     if not path.exists():
-        raise ArchiveError(key="error.archive.missing", params={"path": path},
-                           todo=[todo("check_archive_path")])
+        raise ArchiveError(
+            key="error.archive.missing", params={"path": path}, todo=[todo("check_archive_path")]
+        )
     if path.is_file():
         if path.suffix.lower() == ".js":
-            raise ArchiveError(key="error.archive.single_file", params={"path": path},
-                               todo=[todo("give_archive")])
+            raise ArchiveError(
+                key="error.archive.single_file", params={"path": path}, todo=[todo("give_archive")]
+            )
         return ZipContainer(_split_siblings(path))
     # a folder: the extracted archive, its data/ folder, a folder holding one extracted archive,
     # or a folder holding the split .zip parts

@@ -310,8 +310,11 @@ def locate_media(tweets: list[Tweet], index: dict[str, dict[str, str]]) -> tuple
             item.member = member
             if member is None:
                 missing += 1
-                warning = (notice(f"warn.missing.{item.kind.value}", name=f"{tweet.id}-{want}") if want
-                           else notice(f"warn.missing_id.{item.kind.value}", id=item.media_id))
+                warning = (
+                    notice(f"warn.missing.{item.kind.value}", name=f"{tweet.id}-{want}")
+                    if want
+                    else notice(f"warn.missing_id.{item.kind.value}", id=item.media_id)
+                )
                 tweet.warnings = (*tweet.warnings, warning)
     return total, missing
 

@@ -103,8 +103,9 @@ def parse_js(data: bytes, name: str, repaired: list[str] | None = None) -> Any:
                 if repaired is not None:
                     repaired.append(name)
                 return value
-        raise ArchiveError(key="error.archive.bad_json", params={"name": name, "detail": exc},
-                           todo=[_HINT]) from None
+        raise ArchiveError(
+            key="error.archive.bad_json", params={"name": name, "detail": exc}, todo=[_HINT]
+        ) from None
     finally:
         body.release()
 
@@ -137,8 +138,9 @@ def split_rows(data: bytes, name: str) -> tuple[list[msgspec.Raw], bool]:
                 return _RAW_ROWS.decode(fixed), True
             except msgspec.DecodeError:
                 pass
-        raise ArchiveError(key="error.archive.bad_json", params={"name": name, "detail": exc},
-                           todo=[_HINT]) from None
+        raise ArchiveError(
+            key="error.archive.bad_json", params={"name": name, "detail": exc}, todo=[_HINT]
+        ) from None
 
 
 CHUNK = 16 * 1024 * 1024

@@ -54,8 +54,9 @@ def read_manifest(container: Container) -> Manifest | None:
         return None
     value = parse_js(container.read(MANIFEST), container.where(MANIFEST))
     if not isinstance(value, dict):
-        raise ArchiveError(key="error.archive.bad_manifest", params={"name": MANIFEST},
-                           todo=[todo("redownload")])
+        raise ArchiveError(
+            key="error.archive.bad_manifest", params={"name": MANIFEST}, todo=[todo("redownload")]
+        )
     manifest = Manifest()
     info = value.get("userInfo")
     if isinstance(info, dict):

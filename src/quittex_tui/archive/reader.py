@@ -112,7 +112,10 @@ class Archive:
 
 
 def open_archive(
-    path_or_paths: Path | str | Iterable[Path | str], progress: Progress | None = None, *, index: bool = True,
+    path_or_paths: Path | str | Iterable[Path | str],
+    progress: Progress | None = None,
+    *,
+    index: bool = True,
     tweets_required: bool = True,
 ) -> Archive:
     """Read the archive at a path (zip, extracted folder) or a list of split zip parts.
@@ -150,8 +153,9 @@ def open_archive(
     return archive
 
 
-def _read(archive: Archive, container: Container, report: Progress, *, use_index: bool,
-          tweets_required: bool = True) -> None:
+def _read(
+    archive: Archive, container: Container, report: Progress, *, use_index: bool, tweets_required: bool = True
+) -> None:
     warnings = archive.warnings
     manifest = read_manifest(container)
     files = find_files(container, manifest, warnings)
@@ -168,10 +172,12 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
         return
     if "tweets" not in files:
         if is_grailbird(container):
-            raise ArchiveError(key="error.archive.grailbird", params={"path": archive.source[0]},
-                               todo=[todo("new_archive")])
-        raise ArchiveError(key="error.archive.no_tweets", params={"path": archive.source[0]},
-                           todo=[todo("check_complete")])
+            raise ArchiveError(
+                key="error.archive.grailbird", params={"path": archive.source[0]}, todo=[todo("new_archive")]
+            )
+        raise ArchiveError(
+            key="error.archive.no_tweets", params={"path": archive.source[0]}, todo=[todo("check_complete")]
+        )
     _read_account(archive, container, files, manifest)
 
     key = ""
@@ -212,8 +218,9 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
     if notes:
         unmatched = join_notes(notes, tweets, deleted_notes)
         for note in unmatched:
-            warnings.append(notice("warn.orphan_note", id=note.note_id,
-                                   when=f"{note.created_at:%Y-%m-%d %H:%M:%S}"))
+            warnings.append(
+                notice("warn.orphan_note", id=note.note_id, when=f"{note.created_at:%Y-%m-%d %H:%M:%S}")
+            )
 
     tweets, superseded, redirect, edited = derive.collapse_edits(tweets)
     foreign = derive.bridge_deleted(deleted_links, archive.account.id, redirect)
@@ -238,8 +245,13 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
     _check_announced(archive, manifest, read_rows)
     if missing > unpublished:
         warnings.append(notice("warn.media_missing", n=missing - unpublished))
-        detail = [notice("warn.tweet", id=t.id, warning=w) for t in tweets if t.kind not in _NOT_PUBLISHED
-                  for w in t.warnings if isinstance(w, Notice) and w.key.startswith(MISSING_MEDIA_KEYS)]
+        detail = [
+            notice("warn.tweet", id=t.id, warning=w)
+            for t in tweets
+            if t.kind not in _NOT_PUBLISHED
+            for w in t.warnings
+            if isinstance(w, Notice) and w.key.startswith(MISSING_MEDIA_KEYS)
+        ]
         warnings += detail[:MAX_MEDIA_DETAIL]
         if len(detail) > MAX_MEDIA_DETAIL:
             warnings.append(notice("warn.media_missing_more", n=len(detail) - MAX_MEDIA_DETAIL))
@@ -254,12 +266,23 @@ def _read(archive: Archive, container: Container, report: Progress, *, use_index
 
 def _snapshot(archive: Archive) -> archive_index.Snapshot:
     return archive_index.Snapshot(
-        fingerprint=archive.fingerprint, account=archive.account, tweets=archive.tweets,
-        threads=archive.threads, following=archive.following, followers=archive.followers,
-        blocks=archive.blocks, mutes=archive.mutes, likes=archive.likes, known_handles=archive.known_handles,
-        superseded_edit_ids=archive.superseded_edit_ids, deleted_ids=archive.deleted_ids,
-        counts=archive.counts, warnings=archive.warnings, files=archive.files,
-        notices=[to_record(w) for w in _all_warnings(archive) if isinstance(w, Notice)])
+        fingerprint=archive.fingerprint,
+        account=archive.account,
+        tweets=archive.tweets,
+        threads=archive.threads,
+        following=archive.following,
+        followers=archive.followers,
+        blocks=archive.blocks,
+        mutes=archive.mutes,
+        likes=archive.likes,
+        known_handles=archive.known_handles,
+        superseded_edit_ids=archive.superseded_edit_ids,
+        deleted_ids=archive.deleted_ids,
+        counts=archive.counts,
+        warnings=archive.warnings,
+        files=archive.files,
+        notices=[to_record(w) for w in _all_warnings(archive) if isinstance(w, Notice)],
+    )
 
 
 def _all_warnings(archive: Archive) -> list[str]:
@@ -296,8 +319,12 @@ def _restore(archive: Archive, snap: archive_index.Snapshot) -> None:
 _NOT_PUBLISHED = frozenset({TweetKind.RETWEET, TweetKind.REPLY})
 
 
-def _read_people(archive: Archive, container: Container, files: dict[str, list[str]],
-                 row_counts: dict[str, int] | None = None) -> None:
+def _read_people(
+    archive: Archive,
+    container: Container,
+    files: dict[str, list[str]],
+    row_counts: dict[str, int] | None = None,
+) -> None:
     archive.following = _people(container, files.get("following", ()), "following", row_counts)
     archive.followers = _people(container, files.get("follower", ()), "follower", row_counts)
     archive.blocks = _people(container, files.get("block", ()), "blocking", row_counts)
@@ -314,12 +341,20 @@ def _check_announced(archive: Archive, manifest: Manifest | None, row_counts: di
     for name, rows_read in sorted(row_counts.items()):
         announced = manifest.announced.get(name)
         if announced is not None and rows_read != announced:
-            archive.warnings.append(notice("warn.manifest_count", name=name, announced=announced,
-                                           read=rows_read))
+            archive.warnings.append(
+                notice("warn.manifest_count", name=name, announced=announced, read=rows_read)
+            )
 
 
-def _counts(tweets: list[Tweet], edited: int, deleted: int, media: int, missing: int, archive: Archive,
-            unpublished: int = 0) -> ArchiveCounts:
+def _counts(
+    tweets: list[Tweet],
+    edited: int,
+    deleted: int,
+    media: int,
+    missing: int,
+    archive: Archive,
+    unpublished: int = 0,
+) -> ArchiveCounts:
     kinds = {k: 0 for k in TweetKind}
     for t in tweets:
         kinds[t.kind] += 1
@@ -350,7 +385,10 @@ def _order(t: Tweet) -> tuple[Any, int]:
 
 
 def _read_tweets(
-    container: Container, names: list[str], report: Progress, warnings: list[str],
+    container: Container,
+    names: list[str],
+    report: Progress,
+    warnings: list[str],
     row_counts: dict[str, int] | None = None,
 ) -> list[Tweet]:
     sizes = [max(container.size(n), 1) for n in names]
@@ -441,14 +479,23 @@ def _rows(container: Container, names: Iterable[str], broken: list[str] | None =
         yield from parse_rows(container.read(name), container.where(name), broken)
 
 
-def _ids(container: Container, names: Iterable[str], get: Callable[[Any], str | None],
-         broken: list[str] | None = None) -> set[str]:
+def _ids(
+    container: Container,
+    names: Iterable[str],
+    get: Callable[[Any], str | None],
+    broken: list[str] | None = None,
+) -> set[str]:
     return {i for i in map(get, _rows(container, names, broken)) if i}
 
 
-def _typed_rows(container: Container, names: Iterable[str], decoder: msgspec.json.Decoder[Any],
-                typed: Callable[[Any], Any], loose: Callable[[Any], Any],
-                row_counts: dict[str, int] | None = None) -> Iterable[Any]:
+def _typed_rows(
+    container: Container,
+    names: Iterable[str],
+    decoder: msgspec.json.Decoder[Any],
+    typed: Callable[[Any], Any],
+    loose: Callable[[Any], Any],
+    row_counts: dict[str, int] | None = None,
+) -> Iterable[Any]:
     """Each row of big row files (people, likes: a public figure has millions of followers) decoded into
     typed structs, an odd row by hand from plain JSON; yields what `typed`/`loose` make of them."""
     for name in names:
@@ -467,22 +514,31 @@ def _typed_rows(container: Container, names: Iterable[str], decoder: msgspec.jso
                     continue
 
 
-def _people(container: Container, names: Iterable[str], key: str,
-            row_counts: dict[str, int] | None = None) -> list[str]:
+def _people(
+    container: Container, names: Iterable[str], key: str, row_counts: dict[str, int] | None = None
+) -> list[str]:
     seen: dict[str, None] = {}
-    found = _typed_rows(container, names, rows.PERSON_ROW, lambda r: rows.person_from_typed(r, key),
-                        lambda r: rows.person_id(r, key), row_counts)
+    found = _typed_rows(
+        container,
+        names,
+        rows.PERSON_ROW,
+        lambda r: rows.person_from_typed(r, key),
+        lambda r: rows.person_id(r, key),
+        row_counts,
+    )
     for pid in found:
         if pid:
             seen[pid] = None
     return list(seen)
 
 
-def _likes(container: Container, names: Iterable[str],
-           row_counts: dict[str, int] | None = None) -> list[Like]:
+def _likes(
+    container: Container, names: Iterable[str], row_counts: dict[str, int] | None = None
+) -> list[Like]:
     seen: dict[str, Like] = {}
-    for like in _typed_rows(container, names, rows.LIKE_ROW, rows.like_from_typed, rows.like_from_row,
-                            row_counts):
+    for like in _typed_rows(
+        container, names, rows.LIKE_ROW, rows.like_from_typed, rows.like_from_row, row_counts
+    ):
         if like is not None:
             seen.setdefault(like.tweet_id, like)
     return list(seen.values())

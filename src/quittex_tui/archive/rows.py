@@ -316,8 +316,15 @@ def _t_mentions(items: list[_RawMention] | None, shared: Shared) -> tuple[Mentio
             continue
         start, end = _span(ent)
         uid = _str_or_none(ent.id_str or ent.id)
-        out.append(Mention(screen_name=shared(name), user_id=shared(uid) if uid else None,
-                           name=shared(ent.name) if ent.name else "", start=start, end=end))
+        out.append(
+            Mention(
+                screen_name=shared(name),
+                user_id=shared(uid) if uid else None,
+                name=shared(ent.name) if ent.name else "",
+                start=start,
+                end=end,
+            )
+        )
     return tuple(out)
 
 
@@ -384,9 +391,18 @@ def _t_media(items: list[_RawMedia] | None) -> tuple[Media, ...]:
             width, height = _int(sizes.large.w) or None, _int(sizes.large.h) or None
         elif video_url is not None and (size := variant_size(video_url)) is not None:
             width, height = size
-        out.append(Media(media_id=str(ent.id_str or ent.id or ""), kind=kind, url=ent.url or "",
-                         media_url=media_url, video_url=video_url, duration_ms=duration,
-                         width=width, height=height))
+        out.append(
+            Media(
+                media_id=str(ent.id_str or ent.id or ""),
+                kind=kind,
+                url=ent.url or "",
+                media_url=media_url,
+                video_url=video_url,
+                duration_ms=duration,
+                width=width,
+                height=height,
+            )
+        )
     return tuple(out)
 
 
@@ -485,8 +501,9 @@ def like_from_typed(row: _RawLikeRow) -> Like | None:
     inner = row.like
     if inner is None or inner.tweetId in (None, ""):
         return None
-    return Like(tweet_id=str(inner.tweetId), full_text=inner.fullText or "",
-                expanded_url=inner.expandedUrl or "")
+    return Like(
+        tweet_id=str(inner.tweetId), full_text=inner.fullText or "", expanded_url=inner.expandedUrl or ""
+    )
 
 
 # ============================================================================ dict path (odd rows, notes)
@@ -512,8 +529,15 @@ def mentions(items: Any, shared: Shared | None = None) -> tuple[Mention, ...]:
             continue
         start, end = _indices(ent)
         uid = _str_or_none(ent.get("id_str") or ent.get("id"))
-        out.append(Mention(screen_name=share(name), user_id=share(uid) if uid else None,
-                           name=share(str(ent.get("name") or "")), start=start, end=end))
+        out.append(
+            Mention(
+                screen_name=share(name),
+                user_id=share(uid) if uid else None,
+                name=share(str(ent.get("name") or "")),
+                start=start,
+                end=end,
+            )
+        )
     return tuple(out)
 
 
@@ -529,9 +553,15 @@ def urls(items: Any) -> tuple[UrlEntity, ...]:
         if not isinstance(url, str) or not isinstance(expanded, str):
             continue
         start, end = _indices(ent)
-        out.append(UrlEntity(url=url, expanded_url=expanded,
-                             display_url=str((ent.get("display_url") or ent.get("displayUrl")) or ""),
-                             start=start, end=end))
+        out.append(
+            UrlEntity(
+                url=url,
+                expanded_url=expanded,
+                display_url=str((ent.get("display_url") or ent.get("displayUrl")) or ""),
+                start=start,
+                end=end,
+            )
+        )
     return tuple(out)
 
 
@@ -590,9 +620,18 @@ def media(items: Any) -> tuple[Media, ...]:
             width, height = _int(sizes["large"].get("w")) or None, _int(sizes["large"].get("h")) or None
         elif video_url is not None and (size := variant_size(video_url)) is not None:
             width, height = size
-        out.append(Media(media_id=str(ent.get("id_str") or ent.get("id") or ""), kind=kind,
-                         url=str(ent.get("url") or ""), media_url=media_url, video_url=video_url,
-                         duration_ms=duration, width=width, height=height))
+        out.append(
+            Media(
+                media_id=str(ent.get("id_str") or ent.get("id") or ""),
+                kind=kind,
+                url=str(ent.get("url") or ""),
+                media_url=media_url,
+                video_url=video_url,
+                duration_ms=duration,
+                width=width,
+                height=height,
+            )
+        )
     return tuple(out)
 
 
@@ -727,5 +766,8 @@ def like_from_row(row: Any) -> Like | None:
     inner = row.get("like") if isinstance(row, dict) else None
     if not isinstance(inner, dict) or inner.get("tweetId") in (None, ""):
         return None
-    return Like(tweet_id=str(inner["tweetId"]), full_text=str(inner.get("fullText") or ""),
-                expanded_url=str(inner.get("expandedUrl") or ""))
+    return Like(
+        tweet_id=str(inner["tweetId"]),
+        full_text=str(inner.get("fullText") or ""),
+        expanded_url=str(inner.get("expandedUrl") or ""),
+    )

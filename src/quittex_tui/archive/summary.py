@@ -48,13 +48,26 @@ def summary_text(archive: Archive) -> str:
         t("title", who=who, id=acc.id or "?"),
         t("source", paths=", ".join(str(p) for p in archive.source)),
         tweets,
-        t("kinds", originals=c.originals, thread_posts=c.thread_posts, threads=len(archive.threads),
-          replies=c.replies, retweets=c.retweets, quotes=c.quotes),
+        t(
+            "kinds",
+            originals=c.originals,
+            thread_posts=c.thread_posts,
+            threads=len(archive.threads),
+            replies=c.replies,
+            retweets=c.retweets,
+            quotes=c.quotes,
+        ),
         t("more_kinds", notes=c.note_tweets, edited=c.edited, deleted=c.deleted),
         t("media", n=c.media, missing=c.missing_media)
         + (t("media_unpublished", n=c.missing_media_unpublished) if c.missing_media_unpublished else ""),
-        t("people", following=c.following, followers=c.followers, blocks=c.blocks, mutes=c.mutes,
-          likes=c.likes),
+        t(
+            "people",
+            following=c.following,
+            followers=c.followers,
+            blocks=c.blocks,
+            mutes=c.mutes,
+            likes=c.likes,
+        ),
         t("handles", n=len(archive.known_handles)),
     ]
     if acc.bio:

@@ -114,8 +114,10 @@ class BlueskyFinder:
                     actors += self._search(q)
             hits[person.x_id] = list(dict.fromkeys(actors))
             if progress:
-                progress(notice("progress.search_bluesky", who=person.x_handle or person.x_id),
-                         (n + 1) / (2 * len(people)))
+                progress(
+                    notice("progress.search_bluesky", who=person.x_handle or person.x_id),
+                    (n + 1) / (2 * len(people)),
+                )
         profiles = self.profiles([a for acts in hits.values() for a in acts])
         out: dict[str, Suggestion] = {}
         for person in people:
@@ -236,8 +238,10 @@ class MastodonFinder:
             accounts.pop(str(self.self_id), None)
             found[person.x_id] = accounts
             if progress:
-                progress(notice("progress.search_mastodon", who=person.x_handle or person.x_id),
-                         (n + 1) / (len(people) + 1))
+                progress(
+                    notice("progress.search_mastodon", who=person.x_handle or person.x_id),
+                    (n + 1) / (len(people) + 1),
+                )
         following = self._following({i for accs in found.values() for i in accs})
         out: dict[str, Suggestion] = {}
         for person in people:

@@ -34,8 +34,11 @@ def follows_csv(addresses: Iterable[str], *, show_boosts: bool = True, notify: b
     for address in addresses:
         norm = normalize_address(address)
         if norm is None:
-            raise InputError(key="error.export.not_full_address", params={"address": address},
-                             todo=[todo("search_mastodon_again")])
+            raise InputError(
+                key="error.export.not_full_address",
+                params={"address": address},
+                todo=[todo("search_mastodon_again")],
+            )
         if norm.lower() in seen:
             continue
         seen.add(norm.lower())
@@ -49,9 +52,11 @@ def write_follows_csv(path: Path, addresses: Iterable[str]) -> int:
     try:
         atomic_write(Path(path), text.encode("utf-8"))
     except OSError as exc:
-        raise InputError(key="error.export.cannot_write",
-                         params={"path": path, "detail": exc.strerror or exc},
-                         todo=[todo("other_csv_path")]) from exc
+        raise InputError(
+            key="error.export.cannot_write",
+            params={"path": path, "detail": exc.strerror or exc},
+            todo=[todo("other_csv_path")],
+        ) from exc
     return len(text.splitlines()) - 1
 
 

@@ -82,7 +82,7 @@ class Task:
 
 
 def doing(task: Task) -> Notice:
-    """"following @alice.example" — what a write does, in words (retries, failures)."""
+    """ "following @alice.example" — what a write does, in words (retries, failures)."""
     return notice(f"doing.{task.action}", handle=task.handle.lstrip("@"))
 
 
@@ -180,8 +180,9 @@ class _Runner:
         self.on_event = on_event
         self.stop = stop
         self.waiter = Waiter(sleep=sleep, stop=stop)
-        self.policy = CallPolicy(waiter=self.waiter, pacer=self.pacer, retry=retry or RetryPolicy(),
-                                 now=now, notify=self._notify)
+        self.policy = CallPolicy(
+            waiter=self.waiter, pacer=self.pacer, retry=retry or RetryPolicy(), now=now, notify=self._notify
+        )
         self.step = WriteStep(journal, self.policy)
 
     def emit(self, event: FollowEvent) -> None:
@@ -218,8 +219,11 @@ class _Runner:
             self.journal.intent(key, item_id=task.x_id, kind=task.action)
         self.journal.failed(key, reason, retryable=retryable)
         report.failed.append({"x_id": task.x_id, "handle": task.handle, "reason": reason})
-        self.emit(FollowEvent(FollowEventKind.FAILED, notice("event.follow_failed", what=doing(task),
-                                                             reason=reason), task))
+        self.emit(
+            FollowEvent(
+                FollowEventKind.FAILED, notice("event.follow_failed", what=doing(task), reason=reason), task
+            )
+        )
 
 
 class BlueskyAudience(_Runner):
@@ -293,8 +297,10 @@ class BlueskyAudience(_Runner):
             repo=self.did, collection=collection, rkey=record_tid(key), record=record, validate=True
         )
         # One try: the write step around it waits and retries (a re-put of the same record is a no-op).
-        res = atproto_errors(lambda: self.client.com.atproto.repo.put_record(data),
-                             what=notice("doing.writing_records", collection=collection))
+        res = atproto_errors(
+            lambda: self.client.com.atproto.repo.put_record(data),
+            what=notice("doing.writing_records", collection=collection),
+        )
         return PostRef(uri=res.uri, cid=res.cid or "")
 
     def _created_at(self, key: str) -> str:
@@ -321,8 +327,9 @@ class BlueskyAudience(_Runner):
             }
             return self._put(LIST, key, record)
 
-        return self.step(key, item_id="audience", kind="list", send=put,
-                         what=notice("doing.creating_list", name=name)).uri
+        return self.step(
+            key, item_id="audience", kind="list", send=put, what=notice("doing.creating_list", name=name)
+        ).uri
 
     def run(
         self,
@@ -343,9 +350,11 @@ class BlueskyAudience(_Runner):
                 report.remaining = len(tasks)
                 return report
             except GaveUp as exc:
-                raise ServiceError(key="error.follow.server_down",
-                                   params={"detail": scrub(words_of(exc.__cause__ or exc))},
-                                   todo=[todo("retry_later")]) from None
+                raise ServiceError(
+                    key="error.follow.server_down",
+                    params={"detail": scrub(words_of(exc.__cause__ or exc))},
+                    todo=[todo("retry_later")],
+                ) from None
             report.list_uri = list_uri
             for task in tasks:
                 work.append(task)
@@ -362,8 +371,9 @@ class BlueskyAudience(_Runner):
                     self._count(report, task, already=True)
                     continue
                 if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
-                    report.failed.append({"x_id": task.x_id, "handle": task.handle,
-                                          "reason": entry.reason or ""})
+                    report.failed.append(
+                        {"x_id": task.x_id, "handle": task.handle, "reason": entry.reason or ""}
+                    )
                     continue
                 existing = {"follow": follows, "block": blocks}.get(task.action, {})
                 if task.subject in existing and (entry is None or entry.status != "intent"):
@@ -374,9 +384,13 @@ class BlueskyAudience(_Runner):
                     continue
                 sent += 1  # attempted (a refusing server costs `limit` tasks, not the whole list)
                 try:
-                    self.step(key, item_id=task.x_id, kind=task.action,
-                              send=partial(self._write, task, key, list_uri),
-                              what=doing(task))
+                    self.step(
+                        key,
+                        item_id=task.x_id,
+                        kind=task.action,
+                        send=partial(self._write, task, key, list_uri),
+                        what=doing(task),
+                    )
                 except Stopped:
                     report.remaining = len(work) - n
                     break
@@ -489,8 +503,9 @@ class MastodonAudience(_Runner):
                     BlueskyAudience._count(report, task, already=True)
                     continue
                 if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
-                    report.failed.append({"x_id": task.x_id, "handle": task.handle,
-                                          "reason": entry.reason or ""})
+                    report.failed.append(
+                        {"x_id": task.x_id, "handle": task.handle, "reason": entry.reason or ""}
+                    )
                     continue
                 outcome: dict[str, bool] = {}
                 try:
@@ -498,9 +513,13 @@ class MastodonAudience(_Runner):
                         wait, until = self._daily_wait()
                         self.wait(wait, until, notice("wait.daily_follows", n=self.per_day))
                     sent += 1  # attempted
-                    self.step(task.key, item_id=task.x_id, kind=task.action,
-                              send=partial(self._write_once, task, outcome),
-                              what=doing(task))
+                    self.step(
+                        task.key,
+                        item_id=task.x_id,
+                        kind=task.action,
+                        send=partial(self._write_once, task, outcome),
+                        what=doing(task),
+                    )
                 except Stopped:
                     report.remaining = len(tasks) - n
                     break
@@ -511,8 +530,13 @@ class MastodonAudience(_Runner):
                     continue
                 was_following = outcome.get("already", False)
                 BlueskyAudience._count(report, task, already=was_following)
-                self.emit(FollowEvent(FollowEventKind.ALREADY if was_following else FollowEventKind.DONE,
-                                      _done_words(task, already=was_following), task))
+                self.emit(
+                    FollowEvent(
+                        FollowEventKind.ALREADY if was_following else FollowEventKind.DONE,
+                        _done_words(task, already=was_following),
+                        task,
+                    )
+                )
                 decision = self.pacer.after_write(self.budget(), posts_left=len(tasks) - n - 1)
                 try:
                     self.wait(decision.delay, decision.until, decision.reason or WaitReason.PACING)
@@ -542,18 +566,15 @@ class MastodonAudience(_Runner):
             )
             if before and (before[0].get("following") or before[0].get("requested")):
                 return PostRef(uri=f"already:{acc_id}", cid="", url=url), True
-            mastodon_errors(lambda: self.api.account_follow(acc_id), what=doing(task),
-                            api=self.api)
+            mastodon_errors(lambda: self.api.account_follow(acc_id), what=doing(task), api=self.api)
         elif task.action == "block":
-            mastodon_errors(lambda: self.api.account_block(acc_id), what=doing(task),
-                            api=self.api)
+            mastodon_errors(lambda: self.api.account_block(acc_id), what=doing(task), api=self.api)
         elif task.action == "mute":
-            mastodon_errors(lambda: self.api.account_mute(acc_id), what=doing(task),
-                            api=self.api)
+            mastodon_errors(lambda: self.api.account_mute(acc_id), what=doing(task), api=self.api)
         return PostRef(uri=str(acc_id), cid="", url=url), False
 
 
 def _done_words(task: Task, *, already: bool = False) -> Notice:
-    """"followed @alice.example" / "already following @alice.example" (blocked, muted, listed…)."""
+    """ "followed @alice.example" / "already following @alice.example" (blocked, muted, listed…)."""
     kind = "already" if already else "done"
     return notice(f"event.{kind}.{task.action}", handle=task.handle.lstrip("@"))

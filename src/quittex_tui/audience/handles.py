@@ -162,8 +162,11 @@ def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(key="error.handles.unreadable", params={"path": path, "detail": exc.strerror or exc},
-                         todo=[todo("check_handles_path")]) from exc
+        raise InputError(
+            key="error.handles.unreadable",
+            params={"path": path, "detail": exc.strerror or exc},
+            todo=[todo("check_handles_path")],
+        ) from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -201,8 +204,9 @@ def load_handles_file(path: Path | str) -> HandlesFile:
         raise InputError(key="error.handles.empty", params={"path": path}, todo=[todo("handles_format")])
     header = [c.strip().lower() for c in rows[first]]
     if header and header[0] == "account address":
-        raise InputError(key="error.handles.follows_list", params={"path": path},
-                         todo=[todo("import_in_mastodon")])
+        raise InputError(
+            key="error.handles.follows_list", params={"path": path}, todo=[todo("import_in_mastodon")]
+        )
     if "username" in header and "handles" in header:
         return _load_fedifinder_csv(path, rows, first, header)
     result = HandlesFile(source=path.name)
@@ -223,9 +227,11 @@ def load_handles_file(path: Path | str) -> HandlesFile:
 
 
 def _row_error(path: Path, line: int, detail: str) -> InputError:
-    return InputError(key="error.handles.bad_line",
-                      params={"file": path.name, "line": line, "detail": detail},
-                      todo=[todo("handles_format")])
+    return InputError(
+        key="error.handles.bad_line",
+        params={"file": path.name, "line": line, "detail": detail},
+        todo=[todo("handles_format")],
+    )
 
 
 def _parse_row(
@@ -307,9 +313,11 @@ def _add_fedifinder(
 ) -> None:
     x_handle = parse_x_handle(username)
     if x_handle is None:
-        raise InputError(key="error.handles.fedifinder_handle",
-                         params={"file": path.name, "where": where, "value": repr(username)},
-                         todo=[todo("redownload_fedifinder")])
+        raise InputError(
+            key="error.handles.fedifinder_handle",
+            params={"file": path.name, "where": where, "value": repr(username)},
+            todo=[todo("redownload_fedifinder")],
+        )
     for handle in handles:
         acc = parse_account(handle)
         if acc is not None:  # fedifinder also lists non-address guesses; those pair nothing
@@ -320,16 +328,23 @@ def _load_fedifinder_json(path: Path, text: str) -> HandlesFile:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise InputError(key="error.handles.bad_json", params={"file": path.name, "detail": exc},
-                         todo=[todo("fedifinder_or_csv")]) from exc
+        raise InputError(
+            key="error.handles.bad_json",
+            params={"file": path.name, "detail": exc},
+            todo=[todo("fedifinder_or_csv")],
+        ) from exc
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise InputError(key="error.handles.not_fedifinder", params={"file": path.name},
-                         todo=[todo("fedifinder_or_csv")])
+        raise InputError(
+            key="error.handles.not_fedifinder", params={"file": path.name}, todo=[todo("fedifinder_or_csv")]
+        )
     result = HandlesFile(source=path.name)
     for username, info in data.items():
         _add_fedifinder(
-            result, path, notice("error.handles.at_entry", value=repr(username)), username,
-            _handles_from_cell(info.get("handles"))
+            result,
+            path,
+            notice("error.handles.at_entry", value=repr(username)),
+            username,
+            _handles_from_cell(info.get("handles")),
         )
     return result
 
@@ -342,10 +357,18 @@ def _load_fedifinder_csv(path: Path, rows: list[list[str]], first: int, header: 
         if not any(c.strip() for c in row):
             continue
         if len(row) <= max(u_col, h_col):
-            raise InputError(key="error.handles.short_row", params={"file": path.name, "line": index + 1},
-                             todo=[todo("redownload_fedifinder")])
-        _add_fedifinder(result, path, notice("error.handles.at_line", line=index + 1), row[u_col],
-                        _handles_from_cell(row[h_col]))
+            raise InputError(
+                key="error.handles.short_row",
+                params={"file": path.name, "line": index + 1},
+                todo=[todo("redownload_fedifinder")],
+            )
+        _add_fedifinder(
+            result,
+            path,
+            notice("error.handles.at_line", line=index + 1),
+            row[u_col],
+            _handles_from_cell(row[h_col]),
+        )
     return result
 
 

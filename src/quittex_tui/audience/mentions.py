@@ -44,8 +44,9 @@ def mention_book(state: MigrationState, archive: Any) -> MentionBook:
             for handle in names.get(x_id, ()):
                 owners.setdefault((network, handle), set()).add(x_id)
                 if network == "bluesky" and decision.handle:
-                    book.bluesky[handle] = BlueskyPerson(handle=decision.handle.lstrip("@").lower(),
-                                                         did=decision.did or None)
+                    book.bluesky[handle] = BlueskyPerson(
+                        handle=decision.handle.lstrip("@").lower(), did=decision.did or None
+                    )
                 elif network == "mastodon":
                     acct = (decision.acct or decision.handle or "").lstrip("@")
                     if "@" in acct:  # a full address: user@instance (audience/candidates.py)

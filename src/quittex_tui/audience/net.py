@@ -89,20 +89,26 @@ def atproto_errors(fn: Callable[[], T], *, what: str, handle: str = "") -> T:
     try:
         return fn()
     except UnauthorizedError as exc:
-        raise AuthError(key="error.audience.bluesky_session", params={"what": what},
-                        todo=[todo("login_bluesky", handle=handle or "HANDLE")]) from exc
+        raise AuthError(
+            key="error.audience.bluesky_session",
+            params={"what": what},
+            todo=[todo("login_bluesky", handle=handle or "HANDLE")],
+        ) from exc
     except RequestErrorBase as exc:
         response = exc.response
         status = response.status_code if response is not None else None
         if status == 429:
             wait = _reset_wait(response.headers if response is not None else None, time.time())
-            raise RateLimited(utcnow() + timedelta(seconds=wait),
-                              notice("fail.call", what=what, detail=WaitReason.RATE_LIMITED)) from exc
+            raise RateLimited(
+                utcnow() + timedelta(seconds=wait),
+                notice("fail.call", what=what, detail=WaitReason.RATE_LIMITED),
+            ) from exc
         if status is not None and 400 <= status < 500:
             if _no_appview(exc):
                 # not "retry later" (exit 75): retrying cannot help, another option can (exit 2)
-                raise InputError(key="error.audience.no_appview", params={"what": what},
-                                 todo=[todo("use_appview")]) from None
+                raise InputError(
+                    key="error.audience.no_appview", params={"what": what}, todo=[todo("use_appview")]
+                ) from None
             raise PermanentError(notice("fail.call", what=what, detail=_text(exc))) from exc
         if isinstance(exc, NetworkError) or status is None or status >= 500:
             raise TransientError(notice("fail.call", what=what, detail=_text(exc))) from exc
@@ -155,8 +161,11 @@ def mastodon_errors(fn: Callable[[], T], *, what: str, api: Any = None) -> T:
     try:
         return fn()
     except MastodonUnauthorizedError as exc:
-        raise AuthError(key="error.audience.mastodon_token", params={"what": what},
-                        todo=[todo("login_mastodon", instance=_instance(api))]) from exc
+        raise AuthError(
+            key="error.audience.mastodon_token",
+            params={"what": what},
+            todo=[todo("login_mastodon", instance=_instance(api))],
+        ) from exc
     except MastodonRatelimitError as exc:
         reset = getattr(api, "ratelimit_reset", None)
         try:
@@ -164,8 +173,9 @@ def mastodon_errors(fn: Callable[[], T], *, what: str, api: Any = None) -> T:
         except (TypeError, ValueError):
             wait = 60.0
         wait = max(1.0, min(MAX_WAIT, wait))
-        raise RateLimited(utcnow() + timedelta(seconds=wait),
-                          notice("fail.call", what=what, detail=WaitReason.RATE_LIMITED)) from exc
+        raise RateLimited(
+            utcnow() + timedelta(seconds=wait), notice("fail.call", what=what, detail=WaitReason.RATE_LIMITED)
+        ) from exc
     except (MastodonNetworkError, MastodonServerError) as exc:
         raise TransientError(notice("fail.call", what=what, detail=_text(exc))) from exc
     except MastodonAPIError as exc:
@@ -187,7 +197,6 @@ def mastodon_call(
             if attempt > RETRIES:
                 raise
             _wait(sleep, min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
-
 
 
 def _instance(api: Any) -> str:

@@ -189,8 +189,10 @@ def bluesky_fields(draft: ProfileDraft) -> tuple[str, str]:
 
 def mastodon_fields(draft: ProfileDraft) -> tuple[str, str]:
     """(display_name, note) within Mastodon's limits (code points: an upper bound of what it counts)."""
-    return (fit_chars(for_posting(draft.display_name), MASTODON_NAME_MAX),
-            fit_chars(for_posting(draft.bio), MASTODON_NOTE_MAX))
+    return (
+        fit_chars(for_posting(draft.display_name), MASTODON_NAME_MAX),
+        fit_chars(for_posting(draft.bio), MASTODON_NOTE_MAX),
+    )
 
 
 def prepared_image(archive: Any, member: str | None, *, square: bool) -> tuple[Path, int, int] | None:
@@ -256,9 +258,11 @@ def apply_bluesky(target: Any, draft: ProfileDraft, archive: Any, *, images: boo
     for field_name, path, width, height in _pictures(draft, archive, images, ("avatar", "banner")):
         data = path.read_bytes()
         if len(data) > IMAGE_MAX_BYTES:
-            raise InputError(key="error.profile.picture_too_big",
-                             params={"picture": notice(f"picture.{field_name}"), "bytes": len(data)},
-                             todo=[todo("picture_by_hand")])
+            raise InputError(
+                key="error.profile.picture_too_big",
+                params={"picture": notice(f"picture.{field_name}"), "bytes": len(data)},
+                todo=[todo("picture_by_hand")],
+            )
         blob = atproto_call(partial(client.upload_blob, data), what=notice(f"doing.upload_{field_name}")).blob
         record[field_name] = blob.model_dump(by_alias=True, exclude_none=True)
         written[field_name] = {"bytes": len(data), "width": width, "height": height, "mime": _mime(path)}

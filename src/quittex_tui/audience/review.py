@@ -104,14 +104,23 @@ def apply_cli_decisions(
         if handle:
             parsed = parse_account(handle)
             if parsed is None:
-                raise InputError(key="error.review.not_an_account", params={"spec": spec, "handle": handle},
-                                 todo=[todo("accept_syntax")])
+                raise InputError(
+                    key="error.review.not_an_account",
+                    params={"spec": spec, "handle": handle},
+                    todo=[todo("accept_syntax")],
+                )
             net, canonical = parsed
             if network is not None and net != network:
-                raise InputError(key="error.review.other_network",
-                                 params={"spec": spec, "handle": handle, "net": display_name(net),
-                                         "network": display_name(network)},
-                                 todo=[todo("accept_syntax")])
+                raise InputError(
+                    key="error.review.other_network",
+                    params={
+                        "spec": spec,
+                        "handle": handle,
+                        "net": display_name(net),
+                        "network": display_name(network),
+                    },
+                    todo=[todo("accept_syntax")],
+                )
             found = next(
                 (
                     c
@@ -123,17 +132,20 @@ def apply_cli_decisions(
             set_decision(state, x_id, net, "accepted", found, handle=canonical)
         else:
             if network is None:
-                raise InputError(key="error.review.no_target", params={"spec": spec},
-                                 todo=[todo("accept_syntax")])
+                raise InputError(
+                    key="error.review.no_target", params={"spec": spec}, todo=[todo("accept_syntax")]
+                )
             suggestion = suggestions.get(x_id)
             cands = suggestion.candidates if suggestion else []
             pick = (
                 suggestion.best if suggestion and suggestion.best else (cands[0] if len(cands) == 1 else None)
             )
             if pick is None:
-                raise InputError(key="error.review.several" if cands else "error.review.none",
-                                 params={"x_id": x_id, "network": display_name(network)},
-                                 todo=[todo("accept_syntax")])
+                raise InputError(
+                    key="error.review.several" if cands else "error.review.none",
+                    params={"x_id": x_id, "network": display_name(network)},
+                    todo=[todo("accept_syntax")],
+                )
             set_decision(state, x_id, network, "accepted", pick)
         count += 1
     for spec in reject:
@@ -143,8 +155,11 @@ def apply_cli_decisions(
         nets = [named] if named else list(NETWORKS)
         for one in nets:
             if not is_network(one):
-                raise InputError(key="error.review.unknown_network", params={"spec": spec, "network": one},
-                                 todo=[todo("reject_syntax")])
+                raise InputError(
+                    key="error.review.unknown_network",
+                    params={"spec": spec, "network": one},
+                    todo=[todo("reject_syntax")],
+                )
             set_decision(state, x_id, one, "rejected")
         count += 1
     return count
@@ -152,11 +167,13 @@ def apply_cli_decisions(
 
 def _check_id(x_id: str, known: Mapping[str, Person], flag: str) -> None:
     if not X_ID_RE.match(x_id):
-        raise InputError(key="error.review.not_an_id", params={"flag": flag, "x_id": x_id},
-                         todo=[todo("see_ids")])
+        raise InputError(
+            key="error.review.not_an_id", params={"flag": flag, "x_id": x_id}, todo=[todo("see_ids")]
+        )
     if x_id not in known:
-        raise InputError(key="error.review.unknown_id", params={"flag": flag, "x_id": x_id},
-                         todo=[todo("see_ids")])
+        raise InputError(
+            key="error.review.unknown_id", params={"flag": flag, "x_id": x_id}, todo=[todo("see_ids")]
+        )
 
 
 def _candidates(suggestions: Mapping[str, Suggestion], x_id: str) -> list[Candidate]:

@@ -98,8 +98,10 @@ def follow_bluesky(
     people = list(people)
     # The migration's journal (its writer lock: never beside a running `migrate` of the same state) and
     # the account's lock: the same write path as posts.
-    with account_lock_for(target, command="follow"), \
-            Journal(journal_path(state_path, "bluesky"), command="follow") as journal:
+    with (
+        account_lock_for(target, command="follow"),
+        Journal(journal_path(state_path, "bluesky"), command="follow") as journal,
+    ):
         kwargs = _runner_options(on_event, stop, sleep)
         runner = BlueskyAudience(target, journal, **kwargs)
         cache: dict[str, str | None] = {}
@@ -139,8 +141,10 @@ def follow_mastodon(
 ) -> FollowReport:
     """Follow (block/mute) the accepted Mastodon matches through the API, journalled beside the state."""
     finder = _mastodon_finder(target)
-    with account_lock_for(target, command="follow"), \
-            Journal(journal_path(state_path, "mastodon"), command="follow") as journal:
+    with (
+        account_lock_for(target, command="follow"),
+        Journal(journal_path(state_path, "mastodon"), command="follow") as journal,
+    ):
         kwargs = _runner_options(on_event, stop, sleep)
         runner = MastodonAudience(target.api, journal, lookup=finder.lookup, **kwargs)
         tasks = plan_tasks(

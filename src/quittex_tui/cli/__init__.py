@@ -61,8 +61,9 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         add_help=False,
     )
     parser.add_argument("-h", "--help", action="help", help=t("main.help_help"))
-    parser.add_argument("--version", action="version", version=f"quittex-tui {__version__}",
-                        help=t("main.version_help"))
+    parser.add_argument(
+        "--version", action="version", version=f"quittex-tui {__version__}", help=t("main.version_help")
+    )
     parser.add_argument("--debug", action="store_true", help=t("main.debug_help"))
     sub = parser.add_subparsers(dest="command", metavar=t("main.command_metavar"), title=t("main.commands"))
     wanted = [argv[0]] if argv and argv[0] in COMMANDS else list(COMMANDS)
@@ -163,8 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args_list = _route(args_list)
         command = args_list[0]
-        log_path = logs.setup_logging(debug=debug, command=" ".join(args_list[:1]),
-                                      echo=command not in TUI_COMMANDS)
+        log_path = logs.setup_logging(
+            debug=debug, command=" ".join(args_list[:1]), echo=command not in TUI_COMMANDS
+        )
         log = logs.get_logger("cli")
         if debug and log_path is not None and command not in TUI_COMMANDS:
             print(t("main.log_at", path=str(log_path)), file=sys.stderr)
@@ -178,8 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("exit %s", code)
         return code
     except QuittexError as exc:
-        logs.get_logger("cli").info("%s failed: %s (exit %s)", command, exc.render(lang="en")[0],
-                                    exc.exit_code)
+        logs.get_logger("cli").info(
+            "%s failed: %s (exit %s)", command, exc.render(lang="en")[0], exc.exit_code
+        )
         _say(exc)
         return exc.exit_code
     except KeyboardInterrupt:

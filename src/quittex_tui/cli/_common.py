@@ -113,8 +113,9 @@ def terminal_progress(enabled: bool = True) -> StderrProgress | None:
 def add_target_arguments(parser: argparse.ArgumentParser, *, target_required: bool) -> None:
     """PATH…, --to, --handle, --service, --instance, --state: the options of every account command."""
     add_path_argument(parser)
-    parser.add_argument("--to", dest="target", choices=NETWORKS, required=target_required,
-                        help=t("common.to_help"))
+    parser.add_argument(
+        "--to", dest="target", choices=NETWORKS, required=target_required, help=t("common.to_help")
+    )
     parser.add_argument("--handle", metavar=t("common.handle_metavar"), help=t("common.handle_help"))
     parser.add_argument("--service", metavar="URL", help=t("common.service_help"))
     parser.add_argument("--instance", metavar="URL", help=t("common.instance_help"))
@@ -145,11 +146,21 @@ def check_account(state: Any, state_path: Path, network: str, target: Any) -> No
     from quittex_tui.state import check_same_account
 
     if network == "bluesky":
-        check_same_account(state, state_path, network, handle=getattr(target, "handle", None),
-                           did=getattr(target, "did", None))
+        check_same_account(
+            state,
+            state_path,
+            network,
+            handle=getattr(target, "handle", None),
+            did=getattr(target, "did", None),
+        )
     else:
-        check_same_account(state, state_path, network, instance=target.info().server,
-                           acct=getattr(target, "acct", None) or None)
+        check_same_account(
+            state,
+            state_path,
+            network,
+            instance=target.info().server,
+            acct=getattr(target, "acct", None) or None,
+        )
 
 
 def remember_account(state: Any, args: argparse.Namespace, target: Any) -> None:
@@ -157,8 +168,9 @@ def remember_account(state: Any, args: argparse.Namespace, target: Any) -> None:
     from quittex_tui.state import BlueskyAccount, MastodonAccount
 
     if args.target == "bluesky" and state.bluesky is None:
-        state.bluesky = BlueskyAccount(handle=args.handle, service=args.service,
-                                       did=getattr(target, "did", None))
+        state.bluesky = BlueskyAccount(
+            handle=args.handle, service=args.service, did=getattr(target, "did", None)
+        )
     elif args.target == "mastodon" and state.mastodon is None:
         state.mastodon = MastodonAccount(instance=args.instance)
 

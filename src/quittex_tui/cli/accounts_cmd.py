@@ -27,8 +27,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     acc.set_defaults(func=run_accounts)
 
     out = subparsers.add_parser("logout", help=t("logout.help"), description=t("logout.description"))
-    out.add_argument("network", choices=NETWORKS, metavar=t("logout.network_metavar"),
-                     help=t("logout.network_help"))
+    out.add_argument(
+        "network", choices=NETWORKS, metavar=t("logout.network_metavar"), help=t("logout.network_help")
+    )
     out.add_argument("account", nargs="?", metavar=t("logout.account_metavar"), help=t("logout.account_help"))
     out.add_argument("--json", action="store_true", help=t("logout.json_help"))
     out.set_defaults(func=run_logout)
@@ -81,14 +82,18 @@ def run_logout(args: argparse.Namespace) -> int:
         return 0
     else:
         names = " ".join(str(e["account"]) for e in stored)
-        raise InputError(t("logout.which", network=display_name(network), n=len(stored)),
-                         t("logout.which_hint", network=network, accounts=names))
+        raise InputError(
+            t("logout.which", network=display_name(network), n=len(stored)),
+            t("logout.which_hint", network=network, accounts=names),
+        )
     account = key.split(":", 1)[1]
     found = secrets.delete_secrets(key)
     if not found:
         names = ", ".join(str(e["account"]) for e in stored) or "-"
-        raise InputError(t("logout.not_stored", network=display_name(network), account=account),
-                         t("logout.not_stored_hint", accounts=names))
+        raise InputError(
+            t("logout.not_stored", network=display_name(network), account=account),
+            t("logout.not_stored_hint", accounts=names),
+        )
     _print_json(args, network, account, found)
     if not args.json:
         print(t("logout.done", network=display_name(network), account=account, where=", ".join(found)))

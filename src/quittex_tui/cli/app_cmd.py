@@ -128,8 +128,10 @@ def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
                 def on_event(ev: EngineEvent) -> None:
                     if ev.kind in (EventKind.ITEM_SENT, EventKind.ITEM_FAILED):
                         p = ev.progress
-                        print(f"  [{p.sent + p.failed:>3}/{n}] {for_display(say(ev.message), one_line=True)}",
-                              file=out)
+                        print(
+                            f"  [{p.sent + p.failed:>3}/{n}] {for_display(say(ev.message), one_line=True)}",
+                            file=out,
+                        )
 
                 with Journal(journal_path(state_path, DRY_RUN)) as journal:
                     engine = Engine(plan, target, journal, on_event=on_event)
@@ -140,8 +142,15 @@ def headless_demo(out: Any, *, items: int = HEADLESS_ITEMS) -> int:
             else:
                 os.environ["QUITTEX_HOME"] = saved_home
     print("", file=out)
-    print(t("demo.report", published=number(report.published), failed=number(len(report.failed)),
-            remaining=number(report.remaining)), file=out)
+    print(
+        t(
+            "demo.report",
+            published=number(report.published),
+            failed=number(len(report.failed)),
+            remaining=number(report.remaining),
+        ),
+        file=out,
+    )
     for failure in report.failed:
         reason = engine.failure_reason(failure["item_id"]) or failure["reason"]
         print(for_display(t("demo.failed_item", item=failure["item_id"], reason=say(reason))), file=out)

@@ -37,13 +37,29 @@ from quittex_tui.textsafe import for_display
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("audience", help=t("audience.help"), description=t("audience.description"))
     add_target_arguments(p, target_required=False)
-    p.add_argument("--handles", type=Path, action="append", default=[], metavar=t("audience.csv_metavar"),
-                   help=t("audience.handles_help"))
+    p.add_argument(
+        "--handles",
+        type=Path,
+        action="append",
+        default=[],
+        metavar=t("audience.csv_metavar"),
+        help=t("audience.handles_help"),
+    )
     p.add_argument("--appview", metavar="URL", help=t("audience.appview_help"))
-    p.add_argument("--accept", action="append", default=[], metavar=t("audience.accept_metavar"),
-                   help=t("audience.accept_help"))
-    p.add_argument("--reject", action="append", default=[], metavar=t("audience.reject_metavar"),
-                   help=t("audience.reject_help"))
+    p.add_argument(
+        "--accept",
+        action="append",
+        default=[],
+        metavar=t("audience.accept_metavar"),
+        help=t("audience.accept_help"),
+    )
+    p.add_argument(
+        "--reject",
+        action="append",
+        default=[],
+        metavar=t("audience.reject_metavar"),
+        help=t("audience.reject_help"),
+    )
     p.add_argument("--accept-strong", action="store_true", help=t("audience.accept_strong_help"))
     p.add_argument("--json", action="store_true", help=t("audience.json_help"))
     p.set_defaults(func=run)

@@ -40,8 +40,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     f.add_argument("--mutes", action="store_true", help=t("follow.mutes_help"))
     # `--list` alone: the default name (audience.follows.DEFAULT_LIST_NAME, resolved in run(): importing the
     # audience package here would slow every `--help`)
-    f.add_argument("--list", nargs="?", const="", default=None,
-                   metavar=t("follow.name_metavar"), help=t("follow.list_help"))
+    f.add_argument(
+        "--list",
+        nargs="?",
+        const="",
+        default=None,
+        metavar=t("follow.name_metavar"),
+        help=t("follow.list_help"),
+    )
     f.add_argument("--limit", type=int, default=None, metavar="N", help=t("follow.limit_help"))
     f.add_argument("--yes", action="store_true", help=t("common.yes_help"))
     f.add_argument("--json", action="store_true", help=t("follow.json_help"))
@@ -69,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
     network = display_name(args.target)
     count = len(audience.accepted(state, args.target))
     if count == 0:
-        raise InputError(t("follow.nothing", network=network, path=str(state_path)),
-                         t("follow.nothing_hint", target=args.target))
+        raise InputError(
+            t("follow.nothing", network=network, path=str(state_path)),
+            t("follow.nothing_hint", target=args.target),
+        )
     refuse_without_terminal(args, t("follow.what", n=number(count), network=network))
     target = connect(args)
     check_account(state, state_path, args.target, target)
@@ -88,10 +96,19 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_json(), indent=2)
     else:
-        print(t("follow.report", network=network, followed=number(report.followed),
-                already=number(report.already), blocked=number(report.blocked), muted=number(report.muted),
-                listed=number(report.listed), failed=number(len(report.failed)),
-                remaining=number(report.remaining)))
+        print(
+            t(
+                "follow.report",
+                network=network,
+                followed=number(report.followed),
+                already=number(report.already),
+                blocked=number(report.blocked),
+                muted=number(report.muted),
+                listed=number(report.listed),
+                failed=number(len(report.failed)),
+                remaining=number(report.remaining),
+            )
+        )
         for fail in report.failed:
             print(for_display(t("follow.failed", handle=fail["handle"], reason=say(fail["reason"]))))
     return 1 if report.failed else 0

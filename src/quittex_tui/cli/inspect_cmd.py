@@ -23,8 +23,9 @@ from quittex_tui.textsafe import json_inert
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("inspect", help=t("inspect.help"), description=t("inspect.description"))
-    parser.add_argument("paths", nargs="+", type=Path, metavar=t("common.path_metavar"),
-                        help=t("inspect.path_help"))
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar=t("common.path_metavar"), help=t("inspect.path_help")
+    )
     parser.add_argument("--json", action="store_true", help=t("inspect.json_help"))
     parser.set_defaults(func=run)
 

@@ -34,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     bsky.add_argument("handle", metavar=t("login.handle_metavar"), help=t("login.handle_help"))
     bsky.add_argument("--service", metavar="URL", help=t("login.service_help"))
     bsky.set_defaults(func=run_bluesky)
-    masto = networks.add_parser("mastodon", help=t("login.mastodon_help"),
-                                description=t("login.mastodon_help"))
+    masto = networks.add_parser(
+        "mastodon", help=t("login.mastodon_help"), description=t("login.mastodon_help")
+    )
     masto.add_argument("instance", metavar=t("login.address_metavar"), help=t("login.address_help"))
     masto.set_defaults(func=run_mastodon)
 

@@ -59,14 +59,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--yes", action="store_true", help=t("common.yes_help"))
     parser.add_argument("--json", action="store_true", help=t("migrate.json_help"))
     parser.add_argument("--dry-run", action="store_true", help=t("migrate.dry_run_help"))
-    parser.add_argument("--visibility", choices=VISIBILITIES, default="unlisted",
-                        help=t("migrate.visibility_help"))
-    parser.add_argument("--include-replies", action="store_true", default=None,
-                        help=t("migrate.include_replies_help"))
+    parser.add_argument(
+        "--visibility", choices=VISIBILITIES, default="unlisted", help=t("migrate.visibility_help")
+    )
+    parser.add_argument(
+        "--include-replies", action="store_true", default=None, help=t("migrate.include_replies_help")
+    )
     parser.add_argument("--date-footer", action="store_true", default=None, help=t("plan.date_footer_help"))
     parser.add_argument("--number-parts", action="store_true", default=None, help=t("plan.number_parts_help"))
-    parser.add_argument("--link-cards", action=argparse.BooleanOptionalAction, default=None,
-                        help=t("migrate.link_cards_help"))
+    parser.add_argument(
+        "--link-cards", action=argparse.BooleanOptionalAction, default=None, help=t("migrate.link_cards_help")
+    )
     parser.add_argument("--retry-failed", action="store_true", help=t("migrate.retry_failed_help"))
     parser.add_argument("--resend-unsure", action="store_true", help=t("migrate.resend_unsure_help"))
     parser.set_defaults(func=run)
@@ -91,8 +94,9 @@ def run(args: argparse.Namespace) -> int:
     network = _check_args(args)
     if not args.yes and not args.dry_run and not can_ask():
         # Refuse before logging in or touching any state: a script must say --yes explicitly.
-        raise InputError(t("migrate.no_terminal", network=display_name(network)),
-                         t("migrate.no_terminal_hint"))
+        raise InputError(
+            t("migrate.no_terminal", network=display_name(network)), t("migrate.no_terminal_hint")
+        )
     from quittex_tui.archive import open_archive
     from quittex_tui.errors import StateError
     from quittex_tui.publish.journal import Journal, journal_path
@@ -142,9 +146,17 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
-def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Path, target: Any,
-             journal: Any, network: str, stop: threading.Event,
-             err: TextIO) -> tuple[Any, Any, dict[str, str]] | None:
+def _publish(
+    args: argparse.Namespace,
+    archive: Any,
+    state: Any,
+    state_path: Path,
+    target: Any,
+    journal: Any,
+    network: str,
+    stop: threading.Event,
+    err: TextIO,
+) -> tuple[Any, Any, dict[str, str]] | None:
     """Plan, settle, confirm, send. (report, a failure of the final tidy-up or None, item id -> failure
     reason in words), or None when the user said no (or stopped before anything was sent)."""
     from quittex_tui.convert.plan import build_plan
@@ -167,9 +179,14 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
     printer = ProgressPrinter(err, tty=err.isatty())
     from quittex_tui.audience.mentions import link_options
 
-    engine = Engine(plan, target, journal, on_event=printer,
-                    resend_unsure=args.resend_unsure and args.retry_failed,
-                    links=link_options(state, archive))  # matched people as mentions; link cards
+    engine = Engine(
+        plan,
+        target,
+        journal,
+        on_event=printer,
+        resend_unsure=args.resend_unsure and args.retry_failed,
+        links=link_options(state, archive),
+    )  # matched people as mentions; link cards
     with _ctrl_c_stops(stop, err):
         # Settle unconfirmed posts (every post, if the journal was lost) before counting what is left.
         engine.prepare(stop=stop, retry_failed=args.retry_failed)
@@ -186,10 +203,18 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
     if items:
         # docs/bluesky.md#video, issue 12: counted apart, before asking
         _print_video_days(engine, target, network, args, err)
-    counts = {"items": number(items), "posts": number(posts), "network": display_name(network),
-              "about": about(estimate)}
-    if items and not args.yes and not args.dry_run and not ask(t("migrate.confirm", handle=info.handle,
-                                                                  **counts)):
+    counts = {
+        "items": number(items),
+        "posts": number(posts),
+        "network": display_name(network),
+        "about": about(estimate),
+    }
+    if (
+        items
+        and not args.yes
+        and not args.dry_run
+        and not ask(t("migrate.confirm", handle=info.handle, **counts))
+    ):
         print(t("migrate.nothing_sent"), file=err)
         return None
     if items and args.dry_run:
@@ -214,7 +239,7 @@ def _publish(args: argparse.Namespace, archive: Any, state: Any, state_path: Pat
 
 
 def _print_video_days(engine: Any, target: Any, network: str, args: argparse.Namespace, err: TextIO) -> None:
-    """"312 videos: about 13 days at Bluesky's daily video limit" — videos wait for it, the rest does not."""
+    """ "312 videos: about 13 days at Bluesky's daily video limit" — videos wait for it, the rest does not."""
     from quittex_tui.cli._i18n import t
     from quittex_tui.publish.video_quota import daily_video_estimate
 
@@ -261,8 +286,9 @@ def _check_account(state: Any, state_path: Path, network: str, target: Any) -> N
     if network == "bluesky":
         check_same_account(state, state_path, network, handle=info.handle, did=getattr(target, "did", None))
     else:
-        check_same_account(state, state_path, network, instance=info.server,
-                           acct=getattr(target, "acct", None) or None)
+        check_same_account(
+            state, state_path, network, instance=info.server, acct=getattr(target, "acct", None) or None
+        )
 
 
 def _plan_options(args: argparse.Namespace, saved: dict[str, Any], network: str, info: Any) -> Any:
@@ -321,8 +347,9 @@ def _ctrl_c_stops(stop: threading.Event, err: TextIO) -> Any:
         signal.signal(signal.SIGINT, previous)
 
 
-def _print_report(report: dict[str, Any], reasons: dict[str, str], *, network: str = "",
-                  dry_run: bool = False) -> None:
+def _print_report(
+    report: dict[str, Any], reasons: dict[str, str], *, network: str = "", dry_run: bool = False
+) -> None:
     """The end of a run, in words (stdout): what was published, what is left, what failed and why."""
     name = display_name(network or report["target"])
     published, already = report["published"], report["already_published"]
@@ -359,8 +386,13 @@ def _print_card_notes(notes: list[dict[str, Any]]) -> None:
     print(t("migrate.cards_missing", n=len(notes)))
     for note in notes:
         reason = t(f"linkcard.reason.{note.get('reason')}", detail=note.get("detail") or "")
-        line = t("migrate.card_missing", item=note.get("item_id"), post=int(note.get("post", 0)) + 1,
-                 url=note.get("url"), reason=reason)
+        line = t(
+            "migrate.card_missing",
+            item=note.get("item_id"),
+            post=int(note.get("post", 0)) + 1,
+            url=note.get("url"),
+            reason=reason,
+        )
         print("  " + for_display(line, one_line=True))
 
 
@@ -378,16 +410,16 @@ class ProgressPrinter:
         p = event.progress
         done = p.sent + p.already
         if event.kind == EventKind.DONE:
-            eta = (t("progress.left_for_next", n=number(p.remaining)) if p.remaining
-                   else t("progress.done"))
+            eta = t("progress.left_for_next", n=number(p.remaining)) if p.remaining else t("progress.done")
         elif not p.remaining:
             eta = t("progress.finishing")
         elif p.eta_seconds:
             eta = t("progress.eta", duration=about(p.eta_seconds))
         else:
             eta = t("progress.estimating")
-        status = t("progress.status", done=number(done), total=number(p.total), failed=number(p.failed),
-                   eta=eta)
+        status = t(
+            "progress.status", done=number(done), total=number(p.total), failed=number(p.failed), eta=eta
+        )
         if event.kind in (EventKind.WAITING, EventKind.RETRYING, EventKind.ITEM_FAILED, EventKind.CHECKING):
             self._line(event_line(event))
         if self.tty:

@@ -34,10 +34,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--date-footer", action="store_true", help=t("plan.date_footer_help"))
     parser.add_argument("--number-parts", action="store_true", help=t("plan.number_parts_help"))
     parser.add_argument("--locale", choices=["en", "fr"], default=None, help=t("plan.locale_help"))
-    parser.add_argument("--image-max-bytes", type=int, default=1_000_000, metavar="N",
-                        help=t("plan.image_max_bytes_help"))
-    parser.add_argument("--no-link-cards", dest="link_cards", action="store_false",
-                        help=t("plan.no_link_cards_help"))
+    parser.add_argument(
+        "--image-max-bytes", type=int, default=1_000_000, metavar="N", help=t("plan.image_max_bytes_help")
+    )
+    parser.add_argument(
+        "--no-link-cards", dest="link_cards", action="store_false", help=t("plan.no_link_cards_help")
+    )
     parser.add_argument("--json", action="store_true", help=t("plan.json_help"))
     parser.set_defaults(func=run)
 
@@ -48,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     from quittex_tui.convert.plan import build_plan, write_plan_json
 
     if args.max_chars < _MIN_MAX_CHARS:
-        raise InputError(t("plan.max_chars_small", n=args.max_chars),
-                         t("plan.max_chars_small_hint", min=_MIN_MAX_CHARS))
+        raise InputError(
+            t("plan.max_chars_small", n=args.max_chars), t("plan.max_chars_small_hint", min=_MIN_MAX_CHARS)
+        )
     if args.image_max_bytes < 10_000:
         raise InputError(t("plan.image_small", n=args.image_max_bytes), t("plan.image_small_hint"))
     options = PlanOptions(
@@ -69,8 +72,9 @@ def run(args: argparse.Namespace) -> int:
         with open_archive(paths) as archive:
             # json_inert: the same JSON, with C1 and bidi controls as \uXXXX (orjson writes them raw); each
             # chunk is whole JSON tokens, so escaping chunk by chunk is escaping the whole.
-            write_plan_json(archive, options, cast(BinaryIO, _InertWriter(sys.stdout.buffer)),
-                            lead=versioned({}))
+            write_plan_json(
+                archive, options, cast(BinaryIO, _InertWriter(sys.stdout.buffer)), lead=versioned({})
+            )
         sys.stdout.buffer.write(b"\n")
         sys.stdout.flush()
         return 0

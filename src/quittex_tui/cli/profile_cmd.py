@@ -63,12 +63,24 @@ def run(args: argparse.Namespace) -> int:
             name_max, bio_max, unit = profile.MASTODON_NAME_MAX, profile.MASTODON_NOTE_MAX, "characters"
         if not args.json:
             print(for_display(t(f"profile.name_{unit}", n=graphemes(name), max=name_max, name=name)))
-            print(for_display(t(f"profile.bio_{unit}", n=graphemes(bio), max=bio_max) + "\n  "
-                              + bio.replace("\n", "\n  ")))
+            print(
+                for_display(
+                    t(f"profile.bio_{unit}", n=graphemes(bio), max=bio_max)
+                    + "\n  "
+                    + bio.replace("\n", "\n  ")
+                )
+            )
             if not args.no_images:
                 none = t("profile.none")
-                print(for_display(t("profile.pictures", avatar=draft.avatar_member or none,
-                                    banner=draft.banner_member or none)))
+                print(
+                    for_display(
+                        t(
+                            "profile.pictures",
+                            avatar=draft.avatar_member or none,
+                            banner=draft.banner_member or none,
+                        )
+                    )
+                )
         target = connect(args)
         confirm_or_stop(t("profile.confirm", network=network), args.yes)
         if args.target == "bluesky":
@@ -79,8 +91,9 @@ def run(args: argparse.Namespace) -> int:
             acct = str((getattr(target, "account", None) or {}).get("acct", ""))
             me_bsky, me_masto = None, acct if "@" in acct else f"{acct}@{_host(args.instance)}"
         username = archive.account.username
-    texts = announce.announcements(content_language(args.lang), bluesky=me_bsky, mastodon=me_masto,
-                                   x_handle=username)
+    texts = announce.announcements(
+        content_language(args.lang), bluesky=me_bsky, mastodon=me_masto, x_handle=username
+    )
     if args.json:
         print_json({"target": args.target, "written": written, "announcement": texts}, indent=2)
     else:

@@ -48,8 +48,9 @@ class BlueskyPost:
 
     __slots__ = ("facets", "mention_candidates", "text")
 
-    def __init__(self, text: str, facets: list[dict[str, Any]],
-                 mention_candidates: list[MentionCandidate]) -> None:
+    def __init__(
+        self, text: str, facets: list[dict[str, Any]], mention_candidates: list[MentionCandidate]
+    ) -> None:
         self.text = text
         self.facets = facets
         self.mention_candidates = mention_candidates
@@ -88,7 +89,7 @@ def shorten_links(text: str, spans: Sequence[Span]) -> tuple[str, list[Span]]:
     for span in spans:
         if span.kind == "link" and span.end - span.start > LINK_DISPLAY_MAX:
             shown = short_link_text(span.value)
-            out.append(text[cursor:span.start])
+            out.append(text[cursor : span.start])
             out.append(shown)
             cursor = span.end
             new_spans.append(Span("link", span.start + delta, span.start + delta + len(shown), span.value))
@@ -149,7 +150,7 @@ def links_from_facets(text: str, facets: Sequence[Mapping[str, Any]]) -> dict[st
         for feature in facet.get("features", []):
             if feature.get("$type") == LINK_TYPE:
                 index = facet["index"]
-                shown = data[index["byteStart"]:index["byteEnd"]].decode("utf-8", "replace")
+                shown = data[index["byteStart"] : index["byteEnd"]].decode("utf-8", "replace")
                 out[shown] = feature["uri"]
     return out
 

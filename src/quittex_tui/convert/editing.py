@@ -37,10 +37,18 @@ bluesky_facets = bluesky.bluesky_facets
 links_from_facets = bluesky.links_from_facets
 
 
-def split_for(target: Target, text: str, *, source_id: str = "", max_chars: int = MASTODON_DEFAULT_MAX_CHARS,
-              number_parts: bool = False, footer: str = "",
-              known_links: Mapping[str, str] | None = None, created_at: datetime | None = None,
-              lang: str = "") -> list[PlannedPost]:
+def split_for(
+    target: Target,
+    text: str,
+    *,
+    source_id: str = "",
+    max_chars: int = MASTODON_DEFAULT_MAX_CHARS,
+    number_parts: bool = False,
+    footer: str = "",
+    known_links: Mapping[str, str] | None = None,
+    created_at: datetime | None = None,
+    lang: str = "",
+) -> list[PlannedPost]:
     """An edited text as the post(s) it becomes on `target` (split when over the limit).
 
     Bluesky: facets recomputed (`known_links`: shown text → URI of links kept from the planned post);
@@ -59,19 +67,43 @@ def split_for(target: Target, text: str, *, source_id: str = "", max_chars: int 
     posts: list[PlannedPost] = []
     if target == "bluesky":
         for part, draft in enumerate(bluesky.bluesky_posts(clean, number_parts=number_parts)):
-            posts.append(_post(source_id, draft.text, draft.facets, draft.mention_candidates,
-                               created_at, lang, part))
+            posts.append(
+                _post(source_id, draft.text, draft.facets, draft.mention_candidates, created_at, lang, part)
+            )
     else:
-        for part, status in enumerate(mastodon.mastodon_posts(clean, max_chars=max_chars, footer=footer,
-                                                              number_parts=number_parts)):
+        for part, status in enumerate(
+            mastodon.mastodon_posts(clean, max_chars=max_chars, footer=footer, number_parts=number_parts)
+        ):
             posts.append(_post(source_id, status, [], [], created_at, lang, part))
     return posts
 
 
-def _post(source_id: str, text: str, facets: list[dict[str, Any]], candidates: list[Any],
-          created_at: datetime | None, lang: str, part: int) -> PlannedPost:
-    return construct(PlannedPost, {"source_id": source_id, "text": text, "facets": facets, "media": [],
-                                   "warnings": [], "mention_candidates": candidates,
-                                   "created_at": created_at, "lang": lang, "self_label": "",
-                                   "left_out": [], "part": part, "link_card": None, "self_links": [],
-                                   "card": None, "quote": None})
+def _post(
+    source_id: str,
+    text: str,
+    facets: list[dict[str, Any]],
+    candidates: list[Any],
+    created_at: datetime | None,
+    lang: str,
+    part: int,
+) -> PlannedPost:
+    return construct(
+        PlannedPost,
+        {
+            "source_id": source_id,
+            "text": text,
+            "facets": facets,
+            "media": [],
+            "warnings": [],
+            "mention_candidates": candidates,
+            "created_at": created_at,
+            "lang": lang,
+            "self_label": "",
+            "left_out": [],
+            "part": part,
+            "link_card": None,
+            "self_links": [],
+            "card": None,
+            "quote": None,
+        },
+    )

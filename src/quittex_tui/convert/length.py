@@ -36,10 +36,12 @@ MASTODON_ALT_MAX_CHARS = 1500
 # Outside the BMP, joining characters sit in a few blocks; testing for these coarse blocks keeps the
 # regex fast (re keeps BMP classes as a bitmap but scans non-BMP ranges one by one). A superset is safe:
 # any extra character only sends a little more text through the full algorithm.
-_COARSE_ASTRAL = [(0x10000, 0x1EFFF),  # historic and minority scripts with their marks
-                  (0x1F1E6, 0x1F1FF),  # regional indicators (flags)
-                  (0x1F3FB, 0x1F3FF),  # emoji skin-tone modifiers
-                  (0xE0000, 0xE0FFF)]  # tags, variation selectors supplement
+_COARSE_ASTRAL = [
+    (0x10000, 0x1EFFF),  # historic and minority scripts with their marks
+    (0x1F1E6, 0x1F1FF),  # regional indicators (flags)
+    (0x1F3FB, 0x1F3FF),  # emoji skin-tone modifiers
+    (0xE0000, 0xE0FFF),
+]  # tags, variation selectors supplement
 
 
 def _joining_class() -> str:
@@ -48,15 +50,29 @@ def _joining_class() -> str:
     try:
         from grapheme import grapheme_property_group as gpg
 
-        joining = {gpg.GraphemePropertyGroup(name) for name in (
-            "Prepend", "Extend", "Regional_Indicator", "SpacingMark", "L", "V", "T", "LV", "LVT", "ZWJ")}
+        joining = {
+            gpg.GraphemePropertyGroup(name)
+            for name in (
+                "Prepend",
+                "Extend",
+                "Regional_Indicator",
+                "SpacingMark",
+                "L",
+                "V",
+                "T",
+                "LV",
+                "LVT",
+                "ZWJ",
+            )
+        }
         exact = [(lo, hi) for lo, hi, group in gpg.RANGE_TREE[1] if group in joining]
         exact += [(cp, cp) for cp, group in gpg.SINGLE_CHAR_MAPPINGS.items() if group in joining]
     except (ImportError, AttributeError, ValueError, TypeError, IndexError):  # tables moved: no shortcut
         return r"[^\x00-\x7f]"
     ranges = [r for r in exact if r[1] <= 0xFFFF] + list(_COARSE_ASTRAL)
-    ranges += [r for r in exact if r[1] > 0xFFFF
-               and not any(lo <= r[0] and r[1] <= hi for lo, hi in _COARSE_ASTRAL)]
+    ranges += [
+        r for r in exact if r[1] > 0xFFFF and not any(lo <= r[0] and r[1] <= hi for lo, hi in _COARSE_ASTRAL)
+    ]
     ranges.sort()
     merged: list[list[int]] = []
     for lo, hi in ranges:
@@ -64,8 +80,9 @@ def _joining_class() -> str:
             merged[-1][1] = max(merged[-1][1], hi)
         else:
             merged.append([lo, hi])
-    body = "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
-                   for lo, hi in merged)
+    body = "".join(
+        re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in merged
+    )
     return f"[{body}]"
 
 

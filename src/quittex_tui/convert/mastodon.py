@@ -70,8 +70,13 @@ def neutralise_mentions(text: str, spans: Sequence[Span]) -> tuple[str, list[Spa
     return "".join(out), shifted
 
 
-def mastodon_posts(clean: CleanText, *, max_chars: int = MASTODON_DEFAULT_MAX_CHARS, footer: str = "",
-                   number_parts: bool = False) -> list[str]:
+def mastodon_posts(
+    clean: CleanText,
+    *,
+    max_chars: int = MASTODON_DEFAULT_MAX_CHARS,
+    footer: str = "",
+    number_parts: bool = False,
+) -> list[str]:
     """The status texts for one tweet's clean text; `footer` (if any) ends the first one."""
     text, spans = neutralise_mentions(clean.text, clean.spans)
     suffix = (FOOTER_SEPARATOR + footer if text else footer) if footer else ""

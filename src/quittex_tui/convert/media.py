@@ -360,8 +360,15 @@ def _prepare_video(
         video_max_bytes if video_max_bytes else (BLUESKY_VIDEO_MAX_BYTES if target == "bluesky" else 0)
     )
     if limit_bytes and len(data) > limit_bytes:
-        warnings_.append(notice("media.warn.too_big", label=label, mb=len(data) / 1e6,
-                                limit=round(limit_bytes / 1e6), network=display_name(target)))
+        warnings_.append(
+            notice(
+                "media.warn.too_big",
+                label=label,
+                mb=len(data) / 1e6,
+                limit=round(limit_bytes / 1e6),
+                network=display_name(target),
+            )
+        )
     if target == "bluesky" and duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
         warnings_.append(notice("media.warn.too_long", label=label, n=round(duration)))
     planned = PlannedMedia(
@@ -461,13 +468,21 @@ def prepare_for_upload(
         raise MediaProblem(notice("media.problem.not_mp4", label=label, detail=problem or "not an MP4 file"))
     limit = video_max_bytes or (BLUESKY_VIDEO_MAX_BYTES if target == "bluesky" else 0)
     if limit and len(data) > limit:
-        raise MediaProblem(notice("media.problem.too_big", label=label, mb=len(data) / 1e6,
-                                  limit=round(limit / 1e6), network=display_name(target)))
+        raise MediaProblem(
+            notice(
+                "media.problem.too_big",
+                label=label,
+                mb=len(data) / 1e6,
+                limit=round(limit / 1e6),
+                network=display_name(target),
+            )
+        )
     duration = info.duration_s
     if target == "bluesky" and duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
         raise MediaProblem(notice("media.problem.too_long", label=label, n=round(duration)))
-    planned, _notes = _prepare_video(data, media, target=target, video_max_bytes=video_max_bytes,
-                                     cache_dir=cache_dir)
+    planned, _notes = _prepare_video(
+        data, media, target=target, video_max_bytes=video_max_bytes, cache_dir=cache_dir
+    )
     assert planned is not None  # a video is always kept: its problems were raised above
     return planned
 
@@ -487,8 +502,9 @@ def prepare_profile_image(
         try:
             out = _convert_image(data, max_bytes=max_bytes, max_side=max_side, square=square)
         except _BadImage as exc:
-            raise InputError(key="error.profile.bad_picture", params={"detail": exc},
-                             todo=[todo("picture_by_hand")]) from exc
+            raise InputError(
+                key="error.profile.bad_picture", params={"detail": exc}, todo=[todo("picture_by_hand")]
+            ) from exc
         path = _store_output(cache_dir, out.data if out.data is not None else data, out.ext)
         entry = {"file": path.name, "bytes": path.stat().st_size, "width": out.width, "height": out.height}
         _index_put(cache_dir, key, entry)

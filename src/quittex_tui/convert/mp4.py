@@ -220,9 +220,16 @@ def _info(parsed: _Parsed) -> Mp4Info:
         if video.samples and video.ticks and video.timescale:
             fps = video.samples * video.timescale / video.ticks
     audio = any(track.handler == b"soun" for track in parsed.tracks)
-    return Mp4Info(duration_s=parsed.duration, width=width, height=height, coded_width=coded_w,
-                   coded_height=coded_h, frame_rate=round(fps, 3) if fps else None, has_audio=audio,
-                   rotation=rotation)
+    return Mp4Info(
+        duration_s=parsed.duration,
+        width=width,
+        height=height,
+        coded_width=coded_w,
+        coded_height=coded_h,
+        frame_rate=round(fps, 3) if fps else None,
+        has_audio=audio,
+        rotation=rotation,
+    )
 
 
 def read_mp4_info(data: bytes) -> Mp4Info | None:
@@ -243,8 +250,10 @@ def mp4_problem(data: bytes) -> str | None:
     if parsed is None:
         return "no `moov` box (the header that describes the video): a damaged or truncated file"
     if parsed.scanned_to != len(data):
-        return (f"the file is truncated or damaged: its boxes stop making sense at byte "
-                f"{parsed.scanned_to:,} of {len(data):,}")
+        return (
+            f"the file is truncated or damaged: its boxes stop making sense at byte "
+            f"{parsed.scanned_to:,} of {len(data):,}"
+        )
     video = next((track for track in parsed.tracks if _is_video(track)), None)
     if video is None:
         return "no video track"
@@ -256,6 +265,8 @@ def mp4_problem(data: bytes) -> str | None:
     if video.chunk_offsets and max(video.chunk_offsets) >= len(data):
         return "the video's frames point past the end of the file: a truncated file"
     if video.sample_bytes > mdat:
-        return (f"the video's frames need {video.sample_bytes:,} bytes of media data, the file holds "
-                f"{mdat:,}: a truncated file")
+        return (
+            f"the video's frames need {video.sample_bytes:,} bytes of media data, the file holds "
+            f"{mdat:,}: a truncated file"
+        )
     return None

@@ -68,8 +68,15 @@ MAX_IMAGES_PER_POST = 4
 FREEZE_AT = 10_000  # items
 Progress = Callable[[str, float], None]
 _KIND = {MediaKind.PHOTO: "image", MediaKind.VIDEO: "video", MediaKind.GIF: "gif"}
-_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-         ".webp": "image/webp", ".mp4": "video/mp4", ".mov": "video/quicktime"}
+_MIME = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".mp4": "video/mp4",
+    ".mov": "video/quicktime",
+}
 
 
 class PlanSource(Protocol):
@@ -85,8 +92,13 @@ class PlanSource(Protocol):
     def read_member(self, member: str) -> bytes: ...
 
 
-def build_plan(archive: PlanSource, options: PlanOptions, *, cache_dir: Path | None = None,
-               progress: Progress | None = None) -> Plan:
+def build_plan(
+    archive: PlanSource,
+    options: PlanOptions,
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> Plan:
     """The plan of `archive` for `options.target`.
 
     `cache_dir`: the media cache the prepared files go to (default: the one cache of the TUI and the CLI,
@@ -159,8 +171,12 @@ class Planner:
 
     def media_source(self) -> MediaSource:
         """What the send-time stage needs to prepare this plan's media (attached to every full plan)."""
-        return MediaSource(archive=self.archive, target=self.options.target,
-                           image_max_bytes=self.options.image_max_bytes, cache_dir=self.cache_dir)
+        return MediaSource(
+            archive=self.archive,
+            target=self.options.target,
+            image_max_bytes=self.options.image_max_bytes,
+            cache_dir=self.cache_dir,
+        )
 
     def _sources(self, tweet: Tweet, skipped: list[SkippedTweet]) -> tuple[ItemKind, list[Tweet]] | None:
         """The kind and the tweets of the item `tweet` starts, or None (skipped, reason appended)."""
@@ -242,8 +258,16 @@ class _Builder:
             return None
         if kind == ItemKind.THREAD and len(used) < 2:  # the rest of the thread was empty
             kind = ItemKind.NOTE if used[0].note_text else ItemKind.POST
-        return construct(PlanItem, {"id": used[0].id, "kind": kind, "source_ids": [t.id for t in used],
-                                    "created_at": used[0].created_at, "posts": posts})
+        return construct(
+            PlanItem,
+            {
+                "id": used[0].id,
+                "kind": kind,
+                "source_ids": [t.id for t in used],
+                "created_at": used[0].created_at,
+                "posts": posts,
+            },
+        )
 
     def posts(self, tweet: Tweet, *, first: bool, item_time: Tweet) -> tuple[list[PlannedPost], str | None]:
         clean = clean_tweet(tweet)
@@ -254,14 +278,16 @@ class _Builder:
         if options.target == "bluesky":
             drafts = bluesky.bluesky_posts(clean, number_parts=options.number_parts) if clean.text else []
             texts: list[tuple[str, list[dict[str, Any]], list[Any]]] = [
-                (d.text, d.facets, d.mention_candidates) for d in drafts]
+                (d.text, d.facets, d.mention_candidates) for d in drafts
+            ]
         else:
             footer = ""
             if first and options.date_footer:
                 footer = mastodon.date_footer(item_time.created_at, options.locale)
             if clean.text or footer:
-                statuses = mastodon.mastodon_posts(clean, max_chars=options.max_chars, footer=footer,
-                                                   number_parts=options.number_parts)
+                statuses = mastodon.mastodon_posts(
+                    clean, max_chars=options.max_chars, footer=footer, number_parts=options.number_parts
+                )
             else:
                 statuses = []
             texts = [(s, [], []) for s in statuses]
@@ -281,17 +307,36 @@ class _Builder:
             text, facets, candidates = texts[index] if index < len(texts) else ("", [], [])
             post_media = groups[index] if index < len(groups) else []
             links = _post_links(options.target, text, facets, clean.spans)
-            self_links = [construct(SelfLink, {"url": url, "tweet_id": own[url][0], "quote": own[url][1]})
-                          for url in links if url in own]
+            self_links = [
+                construct(SelfLink, {"url": url, "tweet_id": own[url][0], "quote": own[url][1]})
+                for url in links
+                if url in own
+            ]
             card = None
             if options.target == "bluesky" and options.link_cards and not post_media:
                 card = next((u for u in reversed(links) if not is_x_url(u)), None)
-            out.append(construct(PlannedPost, {
-                "source_id": tweet.id, "text": text, "facets": facets, "media": post_media,
-                "warnings": warnings if index == 0 else [], "mention_candidates": candidates,
-                "created_at": created_at, "lang": lang, "self_label": label if post_media else "",
-                "left_out": [], "part": index, "link_card": card, "self_links": self_links, "card": None,
-                "quote": None}))
+            out.append(
+                construct(
+                    PlannedPost,
+                    {
+                        "source_id": tweet.id,
+                        "text": text,
+                        "facets": facets,
+                        "media": post_media,
+                        "warnings": warnings if index == 0 else [],
+                        "mention_candidates": candidates,
+                        "created_at": created_at,
+                        "lang": lang,
+                        "self_label": label if post_media else "",
+                        "left_out": [],
+                        "part": index,
+                        "link_card": card,
+                        "self_links": self_links,
+                        "card": None,
+                        "quote": None,
+                    },
+                )
+            )
         return out, None
 
     def _own_links(self, tweet: Tweet, spans: list[Any]) -> dict[str, tuple[str, bool]]:
@@ -321,8 +366,9 @@ class _Builder:
         for item in tweet.media:
             if item.member is None:
                 if not tweet.warnings:  # the reader says which file is missing; say it if it did not
-                    warnings.append(notice(f"warn.gone.{item.kind.value}", name=media_name(item),
-                                           id=item.media_id))
+                    warnings.append(
+                        notice(f"warn.gone.{item.kind.value}", name=media_name(item), id=item.media_id)
+                    )
                 continue
             one, notes = self._plan_one(item)
             planned.append(one)
@@ -342,17 +388,35 @@ class _Builder:
             label = media_label(media)
             if size > BLUESKY_VIDEO_MAX_BYTES:
                 limit = BLUESKY_VIDEO_MAX_BYTES / 1e6
-                notes.append(notice("media.warn.too_big", label=label, mb=size / 1e6, limit=round(limit),
-                                    network=display_name("bluesky")))
+                notes.append(
+                    notice(
+                        "media.warn.too_big",
+                        label=label,
+                        mb=size / 1e6,
+                        limit=round(limit),
+                        network=display_name("bluesky"),
+                    )
+                )
             if duration is not None and duration > BLUESKY_VIDEO_MAX_SECONDS:
                 notes.append(notice("media.warn.too_long", label=label, n=round(duration)))
-        planned = construct(PlannedMedia, {
-            "path": str(prepared_path(self._cache_dir, member, size, options)),
-            "kind": kind, "bytes": size, "width": media.width or 0, "height": media.height or 0, "alt": "",
-            "mime": _MIME.get(posixpath.splitext(member)[1].lower(), "application/octet-stream"),
-            "duration_s": round(duration, 3) if duration is not None else None,
-            # The user's alt texts are keyed on the archive's media id (state.alts), not the path.
-            "media_id": media.media_id, "source": member, "prepared": False, "frame_rate": None})
+        planned = construct(
+            PlannedMedia,
+            {
+                "path": str(prepared_path(self._cache_dir, member, size, options)),
+                "kind": kind,
+                "bytes": size,
+                "width": media.width or 0,
+                "height": media.height or 0,
+                "alt": "",
+                "mime": _MIME.get(posixpath.splitext(member)[1].lower(), "application/octet-stream"),
+                "duration_s": round(duration, 3) if duration is not None else None,
+                # The user's alt texts are keyed on the archive's media id (state.alts), not the path.
+                "media_id": media.media_id,
+                "source": member,
+                "prepared": False,
+                "frame_rate": None,
+            },
+        )
         return planned, notes
 
 
@@ -377,7 +441,7 @@ def post_lang(x_lang: str) -> str:
     if primary in _NO_LANGUAGE or private or not _LANG_RE.fullmatch(tag):
         result = ""
     else:
-        result = _LEGACY_LANG.get(primary, primary) + tag[len(primary):]
+        result = _LEGACY_LANG.get(primary, primary) + tag[len(primary) :]
     if len(_lang_cache) < 1000:
         _lang_cache[x_lang] = result
     return result
@@ -387,8 +451,10 @@ def _post_links(target: str, text: str, facets: list[dict[str, Any]], spans: lis
     """The links of one post, in text order: Bluesky from its link facets; Mastodon, whose text holds the
     links in full, those of the tweet's links that the status contains."""
     if target == "bluesky":
-        ordered = sorted((f for f in facets if f["features"][0].get("$type") == bluesky.LINK_TYPE),
-                         key=lambda f: f["index"]["byteStart"])
+        ordered = sorted(
+            (f for f in facets if f["features"][0].get("$type") == bluesky.LINK_TYPE),
+            key=lambda f: f["index"]["byteStart"],
+        )
         return [f["features"][0]["uri"] for f in ordered]
     return [s.value for s in spans if s.kind == "link" and s.value in text]
 
@@ -451,9 +517,15 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
     }
 
 
-def write_plan_json(archive: PlanSource, options: PlanOptions, out: BinaryIO, *,
-                    cache_dir: Path | None = None, progress: Progress | None = None,
-                    lead: dict[str, Any] | None = None) -> None:
+def write_plan_json(
+    archive: PlanSource,
+    options: PlanOptions,
+    out: BinaryIO,
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    lead: dict[str, Any] | None = None,
+) -> None:
     """`orjson.dumps({**lead, **plan_json_obj(build_plan(archive, options))})`, byte for byte, written item by
     item: the whole plan never exists in memory (a 300k-tweet plan and its JSON object would take over
     1 GiB). `lead`: fields written first (the CLI's `schema_version`)."""
@@ -486,13 +558,28 @@ def _post_json(post: PlannedPost) -> dict[str, Any]:
         "source_id": post.source_id,
         "text": post.text,
         "facets": post.facets,
-        "media": [{"path": m.path, "kind": m.kind, "bytes": m.bytes, "width": m.width, "height": m.height,
-                   "alt": m.alt, "mime": m.mime, "duration_s": m.duration_s, "media_id": m.media_id,
-                   "source": m.source, "prepared": m.prepared, "frame_rate": m.frame_rate}
-                  for m in post.media],
+        "media": [
+            {
+                "path": m.path,
+                "kind": m.kind,
+                "bytes": m.bytes,
+                "width": m.width,
+                "height": m.height,
+                "alt": m.alt,
+                "mime": m.mime,
+                "duration_s": m.duration_s,
+                "media_id": m.media_id,
+                "source": m.source,
+                "prepared": m.prepared,
+                "frame_rate": m.frame_rate,
+            }
+            for m in post.media
+        ],
         "warnings": list(post.warnings),
-        "mention_candidates": [{"handle": c.handle, "byte_start": c.byte_start, "byte_end": c.byte_end}
-                               for c in post.mention_candidates],
+        "mention_candidates": [
+            {"handle": c.handle, "byte_start": c.byte_start, "byte_end": c.byte_end}
+            for c in post.mention_candidates
+        ],
         "created_at": _utc_text(created_at) if created_at is not None else None,
         "lang": post.lang,
         "self_label": post.self_label,

@@ -27,8 +27,9 @@ def _t(key: str, **kw: object) -> str:
     return i18n.translate(i18n.front_end(), f"preview.{key}", **i18n.say_params(kw))
 
 
-def render_preview(plan: Plan, options: PlanOptions, *, duration: timedelta | None = None,
-                   replies_hint: str = "") -> Iterator[str]:
+def render_preview(
+    plan: Plan, options: PlanOptions, *, duration: timedelta | None = None, replies_hint: str = ""
+) -> Iterator[str]:
     """`duration`: how long sending takes at the network's rate limits (publish.engine.estimate_duration),
     shown at the end when given. `replies_hint`: the front end's words for "replies can be included",
     shown under the left-out count when replies were left out."""
@@ -51,8 +52,10 @@ def render_preview(plan: Plan, options: PlanOptions, *, duration: timedelta | No
                 yield f"      ! {i18n.say(warning)}"
     if plan.skipped:
         reasons = Counter(s.reason for s in plan.skipped)
-        parts = [_t(f"skip.{reason}", n=n) if reason in SKIP_REASONS else f"{i18n.number(n)} {reason}"
-                 for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
+        parts = [
+            _t(f"skip.{reason}", n=n) if reason in SKIP_REASONS else f"{i18n.number(n)} {reason}"
+            for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
         yield ""
         yield _t("left_out", n=len(plan.skipped), parts=", ".join(parts))
         if reasons.get("reply") and not options.include_replies and replies_hint:
@@ -68,8 +71,11 @@ def _when(value: datetime) -> str:
 
 def _media(media: PlannedMedia) -> str:
     size = media.bytes
-    shown = (_t("megabytes", n=i18n.decimal(size / 1_000_000)) if size >= 1_000_000
-             else _t("kilobytes", n=max(1, round(size / 1000))))
+    shown = (
+        _t("megabytes", n=i18n.decimal(size / 1_000_000))
+        if size >= 1_000_000
+        else _t("kilobytes", n=max(1, round(size / 1000)))
+    )
     alt = _t("alt_set") if media.alt else ""
     dims = f"{media.width}×{media.height}, " if media.width and media.height else ""
     return f"{_t(f'media.{media.kind}')} {dims}{shown}{alt}"

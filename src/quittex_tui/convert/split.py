@@ -59,8 +59,9 @@ def numbering(index: int, total: int) -> str:
     return f" ({index + 1}/{total})"
 
 
-def split_text(text: str, spans: Sequence[Span], rules: Rules, *, number_parts: bool = False,
-               first_suffix: str = "") -> list[Part]:
+def split_text(
+    text: str, spans: Sequence[Span], rules: Rules, *, number_parts: bool = False, first_suffix: str = ""
+) -> list[Part]:
     """`text` as one post when it fits (with `first_suffix`), else as a chain of parts that each fit.
 
     `first_suffix` (e.g. Mastodon's date footer) ends the first post and counts in its limit.
@@ -85,8 +86,11 @@ def split_text(text: str, spans: Sequence[Span], rules: Rules, *, number_parts: 
         decorated = body + (numbering(index, total) if number_parts and total > 1 else "")
         if index == 0:
             decorated += first_suffix
-        inside = [Span(s.kind, s.start - start, s.end - start, s.value) for s in spans
-                  if s.start >= start and s.end <= end]
+        inside = [
+            Span(s.kind, s.start - start, s.end - start, s.value)
+            for s in spans
+            if s.start >= start and s.end <= end
+        ]
         parts.append(Part(decorated, inside, start, end))
     return parts
 
@@ -110,8 +114,14 @@ def _add(a: Cost, b: Cost) -> Cost:
     return tuple(map(add, a, b))
 
 
-def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules: Rules, marker: str,
-          first_suffix: str) -> list[tuple[int, int]]:
+def _pack(
+    text: str,
+    tokens: list[tuple[int, int]],
+    spans: Sequence[Span],
+    rules: Rules,
+    marker: str,
+    first_suffix: str,
+) -> list[tuple[int, int]]:
     dims = range(len(rules.limits))
     zero = tuple(0 for _ in dims)
     memo: dict[str, Cost] = {"": zero}  # words and separators repeat: count each once
@@ -136,7 +146,7 @@ def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules
     # prefix[d][k]: size of units 0..k-1 with the separator after each; the size of units i..j-1 as
     # one post is prefix[d][j] - sep[d][j-1] - prefix[d][i] (non-decreasing in j: binary search).
     unit_costs = [cost(text[s:e]) for s, e in units]
-    sep_costs = [cost(text[units[k][1]:units[k + 1][0]]) for k in range(n - 1)] + [zero]
+    sep_costs = [cost(text[units[k][1] : units[k + 1][0]]) for k in range(n - 1)] + [zero]
     prefix = [[0] * (n + 1) for _ in dims]
     for d in dims:
         row = prefix[d]
@@ -165,7 +175,7 @@ def _pack(text: str, tokens: list[tuple[int, int]], spans: Sequence[Span], rules
             k = _best_break(text, units, i, j, [size(0, i, m) for m in range(i + 1, j + 1)])
             k = _balanced_tail(text, units, i, j, k, lambda a, b: [size(d, a, b) for d in dims], room)
         suffix = marker + (first_suffix if not ranges else "")
-        while k > i + 1 and not rules.fits(text[units[i][0]:units[k - 1][1]] + suffix):
+        while k > i + 1 and not rules.fits(text[units[i][0] : units[k - 1][1]] + suffix):
             k -= 1  # the additive estimate disagreed with the exact counter: be safe
         ranges.append((units[i][0], units[k - 1][1]))
         i = k
@@ -191,8 +201,15 @@ def _best_break(text: str, units: list[tuple[int, int]], i: int, j: int, positio
     return best_k
 
 
-def _balanced_tail(text: str, units: list[tuple[int, int]], i: int, j: int, k: int,
-                   size: Callable[[int, int], list[int]], room: list[int]) -> int:
+def _balanced_tail(
+    text: str,
+    units: list[tuple[int, int]],
+    i: int,
+    j: int,
+    k: int,
+    size: Callable[[int, int], list[int]],
+    room: list[int],
+) -> int:
     """The cut before the LAST post (the rest after it fits in one post) keeps both parts reasonable:
     the last sentence end where each part holds at least a fifth of a post wins, wherever it is; else,
     when the chosen cut would leave a word or two alone (under a fifth of a post), the word boundary
@@ -220,7 +237,7 @@ def _balanced_tail(text: str, units: list[tuple[int, int]], i: int, j: int, k: i
     best_gap: float | None = None
     best = k
     for m in range(i + 1, j + 1):
-        if not text[units[m - 1][1]:units[m][0]] or not fits(m, n):
+        if not text[units[m - 1][1] : units[m][0]] or not fits(m, n):
             continue  # inside a token that had to be cut
         gap = abs(size(i, m)[0] - half)
         if best_gap is None or gap < best_gap:
@@ -234,8 +251,8 @@ _SENTENCE = 5  # _break_rank of a sentence end
 def _break_rank(text: str, before: tuple[int, int], after: tuple[int, int] | None) -> int:
     if after is None:
         return 9
-    sep = text[before[1]:after[0]]
-    word = text[before[0]:before[1]]
+    sep = text[before[1] : after[0]]
+    word = text[before[0] : before[1]]
     if not sep:  # inside a token that had to be cut
         if _SENTENCE_END.search(word):
             return 2

@@ -148,8 +148,11 @@ def clean_tweet(tweet: Tweet) -> CleanText:
     if stripped != text:
         lead = len(text) - len(text.lstrip())
         text = stripped
-        links = [Span("link", s.start - lead, s.end - lead, s.value) for s in links
-                 if s.start >= lead and s.end - lead <= len(text)]
+        links = [
+            Span("link", s.start - lead, s.end - lead, s.value)
+            for s in links
+            if s.start >= lead and s.end - lead <= len(text)
+        ]
 
     quoted = for_posting(tweet.quoted_url).strip() if tweet.quoted_url else ""
     if tweet.kind == TweetKind.QUOTE and quoted and not _has_link(links, quoted):
@@ -230,8 +233,14 @@ def _display_range(raw: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _apply_url(raw: str, entity: UrlEntity, lo: int, hi: int, taken: list[tuple[int, int]],
-               edits: list[tuple[int, int, str | None]]) -> None:
+def _apply_url(
+    raw: str,
+    entity: UrlEntity,
+    lo: int,
+    hi: int,
+    taken: list[tuple[int, int]],
+    edits: list[tuple[int, int, str | None]],
+) -> None:
     target = _clean_uri(entity.expanded_url) or for_posting(entity.url)
     # note-tweet.js text may hold a link as typed (its display form, no scheme) rather than as the t.co
     shown = entity.display_url if "…" not in entity.display_url else ""
@@ -245,8 +254,9 @@ def _apply_url(raw: str, entity: UrlEntity, lo: int, hi: int, taken: list[tuple[
             return
 
 
-def _locate(raw: str, needle: str, start: int, end: int, lo: int, hi: int,
-            taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+def _locate(
+    raw: str, needle: str, start: int, end: int, lo: int, hi: int, taken: list[tuple[int, int]]
+) -> tuple[int, int] | None:
     """Where `needle` is: at the entity's own indices when they are right, else its first free copy."""
     if lo <= start and end <= hi and raw[start:end] == needle and not _overlaps(taken, start, end):
         return start, end

@@ -22,9 +22,7 @@ from urllib.parse import urlparse
 from quittex_tui.errors import InputError, Term, todo
 
 _HOST_RE = re.compile(r"[\w.\-:%]+")
-_HANDLE_RE = re.compile(
-    r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
-)
+_HANDLE_RE = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 _DID_RE = re.compile(r"^did:[a-z]+:[a-zA-Z0-9._:%-]+$")
 # An app password (xxxx-xxxx-xxxx-xxxx, 16 random letters and digits) typed or pasted where the handle
 # goes: glued to a handle it still looks like a domain name, so it would be sent as a handle, shown in
@@ -37,6 +35,8 @@ def _holds_a_password(raw: str, handle_shaped: bool) -> bool:
     return any(
         any(ch.isdigit() for ch in m.group(0)) or not handle_shaped for m in _APP_PASSWORD_IN.finditer(raw)
     )
+
+
 # Hosts whose /profile/<handle> pages name a Bluesky account (the official app and its mirrors).
 _BLUESKY_WEB_HOSTS = {"bsky.app", "staging.bsky.app", "main.bsky.dev"}
 
@@ -98,7 +98,8 @@ def check_url(url: str, what: str, *, keep_path: bool = True) -> str:
         or parsed.username is not None
     ):
         raise InputError(
-            key="error.url.bad", params={"url": url, "what": _what(what)},
+            key="error.url.bad",
+            params={"url": url, "what": _what(what)},
             todo=[todo("give_url", what=_what(what))],
         )
     netloc = f"[{host}]" if ":" in host else host
@@ -107,7 +108,8 @@ def check_url(url: str, what: str, *, keep_path: bool = True) -> str:
     path = parsed.path.rstrip("/") if keep_path else ""
     if parsed.scheme == "http" and not is_loopback_host(host):
         raise InputError(
-            key="error.url.plain_http", params={"host": host, "what": _what(what)},
+            key="error.url.plain_http",
+            params={"host": host, "what": _what(what)},
             todo=[todo("use_https", url=f"https://{netloc}{path}")],
         )
     return f"{parsed.scheme}://{netloc}{path}"
@@ -162,7 +164,8 @@ def bluesky_handle(value: str) -> str:
         raise InputError(key="error.handle.looks_like_password")
     if not valid:
         raise InputError(
-            key="error.handle.invalid", params={"handle": value.strip()},
+            key="error.handle.invalid",
+            params={"handle": value.strip()},
             todo=[todo("check_handle", handle=value.strip())],
         )
     return candidate

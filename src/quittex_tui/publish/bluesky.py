@@ -194,8 +194,9 @@ class BlueskyTarget:
                 return RateBudget(**vars(self._budget))
             return RateBudget(**vars(self._any_budget))
 
-    def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime, *,
-                 attempt: int = 0) -> str:
+    def post_key(
+        self, item_id: str, index: int, source_id: str, created_at: datetime, *, attempt: int = 0
+    ) -> str:
         """A TID from the tweet (tid.py); `attempt` > 0 when the engine found the previous one taken."""
         return tid.post_tid(source_id, created_at, index, attempt)
 
@@ -207,8 +208,14 @@ class BlueskyTarget:
         page = self._call(notice("act.read_posts"), lambda: self.client.com.atproto.repo.list_records(params))
         return bool(page.records)
 
-    def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
-                  want: Collection[str] | None = None) -> dict[str, Resolution]:
+    def reconcile(
+        self,
+        pending: Sequence[Pending],
+        *,
+        claimed: Collection[str],
+        call: ReadCall,
+        want: Collection[str] | None = None,
+    ) -> dict[str, Resolution]:
         """Exact: a record at our deterministic key is the post (whatever the journal or clocks say)."""
         keys = [p.key for p in pending if want is None or p.key in want]
         if not keys:
@@ -226,10 +233,16 @@ class BlueskyTarget:
         cursor: str | None = None
         while True:
             params = models.ComAtprotoRepoListRecords.Params(
-                repo=self.did, collection=POST_COLLECTION, limit=100, cursor=cursor, reverse=True)
-            page = call(partial(self._call, notice("act.read_posts"),
-                                partial(self.client.com.atproto.repo.list_records, params)),
-                        notice("doing.read_posts"))
+                repo=self.did, collection=POST_COLLECTION, limit=100, cursor=cursor, reverse=True
+            )
+            page = call(
+                partial(
+                    self._call,
+                    notice("act.read_posts"),
+                    partial(self.client.com.atproto.repo.list_records, params),
+                ),
+                notice("doing.read_posts"),
+            )
             for rec in page.records:
                 rkey = rec.uri.rsplit("/", 1)[-1]
                 if rkey in wanted:
@@ -237,8 +250,10 @@ class BlueskyTarget:
             cursor = page.cursor
             if not cursor or not page.records or page.records[-1].uri.rsplit("/", 1)[-1] >= last:
                 break
-        return {k: Resolution(Verdict.FOUND, found_at[k]) if k in found_at else Resolution(Verdict.ABSENT)
-                for k in keys}
+        return {
+            k: Resolution(Verdict.FOUND, found_at[k]) if k in found_at else Resolution(Verdict.ABSENT)
+            for k in keys
+        }
 
     def _get(self, key: str) -> PostRef | None:
         params = models.ComAtprotoRepoGetRecord.Params(repo=self.did, collection=POST_COLLECTION, rkey=key)
@@ -309,8 +324,10 @@ class BlueskyTarget:
         # sensitive media (docs/bluesky.md#languages-and-self-labels, issue 12):
         # com.atproto.label.defs#selfLabels on the post
         if post.self_label:
-            record["labels"] = {"$type": "com.atproto.label.defs#selfLabels",
-                                "values": [{"val": post.self_label}]}
+            record["labels"] = {
+                "$type": "com.atproto.label.defs#selfLabels",
+                "values": [{"val": post.self_label}],
+            }
         facets = self._facets(post)
         if facets:
             record["facets"] = facets
@@ -406,8 +423,10 @@ class BlueskyTarget:
         (publish/linkstage.py) set `quote` / `card` right before sending
         (docs/bluesky.md#own-quotes-and-links-to-ones-own-tweets, issue 13)."""
         if post.quote is not None:
-            record = {"$type": "app.bsky.embed.record",
-                      "record": {"uri": post.quote.uri, "cid": post.quote.cid}}
+            record = {
+                "$type": "app.bsky.embed.record",
+                "record": {"uri": post.quote.uri, "cid": post.quote.cid},
+            }
             if media is None:
                 return record
             return {"$type": "app.bsky.embed.recordWithMedia", "record": record, "media": media}
@@ -419,8 +438,9 @@ class BlueskyTarget:
             try:
                 data = Path(card.thumb_path).read_bytes()
                 if len(data) <= IMAGE_MAX_BYTES:
-                    external["thumb"] = self._upload_bytes(data, card.thumb_mime or "image/jpeg",
-                                                           notice("what.card_picture"))
+                    external["thumb"] = self._upload_bytes(
+                        data, card.thumb_mime or "image/jpeg", notice("what.card_picture")
+                    )
             except (OSError, PermanentError):
                 pass  # a card without its picture is still a card; the post goes
         return {"$type": "app.bsky.embed.external", "external": external}
@@ -439,17 +459,30 @@ class BlueskyTarget:
         def upload_blob() -> dict[str, Any]:
             limit = self.video.pds_blob_limit()
             if limit is not None and len(data) > limit:
-                raise PermanentError(notice(f"fail.video_over_pds.{kind}", name=name, mb=len(data) / 1e6,
-                                            server=self.pds, limit=f"{limit / 1e6:.1f} MB"))
+                raise PermanentError(
+                    notice(
+                        f"fail.video_over_pds.{kind}",
+                        name=name,
+                        mb=len(data) / 1e6,
+                        server=self.pds,
+                        limit=f"{limit / 1e6:.1f} MB",
+                    )
+                )
             try:
                 return self._upload(data, media)
             except PermanentError as exc:
                 if "HTTP 413" not in exc.reason:
                     raise
                 # A PDS that does not say its blob limit announces it by refusing (docs/bluesky.md "Blobs").
-                raise PermanentError(notice(f"fail.video_over_pds.{kind}", name=name, mb=len(data) / 1e6,
-                                            server=self.pds,
-                                            limit=exc.reason.split("(", 1)[-1].rstrip(")"))) from None
+                raise PermanentError(
+                    notice(
+                        f"fail.video_over_pds.{kind}",
+                        name=name,
+                        mb=len(data) / 1e6,
+                        server=self.pds,
+                        limit=exc.reason.split("(", 1)[-1].rstrip(")"),
+                    )
+                ) from None
 
         blob = self.video.upload(data, media, upload_blob=upload_blob)
         embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": blob}
@@ -471,8 +504,15 @@ class BlueskyTarget:
         except OSError as exc:
             raise PermanentError(notice("fail.media_unreadable", path=path, detail=exc.strerror)) from None
         if len(data) > limit:
-            raise PermanentError(notice(f"fail.media_too_big.{media.kind}", name=path.name, n=len(data),
-                                        server="Bluesky", max=limit))
+            raise PermanentError(
+                notice(
+                    f"fail.media_too_big.{media.kind}",
+                    name=path.name,
+                    n=len(data),
+                    server="Bluesky",
+                    max=limit,
+                )
+            )
         return data
 
     def _upload(self, data: bytes, media: PlannedMedia) -> dict[str, Any]:
@@ -514,9 +554,11 @@ class BlueskyTarget:
             return fn()
         except AtProtocolError as exc:
             if self._is_auth_failure(exc):
-                raise AuthError(key="error.bluesky.session_refused",
-                                params={"handle": self.handle, "act": what},
-                                todo=[self._login_again()]) from None
+                raise AuthError(
+                    key="error.bluesky.session_refused",
+                    params={"handle": self.handle, "act": what},
+                    todo=[self._login_again()],
+                ) from None
             raise self._map_error(exc, what) from None
 
     @staticmethod
@@ -537,9 +579,15 @@ class BlueskyTarget:
         try:
             current = Session.decode(self.client.export_session_string())
             fresh = self.client.com.atproto.server.refresh_session(
-                headers={"Authorization": f"Bearer {current.refresh_jwt}"})
-            renewed = Session(handle=fresh.handle, did=fresh.did, access_jwt=fresh.access_jwt,
-                              refresh_jwt=fresh.refresh_jwt, pds_endpoint=current.pds_endpoint).encode()
+                headers={"Authorization": f"Bearer {current.refresh_jwt}"}
+            )
+            renewed = Session(
+                handle=fresh.handle,
+                did=fresh.did,
+                access_jwt=fresh.access_jwt,
+                refresh_jwt=fresh.refresh_jwt,
+                pds_endpoint=current.pds_endpoint,
+            ).encode()
             remember_session_string(renewed)
             self.client.login(session_string=renewed, fetch_bsky_profile=False)
             if self.on_session_refresh is not None:
@@ -547,19 +595,27 @@ class BlueskyTarget:
             return
         except (AtProtocolError, LoginRequiredError, ValueError) as exc:
             if isinstance(exc, RequestErrorBase) and exc.response is None:
-                raise TransientError(notice("fail.network", act=notice("act.refresh_session"),
-                                            detail=type(exc).__name__)) from None
+                raise TransientError(
+                    notice("fail.network", act=notice("act.refresh_session"), detail=type(exc).__name__)
+                ) from None
         if not self._password:
-            raise AuthError(key="error.bluesky.session_expired", params={"handle": self.handle},
-                            todo=[self._login_again()])
+            raise AuthError(
+                key="error.bluesky.session_expired",
+                params={"handle": self.handle},
+                todo=[self._login_again()],
+            )
         try:
             self.client.login(self.did, self._password, fetch_bsky_profile=False)
         except AtProtocolError as exc:
             if isinstance(exc, RequestErrorBase) and exc.response is None:
-                raise TransientError(notice("fail.network", act=notice("act.login_again"),
-                                            detail=network_failure(exc))) from None
-            raise AuthError(key="error.bluesky.password_revoked", params={"handle": self.handle},
-                            todo=[todo("app_password"), self._login_again()]) from None
+                raise TransientError(
+                    notice("fail.network", act=notice("act.login_again"), detail=network_failure(exc))
+                ) from None
+            raise AuthError(
+                key="error.bluesky.password_revoked",
+                params={"handle": self.handle},
+                todo=[todo("app_password"), self._login_again()],
+            ) from None
 
     def _login_again(self) -> Todo:
         return login_todo(self.handle, self.service)
@@ -581,18 +637,22 @@ class BlueskyTarget:
                 notice("fail.rate_limit", network="Bluesky", detail=detail),
             )
         if status >= 500:
-            return TransientError(notice("fail.server_error", network="Bluesky", act=what, status=status,
-                                         detail=detail))
+            return TransientError(
+                notice("fail.server_error", network="Bluesky", act=what, status=status, detail=detail)
+            )
         if status == 413:
             return PermanentError(notice("fail.too_large", act=what, detail=detail))
         if status in (401, 403):
-            return AuthError(key="error.bluesky.refused_to",
-                             params={"handle": self.handle, "act": what, "status": status, "detail": detail},
-                             todo=[self._login_again()])
+            return AuthError(
+                key="error.bluesky.refused_to",
+                params={"handle": self.handle, "act": what, "status": status, "detail": detail},
+                todo=[self._login_again()],
+            )
         if isinstance(exc, BadRequestError) and error == "RecordNotFound":
             return PermanentError(f"RecordNotFound: {message}")
-        return PermanentError(notice("fail.rejected", network="Bluesky", act=what, detail=detail,
-                                     status=status))
+        return PermanentError(
+            notice("fail.rejected", network="Bluesky", act=what, detail=detail, status=status)
+        )
 
     def _reset_from(self, headers: dict[str, str]) -> datetime:
         _, _, reset_at, _ = parse_rate_headers(headers)

@@ -89,10 +89,19 @@ class _Unreachable(Exception):
 class BlueskyVideo:
     """Uploads one video for a BlueskyTarget and returns the blob its `app.bsky.embed.video` references."""
 
-    def __init__(self, client: Client, *, did: str, pds: str, call: Call, service: str | None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 http: httpx.Client | None = None, job_timeout: float = JOB_TIMEOUT) -> None:
+    def __init__(
+        self,
+        client: Client,
+        *,
+        did: str,
+        pds: str,
+        call: Call,
+        service: str | None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        http: httpx.Client | None = None,
+        job_timeout: float = JOB_TIMEOUT,
+    ) -> None:
         self.client = client
         self.did = did
         self.pds = pds
@@ -112,8 +121,9 @@ class BlueskyVideo:
     def uses_service(self) -> bool:
         return bool(self.service) and (self._down_until is None or self._now() >= self._down_until)
 
-    def upload(self, data: bytes, media: PlannedMedia, *,
-               upload_blob: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def upload(
+        self, data: bytes, media: PlannedMedia, *, upload_blob: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
         """The blob of the video `data` (the file of `media`): through the service, else `upload_blob()`."""
         if self.uses_service():
             try:
@@ -121,8 +131,12 @@ class BlueskyVideo:
                 self.last_way = "service"
                 return blob
             except _Unreachable as exc:
-                log.warning("video service %s unreachable (%s): uploading %s to the PDS instead",
-                            self.service, exc, Path(media.path).name)
+                log.warning(
+                    "video service %s unreachable (%s): uploading %s to the PDS instead",
+                    self.service,
+                    exc,
+                    Path(media.path).name,
+                )
                 self._down_until = self._now() + FALLBACK_FOR
         self.last_way = "uploadBlob"
         return upload_blob()
@@ -136,8 +150,12 @@ class BlueskyVideo:
     def _describe(self) -> dict[str, Any]:
         """`com.atproto.server.describeServer`, read raw: the SDK's model drops `blobUploadLimit`."""
         if self._server is None:
-            got = self._call(notice("act.read_server_description"), lambda: self.client.invoke_query(
-                "com.atproto.server.describeServer", output_encoding="application/json"))
+            got = self._call(
+                notice("act.read_server_description"),
+                lambda: self.client.invoke_query(
+                    "com.atproto.server.describeServer", output_encoding="application/json"
+                ),
+            )
             self._server = got.content if isinstance(got.content, dict) else {}
         return self._server
 
@@ -160,21 +178,34 @@ class BlueskyVideo:
     def _token(self, aud: str, lxm: str, seconds: int) -> str:
         exp = int(time.time()) + seconds
         params = models.ComAtprotoServerGetServiceAuth.Params(aud=aud, lxm=lxm, exp=exp)
-        got = self._call(notice("act.video_token"),
-                         lambda: self.client.com.atproto.server.get_service_auth(params))
+        got = self._call(
+            notice("act.video_token"), lambda: self.client.com.atproto.server.get_service_auth(params)
+        )
         return str(got.token)
 
-    def _request(self, method: str, nsid: str, *, token: str | None = None,
-                 params: dict[str, str] | None = None, content: bytes | None = None,
-                 what: str) -> dict[str, Any]:
+    def _request(
+        self,
+        method: str,
+        nsid: str,
+        *,
+        token: str | None = None,
+        params: dict[str, str] | None = None,
+        content: bytes | None = None,
+        what: str,
+    ) -> dict[str, Any]:
         assert self.service is not None
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if content is not None:
             headers["Content-Type"] = "video/mp4"
         try:
-            res = self._client().request(method, f"{self.service}/xrpc/{nsid}", params=params,
-                                         content=content, headers=headers,
-                                         timeout=deadline_for(len(content or b"")))
+            res = self._client().request(
+                method,
+                f"{self.service}/xrpc/{nsid}",
+                params=params,
+                content=content,
+                headers=headers,
+                timeout=deadline_for(len(content or b"")),
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise _Unreachable(type(exc).__name__) from None
         except httpx.TransportError as exc:  # reached, then cut or too slow: worth another try later
@@ -192,12 +223,14 @@ class BlueskyVideo:
             if res.status_code == 429:
                 raise _QuotaRefused(detail)
             if res.status_code >= 500:
-                raise TransientError(notice("fail.video_service.failing", act=what, status=res.status_code,
-                                            detail=detail))
+                raise TransientError(
+                    notice("fail.video_service.failing", act=what, status=res.status_code, detail=detail)
+                )
             if res.status_code == 413:
                 raise PermanentError(notice("fail.video_service.too_large", act=what, detail=detail))
-            raise PermanentError(notice("fail.video_service.refused", act=what, detail=detail,
-                                        status=res.status_code))
+            raise PermanentError(
+                notice("fail.video_service.refused", act=what, detail=detail, status=res.status_code)
+            )
         return body
 
     def _limits(self) -> UploadLimits | None:
@@ -207,8 +240,9 @@ class BlueskyVideo:
         assert self.service is not None
         try:
             token = self._token(service_did(self.service), "app.bsky.video.getUploadLimits", 60)
-            body = self._request("GET", "app.bsky.video.getUploadLimits", token=token,
-                                 what="read your daily video allowance")
+            body = self._request(
+                "GET", "app.bsky.video.getUploadLimits", token=token, what="read your daily video allowance"
+            )
         except _Unreachable:
             self._down_until = self._now() + FALLBACK_FOR
             return None
@@ -220,10 +254,12 @@ class BlueskyVideo:
             value = body.get(name)
             return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-        return UploadLimits(can_upload=bool(body.get("canUpload", True)),
-                            remaining_videos=number("remainingDailyVideos"),
-                            remaining_bytes=number("remainingDailyBytes"),
-                            message=scrub(str(body.get("message") or body.get("error") or ""))[:300])
+        return UploadLimits(
+            can_upload=bool(body.get("canUpload", True)),
+            remaining_videos=number("remainingDailyVideos"),
+            remaining_bytes=number("remainingDailyBytes"),
+            message=scrub(str(body.get("message") or body.get("error") or ""))[:300],
+        )
 
     def _email_confirmed(self) -> bool:
         """Bluesky-hosted accounts need a confirmed email to upload video (docs "Uploading Video";
@@ -243,13 +279,19 @@ class BlueskyVideo:
             raise PermanentError(notice("fail.video_service.email_unconfirmed", name=name))
         token = self._token(self.pds_did(), "com.atproto.repo.uploadBlob", UPLOAD_TOKEN_SECONDS)
         try:
-            status = self._request("POST", "app.bsky.video.uploadVideo", token=token, content=data,
-                                   params={"did": self.did, "name": name},
-                                   what=notice("act.upload", name=name))
+            status = self._request(
+                "POST",
+                "app.bsky.video.uploadVideo",
+                token=token,
+                content=data,
+                params={"did": self.did, "name": name},
+                what=notice("act.upload", name=name),
+            )
         except _QuotaRefused as exc:
             until = self.quota.exhausted() if self.quota is not None else self._now() + timedelta(hours=1)
-            raise VideoQuotaExhausted(until, notice("fail.video_service.daily_limit", name=name,
-                                                    detail=str(exc))) from None
+            raise VideoQuotaExhausted(
+                until, notice("fail.video_service.daily_limit", name=name, detail=str(exc))
+            ) from None
         inner = status.get("jobStatus")
         job: dict[str, Any] = inner if isinstance(inner, dict) else status
         deadline = time.monotonic() + self.job_timeout
@@ -266,13 +308,18 @@ class BlueskyVideo:
             if not isinstance(job_id, str) or not job_id:
                 raise TransientError(notice("fail.video_service.no_job", name=name))
             if time.monotonic() >= deadline:
-                raise TransientError(notice("fail.video_service.slow", name=name,
-                                            n=round(self.job_timeout / 60)))
+                raise TransientError(
+                    notice("fail.video_service.slow", name=name, n=round(self.job_timeout / 60))
+                )
             self._sleep(delay)
             delay = min(delay * 2, 5.0)
             try:
-                got = self._request("GET", "app.bsky.video.getJobStatus", params={"jobId": job_id},
-                                    what=notice("act.check_processing", name=name))
+                got = self._request(
+                    "GET",
+                    "app.bsky.video.getJobStatus",
+                    params={"jobId": job_id},
+                    what=notice("act.check_processing", name=name),
+                )
             except _Unreachable:
                 raise TransientError(notice("fail.video_service.gone", name=name)) from None
             inner = got.get("jobStatus")

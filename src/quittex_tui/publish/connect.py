@@ -65,11 +65,29 @@ if TYPE_CHECKING:
     from quittex_tui.publish.mastodon import MastodonTarget, RateHeaderLog
 
 __all__ = [
-    "APP_NAME", "DEFAULT_HANDLE_RESOLVER", "DEFAULT_PLC_URL", "HANDLE_RESOLVER_ENV", "MASTODON_SCOPES", "OOB",
-    "PLC_URL_ENV", "check_url", "connect_bluesky", "connect_mastodon", "did_document", "is_loopback_host",
-    "login_bluesky", "login_mastodon_finish", "login_mastodon_start", "normalize_handle",
-    "pds_from_did_document", "probe_mastodon", "probe_pds", "resolve_handle", "resolve_pds",
-    "store_mastodon_token", "stored_secret_location",
+    "APP_NAME",
+    "DEFAULT_HANDLE_RESOLVER",
+    "DEFAULT_PLC_URL",
+    "HANDLE_RESOLVER_ENV",
+    "MASTODON_SCOPES",
+    "OOB",
+    "PLC_URL_ENV",
+    "check_url",
+    "connect_bluesky",
+    "connect_mastodon",
+    "did_document",
+    "is_loopback_host",
+    "login_bluesky",
+    "login_mastodon_finish",
+    "login_mastodon_start",
+    "normalize_handle",
+    "pds_from_did_document",
+    "probe_mastodon",
+    "probe_pds",
+    "resolve_handle",
+    "resolve_pds",
+    "store_mastodon_token",
+    "stored_secret_location",
 ]
 
 HTTP_TIMEOUT = 30.0
@@ -103,27 +121,36 @@ def _bluesky_auth_error(
         )
     if status >= 500:
         return ServiceError(
-            key="error.server.failing", params={"server": server, "detail": f"HTTP {status}"},
+            key="error.server.failing",
+            params={"server": server, "detail": f"HTTP {status}"},
             todo=[todo("retry_later")],
         )
     if status not in (400, 401, 403):
         # 404/405/…: whatever answers is not an atproto PDS (a web site, a Mastodon server) — the address
         # is wrong, not the password.
         return InputError(
-            key="error.pds.alien", params={"server": server, "detail": f"HTTP {status}"},
+            key="error.pds.alien",
+            params={"server": server, "detail": f"HTTP {status}"},
             todo=[todo("check_pds", service=server)],
         )
     if password and password == os.environ.get(secrets.BLUESKY_PASSWORD_ENV):
         # `login` reads the same variable first: "log in again" would fail the same way.
         return AuthError(
             key="error.bluesky.env_password_refused",
-            params={"handle": handle, "server": server, "env": secrets.BLUESKY_PASSWORD_ENV,
-                    "status": status},
-            todo=[todo("check_handle", handle=handle),
-                  todo("unset_password_env", env=secrets.BLUESKY_PASSWORD_ENV)],
+            params={
+                "handle": handle,
+                "server": server,
+                "env": secrets.BLUESKY_PASSWORD_ENV,
+                "status": status,
+            },
+            todo=[
+                todo("check_handle", handle=handle),
+                todo("unset_password_env", env=secrets.BLUESKY_PASSWORD_ENV),
+            ],
         )
     return AuthError(
-        key="error.bluesky.login_refused", params={"handle": handle, "server": server, "status": status},
+        key="error.bluesky.login_refused",
+        params={"handle": handle, "server": server, "status": status},
         todo=[
             todo("check_handle", handle=handle),
             todo("app_password"),
@@ -200,7 +227,8 @@ def connect_bluesky(
     else:
         if not password:
             raise AuthError(
-                key="error.bluesky.no_password", params={"handle": handle},
+                key="error.bluesky.no_password",
+                params={"handle": handle},
                 todo=[login_todo(handle, service)],
             )
         try:

@@ -91,8 +91,10 @@ def _clip(timeout: float | None, kind: type[Exception]) -> float | None:
         return timeout
     left = end - time.monotonic()
     if left <= 0:
-        raise kind(f"timed out: no complete answer within the {getattr(_state, 'total', 0):.0f} s "
-                   "allowed for one request")
+        raise kind(
+            f"timed out: no complete answer within the {getattr(_state, 'total', 0):.0f} s "
+            "allowed for one request"
+        )
     return left if timeout is None else min(timeout, left)
 
 
@@ -109,10 +111,12 @@ class _Stream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname,
-                                             _clip(timeout, httpcore.ConnectTimeout)))
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _Stream(
+            self._inner.start_tls(ssl_context, server_hostname, _clip(timeout, httpcore.ConnectTimeout))
+        )
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -122,16 +126,26 @@ class _Backend(httpcore.NetworkBackend):
     def __init__(self) -> None:
         self._inner = httpcore.SyncBackend()
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        return _Stream(self._inner.connect_tcp(host, port, _clip(timeout, httpcore.ConnectTimeout),
-                                               local_address, socket_options))
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _Stream(
+            self._inner.connect_tcp(
+                host, port, _clip(timeout, httpcore.ConnectTimeout), local_address, socket_options
+            )
+        )
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        return _Stream(self._inner.connect_unix_socket(path, _clip(timeout, httpcore.ConnectTimeout),
-                                                       socket_options))
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        return _Stream(
+            self._inner.connect_unix_socket(path, _clip(timeout, httpcore.ConnectTimeout), socket_options)
+        )
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -161,8 +175,13 @@ _ERRORS: tuple[tuple[type[Exception], type[Exception]], ...] = (
 def _httpx_errors() -> Iterator[None]:
     try:
         yield
-    except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError,
-            httpcore.UnsupportedProtocol, httpcore.ProxyError) as exc:
+    except (
+        httpcore.TimeoutException,
+        httpcore.NetworkError,
+        httpcore.ProtocolError,
+        httpcore.UnsupportedProtocol,
+        httpcore.ProxyError,
+    ) as exc:
         for source, target in _ERRORS:
             if isinstance(exc, source):
                 raise target(str(exc)) from exc
@@ -200,8 +219,11 @@ class DeadlineTransport(httpx.BaseTransport):
     def __init__(self, *, max_connections: int = 10, keepalive: int = 5) -> None:
         ssl_context = httpx.create_ssl_context()
         self._direct = httpcore.ConnectionPool(
-            ssl_context=ssl_context, max_connections=max_connections,
-            max_keepalive_connections=keepalive, network_backend=_Backend())
+            ssl_context=ssl_context,
+            max_connections=max_connections,
+            max_keepalive_connections=keepalive,
+            network_backend=_Backend(),
+        )
         self._proxied: dict[str, httpcore.HTTPProxy] = {}
         self._ssl_context = ssl_context
         self._limits = (max_connections, keepalive)
@@ -218,10 +240,17 @@ class DeadlineTransport(httpx.BaseTransport):
             if pool is None:
                 proxy_url = httpx.URL(proxy)
                 pool = self._proxied[proxy] = httpcore.HTTPProxy(
-                    proxy_url=httpcore.URL(scheme=proxy_url.raw_scheme, host=proxy_url.raw_host,
-                                           port=proxy_url.port, target=proxy_url.raw_path),
-                    ssl_context=self._ssl_context, max_connections=self._limits[0],
-                    max_keepalive_connections=self._limits[1], network_backend=_Backend())
+                    proxy_url=httpcore.URL(
+                        scheme=proxy_url.raw_scheme,
+                        host=proxy_url.raw_host,
+                        port=proxy_url.port,
+                        target=proxy_url.raw_path,
+                    ),
+                    ssl_context=self._ssl_context,
+                    max_connections=self._limits[0],
+                    max_keepalive_connections=self._limits[1],
+                    network_backend=_Backend(),
+                )
             return pool
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -230,8 +259,12 @@ class DeadlineTransport(httpx.BaseTransport):
         end = time.monotonic() + total
         core = httpcore.Request(
             method=request.method,
-            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
-                             port=request.url.port, target=request.url.raw_path),
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
             headers=request.headers.raw,
             content=request.stream,
             extensions=request.extensions,
@@ -243,9 +276,12 @@ class DeadlineTransport(httpx.BaseTransport):
                 response = self._pool(request.url).handle_request(core)
         finally:
             _state.end, _state.total = previous
-        return httpx.Response(status_code=response.status, headers=response.headers,
-                              stream=_Body(response.stream, end, total),  # type: ignore[arg-type]
-                              extensions=response.extensions)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_Body(response.stream, end, total),  # type: ignore[arg-type]
+            extensions=response.extensions,
+        )
 
     def close(self) -> None:
         self._direct.close()

@@ -108,9 +108,13 @@ class DryRunTarget:
         self.video_uploads: list[float] = []  # simulated clock times (seconds) of the videos "uploaded"
         self._video_quota: VideoQuota | None = None
         if self.videos_per_day is not None:
-            self._video_quota = VideoQuota(self._video_limits, day=timedelta(seconds=self.videos_per_day[1]),
-                                           recheck=timedelta(seconds=max(1.0, self.videos_per_day[1] / 10)),
-                                           fresh=timedelta(seconds=0), now=self.now)
+            self._video_quota = VideoQuota(
+                self._video_limits,
+                day=timedelta(seconds=self.videos_per_day[1]),
+                recheck=timedelta(seconds=max(1.0, self.videos_per_day[1] / 10)),
+                fresh=timedelta(seconds=0),
+                now=self.now,
+            )
         if store is not None and store.exists():
             for line in store.read_text("utf-8").splitlines():
                 try:
@@ -119,19 +123,28 @@ class DryRunTarget:
                     continue
                 ref = PostRef(row["uri"], row["cid"], row.get("url", ""))
                 self._by_key.setdefault(row["key"], ref)
-                self.posts.append(SimulatedPost(row["key"], ref, row.get("text", ""), None,
-                                                datetime.fromisoformat(row["created_at"])))
+                self.posts.append(
+                    SimulatedPost(
+                        row["key"], ref, row.get("text", ""), None, datetime.fromisoformat(row["created_at"])
+                    )
+                )
 
     # --- PublishTarget --------------------------------------------------------------------------------
     def info(self) -> TargetInfo:
         bluesky = self.plan_target == "bluesky"
-        return TargetInfo(network=DRY_RUN, handle=self.handle, server="dry-run://local",
-                          max_chars=300 if bluesky else 500, supports_backdating=bluesky,
-                          extra={"simulates": self.plan_target})
+        return TargetInfo(
+            network=DRY_RUN,
+            handle=self.handle,
+            server="dry-run://local",
+            max_chars=300 if bluesky else 500,
+            supports_backdating=bluesky,
+            extra={"simulates": self.plan_target},
+        )
 
     def budget(self) -> RateBudget:
-        return RateBudget(self._budget.limit, self._budget.remaining, self._budget.reset_at,
-                          self._budget.cost_per_post)
+        return RateBudget(
+            self._budget.limit, self._budget.remaining, self._budget.reset_at, self._budget.cost_per_post
+        )
 
     def video_quota(self) -> VideoQuota | None:
         return self._video_quota
@@ -140,8 +153,11 @@ class DryRunTarget:
         per_day, day = self.videos_per_day or (0, 1.0)
         t = self.now().timestamp()
         used = sum(1 for at in self.video_uploads if t - at < day)
-        return UploadLimits(can_upload=used < per_day, remaining_videos=max(0, per_day - used),
-                            message="simulated daily video limit")
+        return UploadLimits(
+            can_upload=used < per_day,
+            remaining_videos=max(0, per_day - used),
+            message="simulated daily video limit",
+        )
 
     def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime) -> str:
         return f"{item_id}-{index}"
@@ -153,8 +169,14 @@ class DryRunTarget:
     def has_posts(self) -> bool:
         return bool(self._by_key)
 
-    def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
-                  want: Collection[str] | None = None) -> dict[str, Resolution]:
+    def reconcile(
+        self,
+        pending: Sequence[Pending],
+        *,
+        claimed: Collection[str],
+        call: ReadCall,
+        want: Collection[str] | None = None,
+    ) -> dict[str, Resolution]:
         """Exact, by key (the simulated server remembers every key it was sent)."""
         out: dict[str, Resolution] = {}
         for p in pending:
@@ -189,8 +211,9 @@ class DryRunTarget:
             if self.latency:
                 self.sleep(self.latency / 2)
             return self._by_key[key]
-        ref = PostRef(uri=f"dry-run://post/{key}", cid=f"dry{len(self.posts):08d}",
-                      url=f"dry-run://post/{key}")
+        ref = PostRef(
+            uri=f"dry-run://post/{key}", cid=f"dry{len(self.posts):08d}", url=f"dry-run://post/{key}"
+        )
         self._commit(SimulatedPost(key, ref, post.text, reply_to, created_at, len(post.media), self.now()))
         if self.latency:
             self.sleep(self.latency / 2)
@@ -217,9 +240,15 @@ class DryRunTarget:
 
     def _commit(self, sim: SimulatedPost) -> None:
         if self.store is not None:  # the "server" commits before it answers
-            row = {"key": sim.key, "uri": sim.ref.uri, "cid": sim.ref.cid, "url": sim.ref.url,
-                   "text": sim.text, "created_at": sim.created_at.isoformat(),
-                   "parent": sim.reply_to.parent.uri if sim.reply_to else None}
+            row = {
+                "key": sim.key,
+                "uri": sim.ref.uri,
+                "cid": sim.ref.cid,
+                "url": sim.ref.url,
+                "text": sim.text,
+                "created_at": sim.created_at.isoformat(),
+                "parent": sim.reply_to.parent.uri if sim.reply_to else None,
+            }
             try:
                 # 0600 like every file of the migration (it holds the posts' texts).
                 fd = os.open(self.store, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

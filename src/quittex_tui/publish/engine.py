@@ -72,8 +72,16 @@ from quittex_tui.publish.video_quota import VideoGate, VideoQuotaExhausted
 from quittex_tui.publish.writestep import WAIT_SLICE, CallPolicy, GaveUp, Stopped, Waiter, WriteStep
 from quittex_tui.scrub import scrub
 
-__all__ = ["WAIT_SLICE", "Engine", "EngineEvent", "EventKind", "ItemStatus", "Progress", "RunReport",
-           "estimate_duration"]
+__all__ = [
+    "WAIT_SLICE",
+    "Engine",
+    "EngineEvent",
+    "EventKind",
+    "ItemStatus",
+    "Progress",
+    "RunReport",
+    "estimate_duration",
+]
 
 # Documented write budgets (docs/bluesky.md, docs/mastodon.md): Bluesky 5,000 points/h and 35,000/day;
 # Mastodon 300 statuses / 3 h (2,400/day) and 30 media uploads / 30 min.
@@ -167,8 +175,9 @@ class RunReport(BaseModel):
 class _AlternateKeys(Protocol):
     """A target's `post_key` that also takes `attempt` (another key for the same post; optional)."""
 
-    def __call__(self, item_id: str, index: int, source_id: str, created_at: datetime, *,
-                 attempt: int = 0) -> str: ...
+    def __call__(
+        self, item_id: str, index: int, source_id: str, created_at: datetime, *, attempt: int = 0
+    ) -> str: ...
 
 
 def _accepts_attempt(post_key: Callable[..., str]) -> TypeGuard[_AlternateKeys]:
@@ -181,7 +190,6 @@ def _accepts_attempt(post_key: Callable[..., str]) -> TypeGuard[_AlternateKeys]:
 def post_time(item: PlanItem, post: PlannedPost) -> datetime:
     """The post's original time (a plan may give each post its own; else the item's)."""
     return post.created_at or item.created_at
-
 
 
 class _Later(Exception):
@@ -214,8 +222,9 @@ class Engine:
         # The user checked the account and says: the posts we could not tell about are NOT there.
         self.resend_unsure = resend_unsure
         self.waiter = Waiter(sleep=sleep)
-        self.policy = CallPolicy(waiter=self.waiter, pacer=self.pacer, retry=self.retry, now=now,
-                                 notify=self._notify)
+        self.policy = CallPolicy(
+            waiter=self.waiter, pacer=self.pacer, retry=self.retry, now=now, notify=self._notify
+        )
         self.step = WriteStep(journal, self.policy, server_now=self._server_now)
         # Media are prepared right before their post is sent, a few items ahead (ARCHITECTURE.md#the-engine,
         # issue 16; media_stage.py).
@@ -225,8 +234,9 @@ class Engine:
         self.videos = VideoGate.for_target(target)
         # Links, quotes, mentions and link cards made live right before each post is sent
         # (docs/bluesky.md#rich-text-facets, issue 13).
-        self.links = LinkStage.for_engine(plan, target, journal, links or LinkOptions(),
-                                          stopping=self.waiter.stopping)
+        self.links = LinkStage.for_engine(
+            plan, target, journal, links or LinkOptions(), stopping=self.waiter.stopping
+        )
         self.keys: dict[str, list[str]] = self._assign_keys()
         self._items = {item.id: item for item in plan.items}
         self._status: dict[str, ItemStatus] = {}
@@ -284,9 +294,11 @@ class Engine:
                         break
                     attempt += 1
                     if attempt > MAX_KEY_ATTEMPTS:
-                        raise QuittexError(key="error.engine.no_free_key",
-                                           params={"n": i + 1, "item": item.id},
-                                           todo=[what_to_do("report_bug")])
+                        raise QuittexError(
+                            key="error.engine.no_free_key",
+                            params={"n": i + 1, "item": item.id},
+                            todo=[what_to_do("report_bug")],
+                        )
                 taken.add(key)
                 item_keys[i] = key
         return keys
@@ -336,7 +348,8 @@ class Engine:
 
     def _todo(self, retry_failed: bool) -> list[PlanItem]:
         return [
-            item for item in self.plan.items
+            item
+            for item in self.plan.items
             if self._status[item.id] == ItemStatus.PLANNED
             or (self._status[item.id] == ItemStatus.FAILED and (retry_failed or item.id in self._retryable))
         ]
@@ -380,9 +393,14 @@ class Engine:
         if eta is not None and video_at is not None:  # the items waiting for the daily video limit
             eta = max(eta, (video_at - self.now()).total_seconds())
         return Progress(
-            total=total, sent=self._sent, failed=counts[ItemStatus.FAILED],
-            remaining=total - counts[ItemStatus.SENT] - counts[ItemStatus.FAILED], already=self._already,
-            eta_seconds=eta, waiting_until=waiting_until, last_error=self.policy.last_error,
+            total=total,
+            sent=self._sent,
+            failed=counts[ItemStatus.FAILED],
+            remaining=total - counts[ItemStatus.SENT] - counts[ItemStatus.FAILED],
+            already=self._already,
+            eta_seconds=eta,
+            waiting_until=waiting_until,
+            last_error=self.policy.last_error,
             current_item=self._current,
             videos_waiting=len(self.videos.parked) if self.videos is not None else 0,
             next_video_at=video_at,
@@ -450,8 +468,9 @@ class Engine:
         reconcile = getattr(self.target, "reconcile", None)
         reads = self.policy.reads(getattr(self.target, "read_budget", self.target.budget))
         if callable(reconcile):
-            answers: dict[str, Resolution] = reconcile(pending, claimed=self.journal.claimed("post"),
-                                                       call=reads, want=want)
+            answers: dict[str, Resolution] = reconcile(
+                pending, claimed=self.journal.claimed("post"), call=reads, want=want
+            )
         else:  # a target without batch reconciliation: one `find` per wanted post
             answers = {}
             for p in pending:
@@ -552,8 +571,13 @@ class Engine:
         raise Unsure(self._unsure_text(item, index, answer.reason))
 
     def _unsure_text(self, item: PlanItem, index: int, reason: str) -> Notice:
-        return notice("fail.unsure", n=index + 1, item=item.id,
-                      reason=reason or notice("fail.look_alike"), todo=what_to_do("resend_unsure"))
+        return notice(
+            "fail.unsure",
+            n=index + 1,
+            item=item.id,
+            reason=reason or notice("fail.look_alike"),
+            todo=what_to_do("resend_unsure"),
+        )
 
     # --- the run --------------------------------------------------------------------------------------
     def _send_item(self, item: PlanItem) -> bool:
@@ -589,7 +613,10 @@ class Engine:
                 post = self.media.ready(item, index, post)
             created_at = post_time(item, post)
             ref = self.step(
-                key, item_id=item.id, index=index, kind="post",
+                key,
+                item_id=item.id,
+                index=index,
+                kind="post",
                 send=partial(self.target.publish, post, key=key, created_at=created_at, reply_to=reply_to),
                 check=partial(self._check, item, index, key),
                 what=notice("doing.post", n=index + 1, item=item.id),
@@ -604,8 +631,9 @@ class Engine:
     def _pace(self, item_id: str) -> None:
         decision = self.pacer.after_write(self.target.budget(), self._posts_left)
         if decision.until is None and decision.delay >= 5:  # a long pause deserves a word on screen
-            decision = PaceDecision(decision.delay, self.now() + timedelta(seconds=decision.delay),
-                                    WaitReason.PACING)
+            decision = PaceDecision(
+                decision.delay, self.now() + timedelta(seconds=decision.delay), WaitReason.PACING
+            )
         if decision.delay > 0:
             # A stop during the pause: the write is recorded; the loop sees the stop before the next post.
             with contextlib.suppress(Stopped):
@@ -617,8 +645,9 @@ class Engine:
             self._seconds_per_post = sample if prev is None else 0.8 * prev + 0.2 * sample
         self._last_write_at = now
 
-    def run(self, *, limit: int | None = None, stop: threading.Event | None = None,
-            retry_failed: bool = False) -> RunReport:
+    def run(
+        self, *, limit: int | None = None, stop: threading.Event | None = None, retry_failed: bool = False
+    ) -> RunReport:
         """Send what is left. `limit`: at most this many items ATTEMPTED in this run (sent or failed), so
         a server refusing everything costs `limit` items, not the whole plan."""
         self.waiter.stop = stop
@@ -664,8 +693,16 @@ class Engine:
             self._current = None
             self.waiter.stop = None
         report = self.report()
-        self._emit(EventKind.DONE, None, notice("event.finished", published=report.published,
-                                                failed=len(report.failed), remaining=report.remaining))
+        self._emit(
+            EventKind.DONE,
+            None,
+            notice(
+                "event.finished",
+                published=report.published,
+                failed=len(report.failed),
+                remaining=report.remaining,
+            ),
+        )
         return report
 
     def _run_item(self, item: PlanItem, *, last_chance: bool = False) -> bool:
@@ -673,8 +710,9 @@ class Engine:
         self._current = item.id
         self._status[item.id] = ItemStatus.SENDING
         self._attempted += 1
-        self._emit(EventKind.ITEM_STARTED, item.id, notice("event.item_started", item=item.id,
-                                                           n=len(item.posts)))
+        self._emit(
+            EventKind.ITEM_STARTED, item.id, notice("event.item_started", item=item.id, n=len(item.posts))
+        )
         try:
             self._send_item(item)
         # not a failure: the item waits for the allowance (docs/bluesky.md#video, issue 12)
@@ -685,16 +723,20 @@ class Engine:
             self._attempted -= 1
             self._status[item.id] = self._status_from_journal(item)
             self.videos.park(item, exc.until)
-            self._emit(EventKind.WAITING, item.id, notice("event.item_video_wait", item=item.id,
-                                                          reason=words_of(exc)))
+            self._emit(
+                EventKind.WAITING,
+                item.id,
+                notice("event.item_video_wait", item=item.id, reason=words_of(exc)),
+            )
             return True
         except _Later as exc:
             if not last_chance:
                 self._attempted -= 1
                 self._status[item.id] = self._status_from_journal(item)
                 return False
-            self._fail(item, self._unsure_text(item, 0, notice("fail.later", reason=words_of(exc))),
-                       retryable=True)
+            self._fail(
+                item, self._unsure_text(item, 0, notice("fail.later", reason=words_of(exc))), retryable=True
+            )
             return True
         except Stopped:
             self._status[item.id] = self._status_from_journal(item)
@@ -708,9 +750,13 @@ class Engine:
                 self._status[item.id] = self._status_from_journal(item)
                 raise ServiceError(
                     key="error.engine.server_down",
-                    params={"server": self._server_label(), "detail": _cause(exc),
-                            "tries": self.retry.max_attempts, "done": self._sent + self._already,
-                            "total": len(self._status)},
+                    params={
+                        "server": self._server_label(),
+                        "detail": _cause(exc),
+                        "tries": self.retry.max_attempts,
+                        "done": self._sent + self._already,
+                        "total": len(self._status),
+                    },
                     todo=[what_to_do("retry_later")],
                 ) from None
             self._fail(item, words_of(exc), retryable=True)
@@ -736,16 +782,20 @@ class Engine:
         if self.videos is None:
             return False
         keys = self.keys[item.id]
-        unsent = [post for i, post in enumerate(item.posts)
-                  if (e := self.journal.get(keys[i])) is None or e.status != "done"]
+        unsent = [
+            post
+            for i, post in enumerate(item.posts)
+            if (e := self.journal.get(keys[i])) is None or e.status != "done"
+        ]
         if not self.videos.must_wait(unsent):
             return False
         first = not self.videos.parked
         self.videos.park(item)
         expected = self.videos.expected_at()
         if first and expected is not None:  # said once per wait, not per video
-            self._emit(EventKind.WAITING, item.id,
-                       notice("event.video_wait", time=f"{expected.astimezone():%H:%M}"))
+            self._emit(
+                EventKind.WAITING, item.id, notice("event.video_wait", time=f"{expected.astimezone():%H:%M}")
+            )
         return True
 
     def _wait_for_videos(self) -> list[PlanItem]:
@@ -756,13 +806,16 @@ class Engine:
         delay = max(0.0, (until - self.now()).total_seconds())
         if delay > 0:
             n, expected = len(self.videos.parked), self.videos.expected_at() or until
-            self.policy.wait_decision(PaceDecision(delay, until, notice(
-                "wait.video_limit", n=n, time=f"{expected.astimezone():%H:%M}")))
+            self.policy.wait_decision(
+                PaceDecision(
+                    delay, until, notice("wait.video_limit", n=n, time=f"{expected.astimezone():%H:%M}")
+                )
+            )
         order = {item.id: n for n, item in enumerate(self.plan.items)}
         return self.videos.release(order)
 
     def _server_label(self) -> Notice:
-        """"the Mastodon server https://…" for messages; never fails (the server may be down)."""
+        """ "the Mastodon server https://…" for messages; never fails (the server may be down)."""
         network = self.target.network
         try:
             server = self.target.info().server
@@ -781,8 +834,12 @@ class Engine:
             entry = self.journal.get(key)
             if entry is None or entry.status != "done":
                 if entry is None:
-                    self.journal.intent(key, item_id=item.id, index=self.keys[item.id].index(key),
-                                        server_at=self._server_now())
+                    self.journal.intent(
+                        key,
+                        item_id=item.id,
+                        index=self.keys[item.id].index(key),
+                        server_at=self._server_now(),
+                    )
                 self.journal.failed(key, reason, retryable=retryable)
                 break
         self._status[item.id] = ItemStatus.FAILED
@@ -795,17 +852,29 @@ class Engine:
         self._emit(EventKind.ITEM_FAILED, item.id, notice("event.item_failed", item=item.id, reason=reason))
 
     def report(self) -> RunReport:
-        failed = [{"item_id": i, "reason": self._reasons.get(i, "failed")}
-                  for i, s in self._status.items() if s == ItemStatus.FAILED]
+        failed = [
+            {"item_id": i, "reason": self._reasons.get(i, "failed")}
+            for i, s in self._status.items()
+            if s == ItemStatus.FAILED
+        ]
         remaining = sum(1 for s in self._status.values() if s in (ItemStatus.PLANNED, ItemStatus.SENDING))
-        left_out = [{"item_id": item.id, "note": note} for item in self.plan.items
-                    if self._status[item.id] == ItemStatus.SENT
-                    for post in item.posts for note in post.left_out]
-        return RunReport(target=self.target.network, published=self._sent, already_published=self._already,
-                         skipped=len(self.plan.skipped) + sum(1 for s in self._status.values()
-                                                             if s == ItemStatus.SKIPPED),
-                         failed=failed, remaining=remaining, left_out=left_out,
-                         link_cards_missing=self.links.missing() if self.links is not None else [])
+        left_out = [
+            {"item_id": item.id, "note": note}
+            for item in self.plan.items
+            if self._status[item.id] == ItemStatus.SENT
+            for post in item.posts
+            for note in post.left_out
+        ]
+        return RunReport(
+            target=self.target.network,
+            published=self._sent,
+            already_published=self._already,
+            skipped=len(self.plan.skipped) + sum(1 for s in self._status.values() if s == ItemStatus.SKIPPED),
+            failed=failed,
+            remaining=remaining,
+            left_out=left_out,
+            link_cards_missing=self.links.missing() if self.links is not None else [],
+        )
 
     def summary(self) -> dict[str, Any]:
         return self.report().model_dump()

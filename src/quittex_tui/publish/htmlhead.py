@@ -33,8 +33,20 @@ from quittex_tui.textsafe import for_posting
 TITLE_MAX = 300  # characters kept of a title (clients show one or two lines)
 DESCRIPTION_MAX = 1000  # characters kept of a description (clients show three lines or so)
 PRESCAN_BYTES = 4096
-_WINDOWS_1252_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
-                        "iso_8859-1", "cp819", "windows-1252", "cp1252", "x-cp1252"}
+_WINDOWS_1252_LABELS = {
+    "iso-8859-1",
+    "iso8859-1",
+    "latin1",
+    "latin-1",
+    "l1",
+    "us-ascii",
+    "ascii",
+    "iso_8859-1",
+    "cp819",
+    "windows-1252",
+    "cp1252",
+    "x-cp1252",
+}
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -60,10 +72,13 @@ def charset_label(label: str) -> str:
 
 def decode_page(data: bytes, content_type: str = "") -> str:
     """The page's text, by the sniffing order above."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace")
+            return data[len(bom) :].decode(codec, errors="replace")
     found = _HEADER_CHARSET.search(content_type or "")
     codec = charset_label(found.group(1)) if found else ""
     if not codec:

@@ -75,11 +75,14 @@ def xrpc_resolve_handle(service: str, handle: str) -> Answer:
     import httpx
 
     try:
-        res = within(IDENTITY_DEADLINE, lambda: httpx.get(
-            f"{service}/xrpc/com.atproto.identity.resolveHandle",
-            params={"handle": handle},
-            timeout=RESOLVE_TIMEOUT,
-        ))
+        res = within(
+            IDENTITY_DEADLINE,
+            lambda: httpx.get(
+                f"{service}/xrpc/com.atproto.identity.resolveHandle",
+                params={"handle": handle},
+                timeout=RESOLVE_TIMEOUT,
+            ),
+        )
     except (httpx.HTTPError, DeadlinePassed) as exc:
         return Answer("unreachable", detail=_transport_detail(exc))
     body = _json(res)
@@ -129,7 +132,8 @@ def resolve_handle(handle: str) -> str:
     log.info("handle @%s not resolved: %s from %s (%s)", handle, verdict.outcome, service, verdict.detail)
     if verdict.outcome == "missing":
         raise AuthError(
-            key="error.handle.not_found", params={"handle": handle},
+            key="error.handle.not_found",
+            params={"handle": handle},
             todo=[todo("check_handle", handle=handle), todo("give_pds", handle=handle)],
         )
     if verdict.outcome == "unreachable":
@@ -140,11 +144,13 @@ def resolve_handle(handle: str) -> str:
         )
     if verdict.outcome == "failing":
         raise ServiceError(
-            key="error.server.failing", params={"server": service, "detail": verdict.detail},
+            key="error.server.failing",
+            params={"server": service, "detail": verdict.detail},
             todo=[todo("retry_later")],
         )
     raise ServiceError(
-        key="error.handle.alien_resolver", params={"server": service, "detail": verdict.detail},
+        key="error.handle.alien_resolver",
+        params={"server": service, "detail": verdict.detail},
         todo=[todo("give_pds", handle=handle)],
     )
 
@@ -180,11 +186,13 @@ def did_document(did: str) -> dict[str, Any]:
                 raise AuthError(key="error.did.not_found", params={"did": did, "server": where}) from None
             if status >= 500 or status == 429:
                 raise ServiceError(
-                    key="error.server.failing", params={"server": where, "detail": f"HTTP {status}"},
+                    key="error.server.failing",
+                    params={"server": where, "detail": f"HTTP {status}"},
                     todo=[todo("retry_later")],
                 ) from None
             raise ServiceError(
-                key="error.did.alien", params={"did": did, "server": where, "detail": f"HTTP {status}"},
+                key="error.did.alien",
+                params={"did": did, "server": where, "detail": f"HTTP {status}"},
                 todo=[todo("retry_later")],
             ) from None
         if isinstance(cause, httpx.HTTPError):
@@ -195,12 +203,14 @@ def did_document(did: str) -> dict[str, Any]:
             ) from None
         # the body was not JSON: whatever answered is not a DID directory
         raise ServiceError(
-            key="error.did.alien", params={"did": did, "server": where, "detail": "not JSON"},
+            key="error.did.alien",
+            params={"did": did, "server": where, "detail": "not JSON"},
             todo=[todo("retry_later")],
         ) from None
     except ValueError:  # pydantic_core.from_json on a non-JSON body (did:plc 200 with HTML)
         raise ServiceError(
-            key="error.did.alien", params={"did": did, "server": _did_host(did), "detail": "not JSON"},
+            key="error.did.alien",
+            params={"did": did, "server": _did_host(did), "detail": "not JSON"},
             todo=[todo("retry_later")],
         ) from None
     if doc is None:  # the PLC directory answered 404
@@ -234,7 +244,8 @@ def resolve_pds(handle: str) -> tuple[str, str]:
     log.info("@%s is %s on %s", handle, did, pds)
     if not pds:
         raise AuthError(
-            key="error.did.no_pds", params={"handle": handle, "did": did},
+            key="error.did.no_pds",
+            params={"handle": handle, "did": did},
             todo=[todo("give_pds", handle=handle)],
         )
     return did, check_url(pds, "PDS")
@@ -249,8 +260,10 @@ def probe_pds(url: str) -> dict[str, Any]:
 
     base = check_url(url, "PDS")
     try:
-        res = within(IDENTITY_DEADLINE, lambda: httpx.get(f"{base}/xrpc/com.atproto.server.describeServer",
-                                                         timeout=RESOLVE_TIMEOUT * 2))
+        res = within(
+            IDENTITY_DEADLINE,
+            lambda: httpx.get(f"{base}/xrpc/com.atproto.server.describeServer", timeout=RESOLVE_TIMEOUT * 2),
+        )
     except (httpx.HTTPError, DeadlinePassed) as exc:
         raise ServiceError(
             key="error.server.unreachable",
@@ -262,12 +275,12 @@ def probe_pds(url: str) -> dict[str, Any]:
         return body
     if res.status_code >= 500 or res.status_code == 429:
         raise ServiceError(
-            key="error.server.failing", params={"server": base, "detail": f"HTTP {res.status_code}"},
+            key="error.server.failing",
+            params={"server": base, "detail": f"HTTP {res.status_code}"},
             todo=[todo("retry_later")],
         )
     raise InputError(
-        key="error.pds.alien", params={"server": base, "detail": f"HTTP {res.status_code}"},
+        key="error.pds.alien",
+        params={"server": base, "detail": f"HTTP {res.status_code}"},
         todo=[todo("check_pds", service=base)],
     )
-
-

@@ -68,7 +68,6 @@ def journal_path(state_path: Path, target: str) -> Path:
     return state_path.with_name(f"{state_path.stem}.{target}.journal.toml")
 
 
-
 @dataclass(slots=True)
 class JournalEntry:
     """The latest known status of one key (merged over its records)."""
@@ -120,8 +119,12 @@ def _record(status: Status, fields: dict[str, Any]) -> bytes:
 
 
 def _entry_fields(entry: JournalEntry, status: Status) -> dict[str, Any]:
-    fields: dict[str, Any] = {"key": entry.key, "item_id": entry.item_id, "index": entry.index,
-                              "kind": entry.kind}
+    fields: dict[str, Any] = {
+        "key": entry.key,
+        "item_id": entry.item_id,
+        "index": entry.index,
+        "kind": entry.kind,
+    }
     if status == "done":
         fields.update(uri=entry.uri, cid=entry.cid, url=entry.url or None)
     elif status == "failed":
@@ -199,7 +202,7 @@ def _scan(data: bytes) -> Parsed:
         cut = raw.rfind(_SUM_AT)
         if cut >= 0:
             try:
-                ok = crc(memoryview(raw)[: cut + 1], start) == int(raw[cut + 8: cut + 16], 16)
+                ok = crc(memoryview(raw)[: cut + 1], start) == int(raw[cut + 8 : cut + 16], 16)
             except ValueError:
                 ok = False
             block = raw[:cut].decode("utf-8", "replace")
@@ -217,8 +220,12 @@ def _scan(data: bytes) -> Parsed:
                 if not line.strip():
                     continue
                 raise _Unusual
-            if raw_value[:1] == '"' and raw_value[-1:] == '"' and "\\" not in raw_value \
-                    and len(raw_value) > 1:
+            if (
+                raw_value[:1] == '"'
+                and raw_value[-1:] == '"'
+                and "\\" not in raw_value
+                and len(raw_value) > 1
+            ):
                 fields[name] = raw_value[1:-1]  # the common case: a plain string
             elif raw_value.isdigit():
                 fields[name] = int(raw_value)
@@ -239,8 +246,9 @@ def _record_lines(data: bytes) -> list[int]:
 
 
 def _damaged(path: Path, detail: str) -> StateError:
-    return StateError(key="error.journal.damaged", params={"path": path, "detail": detail},
-                      todo=[todo("move_journal_away")])
+    return StateError(
+        key="error.journal.damaged", params={"path": path, "detail": detail}, todo=[todo("move_journal_away")]
+    )
 
 
 def _parse(data: bytes, path: Path) -> Parsed:
@@ -263,7 +271,7 @@ def _parse(data: bytes, path: Path) -> Parsed:
     for status in statuses:
         for table in tables.get(status, []):
             records.append((status, dict(table), True))
-    records.sort(key=lambda r: (r[1].get("at") or datetime.min.replace(tzinfo=UTC)))
+    records.sort(key=lambda r: r[1].get("at") or datetime.min.replace(tzinfo=UTC))
     return Parsed(records, False)
 
 
@@ -311,9 +319,11 @@ class Journal:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise StateError(key="error.journal.unreadable", params={"path": self.path,
-                             "detail": exc.strerror},
-                             todo=[todo("check_permissions")]) from None
+            raise StateError(
+                key="error.journal.unreadable",
+                params={"path": self.path, "detail": exc.strerror},
+                todo=[todo("check_permissions")],
+            ) from None
         good = data.rfind(b"\n") + 1  # bytes after the last newline are a torn write
         parsed = _parse(data[:good], self.path)
         records = parsed.records
@@ -346,12 +356,19 @@ class Journal:
             if f["key"] not in entries:  # the first record of a key (all of a compacted journal): build it
                 done, failed = status == "done", status == "failed"
                 entry = entries[f["key"]] = JournalEntry(
-                    str(f["key"]), str(f.get("item_id", "")), int(f.get("index", 0)),
-                    str(f.get("kind", "post")), status, str(f["uri"]) if done else None,
-                    str(f["cid"]) if done else None, (f.get("url") or None) if done else None,
-                    str(f["reason"]) if failed else None, f["at"],
+                    str(f["key"]),
+                    str(f.get("item_id", "")),
+                    int(f.get("index", 0)),
+                    str(f.get("kind", "post")),
+                    status,
+                    str(f["uri"]) if done else None,
+                    str(f["cid"]) if done else None,
+                    (f.get("url") or None) if done else None,
+                    str(f["reason"]) if failed else None,
+                    f["at"],
                     bool(f.get("retryable", False)) if failed else False,
-                    None if done else f.get("server_at"))
+                    None if done else f.get("server_at"),
+                )
                 self._index(entry)
             else:
                 self._merge(status, f)
@@ -364,8 +381,13 @@ class Journal:
         key = str(f["key"])
         entry = self._entries.get(key)
         if entry is None:
-            entry = JournalEntry(key=key, item_id=str(f.get("item_id", "")), index=int(f.get("index", 0)),
-                                 kind=str(f.get("kind", "post")), status=status)
+            entry = JournalEntry(
+                key=key,
+                item_id=str(f.get("item_id", "")),
+                index=int(f.get("index", 0)),
+                kind=str(f.get("kind", "post")),
+                status=status,
+            )
             self._entries[key] = entry
         elif entry.status == "done" and status != "done":
             return entry  # a confirmed result is never downgraded (only the intent's time may move)
@@ -425,14 +447,15 @@ class Journal:
         view = memoryview(data)
         while view:
             written = self._fh.write(view)
-            view = view[written or 0:]
+            view = view[written or 0 :]
 
     def _append(self, status: Status, fields: dict[str, Any]) -> JournalEntry:
         record = _record(status, fields)
         with self._lock:
             if self._fh is None:
-                raise StateError(key="error.journal.closed", params={"path": self.path},
-                                 todo=[todo("report_bug")])
+                raise StateError(
+                    key="error.journal.closed", params={"path": self.path}, todo=[todo("report_bug")]
+                )
             fd = self._fh.fileno()
             start = os.lseek(fd, 0, os.SEEK_END)
             try:
@@ -447,12 +470,22 @@ class Journal:
             self._appended += 1
             return self._merge(status, fields)
 
-    def intent(self, key: str, *, item_id: str, index: int = 0, kind: str = "post",
-               server_at: datetime | None = None) -> None:
+    def intent(
+        self, key: str, *, item_id: str, index: int = 0, kind: str = "post", server_at: datetime | None = None
+    ) -> None:
         """Write-ahead: about to write `key` (for post `index` of `item_id`). `server_at`: now on the
         server's clock, when the target knows it (Mastodon's reconciliation reasons in server time)."""
-        self._append("intent", {"key": key, "item_id": item_id, "index": index, "kind": kind,
-                                "server_at": server_at, "at": utcnow()})
+        self._append(
+            "intent",
+            {
+                "key": key,
+                "item_id": item_id,
+                "index": index,
+                "kind": kind,
+                "server_at": server_at,
+                "at": utcnow(),
+            },
+        )
 
     def done(self, key: str, ref: PostRef) -> None:
         known = self._entries.get(key)
@@ -508,8 +541,9 @@ class Journal:
             if self._appended == 0 and not self._dirty_on_load:
                 return
             if self._fh is None:
-                raise StateError(key="error.journal.closed", params={"path": self.path},
-                                 todo=[todo("report_bug")])
+                raise StateError(
+                    key="error.journal.closed", params={"path": self.path}, todo=[todo("report_bug")]
+                )
             parts = [HEADER.encode()]
             parts += [_record(e.status, _entry_fields(e, e.status)) for e in self._entries.values()]
             try:
@@ -535,8 +569,9 @@ class Journal:
     def __enter__(self) -> Journal:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             if exc_type is None:
                 self.compact()
@@ -593,9 +628,11 @@ class JournalView(Journal):
             self._offset, self._inode = 0, None
             return changed
         except OSError as exc:
-            raise StateError(key="error.journal.unreadable", params={"path": self.path,
-                             "detail": exc.strerror},
-                             todo=[todo("check_permissions")]) from None
+            raise StateError(
+                key="error.journal.unreadable",
+                params={"path": self.path, "detail": exc.strerror},
+                todo=[todo("check_permissions")],
+            ) from None
         end = data.rfind(b"\n\n") + 2  # every record ends with a blank line (one write per record)
         if end < 2:
             return False

@@ -56,8 +56,9 @@ from quittex_tui.convert.models import CardPreview
 from quittex_tui.fileio import atomic_write
 from quittex_tui.publish.htmlhead import decode_page, parse_head
 
-USER_AGENT = (f"quittex-tui/{__version__} (link card for a post moved from X; "
-              "+https://github.com/quittex/quittex-tui)")
+USER_AGENT = (
+    f"quittex-tui/{__version__} (link card for a post moved from X; +https://github.com/quittex/quittex-tui)"
+)
 ALLOW_PRIVATE_ENV = "QUITTEX_LINK_CARDS_ALLOW_PRIVATE"
 MIRROR_ENV = "QUITTEX_LINK_CARDS_MIRROR"
 OFFLINE_ENV = "QUITTEX_OFFLINE"
@@ -170,10 +171,12 @@ class _Stream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, self._guard.left(timeout)),
-                       self._guard)
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _Stream(
+            self._inner.start_tls(ssl_context, server_hostname, self._guard.left(timeout)), self._guard
+        )
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -187,22 +190,29 @@ class _Backend(httpcore.NetworkBackend):
         self._inner = httpcore.SyncBackend()
         self._guard = guard
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         last: Exception | None = None
         for ip in self._guard.addresses(host, port):
             try:
-                stream = self._inner.connect_tcp(ip, port, self._guard.left(timeout), local_address,
-                                                 socket_options)
+                stream = self._inner.connect_tcp(
+                    ip, port, self._guard.left(timeout), local_address, socket_options
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
                 continue
             return _Stream(stream, self._guard)
         raise last or httpcore.ConnectError(f"could not connect to {host}")
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
         raise httpcore.ConnectError("unix sockets are not used for link cards")
 
     def sleep(self, seconds: float) -> None:
@@ -226,22 +236,33 @@ class _Transport(httpx.BaseTransport):
     """httpx's requests over httpcore's pool with the guarded backend (HTTP/1.1, certificates verified)."""
 
     def __init__(self, guard: _Guard) -> None:
-        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), max_connections=4,
-                                             max_keepalive_connections=2, network_backend=_Backend(guard))
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=4,
+            max_keepalive_connections=2,
+            network_backend=_Backend(guard),
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         core = httpcore.Request(
             method=request.method,
-            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host, port=request.url.port,
-                             target=request.url.raw_path),
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
             headers=request.headers.raw,
             content=request.stream,
             extensions=request.extensions,
         )
         resp = self._pool.handle_request(core)
-        return httpx.Response(status_code=resp.status, headers=resp.headers,
-                              stream=_Body(resp.stream),  # type: ignore[arg-type]
-                              extensions=resp.extensions)
+        return httpx.Response(
+            status_code=resp.status,
+            headers=resp.headers,
+            stream=_Body(resp.stream),  # type: ignore[arg-type]
+            extensions=resp.extensions,
+        )
 
     def close(self) -> None:
         self._pool.close()
@@ -252,9 +273,16 @@ class Fetcher:
     """Fetches pages and images for cards within the limits above. One per run (thread-safe: one guard
     and client per thread)."""
 
-    def __init__(self, *, allow_private: bool | None = None, offline: bool | None = None,
-                 mirror: str | None = None, deadline: float = DEADLINE,
-                 stopping: Callable[[], bool] | None = None, allowed_hosts: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool | None = None,
+        offline: bool | None = None,
+        mirror: str | None = None,
+        deadline: float = DEADLINE,
+        stopping: Callable[[], bool] | None = None,
+        allowed_hosts: Iterable[str] = (),
+    ) -> None:
         env = os.environ
         self.allow_private = bool(env.get(ALLOW_PRIVATE_ENV)) if allow_private is None else allow_private
         self.offline = bool(env.get(OFFLINE_ENV)) if offline is None else offline
@@ -275,9 +303,12 @@ class Fetcher:
             guard = _Guard(allow_private=self.allow_private, offline=self.offline, always=self.allowed_hosts)
             guard.stopping = self.stopping
             client = httpx.Client(
-                transport=_Transport(guard), follow_redirects=False, trust_env=False,
+                transport=_Transport(guard),
+                follow_redirects=False,
+                trust_env=False,
                 timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
-                headers={"User-Agent": USER_AGENT, "Accept-Language": "fr, en;q=0.8, *;q=0.5"})
+                headers={"User-Agent": USER_AGENT, "Accept-Language": "fr, en;q=0.8, *;q=0.5"},
+            )
             self._local.client, self._local.guard = client, guard
             with self._clients_lock:
                 self._clients.append(client)
@@ -310,8 +341,7 @@ class Fetcher:
             if scheme not in ("http", "https") or not urlsplit(current).hostname:
                 raise CardFailure("bad_url", current[:200])
             try:
-                with client.stream("GET", self._where(current),
-                                   headers={"Accept": _accept(want)}) as res:
+                with client.stream("GET", self._where(current), headers={"Accept": _accept(want)}) as res:
                     if res.status_code in _REDIRECTS:
                         location = res.headers.get("location", "").strip()
                         if not location:
@@ -332,8 +362,14 @@ class Fetcher:
                 raise CardFailure(exc.code, exc.detail) from None
             except (httpx.TimeoutException, httpcore.TimeoutException):
                 raise CardFailure("stopped" if self.stopping() else "timeout") from None
-            except (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError,
-                    httpcore.UnsupportedProtocol, OSError, ValueError) as exc:
+            except (
+                httpx.HTTPError,
+                httpcore.NetworkError,
+                httpcore.ProtocolError,
+                httpcore.UnsupportedProtocol,
+                OSError,
+                ValueError,
+            ) as exc:
                 raise CardFailure("unreachable", _short(exc)) from None
         raise CardFailure("redirects", str(MAX_REDIRECTS))
 
@@ -377,8 +413,13 @@ def cards_dir() -> Path:
 class CardCache:
     """Cards by URL on disk (see the module doc). `card(url)` → CardPreview, or CardFailure."""
 
-    def __init__(self, fetcher: Fetcher | None = None, *, folder: Path | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        fetcher: Fetcher | None = None,
+        *,
+        folder: Path | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.fetcher = fetcher or Fetcher()
         self.folder = folder or cards_dir()
         self.now = now
@@ -404,8 +445,13 @@ class CardCache:
             thumb_path = str(self.folder / "thumbs" / thumb["file"]) if thumb else None
             if thumb_path is not None and not Path(thumb_path).is_file():
                 return None  # the thumbnail was cleaned away: fetch again
-            return CardPreview(uri=url, title=entry["title"], description=entry["description"],
-                               thumb_path=thumb_path, thumb_mime=thumb["mime"] if thumb else "")
+            return CardPreview(
+                uri=url,
+                title=entry["title"],
+                description=entry["description"],
+                thumb_path=thumb_path,
+                thumb_mime=thumb["mime"] if thumb else "",
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -428,8 +474,9 @@ class CardCache:
             thumb = None
             if found.thumb_path:
                 thumb = {"file": Path(found.thumb_path).name, "mime": found.thumb_mime}
-            self._store(url, {"ok": True, "title": found.title, "description": found.description,
-                              "thumb": thumb})
+            self._store(
+                url, {"ok": True, "title": found.title, "description": found.description, "thumb": thumb}
+            )
             return found
 
     def _store(self, url: str, fields: dict[str, Any]) -> None:
@@ -451,8 +498,9 @@ class CardCache:
                 if exc.code == "stopped":
                     raise
                 # no thumbnail: the card still has its title and description
-        return CardPreview(uri=url, title=head.title, description=head.description, thumb_path=thumb_path,
-                           thumb_mime=mime)
+        return CardPreview(
+            uri=url, title=head.title, description=head.description, thumb_path=thumb_path, thumb_mime=mime
+        )
 
     def _thumbnail(self, data: bytes) -> tuple[str | None, str]:
         """The page's image as a thumbnail: the photo pipeline (convert/media.py), EXIF/GPS stripped."""
@@ -460,8 +508,9 @@ class CardCache:
         from quittex_tui.errors import QuittexError
 
         try:
-            path, _w, _h = prepare_profile_image(data, max_bytes=THUMB_MAX_BYTES, max_side=THUMB_MAX_SIDE,
-                                                 cache_dir=self.folder / "thumbs")
+            path, _w, _h = prepare_profile_image(
+                data, max_bytes=THUMB_MAX_BYTES, max_side=THUMB_MAX_SIDE, cache_dir=self.folder / "thumbs"
+            )
         except (QuittexError, OSError, ValueError):
             return None, ""
         return str(path), "image/png" if path.suffix == ".png" else "image/jpeg"

@@ -88,8 +88,15 @@ def read_card_notes(journal_path: Path) -> dict[tuple[str, int], dict[str, Any]]
 
 
 class LinkStage:
-    def __init__(self, plan: Plan, target: PublishTarget, journal: Journal, options: LinkOptions, *,
-                 stopping: Callable[[], bool] | None = None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        target: PublishTarget,
+        journal: Journal,
+        options: LinkOptions,
+        *,
+        stopping: Callable[[], bool] | None = None,
+    ) -> None:
         self.network = target.network
         self.target = target
         self.journal = journal
@@ -110,8 +117,15 @@ class LinkStage:
         self._max_chars: int | None = None
 
     @classmethod
-    def for_engine(cls, plan: Plan, target: PublishTarget, journal: Journal, options: LinkOptions, *,
-                   stopping: Callable[[], bool] | None = None) -> LinkStage | None:
+    def for_engine(
+        cls,
+        plan: Plan,
+        target: PublishTarget,
+        journal: Journal,
+        options: LinkOptions,
+        *,
+        stopping: Callable[[], bool] | None = None,
+    ) -> LinkStage | None:
         """The stage for a real network (the dry run has no links to make live, and no network)."""
         if target.network not in ("bluesky", "mastodon"):
             return None
@@ -175,8 +189,11 @@ class LinkStage:
         url = post.link_card
         if not url or not self.options.cards or post.media or post.quote is not None:
             return None
-        present = any(ft.get("$type") == LINK_TYPE and ft.get("uri") == url
-                      for f in post.facets for ft in f.get("features", []))
+        present = any(
+            ft.get("$type") == LINK_TYPE and ft.get("uri") == url
+            for f in post.facets
+            for ft in f.get("features", [])
+        )
         return url if present else None
 
     def _cache_or_default(self) -> CardCache:
@@ -226,7 +243,7 @@ class LinkStage:
         if position is None:
             return
         cache = self._cache_or_default()
-        for nxt in self._order[position + 1: position + 1 + AHEAD]:
+        for nxt in self._order[position + 1 : position + 1 + AHEAD]:
             for post in nxt.posts:
                 url = post.link_card
                 if not url or post.media:

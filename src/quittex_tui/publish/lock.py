@@ -58,9 +58,13 @@ class LockHolder:
     def describe(self) -> Notice:
         when = self.since.astimezone().strftime("%Y-%m-%d %H:%M")
         if self.command:
-            return notice("error.lock.holder_command", pid=str(self.pid), host=self.host,
-                          command=self.command,
-                          since=when)
+            return notice(
+                "error.lock.holder_command",
+                pid=str(self.pid),
+                host=self.host,
+                command=self.command,
+                since=when,
+            )
         return notice("error.lock.holder", pid=str(self.pid), host=self.host, since=when)
 
 
@@ -69,8 +73,9 @@ class MigrationBusy(QuittexError):
 
     def __init__(self, subject: str, holder: LockHolder | None) -> None:
         who = holder.describe() if holder else notice("error.lock.another_process")
-        super().__init__(key="error.lock.busy", params={"subject": subject, "who": who},
-                         todo=[todo("wait_or_stop")])
+        super().__init__(
+            key="error.lock.busy", params={"subject": subject, "who": who}, todo=[todo("wait_or_stop")]
+        )
         self.holder = holder
 
 
@@ -87,8 +92,11 @@ def _try_lock(fh: IO[bytes]) -> bool:
     except BlockingIOError:
         return False
     except OSError as exc:  # e.g. ENOLCK on some network file systems
-        raise QuittexError(key="error.lock.cannot_lock", params={"path": fh.name, "detail": exc.strerror},
-                           todo=[todo("local_disk")]) from None
+        raise QuittexError(
+            key="error.lock.cannot_lock",
+            params={"path": fh.name, "detail": exc.strerror},
+            todo=[todo("local_disk")],
+        ) from None
     return True
 
 
@@ -135,8 +143,9 @@ class WriterLock:
     def __init__(self, path: Path, *, command: str = "", subject: str = "") -> None:
         self.path = Path(path)
         self.subject = subject or notice("error.lock.this_migration")
-        self.command = command or " ".join(os.path.basename(a) if i == 0 else a
-                                           for i, a in enumerate(sys.argv[:3]))
+        self.command = command or " ".join(
+            os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv[:3])
+        )
         self._fh: IO[bytes] | None = None
 
     @property
@@ -190,8 +199,9 @@ class WriterLock:
         self.acquire()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.release()
 
 
@@ -206,14 +216,18 @@ def account_lock_path(network: str, account: str, folder: Path | None = None) ->
     return (folder or paths.state_dir()) / "locks" / f"{network}-{digest}.lock"
 
 
-def account_lock(network: str, account: str | None, *, label: str = "", command: str = "",
-                 folder: Path | None = None) -> WriterLock | contextlib.nullcontext[None]:
+def account_lock(
+    network: str, account: str | None, *, label: str = "", command: str = "", folder: Path | None = None
+) -> WriterLock | contextlib.nullcontext[None]:
     """An (unacquired) lock for runs that write to `account`; a no-op when the account is unknown (the dry
     run). Use as a context manager: `with account_lock(...): ...`."""
     if not account:
         return contextlib.nullcontext()
-    who = (notice("error.lock.account_subject", account=label) if label
-           else notice("error.lock.this_account_subject"))
+    who = (
+        notice("error.lock.account_subject", account=label)
+        if label
+        else notice("error.lock.this_account_subject")
+    )
     return WriterLock(account_lock_path(network, account, folder), command=command, subject=who)
 
 
@@ -250,6 +264,7 @@ def account_lock_for(target: object, *, command: str = "") -> WriterLock | conte
 # account's lock; a run then reads the others (read-only) and takes their confirmed posts as its own, so
 # alternating between the two never sends a post twice.
 
+
 def _registry(network: str, account: str, folder: Path | None) -> Path:
     return account_lock_path(network, account, folder).with_suffix(".journals")
 
@@ -272,8 +287,9 @@ def register_journal(network: str, account: str | None, journal: Path, *, folder
         raise write_failure(path, exc, what=notice("act.register_journal")) from None
 
 
-def other_journals(network: str, account: str | None, journal: Path, *,
-                   folder: Path | None = None) -> list[Path]:
+def other_journals(
+    network: str, account: str | None, journal: Path, *, folder: Path | None = None
+) -> list[Path]:
     """The other journals known to write to this account (that still exist)."""
     if not account:
         return []

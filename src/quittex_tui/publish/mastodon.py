@@ -275,8 +275,9 @@ class MastodonTarget:
         last = self.headers.last_write or self.headers.last
         return RateBudget(**vars(last)) if last else RateBudget(cost_per_post=1)
 
-    def post_key(self, item_id: str, index: int, source_id: str, created_at: datetime, *,
-                 attempt: int = 0) -> str:
+    def post_key(
+        self, item_id: str, index: int, source_id: str, created_at: datetime, *, attempt: int = 0
+    ) -> str:
         # `attempt` > 0: the engine found the previous key taken by another post (never seen with a
         # 160-bit digest, but the engine's rule is the same for every network).
         seed = f"quittex:{item_id}:{index}:{source_id}" + (f":{attempt}" if attempt else "")
@@ -305,8 +306,14 @@ class MastodonTarget:
         found = self.reconcile([pending], claimed=(), call=direct_call).get(key)
         return found.ref if found is not None and found.verdict == Verdict.FOUND else None
 
-    def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
-                  want: Collection[str] | None = None) -> dict[str, Resolution]:
+    def reconcile(
+        self,
+        pending: Sequence[Pending],
+        *,
+        claimed: Collection[str],
+        call: ReadCall,
+        want: Collection[str] | None = None,
+    ) -> dict[str, Resolution]:
         now = self.server_now()
         out: dict[str, Resolution] = {}
         old: list[Pending] = []
@@ -329,9 +336,10 @@ class MastodonTarget:
             if budget[0] <= 0:
                 return None
             budget[0] -= 1
-            source = call(lambda: self._call(notice("act.read_source"),
-                                             lambda: self.api.status_source(status.id)),
-                          notice("doing.check_post_text"))
+            source = call(
+                lambda: self._call(notice("act.read_source"), lambda: self.api.status_source(status.id)),
+                notice("doing.check_post_text"),
+            )
             return loose_text(str(source.get("text") or "")) == loose_text(p.post.text)
 
         out.update(match(old, seen, claimed=set(claimed), recent=recent, verify=verify))
@@ -340,8 +348,13 @@ class MastodonTarget:
     def _own_statuses(self, since: datetime | None, call: ReadCall) -> list[Seen]:
         """The account's statuses, newest first, back to `since` (server clock; None: all of them)."""
         account_id = self.account["id"]
-        page = call(lambda: self._call(notice("act.read_posts"), lambda: self.api.account_statuses(
-            account_id, limit=PAGE_SIZE, exclude_reblogs=True)), notice("doing.read_posts"))
+        page = call(
+            lambda: self._call(
+                notice("act.read_posts"),
+                lambda: self.api.account_statuses(account_id, limit=PAGE_SIZE, exclude_reblogs=True),
+            ),
+            notice("doing.read_posts"),
+        )
         seen: list[Seen] = []
         order = 0
         while page:
@@ -351,8 +364,10 @@ class MastodonTarget:
             if since is not None and _aware(page[-1]["created_at"]) < since:
                 break
             current = page
-            page = call(partial(self._call, notice("act.read_posts"), partial(self.api.fetch_next, current)),
-                        notice("doing.read_posts"))
+            page = call(
+                partial(self._call, notice("act.read_posts"), partial(self.api.fetch_next, current)),
+                notice("doing.read_posts"),
+            )
         return seen
 
     def publish(
@@ -363,8 +378,9 @@ class MastodonTarget:
         if length > info.max_chars:
             raise PermanentError(notice("fail.too_long", n=length, server=self.instance, max=info.max_chars))
         if len(post.media) > info.max_media:
-            raise PermanentError(notice("fail.too_many_media", n=len(post.media), server=self.instance,
-                                        max=info.max_media))
+            raise PermanentError(
+                notice("fail.too_many_media", n=len(post.media), server=self.instance, max=info.max_media)
+            )
         media_ids = [self._upload(m, info) for m in post.media]
         status = self._call(
             notice("act.publish_post"),
@@ -393,8 +409,15 @@ class MastodonTarget:
             raise PermanentError(notice("fail.media_missing", path=path)) from None
         limit = info.image_max_bytes if media.kind == "image" else info.video_max_bytes
         if limit and size > limit:
-            raise PermanentError(notice(f"fail.media_too_big.{media.kind}", name=path.name, n=size,
-                                        server=self.instance, max=limit))
+            raise PermanentError(
+                notice(
+                    f"fail.media_too_big.{media.kind}",
+                    name=path.name,
+                    n=size,
+                    server=self.instance,
+                    max=limit,
+                )
+            )
         if media.kind != "image":
             self._check_video(media, info)
         mime = media.mime or mimetypes.guess_type(media.path)[0]
@@ -407,8 +430,9 @@ class MastodonTarget:
         # 202 Accepted: still processing (url null) — poll GET /api/v1/media/:id until the url is set.
         while not uploaded.get("url"):
             if time.monotonic() >= deadline:
-                raise TransientError(notice("fail.still_processing", name=path.name,
-                                            n=round(self.media_poll_timeout)))
+                raise TransientError(
+                    notice("fail.still_processing", name=path.name, n=round(self.media_poll_timeout))
+                )
             self._sleep(delay)
             delay = min(delay * 2, 5.0)
             uploaded = self._call(
@@ -425,27 +449,39 @@ class MastodonTarget:
         kind = "gif" if media.kind == "gif" else "video"
         fps_limit = _to_int(info.extra.get("video_frame_rate_limit"))
         if fps_limit and media.frame_rate and math.floor(media.frame_rate) > fps_limit:
-            raise PermanentError(notice(f"fail.video_fps.{kind}", name=name, fps=_fps(media.frame_rate),
-                                        server=self.instance, max=fps_limit))
+            raise PermanentError(
+                notice(
+                    f"fail.video_fps.{kind}",
+                    name=name,
+                    fps=_fps(media.frame_rate),
+                    server=self.instance,
+                    max=fps_limit,
+                )
+            )
         matrix = _to_int(info.extra.get("video_matrix_limit"))
         if matrix and media.width * media.height > matrix:
             size = f"{media.width}×{media.height}"
-            raise PermanentError(notice(f"fail.video_pixels.{kind}", name=name, size=size,
-                                        server=self.instance, max=matrix))
+            raise PermanentError(
+                notice(f"fail.video_pixels.{kind}", name=name, size=size, server=self.instance, max=matrix)
+            )
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
             return fn()
         except MastodonRatelimitError:
-            raise RateLimited(self._reset_at(), notice("fail.rate_limit", network="Mastodon",
-                                                       detail=self.instance)) from None
+            raise RateLimited(
+                self._reset_at(), notice("fail.rate_limit", network="Mastodon", detail=self.instance)
+            ) from None
         except MastodonUnauthorizedError:
-            raise AuthError(key="error.mastodon.token_rejected_while",
-                            params={"server": self.instance, "act": what},
-                            todo=[todo("login_mastodon", instance=self.instance)]) from None
+            raise AuthError(
+                key="error.mastodon.token_rejected_while",
+                params={"server": self.instance, "act": what},
+                todo=[todo("login_mastodon", instance=self.instance)],
+            ) from None
         except MastodonServerError as exc:
-            raise TransientError(notice("fail.server_error", network="Mastodon", act=what,
-                                        status=_status(exc), detail="")) from None
+            raise TransientError(
+                notice("fail.server_error", network="Mastodon", act=what, status=_status(exc), detail="")
+            ) from None
         except MastodonNetworkError as exc:
             raise TransientError(notice("fail.network", act=what, detail=network_failure(exc))) from None
         except MastodonAPIError as exc:
@@ -459,21 +495,28 @@ class MastodonTarget:
         status = _status(exc)
         reason = _server_reason(exc)
         if status == 429:
-            return RateLimited(self._reset_at(),
-                               notice("fail.rate_limit", network="Mastodon", detail=self.instance))
+            return RateLimited(
+                self._reset_at(), notice("fail.rate_limit", network="Mastodon", detail=self.instance)
+            )
         if status is not None and status >= 500:
-            return TransientError(notice("fail.server_error", network="Mastodon", act=what, status=status,
-                                         detail=""))
+            return TransientError(
+                notice("fail.server_error", network="Mastodon", act=what, status=status, detail="")
+            )
         if status == 403:
-            return AuthError(key="error.mastodon.refused_403", params={"server": self.instance, "act": what},
-                             todo=[todo("login_mastodon", instance=self.instance)])
+            return AuthError(
+                key="error.mastodon.refused_403",
+                params={"server": self.instance, "act": what},
+                todo=[todo("login_mastodon", instance=self.instance)],
+            )
         if status == 422:
-            return PermanentError(notice("fail.rejected", network="Mastodon", act=what, detail=reason,
-                                         status=422))
+            return PermanentError(
+                notice("fail.rejected", network="Mastodon", act=what, detail=reason, status=422)
+            )
         if status is None:
             return TransientError(notice("fail.unexpected_answer", act=what, detail=reason))
-        return PermanentError(notice("fail.refused", network="Mastodon", act=what, detail=reason,
-                                     status=status))
+        return PermanentError(
+            notice("fail.refused", network="Mastodon", act=what, detail=reason, status=status)
+        )
 
     def _reset_at(self) -> datetime:
         """When the rate limit resets, from what the server said (also when Mastodon.py raised the 429
@@ -531,8 +574,9 @@ def _seen(status: dict[str, Any], order: int) -> Seen:
         created_at=_aware(status["created_at"]),
         parent_id=str(parent) if parent is not None else None,
         text=loose_text(html_to_text(status.get("content") or "")),
-        media=tuple((media_kind(str(m.get("type") or "")), loose_text(str(m.get("description") or "")))
-                    for m in media),
+        media=tuple(
+            (media_kind(str(m.get("type") or "")), loose_text(str(m.get("description") or ""))) for m in media
+        ),
         aspects=tuple(aspects),
         lang=status.get("language"),
         ref=PostRef(uri=sid, cid=sid, url=status.get("url") or ""),

@@ -57,14 +57,18 @@ def probe_mastodon(instance: str) -> dict[str, Any]:
         except httpx.HTTPError as exc:
             raise ServiceError(
                 key="error.server.unreachable",
-                params={"server": url, "what": Term("what.mastodon_server"),
-                        "detail": _transport_detail(exc)},
+                params={
+                    "server": url,
+                    "what": Term("what.mastodon_server"),
+                    "detail": _transport_detail(exc),
+                },
                 todo=[todo("check_instance", instance=url), todo("check_network"), todo("retry_later")],
             ) from None
         last_status = res.status_code
         if res.status_code >= 500 or res.status_code == 429:
             raise ServiceError(
-                key="error.server.failing", params={"server": url, "detail": f"HTTP {res.status_code}"},
+                key="error.server.failing",
+                params={"server": url, "detail": f"HTTP {res.status_code}"},
                 todo=[todo("retry_later")],
             )
         if res.status_code in (401, 403):
@@ -78,7 +82,8 @@ def probe_mastodon(instance: str) -> dict[str, Any]:
             return body
     log.info("%s answers but is not a Mastodon server (HTTP %s)", url, last_status)
     raise InputError(
-        key="error.mastodon.alien", params={"server": url, "detail": f"HTTP {last_status}"},
+        key="error.mastodon.alien",
+        params={"server": url, "detail": f"HTTP {last_status}"},
         todo=[todo("check_instance", instance=url)],
     )
 
@@ -109,36 +114,43 @@ def mastodon_error(exc: Exception, instance: str, token_source: str = "saved") -
             )
         if token_source == "given":
             return AuthError(
-                key="error.mastodon.token_refused", params={"server": instance},
+                key="error.mastodon.token_refused",
+                params={"server": instance},
                 todo=[todo("check_token", instance=instance)],
             )
         return AuthError(
-            key="error.mastodon.saved_token_refused", params={"server": instance},
+            key="error.mastodon.saved_token_refused",
+            params={"server": instance},
             todo=[todo("login_mastodon", instance=instance)],
         )
     if isinstance(exc, MastodonNotFoundError):
         return InputError(
-            key="error.mastodon.alien", params={"server": instance, "detail": "HTTP 404"},
+            key="error.mastodon.alien",
+            params={"server": instance, "detail": "HTTP 404"},
             todo=[todo("check_instance", instance=instance)],
         )
     if isinstance(exc, MastodonAPIError) and len(exc.args) > 1 and isinstance(exc.args[1], int):
         status = exc.args[1]
         if status == 403:
             return AuthError(
-                key="error.mastodon.forbidden", params={"server": instance},
+                key="error.mastodon.forbidden",
+                params={"server": instance},
                 todo=[todo("login_mastodon", instance=instance)],
             )
         if status >= 500 or status == 429:
             return ServiceError(
-                key="error.server.failing", params={"server": instance, "detail": f"HTTP {status}"},
+                key="error.server.failing",
+                params={"server": instance, "detail": f"HTTP {status}"},
                 todo=[todo("retry_later")],
             )
         return InputError(
-            key="error.mastodon.refused", params={"server": instance, "detail": f"HTTP {status}"},
+            key="error.mastodon.refused",
+            params={"server": instance, "detail": f"HTTP {status}"},
             todo=[todo("check_instance", instance=instance)],
         )
     return ServiceError(
-        key="error.server.failing", params={"server": instance, "detail": type(exc).__name__},
+        key="error.server.failing",
+        params={"server": instance, "detail": type(exc).__name__},
         todo=[todo("retry_later")],
     )
 
@@ -185,7 +197,9 @@ def login_mastodon_start(instance: str, *, lang: str | None = None) -> str:
     try:
         # allow_http: Mastodon.py refuses http OAuth endpoints; check_url already limited http to loopback.
         link = api.auth_request_url(
-            redirect_uris=OOB, scopes=MASTODON_SCOPES, allow_http=is_loopback_url(url),
+            redirect_uris=OOB,
+            scopes=MASTODON_SCOPES,
+            allow_http=is_loopback_url(url),
             lang=lang or i18n.language(),
         )
     except MastodonError as exc:
@@ -204,8 +218,9 @@ def login_mastodon_finish(instance: str, code: str) -> str:
     client_id, client_secret = _app(url)
     api = _api(url, None, client_id=client_id, client_secret=client_secret)
     try:
-        token = api.log_in(code=code, redirect_uri=OOB, scopes=MASTODON_SCOPES,
-                           allow_http=is_loopback_url(url))
+        token = api.log_in(
+            code=code, redirect_uri=OOB, scopes=MASTODON_SCOPES, allow_http=is_loopback_url(url)
+        )
     except MastodonIllegalArgumentError:
         # Mastodon.py wraps the server's refusal; its text is not shown (it could echo request details).
         raise AuthError(

@@ -49,8 +49,9 @@ def _needs_preparing(post: PlannedPost) -> bool:
 class MediaStage:
     """Prepares the media of a plan's posts for one target, on demand and ahead of the sender."""
 
-    def __init__(self, source: MediaSource, target: PublishTarget | None = None, *,
-                 ahead: int = AHEAD) -> None:
+    def __init__(
+        self, source: MediaSource, target: PublishTarget | None = None, *, ahead: int = AHEAD
+    ) -> None:
         self.source = source
         self.target = target
         self.ahead = ahead
@@ -97,18 +98,31 @@ class MediaStage:
                 continue
             try:
                 ready = prepare_for_upload(
-                    self._reader(media), _archive_media(media), target=self.source.target,
-                    image_max_bytes=self.source.image_max_bytes, cache_dir=self.source.cache_dir,
-                    video_max_bytes=self._video_limit() if media.kind != "image" else None)
+                    self._reader(media),
+                    _archive_media(media),
+                    target=self.source.target,
+                    image_max_bytes=self.source.image_max_bytes,
+                    cache_dir=self.source.cache_dir,
+                    video_max_bytes=self._video_limit() if media.kind != "image" else None,
+                )
             except MediaProblem as exc:
                 return PermanentError(exc.reason)
             except Exception as exc:  # a bug or a strange file: this item fails, in words; the run goes on
                 why = f"{type(exc).__name__}: {exc}"
-                return PermanentError(notice(f"fail.not_prepared.{media.kind}", name=Path(media.source).name,
-                                             detail=why))
+                return PermanentError(
+                    notice(f"fail.not_prepared.{media.kind}", name=Path(media.source).name, detail=why)
+                )
             _link(Path(ready.path), Path(media.path))
-            out.append(ready.model_copy(update={"alt": media.alt, "media_id": media.media_id,
-                                                "source": media.source, "prepared": True}))
+            out.append(
+                ready.model_copy(
+                    update={
+                        "alt": media.alt,
+                        "media_id": media.media_id,
+                        "source": media.source,
+                        "prepared": True,
+                    }
+                )
+            )
         return tuple(out)
 
     def _reader(self, media: PlannedMedia) -> Any:
@@ -133,8 +147,10 @@ class MediaStage:
             container = self._container
         if media.bytes and container.has(media.source) and container.size(media.source) != media.bytes:
             size, name = container.size(media.source), Path(media.source).name
-            raise MediaProblem(f"{media.kind} {name} changed in the archive since the plan was made "
-                               f"({size:,} bytes, not {media.bytes:,})")
+            raise MediaProblem(
+                f"{media.kind} {name} changed in the archive since the plan was made "
+                f"({size:,} bytes, not {media.bytes:,})"
+            )
         return _ContainerReader(container)
 
     def close(self) -> None:
@@ -165,8 +181,9 @@ class MediaStage:
         todo = [item for item in items if any(_needs_preparing(p) for p in item.posts)]
         if not todo:
             return
-        self._thread = threading.Thread(target=self._prefetch, args=(todo,), name="media-prefetch",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._prefetch, args=(todo,), name="media-prefetch", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -215,8 +232,11 @@ class MediaStage:
                 if self._order.get(item.id, -1) <= self._position:
                     continue  # the sender got there first (or passed it)
                 self._working_on = item.id
-            results = {(item.id, i): self._prepare_media(post)
-                       for i, post in enumerate(item.posts) if _needs_preparing(post)}
+            results = {
+                (item.id, i): self._prepare_media(post)
+                for i, post in enumerate(item.posts)
+                if _needs_preparing(post)
+            }
             with self._lock:
                 self._working_on = None
                 if self._order.get(item.id, -1) >= self._position:  # the sender may be waiting for it
@@ -235,9 +255,16 @@ class _ContainerReader:
 def _archive_media(media: PlannedMedia) -> Media:
     """The archive's view of a planned media, for convert.media (its messages name the file)."""
     duration_ms = round(media.duration_s * 1000) if media.duration_s else None
-    return Media(media_id=media.media_id, kind=_KINDS[media.kind], url="", media_url=media.source,
-                 member=media.source, duration_ms=duration_ms, width=media.width or None,
-                 height=media.height or None)
+    return Media(
+        media_id=media.media_id,
+        kind=_KINDS[media.kind],
+        url="",
+        media_url=media.source,
+        member=media.source,
+        duration_ms=duration_ms,
+        width=media.width or None,
+        height=media.height or None,
+    )
 
 
 def _link(ready: Path, declared: Path) -> None:
@@ -265,4 +292,3 @@ def _link(ready: Path, declared: Path) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
-

@@ -85,8 +85,9 @@ class Pacer:
             return PaceDecision(0.0, reason=WaitReason.FITS)
         if usable_posts <= 0:
             until = budget.reset_at + timedelta(seconds=self.reset_margin)
-            return PaceDecision(seconds_left + self.reset_margin, until=until,
-                                reason=WaitReason.BUDGET_USED_UP)
+            return PaceDecision(
+                seconds_left + self.reset_margin, until=until, reason=WaitReason.BUDGET_USED_UP
+            )
         return PaceDecision(seconds_left / usable_posts, reason=WaitReason.SPREADING)
 
     def on_rate_limited(self, reset_at: datetime | None) -> PaceDecision:

@@ -139,8 +139,10 @@ def match(
             if settled.verdict == Verdict.FOUND and settled.ref is not None:
                 return "ready", settled.ref.uri
             if settled.verdict in (Verdict.UNSURE, Verdict.LATER):
-                return "done", Resolution(settled.verdict, reason=f"depends on post {p.index} of the thread, "
-                                                                  f"which is not settled: {settled.reason}")
+                return "done", Resolution(
+                    settled.verdict,
+                    reason=f"depends on post {p.index} of the thread, which is not settled: {settled.reason}",
+                )
             return "done", Resolution(Verdict.ABSENT)  # a reply is only sent once its parent is there
         if prev in recent_slots:
             return "done", Resolution(Verdict.ABSENT)
@@ -194,8 +196,9 @@ def _settle_group(
     first = group[0]
     bounds = [_bound(p) for p in group]
     low = None if any(b is None for b in bounds) else min(b for b in bounds if b is not None)
-    pool = [s for s in by_parent.get(parent_id, [])
-            if s.id not in taken and (low is None or s.created_at >= low)]
+    pool = [
+        s for s in by_parent.get(parent_id, []) if s.id not in taken and (low is None or s.created_at >= low)
+    ]
     candidates = [s for s in pool if same_content(first.post, s)]
     unchecked = 0
     if not candidates and verify is not None and low is not None:
@@ -212,8 +215,13 @@ def _settle_group(
     # Look-alikes sent moments ago: the server answers for their keys, so a candidate as recent as they are
     # may be theirs — the older pending posts must not take it before they are settled.
     fingerprint = _fingerprint(first.post)
-    recent_bounds = [b for r in recent if _fingerprint(r.post) == fingerprint
-                     and (r.parent.uri if r.parent else None) == parent_id and (b := _bound(r)) is not None]
+    recent_bounds = [
+        b
+        for r in recent
+        if _fingerprint(r.post) == fingerprint
+        and (r.parent.uri if r.parent else None) == parent_id
+        and (b := _bound(r)) is not None
+    ]
     maybe_recent: list[Seen] = []
     if recent_bounds:
         cut = min(recent_bounds)
@@ -226,11 +234,15 @@ def _settle_group(
         eligible = [s for s in free if bound is None or s.created_at >= bound]
         if not eligible:
             if maybe_recent:
-                out[p.key] = Resolution(Verdict.LATER,
-                                        reason="a post sent less than an hour ago looks the same")
+                out[p.key] = Resolution(
+                    Verdict.LATER, reason="a post sent less than an hour ago looks the same"
+                )
             elif unchecked:
-                out[p.key] = Resolution(Verdict.UNSURE, reason=f"{unchecked} post(s) of the account could be "
-                                                               "this one but their text could not be checked")
+                out[p.key] = Resolution(
+                    Verdict.UNSURE,
+                    reason=f"{unchecked} post(s) of the account could be "
+                    "this one but their text could not be checked",
+                )
             else:
                 out[p.key] = Resolution(Verdict.ABSENT)
             continue

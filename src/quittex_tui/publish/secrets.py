@@ -79,9 +79,11 @@ class FileSecretStore:
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            raise StateError(key="error.secrets.unreadable", params={"path": self.path,
-                             "detail": exc.strerror},
-                             todo=[todo("check_permissions")]) from None
+            raise StateError(
+                key="error.secrets.unreadable",
+                params={"path": self.path, "detail": exc.strerror},
+                todo=[todo("check_permissions")],
+            ) from None
         # Someone loosened the mode: tighten it back before anything else reads it.
         with contextlib.suppress(OSError):
             if stat.S_IMODE(self.path.stat().st_mode) & 0o077:
@@ -91,7 +93,8 @@ class FileSecretStore:
         except (UnicodeDecodeError, tomllib.TOMLDecodeError):
             # Never echo the content (it holds secrets); say what to do instead.
             raise StateError(
-                key="error.secrets.bad_file", params={"path": self.path},
+                key="error.secrets.bad_file",
+                params={"path": self.path},
                 todo=[todo("replace_secrets_file", path=self.path)],
             ) from None
         return {
@@ -124,7 +127,7 @@ class KeyringSecretStore:
 
     @property
     def where(self) -> str:
-        """"the OS keyring" (a notice.Notice: said in the user's language, the same string in JSON)."""
+        """ "the OS keyring" (a notice.Notice: said in the user's language, the same string in JSON)."""
         from quittex_tui.notice import notice
 
         return notice("what.os_keyring")

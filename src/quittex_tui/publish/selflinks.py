@@ -98,14 +98,20 @@ def _splice(post: PlannedPost, start: int, end: int, new: str) -> PlannedPost:
         if cand.byte_end <= start:
             candidates.append(cand)
         elif cand.byte_start >= end:
-            candidates.append(MentionCandidate(handle=cand.handle, byte_start=cand.byte_start + delta,
-                                               byte_end=cand.byte_end + delta))
+            candidates.append(
+                MentionCandidate(
+                    handle=cand.handle, byte_start=cand.byte_start + delta, byte_end=cand.byte_end + delta
+                )
+            )
     return post.model_copy(update={"text": text, "facets": facets, "mention_candidates": candidates})
 
 
 def _link_facets(post: PlannedPost, uri: str) -> list[dict[str, Any]]:
-    return [f for f in post.facets if any(ft.get("$type") == LINK_TYPE and ft.get("uri") == uri
-                                          for ft in f.get("features", []))]
+    return [
+        f
+        for f in post.facets
+        if any(ft.get("$type") == LINK_TYPE and ft.get("uri") == uri for ft in f.get("features", []))
+    ]
 
 
 def _shown_that_fits(post: PlannedPost, start: int, end: int, url: str) -> str:
@@ -137,10 +143,20 @@ def bluesky_self_links(post: PlannedPost, lookup: Lookup) -> PlannedPost:
             shown = _shown_that_fits(post, start, end, url)
             post = _splice(post, start, end, shown)
             new_end = start + len(shown.encode("utf-8"))
-            post = post.model_copy(update={"facets": sorted(
-                [*post.facets, {"index": {"byteStart": start, "byteEnd": new_end},
-                                "features": [{"$type": LINK_TYPE, "uri": url}]}],
-                key=lambda f: f["index"]["byteStart"])})
+            post = post.model_copy(
+                update={
+                    "facets": sorted(
+                        [
+                            *post.facets,
+                            {
+                                "index": {"byteStart": start, "byteEnd": new_end},
+                                "features": [{"$type": LINK_TYPE, "uri": url}],
+                            },
+                        ],
+                        key=lambda f: f["index"]["byteStart"],
+                    )
+                }
+            )
         if link.quote and post.quote is None:
             post = post.model_copy(update={"quote": StrongRef(uri=ref.uri, cid=ref.cid)})
     return post
@@ -150,8 +166,9 @@ def _at_end(text: str, start: int, end: int) -> bool:
     return not text.encode("utf-8")[end:].decode("utf-8").strip()
 
 
-def bluesky_mentions(post: PlannedPost, people: Mapping[str, BlueskyPerson],
-                     resolve: Callable[[str], str | None]) -> PlannedPost:
+def bluesky_mentions(
+    post: PlannedPost, people: Mapping[str, BlueskyPerson], resolve: Callable[[str], str | None]
+) -> PlannedPost:
     """Each `@x_handle` of a matched person → `@their.handle` + a mention facet with their DID."""
     if not people:
         return post
@@ -163,7 +180,7 @@ def bluesky_mentions(post: PlannedPost, people: Mapping[str, BlueskyPerson],
         if person is None:
             continue
         data = post.text.encode("utf-8")
-        shown = data[cand.byte_start:cand.byte_end].decode("utf-8", "replace")
+        shown = data[cand.byte_start : cand.byte_end].decode("utf-8", "replace")
         if shown.lstrip("@＠").lower() != cand.handle.lower():
             continue  # the text was edited since the plan
         did = person.did or resolve(person.handle)
@@ -177,10 +194,21 @@ def bluesky_mentions(post: PlannedPost, people: Mapping[str, BlueskyPerson],
             post, end = trial, start + len(written.encode("utf-8"))
         else:  # the X handle stays written; the facet still makes it a mention
             post = post.model_copy(update={"mention_candidates": rest})
-        post = post.model_copy(update={"facets": sorted(
-            [*post.facets, {"$type": FACET_TYPE, "index": {"byteStart": start, "byteEnd": end},
-                            "features": [{"$type": MENTION_TYPE, "did": did}]}],
-            key=lambda f: f["index"]["byteStart"])})
+        post = post.model_copy(
+            update={
+                "facets": sorted(
+                    [
+                        *post.facets,
+                        {
+                            "$type": FACET_TYPE,
+                            "index": {"byteStart": start, "byteEnd": end},
+                            "features": [{"$type": MENTION_TYPE, "did": did}],
+                        },
+                    ],
+                    key=lambda f: f["index"]["byteStart"],
+                )
+            }
+        )
     return post
 
 
@@ -206,13 +234,14 @@ def mastodon_mentions(post: PlannedPost, people: Mapping[str, str], max_chars: i
     if not people or "@" not in post.text:
         return post
     text = post.text
-    pattern = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_]{1,20})@" + re.escape(X_DOMAIN) + r"(?![\w.@-])",
-                         re.IGNORECASE)
+    pattern = re.compile(
+        r"(?<![\w@/.])@([A-Za-z0-9_]{1,20})@" + re.escape(X_DOMAIN) + r"(?![\w.@-])", re.IGNORECASE
+    )
     for m in reversed(list(pattern.finditer(text))):
         acct = people.get(m.group(1).lower())
         if not acct:
             continue
-        trial = text[:m.start()] + "@" + acct.lstrip("@") + text[m.end():]
+        trial = text[: m.start()] + "@" + acct.lstrip("@") + text[m.end() :]
         if mastodon_count(trial) <= max_chars:
             text = trial
     return post if text == post.text else post.model_copy(update={"text": text})

@@ -176,8 +176,14 @@ class PublishTarget(Protocol):
         Prefer `reconcile`, which sees the other pending posts and the journal's claims."""
         ...
 
-    def reconcile(self, pending: Sequence[Pending], *, claimed: Collection[str], call: ReadCall,
-                  want: Collection[str] | None = None) -> dict[str, Resolution]:
+    def reconcile(
+        self,
+        pending: Sequence[Pending],
+        *,
+        claimed: Collection[str],
+        call: ReadCall,
+        want: Collection[str] | None = None,
+    ) -> dict[str, Resolution]:
         """Settle `pending` against the server (see the module's reconciliation contract). `want`: the keys
         an answer is needed for (the others are context: look-alikes that may own a candidate)."""
         ...

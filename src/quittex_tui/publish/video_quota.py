@@ -103,9 +103,15 @@ class VideoQuotaExhausted(PublishError):
 class VideoQuota:
     """What an account may still upload today, as the server last said, minus what this run uploaded."""
 
-    def __init__(self, fetch: Callable[[], UploadLimits | None], *, day: timedelta = DAY,
-                 recheck: timedelta = RECHECK, fresh: timedelta = FRESH,
-                 now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        fetch: Callable[[], UploadLimits | None],
+        *,
+        day: timedelta = DAY,
+        recheck: timedelta = RECHECK,
+        fresh: timedelta = FRESH,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._fetch = fetch  # None from it: the server could not be asked (unknown: videos are not held)
         self.day = day
         self.recheck = recheck

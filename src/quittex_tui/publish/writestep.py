@@ -55,8 +55,9 @@ class GaveUp(Exception):
 class Waiter:
     """Sleeping that watches a stop flag. `stop` may be swapped per run."""
 
-    def __init__(self, *, sleep: Callable[[float], None] = time.sleep,
-                 stop: threading.Event | None = None) -> None:
+    def __init__(
+        self, *, sleep: Callable[[float], None] = time.sleep, stop: threading.Event | None = None
+    ) -> None:
         self.sleep = sleep
         self.stop = stop
 
@@ -82,8 +83,15 @@ class Waiter:
 class CallPolicy:
     """Runs one server call under the shared policy (see the module docstring)."""
 
-    def __init__(self, *, waiter: Waiter, pacer: Pacer, retry: RetryPolicy,
-                 now: Callable[[], datetime], notify: Notify | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        waiter: Waiter,
+        pacer: Pacer,
+        retry: RetryPolicy,
+        now: Callable[[], datetime],
+        notify: Notify | None = None,
+    ) -> None:
         self.waiter = waiter
         self.pacer = pacer
         self.retry = retry
@@ -99,10 +107,14 @@ class CallPolicy:
         if decision.until is not None:
             self.waiting_until = decision.until
             if self.notify is not None:
-                self.notify(EventKind.WAITING, item_id,
-                            notice("event.waiting", reason=decision.reason or WaitReason.PACING,
-                                   until=decision.until),
-                            decision.until)
+                self.notify(
+                    EventKind.WAITING,
+                    item_id,
+                    notice(
+                        "event.waiting", reason=decision.reason or WaitReason.PACING, until=decision.until
+                    ),
+                    decision.until,
+                )
         try:
             self.waiter.wait(decision.delay)
         finally:
@@ -128,9 +140,19 @@ class CallPolicy:
                     raise GaveUp(notice("fail.gave_up", reason=reason, n=attempt)) from exc
                 delay = self.retry.backoff(attempt)
                 if self.notify is not None:
-                    self.notify(EventKind.RETRYING, item_id,
-                                notice("event.retrying", what=what, reason=reason, attempt=attempt + 1,
-                                       max=self.retry.max_attempts, delay=float(delay)), None)
+                    self.notify(
+                        EventKind.RETRYING,
+                        item_id,
+                        notice(
+                            "event.retrying",
+                            what=what,
+                            reason=reason,
+                            attempt=attempt + 1,
+                            max=self.retry.max_attempts,
+                            delay=float(delay),
+                        ),
+                        None,
+                    )
                 self.waiter.wait(delay)
                 continue
             self.successes += 1
@@ -160,8 +182,9 @@ def _guarded(fn: Callable[[], T]) -> Callable[[], T]:
         except (PublishError, QuittexError, Stopped, GaveUp, KeyboardInterrupt):
             raise
         except Exception as exc:
-            raise TransientError(notice("fail.unexpected", error=type(exc).__name__,
-                                        detail=scrub(str(exc))[:200])) from exc
+            raise TransientError(
+                notice("fail.unexpected", error=type(exc).__name__, detail=scrub(str(exc))[:200])
+            ) from exc
 
     return call
 
@@ -173,19 +196,33 @@ class WriteStep:
     before the next try; a PostRef means "it landed" (recorded as done, nothing re-sent), None means
     "send again" (with the same key). `server_now()`: the server's clock, stored with the intent."""
 
-    def __init__(self, journal: Journal, policy: CallPolicy, *,
-                 server_now: Callable[[], datetime | None] | None = None) -> None:
+    def __init__(
+        self, journal: Journal, policy: CallPolicy, *, server_now: Callable[[], datetime | None] | None = None
+    ) -> None:
         self.journal = journal
         self.policy = policy
         self.server_now = server_now
 
-    def __call__(self, key: str, *, item_id: str, index: int = 0, kind: str = "post",
-                 send: Callable[[], PostRef], check: Callable[[], PostRef | None] | None = None,
-                 what: str) -> PostRef:
+    def __call__(
+        self,
+        key: str,
+        *,
+        item_id: str,
+        index: int = 0,
+        kind: str = "post",
+        send: Callable[[], PostRef],
+        check: Callable[[], PostRef | None] | None = None,
+        what: str,
+    ) -> PostRef:
         entry = self.journal.get(key)
         if entry is None or entry.status != "intent":  # an intent on file says it all (its time is kept)
-            self.journal.intent(key, item_id=item_id, index=index, kind=kind,
-                                server_at=self.server_now() if self.server_now else None)
+            self.journal.intent(
+                key,
+                item_id=item_id,
+                index=index,
+                kind=kind,
+                server_at=self.server_now() if self.server_now else None,
+            )
         ambiguous = False
         send = _guarded(send)  # a library's own exception after the server wrote is ambiguous too
 

@@ -95,15 +95,23 @@ class QuittexApp(App[int]):
                 return "+".join([*(m.capitalize() for m in modifiers), name])
         return super().get_key_display(binding)
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Every notification (from any widget: they all end here) shows its text as data: no markup, no
         controls (tui/safe.py). Messages carry file names, handles and server replies."""
         from quittex_tui.textsafe import for_display
 
         kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        super().notify(for_display(str(message)), title=for_display(title), severity=severity, markup=False,
-                       **kwargs)
+        super().notify(
+            for_display(str(message)), title=for_display(title), severity=severity, markup=False, **kwargs
+        )
 
     def on_mount(self) -> None:
         if self.archive_path is not None:
@@ -122,8 +130,9 @@ class QuittexApp(App[int]):
         self.demo = demo
         if demo and state_path is None:
             state_path = demo_state_path()
-        screen = LoadingScreen(path, demo=demo, state_path=state_path, now=self.now,
-                               dry_run_latency=self.dry_run_latency)
+        screen = LoadingScreen(
+            path, demo=demo, state_path=state_path, now=self.now, dry_run_latency=self.dry_run_latency
+        )
         # The loading screen dismisses itself with its result: the session, or the error that kept the
         # archive from opening (screens/loading.py).
         if len(self.screen_stack) > 1 and not isinstance(self.screen, StartScreen):
@@ -140,8 +149,9 @@ class QuittexApp(App[int]):
                 self._replace_top(StartScreen())
             if result is not None:  # None: the worker failed on a bug, its dialog is shown (on_work_failed)
                 message, hint = say(result.message), say(result.hint)
-                logging.getLogger(__name__).warning("archive not opened: %s | %s", message,
-                                                    hint.replace("\n", " "))
+                logging.getLogger(__name__).warning(
+                    "archive not opened: %s | %s", message, hint.replace("\n", " ")
+                )
                 self.push_screen(ErrorScreen(message, hint))
             return
         self.session = result
@@ -184,7 +194,11 @@ class QuittexApp(App[int]):
     # Textual's own palette commands, by their English title (textual/app.py get_system_commands): the
     # catalogue key of their title and help. One not listed here (a newer Textual) stays English.
     TEXTUAL_COMMANDS: ClassVar[dict[str, str]] = {
-        "Theme": "theme", "Quit": "quit", "Keys": "keys", "Minimize": "minimize", "Maximize": "maximize",
+        "Theme": "theme",
+        "Quit": "quit",
+        "Keys": "keys",
+        "Minimize": "minimize",
+        "Maximize": "maximize",
         "Screenshot": "screenshot",
     }
 
@@ -271,16 +285,19 @@ class QuittexApp(App[int]):
         main = next((s for s in reversed(self.screen_stack) if isinstance(s, MainScreen)), None)
         if main is not None:
             for step in STEPS:
-                yield SystemCommand(t("cmd.goto", step=t(f"step.{step}")), t("cmd.goto_help"),
-                                    partial(main.goto, step))
+                yield SystemCommand(
+                    t("cmd.goto", step=t(f"step.{step}")), t("cmd.goto_help"), partial(main.goto, step)
+                )
             yield SystemCommand(t("cmd.start"), t("cmd.start_help"), main.start_migration)
             yield SystemCommand(t("cmd.pause"), t("cmd.pause_help"), main.pause_migration)
-            yield SystemCommand(t("cmd.retry"), t("cmd.retry_help"),
-                                partial(main.start_migration, retry_failed=True))
+            yield SystemCommand(
+                t("cmd.retry"), t("cmd.retry_help"), partial(main.start_migration, retry_failed=True)
+            )
             yield SystemCommand(t("cmd.export"), t("cmd.export_help"), main.export_report)
             for what in ("search", "follow", "export", "copy"):
-                yield SystemCommand(t(f"cmd.aud_{what}"), t(f"cmd.aud_{what}_help"),
-                                    partial(main.audience_command, what))
+                yield SystemCommand(
+                    t(f"cmd.aud_{what}"), t(f"cmd.aud_{what}_help"), partial(main.audience_command, what)
+                )
             yield SystemCommand(t("cmd.help"), t("cmd.help_help"), main.action_help)
         yield from self._translated_textual_commands(screen)
 
@@ -303,8 +320,14 @@ def make_app(
         from quittex_tui.demo import demo_archive_path
 
         archive_path = demo_archive_path()
-    return QuittexApp(archive_path, demo=demo, state_path=state_path, now=now,
-                      dry_run_latency=dry_run_latency, served=served)
+    return QuittexApp(
+        archive_path,
+        demo=demo,
+        state_path=state_path,
+        now=now,
+        dry_run_latency=dry_run_latency,
+        served=served,
+    )
 
 
 def demo_state_path() -> Path:

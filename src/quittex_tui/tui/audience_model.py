@@ -367,14 +367,22 @@ class AudienceModel:
         m_name, m_bio = profile.mastodon_fields(draft)
         return {
             "bluesky": {
-                "name": b_name, "bio": b_bio, "unit": "graphemes",
-                "name_n": grapheme.length(b_name), "name_max": profile.BSKY_NAME_MAX,
-                "bio_n": grapheme.length(b_bio), "bio_max": profile.BSKY_BIO_MAX,
+                "name": b_name,
+                "bio": b_bio,
+                "unit": "graphemes",
+                "name_n": grapheme.length(b_name),
+                "name_max": profile.BSKY_NAME_MAX,
+                "bio_n": grapheme.length(b_bio),
+                "bio_max": profile.BSKY_BIO_MAX,
             },
             "mastodon": {
-                "name": m_name, "bio": m_bio, "unit": "chars",
-                "name_n": len(m_name), "name_max": profile.MASTODON_NAME_MAX,
-                "bio_n": len(m_bio), "bio_max": profile.MASTODON_NOTE_MAX,
+                "name": m_name,
+                "bio": m_bio,
+                "unit": "chars",
+                "name_n": len(m_name),
+                "name_max": profile.MASTODON_NAME_MAX,
+                "bio_n": len(m_bio),
+                "bio_max": profile.MASTODON_NOTE_MAX,
             },
         }
 

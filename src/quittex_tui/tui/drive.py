@@ -9,8 +9,15 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-STEP_KEYS = {"archive": "1", "accounts": "2", "select": "3", "review": "4", "migrate": "5", "report": "6",
-             "audience": "7"}
+STEP_KEYS = {
+    "archive": "1",
+    "accounts": "2",
+    "select": "3",
+    "review": "4",
+    "migrate": "5",
+    "report": "6",
+    "audience": "7",
+}
 
 
 async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -20,8 +20,19 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
 __all__ = [
-    "LANGUAGES", "LOCALES_DIR", "catalogue", "date", "datetime_short", "detect_language", "duration",
-    "has_key", "language", "number", "set_language", "t", "translate_bindings",
+    "LANGUAGES",
+    "LOCALES_DIR",
+    "catalogue",
+    "date",
+    "datetime_short",
+    "detect_language",
+    "duration",
+    "has_key",
+    "language",
+    "number",
+    "set_language",
+    "t",
+    "translate_bindings",
 ]
 
 LOCALES_DIR = Path(__file__).parent / "locales"

@@ -128,8 +128,9 @@ class ProfileWritten(Message):
 class OpenArchive(Message):
     """Open an archive (or the demo) in the loading screen."""
 
-    def __init__(self, path: Path | list[Path], *, demo: bool = False,
-                 state_path: Path | None = None) -> None:
+    def __init__(
+        self, path: Path | list[Path], *, demo: bool = False, state_path: Path | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.demo = demo

@@ -109,11 +109,24 @@ def summarise(entries: Any, target: str, tweets: list[Any], *, texts: bool = Tru
         if texts:
             line = one_line(" / ".join(p.text[:TEXT_CHARS] for p in item.posts[:3]))
             lines.append(line[:TEXT_CHARS])
-    return PlanSummary(target=target, n_tweets=len(tweets), first_id=tweets[0].id if tweets else "",
-                       last_id=tweets[-1].id if tweets else "", first=first, kinds=bytes(kinds), posts=posts,
-                       media=bytes(media), texts=lines, more=more, skipped_at=skipped_at,
-                       skipped_ids=skipped_ids, skipped_why=bytes(why_at + why_ids), reasons=reasons,
-                       videos=bytes(videos), flagged=bytes(flagged))
+    return PlanSummary(
+        target=target,
+        n_tweets=len(tweets),
+        first_id=tweets[0].id if tweets else "",
+        last_id=tweets[-1].id if tweets else "",
+        first=first,
+        kinds=bytes(kinds),
+        posts=posts,
+        media=bytes(media),
+        texts=lines,
+        more=more,
+        skipped_at=skipped_at,
+        skipped_ids=skipped_ids,
+        skipped_why=bytes(why_at + why_ids),
+        reasons=reasons,
+        videos=bytes(videos),
+        flagged=bytes(flagged),
+    )
 
 
 def _fits(summary: PlanSummary, tweets: list[Any]) -> bool:
@@ -161,8 +174,9 @@ def save_summary(key: str, summary: PlanSummary) -> None:
 class PlanStore:
     """One network's plan for the TUI: its summary, its items on demand, the whole plan for a run."""
 
-    def __init__(self, archive: Any, options: PlanOptions, summary: PlanSummary, *,
-                 cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, archive: Any, options: PlanOptions, summary: PlanSummary, *, cache_dir: Path | None = None
+    ) -> None:
         from quittex_tui.convert.plan import Planner
 
         self.archive = archive
@@ -198,9 +212,17 @@ class PlanStore:
         return [(i, summary.reasons[c]) for i, c in zip(ids, summary.skipped_why, strict=True)]
 
     @classmethod
-    def open(cls, archive: Any, options: PlanOptions, *, cache_dir: Path | None = None,
-             progress: Callable[[str, float], None] | None = None, cached_only: bool = False,
-             use_cache: bool = True, texts: bool = True) -> PlanStore | None:
+    def open(
+        cls,
+        archive: Any,
+        options: PlanOptions,
+        *,
+        cache_dir: Path | None = None,
+        progress: Callable[[str, float], None] | None = None,
+        cached_only: bool = False,
+        use_cache: bool = True,
+        texts: bool = True,
+    ) -> PlanStore | None:
         """The store for `options`: its summary from the cache, else made by streaming the plan (and
         cached) — unless `cached_only`, then None."""
         from quittex_tui.convert.media_facts import media_cache_dir

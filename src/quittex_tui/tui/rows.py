@@ -119,8 +119,10 @@ def item_rows(stores: dict[str, PlanStore], by_id: dict[str, Tweet]) -> list[Row
                     entries.append((store.created[n], item_id, store, n))
         entries.sort(key=lambda entry: (entry[0], entry[1]))
         order = [(store, n) for _c, _i, store, n in entries]
-        counts = (tuple(s.posts[s.position[store.ids[n]]] if store.ids[n] in s.position else -1
-                        for s in all_stores) for store, n in order)
+        counts = (
+            tuple(s.posts[s.position[store.ids[n]]] if store.ids[n] in s.position else -1 for s in all_stores)
+            for store, n in order
+        )
     shared_counts: dict[tuple[int, ...], dict[str, int]] = {}
     rows = []
     for (store, n), count in zip(order, counts, strict=True):
@@ -133,11 +135,23 @@ def item_rows(stores: dict[str, PlanStore], by_id: dict[str, Tweet]) -> list[Row
         more = store.summary.more.get(n)
         text = store.texts[n] if store.texts else _text_elsewhere(stores, item_id)
         summary = store.summary
-        rows.append(Row(item_id, store.kinds[n], store.created[n], text, bool(summary.media[n]),
-                        (tweet.favorite_count + tweet.retweet_count) if tweet is not None else 0, "", posts,
-                        False, store.sources(n) if more else (item_id,), by_id,
-                        summary.videos[n] if summary.videos else 0,
-                        bool(summary.flagged[n]) if summary.flagged else False))
+        rows.append(
+            Row(
+                item_id,
+                store.kinds[n],
+                store.created[n],
+                text,
+                bool(summary.media[n]),
+                (tweet.favorite_count + tweet.retweet_count) if tweet is not None else 0,
+                "",
+                posts,
+                False,
+                store.sources(n) if more else (item_id,),
+                by_id,
+                summary.videos[n] if summary.videos else 0,
+                bool(summary.flagged[n]) if summary.flagged else False,
+            )
+        )
     return rows
 
 

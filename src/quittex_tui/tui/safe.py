@@ -47,8 +47,15 @@ def safe_text(text: Text) -> Text:
         parts.append(piece)
         position += len(piece)
     moved[bounds[-1]] = position
-    out = Text("".join(parts), style=text.style, justify=text.justify, overflow=text.overflow,
-               no_wrap=text.no_wrap, end=text.end, tab_size=text.tab_size)
+    out = Text(
+        "".join(parts),
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+        tab_size=text.tab_size,
+    )
     out.spans = [Span(moved.get(s.start, 0), moved.get(s.end, position), s.style) for s in text.spans]
     return out
 
@@ -66,12 +73,29 @@ def safe_content(content: Any) -> Any:
 class SafeStatic(Static):
     """A Static that shows data: markup never parsed, controls shown (`\\x1b`), styles of a Text kept."""
 
-    def __init__(self, content: Any = "", *, expand: bool = False, shrink: bool = False,
-                 markup: bool = False, name: str | None = None, id: str | None = None,
-                 classes: str | None = None, disabled: bool = False) -> None:
+    def __init__(
+        self,
+        content: Any = "",
+        *,
+        expand: bool = False,
+        shrink: bool = False,
+        markup: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
         # `markup` is accepted for the signature's sake and ignored: data is never markup.
-        super().__init__(safe_content(content), expand=expand, shrink=shrink, markup=False, name=name,
-                         id=id, classes=classes, disabled=disabled)
+        super().__init__(
+            safe_content(content),
+            expand=expand,
+            shrink=shrink,
+            markup=False,
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
 
     def update(self, content: Any = "", *, layout: bool = True) -> None:
         super().update(safe_content(content), layout=layout)

@@ -98,6 +98,7 @@ class TargetSlot:
         """Failed items whose posts the engine could not tell sent or not (reconciliation said UNSURE):
         the user may send them again (the CLI's `migrate --retry-failed --resend-unsure`)."""
         return [item_id for item_id, reason in self.failures.items() if is_unsure(reason)]
+
     watch: Any = None  # tui.watch.Watch while the app follows that run read-only
 
     @property
@@ -225,8 +226,13 @@ class Session:
             chosen.setdefault("image_max_bytes", slot.info.image_max_bytes)
         return PlanOptions(target=network, **chosen)
 
-    def build_plans(self, progress: Progress | None = None, *, cached_only: bool = False,
-                    on_plan: Callable[[str], None] | None = None) -> bool:
+    def build_plans(
+        self,
+        progress: Progress | None = None,
+        *,
+        cached_only: bool = False,
+        on_plan: Callable[[str], None] | None = None,
+    ) -> bool:
         """Each network's plan: its summary from the cache, else planned now (seconds at 100k tweets:
         call from a worker). `cached_only`: take only what the cache has. `on_plan(net)` after each one
         is in place. True when every network has its plan for the current options."""
@@ -499,8 +505,9 @@ class Session:
         target = DryRunTarget(latency=self.dry_run_latency, store=store)
         slot.info, slot.budget, slot.target, slot.error = target.info(), target.budget(), target, ""
 
-    def connect(self, name: str, *, password: str | None = None, handle: str | None = None,
-                service: str | None = None) -> None:
+    def connect(
+        self, name: str, *, password: str | None = None, handle: str | None = None, service: str | None = None
+    ) -> None:
         """Build the real target from the saved account (secret from the keyring/env/file store).
 
         Bluesky `handle`/`service`: connect that account (its secret already stored) instead of the saved
@@ -530,8 +537,11 @@ class Session:
                 if macc is None:
                     raise QuittexError(key="session.no_account", params={"network": "Mastodon"})
                 mastodon = conn.connect_mastodon(macc.instance)
-                self.check_account("mastodon", instance=mastodon.info().server,
-                                   acct=getattr(mastodon, "acct", None) or macc.acct)
+                self.check_account(
+                    "mastodon",
+                    instance=mastodon.info().server,
+                    acct=getattr(mastodon, "acct", None) or macc.acct,
+                )
                 target = mastodon
             else:
                 self.connect_dry_run()
@@ -595,8 +605,9 @@ class Session:
         state.targets = [network]
         if network == "bluesky":
             who = account.get("handle", "").lstrip("@")
-            state.bluesky = BlueskyAccount(handle=who, service=account.get("service") or None,
-                                           did=account.get("did") or None)
+            state.bluesky = BlueskyAccount(
+                handle=who, service=account.get("service") or None, did=account.get("did") or None
+            )
             state.mastodon = None  # the other network stays with this migration: never two writers to it
         else:
             who = account.get("acct") or account.get("instance", "").split("://")[-1]
@@ -693,8 +704,10 @@ class Session:
         from quittex_tui.audience.mentions import link_options
 
         kwargs["links"] = link_options(self.state, self.archive)  # matched people as mentions; link cards
-        with account_lock_for(slot.target, command="quittex-tui app"), \
-                Journal(self.journal_path(name), command="quittex-tui app") as journal:
+        with (
+            account_lock_for(slot.target, command="quittex-tui app"),
+            Journal(self.journal_path(name), command="quittex-tui app") as journal,
+        ):
             engine = Engine(plan, slot.target, journal, **kwargs)
             slot.statuses = {k: str(v) for k, v in engine.statuses().items()}
             report = engine.run(stop=slot.stop, retry_failed=retry_failed, limit=limit)
@@ -780,8 +793,15 @@ class Session:
                 for note in card_notes:
                     # the CSV keeps the catalogue's English record of the reason; the Markdown says it
                     reason = notice(f"linkcard.reason.{note.get('reason')}", detail=note.get("detail") or "")
-                    lines.append("- " + t("report_md.no_card", item=item_id, url=str(note.get("url") or ""),
-                                          reason=say(reason)))
+                    lines.append(
+                        "- "
+                        + t(
+                            "report_md.no_card",
+                            item=item_id,
+                            url=str(note.get("url") or ""),
+                            reason=say(reason),
+                        )
+                    )
                     rows.append([name, item_id, "no link card", str(note.get("url") or ""), reason, ""])
             lines.append("")
         from quittex_tui.fileio import atomic_write
@@ -800,8 +820,11 @@ class Session:
 def _same_account(a: MigrationState, b: MigrationState, network: str) -> bool:
     if network == "bluesky":
         return bool(a.bluesky and b.bluesky and a.bluesky.handle.lower() == b.bluesky.handle.lower())
-    return bool(a.mastodon and b.mastodon and (a.mastodon.instance, a.mastodon.acct)
-                == (b.mastodon.instance, b.mastodon.acct))
+    return bool(
+        a.mastodon
+        and b.mastodon
+        and (a.mastodon.instance, a.mastodon.acct) == (b.mastodon.instance, b.mastodon.acct)
+    )
 
 
 def open_session(
@@ -833,6 +856,7 @@ def open_session(
     # rest is planned (or loaded) by MainScreen in a worker while the screen is already usable.
     small = len(archive.tweets) < PLAN_BEFORE_SCREEN
     if small or state.step in STEPS_WITH_ITEMS:
-        session.build_plans(lambda m, f: progress(m, 0.8 + f * 0.2) if progress else None,
-                            cached_only=not small)
+        session.build_plans(
+            lambda m, f: progress(m, 0.8 + f * 0.2) if progress else None, cached_only=not small
+        )
     return session

@@ -46,8 +46,9 @@ def item_status(journal: Journal, item_id: str, posts: int, *, writing: bool = F
     return "planned"
 
 
-def statuses_from_journal(planned: Iterable[tuple[str, int]], journal: Journal, *,
-                          writing: bool = False) -> dict[str, str]:
+def statuses_from_journal(
+    planned: Iterable[tuple[str, int]], journal: Journal, *, writing: bool = False
+) -> dict[str, str]:
     """`item_status` of every (item id, number of posts) planned — from the plan's summary, so a 100k-item
     selection costs no plan building (Session.planned_items)."""
     return {item_id: item_status(journal, item_id, posts, writing=writing) for item_id, posts in planned}
@@ -107,8 +108,11 @@ def holder_words(holder: LockHolder | None) -> dict[str, str]:
 
     if holder is None:
         return {"pid": "?", "host": "?", "since": "-"}
-    return {"pid": str(holder.pid or "?"), "host": holder.host,
-            "since": datetime_short(holder.since.astimezone())}
+    return {
+        "pid": str(holder.pid or "?"),
+        "host": holder.host,
+        "since": datetime_short(holder.since.astimezone()),
+    }
 
 
 def is_ours(holder: LockHolder) -> bool:

@@ -208,8 +208,11 @@ class AudienceActions(ReportsWorkerErrors, _Host):
             self.audience_view().query_one("#people", ItemList).action_cursor(1)  # to the next, as `a` does
 
         self.app.push_screen(
-            PromptScreen(t("aud.type_title", who=who), t("aud.type_label"),
-                         value=(decided.handle or "") if decided else ""),
+            PromptScreen(
+                t("aud.type_title", who=who),
+                t("aud.type_label"),
+                value=(decided.handle or "") if decided else "",
+            ),
             done,
         )
 
@@ -246,8 +249,12 @@ class AudienceActions(ReportsWorkerErrors, _Host):
             return
         run.running, run.error, run.fraction, run.message = True, "", 0.0, ""
         self.audience_view().update_note()
-        self.run_worker(partial(self._audience_search_job, net), thread=True, group=f"audience-search-{net}",
-                        exit_on_error=False)
+        self.run_worker(
+            partial(self._audience_search_job, net),
+            thread=True,
+            group=f"audience-search-{net}",
+            exit_on_error=False,
+        )
 
     def _audience_search_job(self, net: str) -> None:
         def progress(message: str, fraction: float) -> None:
@@ -295,8 +302,12 @@ class AudienceActions(ReportsWorkerErrors, _Host):
         model.follows[net] = FollowRun(total=n, running=True)
         self.show_pane("queue")
         self.audience_side().refresh_follows()
-        self.run_worker(partial(self._audience_follow_job, net), thread=True, group=f"audience-follow-{net}",
-                        exit_on_error=False)
+        self.run_worker(
+            partial(self._audience_follow_job, net),
+            thread=True,
+            group=f"audience-follow-{net}",
+            exit_on_error=False,
+        )
 
     def _audience_follow_job(self, net: str) -> None:
         def progress(event: FollowEvent) -> None:
@@ -337,9 +348,19 @@ class AudienceActions(ReportsWorkerErrors, _Host):
         for net in nets:
             f = fields[net]
             body.append(display_name(net) + "\n", style="bold")
-            body.append(f"{t('aud.profile_name')}{colon()}{f['name']}\n{t('aud.profile_bio')}{colon()}{f['bio']}\n")
-            body.append(t(f"aud.profile_counts_{f['unit']}", name=f["name_n"], name_max=f["name_max"],
-                          bio=f["bio_n"], bio_max=f["bio_max"]) + "\n\n")
+            body.append(
+                f"{t('aud.profile_name')}{colon()}{f['name']}\n{t('aud.profile_bio')}{colon()}{f['bio']}\n"
+            )
+            body.append(
+                t(
+                    f"aud.profile_counts_{f['unit']}",
+                    name=f["name_n"],
+                    name_max=f["name_max"],
+                    bio=f["bio_n"],
+                    bio_max=f["bio_max"],
+                )
+                + "\n\n"
+            )
         pictures = model.pictures()
         if pictures:
             body.append(t("aud.profile_pictures", what=", ".join(t(f"aud.picture_{p}") for p in pictures)))
@@ -347,8 +368,12 @@ class AudienceActions(ReportsWorkerErrors, _Host):
         def done(yes: bool | None) -> None:
             if yes:
                 for net in nets:
-                    self.run_worker(partial(self._audience_profile_job, net), thread=True,
-                                    group=f"audience-profile-{net}", exit_on_error=False)
+                    self.run_worker(
+                        partial(self._audience_profile_job, net),
+                        thread=True,
+                        group=f"audience-profile-{net}",
+                        exit_on_error=False,
+                    )
 
         self.app.push_screen(ConfirmScreen(t("aud.profile_confirm"), body), done)
 
@@ -390,8 +415,12 @@ class AudienceActions(ReportsWorkerErrors, _Host):
                 return
             model.loaded = False
             self.audience_view().update_note()
-            self.run_worker(partial(self._audience_load_job, value), thread=True, group="audience-load",
-                            exit_on_error=False)
+            self.run_worker(
+                partial(self._audience_load_job, value),
+                thread=True,
+                group="audience-load",
+                exit_on_error=False,
+            )
 
         self.app.push_screen(
             PromptScreen(t("aud.handles_title"), t("aud.handles_label"), value=model.handles_file), done
@@ -421,8 +450,14 @@ class AudienceActions(ReportsWorkerErrors, _Host):
             found = message.found
             model.set_found(net, found)
             strong = sum(1 for s in found.values() if s.best is not None)
-            self.notify(t("aud.search_done", network=display_name(net),
-                          n=number(sum(1 for s in found.values() if s.candidates)), strong=number(strong)))
+            self.notify(
+                t(
+                    "aud.search_done",
+                    network=display_name(net),
+                    n=number(sum(1 for s in found.values() if s.candidates)),
+                    strong=number(strong),
+                )
+            )
         self.audience_refresh(reload=True)
 
     @on(FollowProgress)
@@ -441,8 +476,15 @@ class AudienceActions(ReportsWorkerErrors, _Host):
         else:
             follow.report = rep
             follow.followed, follow.already, follow.failed = rep.followed, rep.already, len(rep.failed)
-            self.notify(t("aud.follow_done", network=display_name(net), followed=number(rep.followed),
-                          already=number(rep.already), failed=number(len(rep.failed))))
+            self.notify(
+                t(
+                    "aud.follow_done",
+                    network=display_name(net),
+                    followed=number(rep.followed),
+                    already=number(rep.already),
+                    failed=number(len(rep.failed)),
+                )
+            )
         self.audience_side().refresh_follows()
 
     @on(ProfileWritten)

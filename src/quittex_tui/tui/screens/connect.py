@@ -105,8 +105,9 @@ class MastodonLoginScreen(ReportsWorkerErrors, ModalScreen[tuple[str, str] | Non
             yield Static(t("login.instance"))
             yield Input(self.instance, placeholder="https://mastodon.social", id="masto-instance")
             yield Static(id="masto-url")
-            yield Input(password=True, placeholder=t("login.code_placeholder"), id="masto-code",
-                        disabled=True)
+            yield Input(
+                password=True, placeholder=t("login.code_placeholder"), id="masto-code", disabled=True
+            )
             yield Static(t("login.mastodon_note"), classes="dialog-hint")
         yield Footer(show_command_palette=False)
 

@@ -36,8 +36,13 @@ def counter(session: Session, network: str, text: str) -> tuple[str, bool]:
     if network == "bluesky":
         graphemes, size = bluesky_counts(text)
         ok = graphemes <= limit and size <= BLUESKY_MAX_BYTES
-        return t("edit.counter_bluesky", n=number(graphemes), max=limit, bytes=number(size),
-                 max_bytes=number(BLUESKY_MAX_BYTES)), ok
+        return t(
+            "edit.counter_bluesky",
+            n=number(graphemes),
+            max=limit,
+            bytes=number(size),
+            max_bytes=number(BLUESKY_MAX_BYTES),
+        ), ok
     n = mastodon_count(text)
     return t("edit.counter_mastodon", n=number(n), max=number(limit)), n <= limit
 

@@ -86,8 +86,13 @@ class LoadingScreen(ReportsWorkerErrors, Screen["Session | QuittexError | None"]
         started = time.perf_counter()
         result: Session | QuittexError
         try:
-            session = open_session(self.archive_path, demo=False, state_path=self.state_path,
-                                   progress=self.progress, now=self.now)
+            session = open_session(
+                self.archive_path,
+                demo=False,
+                state_path=self.state_path,
+                progress=self.progress,
+                now=self.now,
+            )
             session.demo = self.demo
             if self.demo:
                 session.dry_run_latency = self.dry_run_latency

@@ -125,8 +125,9 @@ class MainScreen(AudienceActions, Screen[None]):
         yield StepBar(STEPS, self.step, demo=s.demo)
         yield Static(id="pane-tabs")
         with Horizontal(id="panes"):
-            with Vertical(id="archive-pane", classes="pane"), ContentSwitcher(
-                initial=LAYOUT[self.step][1], id="archive-switch"
+            with (
+                Vertical(id="archive-pane", classes="pane"),
+                ContentSwitcher(initial=LAYOUT[self.step][1], id="archive-switch"),
             ):
                 yield OverviewView(s, id="overview")
                 yield SelectView(s, id="select")
@@ -235,8 +236,9 @@ class MainScreen(AudienceActions, Screen[None]):
     def action_switch_pane(self) -> None:
         pane = PANES[(PANES.index(self.pane) + 1) % len(PANES)]
         self.show_pane(pane)
-        target = {"archive": FOCUS.get(self.step, "#tweets"), "accounts": "#accounts",
-                  "queue": "#queue"}[pane]
+        target = {"archive": FOCUS.get(self.step, "#tweets"), "accounts": "#accounts", "queue": "#queue"}[
+            pane
+        ]
         if pane == "archive" and LAYOUT[self.step][0] != "archive":
             target = {"overview": "#tweets", "select": "#kind-post", "review": "#items"}[LAYOUT[self.step][1]]
         if pane == "queue" and self.step == Step.REPORT:
@@ -321,8 +323,12 @@ class MainScreen(AudienceActions, Screen[None]):
     def reconnect(self, name: str, *, quiet: bool = False) -> None:
         self.session.slots[name].busy = True
         self.query_one(AccountsPane).refresh_accounts()
-        self.run_worker(partial(self._connect_job, name, None, quiet), thread=True, group=f"connect-{name}",
-                        exit_on_error=False)
+        self.run_worker(
+            partial(self._connect_job, name, None, quiet),
+            thread=True,
+            group=f"connect-{name}",
+            exit_on_error=False,
+        )
 
     @on(ConnectRequested)
     def _connect_requested(self, message: ConnectRequested) -> None:
@@ -353,8 +359,9 @@ class MainScreen(AudienceActions, Screen[None]):
         except AccountConflictError as exc:  # the one-account rule (state.account_conflict), even if quiet
             conflict = exc.conflict
             if not s.slots[name].connected:  # else the account already connected stays in use
-                s.slots[name].error = t("account.conflict_short", recorded=conflict.recorded,
-                                        current=conflict.current)
+                s.slots[name].error = t(
+                    "account.conflict_short", recorded=conflict.recorded, current=conflict.current
+                )
             account = dict(conflict.given)
             if name == "bluesky" and login is not None:
                 account["service"] = login[1] if login[-1] == SAVED else login[2]
@@ -400,8 +407,12 @@ class MainScreen(AudienceActions, Screen[None]):
             s.slots[name].busy = True
             self.query_one(AccountsPane).refresh_accounts()
             # The state takes the account only once the same-account rule has accepted it (Session.connect).
-            self.run_worker(partial(self._connect_job, name, result, False), thread=True,
-                            group=f"connect-{name}", exit_on_error=False)
+            self.run_worker(
+                partial(self._connect_job, name, result, False),
+                thread=True,
+                group=f"connect-{name}",
+                exit_on_error=False,
+            )
 
         if name == "bluesky":
             acc = s.state.bluesky
@@ -447,6 +458,7 @@ class MainScreen(AudienceActions, Screen[None]):
         message = t("logout.done", network=network) if found else t("logout.nothing", network=network)
         self.app.call_from_thread(self.notify, message + " " + t(f"logout.revoke_{name}"), timeout=8)
         self.app.call_from_thread(self.query_one(AccountsPane).refresh_accounts)
+
     def account_conflict(self, name: str, conflict: AccountConflict, account: dict[str, str]) -> None:
         """Another account than the one this migration was sent to: offer a separate migration for it."""
         from quittex_tui.tui.screens.modals import ConfirmScreen
@@ -458,8 +470,10 @@ class MainScreen(AudienceActions, Screen[None]):
             if yes:
                 self.separate_migration(name, conflict.current, account)
 
-        self.app.push_screen(ConfirmScreen(t("account.conflict_title", **words),
-                                           Text(t("account.conflict_body", **words))), done)
+        self.app.push_screen(
+            ConfirmScreen(t("account.conflict_title", **words), Text(t("account.conflict_body", **words))),
+            done,
+        )
 
     @work(thread=True, group="separate", exit_on_error=False)
     def separate_migration(self, name: str, current: str, account: dict[str, str]) -> None:
@@ -469,8 +483,9 @@ class MainScreen(AudienceActions, Screen[None]):
 
         def reopen() -> None:
             self.notify(t("account.forked", current=current, path=str(path)))
-            self.post_message(OpenArchive(sources if len(sources) > 1 else sources[0], state_path=path,
-                                          demo=s.demo))
+            self.post_message(
+                OpenArchive(sources if len(sources) > 1 else sources[0], state_path=path, demo=s.demo)
+            )
 
         self.app.call_from_thread(reopen)
 
@@ -514,8 +529,9 @@ class MainScreen(AudienceActions, Screen[None]):
                     if yes and not self.session.slots[name].running:
                         self.run_targets([name])
 
-                body = t("watch.ended_body", sent=number(sent), total=number(total), left=number(left),
-                         **words)
+                body = t(
+                    "watch.ended_body", sent=number(sent), total=number(total), left=number(left), **words
+                )
                 self.app.push_screen(ConfirmScreen(t("watch.ended_title", **words), Text(body)), done)
         self.refresh_bindings()
 
@@ -524,8 +540,9 @@ class MainScreen(AudienceActions, Screen[None]):
         from now on), or another migration (another state file) writes to the same account."""
         words = holder_words(exc.holder) | {"target": display_name(name)}
         if this_migration:
-            self.show_error(t("watch.busy_title", **words),
-                            t("watch.busy_body", **words) + "\n\n" + t("watch.busy_hint"))
+            self.show_error(
+                t("watch.busy_title", **words), t("watch.busy_body", **words) + "\n\n" + t("watch.busy_hint")
+            )
             self.poll_writers()
         else:
             self.show_error(exc.message, t("watch.account_busy_hint", **words))
@@ -561,8 +578,10 @@ class MainScreen(AudienceActions, Screen[None]):
             self.notify(t("migrate.no_target"), severity="warning")
             return
         if elsewhere:  # read-only here while another process sends them
-            self.notify(t("watch.cannot_start", targets=", ".join(display_name(n) for n in elsewhere)),
-                        severity="warning")
+            self.notify(
+                t("watch.cannot_start", targets=", ".join(display_name(n) for n in elsewhere)),
+                severity="warning",
+            )
             if not targets:
                 return
         if not targets:
@@ -570,8 +589,10 @@ class MainScreen(AudienceActions, Screen[None]):
             return
         missing = [n for n in targets if not s.slots[n].connected]
         if missing:
-            self.notify(t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
-                        severity="error")
+            self.notify(
+                t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
+                severity="error",
+            )
             return
         body = Text()
         total_posts = 0
@@ -586,8 +607,15 @@ class MainScreen(AudienceActions, Screen[None]):
             from quittex_tui.publish.engine import estimate_duration
 
             body.append(display_name(name) + colon(), style="bold")
-            body.append(t("migrate.confirm_line", items=number(len(todo)), posts=number(posts),
-                          time=duration(estimate_duration(posts, net))) + "\n")
+            body.append(
+                t(
+                    "migrate.confirm_line",
+                    items=number(len(todo)),
+                    posts=number(posts),
+                    time=duration(estimate_duration(posts, net)),
+                )
+                + "\n"
+            )
         body.append("\n" + t("migrate.confirm_note"))
         if total_posts == 0:
             self.notify(t("migrate.nothing"), severity="warning")
@@ -619,16 +647,21 @@ class MainScreen(AudienceActions, Screen[None]):
         from quittex_tui.tui.screens.modals import ConfirmScreen
 
         s = self.session
-        unsure = {n: s.slots[n].unsure() for n in s.active_targets()
-                  if not s.slots[n].running and s.slots[n].elsewhere is None}
+        unsure = {
+            n: s.slots[n].unsure()
+            for n in s.active_targets()
+            if not s.slots[n].running and s.slots[n].elsewhere is None
+        }
         unsure = {n: items for n, items in unsure.items() if items}
         if not unsure:
             self.notify(t("unsure.none"))
             return
         missing = [n for n in unsure if not s.slots[n].connected]
         if missing:
-            self.notify(t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
-                        severity="error")
+            self.notify(
+                t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
+                severity="error",
+            )
             return
         body = Text()
         for name, items in unsure.items():
@@ -641,11 +674,13 @@ class MainScreen(AudienceActions, Screen[None]):
             else:
                 self.notify(t("unsure.left"))
 
-        self.app.push_screen(ConfirmScreen(t("unsure.title"), body, yes=t("unsure.yes"), no=t("unsure.no")),
-                             done)
+        self.app.push_screen(
+            ConfirmScreen(t("unsure.title"), body, yes=t("unsure.yes"), no=t("unsure.no")), done
+        )
 
-    def run_targets(self, targets: list[str], *, retry_failed: bool = False,
-                    resend_unsure: bool = False) -> None:
+    def run_targets(
+        self, targets: list[str], *, retry_failed: bool = False, resend_unsure: bool = False
+    ) -> None:
         if self.step != Step.MIGRATE:
             self.goto(Step.MIGRATE)
         current = self.query_one("#queue", ItemList).current
@@ -655,8 +690,13 @@ class MainScreen(AudienceActions, Screen[None]):
             slot.running = True
             slot.last_error = ""
             slot.stop.clear()
-            self.run_worker(partial(self._migrate_job, name, retry_failed, resend_unsure), thread=True,
-                            group=f"migrate-{name}", name=f"migrate-{name}", exit_on_error=False)
+            self.run_worker(
+                partial(self._migrate_job, name, retry_failed, resend_unsure),
+                thread=True,
+                group=f"migrate-{name}",
+                name=f"migrate-{name}",
+                exit_on_error=False,
+            )
         self.query_one(QueuePane).update_progress()
 
     def _migrate_job(self, name: str, retry_failed: bool, resend_unsure: bool = False) -> None:
@@ -710,8 +750,14 @@ class MainScreen(AudienceActions, Screen[None]):
             slot.last_error = t("migrate.stopped", target=display_name(message.target))
         elif not slot.stop.is_set():
             rep = message.report
-            self.notify(t("migrate.done", target=display_name(message.target), sent=number(rep.published),
-                          failed=number(len(rep.failed))))
+            self.notify(
+                t(
+                    "migrate.done",
+                    target=display_name(message.target),
+                    sent=number(rep.published),
+                    failed=number(len(rep.failed)),
+                )
+            )
         pane = self.query_one(QueuePane)
         pane.refresh_queue(rows_changed=False)
         if self.step == Step.REPORT:
@@ -722,8 +768,10 @@ class MainScreen(AudienceActions, Screen[None]):
         s = self.session
         elsewhere = [n for n in s.active_targets() if s.slots[n].elsewhere is not None]
         if elsewhere:
-            self.notify(t("watch.cannot_pause", targets=", ".join(display_name(n) for n in elsewhere)),
-                        severity="warning")
+            self.notify(
+                t("watch.cannot_pause", targets=", ".join(display_name(n) for n in elsewhere)),
+                severity="warning",
+            )
         running = [n for n in s.active_targets() if s.slots[n].running]
         if running:
             for name in running:

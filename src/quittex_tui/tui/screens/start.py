@@ -80,8 +80,10 @@ class StartScreen(ReportsWorkerErrors, Screen[None]):
             label = Text()
             label.append(for_display(", ".join(Path(p).name for p in st.archive_paths)), style="bold")
             # One migration per account (a separate one for another account): say whose this one is.
-            who = [f"@{st.bluesky.handle}" if st.bluesky else "", st.mastodon.acct or st.mastodon.instance
-                   if st.mastodon else ""]
+            who = [
+                f"@{st.bluesky.handle}" if st.bluesky else "",
+                st.mastodon.acct or st.mastodon.instance if st.mastodon else "",
+            ]
             if any(who):
                 label.append("  " + for_display(" ".join(w for w in who if w)))
             label.append(f"  {t('start.at_step', step=t(f'step.{st.step}'))}")

@@ -101,15 +101,31 @@ class AccountsPane(Vertical):
             (t("accounts.state"), self.state_word(slot)),
         ]
         if info:
-            rows.append((t("accounts.limits"), t("accounts.limits_value", chars=number(info.max_chars),
-                                                 media=info.max_media, image=number(info.image_max_bytes))))
+            rows.append(
+                (
+                    t("accounts.limits"),
+                    t(
+                        "accounts.limits_value",
+                        chars=number(info.max_chars),
+                        media=info.max_media,
+                        image=number(info.image_max_bytes),
+                    ),
+                )
+            )
             rows.append((t("accounts.backdating"), t("yes") if info.supports_backdating else t("no")))
         budget = slot.budget
         if budget and budget.limit is not None:
-            rows.append((t("accounts.budget"), t("accounts.budget_value",
-                                                 remaining=number(budget.remaining or 0),
-                                                 limit=number(budget.limit),
-                                                 reset=datetime_short(budget.reset_at))))
+            rows.append(
+                (
+                    t("accounts.budget"),
+                    t(
+                        "accounts.budget_value",
+                        remaining=number(budget.remaining or 0),
+                        limit=number(budget.limit),
+                        reset=datetime_short(budget.reset_at),
+                    ),
+                )
+            )
         elif slot.connected:
             rows.append((t("accounts.budget"), t("accounts.budget_unknown")))
         for label, value in rows:

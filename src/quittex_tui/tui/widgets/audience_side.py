@@ -56,9 +56,16 @@ class AudienceSide(VerticalScroll, can_focus=True):
             if run.total or run.running:
                 done = run.followed + run.already + run.failed
                 text.append(progress_bar(done, max(run.total, 1), 12))
-                text.append(" " + t("aud.follow_counts", followed=number(run.followed),
-                                    already=number(run.already), failed=number(run.failed),
-                                    total=number(run.total)))
+                text.append(
+                    " "
+                    + t(
+                        "aud.follow_counts",
+                        followed=number(run.followed),
+                        already=number(run.already),
+                        failed=number(run.failed),
+                        total=number(run.total),
+                    )
+                )
                 if run.running and run.waiting_until is not None:
                     text.append(" · " + t("aud.waiting", time=datetime_short(run.waiting_until)))
                 elif run.running:
@@ -87,8 +94,10 @@ class AudienceSide(VerticalScroll, can_focus=True):
         n = len(m.mastodon_addresses())
         text.append(t("aud.csv_pending", n=number(n)) + "\n")
         if m.csv_path is not None:
-            text.append(t("aud.csv_written", n=number(m.csv_count), path=for_display(str(m.csv_path))) + "\n",
-                        style="bold")
+            text.append(
+                t("aud.csv_written", n=number(m.csv_count), path=for_display(str(m.csv_path))) + "\n",
+                style="bold",
+            )
         text.rstrip()
         self.query_one("#aud-files", Static).update(text)
 
@@ -105,8 +114,15 @@ class AudienceSide(VerticalScroll, can_focus=True):
         for net in NETWORKS:
             f = fields[net]
             text.append(f"{display_name(net):<9} ", style="bold")
-            text.append(t(f"aud.profile_counts_{f['unit']}", name=f["name_n"], name_max=f["name_max"],
-                          bio=f["bio_n"], bio_max=f["bio_max"]))
+            text.append(
+                t(
+                    f"aud.profile_counts_{f['unit']}",
+                    name=f["name_n"],
+                    name_max=f["name_max"],
+                    bio=f["bio_n"],
+                    bio_max=f["bio_max"],
+                )
+            )
             state = m.profile_done.get(net)
             if state == "":
                 text.append(" · " + t("aud.profile_set"), style="bold")
@@ -115,8 +131,10 @@ class AudienceSide(VerticalScroll, can_focus=True):
             text.append("\n")
         pictures = m.pictures()
         if pictures:
-            text.append(t("aud.profile_pictures", what=", ".join(t(f"aud.picture_{p}") for p in pictures))
-                        + "\n", style="dim")
+            text.append(
+                t("aud.profile_pictures", what=", ".join(t(f"aud.picture_{p}") for p in pictures)) + "\n",
+                style="dim",
+            )
         text.rstrip()
         self.query_one("#aud-profile", Static).update(text)
 

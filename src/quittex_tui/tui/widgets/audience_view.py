@@ -120,8 +120,15 @@ class AudienceView(Vertical):
         text.append(display_name(m.network), style="bold")
         text.append(" · " + t("aud.filter") + colon())
         text.append(t(f"aud.filter_{m.filter}"), style="bold")
-        text.append(" · " + t("aud.counts", people=number(c["people"]), handles=number(c["handles"]),
-                              accepted=number(c["accepted"])))
+        text.append(
+            " · "
+            + t(
+                "aud.counts",
+                people=number(c["people"]),
+                handles=number(c["handles"]),
+                accepted=number(c["accepted"]),
+            )
+        )
         if c["strong"]:
             text.append(" · " + t("aud.strong_left", n=number(c["strong"])), style="bold")
         self.query_one("#audience-bar", Static).update(text)
@@ -142,8 +149,9 @@ class AudienceView(Vertical):
         elif not m.can_search(net):
             other = next((n for n in NETWORKS if m.can_search(n)), None)
             key = "aud.offline_other" if other else "aud.offline"
-            text.append(t(key, network=display_name(net),
-                          other=display_name(other) if other else ""), style="italic")
+            text.append(
+                t(key, network=display_name(net), other=display_name(other) if other else ""), style="italic"
+            )
         elif not run.done:
             text.append(t("aud.ready_to_search", network=display_name(net)), style="italic")
         else:

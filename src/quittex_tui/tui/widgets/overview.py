@@ -151,10 +151,10 @@ class OverviewView(Vertical):
         if not isinstance(row, TweetRow):  # None: an empty list
             preview.update(t("preview.none"))
             return
-        head = Text(f"{date(row.created_at)} · {t(f'kind.{row.kind}')} · +{number(row.engagement)}\n",
-                    style="bold")
+        head = Text(
+            f"{date(row.created_at)} · {t(f'kind.{row.kind}')} · +{number(row.engagement)}\n", style="bold"
+        )
         head.append_text(item_preview(self.session, None, tweet_id=row.id, head=False))
         preview.update(head)
         self.session.state.cursor["tweet"] = row.id
         self.screen.post_message(CursorMoved())
-

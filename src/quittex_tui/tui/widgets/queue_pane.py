@@ -113,8 +113,9 @@ class QueuePane(Vertical):
         if len(targets) == 1:
             states = f"{t('status.' + self.status(targets[0], row)):<9}"
         else:
-            states = " ".join(f"{SHORT.get(n, '?')}:{t('status.' + self.status(n, row))[:7]:<7}"
-                              for n in targets)
+            states = " ".join(
+                f"{SHORT.get(n, '?')}:{t('status.' + self.status(n, row))[:7]:<7}" for n in targets
+            )
         return f"{states} {row.created_at:%Y-%m-%d} {row.text}"
 
     def refresh_queue(self, *, rows_changed: bool = True) -> None:
@@ -142,8 +143,9 @@ class QueuePane(Vertical):
             total = len(selected)
             text.append(f"{display_name(name):<9} ", style="bold")
             text.append(progress_bar(sent, total, 16))
-            text.append(" " + t("queue.counts", sent=number(sent), total=number(total),
-                                failed=number(failed)))
+            text.append(
+                " " + t("queue.counts", sent=number(sent), total=number(total), failed=number(failed))
+            )
             prog = slot.progress
             if slot.elsewhere is not None:  # another process sends it: its progress, read from the journal
                 watch = slot.watch
@@ -153,13 +155,19 @@ class QueuePane(Vertical):
                 last = s.row_index.get(watch.last_item) if watch is not None and watch.last_item else None
                 if last is not None:  # one line, cut between characters (an emoji flag stays whole)
                     row = s.rows[last]
-                    line = t("watch.last_item", date=date(row.created_at),
-                             text=for_display(row.text, one_line=True))
+                    line = t(
+                        "watch.last_item",
+                        date=date(row.created_at),
+                        text=for_display(row.text, one_line=True),
+                    )
                     width = self.query_one("#queue-progress", Static).size.width or 76
                     text.append("\n  " + fit_cells(line, width - 3), style="dim")
             elif slot.running:
-                videos_wait = prog is not None and bool(getattr(prog, "next_video_at", None)) \
+                videos_wait = (
+                    prog is not None
+                    and bool(getattr(prog, "next_video_at", None))
                     and bool(prog.videos_waiting)
+                )
                 if prog is not None and prog.waiting_until is not None and not videos_wait:
                     text.append(" · " + t("queue.waiting", time=prog.waiting_until.strftime("%H:%M:%S")))
                 elif prog is not None and prog.eta_seconds is not None:
@@ -171,8 +179,10 @@ class QueuePane(Vertical):
                     # items with a video wait for the daily video limit (docs/bluesky.md#video); the others go
                     # on
                     when = prog.next_video_at.astimezone().strftime("%H:%M")
-                    text.append("\n  " + t("queue.next_video", n=number(prog.videos_waiting), time=when),
-                                style="yellow")
+                    text.append(
+                        "\n  " + t("queue.next_video", n=number(prog.videos_waiting), time=when),
+                        style="yellow",
+                    )
             elif slot.stop.is_set() and sent + failed < total:
                 text.append(" · " + t("queue.paused"), style="bold")
             elif total and sent + failed >= total:
@@ -232,8 +242,14 @@ class QueuePane(Vertical):
             slot = s.slots[name]
             sent = sum(len(v) for v in slot.links.values())
             text.append(display_name(name) + colon(), style="bold")
-            text.append(t("report.line", posts=number(sent), items=number(len(slot.links)),
-                          failed=number(len(slot.failures))))
+            text.append(
+                t(
+                    "report.line",
+                    posts=number(sent),
+                    items=number(len(slot.links)),
+                    failed=number(len(slot.failures)),
+                )
+            )
             cardless = sum(len(v) for v in slot.card_notes.values())
             # posts sent without their link card (docs/bluesky.md#link-cards-appbskyembedexternal): the link
             # is there, the card not

@@ -139,8 +139,9 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         videos = s.video_estimate()  # Bluesky's daily video limit, counted apart (docs/bluesky.md#video)
         if videos is not None:
             text.append("\n")
-            text.append(t("review.video_days", n=number(videos[0]), days=number(videos[1]),
-                          per_day=number(videos[2])))
+            text.append(
+                t("review.video_days", n=number(videos[0]), days=number(videos[1]), per_day=number(videos[2]))
+            )
         self.query_one("#estimate", Static).update(text)
 
     def on_item_list_highlighted(self, event: ItemList.Highlighted) -> None:
@@ -307,8 +308,13 @@ class ReviewView(ReportsWorkerErrors, Vertical):
             self.notify(t("alt.no_media"), severity="warning")
             return
         self.notify(t("review.media_checking"))
-        self.run_worker(partial(self._check_media, row.id), thread=True, group="check-media", exclusive=True,
-                        exit_on_error=False)
+        self.run_worker(
+            partial(self._check_media, row.id),
+            thread=True,
+            group="check-media",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def _check_media(self, item_id: str) -> None:
         results = self.session.check_media(item_id)
@@ -327,8 +333,18 @@ class ReviewView(ReportsWorkerErrors, Vertical):
             mb = media.bytes / 1_000_000
             size = f"{mb:.1f} MB" if mb >= 1 else f"{media.bytes // 1000} KB"
             name = media.source.rsplit("/", 1)[-1]
-            text.append("\n" + t("review.media_ready", network=display_name(net), name=name, w=media.width,
-                                  h=media.height, size=size), style="green")
+            text.append(
+                "\n"
+                + t(
+                    "review.media_ready",
+                    network=display_name(net),
+                    name=name,
+                    w=media.width,
+                    h=media.height,
+                    size=size,
+                ),
+                style="green",
+            )
         self.query_one("#item-preview", Static).update(text)
 
     # --- sensitive media and unusable files (docs/bluesky.md#languages-and-self-labels) ---------------------
@@ -366,8 +382,13 @@ class ReviewView(ReportsWorkerErrors, Vertical):
             self.changed()
             return
         self.notify(t("review.media_checking"))
-        self.run_worker(partial(self._find_unusable, row.id), thread=True, group="check-media",
-                        exclusive=True, exit_on_error=False)
+        self.run_worker(
+            partial(self._find_unusable, row.id),
+            thread=True,
+            group="check-media",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def _find_unusable(self, item_id: str) -> None:
         problems = self.session.unusable_media(item_id)

@@ -72,8 +72,9 @@ class SelectView(VerticalScroll):
         selected = sum(1 for r in s.rows if s.is_included(r))
         lines = [t("select.summary", n=number(selected), total=number(len(s.rows)))]
         for net, (posts, td) in s.estimates().items():
-            lines.append(t("select.estimate", network=display_name(net), posts=number(posts),
-                           time=duration(td)))
+            lines.append(
+                t("select.estimate", network=display_name(net), posts=number(posts), time=duration(td))
+            )
         self.query_one("#select-summary", Static).update("\n".join(lines))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:

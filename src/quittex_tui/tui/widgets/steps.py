@@ -30,8 +30,11 @@ class StepBar(Static):
         self.current = step
         width = self.size.width or 80
         # Longest form first; narrower terminals get the current step in words, the others as numbers.
-        for sep, short_others, badge in ((" > ", False, "app.demo_badge"), (">", False, "app.demo_short"),
-                                         (" > ", True, "app.demo_short")):
+        for sep, short_others, badge in (
+            (" > ", False, "app.demo_badge"),
+            (">", False, "app.demo_short"),
+            (" > ", True, "app.demo_short"),
+        ):
             text = self.render_steps(step, sep, short_others, badge)
             if text.cell_len <= width - 2:
                 break
