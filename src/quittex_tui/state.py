@@ -396,9 +396,12 @@ def _media_choices(item: PlanItem, state: MigrationState) -> PlanItem:
         if post.media and state.without_media:
             kept = [m for m in post.media if not (m.media_id and m.media_id in state.without_media)]
             if len(kept) != len(post.media):
-                notes = [
-                    f"{'GIF' if m.kind == 'gif' else m.kind} {Path(m.source or m.path).name} left out: "
-                    f"{state.without_media[m.media_id]}"
+                notes: list[str] = [
+                    notice(
+                        f"media.left_out.{m.kind if m.kind in ('video', 'gif') else 'photo'}",
+                        name=Path(m.source or m.path).name,
+                        reason=state.without_media[m.media_id],
+                    )
                     for m in post.media
                     if m not in kept
                 ]
