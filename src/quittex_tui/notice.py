@@ -51,8 +51,9 @@ class Notice(str):
         obj.catalogue_params = dict(params or {})
         return obj
 
-    def __getnewargs__(self) -> tuple[Any, ...]:  # copy and pickle rebuild a Notice from these
-        return (self.catalogue_key, self.catalogue_params)
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy and pickle rebuild the same notice: its text as it is (a journal's record), key and params
+        return (_rebuild, (str(self), self.catalogue_key, self.catalogue_params))
 
     @property
     def key(self) -> str:
@@ -71,6 +72,10 @@ class Notice(str):
                 for k, v in self.catalogue_params.items()
             },
         )
+
+
+def _rebuild(text: str, key: str, params: dict[str, object]) -> Notice:
+    return Notice.recorded(text, key, params)
 
 
 def notice(key: str, /, **params: object) -> Notice:
