@@ -392,3 +392,42 @@ def test_a_help_never_lost_a_translation() -> None:
     assert len(english) == len(french) > 60
     same = [e for e, f in zip(english, french, strict=True) if e == f]
     assert same == [], same
+
+
+def test_a_failure_reason_from_an_earlier_run_is_said_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """issue 14: a reason read back from the journal (resume, `migrate`'s summary) is said in French
+    through the key the journal kept; the report's `reason` (the JSON contract) stays the English text."""
+    from quittex_tui.cli.migrate_cmd import _print_report
+    from quittex_tui.errors import todo
+    from quittex_tui.notice import notice
+    from quittex_tui.publish.dryrun import DryRunTarget
+    from quittex_tui.publish.engine import Engine
+    from quittex_tui.publish.journal import Journal
+    from tests.publish.engine_helpers import FakeClock, make_plan
+
+    plan = make_plan([1, 1])
+    item = plan.items[0]
+    clock = FakeClock()
+    target = DryRunTarget(latency=0, sleep=clock.sleep, now=clock.now)
+    reason = notice(
+        "fail.unsure", n=1, item=item.id, reason=notice("fail.look_alike"), todo=todo("retry_later")
+    )
+    path = tmp_path / "s.dry-run.journal.toml"
+    with Journal(path) as journal:  # the earlier run
+        key = target.post_key(item.id, 0, item.posts[0].source_id, item.created_at)
+        journal.intent(key, item_id=item.id)
+        journal.failed(key, reason)
+    with Journal(path) as journal:  # this run: reads it back
+        engine = Engine(plan, target, journal, sleep=clock.sleep, now=clock.now)
+        report = engine.report().model_dump()
+        reasons = {f["item_id"]: engine.failure_reason(f["item_id"]) or f["reason"] for f in report["failed"]}
+    assert [f["reason"] for f in report["failed"]] == [str(reason)]  # the contract's English text
+    i18n.set_language("fr")
+    try:
+        _print_report(report, reasons, network="bluesky", dry_run=True)
+    finally:
+        i18n.set_language("en")
+    out = capsys.readouterr().out
+    assert i18n.say(reason, "cli", "fr") in out and str(reason) not in out, out

@@ -19,6 +19,7 @@ go without them", and `i18n.say(it)` under LANG=fr_FR is "3 fichiers média manq
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from quittex_tui import i18n
@@ -40,8 +41,19 @@ class Notice(str):
         obj.catalogue_params = values
         return obj
 
-    def __getnewargs__(self) -> tuple[Any, ...]:  # copy and pickle rebuild a Notice from these
-        return (self.catalogue_key, self.catalogue_params)
+    @classmethod
+    def recorded(cls, text: str, key: str, params: Mapping[str, object] | None = None) -> Notice:
+        """A notice whose English text is `text` as it was written down (a journal record): what a script
+        read then it reads again, even if the catalogue's wording changed since; `key` and `params` say it
+        in the user's language."""
+        obj = super().__new__(cls, text)
+        obj.catalogue_key = key
+        obj.catalogue_params = dict(params or {})
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy and pickle rebuild the same notice: its text as it is (a journal's record), key and params
+        return (_rebuild, (str(self), self.catalogue_key, self.catalogue_params))
 
     @property
     def key(self) -> str:
@@ -60,6 +72,10 @@ class Notice(str):
                 for k, v in self.catalogue_params.items()
             },
         )
+
+
+def _rebuild(text: str, key: str, params: dict[str, object]) -> Notice:
+    return Notice.recorded(text, key, params)
 
 
 def notice(key: str, /, **params: object) -> Notice:
@@ -98,6 +114,43 @@ def from_record(record: Record | list[Any]) -> Notice:
             for k, v in params.items()
         },
     )
+
+
+# --- keeping notices in a JSON text (the journal's `failed` records) ---------------------------------
+def words_to_data(value: object) -> Any:
+    """`value` as JSON-able data that keeps every catalogue key (a Notice, an errors.Todo, a vocabulary
+    enum): {"$key": key, "$params": {...}}; numbers and text as they are, anything else as its text."""
+    key = getattr(value, "catalogue_key", None)
+    if isinstance(key, str) and key:
+        params = getattr(value, "catalogue_params", None) or {}
+        return {"$key": key, "$params": {k: words_to_data(v) for k, v in params.items()}}
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    return str(value)
+
+
+def words_from_data(data: Any) -> Any:
+    """The words `words_to_data` kept: a `do.*` key (an errors.Todo, which each front end phrases its own
+    way) comes back as `Words`, which i18n.say phrases the same way; any other key as a Notice."""
+    if not isinstance(data, dict) or "$key" not in data:
+        return data if data is None or type(data) in (str, int, float, bool) else str(data)
+    key = str(data["$key"])
+    raw = data.get("$params")
+    params = {str(k): words_from_data(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    if key.startswith("do."):
+        return Words(key, params)
+    return Notice(key, params)
+
+
+@dataclass(frozen=True)
+class Words:
+    """A catalogue key and its parameters, said by each front end (`do.*`: not rendered for the record)."""
+
+    catalogue_key: str
+    catalogue_params: Mapping[str, object]
+
+    def __str__(self) -> str:
+        return i18n.translate(RECORD_DOMAIN, self.catalogue_key, lang="en", **self.catalogue_params)
 
 
 def rewrap(texts: Iterable[str], known: Mapping[str, Notice]) -> list[str]:

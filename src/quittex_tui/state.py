@@ -11,6 +11,7 @@ kill at any instant leaves either the old or the new file, never a torn one.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,15 +20,15 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from quittex_tui import paths
 from quittex_tui.clock import utcnow
-from quittex_tui.convert.models import DEFAULT_SELF_LABEL, ItemKind, Plan, PlanItem, PlannedPost
+from quittex_tui.convert.models import DEFAULT_SELF_LABEL, ItemKind, Plan, PlanItem, PlannedPost, Words
 from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write, write_failure
 from quittex_tui.networks import display_name
-from quittex_tui.notice import notice
+from quittex_tui.notice import Notice, notice, words_from_data, words_to_data
 from quittex_tui.textsafe import for_posting
 
 SCHEMA_VERSION = 1
@@ -91,10 +92,35 @@ class MigrationState(_Model):
     sensitive_label: SelfLabel = DEFAULT_SELF_LABEL
     # media id -> why its file cannot be sent (as the check found it): the user chose, in Review, to send
     # its post without it. The post then carries a `left_out` note (Review, report).
-    without_media: dict[str, str] = Field(default_factory=dict)
+    without_media: dict[str, Words] = Field(default_factory=dict)
+    # media id -> the catalogue words of its `without_media` reason (JSON {"$key", "$params"}), when it has
+    # them: a reopened app says the reason in the user's language (issue 14); the text stays the record.
+    without_media_words: dict[str, str] = Field(default_factory=dict)
     cursor: dict[str, str] = Field(default_factory=dict)
     audience: dict[str, AudienceDecision] = Field(default_factory=dict)  # x_id -> decision
     updated_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _reasons_in_words(self) -> MigrationState:
+        for media_id, words in self.without_media_words.items():
+            text = self.without_media.get(media_id)
+            if text is None or isinstance(text, Notice):
+                continue
+            try:
+                said = words_from_data(json.loads(words))
+            except ValueError:
+                continue  # damaged by a hand edit: the text still says it
+            if isinstance(said, Notice):
+                self.without_media[media_id] = Notice.recorded(text, said.key, said.params)
+        return self
+
+    def keep_words(self) -> None:
+        """Write down the catalogue words of the reasons that have them (before saving)."""
+        self.without_media_words = {
+            media_id: json.dumps(words_to_data(reason), ensure_ascii=False, sort_keys=True)
+            for media_id, reason in self.without_media.items()
+            if isinstance(reason, Notice)
+        }
 
 
 class _ArchiveLike(Protocol):
@@ -153,6 +179,7 @@ def load_state(path: Path) -> MigrationState:
 
 def save_state(state: MigrationState, path: Path) -> None:
     state.updated_at = utcnow().replace(microsecond=0)
+    state.keep_words()
     data = _drop_none(state.model_dump(mode="python"))
     data["step"] = str(state.step)
     header = b"# quittex-tui migration state: your choices (no secrets). What was sent is in the journal.\n"
@@ -396,9 +423,12 @@ def _media_choices(item: PlanItem, state: MigrationState) -> PlanItem:
         if post.media and state.without_media:
             kept = [m for m in post.media if not (m.media_id and m.media_id in state.without_media)]
             if len(kept) != len(post.media):
-                notes = [
-                    f"{'GIF' if m.kind == 'gif' else m.kind} {Path(m.source or m.path).name} left out: "
-                    f"{state.without_media[m.media_id]}"
+                notes: list[str] = [
+                    notice(
+                        f"media.left_out.{m.kind if m.kind in ('video', 'gif') else 'photo'}",
+                        name=Path(m.source or m.path).name,
+                        reason=state.without_media[m.media_id],
+                    )
                     for m in post.media
                     if m not in kept
                 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -284,3 +285,51 @@ def test_fsync_of_the_folder_raises_eio_but_not_not_supported(
     with pytest.raises(StateError) as failed:  # and a journal creation says it in words
         Journal(tmp_path / "new.toml")
     assert "input/output error" in failed.value.message
+
+
+def test_a_failure_reason_keeps_its_catalogue_words_for_a_later_run_in_french(tmp_path: Path) -> None:
+    """issue 14: a `failed` record keeps the reason's key and parameters beside its English text, so a
+    later run (resume, the TUI's Report, `migrate`'s summary) says it in French; `reason` is unchanged."""
+    from quittex_tui import i18n
+    from quittex_tui.errors import todo
+    from quittex_tui.notice import Notice, notice
+
+    path = tmp_path / "j.toml"
+    reason = notice("fail.unsure", n=2, item="i1", reason=notice("fail.look_alike"), todo=todo("retry_later"))
+    english, french = str(reason), i18n.say(reason, "cli", "fr")
+    assert french != english
+    with Journal(path) as j:
+        j.intent("k1", item_id="i1")
+        j.failed("k1", reason)
+    text = path.read_text("utf-8")
+    assert (
+        'reason_key = "fail.unsure"' in text and f"reason = {json.dumps(english, ensure_ascii=False)}" in text
+    )
+    for _ in range(2):  # as appended, then compacted
+        with Journal(path) as j:
+            got = j.get("k1").reason  # type: ignore[union-attr]
+            assert isinstance(got, Notice) and got.key == "fail.unsure"
+            assert got == english  # the record's text, as `migrate --json` gives it
+            assert i18n.say(got, "cli", "fr") == french
+            j.intent("k2", item_id="i2")  # something to compact
+    assert "fail.unsure" in path.read_text("utf-8")
+    # the TOML reader (hand-edited files) keeps the words as well
+    assert tomllib.loads(path.read_text("utf-8"))["failed"][0]["reason_key"] == "fail.unsure"
+
+
+def test_a_failure_reason_of_an_older_journal_is_shown_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "j.toml"
+    path.write_text(
+        "# quittex-tui journal: what was sent (append-only; compacted on clean exit).\n"
+        '[[intent]]\nkey = "k1"\nitem_id = "i1"\nindex = 0\nkind = "post"\nat = 2025-01-01T10:00:00Z\n\n'
+        '[[failed]]\nkey = "k1"\nitem_id = "i1"\nindex = 0\nkind = "post"\nreason = "HTTP 500"\n'
+        "at = 2025-01-01T10:00:01Z\n\n",
+        "utf-8",
+    )
+    with Journal(path) as j:
+        reason = j.get("k1").reason  # type: ignore[union-attr]
+        assert reason == "HTTP 500" and not hasattr(reason, "catalogue_key")
+    # damaged words (a hand edit) fall back to the English text, never an error
+    body = '[[failed]]\nkey = "k1"\nreason = "boom"\nreason_key = "fail.unknown"\nreason_params = "{oops"\n'
+    path.write_text(body + "at = 2025-01-01T10:00:01Z\n\n", "utf-8")
+    assert Journal(path).get("k1").reason == "boom"  # type: ignore[union-attr]

@@ -127,6 +127,21 @@ def test_a_near_miss_is_checked_and_an_unchecked_one_makes_it_unsure() -> None:
     )
     unsure = match([pending("a", p, 0)], odd, claimed=set(), verify=lambda s, q: None)["a"]
     assert unsure.verdict == Verdict.UNSURE and "could not be checked" in unsure.reason
+    # issue 14: the reason is catalogue words (said in French inside the "unsure" failure), plural right
+    from quittex_tui import i18n
+
+    assert unsure.reason == "1 post of the account could be this one but its text could not be checked"
+    assert i18n.say(unsure.reason, "cli", "fr").startswith("1 publication du compte pourrait être celle-ci")
+    out = match(
+        [pending("a", post("Bonjour !"), 0)],
+        [seen("s", "Bonjour !", 31)],
+        claimed=set(),
+        recent=[pending("r", post("Bonjour !"), 30)],
+    )
+    assert (
+        i18n.say(out["a"].reason, "tui", "fr")
+        == "une publication envoyée il y a moins d'une heure lui ressemble"
+    )
 
 
 def test_a_lost_journal_follows_threads_and_prefers_the_root_that_explains_them() -> None:

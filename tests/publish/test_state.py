@@ -219,3 +219,24 @@ def test_alt_texts_are_keyed_on_the_archive_media_id() -> None:
     assert out.items[0].posts[0].media[0].alt == "Le port au matin"
     assert out.items[1].posts[0].media[0].alt == "la baie le soir"  # the media id wins over the path
     assert plan.items[0].posts[0].media[0].alt == ""  # the input plan is untouched
+
+
+def test_a_left_out_media_reason_keeps_its_words_across_a_reopen(tmp_path: Path) -> None:
+    """issue 14: the reason a media is left out (state.without_media) is said in the user's language
+    after a reopen; the text in the file stays the English record, and older states load as they were."""
+    from quittex_tui import i18n
+    from quittex_tui.notice import Notice, notice
+
+    path = tmp_path / "s.toml"
+    state = full_state()
+    reason = notice("mp4.no_video_track")
+    state.without_media = {"m1": reason, "m2": "an older reason"}
+    save_state(state, path)
+    assert tomllib.loads(path.read_text("utf-8"))["without_media"]["m1"] == "no video track"
+    loaded = load_state(path)
+    got = loaded.without_media["m1"]
+    assert isinstance(got, Notice) and got == "no video track"
+    assert i18n.say(got, "tui", "fr") == "pas de piste vidéo"
+    assert loaded.without_media["m2"] == "an older reason" and not isinstance(
+        loaded.without_media["m2"], Notice
+    )

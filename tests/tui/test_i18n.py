@@ -55,3 +55,18 @@ def test_dates_numbers_and_durations_follow_the_language() -> None:
         assert i18n.duration(42) == "42 s"
     finally:
         i18n.set_language("en")
+
+
+def test_key_names_in_the_help_follow_the_language() -> None:
+    """issue 14: the help named keys in English ("space", "esc", "pagedown") under a French locale."""
+    from quittex_tui.tui.screens.main import display_key, help_sections
+
+    assert display_key("space") == "space" and display_key("escape") == "esc"  # English as before
+    i18n.set_language("fr")
+    try:
+        assert display_key("space") == "espace" and display_key("ctrl+pagedown") == "ctrl+pg suiv"
+        keys = " ".join(key for _, rows in help_sections() for key, _ in rows)
+    finally:
+        i18n.set_language("en")
+    for english in ("space", "esc", "enter", "up", "down", "pagedown", "home"):
+        assert english not in keys.replace("/", " ").split(), (english, keys)

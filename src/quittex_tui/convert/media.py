@@ -463,9 +463,11 @@ def prepare_for_upload(
         problem = mp4_problem(data)
         info = read_mp4_info(data) if problem is None else None
     except Exception:  # the parser is defensive already; a strange file is simply not an MP4
-        problem, info = "not an MP4 file", None
+        problem, info = notice("mp4.not_mp4"), None
     if problem is not None or info is None:
-        raise MediaProblem(notice("media.problem.not_mp4", label=label, detail=problem or "not an MP4 file"))
+        raise MediaProblem(
+            notice("media.problem.not_mp4", label=label, detail=problem or notice("mp4.not_mp4"))
+        )
     limit = video_max_bytes or (BLUESKY_VIDEO_MAX_BYTES if target == "bluesky" else 0)
     if limit and len(data) > limit:
         raise MediaProblem(

@@ -25,11 +25,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, PrivateAttr
 
 Target = Literal["bluesky", "mastodon"]
+
+
+def _words(value: object) -> str:
+    """A note as given: a notice.Notice stays one (a plain `str` field would make it a bare str and lose
+    the catalogue key the front ends say it with, in the user's language — issue 14)."""
+    if not isinstance(value, str):
+        raise ValueError("a note is a text")
+    return value
+
+
+# A note for a person (warnings, left_out): English text in the JSON, its Notice kept in memory.
+Words = Annotated[str, PlainValidator(_words), PlainSerializer(str, return_type=str, when_used="json")]
 
 
 class ItemKind(StrEnum):
@@ -118,7 +130,7 @@ class PlannedPost(_Model):
     text: str
     facets: list[dict[str, Any]] = Field(default_factory=list)  # app.bsky.richtext.facet objects (Bluesky)
     media: list[PlannedMedia] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[Words] = Field(default_factory=list)
     mention_candidates: list[MentionCandidate] = Field(default_factory=list)  # Bluesky only (extension)
     # Extension fields. The post's OWN source tweet's time (a thread's posts each keep their tweet's date;
     # the posts of one split tweet share it); serialised like the item's ("…Z"). None in hand-made plans:
@@ -134,7 +146,7 @@ class PlannedPost(_Model):
     # user chose to send the post without (a file that cannot be used), shown in Review and in the report so
     # nobody is misled by a post missing its video.
     self_label: str = ""
-    left_out: list[str] = Field(default_factory=list)
+    left_out: list[Words] = Field(default_factory=list)
     # Extension fields (docs/bluesky.md#link-cards-appbskyembedexternal, issue 13). `part`: which post of its
     # tweet this is (0, 1, … for a text split over several posts): Bluesky dates part n `n` ms after the
     # tweet, so the parts list in order everywhere.

@@ -16,6 +16,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from quittex_tui.notice import Notice, notice
+
 
 @dataclass(frozen=True)
 class Mp4Info:
@@ -238,35 +240,30 @@ def read_mp4_info(data: bytes) -> Mp4Info | None:
     return _info(parsed) if parsed is not None else None
 
 
-def mp4_problem(data: bytes) -> str | None:
-    """Why `data` is not a whole, usable MP4 video, in words — or None when it is one.
+def mp4_problem(data: bytes) -> Notice | None:
+    """Why `data` is not a whole, usable MP4 video, in words (a Notice: its English text for the record,
+    said in the user's language by the front ends; catalogue `mp4.*`) — or None when it is one.
 
     A file cut short (a download or copy that stopped), or an `ftyp` box followed by garbage, is caught
     here, before any upload: its boxes do not reach the end of the file, or the media data its sample
     tables point at is not there."""
     if len(data) < 16:
-        return f"only {len(data)} bytes: not a video"
+        return notice("mp4.too_short", n=len(data))
     parsed = _parse(data)
     if parsed is None:
-        return "no `moov` box (the header that describes the video): a damaged or truncated file"
+        return notice("mp4.no_moov")
     if parsed.scanned_to != len(data):
-        return (
-            f"the file is truncated or damaged: its boxes stop making sense at byte "
-            f"{parsed.scanned_to:,} of {len(data):,}"
-        )
+        return notice("mp4.boxes_stop", at=parsed.scanned_to, size=len(data))
     video = next((track for track in parsed.tracks if _is_video(track)), None)
     if video is None:
-        return "no video track"
+        return notice("mp4.no_video_track")
     mdat = sum(box.end - box.start for box in parsed.top if box.type == b"mdat")
     if not mdat:
-        return "no media data (`mdat`): a damaged or truncated file"
+        return notice("mp4.no_mdat")
     if not video.samples:
-        return "the video track holds no frames"
+        return notice("mp4.no_frames")
     if video.chunk_offsets and max(video.chunk_offsets) >= len(data):
-        return "the video's frames point past the end of the file: a truncated file"
+        return notice("mp4.past_end")
     if video.sample_bytes > mdat:
-        return (
-            f"the video's frames need {video.sample_bytes:,} bytes of media data, the file holds "
-            f"{mdat:,}: a truncated file"
-        )
+        return notice("mp4.frames_need", need=video.sample_bytes, have=mdat)
     return None

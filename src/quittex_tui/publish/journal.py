@@ -40,7 +40,7 @@ from typing import Any, Literal
 from quittex_tui.clock import utcnow
 from quittex_tui.errors import StateError, todo
 from quittex_tui.fileio import atomic_write, fsync_dir, write_failure
-from quittex_tui.notice import notice
+from quittex_tui.notice import Notice, notice, words_from_data, words_to_data
 from quittex_tui.publish.lock import WriterLock, lock_path_for
 from quittex_tui.publish.target import PostRef
 from quittex_tui.scrub import scrub
@@ -128,11 +128,41 @@ def _entry_fields(entry: JournalEntry, status: Status) -> dict[str, Any]:
     if status == "done":
         fields.update(uri=entry.uri, cid=entry.cid, url=entry.url or None)
     elif status == "failed":
-        fields.update(reason=entry.reason, retryable=entry.retryable or None)
+        fields.update(reason=entry.reason, **_reason_words(entry.reason), retryable=entry.retryable or None)
     if status != "done":
         fields["server_at"] = entry.server_at
     fields["at"] = entry.at
     return fields
+
+
+# A failure reason is English text for the record (`reason`, what `migrate --json` has always given), and,
+# lately, the catalogue key and parameters it was said with (`reason_key`, `reason_params`: a JSON text),
+# so a later run (resume, the TUI's Report, `migrate`'s summary) says it in the user's language. Both are
+# optional: a record written before has only `reason`, shown as it is (its checksum covers what it holds).
+def _reason_words(reason: str | None) -> dict[str, Any]:
+    if not isinstance(reason, Notice):
+        return {}
+    data = words_to_data(reason)
+    return {
+        "reason_key": data["$key"],
+        "reason_params": json.dumps(data["$params"], ensure_ascii=False, sort_keys=True)
+        if data["$params"]
+        else None,
+    }
+
+
+def _reason(f: dict[str, Any]) -> str:
+    """The reason of a `failed` record: a Notice (its stored English text) when it names its key."""
+    text = str(f["reason"])
+    key = f.get("reason_key")
+    if not isinstance(key, str) or not key:
+        return text
+    try:
+        raw = json.loads(f["reason_params"]) if f.get("reason_params") else {}
+    except (TypeError, ValueError):
+        return text  # words damaged by a hand edit: the English text still says it
+    params = {str(k): words_from_data(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    return Notice.recorded(text, key, params)
 
 
 class _Unusual(Exception):
@@ -364,7 +394,7 @@ class Journal:
                     str(f["uri"]) if done else None,
                     str(f["cid"]) if done else None,
                     (f.get("url") or None) if done else None,
-                    str(f["reason"]) if failed else None,
+                    _reason(f) if failed else None,
                     f["at"],
                     bool(f.get("retryable", False)) if failed else False,
                     None if done else f.get("server_at"),
@@ -411,7 +441,7 @@ class Journal:
             entry.reason = None
             entry.at = entry.at or f["at"]
         else:
-            entry.reason = str(f["reason"])
+            entry.reason = _reason(f)
             entry.retryable = bool(f.get("retryable", False))
             entry.at = entry.at or f["at"]
             entry.server_at = entry.server_at or f.get("server_at")
@@ -500,8 +530,10 @@ class Journal:
         fields: dict[str, Any] = {"key": key}
         if known is not None:
             fields.update(item_id=known.item_id, index=known.index, kind=known.kind)
-        # A reason may quote a server's answer: never store a secret it echoed (scrub.py).
-        fields.update(reason=scrub(reason), retryable=retryable or None, at=utcnow())
+        # A reason may quote a server's answer: never store a secret it echoed (scrub.py; a Notice's
+        # parameters are scrubbed too, and it stays a Notice so its key and parameters are kept).
+        reason = scrub(reason)
+        fields.update(reason=reason, **_reason_words(reason), retryable=retryable or None, at=utcnow())
         self._append("failed", fields)
 
     # --- reading -------------------------------------------------------------------------------------

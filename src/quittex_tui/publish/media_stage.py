@@ -142,8 +142,14 @@ class MediaStage:
                 try:
                     self._container = open_container(list(paths))
                 except QuittexError as exc:
-                    why = f"the archive cannot be opened ({exc.message})"
-                    raise MediaProblem(f"{media.kind} {Path(media.source).name}: {why}") from None
+                    kind = media.kind if media.kind in ("video", "gif") else "photo"
+                    raise MediaProblem(
+                        notice(
+                            f"media.archive_gone.{kind}",
+                            name=Path(media.source).name,
+                            detail=notice(exc.key, **exc.params) if exc.key else exc.message,
+                        )
+                    ) from None
             container = self._container
         if media.bytes and container.has(media.source) and container.size(media.source) != media.bytes:
             size, name = container.size(media.source), Path(media.source).name

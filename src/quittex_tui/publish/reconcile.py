@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from quittex_tui.convert.models import PlannedMedia, PlannedPost
+from quittex_tui.notice import notice
 from quittex_tui.publish.target import Pending, PostRef, Resolution, Verdict
 
 Verify = Callable[["Seen", Pending], "bool | None"]
@@ -141,12 +142,12 @@ def match(
             if settled.verdict in (Verdict.UNSURE, Verdict.LATER):
                 return "done", Resolution(
                     settled.verdict,
-                    reason=f"depends on post {p.index} of the thread, which is not settled: {settled.reason}",
+                    reason=notice("fail.depends_on", n=p.index, reason=settled.reason),
                 )
             return "done", Resolution(Verdict.ABSENT)  # a reply is only sent once its parent is there
         if prev in recent_slots:
             return "done", Resolution(Verdict.ABSENT)
-        return "done", Resolution(Verdict.UNSURE, reason="its thread's previous post is unknown")
+        return "done", Resolution(Verdict.UNSURE, reason=notice("fail.previous_unknown"))
 
     def chain_score(p: Pending, root: Seen) -> int:
         """How many of the item's next pending posts the replies under `root` explain (journal lost)."""
@@ -175,7 +176,7 @@ def match(
                 ready[(value, _fingerprint(p.post))].append(p)  # type: ignore[index]
         if not ready and waiting:  # cannot happen with a well-formed batch; never loop forever
             for p in waiting:
-                out[p.key] = Resolution(Verdict.UNSURE, reason="its thread could not be followed")
+                out[p.key] = Resolution(Verdict.UNSURE, reason=notice("fail.not_followed"))
             break
         for (parent_id, _), group in ready.items():
             _settle_group(group, parent_id, by_parent, taken, recent, out, chain_score, verify)
@@ -234,14 +235,11 @@ def _settle_group(
         eligible = [s for s in free if bound is None or s.created_at >= bound]
         if not eligible:
             if maybe_recent:
-                out[p.key] = Resolution(
-                    Verdict.LATER, reason="a post sent less than an hour ago looks the same"
-                )
+                out[p.key] = Resolution(Verdict.LATER, reason=notice("fail.recent_look_alike"))
             elif unchecked:
                 out[p.key] = Resolution(
                     Verdict.UNSURE,
-                    reason=f"{unchecked} post(s) of the account could be "
-                    "this one but their text could not be checked",
+                    reason=notice("fail.unchecked", n=unchecked),
                 )
             else:
                 out[p.key] = Resolution(Verdict.ABSENT)

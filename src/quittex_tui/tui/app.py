@@ -86,6 +86,8 @@ class QuittexApp(App[int]):
     # Textual shows Enter as "⏎" and Backspace as "⌫": neither glyph is in the Linux console fonts
     # (an SSH session from a text console shows a box). Name those keys in words instead.
     CONSOLE_UNSAFE_KEYS: ClassVar[dict[str, str]] = {"enter": "keycap.enter", "backspace": "keycap.backspace"}
+    # Keys Textual names in English words ("space", "esc"): said in the user's language (catalogue keyname.*).
+    NAMED_KEYS: ClassVar[frozenset[str]] = frozenset({"space", "escape"})
 
     def get_key_display(self, binding: Binding) -> str:
         if not binding.key_display:
@@ -93,6 +95,8 @@ class QuittexApp(App[int]):
             if key in self.CONSOLE_UNSAFE_KEYS:
                 name = t(self.CONSOLE_UNSAFE_KEYS[key])
                 return "+".join([*(m.capitalize() for m in modifiers), name])
+            if key in self.NAMED_KEYS and not modifiers:
+                return t(f"keyname.{key}")
         return super().get_key_display(binding)
 
     def notify(

@@ -56,8 +56,9 @@ def _unsure_prefix() -> str:
 
 
 def is_unsure(reason: object) -> bool:
-    """A failure reason that says "could not tell whether it is already there": a Notice of this session
-    knows its key; an earlier run's reason is the journal's English text (its start)."""
+    """A failure reason that says "could not tell whether it is already there": a Notice knows its key
+    (this session's, or an earlier run's read back from the journal's `reason_key`); only a journal
+    written before the journal kept keys has nothing but the English text (its start is matched)."""
     key = getattr(reason, "catalogue_key", None)
     if key is not None:
         return key == "fail.unsure"

@@ -32,7 +32,7 @@ from quittex_tui.state import AccountConflict, AccountConflictError, Step
 
 if TYPE_CHECKING:
     from quittex_tui.publish.engine import EngineEvent
-from quittex_tui.tui.i18n import colon, duration, number, t, translate_bindings
+from quittex_tui.tui.i18n import colon, duration, has_key, number, t, translate_bindings
 from quittex_tui.tui.messages import (
     AccountsChanged,
     ConnectRequested,
@@ -838,11 +838,14 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     goto = [(f"1-{len(STEPS)}", t("key.goto"))]
     main = [b for b in MainScreen.BINDINGS if isinstance(b, Binding) and not b.action.startswith("goto")]
     return [
-        (t("help.global"), keys_of(main, [*goto, ("tab", t("key.tab")), ("ctrl+c/ctrl+q", t("key.quit"))])),
+        (
+            t("help.global"),
+            keys_of(main, [*goto, (display_key("tab"), t("key.tab")), ("ctrl+c/ctrl+q", t("key.quit"))]),
+        ),
         (t("help.lists"), keys_of(list(ItemList.BINDINGS))),
         (t("pane.archive"), keys_of(list(OverviewView.BINDINGS))),
         (t("pane.accounts"), keys_of(list(AccountsPane.BINDINGS))),
-        (t("step.select"), [("space", t("key.check"))]),
+        (t("step.select"), [(display_key("space"), t("key.check"))]),
         (t("step.review"), keys_of(list(ReviewView.BINDINGS))),
         (t("pane.queue"), keys_of(list(QueuePane.BINDINGS))),
         (t("step.audience"), keys_of(list(AudienceView.BINDINGS), [("B. M.", t("aud.legend"))])),
@@ -851,4 +854,9 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def display_key(key: str) -> str:
-    return {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc"}.get(key, key)
+    """A key as the help names it, in the user's language ("ctrl+b", "espace", "pg suiv")."""
+    *modifiers, name = key.split("+")
+    name = {"question_mark": "?", "slash": "/"}.get(name, name)
+    if has_key(f"keyname.{name}"):
+        name = t(f"keyname.{name}")
+    return "+".join([*modifiers, name])

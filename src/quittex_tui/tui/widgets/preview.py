@@ -7,6 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from quittex_tui.convert.length import bluesky_counts, mastodon_count
+from quittex_tui.i18n import say
 from quittex_tui.networks import display_name
 from quittex_tui.textsafe import for_display
 from quittex_tui.tui.i18n import date, has_key, t
@@ -79,7 +80,7 @@ def item_preview(
                 out.append(shown + "\n", style="dim")
             _link_lines(session, net, post, out)
             for w in post.warnings:
-                out.append(f"     ! {for_display(w)}\n", style="yellow")
+                out.append(f"     ! {for_display(say(w))}\n", style="yellow")
     out.rstrip()
     return out
 
@@ -94,7 +95,9 @@ def _media_choices(session: Session, item_id: str, flagged: bool, out: Text) -> 
     else:
         out.append(t("preview.no_label") + "\n", style="dim")
     for reason in session.left_out(item_id).values():
-        out.append("  " + t("preview.media_left_out", reason=for_display(reason)) + "\n", style="bold yellow")
+        out.append(
+            "  " + t("preview.media_left_out", reason=for_display(say(reason))) + "\n", style="bold yellow"
+        )
     out.append(t("preview.media_keys") + "\n", style="dim")
 
 
