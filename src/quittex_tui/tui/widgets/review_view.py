@@ -102,7 +102,8 @@ class ReviewView(ReportsWorkerErrors, Vertical):
         text = Text()
         parts = [
             (t("review.kind"), t(f"kind.{f.kind}") if f.kind else any_),
-            (t("review.year"), str(f.year) if f.year else any_),
+            # its own word: French agrees it with "année" (toutes), not with "type" (tous)
+            (t("review.year"), str(f.year) if f.year else t("review.any_year")),
             (t("review.media"), media),
             (t("review.sort"), t(f"review.sort_{f.sort}")),
             (t("review.show"), t(f"review.show_{f.selection or 'all'}")),
