@@ -212,6 +212,23 @@ class _Body(httpx.SyncByteStream):
                 close()
 
 
+def httpcore_request(request: httpx.Request) -> httpcore.Request:
+    """httpx's request as httpcore's, for a transport that sends through its own httpcore pool (this
+    module's deadline transport, the link cards' guarded one)."""
+    return httpcore.Request(
+        method=request.method,
+        url=httpcore.URL(
+            scheme=request.url.raw_scheme,
+            host=request.url.raw_host,
+            port=request.url.port,
+            target=request.url.raw_path,
+        ),
+        headers=request.headers.raw,
+        content=request.stream,
+        extensions=request.extensions,
+    )
+
+
 class DeadlineTransport(httpx.BaseTransport):
     """An httpx transport (HTTP/1.1, TLS verified, environment proxies honoured) where each request must
     complete within `deadline_for(its body size)` seconds."""
@@ -257,18 +274,7 @@ class DeadlineTransport(httpx.BaseTransport):
         size = int(request.headers.get("content-length") or 0)
         total = deadline_for(size)
         end = time.monotonic() + total
-        core = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
+        core = httpcore_request(request)
         previous = getattr(_state, "end", None), getattr(_state, "total", 0.0)
         _state.end, _state.total = end, total
         try:

@@ -54,6 +54,7 @@ import httpx
 from quittex_tui import __version__, paths
 from quittex_tui.convert.models import CardPreview
 from quittex_tui.fileio import atomic_write
+from quittex_tui.publish.deadline import httpcore_request
 from quittex_tui.publish.htmlhead import decode_page, parse_head
 
 USER_AGENT = (
@@ -244,18 +245,7 @@ class _Transport(httpx.BaseTransport):
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        core = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
+        core = httpcore_request(request)
         resp = self._pool.handle_request(core)
         return httpx.Response(
             status_code=resp.status,
