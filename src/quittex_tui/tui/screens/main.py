@@ -587,12 +587,7 @@ class MainScreen(AudienceActions, Screen[None]):
         if not targets:
             self.notify(t("migrate.already_running"))
             return
-        missing = [n for n in targets if not s.slots[n].connected]
-        if missing:
-            self.notify(
-                t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
-                severity="error",
-            )
+        if self._refuse_unconnected(targets):
             return
         body = Text()
         total_posts = 0
@@ -656,12 +651,7 @@ class MainScreen(AudienceActions, Screen[None]):
         if not unsure:
             self.notify(t("unsure.none"))
             return
-        missing = [n for n in unsure if not s.slots[n].connected]
-        if missing:
-            self.notify(
-                t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
-                severity="error",
-            )
+        if self._refuse_unconnected(list(unsure)):
             return
         body = Text()
         for name, items in unsure.items():
@@ -741,6 +731,17 @@ class MainScreen(AudienceActions, Screen[None]):
         self.query_one(QueuePane).refresh_queue(rows_changed=False)
         if ev.kind == EventKind.ITEM_SENT and ev.item_id:
             self.session.state.cursor["queue"] = ev.item_id
+
+    def _refuse_unconnected(self, targets: list[str]) -> bool:
+        """Say which of `targets` has no connected account (nothing can be sent there); True if any."""
+        session = self.session
+        missing = [n for n in targets if not session.slots[n].connected]
+        if missing:
+            self.notify(
+                t("migrate.not_connected", targets=", ".join(display_name(n) for n in missing)),
+                severity="error",
+            )
+        return bool(missing)
 
     def on_run_finished(self, message: RunFinished) -> None:
         slot = self.session.slots[message.target]
