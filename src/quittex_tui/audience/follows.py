@@ -208,6 +208,32 @@ class _Runner:
         """Every wait of the audience calls made in this run (lookups, listings) watches the stop too."""
         return waiting_with(self.waiter.wait)
 
+    @staticmethod
+    def _count(report: FollowReport, task: Task, *, already: bool = False) -> None:
+        if task.action == "follow":
+            if already:
+                report.already += 1
+            else:
+                report.followed += 1
+        elif task.action == "block":
+            report.blocked += 1
+        elif task.action == "mute":
+            report.muted += 1
+        else:
+            report.listed += 1
+
+    def _settled(self, report: FollowReport, task: Task, key: str, *, retry_failed: bool) -> bool:
+        """True when the journal already settles `task` for this run: done (counted as already there), or
+        failed for good (listed again) unless retried; an intent or a retryable failure goes on."""
+        entry = self.journal.get(key)
+        if entry is not None and entry.status == "done":
+            self._count(report, task, already=True)
+            return True
+        if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
+            report.failed.append({"x_id": task.x_id, "handle": task.handle, "reason": entry.reason or ""})
+            return True
+        return False
+
     def _record_failure(self, report: FollowReport, task: Task, key: str, exc: Exception) -> None:
         if isinstance(exc, GaveUp):
             reason, retryable = scrub(words_of(exc)), True
@@ -366,15 +392,9 @@ class BlueskyAudience(_Runner):
                     report.remaining = len(work) - n
                     break
                 key = f"listitem:{list_uri}:{task.subject}" if task.action == "listitem" else task.key
+                if self._settled(report, task, key, retry_failed=retry_failed):
+                    continue
                 entry = self.journal.get(key)
-                if entry is not None and entry.status == "done":
-                    self._count(report, task, already=True)
-                    continue
-                if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
-                    report.failed.append(
-                        {"x_id": task.x_id, "handle": task.handle, "reason": entry.reason or ""}
-                    )
-                    continue
                 existing = {"follow": follows, "block": blocks}.get(task.action, {})
                 if task.subject in existing and (entry is None or entry.status != "intent"):
                     self.journal.intent(key, item_id=task.x_id, kind=task.action)
@@ -427,20 +447,6 @@ class BlueskyAudience(_Runner):
         data = models.AppBskyGraphMuteActor.Data(actor=task.subject)
         atproto_errors(lambda: self.client.app.bsky.graph.mute_actor(data), what=doing(task))
         return PostRef(uri=f"mute:{task.subject}", cid="")
-
-    @staticmethod
-    def _count(report: FollowReport, task: Task, *, already: bool = False) -> None:
-        if task.action == "follow":
-            if already:
-                report.already += 1
-            else:
-                report.followed += 1
-        elif task.action == "block":
-            report.blocked += 1
-        elif task.action == "mute":
-            report.muted += 1
-        else:
-            report.listed += 1
 
 
 class MastodonAudience(_Runner):
@@ -498,14 +504,7 @@ class MastodonAudience(_Runner):
                 if self.stopped() or (limit is not None and sent >= limit):
                     report.remaining = len(tasks) - n
                     break
-                entry = self.journal.get(task.key)
-                if entry is not None and entry.status == "done":
-                    BlueskyAudience._count(report, task, already=True)
-                    continue
-                if entry is not None and entry.status == "failed" and not (retry_failed or entry.retryable):
-                    report.failed.append(
-                        {"x_id": task.x_id, "handle": task.handle, "reason": entry.reason or ""}
-                    )
+                if self._settled(report, task, task.key, retry_failed=retry_failed):
                     continue
                 outcome: dict[str, bool] = {}
                 try:
@@ -529,7 +528,7 @@ class MastodonAudience(_Runner):
                     self._record_failure(report, task, task.key, exc)
                     continue
                 was_following = outcome.get("already", False)
-                BlueskyAudience._count(report, task, already=was_following)
+                self._count(report, task, already=was_following)
                 self.emit(
                     FollowEvent(
                         FollowEventKind.ALREADY if was_following else FollowEventKind.DONE,
