@@ -299,15 +299,20 @@ def time_of_day(d: datetime, lang: str | None = None) -> str:
     )
 
 
+def _parts(td: timedelta | float) -> tuple[int, int, int, int]:
+    """(days, hours, minutes, seconds) of a duration rounded to the second, never negative."""
+    seconds = max(0, round(td.total_seconds() if isinstance(td, timedelta) else float(td)))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return days, hours, minutes, secs
+
+
 def duration_long(td: timedelta | float | None, lang: str | None = None) -> str:
     """A duration in words for sentences: '2 days 3 h' / '2 jours 3 h', '3 h 20 min', '12 min', '45 s'."""
     if td is None:
         return "-"
-    seconds = td.total_seconds() if isinstance(td, timedelta) else float(td)
-    seconds = max(0, round(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
+    days, hours, minutes, secs = _parts(td)
     if days:
         key = "format.long.days_hours" if hours else "format.long.days"
         return translate("core", key, lang=lang, d=days, h=hours)
@@ -359,11 +364,7 @@ def duration(td: timedelta | float | None, lang: str | None = None) -> str:
     """A human duration: '45 s', '12 min', '3 h 20 min', '4 d 6 h'."""
     if td is None:
         return "-"
-    seconds = td.total_seconds() if isinstance(td, timedelta) else float(td)
-    seconds = max(0, round(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
+    days, hours, minutes, secs = _parts(td)
     if days:
         return translate("core", "format.days_hours", lang=lang, d=days, h=hours)
     if hours:
